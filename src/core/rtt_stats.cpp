@@ -1,0 +1,30 @@
+#include "core/rtt_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace semaphore {
+
+std::optional<RttSummary> summarize_rtts(std::span<const double> rtts_ms) {
+  if (rtts_ms.empty()) return std::nullopt;
+  std::vector<double> sorted(rtts_ms.begin(), rtts_ms.end());
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t n = sorted.size();
+
+  RttSummary summary;
+  summary.min_ms = sorted.front();
+  summary.max_ms = sorted.back();
+  summary.median_ms = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+
+  double sum = 0;
+  for (double rtt : sorted) sum += rtt;
+  summary.avg_ms = sum / static_cast<double>(n);
+
+  double squares = 0;
+  for (double rtt : sorted) squares += (rtt - summary.avg_ms) * (rtt - summary.avg_ms);
+  summary.stddev_ms = std::sqrt(squares / static_cast<double>(n));
+  return summary;
+}
+
+}  // namespace semaphore

@@ -1,0 +1,140 @@
+#include "core/target.h"
+
+#include <idn2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace semaphore {
+namespace {
+
+std::string_view trim(std::string_view text) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+Result<Target> invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+Result<Target> validate_ascii_hostname(std::string name) {
+  if (!name.empty() && name.back() == '.') name.pop_back();  // a fully qualified name's root dot
+  if (name.empty()) return invalid("the hostname is empty");
+  if (name.size() > 253) return invalid("the hostname is longer than 253 characters");
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+
+  std::string_view rest = name;
+  std::string_view last_label;
+  while (true) {
+    const auto dot = rest.find('.');
+    const std::string_view label = rest.substr(0, dot);
+    if (label.empty()) return invalid("the hostname has an empty label (two dots in a row?)");
+    if (label.size() > 63) return invalid("a label of the hostname is longer than 63 characters");
+    for (char c : label) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) {
+        return invalid(std::string("the hostname contains '") + c +
+                       "': only letters, digits, hyphens and dots are allowed");
+      }
+    }
+    if (label.front() == '-' || label.back() == '-') return invalid("a label of the hostname starts or ends with '-'");
+    last_label = label;
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
+  }
+  if (std::all_of(last_label.begin(), last_label.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    return invalid("not a valid IP address, and a hostname cannot end in a number");
+  }
+  return Target{std::move(name), TargetKind::hostname};
+}
+
+bool in_prefix(const IpAddress& address, std::initializer_list<std::uint8_t> prefix, int bits) {
+  const auto* bytes = address.bytes.data();
+  const auto* want = prefix.begin();
+  int whole = bits / 8;
+  if (std::memcmp(bytes, want, whole) != 0) return false;
+  int remaining = bits % 8;
+  if (remaining == 0) return true;
+  std::uint8_t mask = static_cast<std::uint8_t>(0xff << (8 - remaining));
+  return (bytes[whole] & mask) == (want[whole] & mask);
+}
+
+Status refuse(const IpAddress& address, const char* why) {
+  return make_error(Errc::invalid_argument, address.to_string() + " is " + why + " and cannot be monitored");
+}
+
+}  // namespace
+
+Result<Target> parse_target(std::string_view input) {
+  const std::string_view text = trim(input);
+  if (text.empty()) return invalid("the hostname is empty");
+  if (text.size() > 1024) return invalid("the hostname is too long");
+
+  if (auto address = IpAddress::parse(text)) {
+    const IpAddress plain = address->unmapped();
+    return Target{plain.to_string(), plain.family == AddressFamily::v4 ? TargetKind::ipv4 : TargetKind::ipv6};
+  }
+  if (text.find(':') != std::string_view::npos) return invalid("not a valid IPv6 address");
+  if (text.find_first_of("[]%/ ") != std::string_view::npos) {
+    return invalid("a hostname or IP address may not contain brackets, '%', '/' or spaces");
+  }
+
+  if (is_ascii(text)) return validate_ascii_hostname(std::string(text));
+
+  char* ascii = nullptr;
+  const std::string utf8(text);
+  const int rc = idn2_to_ascii_8z(utf8.c_str(), &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+  if (rc != IDN2_OK) {
+    return invalid(std::string("not a valid internationalized hostname: ") + idn2_strerror(rc));
+  }
+  std::string converted(ascii);
+  idn2_free(ascii);
+  return validate_ascii_hostname(std::move(converted));
+}
+
+Result<TargetPolicy> parse_target_policy(std::string_view text) {
+  if (text == "private") return TargetPolicy::allow_private;
+  if (text == "public") return TargetPolicy::public_only;
+  return make_error(Errc::invalid_argument, "targets must be 'private' or 'public'");
+}
+
+Status check_target_address(const IpAddress& input, TargetPolicy policy) {
+  const IpAddress address = input.unmapped();
+  if (address.family == AddressFamily::v4) {
+    if (in_prefix(address, {0, 0, 0, 0}, 8)) return refuse(address, "an unspecified (0.0.0.0/8) address");
+    if (in_prefix(address, {169, 254, 169, 254}, 32)) return refuse(address, "the cloud metadata address");
+    if (in_prefix(address, {169, 254}, 16)) return refuse(address, "a link-local address");
+    if (in_prefix(address, {255, 255, 255, 255}, 32)) return refuse(address, "the broadcast address");
+    if (in_prefix(address, {224}, 4)) return refuse(address, "a multicast address");
+    if (in_prefix(address, {240}, 4)) return refuse(address, "a reserved (240.0.0.0/4) address");
+    if (policy == TargetPolicy::public_only) {
+      if (in_prefix(address, {127}, 8)) return refuse(address, "a loopback address");
+      if (in_prefix(address, {10}, 8) || in_prefix(address, {172, 16}, 12) || in_prefix(address, {192, 168}, 16)) {
+        return refuse(address, "a private address");
+      }
+      if (in_prefix(address, {100, 64}, 10)) return refuse(address, "a shared (CGNAT) address");
+    }
+    return {};
+  }
+  if (in_prefix(address, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 128)) {
+    return refuse(address, "the unspecified address");
+  }
+  if (in_prefix(address, {0xfe, 0x80}, 10)) return refuse(address, "a link-local address");
+  if (in_prefix(address, {0xff}, 8)) return refuse(address, "a multicast address");
+  if (in_prefix(address, {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54}, 128)) {
+    return refuse(address, "the cloud metadata address");
+  }
+  if (policy == TargetPolicy::public_only) {
+    if (in_prefix(address, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128)) {
+      return refuse(address, "a loopback address");
+    }
+    if (in_prefix(address, {0xfc}, 7)) return refuse(address, "a unique-local (private) address");
+  }
+  return {};
+}
+
+}  // namespace semaphore

@@ -1,0 +1,50 @@
+// The semaphore binary: parses the global options and hands over to the subcommand. Wiring only.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "cli/cli_context.h"
+#include "core/version.h"
+
+int main(int argc, char** argv) {
+  using namespace semaphore;
+  CLI::App app{"Semaphore: a self-hosted latency monitor", "semaphore"};
+  app.set_version_flag("--version", std::string("semaphore ") + kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand: `semaphore migrate --db ...`
+
+  cli::GlobalOptions global;
+  app.add_option("--db", global.db, "database: sqlite:PATH or postgresql://...")
+      ->envname("SEMAPHORE_DB")
+      ->capture_default_str();
+  app.add_option("--listen", global.listen, "web UI address ADDR:PORT")
+      ->envname("SEMAPHORE_LISTEN")
+      ->capture_default_str();
+  app.add_option("--log-level", global.log_level, "trace|debug|info|warn|error|off")
+      ->envname("SEMAPHORE_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(global.log_level)); });
+
+  cli::add_service_commands(app, global);
+  cli::add_ping_command(app, global);
+  cli::add_admin_commands(app, global);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line and exit code 2 for every usage error, as scripts expect.
+    std::fprintf(stderr, "semaphore: %s (see semaphore --help)\n", e.what());
+    return 2;
+  } catch (const cli::CommandExit& e) {
+    if (!e.message.empty()) std::fprintf(stderr, "semaphore: %s\n", e.message.c_str());
+    return e.code;
+  }
+  return 0;
+}

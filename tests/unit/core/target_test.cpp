@@ -1,0 +1,75 @@
+#include "core/target.h"
+
+#include <gtest/gtest.h>
+
+namespace semaphore {
+namespace {
+
+std::string parsed(std::string_view input) {
+  auto target = parse_target(input);
+  return target ? target->text : "ERROR: " + target.error().message;
+}
+
+TEST(ParseTarget, NormalizesHostnames) {
+  EXPECT_EQ(parsed("  Example.COM. "), "example.com");
+  EXPECT_EQ(parsed("a-b.c1.example"), "a-b.c1.example");
+  EXPECT_EQ(parse_target("host1")->kind, TargetKind::hostname);
+}
+
+TEST(ParseTarget, RejectsInvalidHostnames) {
+  for (const char* bad : {"", "   ", "-a.com", "a-.com", "a..b", "a_b.com", "exa mple.com", "1.2.3", "01.2.3.4",
+                          "1.2.3.4.5", "host/1", "[::1]", "fe80::1%eth0", "gibberish::zz"}) {
+    EXPECT_FALSE(parse_target(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(parse_target(std::string(64, 'a') + ".com").ok());
+  EXPECT_FALSE(parse_target(std::string(250, 'a') + ".com").ok());
+  EXPECT_TRUE(parse_target(std::string(63, 'a') + ".com").ok());
+}
+
+TEST(ParseTarget, ParsesIpLiteralsStrictly) {
+  EXPECT_EQ(parsed("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(parse_target("127.0.0.1")->kind, TargetKind::ipv4);
+  EXPECT_EQ(parsed("::1"), "::1");
+  EXPECT_EQ(parsed("2001:DB8:0:0::1"), "2001:db8::1");
+  EXPECT_EQ(parse_target("::1")->kind, TargetKind::ipv6);
+  EXPECT_EQ(parsed("::ffff:10.1.2.3"), "10.1.2.3");
+  EXPECT_FALSE(parse_target("256.1.1.1").ok());
+  EXPECT_FALSE(parse_target("1.2.3.4 5").ok());
+}
+
+TEST(ParseTarget, ConvertsInternationalizedNamesToALabels) {
+  EXPECT_EQ(parsed("bücher.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(parsed("MÜNCHEN.de"), "xn--mnchen-3ya.de");
+}
+
+Status check(std::string_view text, TargetPolicy policy = TargetPolicy::allow_private) {
+  return check_target_address(*IpAddress::parse(text), policy);
+}
+
+TEST(CheckTargetAddress, AlwaysRefusesDangerousAddresses) {
+  for (const char* bad : {"0.0.0.0", "169.254.169.254", "169.254.1.1", "224.0.0.1", "239.1.2.3", "255.255.255.255",
+                          "240.0.0.1", "::", "fe80::1", "ff02::1", "fd00:ec2::254", "::ffff:169.254.169.254"}) {
+    EXPECT_FALSE(check(bad).ok()) << bad;
+    EXPECT_FALSE(check(bad, TargetPolicy::public_only).ok()) << bad;
+  }
+  EXPECT_NE(check("169.254.169.254").error().message.find("metadata"), std::string::npos);
+}
+
+TEST(CheckTargetAddress, PrivateRangesDependOnPolicy) {
+  for (const char* local : {"127.0.0.1", "10.250.0.1", "172.16.5.5", "192.168.1.1", "100.64.0.1", "::1", "fd12::1"}) {
+    EXPECT_TRUE(check(local).ok()) << local;
+    EXPECT_FALSE(check(local, TargetPolicy::public_only).ok()) << local;
+  }
+  for (const char* global : {"8.8.8.8", "172.32.0.1", "2001:db8::1", "1.1.1.1"}) {
+    EXPECT_TRUE(check(global, TargetPolicy::public_only).ok()) << global;
+  }
+}
+
+TEST(ParseTargetPolicy, AcceptsOnlyKnownNames) {
+  EXPECT_EQ(*parse_target_policy("public"), TargetPolicy::public_only);
+  EXPECT_EQ(*parse_target_policy("private"), TargetPolicy::allow_private);
+  EXPECT_FALSE(parse_target_policy("any").ok());
+}
+
+}  // namespace
+}  // namespace semaphore

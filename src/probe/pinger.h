@@ -1,0 +1,91 @@
+#pragma once
+// The ping engine's public face, used by `semaphore ping` and by the ping service (src/monitor).
+// CONTRACT (keep these names and meanings; fields may be added): one Pinger owns one ICMP socket per address
+// family and a DNS resolver; run() pings a batch of hosts and returns one HostResult per request, in order.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "core/ip_address.h"
+#include "core/result.h"
+#include "core/rtt_stats.h"
+#include "core/target.h"
+
+namespace semaphore::probe {
+
+enum class FamilyPreference { any, v4_only, v6_only };
+
+// Why a host has no (or not every) reply. Stored as text in ping_results.error by the service.
+enum class HostError {
+  none,             // at least one reply came back
+  unresolvable,     // the name did not resolve (NXDOMAIN, no address of the wanted family, DNS timeout)
+  refused_address,  // resolved to an address the target policy refuses (metadata, link-local, ...)
+  unreachable,      // every probe got ICMP destination unreachable (or TTL exceeded)
+  timeout,          // probes were sent and nothing came back in time
+  send_failed,      // the kernel refused to send (no route, ...)
+};
+const char* to_string(HostError error);  // "unresolvable", "refused", "unreachable", "timeout", "send failed"
+
+struct PingRequest {
+  std::string host;  // a hostname or an IP literal
+  // When this host's first probe may go out, counted from the start of run(); the service spreads a round's
+  // hosts over its interval with it (a stable random phase per host).
+  std::chrono::microseconds start_offset{0};
+};
+
+struct PingOptions {
+  int count = 3;                                                   // probes per host
+  std::chrono::microseconds per_host_interval{std::chrono::seconds(1)};  // between one host's probes
+  std::chrono::microseconds timeout{std::chrono::seconds(1)};      // how long a probe waits for its reply
+  double rate = 10000;                                             // global cap, probes per second
+  FamilyPreference family = FamilyPreference::any;
+  // When set, every resolved address is checked against it (on every resolution) and refused hosts get
+  // HostError::refused_address without a probe sent.
+  std::optional<TargetPolicy> policy;
+};
+
+struct HostResult {
+  std::string host;
+  std::optional<IpAddress> address;  // what was pinged, when the name resolved
+  HostError error = HostError::none;
+  std::string error_detail;  // human text: the DNS error, the ICMP error, ...
+  int sent = 0;
+  int received = 0;
+  std::vector<double> rtts_ms;  // one per probe sent, in order; NaN where that probe got no reply
+  int late = 0;                 // replies that came after their probe's timeout (never counted as received)
+  int duplicates = 0;           // extra replies to an already answered probe
+  int icmp_errors = 0;          // unreachable / TTL exceeded answers
+
+  // Summary of the replies that came back; nullopt when none did.
+  std::optional<RttSummary> summary() const;
+};
+
+// Cumulative since open(); for the service's metrics.
+struct EngineCounters {
+  std::uint64_t sent = 0, received = 0, late = 0, duplicates = 0, malformed = 0, foreign = 0,
+                icmp_errors = 0, send_errors = 0, receive_drops = 0, dns_failures = 0;
+};
+
+class Pinger {
+ public:
+  virtual ~Pinger() = default;
+
+  // Opens the sockets: a raw ICMP socket (needs CAP_NET_RAW), else an unprivileged ping socket
+  // (net.ipv4.ping_group_range). When neither is allowed: Errc::permission_denied whose message names the fix
+  // (`setcap cap_net_raw+ep <binary>` or the sysctl).
+  static Result<std::unique_ptr<Pinger>> open();
+
+  // Pings every request `options.count` times and blocks until each probe is answered or timed out.
+  // A stop request ends the run early: probes not yet sent are not sent, and sent == what went out.
+  virtual std::vector<HostResult> run(std::span<const PingRequest> requests, const PingOptions& options,
+                                      std::stop_token stop = {}) = 0;
+
+  virtual EngineCounters counters() const = 0;
+};
+
+}  // namespace semaphore::probe

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(global.log_level)); });
 
   cli::add_service_commands(app, global);
+  cli::add_probe_command(app, global);
   cli::add_ping_command(app, global);
   cli::add_admin_commands(app, global);
 

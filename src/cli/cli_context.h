@@ -26,7 +26,8 @@ struct CommandExit {
 };
 
 void add_admin_commands(CLI::App& app, const GlobalOptions& global);    // migrate, user, host
-void add_service_commands(CLI::App& app, const GlobalOptions& global);  // run, serve, probe
+void add_service_commands(CLI::App& app, const GlobalOptions& global);  // run, serve
+void add_probe_command(CLI::App& app, const GlobalOptions& global);     // probe
 void add_ping_command(CLI::App& app, const GlobalOptions& global);      // ping
 
 }  // namespace semaphore::cli

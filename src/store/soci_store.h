@@ -1,0 +1,112 @@
+#pragma once
+// The Store on SOCI: one implementation for SQLite and PostgreSQL. The schemas differ only in column types
+// (migrations/<backend>/), so the queries are shared; where the dialects differ, the difference sits in a
+// named helper here (begin_write), not in the queries.
+//
+// Internal to src/store: other modules include store/store.h only.
+#include <soci/soci.h>
+
+#include <functional>
+#include <string>
+
+#include "store/store.h"
+
+namespace semaphore::store {
+
+class SociStore final : public Store {
+ public:
+  // Opens `pool_size` connections. Throws soci::soci_error; Store::open turns that into an Error.
+  SociStore(const DbUrl& url, std::size_t pool_size);
+  ~SociStore() override;
+
+  DbKind kind() const override { return url_.kind; }
+
+  Status migrate() override;
+  Result<int> schema_version() override;
+
+  Result<User> create_user(const std::string& email, const std::string& password_hash,
+                           bool first_user_is_admin) override;
+  Result<User> find_user_by_email(const std::string& email) override;
+  Result<User> find_user(Id user_id) override;
+  Result<std::vector<User>> list_users() override;
+  Status set_password_hash(Id user_id, const std::string& password_hash) override;
+
+  Status create_session(const Session& session) override;
+  Result<Session> find_session(const std::string& token_hash) override;
+  Status touch_session(const std::string& token_hash, EpochMs last_seen_at) override;
+  Status delete_session(const std::string& token_hash) override;
+  Status delete_user_sessions(Id user_id, const std::string& keep_token_hash) override;
+  Status delete_expired_sessions(EpochMs now, EpochMs idle_cutoff) override;
+
+  Status record_signin_failure(const std::string& key, EpochMs at) override;
+  Result<std::vector<EpochMs>> signin_failures_since(const std::string& key, EpochMs since) override;
+  Status clear_signin_failures(const std::string& key) override;
+
+  Result<Host> add_host(const Host& host) override;
+  Status update_host(const Host& host) override;
+  Status delete_host(Id user_id, Id host_id) override;
+  Result<Host> find_host(Id user_id, Id host_id) override;
+  Result<std::vector<Host>> list_hosts(Id user_id) override;
+  Result<std::int64_t> count_hosts(Id user_id) override;
+  Result<std::vector<Host>> list_enabled_hosts() override;
+
+  Result<std::int64_t> insert_results(std::span<const PingResult> results) override;
+  Result<std::vector<HostStatus>> host_statuses(Id user_id) override;
+  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) override;
+  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
+                                              EpochMs to) override;
+
+ private:
+  // Runs `work` on a pooled connection; a soci_error becomes an Error (a broken connection is reopened
+  // for the next caller). Every public method goes through here.
+  template <class T>
+  Result<T> with_session(const char* what, const std::function<Result<T>(soci::session&)>& work);
+
+  // A write transaction: BEGIN IMMEDIATE on SQLite (take the write lock now, not at the first write, so that
+  // busy_timeout applies and no deadlock-prone lock upgrade happens), BEGIN on PostgreSQL.
+  class WriteTransaction {
+   public:
+    WriteTransaction(soci::session& sql, DbKind kind);
+    ~WriteTransaction();
+    void commit();
+
+   private:
+    soci::session& sql_;
+    bool done_ = false;
+  };
+
+  // with_session for work that returns nothing but success or an Error.
+  Status execute(const char* what, const std::function<void(soci::session&)>& work);
+
+  Error translate(const soci::soci_error& error, const char* what) const;
+
+  DbUrl url_;
+  soci::connection_pool pool_;
+  std::size_t pool_size_;
+};
+
+}  // namespace semaphore::store
+
+namespace semaphore::store {
+
+template <class T>
+Result<T> SociStore::with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {
+  soci::session sql(pool_);
+  try {
+    return work(sql);
+  } catch (const soci::soci_error& error) {
+    Error translated = translate(error, what);
+    if (translated.code == Errc::unavailable) {
+      try {
+        if (!sql.is_connected()) sql.reconnect();  // so the next caller on this connection gets a live one
+      } catch (const soci::soci_error&) {
+        // Still down: the next call tries again.
+      }
+    }
+    return translated;
+  } catch (const std::exception& error) {
+    return make_error(Errc::internal, std::string(what) + ": " + error.what());
+  }
+}
+
+}  // namespace semaphore::store

@@ -1,0 +1,314 @@
+// The Store contract (src/store/store.h), checked on SQLite and on a real PostgreSQL.
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <thread>
+
+#include "store_fixture.h"
+
+namespace semaphore::testing {
+namespace {
+
+using store::Host;
+using store::PingResult;
+
+TEST_P(StoreTest, MigrateIsIdempotentAndReachesTheLatestVersion) {
+  EXPECT_EQ(*store_->schema_version(), store::Store::latest_schema_version(GetParam()));
+  ASSERT_TRUE(store_->migrate().ok());
+  ASSERT_TRUE(store_->migrate().ok());
+  EXPECT_EQ(*store_->schema_version(), store::Store::latest_schema_version(GetParam()));
+  EXPECT_TRUE(store_->check_schema().ok());
+}
+
+TEST_P(StoreTest, RefusesADatabaseNewerThanTheBinary) {
+  // Pretend a newer semaphore migrated this database: a schema_version row above what this binary knows.
+  // (The Store has no API to write it, on purpose, so the database's own client does.)
+  const int too_new = store::Store::latest_schema_version(GetParam()) + 1;
+  const std::string command =
+      GetParam() == DbKind::sqlite
+          ? "sqlite3 " + url_.location + " \"INSERT INTO schema_version VALUES (" + std::to_string(too_new) + ", 0)\""
+          : "psql -q '" + url_.location + "' -c \"INSERT INTO schema_version VALUES (" + std::to_string(too_new) +
+                ", 0)\"";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  auto migrated = store_->migrate();
+  ASSERT_FALSE(migrated.ok());
+  EXPECT_EQ(migrated.error().code, Errc::schema_too_new);
+  EXPECT_NE(migrated.error().message.find("upgrade semaphore"), std::string::npos);
+  EXPECT_EQ(store_->check_schema().error().code, Errc::schema_too_new);
+}
+
+TEST_P(StoreTest, FirstUserIsAdminAndEmailsAreUniqueIgnoringCase) {
+  const auto first = make_user("Alice@Example.com");
+  EXPECT_TRUE(first.is_admin);
+  EXPECT_EQ(first.email, "alice@example.com");
+  const auto second = make_user("bob@example.com");
+  EXPECT_FALSE(second.is_admin);
+
+  auto again = store_->create_user("ALICE@example.com", "x", true);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, Errc::duplicate);
+
+  auto found = store_->find_user_by_email("alice@EXAMPLE.com");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, first.id);
+  EXPECT_EQ(found->password_hash, "hash-of-Alice@Example.com");
+  EXPECT_EQ(store_->find_user(second.id)->email, "bob@example.com");
+  EXPECT_EQ(store_->find_user_by_email("nobody@example.com").error().code, Errc::not_found);
+  EXPECT_EQ(store_->list_users()->size(), 2u);
+
+  ASSERT_TRUE(store_->set_password_hash(second.id, "new-hash").ok());
+  EXPECT_EQ(store_->find_user(second.id)->password_hash, "new-hash");
+  EXPECT_EQ(store_->set_password_hash(9999, "x").error().code, Errc::not_found);
+}
+
+TEST_P(StoreTest, SessionsAreFoundTouchedAndDeleted) {
+  const auto user = make_user("a@example.com");
+  const auto other = make_user("b@example.com");
+  store::Session session{"hash-1", user.id, "csrf-1", 1000, 1000, 5000};
+  ASSERT_TRUE(store_->create_session(session).ok());
+  ASSERT_TRUE(store_->create_session({"hash-2", user.id, "csrf-2", 1000, 1000, 5000}).ok());
+  ASSERT_TRUE(store_->create_session({"hash-3", other.id, "csrf-3", 1000, 1000, 5000}).ok());
+
+  auto found = store_->find_session("hash-1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->user_id, user.id);
+  EXPECT_EQ(found->csrf_token, "csrf-1");
+  EXPECT_EQ(found->expires_at, 5000);
+
+  ASSERT_TRUE(store_->touch_session("hash-1", 2000).ok());
+  EXPECT_EQ(store_->find_session("hash-1")->last_seen_at, 2000);
+
+  // "Sign out everywhere else" keeps the current session and the other user's.
+  ASSERT_TRUE(store_->delete_user_sessions(user.id, "hash-1").ok());
+  EXPECT_TRUE(store_->find_session("hash-1").ok());
+  EXPECT_EQ(store_->find_session("hash-2").error().code, Errc::not_found);
+  EXPECT_TRUE(store_->find_session("hash-3").ok());
+
+  ASSERT_TRUE(store_->delete_session("hash-1").ok());
+  EXPECT_EQ(store_->find_session("hash-1").error().code, Errc::not_found);
+
+  // Expiry: absolute (expires_at) or idle (last_seen_at before the cutoff).
+  ASSERT_TRUE(store_->create_session({"old-idle", user.id, "c", 1000, 1500, 99999}).ok());
+  ASSERT_TRUE(store_->create_session({"fresh", user.id, "c", 1000, 3000, 99999}).ok());
+  ASSERT_TRUE(store_->delete_expired_sessions(/*now=*/6000, /*idle_cutoff=*/2500).ok());
+  EXPECT_FALSE(store_->find_session("old-idle").ok());
+  EXPECT_FALSE(store_->find_session("hash-3").ok());  // expires_at 5000 <= now
+  EXPECT_TRUE(store_->find_session("fresh").ok());
+}
+
+TEST_P(StoreTest, SigninFailuresAreCountedPerKeyAndCleared) {
+  for (EpochMs at : {100, 200, 300}) ASSERT_TRUE(store_->record_signin_failure("account:a@example.com", at).ok());
+  ASSERT_TRUE(store_->record_signin_failure("client:127.0.0.1", 250).ok());
+  auto since = store_->signin_failures_since("account:a@example.com", 150);
+  ASSERT_TRUE(since.ok());
+  EXPECT_EQ(*since, (std::vector<EpochMs>{200, 300}));
+  ASSERT_TRUE(store_->clear_signin_failures("account:a@example.com").ok());
+  EXPECT_TRUE(store_->signin_failures_since("account:a@example.com", 0)->empty());
+  EXPECT_EQ(store_->signin_failures_since("client:127.0.0.1", 0)->size(), 1u);
+}
+
+TEST_P(StoreTest, HostsAreUniquePerUserAndScopedByUser) {
+  const auto alice = make_user("alice@example.com");
+  const auto bob = make_user("bob@example.com");
+  const auto host = make_host(alice.id, "db.example.com");
+  EXPECT_GT(host.id, 0);
+  EXPECT_GT(host.created_at, 0);
+
+  Host duplicate = host;
+  auto refused = store_->add_host(duplicate);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::duplicate);
+  EXPECT_NE(refused.error().message.find("db.example.com"), std::string::npos);
+  const auto bobs = make_host(bob.id, "db.example.com");  // another user may have the same name
+
+  // Bob cannot see, edit or delete Alice's host: not_found, and nothing changes.
+  EXPECT_EQ(store_->find_host(bob.id, host.id).error().code, Errc::not_found);
+  Host edit = host;
+  edit.user_id = bob.id;
+  edit.label = "hijacked";
+  EXPECT_EQ(store_->update_host(edit).error().code, Errc::not_found);
+  EXPECT_EQ(store_->delete_host(bob.id, host.id).error().code, Errc::not_found);
+  EXPECT_EQ(store_->find_host(alice.id, host.id)->label, "");
+
+  edit = host;
+  edit.label = "primary";
+  edit.provider = Provider::gcp;
+  edit.service = "Compute Engine";
+  edit.enabled = false;
+  ASSERT_TRUE(store_->update_host(edit).ok());
+  const auto updated = *store_->find_host(alice.id, host.id);
+  EXPECT_EQ(updated.label, "primary");
+  EXPECT_EQ(updated.provider, Provider::gcp);
+  EXPECT_EQ(updated.service, "Compute Engine");
+  EXPECT_FALSE(updated.enabled);
+
+  const auto second = make_host(alice.id, "web.example.com");
+  Host rename = second;
+  rename.hostname = "db.example.com";
+  EXPECT_EQ(store_->update_host(rename).error().code, Errc::duplicate);
+
+  const auto list = *store_->list_hosts(alice.id);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].provider, Provider::aws);  // ordered by provider: AWS before GCP
+  EXPECT_EQ(*store_->count_hosts(alice.id), 2);
+  EXPECT_EQ(*store_->count_hosts(bob.id), 1);
+
+  const auto enabled = *store_->list_enabled_hosts();
+  ASSERT_EQ(enabled.size(), 2u);  // Alice's disabled host is not pinged
+  EXPECT_EQ(enabled[0].id, bobs.id < second.id ? bobs.id : second.id);
+
+  ASSERT_TRUE(store_->delete_host(alice.id, host.id).ok());
+  EXPECT_EQ(store_->find_host(alice.id, host.id).error().code, Errc::not_found);
+  EXPECT_TRUE(store_->find_host(bob.id, bobs.id).ok());
+}
+
+PingResult make_result(store::Id host_id, EpochMs ts, int received) {
+  PingResult result;
+  result.host_id = host_id;
+  result.ts = ts;
+  result.sent = 5;
+  result.received = received;
+  if (received > 0) {
+    result.min_ms = 1.25;
+    result.avg_ms = 2.5;
+    result.max_ms = 4.75;
+    result.median_ms = 2.0;
+    result.stddev_ms = 0.125;
+  } else {
+    result.error = "timeout";
+  }
+  return result;
+}
+
+TEST_P(StoreTest, InsertResultsIsIdempotentAndKeepsNulls) {
+  const auto user = make_user("a@example.com");
+  const auto host = make_host(user.id, "a.example.com");
+  const std::vector<PingResult> batch = {make_result(host.id, 1000, 5), make_result(host.id, 2000, 0),
+                                         make_result(host.id, 3000, 3)};
+  EXPECT_EQ(*store_->insert_results(batch), 3);
+  EXPECT_EQ(*store_->insert_results(batch), 0);  // a replay inserts nothing and fails nothing
+
+  const auto rows = *store_->results_between(user.id, host.id, 0, 10000);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].ts, 1000);
+  EXPECT_EQ(rows[0].received, 5);
+  EXPECT_DOUBLE_EQ(*rows[0].min_ms, 1.25);
+  EXPECT_DOUBLE_EQ(*rows[0].stddev_ms, 0.125);
+  EXPECT_TRUE(rows[0].error.empty());
+  EXPECT_FALSE(rows[1].min_ms.has_value());
+  EXPECT_FALSE(rows[1].median_ms.has_value());
+  EXPECT_EQ(rows[1].error, "timeout");
+  EXPECT_EQ(rows[1].sent, 5);
+
+  // Range is [from, to).
+  EXPECT_EQ(store_->results_between(user.id, host.id, 2000, 3000)->size(), 1u);
+}
+
+TEST_P(StoreTest, ResultsOfDeletedHostsAreDroppedNotFailed) {
+  const auto user = make_user("a@example.com");
+  const auto kept = make_host(user.id, "kept.example.com");
+  const auto gone = make_host(user.id, "gone.example.com");
+  ASSERT_TRUE(store_->delete_host(user.id, gone.id).ok());
+  const std::vector<PingResult> batch = {make_result(kept.id, 1000, 5), make_result(gone.id, 1000, 5)};
+  auto inserted = store_->insert_results(batch);
+  ASSERT_TRUE(inserted.ok()) << inserted.error().message;
+  EXPECT_EQ(*inserted, 1);
+}
+
+TEST_P(StoreTest, HostStatusesShowEachHostWithItsLatestRound) {
+  const auto user = make_user("a@example.com");
+  const auto other = make_user("b@example.com");
+  const auto pinged = make_host(user.id, "pinged.example.com");
+  const auto fresh = make_host(user.id, "fresh.example.com");
+  const auto foreign = make_host(other.id, "foreign.example.com");
+  ASSERT_TRUE(store_->insert_results(std::vector<PingResult>{make_result(pinged.id, 1000, 5),
+                                                             make_result(pinged.id, 2000, 0),
+                                                             make_result(foreign.id, 3000, 5)})
+                  .ok());
+  const auto statuses = *store_->host_statuses(user.id);
+  ASSERT_EQ(statuses.size(), 2u);
+  for (const auto& status : statuses) {
+    EXPECT_NE(status.host.id, foreign.id);
+    if (status.host.id == pinged.id) {
+      ASSERT_TRUE(status.latest.has_value());
+      EXPECT_EQ(status.latest->ts, 2000);
+      EXPECT_EQ(status.latest->error, "timeout");
+    } else {
+      EXPECT_EQ(status.host.id, fresh.id);
+      EXPECT_FALSE(status.latest.has_value());
+    }
+  }
+}
+
+TEST_P(StoreTest, ResultsAndRollupsOfAnotherUsersHostAreNotFound) {
+  const auto alice = make_user("alice@example.com");
+  const auto bob = make_user("bob@example.com");
+  const auto host = make_host(alice.id, "a.example.com");
+  ASSERT_TRUE(store_->insert_results(std::vector<PingResult>{make_result(host.id, 1000, 5)}).ok());
+  EXPECT_EQ(store_->results_between(bob.id, host.id, 0, 10000).error().code, Errc::not_found);
+  EXPECT_EQ(store_->rollups_between(bob.id, host.id, 3600, 0, 10000).error().code, Errc::not_found);
+  EXPECT_TRUE(store_->rollups_between(alice.id, host.id, 3600, 0, 10000)->empty());
+}
+
+TEST_P(StoreTest, ManyThreadsCanWriteAtOnce) {
+  const auto user = make_user("a@example.com");
+  const auto host = make_host(user.id, "a.example.com");
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int thread = 0; thread < 6; ++thread) {
+    writers.emplace_back([&, thread] {
+      for (int round = 0; round < 20; ++round) {
+        const std::vector<PingResult> batch = {make_result(host.id, thread * 1000 + round, 5)};
+        if (!store_->insert_results(batch).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store_->results_between(user.id, host.id, 0, 100000)->size(), 120u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql), backend_name);
+
+// --- failures of the database itself ---
+
+TEST(StoreOpen, NamesTheDatabaseAndTheReason) {
+  auto missing_dir = store::Store::open(*parse_db_url("sqlite:/nonexistent-dir/x.db"));
+  ASSERT_FALSE(missing_dir.ok());
+  EXPECT_EQ(missing_dir.error().code, Errc::unavailable);
+  EXPECT_NE(missing_dir.error().message.find("sqlite:/nonexistent-dir/x.db"), std::string::npos);
+
+  const int closed_port = free_tcp_port();
+  auto refused = store::Store::open(
+      *parse_db_url("postgresql://user:secret@127.0.0.1:" + std::to_string(closed_port) + "/db"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::unavailable);
+  EXPECT_EQ(refused.error().message.find("secret"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find(std::to_string(closed_port)), std::string::npos);
+}
+
+TEST(StoreOutage, PostgresqlGoingAwayIsUnavailableAndRecoveredAfterRestart) {
+  PostgresServer server;  // its own cluster: this test stops it
+  auto opened = store::Store::open(*parse_db_url(server.create_database("outage")));
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto& db = **opened;
+  ASSERT_TRUE(db.migrate().ok());
+  auto user = db.create_user("a@example.com", "h", true);
+  ASSERT_TRUE(user.ok());
+
+  server.stop();
+  auto during = db.list_users();
+  ASSERT_FALSE(during.ok());
+  EXPECT_EQ(during.error().code, Errc::unavailable);
+
+  server.start();
+  // Every pooled connection was broken by the restart; each is reopened on its next failure.
+  bool recovered = false;
+  for (int attempt = 0; attempt < 20 && !recovered; ++attempt) recovered = db.list_users().ok();
+  EXPECT_TRUE(recovered);
+  auto after = db.find_user_by_email("a@example.com");
+  ASSERT_TRUE(after.ok()) << after.error().message;
+}
+
+}  // namespace
+}  // namespace semaphore::testing

@@ -24,12 +24,6 @@ void StoreTest::SetUp() {
   ASSERT_TRUE(migrated.ok()) << migrated.error().message;
 }
 
-std::unique_ptr<store::Store> StoreTest::open_again() {
-  auto opened = store::Store::open(url_);
-  EXPECT_TRUE(opened.ok());
-  return opened ? std::move(opened).value() : nullptr;
-}
-
 store::User StoreTest::make_user(const std::string& email) {
   auto user = store_->create_user(email, "hash-of-" + email, true);
   EXPECT_TRUE(user.ok()) << user.error().message;

@@ -19,8 +19,6 @@ class StoreTest : public ::testing::TestWithParam<DbKind> {
  protected:
   void SetUp() override;
 
-  // Opens (without migrating) a second Store on the same database.
-  std::unique_ptr<store::Store> open_again();
   store::User make_user(const std::string& email);
   store::Host make_host(store::Id user_id, const std::string& hostname, bool enabled = true);
 

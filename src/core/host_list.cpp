@@ -1,0 +1,63 @@
+#include "core/host_list.h"
+
+#include <map>
+
+namespace semaphore {
+namespace {
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+ParsedHostList parse_host_list(std::string_view text, Provider default_provider) {
+  ParsedHostList parsed;
+  std::map<std::string, int> first_line_of;
+  int number = 0;
+  while (!text.empty() || number == 0) {
+    ++number;
+    const auto end = text.find('\n');
+    const std::string_view line = trim(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    if (line.empty() || line.front() == '#') {
+      if (text.empty()) break;
+      continue;
+    }
+
+    // hostname[,provider[,service]]: the service is the rest of the line, so it may itself hold commas.
+    const auto first_comma = line.find(',');
+    const std::string_view host_text = trim(line.substr(0, first_comma));
+    std::string_view provider_text, service_text;
+    if (first_comma != std::string_view::npos) {
+      const std::string_view rest = line.substr(first_comma + 1);
+      const auto second_comma = rest.find(',');
+      provider_text = trim(rest.substr(0, second_comma));
+      if (second_comma != std::string_view::npos) service_text = trim(rest.substr(second_comma + 1));
+    }
+
+    const auto reject = [&](std::string reason) {
+      parsed.rejected.push_back(RejectedLine{number, std::string(line), std::move(reason)});
+    };
+    auto target = parse_target(host_text);
+    if (!target) {
+      reject(target.error().message);
+    } else if (!provider_text.empty() && !parse_provider(provider_text)) {
+      reject("unknown provider '" + std::string(provider_text) + "': use AWS, GCP, Azure or Other");
+    } else if (service_text.size() > 100) {
+      reject("the service is longer than 100 characters");
+    } else if (auto [it, inserted] = first_line_of.emplace(target->text, number); !inserted) {
+      reject(target->text + " is listed twice, first on line " + std::to_string(it->second));
+    } else {
+      const Provider provider = provider_text.empty() ? default_provider : *parse_provider(provider_text);
+      parsed.entries.push_back(HostListEntry{number, std::move(target).value(), provider, std::string(service_text)});
+    }
+    if (text.empty()) break;
+  }
+  return parsed;
+}
+
+}  // namespace semaphore

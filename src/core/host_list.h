@@ -1,0 +1,36 @@
+#pragma once
+// The text format of a host list, shared by `semaphore host import FILE` and the web's import form:
+// one host per line, optionally followed by ",provider,service"; blank lines and lines starting with '#' are
+// skipped. Each bad line is reported with its number and the reason; the good ones are kept.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/provider.h"
+#include "core/target.h"
+
+namespace semaphore {
+
+struct HostListEntry {
+  int line = 0;  // 1-based
+  Target target;
+  Provider provider = Provider::other;
+  std::string service;
+};
+
+struct RejectedLine {
+  int line = 0;
+  std::string text;    // the line as written (trimmed)
+  std::string reason;  // fit to show the user
+};
+
+struct ParsedHostList {
+  std::vector<HostListEntry> entries;
+  std::vector<RejectedLine> rejected;
+};
+
+// `default_provider` applies to lines that name none. A hostname repeated within the list is rejected
+// on its second appearance ("listed twice, first on line N").
+ParsedHostList parse_host_list(std::string_view text, Provider default_provider = Provider::other);
+
+}  // namespace semaphore

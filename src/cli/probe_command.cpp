@@ -1,11 +1,58 @@
-// `semaphore probe`: placeholder until the ping service lands (issue 4).
+// `semaphore probe`: the ping service alone (issue 4), for one or more probe workers. Runs until SIGINT or
+// SIGTERM, then lets the round in flight finish, flushes its results (database or spool) and exits 0.
+#include <pthread.h>
+#include <signal.h>
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
 #include "cli/cli_context.h"
+#include "core/db_url.h"
+#include "monitor/probe_service.h"
+#include "store/store.h"
 
 namespace semaphore::cli {
+namespace {
 
-void add_probe_command(CLI::App& app, const GlobalOptions&) {
-  auto* command = app.add_subcommand("probe", "not implemented yet");
-  command->callback([] { throw CommandExit{3, "probe: not implemented yet"}; });
+// Blocks SIGINT and SIGTERM in this thread and, through inheritance, in every thread started after it; the
+// signals are then taken synchronously with sigwait (no async-signal-safety puzzles).
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& options) {
+  auto url = parse_db_url(global.db);
+  if (!url) throw CommandExit{2, "probe: " + url.error().message};
+  auto store = store::Store::open(*url);
+  if (!store) throw CommandExit{1, "probe: " + store.error().message};
+  if (auto migrated = (*store)->migrate(); !migrated)
+    throw CommandExit{1, "probe: " + migrated.error().message};
+
+  const sigset_t signals = block_stop_signals();
+  auto service = monitor::ProbeService::create(**store, options);
+  if (!service) throw CommandExit{1, "probe: " + service.error().message};
+  (*service)->start();
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("probe: {} received; finishing the round in flight",
+               received == SIGINT ? "SIGINT" : "SIGTERM");
+  (*service)->stop();
+}
+
+}  // namespace
+
+void add_probe_command(CLI::App& app, const GlobalOptions& global) {
+  auto* command = app.add_subcommand("probe", "run the ping service alone (one of several probe workers)");
+  auto options = std::make_shared<monitor::ServiceOptions>();
+  monitor::add_service_options(*command, *options);
+  command->callback([&global, options] { run_probe(global, *options); });
 }
 
 }  // namespace semaphore::cli

@@ -2,16 +2,26 @@
 // The ping service: rounds of pings over every enabled host, results written without loss (DESIGN.md §5).
 // CONTRACT used by `semaphore run` (web + service in one process) and `semaphore probe` (service alone):
 // keep these names and meanings; fields and functions may be added.
+//
+// Inside: a RoundScheduler (round_scheduler.h) asks a HostSource (host_source.h: every enabled host on
+// SQLite, leased hosts on PostgreSQL) for the round's hosts, pings them through the engine and hands one row
+// per host to the ResultWriter (result_writer.h: queue, batches, retry, spool). A Maintenance thread
+// (maintenance.h) keeps rollups fresh and prunes old rows. Metrics (metrics.h) counts everything.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
 #include "store/store.h"
+
+namespace semaphore::probe {
+class Pinger;
+}
 
 namespace semaphore::monitor {
 
@@ -20,11 +30,34 @@ struct ServiceOptions {
   int probes = 5;                                                // --probes per host per round
   double rate = 10000;                                           // --rate probes per second, global
   std::string spool_dir = "spool";                               // --spool-dir
-  // ... more: timeouts, retention, worker id, target policy
+  // --probe-spacing: between one host's probes; 0 = auto: min(1 s, interval / (3 * probes)).
+  std::chrono::milliseconds probe_spacing{0};
+  // --timeout: how long a probe waits for its reply; 0 = auto: min(1 s, interval / 5).
+  std::chrono::milliseconds timeout{0};
+  std::string target_policy = "private";  // --targets private|public (core/target.h)
+
+  // Writer (DESIGN.md §5).
+  int batch_size = 1000;                // --batch-size rows per insert transaction
+  std::size_t queue_capacity = 200000;  // --queue-capacity results held in memory
+  std::chrono::milliseconds spool_after{std::chrono::seconds(10)};  // --spool-after: oldest unwritten age
+  std::int64_t spool_max_bytes = 1024LL * 1024 * 1024;  // --spool-max-mb: beyond it results are dropped
+
+  // Leases (PostgreSQL only; SQLite runs one worker).
+  std::string worker_id;   // --worker-id; empty = hostname:pid
+  int lease_chunk = 1000;  // --lease-chunk hosts claimed per statement
+
+  // Rollups and retention.
+  std::chrono::hours retention_raw{24 * 30};      // --retention-raw (accepts 30d, 720h)
+  std::chrono::hours retention_rollup{24 * 730};  // --retention-rollup
+  std::chrono::milliseconds maintenance_every{std::chrono::minutes(5)};  // --maintenance-every
+  int prune_batch_hosts = 50;                                            // hosts per pruning transaction
 };
 
 // Adds the service's options (each with a SEMAPHORE_* environment variable) to `command`.
 void add_service_options(CLI::App& command, ServiceOptions& options);
+
+// "60s", "2s", "500ms", "1m", "1h", "30d", or a bare number of seconds. nullopt when malformed or negative.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 class ProbeService {
  public:
@@ -33,6 +66,9 @@ class ProbeService {
   // Opens the ping engine (Errc::permission_denied naming the fix when ICMP is not allowed) and, for SQLite,
   // refuses a second worker on the same database file with a clear message.
   static Result<std::unique_ptr<ProbeService>> create(store::Store& store, const ServiceOptions& options);
+  // The same with an engine given by the caller (tests and benchmarks).
+  static Result<std::unique_ptr<ProbeService>> create_with(store::Store& store, const ServiceOptions& options,
+                                                           std::unique_ptr<probe::Pinger> pinger);
 
   // Starts the round loop and the writer on their own threads; returns at once.
   virtual void start() = 0;

@@ -1,0 +1,26 @@
+#pragma once
+// Where a round's hosts come from.
+//  - AllHostsSource: every enabled host; the single worker on SQLite (or a lone worker anywhere).
+//  - LeaseHostSource (PostgreSQL): the hosts this worker holds leases on. Each round it renews its leases and
+//    claims free or expired ones in chunks (FOR UPDATE SKIP LOCKED) up to a fair share of hosts per live
+//    worker; after the round it gives back what it holds beyond that share, so a newcomer gets hosts at the
+//    next round. A worker that dies stops renewing: its leases expire after one interval plus a grace and
+//    the others claim its hosts at the following round boundary, within two intervals of the death.
+#include <string>
+#include <vector>
+
+#include "monitor/round_scheduler.h"
+#include "store/store.h"
+
+namespace semaphore::monitor {
+
+class AllHostsSource : public HostSource {
+ public:
+  explicit AllHostsSource(store::Store& store) : store_(store) {}
+  Result<std::vector<store::Host>> hosts_for_round(EpochMs) override { return store_.list_enabled_hosts(); }
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace semaphore::monitor

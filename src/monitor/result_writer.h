@@ -1,0 +1,120 @@
+#pragma once
+// The result writer (DESIGN.md §5): rounds hand their rows to push(); one writer thread inserts them in
+// batches, one transaction per batch. While the database fails, the writer backs off and retries; once the
+// outage is older than `spool_after` (or the queue is half full) it appends batches to the spool instead
+// (fsync per batch) and keeps trying the database at the back-off pace. When the database answers again it
+// replays the spool, oldest file first; inserts are idempotent on (host_id, ts), so a replay that is
+// interrupted and repeated never duplicates a row.
+//
+// Why a queue and a thread and not an insert at the end of each round: a slow or absent database must never
+// delay the next round's pings, and a round's rows must survive a database that is down for hours.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "monitor/metrics.h"
+#include "monitor/spool.h"
+#include "store/store.h"
+
+namespace semaphore::monitor {
+
+// Where rows go: the store in production, a fake in unit tests.
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  // Inserts the batch in one transaction, idempotently; returns the rows actually inserted.
+  virtual Result<std::int64_t> insert(std::span<const store::PingResult> rows) = 0;
+  // A cheap round trip: is the database answering again? (So that an outage is probed without touching the
+  // spool, which would otherwise be cut into one small file per retry.)
+  virtual Status check() = 0;
+};
+
+class StoreSink : public ResultSink {
+ public:
+  explicit StoreSink(store::Store& store) : store_(store) {}
+  Result<std::int64_t> insert(std::span<const store::PingResult> rows) override {
+    return store_.insert_results(rows);
+  }
+  Status check() override {
+    auto version = store_.schema_version();
+    if (!version) return version.error();
+    return {};
+  }
+
+ private:
+  store::Store& store_;
+};
+
+struct WriterOptions {
+  std::size_t batch_size = 1000;
+  std::size_t queue_capacity = 200000;
+  std::chrono::milliseconds spool_after{std::chrono::seconds(10)};
+  std::chrono::milliseconds backoff_initial{100};
+  std::chrono::milliseconds backoff_max{std::chrono::seconds(5)};
+  // Called on the writer thread after spooled rows went back into the database, with the oldest ts among
+  // them (maintenance recomputes the rollups from there).
+  std::function<void(EpochMs oldest_ts)> on_replayed;
+};
+
+class ResultWriter {
+ public:
+  ResultWriter(ResultSink& sink, Spool& spool, Metrics& metrics, WriterOptions options);
+  ~ResultWriter();  // stop()s
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+
+  void start();
+
+  // Queues rows for writing. Never waits for the database: when the queue is full the rows go straight to the
+  // spool, and they are counted as dropped (and logged) only when the spool cannot take them either.
+  void push(std::vector<store::PingResult> rows);
+
+  // Writes every queued row (spooling what the database does not take), then ends the thread. Spool files not
+  // yet replayed stay on disk for the next start.
+  void stop();
+
+  // True when nothing is queued or held and, if the database is up, the spool is empty (tests wait for this).
+  bool idle() const;
+  bool database_healthy() const { return healthy_.load(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void run();
+  // Tries the database with `batch` when it is healthy or a retry is due; true when the rows are written.
+  bool try_insert(std::span<const store::PingResult> batch, bool replay);
+  void spool_or_drop(std::span<const store::PingResult> batch);
+  void replay_one_file();
+  void note_failure(const Error& error);
+  bool retry_due() const { return healthy_ || Clock::now() >= next_retry_; }
+  bool spooling() const;
+
+  ResultSink& sink_;
+  Spool& spool_;
+  Metrics& metrics_;
+  WriterOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<store::PingResult> queue_;
+  bool stopping_ = false;
+  bool busy_ = false;  // the writer holds rows it took from the queue
+  std::thread thread_;
+
+  // Writer-thread state (healthy_ is also read by others).
+  std::atomic<bool> healthy_{true};
+  std::atomic<bool> spool_pending_{false};
+  Clock::time_point unhealthy_since_{};
+  Clock::time_point next_retry_{};
+  std::chrono::milliseconds backoff_{0};
+};
+
+}  // namespace semaphore::monitor

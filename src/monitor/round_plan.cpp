@@ -1,0 +1,96 @@
+#include "monitor/round_plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/rtt_stats.h"
+
+namespace semaphore::monitor {
+
+using std::chrono::milliseconds;
+
+Result<RoundTiming> derive_timing(milliseconds interval, int probes, milliseconds spacing,
+                                  milliseconds timeout) {
+  if (interval < milliseconds(100))
+    return make_error(Errc::invalid_argument, "--interval must be at least 100ms");
+  if (probes < 1 || probes > 100)
+    return make_error(Errc::invalid_argument, "--probes must be between 1 and 100");
+  RoundTiming timing;
+  timing.interval = interval;
+  timing.probes = probes;
+  timing.spacing = spacing.count() > 0 ? spacing : std::min(milliseconds(1000), interval / (3 * probes));
+  timing.timeout = timeout.count() > 0 ? timeout : std::min(milliseconds(1000), interval / 5);
+  const milliseconds margin = std::min(milliseconds(2000), interval / 10);
+  const milliseconds left = interval - margin - timing.host_span();
+  if (left.count() <= 0) {
+    return make_error(Errc::invalid_argument,
+                      "one host's probes (" + std::to_string(probes) + " x " +
+                          std::to_string(timing.spacing.count()) + " ms apart, then a " +
+                          std::to_string(timing.timeout.count()) + " ms timeout) do not fit in the " +
+                          std::to_string(interval.count()) +
+                          " ms interval: lower --probes, --probe-spacing or --timeout, or raise --interval");
+  }
+  timing.window = left;
+  return timing;
+}
+
+milliseconds host_phase(store::Id host_id, milliseconds window) {
+  if (window.count() <= 0) return milliseconds(0);
+  // splitmix64: consecutive ids land far apart.
+  std::uint64_t z = static_cast<std::uint64_t>(host_id) + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return milliseconds(static_cast<std::int64_t>(z % static_cast<std::uint64_t>(window.count())));
+}
+
+EpochMs round_floor(EpochMs now, milliseconds interval) {
+  const EpochMs step = interval.count();
+  return now - ((now % step) + step) % step;
+}
+
+const char* error_text(probe::HostError error) {
+  switch (error) {
+    case probe::HostError::none:
+      return "";
+    case probe::HostError::unresolvable:
+      return "unresolvable";
+    case probe::HostError::refused_address:
+      return "refused";
+    case probe::HostError::unreachable:
+      return "unreachable";
+    case probe::HostError::timeout:
+      return "timeout";
+    case probe::HostError::send_failed:
+      return "send failed";
+  }
+  return "error";
+}
+
+store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result) {
+  store::PingResult row;
+  row.host_id = host_id;
+  row.ts = round_ts;
+  row.sent = result.sent;
+  std::vector<double> samples;
+  samples.reserve(result.rtts_ms.size());
+  for (double rtt : result.rtts_ms) {
+    if (!std::isnan(rtt)) samples.push_back(rtt);
+  }
+  // The replies are the samples: never trust a separate count to agree with them.
+  row.received = static_cast<int>(samples.size());
+  if (auto summary = summarize_rtts(samples)) {
+    row.min_ms = summary->min_ms;
+    row.avg_ms = summary->avg_ms;
+    row.max_ms = summary->max_ms;
+    row.median_ms = summary->median_ms;
+    row.stddev_ms = summary->stddev_ms;
+  } else {
+    // Nothing came back: say why. An engine that reports no error for a silent host means a timeout.
+    row.error = result.error == probe::HostError::none ? "timeout" : error_text(result.error);
+  }
+  return row;
+}
+
+}  // namespace semaphore::monitor

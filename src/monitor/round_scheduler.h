@@ -1,0 +1,79 @@
+#pragma once
+// The round loop: at every interval boundary, asks the HostSource for this round's hosts (so hosts added,
+// edited, disabled or deleted take effect by the next round), pings them through the engine with each host at
+// its stable phase, and delivers one row per host. A round that does not finish inside its interval is
+// logged and counted (round_overruns, rounds_skipped) and the next round starts at the next boundary: rounds
+// are never silently stretched, and a row's ts always names a real boundary.
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/target.h"
+#include "monitor/metrics.h"
+#include "monitor/round_plan.h"
+#include "probe/pinger.h"
+#include "store/store.h"
+
+namespace semaphore::monitor {
+
+// Which hosts this worker pings in a round. Sources: every enabled host (one worker), or the hosts this
+// worker holds leases on (several workers on PostgreSQL; host_source.h).
+class HostSource {
+ public:
+  virtual ~HostSource() = default;
+  // The hosts to ping in the round starting at `round_ts`. On failure the scheduler keeps the previous
+  // round's list: probing goes on through a database outage.
+  virtual Result<std::vector<store::Host>> hosts_for_round(EpochMs round_ts) = 0;
+  // After the round's pings (leases: give back surplus hosts now, so others pick them up next round).
+  virtual void round_done(EpochMs /*round_ts*/) {}
+  // On stop (leases: release them all so other workers take over at once).
+  virtual void close() {}
+};
+
+struct SchedulerOptions {
+  RoundTiming timing;
+  double rate = 10000;
+  std::optional<TargetPolicy> policy;
+};
+
+class RoundScheduler {
+ public:
+  using Deliver = std::function<void(std::vector<store::PingResult>)>;
+
+  RoundScheduler(HostSource& source, probe::Pinger& pinger, Deliver deliver, Metrics& metrics,
+                 SchedulerOptions options);
+  ~RoundScheduler();  // stop()s
+  RoundScheduler(const RoundScheduler&) = delete;
+  RoundScheduler& operator=(const RoundScheduler&) = delete;
+
+  // Starts the loop on its own thread: the first round at the current boundary when it began less than a
+  // margin ago, else at the next one.
+  void start();
+  // Lets the round in flight finish and deliver its rows, then ends the loop. Returns when it has.
+  void stop();
+
+  // One round, on the caller's thread (the loop calls it; tests call it directly). Returns the time the
+  // pinging took.
+  std::chrono::milliseconds run_round(EpochMs round_ts);
+
+ private:
+  void loop();
+
+  HostSource& source_;
+  probe::Pinger& pinger_;
+  Deliver deliver_;
+  Metrics& metrics_;
+  SchedulerOptions options_;
+  std::vector<store::Host> hosts_;  // the last list the source gave
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace semaphore::monitor

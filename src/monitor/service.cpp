@@ -1,0 +1,115 @@
+// ProbeService: wires the engine, the host source, the round scheduler, the result writer (with its spool)
+// and maintenance together. Owns nothing clever itself.
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "monitor/host_source.h"
+#include "monitor/metrics.h"
+#include "monitor/probe_service.h"
+#include "monitor/result_writer.h"
+#include "monitor/round_scheduler.h"
+#include "monitor/spool.h"
+#include "probe/pinger.h"
+
+namespace semaphore::monitor {
+namespace {
+
+std::string default_worker_id() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) name[0] = '\0';
+  return std::string(name[0] ? name : "worker") + ":" + std::to_string(::getpid());
+}
+
+// File names may carry the worker id; keep them to a safe alphabet.
+std::string file_safe(const std::string& text) {
+  std::string out;
+  for (char c : text) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ? c : '_';
+  return out;
+}
+
+class Service : public ProbeService {
+ public:
+  Service(store::Store& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
+          std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id)
+      : store_(store),
+        options_(options),
+        worker_id_(std::move(worker_id)),
+        pinger_(std::move(pinger)),
+        source_(std::move(source)),
+        sink_(store),
+        spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
+        writer_(sink_, spool_, metrics_, writer_options(options)),
+        scheduler_(
+            *source_, *pinger_,
+            [this](std::vector<store::PingResult> rows) { writer_.push(std::move(rows)); }, metrics_,
+            scheduler_options) {}
+
+  ~Service() override { stop(); }
+
+  void start() override {
+    std::lock_guard lock(mutex_);
+    if (running_) return;
+    running_ = true;
+    spdlog::info("probe service {}: interval {} ms, {} probes per host, rate {}/s, spool {}", worker_id_,
+                 options_.interval.count(), options_.probes, options_.rate, options_.spool_dir);
+    writer_.start();
+    scheduler_.start();
+  }
+
+  void stop() override {
+    std::lock_guard lock(mutex_);
+    if (!running_) return;
+    running_ = false;
+    scheduler_.stop();  // the round in flight finishes and hands over its rows
+    source_->close();
+    writer_.stop();  // every row reaches the database or the spool
+    const auto m = metrics_.snapshot();
+    spdlog::info("probe service stopped: {} rounds, {} results written, {} spooled, {} dropped",
+                 m.at("rounds"), m.at("results_written"), m.at("results_spooled"), m.at("results_dropped"));
+  }
+
+  std::map<std::string, double> metrics() const override { return metrics_.snapshot(); }
+
+ private:
+  static WriterOptions writer_options(const ServiceOptions& options) {
+    WriterOptions w;
+    w.batch_size = static_cast<std::size_t>(options.batch_size);
+    w.queue_capacity = options.queue_capacity;
+    w.spool_after = options.spool_after;
+    return w;
+  }
+
+  store::Store& store_;
+  ServiceOptions options_;
+  std::string worker_id_;
+  Metrics metrics_;
+  std::unique_ptr<probe::Pinger> pinger_;
+  std::unique_ptr<HostSource> source_;
+  StoreSink sink_;
+  Spool spool_;
+  ResultWriter writer_;
+  RoundScheduler scheduler_;
+  std::mutex mutex_;
+  bool running_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::Store& store,
+                                                                const ServiceOptions& options,
+                                                                std::unique_ptr<probe::Pinger> pinger) {
+  auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
+  if (!timing) return timing.error();
+  auto policy = parse_target_policy(options.target_policy);
+  if (!policy) return policy.error();
+  if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
+  SchedulerOptions scheduler{*timing, options.rate, *policy};
+  const std::string worker_id = options.worker_id.empty() ? default_worker_id() : options.worker_id;
+
+  std::unique_ptr<HostSource> source = std::make_unique<AllHostsSource>(store);
+  return std::unique_ptr<ProbeService>(
+      new Service(store, options, std::move(pinger), std::move(source), scheduler, worker_id));
+}
+
+}  // namespace semaphore::monitor

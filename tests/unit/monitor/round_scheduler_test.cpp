@@ -1,0 +1,194 @@
+#include "monitor/round_scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+
+namespace semaphore::monitor {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Answers every host with fixed RTTs, or silence for hosts named "silent*"; remembers what it was asked.
+class FakePinger : public probe::Pinger {
+ public:
+  std::chrono::milliseconds run_time{0};
+  std::vector<std::vector<probe::PingRequest>> runs;
+  probe::PingOptions last_options;
+
+  std::vector<probe::HostResult> run(std::span<const probe::PingRequest> requests,
+                                     const probe::PingOptions& options, std::stop_token) override {
+    std::this_thread::sleep_for(run_time);
+    {
+      std::lock_guard lock(mutex_);
+      runs.emplace_back(requests.begin(), requests.end());
+      last_options = options;
+    }
+    std::vector<probe::HostResult> results;
+    for (const auto& request : requests) {
+      probe::HostResult result;
+      result.host = request.host;
+      result.sent = options.count;
+      const bool silent = request.host.starts_with("silent");
+      for (int i = 0; i < options.count; ++i) {
+        result.rtts_ms.push_back(silent ? std::numeric_limits<double>::quiet_NaN() : 1.0 + i);
+      }
+      result.received = silent ? 0 : options.count;
+      if (silent) result.error = probe::HostError::timeout;
+      results.push_back(result);
+    }
+    return results;
+  }
+  probe::EngineCounters counters() const override { return {}; }
+  probe::SocketKind socket_kind() const override { return probe::SocketKind::datagram; }
+  std::size_t run_count() {
+    std::lock_guard lock(mutex_);
+    return runs.size();
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+class ListSource : public HostSource {
+ public:
+  std::vector<store::Host> hosts;
+  bool fail = false;
+  int done = 0;
+  Result<std::vector<store::Host>> hosts_for_round(EpochMs) override {
+    if (fail) return make_error(Errc::unavailable, "database down");
+    return hosts;
+  }
+  void round_done(EpochMs) override { ++done; }
+};
+
+store::Host host(store::Id id, std::string name) {
+  store::Host h;
+  h.id = id;
+  h.hostname = std::move(name);
+  return h;
+}
+
+struct SchedulerTest : ::testing::Test {
+  FakePinger pinger;
+  ListSource source;
+  Metrics metrics;
+  std::mutex mutex;
+  std::vector<store::PingResult> delivered;
+  SchedulerOptions options(std::chrono::milliseconds interval = 60s) {
+    SchedulerOptions o;
+    o.timing = *derive_timing(interval, 5, 0ms, 0ms);
+    o.rate = 1234;
+    return o;
+  }
+  RoundScheduler::Deliver deliver() {
+    return [this](std::vector<store::PingResult> rows) {
+      std::lock_guard lock(mutex);
+      delivered.insert(delivered.end(), rows.begin(), rows.end());
+    };
+  }
+};
+
+TEST_F(SchedulerTest, OneRowPerHostAtItsPhase) {
+  source.hosts = {host(1, "a.example"), host(2, "b.example"), host(3, "silent.example")};
+  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  const EpochMs round_ts = now_epoch_ms();  // "now": offsets are the phases themselves, less a few ms
+  scheduler.run_round(round_ts);
+
+  ASSERT_EQ(pinger.runs.size(), 1u);
+  ASSERT_EQ(pinger.runs[0].size(), 3u);
+  const auto timing = options().timing;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto phase = host_phase(source.hosts[i].id, timing.window);
+    EXPECT_LE(pinger.runs[0][i].start_offset, phase);
+    EXPECT_GE(pinger.runs[0][i].start_offset, phase - 50ms);
+  }
+  EXPECT_EQ(pinger.last_options.count, 5);
+  EXPECT_EQ(pinger.last_options.per_host_interval, 1000ms);
+  EXPECT_EQ(pinger.last_options.rate, 1234);
+
+  ASSERT_EQ(delivered.size(), 3u);
+  for (const auto& row : delivered) EXPECT_EQ(row.ts, round_ts);
+  EXPECT_EQ(delivered[0].host_id, 1);
+  EXPECT_DOUBLE_EQ(*delivered[0].median_ms, 3.0);
+  EXPECT_EQ(delivered[2].received, 0);
+  EXPECT_EQ(delivered[2].error, "timeout");
+  EXPECT_EQ(metrics.probes_sent, 15u);
+  EXPECT_EQ(metrics.probes_received, 10u);
+  EXPECT_EQ(metrics.probes_dropped, 5u);
+  EXPECT_EQ(metrics.rounds, 1u);
+  EXPECT_EQ(source.done, 1);
+}
+
+TEST_F(SchedulerTest, LateStartShiftsOffsetsButKeepsPhases) {
+  source.hosts = {host(1, "a")};
+  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  scheduler.run_round(now_epoch_ms() - 100000);  // far behind: every host goes at once
+  EXPECT_EQ(pinger.runs[0][0].start_offset, 0us);
+}
+
+TEST_F(SchedulerTest, HostsAreReadEveryRoundAndKeptThroughAnOutage) {
+  source.hosts = {host(1, "a"), host(2, "b")};
+  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  scheduler.run_round(1000);
+  source.hosts = {host(2, "b"), host(3, "c")};  // 1 deleted, 3 added
+  scheduler.run_round(2000);
+  source.fail = true;  // the database is down: ping the last known hosts
+  scheduler.run_round(3000);
+  std::vector<std::pair<store::Id, EpochMs>> keys;
+  for (const auto& row : delivered) keys.emplace_back(row.host_id, row.ts);
+  const std::vector<std::pair<store::Id, EpochMs>> expected = {{1, 1000}, {2, 1000}, {2, 2000},
+                                                               {3, 2000}, {2, 3000}, {3, 3000}};
+  EXPECT_EQ(keys, expected);
+}
+
+TEST_F(SchedulerTest, LoopRunsAlignedRounds) {
+  source.hosts = {host(1, "a")};
+  RoundScheduler scheduler(source, pinger, deliver(), metrics, options(300ms));
+  scheduler.start();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (pinger.run_count() < 4 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  scheduler.stop();
+  std::lock_guard lock(mutex);
+  ASSERT_GE(delivered.size(), 4u);
+  for (std::size_t i = 0; i < delivered.size(); ++i) {
+    EXPECT_EQ(delivered[i].ts % 300, 0);
+    if (i > 0) {
+      EXPECT_EQ(delivered[i].ts - delivered[i - 1].ts, 300);
+    }
+  }
+  EXPECT_EQ(metrics.round_overruns, 0u);
+}
+
+TEST_F(SchedulerTest, OverrunIsCountedAndTheNextRoundStartsOnABoundary) {
+  source.hosts = {host(1, "a")};
+  pinger.run_time = 450ms;  // longer than the 300 ms interval
+  RoundScheduler scheduler(source, pinger, deliver(), metrics, options(300ms));
+  scheduler.start();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (pinger.run_count() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  scheduler.stop();
+  EXPECT_GE(metrics.round_overruns, 2u);
+  EXPECT_GE(metrics.rounds_skipped, 2u);
+  std::lock_guard lock(mutex);
+  for (const auto& row : delivered) EXPECT_EQ(row.ts % 300, 0);
+}
+
+TEST_F(SchedulerTest, StopFinishesTheRoundInFlight) {
+  source.hosts = {host(1, "a"), host(2, "b")};
+  pinger.run_time = 200ms;
+  RoundScheduler scheduler(source, pinger, deliver(), metrics, options(300ms));
+  scheduler.start();
+  std::this_thread::sleep_for(450ms);  // a round is in flight now or soon
+  scheduler.stop();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(delivered.size() % 2, 0u);  // never half a round
+  EXPECT_EQ(delivered.size(), 2 * metrics.rounds.load());
+}
+
+}  // namespace
+}  // namespace semaphore::monitor

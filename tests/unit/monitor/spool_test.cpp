@@ -1,0 +1,142 @@
+#include "monitor/spool.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace semaphore::monitor {
+namespace {
+
+std::vector<store::PingResult> sample_batch(store::Id first_host, EpochMs ts, int count) {
+  std::vector<store::PingResult> rows;
+  for (int i = 0; i < count; ++i) {
+    store::PingResult row;
+    row.host_id = first_host + i;
+    row.ts = ts;
+    row.sent = 5;
+    row.received = i % 3 == 0 ? 0 : 5;
+    if (row.received > 0) {
+      row.min_ms = 0.1 + i;
+      row.avg_ms = 1.0 / 3.0 + i;  // needs every digit to read back exactly
+      row.max_ms = 12345.678901234;
+      row.median_ms = 2e-9;
+      row.stddev_ms = 0;
+    } else {
+      row.error = i % 2 ? "timeout" : "send failed, 100% odd";
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+bool same(const store::PingResult& a, const store::PingResult& b) {
+  return a.host_id == b.host_id && a.ts == b.ts && a.sent == b.sent && a.received == b.received &&
+         a.min_ms == b.min_ms && a.avg_ms == b.avg_ms && a.max_ms == b.max_ms && a.median_ms == b.median_ms &&
+         a.stddev_ms == b.stddev_ms && a.error == b.error;
+}
+
+TEST(Spool, RoundTripsBatchesExactly) {
+  testing::TempDir dir;
+  Spool spool(dir.file("spool"), "results", 1 << 20);
+  EXPECT_TRUE(spool.empty());
+  const auto first = sample_batch(1, 1000, 7), second = sample_batch(100, 2000, 3);
+  ASSERT_TRUE(spool.append(first));
+  ASSERT_TRUE(spool.append(second));
+  EXPECT_FALSE(spool.empty());
+  EXPECT_GT(spool.bytes(), 0);
+
+  // The file being appended to is not replayable until sealed.
+  EXPECT_EQ(spool.take_oldest().error().code, Errc::not_found);
+  spool.seal();
+  auto file = spool.take_oldest();
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->batches().size(), 2u);
+  EXPECT_FALSE(file->torn());
+  ASSERT_EQ(file->batches()[0].size(), first.size());
+  for (std::size_t i = 0; i < first.size(); ++i) EXPECT_TRUE(same(file->batches()[0][i], first[i])) << i;
+  for (std::size_t i = 0; i < second.size(); ++i) EXPECT_TRUE(same(file->batches()[1][i], second[i])) << i;
+
+  ASSERT_TRUE(spool.remove(*file));
+  EXPECT_TRUE(spool.empty());
+  EXPECT_EQ(spool.bytes(), 0);
+}
+
+TEST(Spool, TornTailIsSkippedAndGoodRecordsKept) {
+  testing::TempDir dir;
+  std::string path;
+  {
+    Spool spool(dir.file("spool"), "results", 1 << 20);
+    ASSERT_TRUE(spool.append(sample_batch(1, 1000, 4)));
+    spool.seal();
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("spool"))) path = entry.path();
+  // A crash in the middle of the next append: half a record.
+  const std::string next = Spool::encode(sample_batch(50, 2000, 4));
+  std::ofstream(path, std::ios::app) << next.substr(0, next.size() / 2);
+
+  Spool spool(dir.file("spool"), "results", 1 << 20);
+  auto file = spool.take_oldest();
+  ASSERT_TRUE(file);
+  EXPECT_TRUE(file->torn());
+  ASSERT_EQ(file->batches().size(), 1u);
+  EXPECT_EQ(file->batches()[0].size(), 4u);
+
+  // A corrupted byte inside a record is caught by the checksum.
+  std::string damaged = Spool::encode(sample_batch(1, 1000, 2));
+  damaged[damaged.size() - 5] ^= 1;
+  std::ofstream(dir.file("spool/results-1-1-0.spool")) << damaged;
+  std::ofstream(dir.file("spool/results-2-1-0.spool")) << "not a spool file\n";
+  int bad = 0, taken = 0;
+  for (;;) {
+    auto more = spool.take_oldest();
+    if (!more) break;
+    ++taken;
+    ASSERT_TRUE(spool.remove(*more));
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("spool"))) {
+    bad += entry.path().extension() == ".bad";
+  }
+  EXPECT_EQ(bad, 2);  // neither file had one good record: kept aside for the operator
+  EXPECT_EQ(taken, 0);
+}
+
+TEST(Spool, RefusesToGrowPastItsLimit) {
+  testing::TempDir dir;
+  Spool spool(dir.file("spool"), "results", 600);
+  ASSERT_TRUE(spool.append(sample_batch(1, 1000, 3)));
+  auto full = spool.append(sample_batch(1, 2000, 30));
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().code, Errc::limit_exceeded);
+}
+
+TEST(Spool, FileLockedByAnotherHolderIsSkipped) {
+  testing::TempDir dir;
+  Spool spool(dir.file("spool"), "results", 1 << 20);
+  ASSERT_TRUE(spool.append(sample_batch(1, 1000, 2)));
+  spool.seal();
+  std::string path;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("spool"))) path = entry.path();
+  // Another process replaying (or still appending to) the file holds its lock.
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  EXPECT_EQ(spool.take_oldest().error().code, Errc::not_found);
+  ::close(fd);
+  EXPECT_TRUE(spool.take_oldest());
+}
+
+TEST(Spool, UnwritableDirectoryIsAnError) {
+  Spool spool("/proc/semaphore-no-such-dir", "results", 1 << 20);
+  auto appended = spool.append(sample_batch(1, 1000, 1));
+  ASSERT_FALSE(appended);
+  EXPECT_EQ(appended.error().code, Errc::unavailable);
+}
+
+}  // namespace
+}  // namespace semaphore::monitor

@@ -1,13 +1,22 @@
-// `semaphore migrate | user | host`: placeholder.
-#include "cli/cli_context.h"
+// `semaphore migrate | user ... | host ...`: operators' commands. Each prints what it did, one line per
+// item, and exits non-zero when something was refused (scripts can tell), never losing the good items.
+#include <cstdio>
+
+#include "cli/admin_host_commands.h"
+#include "cli/admin_user_commands.h"
+#include "cli/store_access.h"
 
 namespace semaphore::cli {
 
-void add_admin_commands(CLI::App& app, const GlobalOptions&) {
-  for (const char* name : {"migrate", "user", "host"}) {
-    auto* command = app.add_subcommand(name, "not implemented yet");
-    command->callback([name] { throw CommandExit{3, std::string(name) + ": not implemented yet"}; });
-  }
+void add_admin_commands(CLI::App& app, const GlobalOptions& global) {
+  auto* migrate = app.add_subcommand("migrate", "create or upgrade the database schema");
+  migrate->callback([&global] {
+    auto store = open_store(global, SchemaAction::migrate);
+    std::printf("%s: schema version %d\n", redact_db_url(global.db).c_str(), store->schema_version().value());
+  });
+
+  add_user_commands(app, global);
+  add_host_commands(app, global);
 }
 
 }  // namespace semaphore::cli

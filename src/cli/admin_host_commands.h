@@ -1,0 +1,10 @@
+#pragma once
+#include "cli/cli_context.h"
+
+namespace semaphore::cli {
+
+// `semaphore host add --user EMAIL [--provider P] [--service S] [--label L] HOST...`,
+// `semaphore host import --user EMAIL FILE` (FILE may be '-' for stdin) and `semaphore host list [--user EMAIL]`.
+void add_host_commands(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace semaphore::cli

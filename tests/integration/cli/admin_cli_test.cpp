@@ -1,0 +1,178 @@
+// `semaphore migrate | user | host` as an operator runs them: the real binary, real databases.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "support/postgres_server.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace semaphore::testing {
+namespace {
+
+CommandResult semaphore(const std::vector<std::string>& args, const std::string& input = "") {
+  std::vector<std::string> argv = {semaphore_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, input);
+}
+
+std::string sqlite_tables(const std::string& path) {
+  return run_command({"sqlite3", path, ".tables"}).out;
+}
+
+TEST(AdminCli, MigrateCreatesTheTablesOnSqliteAndIsRepeatable) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  auto first = semaphore({"migrate", "--db", db});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("schema version 1"), std::string::npos);
+  const std::string tables = sqlite_tables(dir.file("x.db"));
+  for (const char* table : {"users", "sessions", "hosts", "ping_results"}) {
+    EXPECT_NE(tables.find(table), std::string::npos) << table << " in " << tables;
+  }
+  EXPECT_EQ(semaphore({"migrate", "--db", db}).exit_code, 0);
+}
+
+TEST(AdminCli, MigrateCreatesTheTablesOnPostgresql) {
+  PostgresServer server;
+  const std::string url = server.create_database("cli");
+  auto migrated = semaphore({"migrate", "--db", url});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  auto tables = run_command({"psql", "-At", url, "-c",
+                             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                             "ORDER BY 1"});
+  ASSERT_EQ(tables.exit_code, 0) << tables.err;
+  for (const char* table : {"users", "sessions", "hosts", "ping_results"}) {
+    EXPECT_NE(tables.out.find(std::string(table) + "\n"), std::string::npos) << table << " in " << tables.out;
+  }
+  EXPECT_EQ(semaphore({"migrate", "--db", url}).exit_code, 0);
+}
+
+TEST(AdminCli, BadDatabaseUrlsAndOptionsExitWithOneLine) {
+  auto scheme = semaphore({"migrate", "--db", "mysql://root:pw@x/y"});
+  EXPECT_EQ(scheme.exit_code, 2);
+  EXPECT_NE(scheme.err.find("--db must be"), std::string::npos);
+  EXPECT_EQ(scheme.err.find("pw@"), std::string::npos);
+
+  auto unopenable = semaphore({"migrate", "--db", "sqlite:/nonexistent-dir/x.db"});
+  EXPECT_EQ(unopenable.exit_code, 1);
+  EXPECT_NE(unopenable.err.find("cannot open database sqlite:/nonexistent-dir/x.db"), std::string::npos);
+
+  auto unknown = semaphore({"migrate", "--no-such-option"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(std::count(unknown.err.begin(), unknown.err.end(), '\n'), 1) << unknown.err;
+
+  auto bad_level = semaphore({"--log-level", "loud", "migrate"});
+  EXPECT_EQ(bad_level.exit_code, 2);
+}
+
+TEST(AdminCli, EnvironmentVariablesSetOptions) {
+  TempDir dir;
+  auto migrated = run_command({semaphore_binary(), "migrate"}, "", {{"SEMAPHORE_DB", "sqlite:" + dir.file("env.db")}});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  EXPECT_NE(sqlite_tables(dir.file("env.db")).find("hosts"), std::string::npos);
+}
+
+TEST(AdminCli, UsersAreAddedWithAPasswordFromStdinOrAFile) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  auto first = semaphore({"user", "add", "Admin@Example.com", "--db", db}, "correct horse battery\n");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("added user admin@example.com (admin)"), std::string::npos);
+
+  {
+    std::ofstream(dir.file("pw")) << "another long password\n";
+  }
+  auto second = semaphore({"user", "add", "bob@example.com", "--password-file", dir.file("pw"), "--db", db});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out.find("(admin)"), std::string::npos);
+
+  auto short_password = semaphore({"user", "add", "carol@example.com", "--db", db}, "short\n");
+  EXPECT_EQ(short_password.exit_code, 2);
+  EXPECT_NE(short_password.err.find("at least 10 characters"), std::string::npos);
+
+  auto duplicate = semaphore({"user", "add", "ADMIN@example.com", "--db", db}, "correct horse battery\n");
+  EXPECT_EQ(duplicate.exit_code, 1);
+  EXPECT_NE(duplicate.err.find("already exists"), std::string::npos);
+
+  auto list = semaphore({"user", "list", "--db", db});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find("admin@example.com"), std::string::npos);
+  EXPECT_NE(list.out.find("bob@example.com"), std::string::npos);
+  EXPECT_EQ(list.out.find("carol@example.com"), std::string::npos);
+
+  // Only an argon2id hash is stored, never the password.
+  auto stored = run_command({"sqlite3", dir.file("x.db"), "SELECT password_hash FROM users"});
+  EXPECT_NE(stored.out.find("$argon2id$"), std::string::npos);
+  EXPECT_EQ(stored.out.find("correct horse"), std::string::npos);
+}
+
+TEST(AdminCli, HostImportAddsTheGoodLinesAndNamesEachBadOne) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  ASSERT_EQ(semaphore({"user", "add", "a@example.com", "--db", db}, "correct horse battery\n").exit_code, 0);
+  {
+    std::ofstream(dir.file("hosts.txt")) << "# my fleet\n"
+                                            "db.example.com,AWS,EC2\n"
+                                            "bad_host!\n"
+                                            "\n"
+                                            "10.0.0.1,Azure,Virtual Machines\n"
+                                            "169.254.169.254\n"
+                                            "web.example.com,Oracle\n"
+                                            "app.example.com,GCP,App Engine\n";
+  }
+  auto imported = semaphore({"host", "import", "--user", "a@example.com", dir.file("hosts.txt"), "--db", db});
+  EXPECT_EQ(imported.exit_code, 1);  // some lines were refused
+  EXPECT_NE(imported.out.find("imported 3 hosts, 3 lines refused"), std::string::npos) << imported.out;
+  for (const char* line : {":3:", ":6:", ":7:"}) {
+    EXPECT_NE(imported.err.find(line), std::string::npos) << line << " in " << imported.err;
+  }
+  EXPECT_NE(imported.err.find("metadata"), std::string::npos);
+
+  auto list = semaphore({"host", "list", "--user", "a@example.com", "--db", db});
+  ASSERT_EQ(list.exit_code, 0);
+  for (const char* host : {"db.example.com", "10.0.0.1", "app.example.com"}) {
+    EXPECT_NE(list.out.find(host), std::string::npos) << host;
+  }
+  EXPECT_NE(list.out.find("App Engine"), std::string::npos);
+  EXPECT_EQ(list.out.find("web.example.com"), std::string::npos);
+
+  // Importing again adds nothing and says why for each line.
+  auto again = semaphore({"host", "import", "--user", "a@example.com", dir.file("hosts.txt"), "--db", db});
+  EXPECT_NE(again.out.find("imported 0 hosts"), std::string::npos);
+  EXPECT_NE(again.err.find("db.example.com is already in the user's hosts"), std::string::npos);
+
+  // stdin works too.
+  auto from_stdin = semaphore({"host", "import", "--user", "a@example.com", "-", "--db", db}, "new.example.com\n");
+  EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+}
+
+TEST(AdminCli, HostAddValidatesEachHostAndKeepsTheGoodOnes) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  ASSERT_EQ(semaphore({"user", "add", "a@example.com", "--db", db}, "correct horse battery\n").exit_code, 0);
+  auto added = semaphore({"host", "add", "--user", "a@example.com", "--provider", "gcp", "--service", "GKE",
+                          "127.0.0.1", "::1", "1.2.3", "BÜCHER.example", "--db", db});
+  EXPECT_EQ(added.exit_code, 1);
+  EXPECT_NE(added.err.find("1.2.3"), std::string::npos);
+  auto list = semaphore({"host", "list", "--db", db});
+  EXPECT_NE(list.out.find("127.0.0.1"), std::string::npos);
+  EXPECT_NE(list.out.find("::1"), std::string::npos);
+  EXPECT_NE(list.out.find("xn--bcher-kva.example"), std::string::npos);
+  EXPECT_NE(list.out.find("GCP"), std::string::npos);
+
+  auto duplicate = semaphore({"host", "add", "--user", "a@example.com", "127.0.0.1", "--db", db});
+  EXPECT_EQ(duplicate.exit_code, 1);
+  EXPECT_NE(duplicate.err.find("already"), std::string::npos);
+
+  auto no_user = semaphore({"host", "add", "--user", "nobody@example.com", "x.example.com", "--db", db});
+  EXPECT_EQ(no_user.exit_code, 1);
+  EXPECT_NE(no_user.err.find("no user nobody@example.com"), std::string::npos);
+
+  auto bad_provider = semaphore({"host", "add", "--user", "a@example.com", "--provider", "IBM", "y.com", "--db", db});
+  EXPECT_EQ(bad_provider.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace semaphore::testing

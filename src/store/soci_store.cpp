@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+#include <string_view>
 
 #include "store/migrations.h"
 
@@ -69,8 +70,10 @@ std::string postgresql_conninfo(const std::string& url) {
     throw std::runtime_error(reason);
   }
   std::string conninfo;
+  bool has_connect_timeout = false;
   for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
     if (option->val == nullptr) continue;
+    has_connect_timeout |= std::string_view(option->keyword) == "connect_timeout";
     std::string value;
     for (const char* c = option->val; *c; ++c) {
       if (*c == '\\' || *c == '\'') value += '\\';
@@ -79,6 +82,9 @@ std::string postgresql_conninfo(const std::string& url) {
     conninfo += std::string(option->keyword) + "='" + value + "' ";
   }
   PQconninfoFree(options);
+  // An unreachable server (not a refused connection) would otherwise hold a caller for the OS's TCP timeout,
+  // minutes; the writer and the web pages would rather hear "unavailable" after a few seconds.
+  if (!has_connect_timeout) conninfo += "connect_timeout='5'";
   return conninfo;
 }
 

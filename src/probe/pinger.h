@@ -20,6 +20,21 @@ namespace semaphore::probe {
 
 enum class FamilyPreference { any, v4_only, v6_only };
 
+inline constexpr int kEchoRequestBytes = 32;  // ICMP header and payload of each echo request we send
+
+// Which ICMP sockets the engine uses: raw (CAP_NET_RAW) or unprivileged ping sockets (SOCK_DGRAM, allowed by
+// net.ipv4.ping_group_range). automatic tries raw, then datagram.
+enum class SocketKind { automatic, raw, datagram };
+const char* to_string(SocketKind kind);  // "automatic", "raw", "datagram"
+
+struct OpenOptions {
+  // automatic honours $SEMAPHORE_ICMP_SOCKET ("raw" or "dgram") when set, so that tests and operators can
+  // force one path; otherwise raw, then datagram.
+  SocketKind socket = SocketKind::automatic;
+  std::string
+      dns_servers;  // empty: the system resolver (resolv.conf); else "127.0.0.1:5353,..." (c-ares CSV)
+};
+
 // Why a host has no (or not every) reply. Stored as text in ping_results.error by the service.
 enum class HostError {
   none,             // at least one reply came back
@@ -39,10 +54,10 @@ struct PingRequest {
 };
 
 struct PingOptions {
-  int count = 3;                                                   // probes per host
+  int count = 3;                                                         // probes per host
   std::chrono::microseconds per_host_interval{std::chrono::seconds(1)};  // between one host's probes
-  std::chrono::microseconds timeout{std::chrono::seconds(1)};      // how long a probe waits for its reply
-  double rate = 10000;                                             // global cap, probes per second
+  std::chrono::microseconds timeout{std::chrono::seconds(1)};  // how long a probe waits for its reply
+  double rate = 10000;                                         // global cap, probes per second
   FamilyPreference family = FamilyPreference::any;
   // When set, every resolved address is checked against it (on every resolution) and refused hosts get
   // HostError::refused_address without a probe sent.
@@ -60,6 +75,7 @@ struct HostResult {
   int late = 0;                 // replies that came after their probe's timeout (never counted as received)
   int duplicates = 0;           // extra replies to an already answered probe
   int icmp_errors = 0;          // unreachable / TTL exceeded answers
+  int send_errors = 0;          // probes the kernel refused to send (not counted in sent)
 
   // Summary of the replies that came back; nullopt when none did.
   std::optional<RttSummary> summary() const;
@@ -67,8 +83,8 @@ struct HostResult {
 
 // Cumulative since open(); for the service's metrics.
 struct EngineCounters {
-  std::uint64_t sent = 0, received = 0, late = 0, duplicates = 0, malformed = 0, foreign = 0,
-                icmp_errors = 0, send_errors = 0, receive_drops = 0, dns_failures = 0;
+  std::uint64_t sent = 0, received = 0, late = 0, duplicates = 0, malformed = 0, foreign = 0, icmp_errors = 0,
+                send_errors = 0, receive_drops = 0, dns_failures = 0;
 };
 
 class Pinger {
@@ -79,6 +95,7 @@ class Pinger {
   // (net.ipv4.ping_group_range). When neither is allowed: Errc::permission_denied whose message names the fix
   // (`setcap cap_net_raw+ep <binary>` or the sysctl).
   static Result<std::unique_ptr<Pinger>> open();
+  static Result<std::unique_ptr<Pinger>> open(const OpenOptions& options);
 
   // Pings every request `options.count` times and blocks until each probe is answered or timed out.
   // A stop request ends the run early: probes not yet sent are not sent, and sent == what went out.
@@ -86,6 +103,9 @@ class Pinger {
                                       std::stop_token stop = {}) = 0;
 
   virtual EngineCounters counters() const = 0;
+
+  // The kind of socket open() settled on (raw or datagram).
+  virtual SocketKind socket_kind() const = 0;
 };
 
 }  // namespace semaphore::probe

@@ -1,0 +1,62 @@
+#pragma once
+// IcmpPinger: the Pinger behind Pinger::open(). One event loop on the calling thread: it resolves names
+// (c-ares), paces probes from a heap of due times through a token bucket, batches them per socket with
+// sendmmsg, and every tick (1 ms, or sooner when a send is due) drains both sockets with recvmmsg until
+// EAGAIN. RTT = kernel receive timestamp (SO_TIMESTAMPNS) - send time, both CLOCK_REALTIME.
+//
+// Why ticks instead of waking on every readable socket: replies carry the kernel's receive time, so reading
+// them up to a millisecond later costs no accuracy, and reading them in batches divides the syscall cost
+// per reply by the batch size.
+//
+// Memory: per host, one heap entry (16 bytes) beyond the HostResult the caller gets back; per probe,
+// nothing (rtts_ms is sized once per host when the run starts).
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "probe/icmp_socket.h"
+#include "probe/pinger.h"
+#include "probe/resolver.h"
+#include "probe/sequence_map.h"
+
+namespace semaphore::probe {
+
+class IcmpPinger final : public Pinger {
+ public:
+  IcmpPinger(std::unique_ptr<IcmpSocket> v4, std::unique_ptr<IcmpSocket> v6, std::string v6_error,
+             std::unique_ptr<Resolver> resolver);
+
+  std::vector<HostResult> run(std::span<const PingRequest> requests, const PingOptions& options,
+                              std::stop_token stop) override;
+  EngineCounters counters() const override;
+  SocketKind socket_kind() const override { return v4_ ? v4_->kind() : v6_->kind(); }
+
+ private:
+  struct Due {
+    std::int64_t due_ns;
+    std::uint32_t host;
+  };
+  struct Run;  // the state of one run() call, in engine.cpp
+
+  void start_resolution(Run& run, std::int64_t now_ns);
+  void take_answers(Run& run, std::int64_t now_ns);
+  void accept_address(Run& run, std::uint32_t host, const IpAddress& address, std::int64_t now_ns);
+  void send_due(Run& run, std::int64_t now_ns);
+  void flush(Run& run, int family_index, std::int64_t now_ns);
+  void receive_all(Run& run);
+  void handle_packet(Run& run, int family_index, const Incoming& packet);
+  void match_reply(Run& run, int family_index, const IcmpMessage& message, const Incoming& packet);
+  void match_error(Run& run, int family_index, const IcmpMessage& message, const IpAddress& destination,
+                   const IpAddress& reporter);
+  std::int64_t wake_time(Run& run, std::int64_t now_ns);
+  void finish(Run& run);
+
+  std::unique_ptr<IcmpSocket> v4_, v6_;  // either may be null when its family is unavailable
+  std::string v6_error_;
+  std::unique_ptr<Resolver> resolver_;
+  SequenceMap sequences_[2];  // per socket: [0] IPv4, [1] IPv6
+  std::vector<Due> heap_;     // kept between runs so that a service's rounds do not reallocate
+  EngineCounters counters_;
+};
+
+}  // namespace semaphore::probe

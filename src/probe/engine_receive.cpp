@@ -1,0 +1,161 @@
+// IcmpPinger's receive side: drains the sockets and matches what came back to the probe it answers.
+// A reply counts only when every check passes: our identifier, our cookie, a probe serial within the run,
+// the source the probe went to, the sequence still bound to that serial, and the send time we recorded.
+// Anything else is counted (malformed, foreign, late, duplicate) and never matched.
+#include <cmath>
+#include <string>
+
+#include "probe/engine_run.h"
+
+namespace semaphore::probe {
+namespace {
+
+std::string describe_icmp_error(AddressFamily family, std::uint8_t type, std::uint8_t code,
+                                const IpAddress& reporter) {
+  const bool ttl = family == AddressFamily::v4 ? type == 11 : type == 3;
+  std::string text = ttl ? "time exceeded" : "destination unreachable";
+  text +=
+      " (type " + std::to_string(type) + " code " + std::to_string(code) + ") from " + reporter.to_string();
+  return text;
+}
+
+}  // namespace
+
+void IcmpPinger::receive_all(Run& run) {
+  for (int fi = 0; fi < 2; ++fi) {
+    IcmpSocket* socket = fi == 0 ? v4_.get() : v6_.get();
+    if (socket == nullptr) continue;
+    for (;;) {  // until EAGAIN: a short batch means the queue is empty
+      const int n = socket->receive();
+      for (int i = 0; i < n; ++i) handle_packet(run, fi, socket->packet(i));
+      if (n < kBatchSize) break;
+    }
+    if (socket->kind() != SocketKind::datagram) continue;
+    for (;;) {
+      const int n = socket->receive_errors();
+      for (int i = 0; i < n; ++i) handle_packet(run, fi, socket->packet(i));
+      if (n < kBatchSize) break;
+    }
+  }
+}
+
+void IcmpPinger::handle_packet(Run& run, int fi, const Incoming& packet) {
+  IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
+  if (packet.from_error_queue) {
+    // A ping socket hands back our own request with the error in a control message; the packet's
+    // address is the request's destination.
+    if (packet.error_type == 0) return;  // a local error, not an ICMP answer
+    auto request = parse_own_request(socket.family(), packet.data);
+    if (!request) {
+      ++counters_.malformed;
+      return;
+    }
+    request->type = packet.error_type;
+    request->code = packet.error_code;
+    match_error(run, fi, *request, packet.source, packet.source);
+    return;
+  }
+  const ParseResult parsed = parse_icmp(socket.family(), socket.with_ip_header(), packet.data);
+  switch (parsed.status) {
+    case ParseStatus::malformed:
+      ++counters_.malformed;
+      return;
+    case ParseStatus::ignored:
+      return;
+    case ParseStatus::ok:
+      break;
+  }
+  if (parsed.message.kind == IcmpKind::echo_reply) {
+    match_reply(run, fi, parsed.message, packet);
+  } else {
+    match_error(run, fi, parsed.message, *parsed.message.quoted_destination, packet.source);
+  }
+}
+
+void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const Incoming& packet) {
+  const IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
+  if (message.identifier != socket.identifier()) {  // another pinger's reply (raw sockets see them all)
+    ++counters_.foreign;
+    return;
+  }
+  if (!message.payload) {  // ours by identifier, but the data is cut short or rewritten
+    ++counters_.malformed;
+    return;
+  }
+  const EchoPayload& payload = *message.payload;
+  const std::uint32_t host = payload.serial / run.count;
+  if (payload.cookie != run.cookie || host >= run.results.size()) {
+    ++counters_.foreign;
+    return;
+  }
+  HostResult& r = run.results[host];
+  if (!r.address || !(*r.address == packet.source.unmapped())) {  // answered by someone else
+    ++counters_.foreign;
+    return;
+  }
+  const SequenceMap::Entry& entry = sequences_[fi].lookup(message.sequence);
+  if (entry.serial != payload.serial) {  // the number has been reused since: a very late reply
+    ++r.late;
+    ++counters_.late;
+    return;
+  }
+  if (payload.send_ns != entry.sent_ns) {
+    ++counters_.foreign;
+    return;
+  }
+  const std::int64_t rtt_ns = packet.rx_ns - entry.sent_ns;
+  if (rtt_ns > run.timeout_ns) {
+    ++r.late;
+    ++counters_.late;
+    return;
+  }
+  double& slot = r.rtts_ms[payload.serial % run.count];
+  if (std::isnan(slot)) {
+    slot = static_cast<double>(std::max<std::int64_t>(0, rtt_ns)) / 1e6;
+    ++r.received;
+    ++counters_.received;
+    --run.outstanding;
+  } else if (slot >= 0 || slot == kIcmpError) {
+    ++r.duplicates;
+    ++counters_.duplicates;
+  } else {
+    ++counters_.foreign;
+  }
+}
+
+void IcmpPinger::match_error(Run& run, int fi, const IcmpMessage& message, const IpAddress& destination,
+                             const IpAddress& reporter) {
+  const IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
+  if (message.identifier != socket.identifier()) {
+    ++counters_.foreign;
+    return;
+  }
+  // Errors may quote only the first 8 bytes of our request: then the sequence map names the probe.
+  std::uint32_t serial = sequences_[fi].lookup(message.sequence).serial;
+  if (message.payload) {
+    if (message.payload->cookie != run.cookie) {
+      ++counters_.foreign;
+      return;
+    }
+    serial = message.payload->serial;
+  }
+  const std::uint32_t host = serial / run.count;
+  if (serial == SequenceMap::kNoProbe || host >= run.results.size()) {
+    ++counters_.foreign;
+    return;
+  }
+  HostResult& r = run.results[host];
+  if (!r.address || !(*r.address == destination.unmapped())) {
+    ++counters_.foreign;
+    return;
+  }
+  double& slot = r.rtts_ms[serial % run.count];
+  if (!std::isnan(slot)) return;  // answered already, or an error for it was counted
+  slot = kIcmpError;
+  ++r.icmp_errors;
+  ++counters_.icmp_errors;
+  --run.outstanding;
+  r.error_detail = describe_icmp_error(socket.family(), message.type, message.code, reporter);
+}
+
+}  // namespace semaphore::probe

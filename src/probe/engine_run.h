@@ -1,0 +1,44 @@
+#pragma once
+// The state of one IcmpPinger::run() call, shared by engine.cpp (scheduling, sending) and
+// engine_receive.cpp (matching replies). Internal to the probe module.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "probe/engine.h"
+#include "probe/token_bucket.h"
+
+namespace semaphore::probe {
+
+// rtts_ms slot states while a run is going (finish() turns them into the contract's "NaN = no reply").
+constexpr double kUnsent = std::numeric_limits<double>::infinity();
+constexpr double kSendFailed = -2;
+constexpr double kIcmpError = -1;
+constexpr double kPending = std::numeric_limits<double>::quiet_NaN();
+
+struct IcmpPinger::Run {
+  Run(std::span<const PingRequest> r, const PingOptions& o, std::int64_t now)
+      : requests(r),
+        options(o),
+        start_ns(now),
+        bucket(o.rate > 0 ? o.rate : 1e12, std::clamp(o.rate / 1000.0, 1.0, double{kBatchSize}), now) {}
+
+  std::span<const PingRequest> requests;
+  const PingOptions& options;
+  std::vector<HostResult> results;
+  std::vector<std::uint32_t> dns_queue;
+  std::size_t dns_next = 0;
+  std::int64_t start_ns;
+  std::int64_t timeout_ns = 0, interval_ns = 0;
+  std::uint32_t count = 0;
+  std::uint64_t cookie = 0;
+  TokenBucket bucket;
+  int batch[2] = {0, 0};
+  std::int64_t last_send_ns = 0;
+  std::int64_t blocked_until_ns = 0;  // the sequence ring is full until then
+  std::uint64_t outstanding = 0;      // probes sent and neither answered nor errored
+};
+
+}  // namespace semaphore::probe

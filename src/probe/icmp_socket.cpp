@@ -1,0 +1,220 @@
+#include "probe/icmp_socket.h"
+
+#include <linux/errqueue.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+namespace semaphore::probe {
+namespace {
+
+constexpr int kIcmpFilter = 1;  // SOL_RAW ICMP_FILTER from <linux/icmp.h>, which clashes with netinet
+constexpr std::size_t kPacketBuffer = 1536;
+constexpr std::size_t kControlBuffer = 256;
+
+std::int64_t realtime_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Raw sockets get a copy of every ICMP packet the host receives; the filter keeps only the types we read,
+// so the kernel does not wake us for (or queue) echo requests, redirects and the like.
+void install_filter(int fd, AddressFamily family) {
+  if (family == AddressFamily::v4) {
+    std::uint32_t blocked = ~((1u << 0) | (1u << 3) | (1u << 11));  // pass echo reply, unreachable, TTL
+    setsockopt(fd, SOL_RAW, kIcmpFilter, &blocked, sizeof blocked);
+  } else {
+    icmp6_filter filter{};
+    ICMP6_FILTER_SETBLOCKALL(&filter);
+    ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+    ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
+    ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
+    setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+  }
+}
+
+}  // namespace
+
+struct IcmpSocket::Buffers {
+  mmsghdr send_headers[kBatchSize]{};
+  iovec send_iov[kBatchSize]{};
+  mmsghdr receive_headers[kBatchSize]{};
+  iovec receive_iov[kBatchSize]{};
+  sockaddr_storage names[kBatchSize]{};
+  alignas(cmsghdr) std::uint8_t control[kBatchSize][kControlBuffer]{};
+  std::uint8_t packets[kBatchSize][kPacketBuffer]{};
+};
+
+Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, SocketKind kind,
+                                                     int receive_buffer, std::uint16_t raw_identifier) {
+  const int domain = family == AddressFamily::v4 ? AF_INET : AF_INET6;
+  const int protocol = family == AddressFamily::v4 ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6};
+  const int type = (kind == SocketKind::raw ? int{SOCK_RAW} : int{SOCK_DGRAM}) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+  const int fd = ::socket(domain, type, protocol);
+  if (fd < 0) {
+    const int error = errno;
+    const std::string what = std::string(kind == SocketKind::raw ? "raw" : "ping") + " ICMP" +
+                             (family == AddressFamily::v6 ? "v6" : "") + " socket: " + std::strerror(error);
+    if (error == EPERM || error == EACCES) return make_error(Errc::permission_denied, what);
+    return make_error(Errc::unavailable, what);
+  }
+  const int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
+  std::uint16_t identifier = raw_identifier;
+  if (kind == SocketKind::raw) {
+    install_filter(fd, family);
+  } else {
+    // Ping sockets report ICMP errors on the error queue; their identifier is the port bound here.
+    if (family == AddressFamily::v4) {
+      setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+    } else {
+      setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    }
+    sockaddr_storage local{};
+    socklen_t length = IpAddress{family, {}}.to_sockaddr(local, 0);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), length) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+      const std::string what = std::string("binding the ping socket: ") + std::strerror(errno);
+      ::close(fd);
+      return make_error(Errc::unavailable, what);
+    }
+    identifier = ntohs(family == AddressFamily::v4 ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
+                                                   : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+  }
+  std::unique_ptr<IcmpSocket> socket(new IcmpSocket(fd, family, kind, identifier));
+  socket->set_receive_buffer(receive_buffer);
+  return socket;
+}
+
+void IcmpSocket::set_receive_buffer(int bytes) {
+  // SO_RCVBUFFORCE passes rmem_max when we hold CAP_NET_ADMIN; otherwise the capped SO_RCVBUF.
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  }
+}
+
+IcmpSocket::IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint16_t identifier)
+    : fd_(fd),
+      family_(family),
+      kind_(kind),
+      identifier_(identifier),
+      out_(new Outgoing[kBatchSize]),
+      in_(new Incoming[kBatchSize]),
+      buffers_(new Buffers) {
+  for (int i = 0; i < kBatchSize; ++i) {
+    buffers_->receive_iov[i] = {buffers_->packets[i], kPacketBuffer};
+  }
+}
+
+IcmpSocket::~IcmpSocket() {
+  ::close(fd_);
+}
+
+IcmpSocket::SendOutcome IcmpSocket::send(int first, int n) {
+  SendOutcome outcome;
+  Buffers& b = *buffers_;
+  for (int i = first; i < n; ++i) {
+    b.send_iov[i] = {out_[i].packet, kEchoRequestSize};
+    msghdr& m = b.send_headers[i].msg_hdr;
+    m = msghdr{};
+    m.msg_name = &out_[i].address;
+    m.msg_namelen = out_[i].address_length;
+    m.msg_iov = &b.send_iov[i];
+    m.msg_iovlen = 1;
+  }
+  while (first + outcome.sent < n) {
+    const int done = first + outcome.sent;
+    const int r = ::sendmmsg(fd_, b.send_headers + done, static_cast<unsigned>(n - done), MSG_DONTWAIT);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      outcome.error = errno;
+      break;
+    }
+    outcome.sent += r;
+    if (r == 0) break;
+  }
+  return outcome;
+}
+
+void IcmpSocket::read_control(int i, bool error_queue) {
+  Buffers& b = *buffers_;
+  msghdr& m = b.receive_headers[i].msg_hdr;
+  Incoming& in = in_[i];
+  in.rx_ns = 0;
+  in.from_error_queue = error_queue;
+  in.error_type = in.error_code = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      in.rx_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+      std::uint32_t dropped = 0;
+      std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+      drops_ = dropped;  // the kernel reports the socket's running total
+    } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+               (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+      sock_extended_err error{};
+      std::memcpy(&error, CMSG_DATA(c), sizeof error);
+      if (error.ee_origin == SO_EE_ORIGIN_ICMP || error.ee_origin == SO_EE_ORIGIN_ICMP6) {
+        in.error_type = error.ee_type;
+        in.error_code = error.ee_code;
+      }
+    }
+  }
+  if (in.rx_ns == 0) in.rx_ns = realtime_ns();  // no kernel stamp (error queue): our clock, same base
+  in.source = IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&b.names[i])).value_or(IpAddress{});
+  in.data = {b.packets[i], b.receive_headers[i].msg_len};
+}
+
+int IcmpSocket::receive() {
+  Buffers& b = *buffers_;
+  for (int i = 0; i < kBatchSize; ++i) {
+    msghdr& m = b.receive_headers[i].msg_hdr;
+    m.msg_name = &b.names[i];
+    m.msg_namelen = sizeof(sockaddr_storage);
+    m.msg_iov = &b.receive_iov[i];
+    m.msg_iovlen = 1;
+    m.msg_control = b.control[i];
+    m.msg_controllen = kControlBuffer;
+    m.msg_flags = 0;
+  }
+  int r;
+  do {
+    r = ::recvmmsg(fd_, b.receive_headers, kBatchSize, MSG_DONTWAIT, nullptr);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+  for (int i = 0; i < r; ++i) read_control(i, false);
+  return r;
+}
+
+int IcmpSocket::receive_errors() {
+  if (kind_ != SocketKind::datagram) return 0;
+  Buffers& b = *buffers_;
+  int n = 0;
+  for (; n < kBatchSize; ++n) {
+    msghdr& m = b.receive_headers[n].msg_hdr;
+    m.msg_name = &b.names[n];
+    m.msg_namelen = sizeof(sockaddr_storage);
+    m.msg_iov = &b.receive_iov[n];
+    m.msg_iovlen = 1;
+    m.msg_control = b.control[n];
+    m.msg_controllen = kControlBuffer;
+    m.msg_flags = 0;
+    const ssize_t r = ::recvmsg(fd_, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (r < 0) break;
+    b.receive_headers[n].msg_len = static_cast<unsigned>(r);
+    read_control(n, true);
+  }
+  return n;
+}
+
+}  // namespace semaphore::probe

@@ -1,0 +1,93 @@
+#pragma once
+// IcmpSocket: one ICMP socket for one address family, with preallocated batches for sendmmsg/recvmmsg.
+//
+// Two kinds: a raw socket (needs CAP_NET_RAW; we choose the identifier; IPv4 reads include the IP header)
+// or an unprivileged ping socket (SOCK_DGRAM, allowed by net.ipv4.ping_group_range; the kernel picks the
+// identifier and filters replies by it, and ICMP errors arrive on the error queue). Both are non-blocking,
+// carry kernel receive timestamps (SO_TIMESTAMPNS) and count receive-queue drops (SO_RXQ_OVFL).
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "core/ip_address.h"
+#include "core/result.h"
+#include "probe/icmp_packet.h"
+#include "probe/pinger.h"
+
+namespace semaphore::probe {
+
+inline constexpr int kBatchSize = 64;
+
+struct Outgoing {
+  sockaddr_storage address{};
+  socklen_t address_length = 0;
+  std::uint8_t packet[kEchoRequestSize]{};
+  std::uint32_t host = 0;  // the engine's bookkeeping: whose probe this is
+  std::uint32_t serial = 0;
+};
+
+struct Incoming {
+  std::span<const std::uint8_t> data;
+  IpAddress source;        // the sender (error queue: the quoted request's destination)
+  std::int64_t rx_ns = 0;  // kernel receive time, CLOCK_REALTIME
+  bool from_error_queue = false;
+  std::uint8_t error_type = 0, error_code = 0;  // error queue: the ICMP error's type and code
+};
+
+class IcmpSocket {
+ public:
+  // Opens a socket of `kind` (raw or datagram, not automatic) with a receive buffer of `receive_buffer`
+  // bytes (forced past rmem_max when privileged). Errors: permission_denied (EPERM/EACCES), unavailable.
+  static Result<std::unique_ptr<IcmpSocket>> open(AddressFamily family, SocketKind kind, int receive_buffer,
+                                                  std::uint16_t raw_identifier);
+  ~IcmpSocket();
+  IcmpSocket(const IcmpSocket&) = delete;
+  IcmpSocket& operator=(const IcmpSocket&) = delete;
+
+  int fd() const { return fd_; }
+  AddressFamily family() const { return family_; }
+  SocketKind kind() const { return kind_; }
+  // The echo identifier replies will carry (a ping socket's is its kernel-chosen port).
+  std::uint16_t identifier() const { return identifier_; }
+  bool with_ip_header() const { return kind_ == SocketKind::raw && family_ == AddressFamily::v4; }
+
+  // The send batch: fill slots [0, n) then call send(0, n).
+  Outgoing& slot(int i) { return out_[i]; }
+  struct SendOutcome {
+    int sent = 0;   // slots [first, first + sent) went out
+    int error = 0;  // errno of slot first + sent when that is < n (EAGAIN/ENOBUFS: retry later)
+  };
+  // Sends slots [first, n) with sendmmsg until done or one fails.
+  SendOutcome send(int first, int n);
+
+  // Resizes the receive buffer (forced past rmem_max when privileged).
+  void set_receive_buffer(int bytes);
+
+  // Reads up to kBatchSize packets without blocking; returns how many (0 when none, -1 on error). Packet i
+  // is valid until the next receive call.
+  int receive();
+  // Reads up to kBatchSize entries of the error queue (ping sockets' ICMP errors).
+  int receive_errors();
+  const Incoming& packet(int i) const { return in_[i]; }
+
+  // Packets the kernel dropped because the receive queue was full, since the socket opened.
+  std::uint32_t drops() const { return drops_; }
+
+ private:
+  IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint16_t identifier);
+  void read_control(int i, bool error_queue);
+
+  struct Buffers;
+  int fd_;
+  AddressFamily family_;
+  SocketKind kind_;
+  std::uint16_t identifier_;
+  std::uint32_t drops_ = 0;
+  std::unique_ptr<Outgoing[]> out_;
+  std::unique_ptr<Incoming[]> in_;
+  std::unique_ptr<Buffers> buffers_;
+};
+
+}  // namespace semaphore::probe

@@ -1,0 +1,111 @@
+// Pinger::open (choosing raw or ping sockets, and the message when neither is allowed) and the small
+// functions of the contract.
+#include "probe/pinger.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <string_view>
+
+#include "probe/engine.h"
+
+namespace semaphore::probe {
+namespace {
+
+constexpr int kInitialReceiveBuffer = 4 << 20;
+
+std::string own_binary() {
+  char path[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string("semaphore");
+}
+
+SocketKind requested_kind(SocketKind asked) {
+  if (asked != SocketKind::automatic) return asked;
+  const char* env = std::getenv("SEMAPHORE_ICMP_SOCKET");
+  if (env == nullptr) return asked;
+  const std::string_view value(env);
+  if (value == "raw") return SocketKind::raw;
+  if (value == "dgram" || value == "datagram") return SocketKind::datagram;
+  return asked;
+}
+
+}  // namespace
+
+const char* to_string(HostError error) {
+  switch (error) {
+    case HostError::none:
+      return "";
+    case HostError::unresolvable:
+      return "unresolvable";
+    case HostError::refused_address:
+      return "refused";
+    case HostError::unreachable:
+      return "unreachable";
+    case HostError::timeout:
+      return "timeout";
+    case HostError::send_failed:
+      return "send failed";
+  }
+  return "";
+}
+
+const char* to_string(SocketKind kind) {
+  switch (kind) {
+    case SocketKind::automatic:
+      return "automatic";
+    case SocketKind::raw:
+      return "raw";
+    case SocketKind::datagram:
+      return "datagram";
+  }
+  return "";
+}
+
+std::optional<RttSummary> HostResult::summary() const {
+  std::vector<double> replies;
+  replies.reserve(rtts_ms.size());
+  for (double rtt : rtts_ms) {
+    if (!std::isnan(rtt)) replies.push_back(rtt);
+  }
+  return summarize_rtts(replies);
+}
+
+Result<std::unique_ptr<Pinger>> Pinger::open() {
+  return open(OpenOptions{});
+}
+
+Result<std::unique_ptr<Pinger>> Pinger::open(const OpenOptions& options) {
+  const SocketKind asked = requested_kind(options.socket);
+  const auto identifier = static_cast<std::uint16_t>(std::random_device{}());
+  SocketKind kind = asked == SocketKind::datagram ? SocketKind::datagram : SocketKind::raw;
+  auto v4 = IcmpSocket::open(AddressFamily::v4, kind, kInitialReceiveBuffer, identifier);
+  if (!v4 && asked == SocketKind::automatic && v4.error().code == Errc::permission_denied) {
+    kind = SocketKind::datagram;
+    v4 = IcmpSocket::open(AddressFamily::v4, kind, kInitialReceiveBuffer, identifier);
+  }
+  if (!v4) {
+    if (v4.error().code != Errc::permission_denied) return v4.error();
+    const std::string binary = own_binary();
+    return make_error(Errc::permission_denied, "no permission to send ICMP (" + v4.error().message +
+                                                   "); run `sudo setcap cap_net_raw+ep " + binary +
+                                                   "` or allow ping sockets with `sudo sysctl -w " +
+                                                   "net.ipv4.ping_group_range=\"0 2147483647\"`");
+  }
+  std::string v6_error;
+  auto v6 = IcmpSocket::open(AddressFamily::v6, kind, kInitialReceiveBuffer, identifier);
+  std::unique_ptr<IcmpSocket> v6_socket;
+  if (v6) {
+    v6_socket = std::move(*v6);
+  } else {
+    v6_error = v6.error().message;
+  }
+  auto resolver = Resolver::create(options.dns_servers);
+  if (!resolver) return resolver.error();
+  return std::unique_ptr<Pinger>(
+      new IcmpPinger(std::move(*v4), std::move(v6_socket), std::move(v6_error), std::move(*resolver)));
+}
+
+}  // namespace semaphore::probe

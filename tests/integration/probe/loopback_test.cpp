@@ -1,0 +1,171 @@
+// The engine against real ICMP on loopback (127.0.0.0/8, ::1), through raw and through ping sockets.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <thread>
+
+#include "probe/pinger.h"
+#include "probe_test_env.h"
+
+namespace semaphore::probe {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::unique_ptr<Pinger> open_or_fail(SocketKind kind) {
+  auto pinger = Pinger::open(OpenOptions{kind, {}});
+  EXPECT_TRUE(pinger) << pinger.error().message;
+  return pinger ? std::move(*pinger) : nullptr;
+}
+
+PingOptions quick(int count) {
+  PingOptions options;
+  options.count = count;
+  options.per_host_interval = 20ms;
+  options.timeout = 500ms;
+  return options;
+}
+
+class Loopback : public ::testing::TestWithParam<SocketKind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == SocketKind::datagram && !testing::private_netns_error().empty()) {
+      GTEST_SKIP() << "ping sockets need net.ipv4.ping_group_range, set only in a private namespace: "
+                   << testing::private_netns_error();
+    }
+    pinger_ = open_or_fail(GetParam());
+    ASSERT_TRUE(pinger_);
+    ASSERT_EQ(pinger_->socket_kind(), GetParam());
+  }
+  std::unique_ptr<Pinger> pinger_;
+};
+
+TEST_P(Loopback, EveryProbeToIpv4AndIpv6LoopbackIsAnswered) {
+  const std::vector<PingRequest> requests{{"127.0.0.1", {}}, {"::1", {}}, {"127.0.0.2", {}}};
+  const auto results = pinger_->run(requests, quick(4));
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) {
+    SCOPED_TRACE(r.host);
+    EXPECT_EQ(r.error, HostError::none) << r.error_detail;
+    EXPECT_EQ(r.sent, 4);
+    EXPECT_EQ(r.received, 4);
+    ASSERT_EQ(r.rtts_ms.size(), 4u);
+    for (double rtt : r.rtts_ms) {
+      EXPECT_FALSE(std::isnan(rtt));
+      EXPECT_GE(rtt, 0);
+      EXPECT_LT(rtt, 50);
+    }
+    EXPECT_EQ(r.duplicates, 0);
+    EXPECT_EQ(r.late, 0);
+    ASSERT_TRUE(r.summary());
+  }
+  EXPECT_EQ(results[1].address->to_string(), "::1");
+  const EngineCounters c = pinger_->counters();
+  EXPECT_EQ(c.sent, 12u);
+  EXPECT_EQ(c.received, 12u);
+  EXPECT_EQ(c.foreign + c.malformed + c.late + c.duplicates, 0u);
+}
+
+TEST_P(Loopback, FamilyPreferenceRefusesTheOtherFamily) {
+  PingOptions options = quick(1);
+  options.family = FamilyPreference::v4_only;
+  const std::vector<PingRequest> requests{{"::1", {}}, {"127.0.0.1", {}}};
+  const auto results = pinger_->run(requests, options);
+  EXPECT_EQ(results[0].error, HostError::unresolvable);
+  EXPECT_EQ(results[0].sent, 0);
+  EXPECT_EQ(results[1].received, 1);
+}
+
+TEST_P(Loopback, SuccessiveRunsReuseTheEngine) {
+  const std::vector<PingRequest> requests{{"127.0.0.1", {}}};
+  for (int round = 0; round < 3; ++round) {
+    const auto results = pinger_->run(requests, quick(2));
+    EXPECT_EQ(results[0].received, 2) << "round " << round;
+  }
+  EXPECT_EQ(pinger_->counters().received, 6u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sockets, Loopback, ::testing::Values(SocketKind::raw, SocketKind::datagram),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+TEST(LoopbackEngine, SequenceNumbersAreReusedPast65536Probes) {
+  auto pinger = open_or_fail(SocketKind::raw);
+  ASSERT_TRUE(pinger);
+  // 1,000 addresses x 70 probes = 70,000 probes: more than the 16-bit sequence space, in about 3.5 s.
+  std::vector<PingRequest> requests;
+  for (int i = 0; i < 1000; ++i) {
+    requests.push_back({"127.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1), {}});
+  }
+  PingOptions options;
+  options.count = 70;
+  options.per_host_interval = 50ms;
+  options.timeout = 200ms;
+  options.rate = 25000;
+  const auto results = pinger->run(requests, options);
+  long received = 0;
+  for (const auto& r : results) received += r.received;
+  EXPECT_EQ(received, 70000);
+  const EngineCounters c = pinger->counters();
+  EXPECT_EQ(c.sent, 70000u);
+  EXPECT_EQ(c.late + c.foreign + c.duplicates, 0u);
+}
+
+TEST(LoopbackEngine, NamesResolveOrBecomePerHostErrors) {
+  auto pinger = open_or_fail(SocketKind::automatic);
+  ASSERT_TRUE(pinger);
+  const std::vector<PingRequest> requests{{"localhost", {}}, {"nosuch.invalid", {}}, {"bad name!", {}}};
+  const auto started = std::chrono::steady_clock::now();
+  const auto results = pinger->run(requests, quick(2));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  EXPECT_EQ(results[0].error, HostError::none) << results[0].error_detail;
+  EXPECT_EQ(results[0].received, 2);
+  EXPECT_EQ(results[1].error, HostError::unresolvable);
+  EXPECT_FALSE(results[1].error_detail.empty());
+  EXPECT_EQ(results[1].sent, 0);
+  EXPECT_EQ(results[2].error, HostError::unresolvable);
+  EXPECT_EQ(pinger->counters().dns_failures, 2u);
+}
+
+TEST(LoopbackEngine, PolicyRefusesAddressesWithoutSending) {
+  auto pinger = open_or_fail(SocketKind::automatic);
+  ASSERT_TRUE(pinger);
+  PingOptions options = quick(1);
+  options.policy = TargetPolicy::public_only;
+  const std::vector<PingRequest> requests{{"127.0.0.1", {}}, {"169.254.169.254", {}}};
+  const auto results = pinger->run(requests, options);
+  EXPECT_EQ(results[0].error, HostError::refused_address);
+  EXPECT_EQ(results[1].error, HostError::refused_address);
+  EXPECT_EQ(pinger->counters().sent, 0u);
+}
+
+TEST(LoopbackEngine, StopEndsTheRunWithWhatWasSent) {
+  auto pinger = open_or_fail(SocketKind::automatic);
+  ASSERT_TRUE(pinger);
+  PingOptions options = quick(100);
+  options.per_host_interval = 100ms;  // 10 s if not stopped
+  std::stop_source stop;
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(350ms);
+    stop.request_stop();
+  });
+  const std::vector<PingRequest> requests{{"127.0.0.1", {}}};
+  const auto started = std::chrono::steady_clock::now();
+  const auto results = pinger->run(requests, options, stop.get_token());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_GE(results[0].sent, 3);
+  EXPECT_LE(results[0].sent, 6);
+  EXPECT_EQ(results[0].rtts_ms.size(), static_cast<std::size_t>(results[0].sent));
+}
+
+TEST(LoopbackEngine, StartOffsetsSpreadTheFirstProbes) {
+  auto pinger = open_or_fail(SocketKind::automatic);
+  ASSERT_TRUE(pinger);
+  const std::vector<PingRequest> requests{{"127.0.0.1", {}}, {"127.0.0.2", 300ms}};
+  const auto started = std::chrono::steady_clock::now();
+  const auto results = pinger->run(requests, quick(1));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 300ms);
+  EXPECT_EQ(results[1].received, 1);
+}
+
+}  // namespace
+}  // namespace semaphore::probe

@@ -1,13 +1,80 @@
-// `semaphore run | serve`: placeholders until the web UI lands (issue 5).
+// `semaphore serve` (web UI + API) and `semaphore run` (web UI + API + the ping service in one process).
+// Both open the store, migrate it, serve on --listen and stop cleanly on SIGINT/SIGTERM (exit 0).
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
 #include "cli/cli_context.h"
+#include "core/db_url.h"
+#include "monitor/probe_service.h"
+#include "store/store.h"
+#include "web/app.h"
+#include "web/server/http_server.h"
+#include "web/web_options.h"
 
 namespace semaphore::cli {
+namespace {
 
-void add_service_commands(CLI::App& app, const GlobalOptions&) {
-  for (const char* name : {"run", "serve"}) {
-    auto* command = app.add_subcommand(name, "not implemented yet");
-    command->callback([name] { throw CommandExit{3, std::string(name) + ": not implemented yet"}; });
+std::unique_ptr<store::Store> open_store(const GlobalOptions& global) {
+  auto url = parse_db_url(global.db);
+  if (!url) throw CommandExit{2, url.error().message};
+  auto store = store::Store::open(*url);
+  if (!store) throw CommandExit{1, store.error().message};
+  if (auto migrated = (*store)->migrate(); !migrated) throw CommandExit{1, migrated.error().message};
+  return std::move(*store);
+}
+
+// Serves the web UI until a signal; with `service_options`, runs the ping service beside it.
+void serve(const GlobalOptions& global, const web::WebOptions& web_options,
+           const monitor::ServiceOptions* service_options) {
+  auto store = open_store(global);
+  std::unique_ptr<web::WebApp> app;
+  try {
+    app = std::make_unique<web::WebApp>(*store, web_options);
+  } catch (const std::exception& e) {
+    throw CommandExit{1, std::string("web: ") + e.what()};
   }
+  std::unique_ptr<monitor::ProbeService> service;
+  if (service_options != nullptr) {
+    auto created = monitor::ProbeService::create(*store, *service_options);
+    if (!created) throw CommandExit{1, created.error().message};
+    service = std::move(*created);
+    app->set_extra_metrics([probe = service.get()] { return probe->metrics(); });
+    app->set_round_interval(std::chrono::duration_cast<std::chrono::seconds>(service_options->interval));
+  }
+  auto server = web::HttpServer::create(*app, global.listen, web_options);
+  if (!server) throw CommandExit{1, server.error().message};
+  spdlog::info("web UI on http://{} ({} threads){}", global.listen, web_options.threads,
+               service ? ", ping service running" : "");
+  if (service) service->start();
+  (*server)->run_until_signal();
+  if (service) {
+    spdlog::info("stopping the ping service");
+    service->stop();
+  }
+  spdlog::info("stopped");
+}
+
+}  // namespace
+
+void add_service_commands(CLI::App& app, const GlobalOptions& global) {
+  auto serve_web = std::make_shared<web::WebOptions>();
+  auto* serve_command = app.add_subcommand("serve", "the web UI and API only (replicas share the database)");
+  web::add_web_options(*serve_command, *serve_web);
+  serve_command->callback([&global, serve_command, serve_web] {
+    web::finish_web_options(*serve_command, *serve_web);
+    serve(global, *serve_web, nullptr);
+  });
+
+  auto run_web = std::make_shared<web::WebOptions>();
+  auto run_service = std::make_shared<monitor::ServiceOptions>();
+  auto* run_command = app.add_subcommand("run", "the web UI, the API and the ping service in one process");
+  monitor::add_service_options(*run_command, *run_service);  // first: it owns --targets, shared with the web
+  web::add_web_options(*run_command, *run_web);
+  run_command->callback([&global, run_command, run_web, run_service] {
+    web::finish_web_options(*run_command, *run_web);
+    serve(global, *run_web, run_service.get());
+  });
 }
 
 }  // namespace semaphore::cli

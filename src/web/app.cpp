@@ -1,0 +1,233 @@
+// WebApp::handle: static assets, routing, the session, CSRF, the security headers and the request log.
+#include "web/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <exception>
+
+#include "web/app_context.h"
+#include "web/cookies.h"
+
+namespace semaphore::web {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char* method_text(Method method) {
+  switch (method) {
+    case Method::get:
+      return "GET";
+    case Method::head:
+      return "HEAD";
+    case Method::post:
+      return "POST";
+    case Method::other:
+      return "OTHER";
+  }
+  return "OTHER";
+}
+
+Response json_error(int status, std::string_view message) {
+  return text_response(status, "{\"error\":\"" + std::string(message) + "\"}", "application/json");
+}
+
+// The signed-in user's live session from the cookie, if any. Store trouble leaves the request signed out
+// (an anonymous page is better than an error) but is logged.
+void load_session(RequestContext& ctx) {
+  const bool secure = ctx.services.options.secure_cookies;
+  const std::string_view cookies = ctx.request.header("cookie");
+  if (cookies.empty()) return;
+  if (auto csrf = find_cookie(cookies, csrf_cookie_name(secure)); csrf && looks_like_token(*csrf)) {
+    ctx.anonymous_csrf = std::string(*csrf);
+  }
+  if (auto flash = find_cookie(cookies, flash_cookie_name(secure)); flash && flash->size() < 40) {
+    ctx.flash_code = std::string(*flash);
+  }
+  const auto token = find_cookie(cookies, session_cookie_name(secure));
+  if (!token || token->empty()) return;
+  auto resumed = ctx.services.sessions.resume(*token, ctx.now);
+  if (!resumed) {
+    spdlog::warn("session lookup: {}", resumed.error().message);
+    return;
+  }
+  if (!*resumed) {  // unknown or expired: drop the stale cookie
+    ctx.set_cookies.push_back(make_set_cookie(session_cookie_name(secure), "", {secure, 0}));
+    return;
+  }
+  auto user = ctx.services.store.find_user((*resumed)->user_id);
+  if (!user) return;
+  ctx.session = std::move(**resumed);
+  ctx.session_token = std::string(*token);
+  ctx.user = std::move(*user);
+}
+
+bool csrf_ok(RequestContext& ctx) {
+  const std::string& sent = ctx.form.get("csrf_token");
+  if (ctx.session) return tokens_equal(sent, ctx.session->csrf_token);
+  return tokens_equal(sent, ctx.anonymous_csrf);  // double-submit: the form's token equals the cookie's
+}
+
+std::string encode_next(std::string_view target) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : target) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+Response serve_asset(Services& services, const Request& request) {
+  const Asset* asset = services.assets.find(request.path);
+  if (asset == nullptr) return text_response(404, "Not found\n");
+  if (request.header("if-none-match") == asset->etag) {
+    Response response = text_response(304, "");
+    response.add_header("ETag", asset->etag);
+    return response;
+  }
+  Response response = text_response(200, std::string(asset->bytes), std::string(asset->content_type));
+  response.add_header("ETag", asset->etag);
+  response.add_header("Cache-Control", "public, max-age=3600");
+  return response;
+}
+
+Response dispatch(Services& services, RequestContext& ctx) {
+  const Request& request = ctx.request;
+  if (request.method == Method::other) {
+    Response response = ctx.error_page(405, "This address does not accept that method.");
+    response.add_header("Allow", "GET, HEAD, POST");
+    return response;
+  }
+  if (request.path.starts_with("/static/") && request.method != Method::post)
+    return serve_asset(services, request);
+
+  const RouteMatch match = services.router.match(request.method, request.path);
+  if (match.route < 0) {
+    if (match.method_not_allowed) {
+      Response response = ctx.error_page(405, "This address does not accept that method.");
+      response.add_header("Allow", match.allow);
+      return response;
+    }
+    load_session(ctx);
+    return ctx.error_page(404, "There is no such page, or it is not yours.");
+  }
+  const Services::Route& route = services.routes[static_cast<std::size_t>(match.route)];
+  ctx.params = match.params;
+  ctx.query = parse_query_or_empty(request.query);
+  load_session(ctx);
+
+  if (route.access == Access::api && !ctx.user) return json_error(401, "sign in first");
+  if (route.access == Access::signed_in && !ctx.user && request.method != Method::post) {
+    std::string target = request.path;
+    if (!request.query.empty()) target += "?" + request.query;
+    return redirect("/signin?next=" + encode_next(target));
+  }
+  if (request.method == Method::post) {
+    const std::string_view type = request.header("content-type");
+    if (!type.starts_with("application/x-www-form-urlencoded")) {
+      return ctx.error_page(415, "Forms are sent as application/x-www-form-urlencoded.");
+    }
+    auto form = FormData::parse(request.body);
+    if (!form) return ctx.error_page(400, "The form could not be read. Please try again.");
+    ctx.form = std::move(*form);
+    if (!csrf_ok(ctx)) {
+      return ctx.error_page(403,
+                            "The form had expired or came from another site. Reload the page and try again.");
+    }
+    if (route.access == Access::signed_in && !ctx.user) {
+      return ctx.error_page(403, "Please sign in first.");
+    }
+  }
+  return route.handler(ctx);
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& security_headers(bool secure_transport) {
+  static const std::vector<std::pair<std::string, std::string>> plain = {
+      {"Content-Security-Policy",
+       "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "same-origin"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+  };
+  static const std::vector<std::pair<std::string, std::string>> secure = [] {
+    auto headers = plain;
+    headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
+    return headers;
+  }();
+  return secure_transport ? secure : plain;
+}
+
+WebApp::WebApp(store::Store& store, WebOptions options, PasswordCost cost)
+    : services_(std::make_unique<Services>(store, options, cost)) {
+  if (options.refresh.count() > 0) services_->round_interval = options.refresh;
+  // Order matters where patterns overlap: "/report/{id}.csv" before "/report/{id}".
+  add_home_routes(*services_);
+  add_auth_routes(*services_);
+  add_account_routes(*services_);
+  add_manage_routes(*services_);
+  add_import_routes(*services_);
+  add_report_routes(*services_);
+  add_api_routes(*services_);
+  services_->add(Method::get, "/metrics", Access::anyone, [](RequestContext& ctx) {
+    std::map<std::string, double> extra;
+    if (ctx.services.extra_metrics) extra = ctx.services.extra_metrics();
+    return text_response(200, ctx.services.metrics.prometheus(extra),
+                         "text/plain; version=0.0.4; charset=utf-8");
+  });
+  services_->add(Method::get, "/healthz", Access::anyone,
+                 [](RequestContext&) { return text_response(200, "ok\n"); });
+}
+
+WebApp::~WebApp() = default;
+
+void WebApp::set_extra_metrics(std::function<std::map<std::string, double>()> source) {
+  services_->extra_metrics = std::move(source);
+}
+
+void WebApp::set_round_interval(std::chrono::seconds interval) {
+  if (interval.count() > 0) services_->round_interval = interval;
+}
+
+void WebApp::record_protocol_error(int status, std::chrono::microseconds duration) {
+  services_->metrics.record(status, duration);
+}
+
+Response WebApp::handle(const Request& request) {
+  const auto started = Clock::now();
+  RequestContext ctx{*services_, request};
+  ctx.now = now_epoch_ms();
+  Response response;
+  try {
+    response = dispatch(*services_, ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: unexpected exception: {}", method_text(request.method), request.path, e.what());
+    response = text_response(500, "Something went wrong on our side. Please try again.\n");
+  }
+  const bool secure = services_->options.secure_cookies;
+  for (const auto& [name, value] : security_headers(secure)) response.add_header(name, value);
+  if (!request.path.starts_with("/static/")) response.add_header("Cache-Control", "no-store");
+  if (ctx.anonymous_csrf_is_new) {
+    response.add_header("Set-Cookie",
+                        make_set_cookie(csrf_cookie_name(secure), ctx.anonymous_csrf, {secure, -1}));
+  }
+  for (auto& cookie : ctx.set_cookies) response.add_header("Set-Cookie", std::move(cookie));
+
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  services_->metrics.record(response.status, elapsed);
+  spdlog::info("{} {} {} {}B {:.1f}ms {}{}", method_text(request.method), request.path, response.status,
+               response.body.size(), static_cast<double>(elapsed.count()) / 1000.0, request.client_address,
+               ctx.user ? " user=" + std::to_string(ctx.user->id) : std::string());
+  return response;
+}
+
+}  // namespace semaphore::web

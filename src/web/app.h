@@ -1,0 +1,49 @@
+#pragma once
+// The web application: turns a Request into a Response. Knows nothing of sockets (src/web/server/ does that),
+// so every page and every security rule can be tested by calling handle() directly.
+//
+// Every response gets the security headers (CSP without inline script, frame-ancestors 'none', nosniff,
+// Referrer-Policy); every POST needs the form's csrf_token (403 without it); pages of a signed-in user need a
+// live session (GET: 303 to /signin?next=..., POST: 403, API: 401); errors are pages without internals.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+#include "web/http_types.h"
+#include "web/passwords.h"
+#include "web/web_options.h"
+
+namespace semaphore::web {
+
+struct Services;
+
+class WebApp {
+ public:
+  // Throws std::runtime_error at start-up if the embedded templates do not parse.
+  WebApp(store::Store& store, WebOptions options, PasswordCost cost = PasswordCost::interactive());
+  ~WebApp();
+  WebApp(const WebApp&) = delete;
+  WebApp& operator=(const WebApp&) = delete;
+
+  // Answers one request. Never throws: an unexpected exception becomes a 500 page (and a log line).
+  Response handle(const Request& request);
+
+  // Counters of another part of the process (the ping service in `semaphore run`) for /metrics.
+  void set_extra_metrics(std::function<std::map<std::string, double>()> source);
+  // How often the report refreshes itself and after how long a host without a round counts as unknown.
+  void set_round_interval(std::chrono::seconds interval);
+
+  // Records an answer the server made without the app (400 for a malformed request, 413, timeouts).
+  void record_protocol_error(int status, std::chrono::microseconds duration);
+
+ private:
+  std::unique_ptr<Services> services_;
+};
+
+// The headers every response carries (also those the server makes itself, like 413).
+const std::vector<std::pair<std::string, std::string>>& security_headers(bool secure_transport);
+
+}  // namespace semaphore::web

@@ -1,0 +1,58 @@
+#include "web/host_input.h"
+
+#include <cctype>
+
+#include "core/ip_address.h"
+#include "core/provider.h"
+#include "web/validation.h"
+
+namespace semaphore::web {
+
+std::string HostErrors::first() const {
+  for (const std::string* message : {&hostname, &provider, &service, &label}) {
+    if (!message->empty()) return *message;
+  }
+  return {};
+}
+
+std::optional<store::Host> validate_host(const HostInput& input, TargetPolicy policy, HostErrors& errors) {
+  store::Host host;
+  if (auto target = parse_target(input.hostname)) {
+    host.hostname = target->text;
+    if (target->kind != TargetKind::hostname) {
+      const auto address = IpAddress::parse(target->text);
+      if (!address) {
+        errors.hostname = "That is not a valid IP address.";
+      } else if (auto allowed = check_target_address(*address, policy); !allowed) {
+        errors.hostname = "This address cannot be monitored: " + allowed.error().message + ".";
+      }
+    }
+  } else {
+    std::string message = target.error().message;
+    if (!message.empty())
+      message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+    errors.hostname = message + (message.ends_with(".") ? "" : ".");
+  }
+  if (input.provider.empty()) {
+    host.provider = Provider::other;
+  } else if (auto provider = parse_provider(input.provider)) {
+    host.provider = *provider;
+  } else {
+    errors.provider = "Choose AWS, GCP, Azure or Other.";
+  }
+  if (auto service = clean_text_field(input.service, kMaxServiceChars, "The service")) {
+    host.service = std::move(*service);
+  } else {
+    errors.service = service.error().message;
+  }
+  if (auto label = clean_text_field(input.label, kMaxLabelChars, "The label")) {
+    host.label = std::move(*label);
+  } else {
+    errors.label = label.error().message;
+  }
+  host.enabled = input.enabled;
+  if (errors.any()) return std::nullopt;
+  return host;
+}
+
+}  // namespace semaphore::web

@@ -1,0 +1,63 @@
+// GET /: what Semaphore is (signed out), or the overview of the user's hosts (signed in).
+#include <algorithm>
+
+#include "web/app_context.h"
+#include "web/host_state.h"
+
+namespace semaphore::web {
+namespace {
+
+constexpr std::size_t kWorstShown = 5;
+
+Response overview(RequestContext& ctx) {
+  auto statuses = ctx.services.store.host_statuses(ctx.user->id);
+  if (!statuses) return ctx.store_error(statuses.error());
+  int counts[4] = {0, 0, 0, 0};
+  struct Entry {
+    const store::HostStatus* status;
+    HostState state;
+  };
+  std::vector<Entry> attention;
+  for (const auto& status : *statuses) {
+    const HostState state = classify(status.latest, ctx.now, ctx.services.stale_after());
+    ++counts[static_cast<int>(state)];
+    if (state != HostState::up) attention.push_back({&status, state});
+  }
+  std::stable_sort(attention.begin(), attention.end(),
+                   [](const Entry& a, const Entry& b) { return severity(a.state) > severity(b.state); });
+  if (attention.size() > kWorstShown) attention.resize(kWorstShown);
+
+  TemplateData data;
+  data.set("no_hosts", statuses->empty());
+  data.set("total", std::to_string(statuses->size()));
+  data.set("up", std::to_string(counts[static_cast<int>(HostState::up)]));
+  data.set("degraded", std::to_string(counts[static_cast<int>(HostState::degraded)]));
+  data.set("down", std::to_string(counts[static_cast<int>(HostState::down)]));
+  data.set("unknown", std::to_string(counts[static_cast<int>(HostState::unknown)]));
+  TemplateData worst{TemplateData::type::list};
+  for (const Entry& entry : attention) {
+    TemplateData item;
+    item.set("id", std::to_string(entry.status->host.id));
+    item.set("hostname", entry.status->host.hostname);
+    set_if(item, "label", entry.status->host.label);
+    item.set("state", std::string(to_string(entry.state)));
+    const auto& latest = entry.status->latest;
+    item.set("loss", latest ? format_loss(latest->sent, latest->received) : "—");
+    item.set("median", latest ? format_ms(latest->median_ms) : "—");
+    worst.push_back(item);
+  }
+  data.set("has_worst", !attention.empty());
+  data.set("worst", worst);
+  return ctx.page(200, "overview", "Overview", std::move(data));
+}
+
+}  // namespace
+
+void add_home_routes(Services& services) {
+  services.add(Method::get, "/", Access::anyone, [](RequestContext& ctx) {
+    if (ctx.user) return overview(ctx);
+    return ctx.page(200, "home", "Latency monitoring", TemplateData{});
+  });
+}
+
+}  // namespace semaphore::web

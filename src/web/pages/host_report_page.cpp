@@ -1,0 +1,147 @@
+// GET /report/{id}?range=1h|6h|24h|7d|30d|1y: one host's smoke chart (drawn by chart.js from the JSON API)
+// and the table of its rounds; GET /report/{id}.csv?range=... exports the same rows.
+#include <variant>
+
+#include "core/provider.h"
+#include "web/app_context.h"
+#include "web/host_state.h"
+#include "web/series.h"
+
+namespace semaphore::web {
+namespace {
+
+constexpr std::size_t kRowsShown = 500;
+
+struct Loaded {
+  store::Host host;
+  RangeSpec range;
+  Series series;
+};
+
+// The host (scoped by the user: another user's id is not found) and its series; or the error page.
+std::variant<Loaded, Response> load(RequestContext& ctx) {
+  const auto id = ctx.id_param();
+  if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
+  const auto range = parse_range(ctx.query.get("range"));
+  if (!range) return ctx.error_page(400, "Choose a range of 1h, 6h, 24h, 7d, 30d or 1y.");
+  auto host = ctx.services.store.find_host(ctx.user->id, *id);
+  if (!host) return ctx.store_error(host.error());
+  auto series = load_series(ctx.services.store, ctx.user->id, *id, *range, ctx.now);
+  if (!series) return ctx.store_error(series.error());
+  return Loaded{std::move(*host), *range, std::move(*series)};
+}
+
+std::string time_text(EpochMs ms) {
+  const std::string iso = format_iso8601(ms);
+  return iso.size() >= 19 ? iso.substr(0, 10) + " " + iso.substr(11, 8) : iso;
+}
+
+Response host_report(RequestContext& ctx) {
+  auto loaded = load(ctx);
+  if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
+  auto& [host, range, series] = std::get<Loaded>(loaded);
+
+  std::optional<store::PingResult> latest;
+  const auto stale_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ctx.services.stale_after()).count();
+  if (auto recent =
+          ctx.services.store.results_between(ctx.user->id, host.id, ctx.now - stale_ms, ctx.now + 1);
+      recent && !recent->empty()) {
+    latest = recent->back();
+  }
+  TemplateData data;
+  data.set("id", std::to_string(host.id));
+  data.set("hostname", host.hostname);
+  data.set("provider", std::string(to_string(host.provider)));
+  set_if(data, "service", host.service);
+  set_if(data, "label", host.label);
+  data.set("enabled", host.enabled);
+  data.set("state", std::string(to_string(classify(latest, ctx.now, ctx.services.stale_after()))));
+  data.set("range", std::string(range.name));
+  data.set("refresh_s", std::to_string(ctx.services.round_interval.count()));
+  const bool buckets = range.rollup_period_s != 0;
+  data.set("unit", std::string(buckets ? (range.rollup_period_s == 3600 ? "hour" : "day") : "round"));
+  data.set("table_title",
+           std::string(buckets ? (range.rollup_period_s == 3600 ? "Hours" : "Days") : "Rounds"));
+  TemplateData ranges{TemplateData::type::list};
+  for (const RangeSpec& each : all_ranges()) {
+    TemplateData item;
+    item.set("name", std::string(each.name));
+    item.set("current", each.name == range.name);
+    ranges.push_back(item);
+  }
+  data.set("ranges", ranges);
+
+  const auto& points = series.points;
+  data.set("no_points", points.empty());
+  data.set("truncated", points.size() > kRowsShown);
+  data.set("shown", std::to_string(std::min(points.size(), kRowsShown)));
+  data.set("total", std::to_string(points.size()));
+  TemplateData rows{TemplateData::type::list};
+  std::size_t shown = 0;
+  for (auto it = points.rbegin(); it != points.rend() && shown < kRowsShown; ++it, ++shown) {
+    TemplateData row;
+    row.set("iso", format_iso8601(it->ts));
+    row.set("time", time_text(it->ts));
+    row.set("sent", std::to_string(it->sent));
+    row.set("received", std::to_string(it->received));
+    row.set("loss", format_loss(it->sent, it->received));
+    row.set("min", format_ms(it->min_ms));
+    row.set("avg", format_ms(it->avg_ms));
+    row.set("max", format_ms(it->max_ms));
+    row.set("median", format_ms(it->median_ms));
+    row.set("jitter", format_ms(it->stddev_ms));
+    row.set("error", it->error);
+    rows.push_back(row);
+  }
+  data.set("points", rows);
+  return ctx.page(200, "host_report", host.hostname, std::move(data), "report", /*with_chart=*/true);
+}
+
+// RFC 4180 field: quoted when needed; a leading = + - @ is prefixed with ' so spreadsheets show text.
+std::string csv_field(const std::string& text) {
+  std::string value = text;
+  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@')) {
+    value.insert(value.begin(), '\'');
+  }
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+Response host_csv(RequestContext& ctx) {
+  auto loaded = load(ctx);
+  if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
+  auto& [host, range, series] = std::get<Loaded>(loaded);
+  std::string body = "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error\n";
+  body.reserve(body.size() + series.points.size() * 80);
+  for (const auto& point : series.points) {
+    body += format_iso8601(point.ts);
+    body += ',' + std::to_string(point.rounds) + ',' + std::to_string(point.sent) + ',' +
+            std::to_string(point.received) + ',';
+    body += format_number(loss_of(point.sent, point.received), 4) + ',';
+    body += format_number(point.min_ms, 3) + ',' + format_number(point.avg_ms, 3) + ',' +
+            format_number(point.max_ms, 3) + ',' + format_number(point.median_ms, 3) + ',' +
+            format_number(point.stddev_ms, 3) + ',';
+    body += csv_field(point.error) + '\n';
+  }
+  Response response = text_response(200, std::move(body), "text/csv; charset=utf-8");
+  // The file name is made of the host id and range only: no user text in a header.
+  response.add_header("Content-Disposition", "attachment; filename=\"semaphore-host-" +
+                                                 std::to_string(host.id) + "-" + std::string(range.name) +
+                                                 ".csv\"");
+  return response;
+}
+
+}  // namespace
+
+void add_host_report_routes(Services& services) {
+  services.add(Method::get, "/report/{id}.csv", Access::signed_in, host_csv);
+  services.add(Method::get, "/report/{id}", Access::signed_in, host_report);
+}
+
+}  // namespace semaphore::web

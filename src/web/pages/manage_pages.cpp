@@ -1,0 +1,175 @@
+// GET /manage, POST /manage/hosts (add), GET|POST /manage/hosts/{id} (edit), POST /manage/hosts/{id}/delete.
+#include "core/provider.h"
+#include "web/app_context.h"
+#include "web/host_input.h"
+
+namespace semaphore::web {
+namespace {
+
+TemplateData provider_options(std::string_view selected) {
+  TemplateData list{TemplateData::type::list};
+  for (Provider provider : kAllProviders) {
+    TemplateData option;
+    option.set("name", std::string(to_string(provider)));
+    const auto chosen = parse_provider(selected);
+    option.set("selected", chosen ? *chosen == provider : provider == Provider::other);
+    list.push_back(option);
+  }
+  return list;
+}
+
+void set_errors(TemplateData& data, const HostErrors& errors) {
+  set_if(data, "hostname_error", errors.hostname);
+  set_if(data, "provider_error", errors.provider);
+  set_if(data, "service_error", errors.service);
+  set_if(data, "label_error", errors.label);
+}
+
+}  // namespace
+
+Response manage_page(RequestContext& ctx, int status, const ManageView& view) {
+  const HostInput& typed = view.typed;
+  auto hosts = ctx.services.store.list_hosts(ctx.user->id);
+  if (!hosts) return ctx.store_error(hosts.error());
+  TemplateData data;
+  data.set("hostname", typed.hostname);
+  data.set("service", typed.service);
+  data.set("label", typed.label);
+  data.set("providers", provider_options(typed.provider));
+  set_errors(data, view.errors);
+  set_if(data, "form_error", view.form_error);
+  data.set("import_text", view.import_text);
+  set_if(data, "import_error", view.import_error);
+  data.set("count", std::to_string(hosts->size()));
+  data.set("max_hosts", std::to_string(ctx.services.options.max_hosts_per_user));
+
+  TemplateData groups{TemplateData::type::list};
+  for (Provider provider : kAllProviders) {
+    TemplateData rows{TemplateData::type::list};
+    int count = 0;
+    for (const auto& host : *hosts) {
+      if (host.provider != provider) continue;
+      TemplateData row;
+      row.set("id", std::to_string(host.id));
+      row.set("hostname", host.hostname);
+      row.set("service", host.service);  // always set: an absent key would show the add form's value
+      row.set("label", host.label);
+      row.set("enabled", host.enabled);
+      rows.push_back(row);
+      ++count;
+    }
+    if (count == 0) continue;
+    TemplateData group;
+    group.set("provider", std::string(to_string(provider)));
+    group.set("count", std::to_string(count));
+    group.set("hosts", rows);
+    groups.push_back(group);
+  }
+  data.set("groups", groups);
+  return ctx.page(status, "manage", "Hosts", std::move(data), "manage");
+}
+
+namespace {
+
+HostInput input_from_form(const FormData& form, bool with_enabled) {
+  HostInput input;
+  input.hostname = form.get("hostname");
+  input.provider = form.get("provider");
+  input.service = form.get("service");
+  input.label = form.get("label");
+  input.enabled = !with_enabled || form.get("enabled") == "1";
+  return input;
+}
+
+Response add_host(RequestContext& ctx) {
+  const HostInput input = input_from_form(ctx.form, false);
+  HostErrors errors;
+  auto host = validate_host(input, ctx.services.options.targets, errors);
+  if (!host) return manage_page(ctx, 400, ManageView::with(input, errors));
+  auto count = ctx.services.store.count_hosts(ctx.user->id);
+  if (!count) return ctx.store_error(count.error());
+  if (*count >= ctx.services.options.max_hosts_per_user) {
+    return manage_page(ctx, 400,
+                       ManageView::with(input, {},
+                                        "You have reached the limit of " +
+                                            std::to_string(ctx.services.options.max_hosts_per_user) +
+                                            " hosts. Delete one to add another."));
+  }
+  host->user_id = ctx.user->id;
+  auto added = ctx.services.store.add_host(*host);
+  if (!added) {
+    if (added.error().code == Errc::duplicate) {
+      errors.hostname = "You are watching this host already.";
+      return manage_page(ctx, 400, ManageView::with(input, errors));
+    }
+    return ctx.store_error(added.error());
+  }
+  return ctx.redirect_with_flash("/manage", "host_added");
+}
+
+Response edit_page(RequestContext& ctx, int status, const store::Host& stored, const HostInput& shown,
+                   const HostErrors& errors) {
+  TemplateData data;
+  data.set("id", std::to_string(stored.id));
+  data.set("original_hostname", stored.hostname);
+  data.set("hostname", shown.hostname);
+  data.set("service", shown.service);
+  data.set("label", shown.label);
+  data.set("enabled", shown.enabled);
+  data.set("providers", provider_options(shown.provider));
+  set_errors(data, errors);
+  return ctx.page(status, "host_edit", "Edit " + stored.hostname, std::move(data), "manage");
+}
+
+Response get_edit(RequestContext& ctx) {
+  const auto id = ctx.id_param();
+  if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
+  auto host = ctx.services.store.find_host(ctx.user->id, *id);
+  if (!host) return ctx.store_error(host.error());
+  const HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service, host->label,
+                        host->enabled};
+  return edit_page(ctx, 200, *host, shown, {});
+}
+
+Response post_edit(RequestContext& ctx) {
+  const auto id = ctx.id_param();
+  if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
+  auto stored = ctx.services.store.find_host(ctx.user->id, *id);
+  if (!stored) return ctx.store_error(stored.error());
+  const HostInput input = input_from_form(ctx.form, true);
+  HostErrors errors;
+  auto host = validate_host(input, ctx.services.options.targets, errors);
+  if (!host) return edit_page(ctx, 400, *stored, input, errors);
+  host->id = *id;
+  host->user_id = ctx.user->id;
+  if (auto updated = ctx.services.store.update_host(*host); !updated) {
+    if (updated.error().code == Errc::duplicate) {
+      errors.hostname = "You are watching this host already.";
+      return edit_page(ctx, 400, *stored, input, errors);
+    }
+    return ctx.store_error(updated.error());
+  }
+  return ctx.redirect_with_flash("/manage", "host_updated");
+}
+
+Response post_delete(RequestContext& ctx) {
+  const auto id = ctx.id_param();
+  if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
+  if (auto deleted = ctx.services.store.delete_host(ctx.user->id, *id); !deleted) {
+    return ctx.store_error(deleted.error());
+  }
+  return ctx.redirect_with_flash("/manage", "host_deleted");
+}
+
+}  // namespace
+
+void add_manage_routes(Services& services) {
+  services.add(Method::get, "/manage", Access::signed_in,
+               [](RequestContext& ctx) { return manage_page(ctx, 200, ManageView{}); });
+  services.add(Method::post, "/manage/hosts", Access::signed_in, add_host);
+  services.add(Method::get, "/manage/hosts/{id}", Access::signed_in, get_edit);
+  services.add(Method::post, "/manage/hosts/{id}", Access::signed_in, post_edit);
+  services.add(Method::post, "/manage/hosts/{id}/delete", Access::signed_in, post_delete);
+}
+
+}  // namespace semaphore::web

@@ -1,0 +1,129 @@
+#include "web/series.h"
+
+#include <algorithm>
+
+namespace semaphore::web {
+namespace {
+
+constexpr EpochMs kHour = 3'600'000;
+constexpr EpochMs kDay = 24 * kHour;
+
+SeriesPoint from_round(const store::PingResult& round) {
+  SeriesPoint point;
+  point.ts = round.ts;
+  point.sent = round.sent;
+  point.received = round.received;
+  point.min_ms = round.min_ms;
+  point.avg_ms = round.avg_ms;
+  point.max_ms = round.max_ms;
+  point.median_ms = round.median_ms;
+  point.stddev_ms = round.stddev_ms;
+  point.error = round.error;
+  return point;
+}
+
+SeriesPoint from_rollup(const store::Rollup& rollup) {
+  SeriesPoint point;
+  point.ts = rollup.bucket_start;
+  point.rounds = rollup.rounds;
+  point.sent = rollup.sent;
+  point.received = rollup.received;
+  point.min_ms = rollup.min_ms;
+  point.avg_ms = rollup.avg_ms;
+  point.max_ms = rollup.max_ms;
+  point.median_ms = rollup.median_ms;
+  return point;
+}
+
+std::optional<double> median_of(std::vector<double>& values) {
+  if (values.empty()) return std::nullopt;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  if (values.size() % 2 == 1) return *middle;
+  const double upper = *middle;
+  const double lower = *std::max_element(values.begin(), middle);
+  return (lower + upper) / 2;
+}
+
+}  // namespace
+
+const std::vector<RangeSpec>& all_ranges() {
+  static const std::vector<RangeSpec> ranges = {
+      {"1h", kHour, 0},       {"6h", 6 * kHour, 0},     {"24h", kDay, 0},
+      {"7d", 7 * kDay, 3600}, {"30d", 30 * kDay, 3600}, {"1y", 365 * kDay, 86400},
+  };
+  return ranges;
+}
+
+std::optional<RangeSpec> parse_range(std::string_view name) {
+  if (name.empty()) name = "24h";
+  for (const RangeSpec& range : all_ranges()) {
+    if (range.name == name) return range;
+  }
+  return std::nullopt;
+}
+
+std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rounds, int period_s) {
+  std::vector<SeriesPoint> points;
+  const EpochMs period_ms = EpochMs{period_s} * 1000;
+  std::size_t i = 0;
+  std::vector<double> medians;
+  while (i < rounds.size()) {
+    SeriesPoint point;
+    point.ts = rounds[i].ts - rounds[i].ts % period_ms;
+    point.rounds = 0;
+    double weighted_sum = 0;
+    medians.clear();
+    for (; i < rounds.size() && rounds[i].ts < point.ts + period_ms; ++i) {
+      const auto& round = rounds[i];
+      ++point.rounds;
+      point.sent += round.sent;
+      point.received += round.received;
+      if (round.min_ms) point.min_ms = point.min_ms ? std::min(*point.min_ms, *round.min_ms) : *round.min_ms;
+      if (round.max_ms) point.max_ms = point.max_ms ? std::max(*point.max_ms, *round.max_ms) : *round.max_ms;
+      if (round.avg_ms) weighted_sum += *round.avg_ms * round.received;
+      if (round.median_ms) medians.push_back(*round.median_ms);
+    }
+    if (point.received > 0 && weighted_sum > 0) point.avg_ms = weighted_sum / point.received;
+    point.median_ms = median_of(medians);
+    points.push_back(std::move(point));
+  }
+  return points;
+}
+
+Result<Series> load_series(store::Store& store, store::Id user_id, store::Id host_id, const RangeSpec& range,
+                           EpochMs now) {
+  Series series;
+  series.range = range;
+  series.to = now + 1;
+  series.from = now - range.span_ms;
+  if (range.rollup_period_s == 0) {
+    auto rounds = store.results_between(user_id, host_id, series.from, series.to);
+    if (!rounds) return rounds.error();
+    series.points.reserve(rounds->size());
+    for (const auto& round : *rounds) series.points.push_back(from_round(round));
+    return series;
+  }
+  auto rollups = store.rollups_between(user_id, host_id, range.rollup_period_s, series.from, series.to);
+  if (!rollups) return rollups.error();
+  if (rollups->empty() && range.span_ms <= 30 * kDay) {
+    auto rounds = store.results_between(user_id, host_id, series.from, series.to);
+    if (!rounds) return rounds.error();
+    series.points = bucket_rounds(*rounds, range.rollup_period_s);
+    return series;
+  }
+  series.points.reserve(rollups->size() + 2);
+  for (const auto& rollup : *rollups) series.points.push_back(from_rollup(rollup));
+  // The buckets not rolled up yet (the current hour or day): from the raw rounds.
+  const EpochMs rolled_until =
+      rollups->empty() ? series.from : rollups->back().bucket_start + EpochMs{range.rollup_period_s} * 1000;
+  if (rolled_until < series.to && series.to - rolled_until <= 2 * kDay) {
+    auto recent = store.results_between(user_id, host_id, rolled_until, series.to);
+    if (!recent) return recent.error();
+    for (auto& point : bucket_rounds(*recent, range.rollup_period_s))
+      series.points.push_back(std::move(point));
+  }
+  return series;
+}
+
+}  // namespace semaphore::web

@@ -1,0 +1,52 @@
+#pragma once
+// The rounds of one host over a chart range, from raw results for short ranges and from rollups for long
+// ones (so a month-long chart never scans 43,200 rows per host). When the rollups of a range are missing (the
+// ping service has not built them yet), ranges up to 30 days are bucketed here from the raw rows instead.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace semaphore::web {
+
+struct RangeSpec {
+  std::string_view name;  // "1h", "6h", "24h", "7d", "30d", "1y"
+  EpochMs span_ms = 0;
+  int rollup_period_s = 0;  // 0: raw rounds; 3600 or 86400: rollups
+};
+
+// The ranges in display order.
+const std::vector<RangeSpec>& all_ranges();
+// nullopt for an unknown name; "" gives the default (24h).
+std::optional<RangeSpec> parse_range(std::string_view name);
+
+// One point of a series: a raw round, or a bucket of rounds.
+struct SeriesPoint {
+  EpochMs ts = 0;
+  int rounds = 1;
+  int sent = 0;
+  int received = 0;
+  std::optional<double> min_ms, avg_ms, max_ms, median_ms, stddev_ms;
+  std::string error;
+};
+
+struct Series {
+  RangeSpec range;
+  EpochMs from = 0, to = 0;
+  std::vector<SeriesPoint> points;  // oldest first
+};
+
+// Errc::not_found when the host is not the user's; Errc::unavailable on database trouble.
+Result<Series> load_series(store::Store& store, store::Id user_id, store::Id host_id, const RangeSpec& range,
+                           EpochMs now);
+
+// Buckets raw rounds into periods of `period_s` (min of mins, max of maxes, received-weighted mean,
+// median of medians).
+std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rounds, int period_s);
+
+}  // namespace semaphore::web

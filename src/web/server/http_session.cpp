@@ -1,0 +1,164 @@
+#include "web/server/http_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/url/parse.hpp>
+
+#include <cctype>
+
+namespace semaphore::web {
+namespace {
+
+Method method_of(http::verb verb) {
+  switch (verb) {
+    case http::verb::get:
+      return Method::get;
+    case http::verb::head:
+      return Method::head;
+    case http::verb::post:
+      return Method::post;
+    default:
+      return Method::other;
+  }
+}
+
+constexpr std::chrono::seconds kWriteTimeout{30};
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket&& socket, ServerShared& shared)
+    : stream_(std::move(socket)), shared_(shared) {
+  beast::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    auto address = endpoint.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+      address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+    }
+    client_ = address.to_string();
+  }
+}
+
+void HttpSession::run() {
+  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+}
+
+void HttpSession::do_read() {
+  parser_.emplace();
+  parser_->body_limit(shared_.body_limit);
+  parser_->header_limit(16 * 1024);
+  stream_.expires_after(shared_.read_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
+  started_ = std::chrono::steady_clock::now();
+  if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset) {
+    return do_close();
+  }
+  if (ec == beast::error::timeout) {
+    // A client that started a request and did not finish it in time is told so; an idle keep-alive is closed.
+    if (bytes > 0 || buffer_.size() > 0 || parser_->got_some())
+      return answer_error(408, "The request took too long.");
+    return do_close();
+  }
+  if (ec == http::error::body_limit) return answer_error(413, "The request body is too large.");
+  if (ec == http::error::header_limit) return answer_error(431, "The request headers are too large.");
+  if (ec == net::error::operation_aborted) return do_close();
+  if (ec) {
+    if (parser_->got_some()) return answer_error(400, "The request could not be read.");
+    return do_close();
+  }
+
+  auto message = parser_->release();
+  Request request;
+  request.method = method_of(message.method());
+  request.target = std::string(message.target());
+  const auto url = boost::urls::parse_origin_form(message.target());
+  if (!url) return answer_error(400, "The request target is not valid.");
+  request.path = url->path();
+  request.query = std::string(url->encoded_query());
+  request.headers.reserve(8);
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.body = std::move(message.body());
+  request.client_address = client_;
+
+  shared_.in_flight.fetch_add(1);
+  counted_ = true;
+  Response response = shared_.app.handle(request);
+  const bool keep_alive = message.keep_alive() && !response.close && !shared_.stopping.load();
+  send(response.status, std::move(response.content_type), std::move(response.body), response.headers,
+       keep_alive, request.method == Method::head);
+}
+
+void HttpSession::answer_error(int status, std::string message) {
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+  shared_.app.record_protocol_error(status, elapsed);
+  spdlog::info("- - {} {}", status, client_);
+  shared_.in_flight.fetch_add(1);
+  counted_ = true;
+  std::vector<std::pair<std::string, std::string>> headers = security_headers(false);
+  send(status, "text/plain; charset=utf-8", message + "\n", headers, /*keep_alive=*/false, /*head=*/false);
+}
+
+void HttpSession::send(int status, std::string content_type, std::string body,
+                       const std::vector<std::pair<std::string, std::string>>& headers, bool keep_alive,
+                       bool head) {
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(status));
+  response_.set(http::field::server, "semaphore");
+  response_.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers) response_.insert(name, value);
+  response_.keep_alive(keep_alive);
+  response_.body() = std::move(body);
+  response_.prepare_payload();
+  if (head || status == 304) response_.body().clear();  // Content-Length stays that of the full body
+  stream_.expires_after(kWriteTimeout);
+  const bool close = !keep_alive;
+  http::async_write(stream_, response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+}
+
+void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+  if (counted_) {
+    shared_.in_flight.fetch_sub(1);
+    counted_ = false;
+  }
+  if (ec) return do_close();
+  if (close) return drain_and_close();
+  do_read();
+}
+
+// Closing at once would reset a client still sending its (too large) body before it reads our answer: stop
+// sending, read and discard what is left (at most 2 s and 16 MiB), then close.
+void HttpSession::drain_and_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(std::chrono::seconds(2));
+  drained_ = 0;
+  drain_some();
+}
+
+void HttpSession::drain_some() {
+  stream_.async_read_some(net::buffer(discard_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > 16 * 1024 * 1024) return self->do_close();
+                            self->drain_some();
+                          });
+}
+
+void HttpSession::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace semaphore::web

@@ -1,0 +1,87 @@
+#include "web/sessions.h"
+
+#include <sodium.h>
+
+namespace semaphore::web {
+
+std::string random_token() {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
+bool looks_like_token(std::string_view text) {
+  if (text.size() != 43) return false;
+  for (char c : text) {
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string hash_token(std::string_view token) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+bool tokens_equal(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty() || a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool SessionRules::expired(const store::Session& session, EpochMs now) const {
+  const auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(idle).count();
+  const auto max_ms = std::chrono::duration_cast<std::chrono::milliseconds>(max).count();
+  return now >= session.expires_at || now >= session.created_at + max_ms ||
+         now >= session.last_seen_at + idle_ms;
+}
+
+bool SessionRules::needs_touch(const store::Session& session, EpochMs now) const {
+  return now - session.last_seen_at >=
+         std::chrono::duration_cast<std::chrono::milliseconds>(touch_every).count();
+}
+
+Result<SessionManager::Started> SessionManager::start(store::Id user_id, EpochMs now) {
+  Started started;
+  started.token = random_token();
+  started.session.token_hash = hash_token(started.token);
+  started.session.user_id = user_id;
+  started.session.csrf_token = random_token();
+  started.session.created_at = now;
+  started.session.last_seen_at = now;
+  started.session.expires_at =
+      now + std::chrono::duration_cast<std::chrono::milliseconds>(rules_.max).count();
+  if (auto created = store_.create_session(started.session); !created) return created.error();
+  return started;
+}
+
+Result<std::optional<store::Session>> SessionManager::resume(std::string_view token, EpochMs now) {
+  if (!looks_like_token(token)) return std::optional<store::Session>();
+  const std::string key = hash_token(token);
+  auto found = store_.find_session(key);
+  if (!found) {
+    if (found.error().code == Errc::not_found) return std::optional<store::Session>();
+    return found.error();
+  }
+  if (rules_.expired(*found, now)) {
+    (void)store_.delete_session(key);
+    return std::optional<store::Session>();
+  }
+  if (rules_.needs_touch(*found, now)) {
+    if (store_.touch_session(key, now)) found->last_seen_at = now;
+  }
+  return std::optional<store::Session>(std::move(*found));
+}
+
+Status SessionManager::end(std::string_view token) {
+  if (!looks_like_token(token)) return {};
+  return store_.delete_session(hash_token(token));
+}
+
+}  // namespace semaphore::web

@@ -1,0 +1,57 @@
+#pragma once
+// Sessions (DESIGN.md §6): a 256-bit random token in a cookie; the database keeps only its SHA-256, so a
+// leaked database copy signs nobody in. Each session has its own CSRF token for forms. Sessions end after
+// `idle` without a request and `max` after sign-in, whichever comes first; a new token at every sign-in.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace semaphore::web {
+
+// 32 random bytes as unpadded base64url (43 characters): what goes into cookies and forms.
+std::string random_token();
+// True for text shaped like random_token()'s output; other cookie values are ignored without a lookup.
+bool looks_like_token(std::string_view text);
+// Lower-case hex SHA-256 of `token`: the session's key in the store.
+std::string hash_token(std::string_view token);
+// Constant-time comparison; false when either is empty.
+bool tokens_equal(std::string_view a, std::string_view b);
+
+struct SessionRules {
+  std::chrono::seconds idle{std::chrono::hours(12)};
+  std::chrono::seconds max{std::chrono::hours(24 * 7)};
+  // last_seen_at is written at most this often, to spare the database a write per request.
+  std::chrono::seconds touch_every{std::chrono::seconds(60)};
+
+  bool expired(const store::Session& session, EpochMs now) const;
+  bool needs_touch(const store::Session& session, EpochMs now) const;
+};
+
+class SessionManager {
+ public:
+  SessionManager(store::Store& store, SessionRules rules) : store_(store), rules_(rules) {}
+
+  struct Started {
+    std::string token;  // for the cookie
+    store::Session session;
+  };
+  // A new session for `user_id` with fresh token and CSRF token.
+  Result<Started> start(store::Id user_id, EpochMs now);
+  // The live session the cookie's token names: nullopt when unknown or expired (an expired one is deleted).
+  // Errc::unavailable passes through so that the caller can answer 503 rather than sign the user out.
+  Result<std::optional<store::Session>> resume(std::string_view token, EpochMs now);
+  Status end(std::string_view token);
+
+  const SessionRules& rules() const { return rules_; }
+
+ private:
+  store::Store& store_;
+  SessionRules rules_;
+};
+
+}  // namespace semaphore::web

@@ -1,0 +1,145 @@
+// The smoke chart of /report/{id}: a min–max band per round (or hour, or day), the median as a line whose
+// points are coloured by that round's loss, and a hover read-out. Data from /api/hosts/{id}/results.
+'use strict';
+
+(function () {
+  const css = getComputedStyle(document.documentElement);
+  const color = (name) => css.getPropertyValue(name).trim();
+  const lossColors = ['--loss-0', '--loss-1', '--loss-2', '--loss-3', '--loss-4'].map(color);
+
+  function lossLevel(loss, sent) {
+    if (loss === null || sent === 0) return -1;
+    if (loss >= 1) return 4;
+    if (loss <= 0) return 0;
+    if (loss <= 0.05) return 1;
+    if (loss <= 0.2) return 2;
+    return 3;
+  }
+
+  const fmtMs = (v) => (v === null || v === undefined ? '—' : v < 1 ? v.toFixed(3) + ' ms' : v.toFixed(1) + ' ms');
+  const fmtLoss = (v) => (v === null || v === undefined ? '—' : Math.round(v * 100) + '%');
+
+  // Fills between the min and max series (indexes 1 and 3).
+  const bandPlugin = {
+    hooks: {
+      draw: (u) => {
+        const { ctx } = u;
+        const [xs, mins, , maxs] = u.data;
+        ctx.save();
+        ctx.fillStyle = color('--band');
+        const width = Math.max(1, (u.bbox.width / Math.max(1, xs.length)) * 0.9);
+        for (let i = 0; i < xs.length; i++) {
+          if (mins[i] === null || maxs[i] === null) continue;
+          const x = u.valToPos(xs[i], 'x', true);
+          const top = u.valToPos(maxs[i], 'y', true);
+          const bottom = u.valToPos(mins[i], 'y', true);
+          ctx.fillRect(x - width / 2, top, width, Math.max(1, bottom - top));
+        }
+        ctx.restore();
+      },
+    },
+  };
+
+  // Colours each median point by loss, and marks rounds with no reply at the bottom in the "all lost" colour.
+  function lossPlugin(loss, sent) {
+    return {
+      hooks: {
+        draw: (u) => {
+          const { ctx } = u;
+          const [xs, , medians] = u.data;
+          const radius = Math.max(1.5, Math.min(3, u.bbox.width / Math.max(1, xs.length) / 3));
+          ctx.save();
+          for (let i = 0; i < xs.length; i++) {
+            const level = lossLevel(loss[i], sent[i]);
+            if (level < 0) continue;
+            const x = u.valToPos(xs[i], 'x', true);
+            ctx.fillStyle = lossColors[level];
+            if (medians[i] === null) {
+              ctx.fillRect(x - radius, u.bbox.top + u.bbox.height - 4, radius * 2, 4);
+              continue;
+            }
+            ctx.beginPath();
+            ctx.arc(x, u.valToPos(medians[i], 'y', true), radius, 0, 2 * Math.PI);
+            ctx.fill();
+          }
+          ctx.restore();
+        },
+      },
+    };
+  }
+
+  async function draw(element, existing) {
+    const response = await fetch(element.getAttribute('data-src'), { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) return existing;
+    const data = await response.json();
+    if (existing) existing.destroy();
+    element.replaceChildren();
+    element.classList.add('loaded');
+    if (data.ts.length === 0) {
+      const note = document.createElement('p');
+      note.className = 'muted';
+      note.textContent = 'No rounds in this range yet.';
+      element.appendChild(note);
+      return null;
+    }
+    const readout = document.createElement('p');
+    readout.className = 'muted small';
+    readout.setAttribute('aria-live', 'off');
+    const options = {
+      width: Math.max(280, element.clientWidth),
+      height: 320,
+      plugins: [bandPlugin, lossPlugin(data.loss, data.sent)],
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+      axes: [
+        { stroke: color('--muted'), grid: { stroke: color('--line') } },
+        { stroke: color('--muted'), grid: { stroke: color('--line') }, values: (u, vals) => vals.map((v) => v + ' ms') },
+      ],
+      legend: { show: false },
+      cursor: { drag: { x: true, y: false } },
+      series: [
+        {},
+        { label: 'min', stroke: 'transparent', points: { show: false } },
+        { label: 'median', stroke: color('--accent'), width: 1.5, points: { show: false }, spanGaps: false },
+        { label: 'max', stroke: 'transparent', points: { show: false } },
+      ],
+      hooks: {
+        setCursor: [
+          (u) => {
+            const i = u.cursor.idx;
+            if (i === null || i === undefined) {
+              readout.textContent = '';
+              return;
+            }
+            const when = new Date(data.ts[i] * 1000).toISOString().replace('T', ' ').slice(0, 19);
+            readout.textContent = when + ' UTC — min ' + fmtMs(data.min[i]) + ', median ' + fmtMs(data.median[i]) +
+              ', max ' + fmtMs(data.max[i]) + ', loss ' + fmtLoss(data.loss[i]) +
+              ' (' + data.received[i] + '/' + data.sent[i] + ')';
+          },
+        ],
+      },
+    };
+    const plot = new window.uPlot(options, [data.ts, data.min, data.median, data.max], element);
+    element.appendChild(readout);
+    return plot;
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const element = document.getElementById('chart');
+    if (!element || !window.uPlot) return;
+    let plot = null;
+    const redraw = async () => {
+      try {
+        plot = await draw(element, plot);
+        element.setAttribute('data-drawn', 'true');
+      } catch (error) {
+        element.setAttribute('data-error', String(error));
+      }
+    };
+    redraw();
+    const seconds = Number(element.getAttribute('data-refresh')) || 60;
+    window.setInterval(() => { if (!document.hidden) redraw(); }, Math.max(5, seconds) * 1000);
+    window.addEventListener('resize', () => {
+      if (plot) plot.setSize({ width: Math.max(280, element.clientWidth), height: 320 });
+    });
+  });
+})();

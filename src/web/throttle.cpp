@@ -1,0 +1,62 @@
+#include "web/throttle.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace semaphore::web {
+namespace {
+
+constexpr EpochMs kHourMs = 3'600'000;
+
+std::string account_key(std::string_view email) {
+  return "account:" + std::string(email);
+}
+std::string client_key(std::string_view client) {
+  return "client:" + std::string(client);
+}
+
+}  // namespace
+
+std::chrono::seconds SigninThrottle::account_delay(int failures) {
+  if (failures < kAccountFreeFailures) return std::chrono::seconds(0);
+  const int doublings = std::min(failures - kAccountFreeFailures, 10);
+  return std::min(std::chrono::seconds(30LL << doublings), std::chrono::seconds(15 * 60));
+}
+
+std::optional<std::chrono::seconds> SigninThrottle::check(std::string_view email, std::string_view client,
+                                                          EpochMs now) {
+  EpochMs wait_until = 0;
+  if (auto account = store_.signin_failures_since(account_key(email), now - kHourMs)) {
+    const auto failures = static_cast<int>(account->size());
+    if (failures >= kAccountFreeFailures) {
+      const EpochMs last = *std::max_element(account->begin(), account->end());
+      wait_until = std::max(wait_until, last + account_delay(failures).count() * 1000);
+    }
+  } else {
+    spdlog::warn("sign-in throttle: {}", account.error().message);
+  }
+  if (auto from_client = store_.signin_failures_since(client_key(client), now - kHourMs)) {
+    if (static_cast<int>(from_client->size()) >= kClientFailuresPerHour) {
+      const EpochMs oldest = *std::min_element(from_client->begin(), from_client->end());
+      wait_until = std::max(wait_until, oldest + kHourMs);
+    }
+  } else {
+    spdlog::warn("sign-in throttle: {}", from_client.error().message);
+  }
+  if (wait_until <= now) return std::nullopt;
+  return std::chrono::seconds((wait_until - now + 999) / 1000);
+}
+
+void SigninThrottle::record_failure(std::string_view email, std::string_view client, EpochMs now) {
+  if (auto s = store_.record_signin_failure(account_key(email), now); !s)
+    spdlog::warn("{}", s.error().message);
+  if (auto s = store_.record_signin_failure(client_key(client), now); !s)
+    spdlog::warn("{}", s.error().message);
+}
+
+void SigninThrottle::record_success(std::string_view email) {
+  if (auto s = store_.clear_signin_failures(account_key(email)); !s) spdlog::warn("{}", s.error().message);
+}
+
+}  // namespace semaphore::web

@@ -1,0 +1,37 @@
+#pragma once
+// Sign-in throttling, shared by every replica through the store's failure records:
+//  - per account ("account:<email>"): from the 5th failure within an hour, each further try waits
+//    30 s * 2^(failures - 5) after the last failure, at most 15 minutes;
+//  - per client address ("client:<address>"): 100 failures within an hour block that address until the
+//    oldest of them is an hour old.
+// A throttled try is refused before its password is checked, so it reveals nothing and costs no argon2.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace semaphore::web {
+
+class SigninThrottle {
+ public:
+  explicit SigninThrottle(store::Store& store) : store_(store) {}
+
+  static constexpr int kAccountFreeFailures = 5;
+  static constexpr int kClientFailuresPerHour = 100;
+
+  // The delay the account owes after `failures` recent failures, the last one at `last_failure`.
+  static std::chrono::seconds account_delay(int failures);
+
+  // nullopt when a sign-in may be tried now; else how long to wait. Store errors fail open (logged).
+  std::optional<std::chrono::seconds> check(std::string_view email, std::string_view client, EpochMs now);
+  void record_failure(std::string_view email, std::string_view client, EpochMs now);
+  void record_success(std::string_view email);
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace semaphore::web

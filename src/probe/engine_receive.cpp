@@ -25,14 +25,15 @@ void IcmpPinger::receive_all(Run& run) {
   for (int fi = 0; fi < 2; ++fi) {
     IcmpSocket* socket = fi == 0 ? v4_.get() : v6_.get();
     if (socket == nullptr) continue;
+    // The error queue first: a probe's transmit timestamp is queued before its reply can exist, so reading
+    // it first gives the reply its exact start time.
     for (;;) {  // until EAGAIN: a short batch means the queue is empty
-      const int n = socket->receive();
+      const int n = socket->receive_errors();
       for (int i = 0; i < n; ++i) handle_packet(run, fi, socket->packet(i));
       if (n < kBatchSize) break;
     }
-    if (socket->kind() != SocketKind::datagram) continue;
     for (;;) {
-      const int n = socket->receive_errors();
+      const int n = socket->receive();
       for (int i = 0; i < n; ++i) handle_packet(run, fi, socket->packet(i));
       if (n < kBatchSize) break;
     }
@@ -41,6 +42,14 @@ void IcmpPinger::receive_all(Run& run) {
 
 void IcmpPinger::handle_packet(Run& run, int fi, const Incoming& packet) {
   IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
+  if (packet.from_error_queue && packet.tx_ns != 0) {
+    if (auto request = parse_looped_request(socket.family(), packet.data)) {
+      if (request->payload->cookie == run.cookie) {
+        sequences_[fi].set_transmit_time(request->sequence, request->payload->serial, packet.tx_ns);
+      }
+    }
+    return;
+  }
   if (packet.from_error_queue) {
     // A ping socket hands back our own request with the error in a control message; the packet's
     // address is the request's destination.
@@ -103,7 +112,8 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
     ++counters_.foreign;
     return;
   }
-  const std::int64_t rtt_ns = packet.rx_ns - entry.sent_ns;
+  // The kernel's transmit time when we have it (exact); else our time just before the send call.
+  const std::int64_t rtt_ns = packet.rx_ns - (entry.tx_ns != 0 ? entry.tx_ns : entry.sent_ns);
   if (rtt_ns > run.timeout_ns) {
     ++r.late;
     ++counters_.late;

@@ -141,4 +141,23 @@ std::optional<IcmpMessage> parse_own_request(AddressFamily family, std::span<con
   return message;
 }
 
+std::optional<IcmpMessage> parse_looped_request(AddressFamily family, std::span<const std::uint8_t> data) {
+  for (const std::size_t offset : {0, 14, 16, 18, 4}) {  // none, Ethernet, cooked, VLAN, tun packet info
+    if (data.size() < offset + kIpv4MinHeader) continue;
+    const auto ip = data.subspan(offset);
+    std::size_t header = 0;
+    if (family == AddressFamily::v4) {
+      header = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
+      if ((ip[0] >> 4) != 4 || ip[9] != kProtoIcmp || header < kIpv4MinHeader) continue;
+    } else {
+      if ((ip[0] >> 4) != 6 || ip.size() < kIpv6Header || ip[6] != kProtoIcmpV6) continue;
+      header = kIpv6Header;
+    }
+    if (ip.size() < header) continue;
+    auto request = parse_own_request(family, ip.subspan(header));
+    if (request && request->payload) return request;
+  }
+  return std::nullopt;
+}
+
 }  // namespace semaphore::probe

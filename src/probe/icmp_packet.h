@@ -67,4 +67,9 @@ ParseResult parse_icmp(AddressFamily family, bool with_ip_header, std::span<cons
 // Parses one of our own echo requests as a ping socket's error queue hands it back (ICMP header first).
 std::optional<IcmpMessage> parse_own_request(AddressFamily family, std::span<const std::uint8_t> data);
 
+// Finds one of our echo requests in a packet looped back with a transmit timestamp: the whole packet as the
+// device got it, so an IP header, possibly after a link-layer header (none on TUN, 14 bytes on loopback and
+// Ethernet). nullopt unless a request carrying our payload magic is found.
+std::optional<IcmpMessage> parse_looped_request(AddressFamily family, std::span<const std::uint8_t> data);
+
 }  // namespace semaphore::probe

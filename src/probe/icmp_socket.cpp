@@ -1,6 +1,7 @@
 #include "probe/icmp_socket.h"
 
 #include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -68,6 +69,8 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
   const int on = 1;
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
+  const int stamping = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamping, sizeof stamping);
   std::uint16_t identifier = raw_identifier;
   if (kind == SocketKind::raw) {
     install_filter(fd, family);
@@ -151,11 +154,18 @@ void IcmpSocket::read_control(int i, bool error_queue) {
   in.rx_ns = 0;
   in.from_error_queue = error_queue;
   in.error_type = in.error_code = 0;
+  in.tx_ns = 0;
+  std::int64_t stamped = 0;
+  bool timestamping = false;
   for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
       timespec ts{};
       std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
       in.rx_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+      scm_timestamping ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      stamped = static_cast<std::int64_t>(ts.ts[0].tv_sec) * 1'000'000'000 + ts.ts[0].tv_nsec;
     } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
       std::uint32_t dropped = 0;
       std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
@@ -167,15 +177,25 @@ void IcmpSocket::read_control(int i, bool error_queue) {
       if (error.ee_origin == SO_EE_ORIGIN_ICMP || error.ee_origin == SO_EE_ORIGIN_ICMP6) {
         in.error_type = error.ee_type;
         in.error_code = error.ee_code;
+      } else if (error.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
+        timestamping = true;
       }
     }
   }
-  if (in.rx_ns == 0) in.rx_ns = realtime_ns();  // no kernel stamp (error queue): our clock, same base
+  if (error_queue && timestamping) in.tx_ns = stamped;
+  if (in.rx_ns == 0)
+    in.rx_ns = stamped != 0 && !error_queue
+                   ? stamped
+                   : realtime_ns();  // no kernel stamp (error queue): our clock, same base
   in.source = IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&b.names[i])).value_or(IpAddress{});
   in.data = {b.packets[i], b.receive_headers[i].msg_len};
 }
 
 int IcmpSocket::receive() {
+  return receive_batch(0);
+}
+
+int IcmpSocket::receive_batch(int flags) {
   Buffers& b = *buffers_;
   for (int i = 0; i < kBatchSize; ++i) {
     msghdr& m = b.receive_headers[i].msg_hdr;
@@ -189,32 +209,15 @@ int IcmpSocket::receive() {
   }
   int r;
   do {
-    r = ::recvmmsg(fd_, b.receive_headers, kBatchSize, MSG_DONTWAIT, nullptr);
+    r = ::recvmmsg(fd_, b.receive_headers, kBatchSize, MSG_DONTWAIT | flags, nullptr);
   } while (r < 0 && errno == EINTR);
   if (r < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
-  for (int i = 0; i < r; ++i) read_control(i, false);
+  for (int i = 0; i < r; ++i) read_control(i, flags != 0);
   return r;
 }
 
 int IcmpSocket::receive_errors() {
-  if (kind_ != SocketKind::datagram) return 0;
-  Buffers& b = *buffers_;
-  int n = 0;
-  for (; n < kBatchSize; ++n) {
-    msghdr& m = b.receive_headers[n].msg_hdr;
-    m.msg_name = &b.names[n];
-    m.msg_namelen = sizeof(sockaddr_storage);
-    m.msg_iov = &b.receive_iov[n];
-    m.msg_iovlen = 1;
-    m.msg_control = b.control[n];
-    m.msg_controllen = kControlBuffer;
-    m.msg_flags = 0;
-    const ssize_t r = ::recvmsg(fd_, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
-    if (r < 0) break;
-    b.receive_headers[n].msg_len = static_cast<unsigned>(r);
-    read_control(n, true);
-  }
-  return n;
+  return receive_batch(MSG_ERRQUEUE);
 }
 
 }  // namespace semaphore::probe

@@ -9,6 +9,7 @@ std::optional<std::uint16_t> SequenceMap::acquire(std::uint32_t serial, std::int
   if (entry.serial != kNoProbe && now_ns - entry.sent_ns < hold_ns_) return std::nullopt;
   entry.serial = serial;
   entry.sent_ns = now_ns;
+  entry.tx_ns = 0;
   return next_++;  // wraps at 65,536 by the type
 }
 

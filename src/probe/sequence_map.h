@@ -10,7 +10,7 @@
 // caps the send rate at 65,536 / hold, not the length of a run. The payload's serial and cookie are checked
 // on every match, so a reply that outlived its binding is still never matched to a newer probe.
 //
-// Fixed size (65,536 entries of 16 bytes, allocated once): no allocation while pinging.
+// Fixed size (65,536 entries of 24 bytes, allocated once): no allocation while pinging.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -23,7 +23,8 @@ class SequenceMap {
   static constexpr std::size_t kSize = 65536;
 
   struct Entry {
-    std::int64_t sent_ns = 0;
+    std::int64_t sent_ns = 0;         // our clock just before the send call (also in the payload)
+    std::int64_t tx_ns = 0;           // the kernel's transmit timestamp, 0 until it is read
     std::uint32_t serial = kNoProbe;  // the probe bound to this sequence number, kNoProbe when free
   };
 
@@ -38,6 +39,11 @@ class SequenceMap {
 
   // The binding of `sequence` (serial kNoProbe when it never was bound).
   const Entry& lookup(std::uint16_t sequence) const { return entries_[sequence]; }
+
+  // Records the kernel's transmit time of probe `serial`, if `sequence` is still bound to it.
+  void set_transmit_time(std::uint16_t sequence, std::uint32_t serial, std::int64_t tx_ns) {
+    if (entries_[sequence].serial == serial) entries_[sequence].tx_ns = tx_ns;
+  }
 
   // Starts over: every number free, the ring at 0. For reuse across runs without reallocating.
   void reset(std::int64_t hold_ns);

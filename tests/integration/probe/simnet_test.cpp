@@ -1,0 +1,231 @@
+// The engine against the simulated network (tests/fixtures/simnet): its figures are checked against the
+// table the fixture answers from. Every simulated address's route is checked to lead into our TUN device
+// before it is pinged.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "probe/pinger.h"
+#include "probe_test_env.h"
+#include "simnet/network.h"
+#include "simnet/system.h"
+
+namespace semaphore::probe {
+namespace {
+
+using namespace std::chrono_literals;
+using simnet::Behaviour;
+using simnet::HostEntry;
+using simnet::Mode;
+
+class Simnet : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::private_netns_error().empty()) {
+      GTEST_SKIP() << "no private network namespace: " << testing::private_netns_error();
+    }
+    if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
+      GTEST_SKIP() << "no TUN device: " << reason;
+    }
+  }
+
+  // Starts the network and checks that each of `check` (table indexes) routes into it.
+  void start(std::vector<HostEntry> table, const std::vector<std::size_t>& check = {}) {
+    table_ = table;
+    auto network = simnet::Network::start(simnet::Options{}, std::move(table));
+    ASSERT_TRUE(network) << network.error().message;
+    network_ = std::move(*network);
+    for (std::size_t i = 0; i < table_.size(); ++i) {
+      if (!check.empty() && std::find(check.begin(), check.end(), i) == check.end()) continue;
+      auto routed = network_->check_route(table_[i].address);
+      ASSERT_TRUE(routed) << routed.error().message;
+    }
+  }
+
+  std::vector<HostResult> ping(const PingOptions& options, SocketKind kind = SocketKind::raw) {
+    auto pinger = Pinger::open(OpenOptions{kind, {}});
+    EXPECT_TRUE(pinger) << pinger.error().message;
+    if (!pinger) return {};
+    pinger_ = std::move(*pinger);
+    std::vector<PingRequest> requests;
+    for (const auto& entry : table_) requests.push_back({entry.address.to_string(), {}});
+    return pinger_->run(requests, options);
+  }
+
+  static PingOptions options(int count, std::chrono::milliseconds interval,
+                             std::chrono::milliseconds timeout) {
+    PingOptions o;
+    o.count = count;
+    o.per_host_interval = interval;
+    o.timeout = timeout;
+    return o;
+  }
+
+  std::vector<HostEntry> table_;
+  std::unique_ptr<simnet::Network> network_;
+  std::unique_ptr<Pinger> pinger_;
+};
+
+class SimnetDelay : public Simnet, public ::testing::WithParamInterface<SocketKind> {};
+
+TEST_P(SimnetDelay, RttIsWithin0_3MsOfTheTablesDelay) {
+  const double delays[] = {0, 0.5, 2, 7.5, 20, 45};
+  std::vector<HostEntry> table;
+  for (std::uint32_t i = 0; i < 6; ++i) {
+    table.push_back({simnet::v4_host(i), Behaviour{delays[i], 0, Mode::normal}});
+    table.push_back({simnet::v6_host(i), Behaviour{delays[i], 0, Mode::normal}});
+  }
+  start(table);
+  const auto results = ping(options(10, 20ms, 500ms), GetParam());
+  ASSERT_EQ(results.size(), table.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    SCOPED_TRACE(r.host);
+    EXPECT_EQ(r.received, 10);
+    for (double rtt : r.rtts_ms) EXPECT_NEAR(rtt, table[i].behaviour.delay_ms, 0.3);
+  }
+  const simnet::Stats stats = network_->stats();
+  std::printf("fixture reply lateness: p50 %.0f us, p99 %.0f us, max %.0f us\n", stats.lateness_p50_us,
+              stats.lateness_p99_us, stats.lateness_max_us);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sockets, SimnetDelay, ::testing::Values(SocketKind::raw, SocketKind::datagram),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+TEST_F(Simnet, SilentHostsLoseEveryProbeAndLossSharesAreExact) {
+  start({{simnet::v4_host(0), Behaviour{1, 0, Mode::silent}},
+         {simnet::v6_host(0), Behaviour{1, 0, Mode::silent}},
+         {simnet::v4_host(1), Behaviour{1, 0.5, Mode::normal}},
+         {simnet::v6_host(1), Behaviour{1, 0.25, Mode::normal}},
+         {simnet::v4_host(2), Behaviour{1, 0, Mode::normal}}});
+  const auto results = ping(options(8, 10ms, 200ms));
+  const int expected[] = {0, 0, 4, 6, 8};
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    SCOPED_TRACE(results[i].host);
+    EXPECT_EQ(results[i].sent, 8);
+    EXPECT_EQ(results[i].received, expected[i]);
+    EXPECT_EQ(static_cast<int>(network_->counters(i).replies), expected[i]);
+  }
+  EXPECT_EQ(results[0].error, HostError::timeout);
+  EXPECT_EQ(results[1].error, HostError::timeout);
+  EXPECT_FALSE(results[0].summary());
+  EXPECT_TRUE(std::isnan(results[2].rtts_ms[1]));  // the pattern drops every second request
+  EXPECT_FALSE(std::isnan(results[2].rtts_ms[0]));
+}
+
+TEST_F(Simnet, DuplicatesAndMalformedRepliesAreCountedAndNeverMatched) {
+  start({{simnet::v4_host(0), Behaviour{1, 0, Mode::duplicate}},
+         {simnet::v6_host(0), Behaviour{1, 0, Mode::duplicate}},
+         {simnet::v4_host(1), Behaviour{1, 0, Mode::bad_checksum}},
+         {simnet::v4_host(2), Behaviour{1, 0, Mode::truncated}},
+         {simnet::v6_host(2), Behaviour{1, 0, Mode::truncated}},
+         {simnet::v4_host(3), Behaviour{1, 0, Mode::wrong_source}},
+         {simnet::v6_host(3), Behaviour{1, 0, Mode::wrong_source}},
+         {simnet::v6_host(1), Behaviour{1, 0, Mode::bad_checksum}}});
+  const auto results = ping(options(5, 10ms, 200ms));
+  for (int i : {0, 1}) {
+    EXPECT_EQ(results[i].received, 5) << results[i].host;
+    EXPECT_EQ(results[i].duplicates, 5) << results[i].host;
+  }
+  for (int i : {2, 3, 4, 5, 6, 7}) {
+    EXPECT_EQ(results[i].received, 0) << results[i].host;
+    EXPECT_EQ(results[i].error, HostError::timeout) << results[i].host;
+  }
+  const EngineCounters c = pinger_->counters();
+  EXPECT_EQ(c.duplicates, 10u);
+  // IPv4 bad checksums (5) and truncated replies (10) reach us and are malformed; the kernel drops ICMPv6
+  // replies with bad checksums before any socket sees them.
+  EXPECT_EQ(c.malformed, 15u);
+  EXPECT_EQ(c.foreign, 10u);  // wrong source
+  EXPECT_EQ(c.received, 10u);
+}
+
+class SimnetErrors : public Simnet, public ::testing::WithParamInterface<SocketKind> {};
+
+TEST_P(SimnetErrors, IcmpUnreachableIsRecordedPerProbe) {
+  start({{simnet::v4_host(0), Behaviour{0, 0, Mode::unreachable}},
+         {simnet::v6_host(0), Behaviour{0, 0, Mode::unreachable}},
+         {simnet::v4_host(1), Behaviour{0, 0, Mode::normal}}});
+  const auto results = ping(options(3, 10ms, 200ms), GetParam());
+  for (int i : {0, 1}) {
+    SCOPED_TRACE(results[i].host);
+    EXPECT_EQ(results[i].error, HostError::unreachable);
+    EXPECT_EQ(results[i].icmp_errors, 3);
+    EXPECT_EQ(results[i].received, 0);
+    EXPECT_NE(results[i].error_detail.find("unreachable"), std::string::npos) << results[i].error_detail;
+  }
+  EXPECT_EQ(results[2].received, 3);
+  EXPECT_EQ(pinger_->counters().icmp_errors, 6u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sockets, SimnetErrors, ::testing::Values(SocketKind::raw, SocketKind::datagram),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+TEST_F(Simnet, ASendTheKernelRefusesIsASendFailure) {
+  // An "unreachable" route in our private namespace: the kernel refuses the send, nothing leaves.
+  ASSERT_TRUE(simnet::run_tool({"ip", "route", "add", "unreachable", "10.252.0.0/16"}));
+  auto pinger = Pinger::open(OpenOptions{SocketKind::raw, {}});
+  ASSERT_TRUE(pinger);
+  const std::vector<PingRequest> requests{{"10.252.0.1", {}}};
+  const auto results = (*pinger)->run(requests, options(2, 10ms, 100ms));
+  EXPECT_EQ(results[0].error, HostError::send_failed);
+  EXPECT_EQ(results[0].sent, 0);
+  EXPECT_EQ(results[0].send_errors, 2);
+  EXPECT_TRUE(results[0].rtts_ms.empty());
+  ASSERT_TRUE(simnet::run_tool({"ip", "route", "del", "unreachable", "10.252.0.0/16"}));
+}
+
+TEST_F(Simnet, LateRepliesAreCountedAndNeverMatched) {
+  start({{simnet::v4_host(0), Behaviour{150, 0, Mode::normal}},
+         {simnet::v4_host(1), Behaviour{1, 0, Mode::normal}}});
+  // Sends at 0, 100, ... 400 ms; replies come 150 ms later, after the 100 ms timeout.
+  auto results = ping(options(5, 100ms, 100ms));
+  EXPECT_EQ(results[0].received, 0);
+  EXPECT_GE(results[0].late, 3);
+  EXPECT_EQ(results[0].error, HostError::timeout);
+  EXPECT_EQ(results[1].received, 5);
+  // The last late reply lands during the next run, whose cookie differs: foreign, never a match.
+  std::vector<PingRequest> requests{{simnet::v4_host(1).to_string(), {}}};
+  results = pinger_->run(requests, options(3, 50ms, 100ms));
+  EXPECT_EQ(results[0].received, 3);
+  EXPECT_EQ(results[0].duplicates, 0);
+  EXPECT_EQ(pinger_->counters().received, 8u);
+}
+
+TEST_F(Simnet, HundredThousandHostsInOneRunAreAllAccountedFor) {
+  constexpr std::uint32_t kHosts = 100'000;
+  std::vector<HostEntry> table;
+  table.reserve(kHosts);
+  for (std::uint32_t i = 0; i < kHosts; ++i) {
+    Behaviour b{0.2 + (i % 10) * 0.2, 0, Mode::normal};
+    if (i % 20 == 0) b.mode = Mode::silent;
+    if (i % 20 == 1) b.loss = 1.0 / 3;  // exactly one of three lost
+    table.push_back({simnet::v4_host(i), b});
+  }
+  start(table, {0, 1, kHosts / 2, kHosts - 1});
+  PingOptions o = options(3, 1000ms, 500ms);
+  o.rate = 50000;
+  const auto started = std::chrono::steady_clock::now();
+  const auto results = ping(o);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(results.size(), kHosts);
+  std::uint32_t wrong = 0;
+  for (std::uint32_t i = 0; i < kHosts; ++i) {
+    const int expected = i % 20 == 0 ? 0 : i % 20 == 1 ? 2 : 3;
+    const auto& r = results[i];
+    if (r.sent != 3 || r.received != expected ||
+        r.received != static_cast<int>(network_->counters(i).replies)) {
+      if (++wrong <= 5) ADD_FAILURE() << r.host << ": sent " << r.sent << " received " << r.received;
+    }
+  }
+  EXPECT_EQ(wrong, 0u);
+  const EngineCounters c = pinger_->counters();
+  EXPECT_EQ(c.sent, 300'000u);
+  EXPECT_EQ(c.receive_drops, 0u);
+  EXPECT_EQ(c.foreign + c.malformed + c.duplicates + c.late, 0u);
+  EXPECT_LT(elapsed, 30s);
+  std::printf("100,000 hosts x 3 probes: %.2f s\n", std::chrono::duration<double>(elapsed).count());
+}
+
+}  // namespace
+}  // namespace semaphore::probe

@@ -6,6 +6,7 @@
 //    worker; after the round it gives back what it holds beyond that share, so a newcomer gets hosts at the
 //    next round. A worker that dies stops renewing: its leases expire after one interval plus a grace and
 //    the others claim its hosts at the following round boundary, within two intervals of the death.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,25 @@ class AllHostsSource : public HostSource {
 
  private:
   store::Store& store_;
+};
+
+class LeaseHostSource : public HostSource {
+ public:
+  // `ttl` should exceed the interval by a margin (the service uses 1.5 intervals): leases are renewed once
+  // per round, at its start.
+  LeaseHostSource(store::Store& store, std::string worker_id, std::chrono::milliseconds ttl, int chunk)
+      : store_(store), worker_id_(std::move(worker_id)), ttl_(ttl), chunk_(chunk) {}
+
+  Result<std::vector<store::Host>> hosts_for_round(EpochMs round_ts) override;
+  void round_done(EpochMs round_ts) override;
+  void close() override;
+
+ private:
+  store::Store& store_;
+  std::string worker_id_;
+  std::chrono::milliseconds ttl_;
+  int chunk_;
+  std::int64_t held_ = 0, fair_share_ = 0;
 };
 
 }  // namespace semaphore::monitor

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "monitor/host_source.h"
+#include "monitor/maintenance.h"
 #include "monitor/metrics.h"
 #include "monitor/probe_service.h"
 #include "monitor/result_writer.h"
@@ -31,15 +32,18 @@ std::string file_safe(const std::string& text) {
 class Service : public ProbeService {
  public:
   Service(store::Store& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
-          std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id)
+          std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id,
+          std::unique_ptr<store::WorkerLock> lock)
       : store_(store),
         options_(options),
         worker_id_(std::move(worker_id)),
+        lock_(std::move(lock)),
+        maintenance_(store, metrics_, maintenance_options(options)),
         pinger_(std::move(pinger)),
         source_(std::move(source)),
         sink_(store),
         spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
-        writer_(sink_, spool_, metrics_, writer_options(options)),
+        writer_(sink_, spool_, metrics_, writer_options(options, maintenance_)),
         scheduler_(
             *source_, *pinger_,
             [this](std::vector<store::PingResult> rows) { writer_.push(std::move(rows)); }, metrics_,
@@ -55,6 +59,7 @@ class Service : public ProbeService {
                  options_.interval.count(), options_.probes, options_.rate, options_.spool_dir);
     writer_.start();
     scheduler_.start();
+    maintenance_.start();
   }
 
   void stop() override {
@@ -64,6 +69,7 @@ class Service : public ProbeService {
     scheduler_.stop();  // the round in flight finishes and hands over its rows
     source_->close();
     writer_.stop();  // every row reaches the database or the spool
+    maintenance_.stop();
     const auto m = metrics_.snapshot();
     spdlog::info("probe service stopped: {} rounds, {} results written, {} spooled, {} dropped",
                  m.at("rounds"), m.at("results_written"), m.at("results_spooled"), m.at("results_dropped"));
@@ -72,8 +78,18 @@ class Service : public ProbeService {
   std::map<std::string, double> metrics() const override { return metrics_.snapshot(); }
 
  private:
-  static WriterOptions writer_options(const ServiceOptions& options) {
+  static MaintenanceOptions maintenance_options(const ServiceOptions& options) {
+    MaintenanceOptions m;
+    m.every = options.maintenance_every;
+    m.retention_raw = options.retention_raw;
+    m.retention_rollup = options.retention_rollup;
+    m.hosts_per_batch = options.prune_batch_hosts;
+    return m;
+  }
+
+  static WriterOptions writer_options(const ServiceOptions& options, Maintenance& maintenance) {
     WriterOptions w;
+    w.on_replayed = [&maintenance](EpochMs oldest) { maintenance.mark_dirty(oldest); };
     w.batch_size = static_cast<std::size_t>(options.batch_size);
     w.queue_capacity = options.queue_capacity;
     w.spool_after = options.spool_after;
@@ -83,7 +99,9 @@ class Service : public ProbeService {
   store::Store& store_;
   ServiceOptions options_;
   std::string worker_id_;
+  std::unique_ptr<store::WorkerLock> lock_;
   Metrics metrics_;
+  Maintenance maintenance_;
   std::unique_ptr<probe::Pinger> pinger_;
   std::unique_ptr<HostSource> source_;
   StoreSink sink_;
@@ -107,9 +125,20 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::Store& st
   SchedulerOptions scheduler{*timing, options.rate, *policy};
   const std::string worker_id = options.worker_id.empty() ? default_worker_id() : options.worker_id;
 
-  std::unique_ptr<HostSource> source = std::make_unique<AllHostsSource>(store);
-  return std::unique_ptr<ProbeService>(
-      new Service(store, options, std::move(pinger), std::move(source), scheduler, worker_id));
+  auto lock = store.lock_single_worker(worker_id);
+  if (!lock) return lock.error();
+  std::unique_ptr<HostSource> source;
+  if (store.kind() == DbKind::postgresql) {
+    // Leases outlive one interval by half an interval (at least a second): renewed at every round start, they
+    // never lapse under a live worker, and a dead worker's hosts are free at the second boundary after it
+    // died.
+    const auto ttl = options.interval + std::max(options.interval / 2, std::chrono::milliseconds(1000));
+    source = std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk);
+  } else {
+    source = std::make_unique<AllHostsSource>(store);
+  }
+  return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(source),
+                                                   scheduler, worker_id, std::move(*lock)));
 }
 
 }  // namespace semaphore::monitor

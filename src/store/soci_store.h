@@ -56,6 +56,14 @@ class SociStore final : public Store {
   Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                               EpochMs to) override;
 
+  // Ping service: leases, rollups, retention (soci_store_monitor.cpp).
+  Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) override;
+  Status release_host_leases(const std::string& worker_id, std::int64_t keep) override;
+  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
+  Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) override;
+  Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) override;
+  Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) override;
+
  private:
   // Runs `work` on a pooled connection; a soci_error becomes an Error (a broken connection is reopened
   // for the next caller). Every public method goes through here.

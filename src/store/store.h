@@ -80,6 +80,29 @@ struct Rollup {
   std::optional<double> min_ms, max_ms, avg_ms, median_ms;  // median = median of the rounds' medians
 };
 
+// --- ping service types (issue 4; see the ping service section of Store) ---
+
+// A probe worker's request for its share of the hosts (PostgreSQL leases).
+struct LeaseRequest {
+  std::string worker_id;
+  EpochMs now = 0;
+  std::int64_t ttl_ms = 90000;  // leases (and the worker's heartbeat) live this long unless renewed
+  int chunk = 1000;             // hosts claimed per statement
+};
+
+struct LeaseGrant {
+  std::vector<Host> hosts;       // the enabled hosts the worker holds, ordered by id
+  std::int64_t live_workers = 1;
+  std::int64_t fair_share = 0;   // ceil(enabled hosts / live workers)
+};
+
+// Held while this process is the one probe worker of a SQLite database; released when destroyed (or when
+// the process dies).
+class WorkerLock {
+ public:
+  virtual ~WorkerLock() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -146,6 +169,28 @@ class Store {
   // The host's rollups of `period_s` with from <= bucket_start < to, oldest first; scoped like results_between.
   virtual Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                                       EpochMs to) = 0;
+
+  // --- ping service: leases, rollups, retention (src/store/soci_store_monitor.cpp; issue 4) ---
+  // Leases (PostgreSQL): in one transaction, records the worker's heartbeat, drops workers silent for ttl,
+  // renews the worker's leases to now + ttl, then claims free or expired enabled hosts in chunks
+  // (FOR NO KEY UPDATE SKIP LOCKED, so concurrent claimers never wait on or take each other's hosts) until
+  // it holds its fair share. SQLite: Errc::invalid_argument (one worker there: lock_single_worker).
+  virtual Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) = 0;
+  // Keeps the worker's `keep` lowest-id leases and releases the rest; keep = 0 also forgets the worker.
+  virtual Status release_host_leases(const std::string& worker_id, std::int64_t keep) = 0;
+  // SQLite: makes this process the database's only probe worker (an flock on "<file>.probe-lock", which the
+  // kernel releases if the process dies). Errc::limit_exceeded naming the holder when another worker runs.
+  // PostgreSQL: a lock that holds nothing (workers share hosts through leases).
+  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+  // Recomputes from ping_results the rollups of `period_s` (3600 or 86400) whose buckets overlap
+  // [from, to), `hosts_per_batch` hosts per transaction: rounds, sent, received, min, max, avg (of every
+  // reply), median (of the round medians). Returns the rollup rows written.
+  virtual Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) = 0;
+  // Deletes ping_results rows with ts < cutoff, `hosts_per_batch` hosts per short transaction so that
+  // writers are never blocked for long. Returns the rows deleted.
+  virtual Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) = 0;
+  // The same for ping_rollups rows with bucket_start < cutoff.
+  virtual Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) = 0;
 };
 
 }  // namespace semaphore::store

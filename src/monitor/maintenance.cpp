@@ -1,0 +1,108 @@
+#include "monitor/maintenance.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace semaphore::monitor {
+namespace {
+
+constexpr EpochMs kHour = 3'600'000, kDay = 86'400'000;
+
+EpochMs floor_to(EpochMs t, EpochMs step) {
+  return t - ((t % step) + step) % step;
+}
+
+}  // namespace
+
+Maintenance::Maintenance(store::Store& store, Metrics& metrics, MaintenanceOptions options)
+    : store_(store), metrics_(metrics), options_(options) {}
+
+Maintenance::~Maintenance() {
+  stop();
+}
+
+void Maintenance::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Maintenance::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Maintenance::mark_dirty(EpochMs from) {
+  {
+    std::lock_guard lock(mutex_);
+    dirty_from_ = std::min(dirty_from_.value_or(from), from);
+  }
+  wake_.notify_all();
+}
+
+void Maintenance::run_once(EpochMs now) {
+  std::optional<EpochMs> dirty;
+  {
+    std::lock_guard lock(mutex_);
+    dirty = std::exchange(dirty_from_, std::nullopt);
+  }
+  const EpochMs oldest_kept = now - options_.retention_raw.count();
+  const EpochMs dirty_from = std::max(oldest_kept, dirty.value_or(now));
+  const EpochMs hourly_from = std::min(floor_to(now, kHour) - kHour, dirty_from);
+  const EpochMs daily_from = std::min(floor_to(now - 2 * kHour, kDay), dirty_from);
+  const int batch = options_.hosts_per_batch;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto hourly = store_.refresh_rollups(3600, hourly_from, now + 1, batch);
+  auto daily = store_.refresh_rollups(86400, daily_from, now + 1, batch);
+  if (!hourly || !daily) {
+    ++metrics_.maintenance_errors;
+    spdlog::warn("maintenance: rollup refresh failed: {}",
+                 (!hourly ? hourly.error() : daily.error()).message);
+    // Try these buckets again next time.
+    if (dirty) mark_dirty(*dirty);
+  } else {
+    ++metrics_.rollup_runs;
+    spdlog::debug(
+        "maintenance: {} hourly and {} daily rollups refreshed in {} ms", *hourly, *daily,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  }
+
+  if (now - last_prune_ >= options_.prune_every.count()) {
+    auto raw = store_.prune_results(now - options_.retention_raw.count(), batch);
+    auto rollups = store_.prune_rollups(now - options_.retention_rollup.count(), batch);
+    if (!raw || !rollups) {
+      ++metrics_.maintenance_errors;
+      spdlog::warn("maintenance: pruning failed: {}", (!raw ? raw.error() : rollups.error()).message);
+    } else {
+      last_prune_ = now;
+      metrics_.rows_pruned += static_cast<std::uint64_t>(*raw + *rollups);
+      if (*raw + *rollups > 0) spdlog::info("maintenance: pruned {} results and {} rollups", *raw, *rollups);
+    }
+  }
+}
+
+void Maintenance::loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      // A replay wakes us early, but not at once: let the replay of a long outage finish first.
+      wake_.wait_for(lock, options_.every, [&] { return stopping_ || dirty_from_.has_value(); });
+      if (stopping_) return;
+      if (dirty_from_) {
+        wake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_; });
+        if (stopping_) return;
+      }
+    }
+    run_once(now_epoch_ms());
+  }
+}
+
+}  // namespace semaphore::monitor

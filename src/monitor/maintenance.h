@@ -1,0 +1,59 @@
+#pragma once
+// Rollups and retention, on their own thread so that neither ever delays a round or the result writer.
+//
+// Every `every` (and soon after spooled rows were replayed) it recomputes from raw rows the hourly rollups of
+// the current and previous hour and the daily rollup of the current day (and of the previous one during the
+// first hours of a day), plus every bucket from the oldest replayed row on: rollups follow the rounds within
+// `every`, and a late replay corrects the buckets it lands in. Once an hour it prunes raw rows older than
+// retention_raw and rollups older than retention_rollup, a few hosts per transaction (store.h).
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "core/clock.h"
+#include "monitor/metrics.h"
+#include "store/store.h"
+
+namespace semaphore::monitor {
+
+struct MaintenanceOptions {
+  std::chrono::milliseconds every{std::chrono::minutes(5)};
+  std::chrono::milliseconds retention_raw{std::chrono::hours(24 * 30)};
+  std::chrono::milliseconds retention_rollup{std::chrono::hours(24 * 730)};
+  std::chrono::milliseconds prune_every{std::chrono::hours(1)};
+  int hosts_per_batch = 50;
+};
+
+class Maintenance {
+ public:
+  Maintenance(store::Store& store, Metrics& metrics, MaintenanceOptions options);
+  ~Maintenance();  // stop()s
+  Maintenance(const Maintenance&) = delete;
+  Maintenance& operator=(const Maintenance&) = delete;
+
+  void start();
+  void stop();
+
+  // Rows with ts >= `from` landed late (spool replay): their buckets are recomputed on the next run, soon.
+  void mark_dirty(EpochMs from);
+
+  // One pass as of `now` (the thread calls it; tests call it directly). Errors are logged and counted.
+  void run_once(EpochMs now);
+
+ private:
+  void loop();
+
+  store::Store& store_;
+  Metrics& metrics_;
+  MaintenanceOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::optional<EpochMs> dirty_from_;
+  EpochMs last_prune_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace semaphore::monitor

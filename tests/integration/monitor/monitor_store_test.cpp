@@ -1,0 +1,235 @@
+// The store methods the ping service added (leases, single-worker lock, rollups, retention), on SQLite and on
+// a real PostgreSQL, through the store test fixture (a fresh migrated database per test).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "unit/store/store_fixture.h"
+
+namespace semaphore::testing {
+namespace {
+
+using store::Id;
+
+class MonitorStoreTest : public StoreTest {};
+
+constexpr EpochMs kHour = 3'600'000, kDay = 86'400'000;
+
+// Random rounds for `hosts` over [from, to), every `step`: some lossy, some silent.
+std::vector<store::PingResult> random_rounds(const std::vector<Id>& hosts, EpochMs from, EpochMs to,
+                                             EpochMs step) {
+  std::mt19937 random(42);
+  std::uniform_real_distribution<double> rtt(0.1, 80.0);
+  std::vector<store::PingResult> rows;
+  for (Id host : hosts) {
+    for (EpochMs ts = from; ts < to; ts += step) {
+      store::PingResult row;
+      row.host_id = host;
+      row.ts = ts;
+      row.sent = 5;
+      row.received = static_cast<int>(random() % 6);
+      if (row.received == 0) {
+        row.error = "timeout";
+      } else {
+        std::vector<double> samples;
+        for (int i = 0; i < row.received; ++i) samples.push_back(rtt(random));
+        std::sort(samples.begin(), samples.end());
+        row.min_ms = samples.front();
+        row.max_ms = samples.back();
+        double sum = 0;
+        for (double s : samples) sum += s;
+        row.avg_ms = sum / row.received;
+        const auto n = samples.size();
+        row.median_ms = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+        row.stddev_ms = 1;
+      }
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+// The rollups recomputed in C++ from the raw rows, keyed by (host, bucket).
+std::map<std::pair<Id, EpochMs>, store::Rollup> recompute(const std::vector<store::PingResult>& rows,
+                                                          int period_s) {
+  const EpochMs period = period_s * 1000LL;
+  std::map<std::pair<Id, EpochMs>, std::vector<const store::PingResult*>> groups;
+  for (const auto& row : rows) groups[{row.host_id, row.ts / period * period}].push_back(&row);
+  std::map<std::pair<Id, EpochMs>, store::Rollup> out;
+  for (const auto& [key, group] : groups) {
+    store::Rollup r;
+    r.host_id = key.first;
+    r.period_s = period_s;
+    r.bucket_start = key.second;
+    double weighted = 0;
+    std::vector<double> medians;
+    for (const auto* row : group) {
+      ++r.rounds;
+      r.sent += row->sent;
+      r.received += row->received;
+      if (row->min_ms) r.min_ms = std::min(r.min_ms.value_or(1e300), *row->min_ms);
+      if (row->max_ms) r.max_ms = std::max(r.max_ms.value_or(-1), *row->max_ms);
+      if (row->avg_ms) weighted += *row->avg_ms * row->received;
+      if (row->median_ms) medians.push_back(*row->median_ms);
+    }
+    if (r.received > 0) r.avg_ms = weighted / r.received;
+    if (!medians.empty()) {
+      std::sort(medians.begin(), medians.end());
+      const auto n = medians.size();
+      r.median_ms = n % 2 ? medians[n / 2] : (medians[n / 2 - 1] + medians[n / 2]) / 2;
+    }
+    out[key] = r;
+  }
+  return out;
+}
+
+void expect_near(const std::optional<double>& a, const std::optional<double>& b, const char* what) {
+  ASSERT_EQ(a.has_value(), b.has_value()) << what;
+  if (a) {
+    EXPECT_NEAR(*a, *b, 1e-9) << what;
+  }
+}
+
+TEST_P(MonitorStoreTest, RollupsEqualARecomputationFromRawRows) {
+  const auto user = make_user("a@example.com");
+  std::vector<Id> hosts;
+  for (int i = 0; i < 7; ++i) hosts.push_back(make_host(user.id, "h" + std::to_string(i) + ".example").id);
+  // 27 hours of 5-minute rounds starting mid-day: several hourly buckets and two days.
+  const EpochMs from = 20 * kDay + 13 * kHour + 7 * 60000, to = from + 27 * kHour;
+  const auto rows = random_rounds(hosts, from, to, 5 * 60000);
+  for (std::size_t at = 0; at < rows.size(); at += 500) {
+    const auto n = std::min<std::size_t>(500, rows.size() - at);
+    ASSERT_TRUE(store_->insert_results(std::span(rows).subspan(at, n)));
+  }
+  for (int period : {3600, 86400}) {
+    // Refresh in two overlapping passes, with a small host batch: the result must not depend on either.
+    ASSERT_TRUE(store_->refresh_rollups(period, from, from + 5 * kHour, 3));
+    ASSERT_TRUE(store_->refresh_rollups(period, from + 4 * kHour, to, 3));
+    const auto expected = recompute(rows, period);
+    std::size_t seen = 0;
+    for (Id host : hosts) {
+      auto rollups = store_->rollups_between(user.id, host, period, 0, to + kDay);
+      ASSERT_TRUE(rollups) << rollups.error().message;
+      for (const auto& r : *rollups) {
+        ++seen;
+        auto it = expected.find({host, r.bucket_start});
+        ASSERT_NE(it, expected.end()) << r.bucket_start;
+        EXPECT_EQ(r.rounds, it->second.rounds);
+        EXPECT_EQ(r.sent, it->second.sent);
+        EXPECT_EQ(r.received, it->second.received);
+        expect_near(r.min_ms, it->second.min_ms, "min");
+        expect_near(r.max_ms, it->second.max_ms, "max");
+        expect_near(r.avg_ms, it->second.avg_ms, "avg");
+        expect_near(r.median_ms, it->second.median_ms, "median");
+      }
+    }
+    EXPECT_EQ(seen, expected.size()) << period;
+  }
+  // A late row (a spool replay) changes its bucket on the next refresh.
+  store::PingResult late = rows.front();
+  late.ts = from + 1;
+  late.received = 5;
+  late.min_ms = late.avg_ms = late.max_ms = late.median_ms = 0.05;
+  late.error.clear();
+  ASSERT_TRUE(store_->insert_results(std::span(&late, 1)));
+  ASSERT_TRUE(store_->refresh_rollups(3600, from, from + 1, 50));
+  auto rollups = store_->rollups_between(user.id, late.host_id, 3600, from - kHour, from + kHour);
+  ASSERT_TRUE(rollups);
+  ASSERT_FALSE(rollups->empty());
+  EXPECT_DOUBLE_EQ(*rollups->front().min_ms, 0.05);
+}
+
+TEST_P(MonitorStoreTest, PruningDeletesOnlyOldRows) {
+  const auto user = make_user("a@example.com");
+  std::vector<Id> hosts;
+  for (int i = 0; i < 5; ++i) hosts.push_back(make_host(user.id, "h" + std::to_string(i) + ".example").id);
+  const auto rows = random_rounds(hosts, 10 * kDay, 12 * kDay, kHour);
+  ASSERT_TRUE(store_->insert_results(rows));
+  ASSERT_TRUE(store_->refresh_rollups(3600, 10 * kDay, 12 * kDay, 50));
+  auto deleted = store_->prune_results(11 * kDay, 2);
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(*deleted, 5 * 24);
+  auto kept = store_->results_between(user.id, hosts[0], 0, 20 * kDay);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->size(), 24u);
+  EXPECT_GE(kept->front().ts, 11 * kDay);
+  auto pruned = store_->prune_rollups(11 * kDay + 6 * kHour, 2);
+  ASSERT_TRUE(pruned);
+  EXPECT_EQ(*pruned, 5 * 30);
+  EXPECT_EQ(store_->rollups_between(user.id, hosts[0], 3600, 0, 20 * kDay)->size(), 18u);
+  EXPECT_EQ(*store_->prune_results(11 * kDay, 2), 0);  // again: nothing left to do
+}
+
+TEST_P(MonitorStoreTest, SingleWorkerLock) {
+  auto first = store_->lock_single_worker("first");
+  ASSERT_TRUE(first) << first.error().message;
+  auto second = store_->lock_single_worker("second");
+  if (GetParam() == DbKind::postgresql) {
+    EXPECT_TRUE(second);  // workers share hosts through leases there
+    return;
+  }
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Errc::limit_exceeded);
+  EXPECT_NE(second.error().message.find("first"), std::string::npos) << second.error().message;
+  EXPECT_NE(second.error().message.find("PostgreSQL"), std::string::npos);
+  first->reset();
+  EXPECT_TRUE(store_->lock_single_worker("third"));
+}
+
+TEST_P(MonitorStoreTest, LeasesShareHostsWithoutOverlap) {
+  if (GetParam() == DbKind::sqlite) {
+    EXPECT_EQ(store_->claim_host_leases({"a", 1000, 3000, 10}).error().code, Errc::invalid_argument);
+    return;
+  }
+  const auto user = make_user("a@example.com");
+  std::vector<Id> hosts;
+  for (int i = 0; i < 25; ++i) hosts.push_back(make_host(user.id, "h" + std::to_string(i) + ".example").id);
+  make_host(user.id, "disabled.example", false);
+  auto ids = [](const store::LeaseGrant& grant) {
+    std::set<Id> out;
+    for (const auto& h : grant.hosts) out.insert(h.id);
+    return out;
+  };
+  // A alone takes everything, in chunks of 10.
+  auto a = store_->claim_host_leases({"a", 1000, 3000, 10});
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->hosts.size(), 25u);
+  // B arrives: nothing free yet, but the fair share drops and A gives back its surplus after its round.
+  auto b = store_->claim_host_leases({"b", 1100, 3000, 10});
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->hosts.empty());
+  EXPECT_EQ(b->fair_share, 13);
+  a = store_->claim_host_leases({"a", 2000, 3000, 10});
+  EXPECT_EQ(a->fair_share, 13);
+  ASSERT_TRUE(store_->release_host_leases("a", a->fair_share));
+  b = store_->claim_host_leases({"b", 2100, 3000, 10});
+  a = store_->claim_host_leases({"a", 2200, 3000, 10});
+  EXPECT_EQ(a->hosts.size(), 13u);
+  EXPECT_EQ(b->hosts.size(), 12u);
+  std::set<Id> all = ids(*a);
+  for (Id id : ids(*b)) EXPECT_TRUE(all.insert(id).second) << "host " << id << " leased twice";
+  EXPECT_EQ(all, std::set<Id>(hosts.begin(), hosts.end()));  // the disabled host is nobody's
+
+  // B dies (stops renewing). Before expiry its hosts stay its own; after, A takes them all.
+  a = store_->claim_host_leases({"a", 4000, 3000, 10});
+  EXPECT_EQ(a->hosts.size(), 13u);
+  a = store_->claim_host_leases({"a", 5200, 3000, 10});
+  EXPECT_EQ(a->live_workers, 1);
+  EXPECT_EQ(a->hosts.size(), 25u);
+
+  // A stops cleanly: everything free at once for C.
+  ASSERT_TRUE(store_->release_host_leases("a", 0));
+  auto c = store_->claim_host_leases({"c", 5300, 3000, 100});
+  EXPECT_EQ(c->hosts.size(), 25u);
+  EXPECT_EQ(c->live_workers, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MonitorStoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),
+                         backend_name);
+
+}  // namespace
+}  // namespace semaphore::testing

@@ -1,0 +1,105 @@
+// `semaphore ping` as a user or a script runs it: the real binary on loopback and on the simulated network,
+// its output checked against fping 5.1's own (when fping is installed) and its exit codes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "probe_test_env.h"
+#include "simnet/network.h"
+#include "support/process.h"
+
+namespace semaphore::testing {
+namespace {
+
+// Digits stand for times that differ run to run: "0.042" and "1.30" both become "9.999"-like patterns.
+std::string mask_times(const std::string& text) {
+  return std::regex_replace(text, std::regex("[0-9]+\\.[0-9]+"), "T");
+}
+
+bool have_fping() {
+  return run_command({"sh", "-c", "command -v fping"}).exit_code == 0;
+}
+
+TEST(PingCli, FpingModePrintsWhatFpingPrints) {
+  if (!have_fping()) GTEST_SKIP() << "fping is not installed: nothing to compare with";
+  const std::vector<std::string> args{"-C", "3", "-q", "-p", "20", "127.0.0.1", "::1", "nosuch.invalid"};
+  std::vector<std::string> ours{semaphore_binary(), "ping"};
+  ours.insert(ours.end(), args.begin(), args.end());
+  std::vector<std::string> theirs{"fping"};
+  theirs.insert(theirs.end(), args.begin(), args.end());
+  const CommandResult a = run_command(ours), b = run_command(theirs);
+  EXPECT_EQ(a.exit_code, 2);
+  EXPECT_EQ(a.exit_code, b.exit_code);
+  EXPECT_EQ(a.out, b.out);  // nothing on stdout with -q
+  EXPECT_EQ(mask_times(a.err), mask_times(b.err)) << "ours:\n" << a.err << "fping:\n" << b.err;
+  EXPECT_TRUE(std::regex_match(
+      a.err, std::regex("127\\.0\\.0\\.1 : [0-9.]+ [0-9.]+ [0-9.]+\n::1       : [0-9.]+ [0-9.]+ [0-9.]+\n")))
+      << a.err;
+}
+
+TEST(PingCli, FpingExitCodes) {
+  EXPECT_EQ(run_command({semaphore_binary(), "ping", "-C", "1", "-q", "127.0.0.1"}).exit_code, 0);
+  EXPECT_EQ(
+      run_command({semaphore_binary(), "ping", "-C", "1", "-q", "nosuch.invalid", "127.0.0.1"}).exit_code, 2);
+  EXPECT_EQ(run_command({semaphore_binary(), "ping", "-C", "1", "-q", "-4", "::1"}).exit_code, 2);
+}
+
+TEST(PingCli, UnansweredHostsPrintDashesAndExitOne) {
+  if (!private_netns_error().empty())
+    GTEST_SKIP() << "no private network namespace: " << private_netns_error();
+  if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+  const IpAddress silent = simnet::v4_host(0), answering = simnet::v6_host(0);
+  auto network = simnet::Network::start(
+      {}, {{silent, {1, 0, simnet::Mode::silent}}, {answering, {2, 0, simnet::Mode::normal}}});
+  ASSERT_TRUE(network) << network.error().message;
+  ASSERT_TRUE((*network)->check_route(silent));
+  ASSERT_TRUE((*network)->check_route(answering));
+  const CommandResult r = run_command({semaphore_binary(), "ping", "-C", "2", "-q", "-p", "20", "-t", "100",
+                                       silent.to_string(), answering.to_string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(std::regex_match(
+      r.err, std::regex("10\\.250\\.0\\.1   : - -\nfd00:5e4a::1 : 2\\.[0-9]{2} 2\\.[0-9]{2}\n")))
+      << r.err;
+}
+
+TEST(PingCli, TargetsFromStdinSkipCommentsAndBlankLines) {
+  const CommandResult r = run_command({semaphore_binary(), "ping", "-C", "1", "-q", "-f", "-"},
+                                      "# loopback\n\n127.0.0.1 first word only\n  ::1\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(std::regex_match(r.err, std::regex("127\\.0\\.0\\.1 : [0-9.]+\n::1       : [0-9.]+\n")))
+      << r.err;
+}
+
+TEST(PingCli, NativeOutputAndJson) {
+  CommandResult r =
+      run_command({semaphore_binary(), "ping", "-c", "2", "-i", "20", "127.0.0.1", "nosuch.invalid"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("127.0.0.1 : 2/2 received, 0% loss, rtt min/avg/max/median/stddev = "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("nosuch.invalid : unresolvable"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 hosts: 1 reachable, 0 unreachable, 1 unresolvable; 2 probes sent, 2 received"),
+            std::string::npos)
+      << r.out;
+  r = run_command({semaphore_binary(), "ping", "--json", "-c", "2", "-i", "20", "::1"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("\"host\":\"::1\",\"address\":\"::1\",\"error\":null"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"sent\":2,\"received\":2"), std::string::npos) << r.out;
+}
+
+TEST(PingCli, MissingPrivilegeNamesTheFix) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged user";
+  if (run_command({"sh", "-c", "command -v setpriv"}).exit_code != 0) GTEST_SKIP() << "no setpriv";
+  // Our namespace allows ping sockets for every group; an unprivileged user is refused both in a fresh one.
+  const CommandResult r =
+      run_command({"unshare", "-n", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                   semaphore_binary(), "ping", "-C", "1", "-q", "127.0.0.1"});
+  if (r.exit_code == 127) GTEST_SKIP() << "cannot run the binary as nobody: " << r.err;
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("setcap cap_net_raw+ep"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("net.ipv4.ping_group_range"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace semaphore::testing

@@ -1,0 +1,258 @@
+// Every security item of issue 5 against the real binary: CSRF 403, IDOR 404, escaping, session rotation
+// and sign-out, throttling 429, headers on every response, body limit 413, read timeout, closed sign-up,
+// the target policy and the per-user host limit.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "integration/web/web_server.h"
+
+namespace semaphore::testing {
+namespace {
+
+class WebSecurity : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new WebServer({"--body-limit", "4k", "--read-timeout", "2s"}); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static WebServer* server_;
+};
+WebServer* WebSecurity::server_ = nullptr;
+
+void expect_security_headers(const HttpResponse& response, const std::string& what) {
+  EXPECT_EQ(
+      response.header("content-security-policy"),
+      "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+      << what;
+  EXPECT_EQ(response.header("x-content-type-options"), "nosniff") << what;
+  EXPECT_FALSE(response.header("referrer-policy").empty()) << what;
+}
+
+TEST_F(WebSecurity, PostsWithoutTheCsrfTokenAnswer403) {
+  HttpClient client = server_->client();
+  ASSERT_EQ(sign_up(client, "csrf@example.com").status, 303);
+  ASSERT_EQ(add_host(client, "csrf.example").status, 303);
+  const long long id = host_id(client, "csrf.example");
+  const std::string other_token = std::string(43, 'A');
+  const std::vector<std::pair<std::string, std::string>> host = {{"hostname", "x.example"}};
+  EXPECT_EQ(client.post("/manage/hosts", host).status, 403);
+  EXPECT_EQ(client.post("/manage/hosts", {{"csrf_token", other_token}, {"hostname", "x.example"}}).status,
+            403);
+  EXPECT_EQ(client.post("/manage/hosts/" + std::to_string(id), host).status, 403);
+  EXPECT_EQ(client.post("/manage/hosts/" + std::to_string(id) + "/delete", {}).status, 403);
+  EXPECT_EQ(client.post("/manage/import", {{"hosts", "y.example"}}).status, 403);
+  EXPECT_EQ(client.post("/account", {{"action", "signout_everywhere"}}).status, 403);
+  EXPECT_EQ(client.post("/signout", {}).status, 403);
+  EXPECT_EQ(host_id(client, "x.example"), 0);
+  EXPECT_GT(host_id(client, "csrf.example"), 0);
+  EXPECT_EQ(client.get("/manage").status, 200) << "still signed in";
+
+  HttpClient anonymous = server_->client();
+  EXPECT_EQ(
+      anonymous.post("/signin", {{"email", "csrf@example.com"}, {"password", "correct horse 1"}}).status,
+      403);
+  EXPECT_EQ(anonymous.post("/signup", {{"email", "new@example.com"}, {"password", "correct horse 1"}}).status,
+            403);
+}
+
+TEST_F(WebSecurity, AnotherUsersHostAnswers404OnEveryRoute) {
+  HttpClient alice = server_->client();
+  ASSERT_EQ(sign_up(alice, "alice@example.com").status, 303);
+  ASSERT_EQ(add_host(alice, "alice.example").status, 303);
+  const std::string id = std::to_string(host_id(alice, "alice.example"));
+  HttpClient mallory = server_->client();
+  ASSERT_EQ(sign_up(mallory, "mallory@example.com").status, 303);
+  const std::string csrf = mallory.csrf_from("/manage");
+  EXPECT_EQ(mallory.get("/report/" + id).status, 404);
+  EXPECT_EQ(mallory.get("/report/" + id + ".csv").status, 404);
+  EXPECT_EQ(mallory.get("/manage/hosts/" + id).status, 404);
+  EXPECT_EQ(mallory.get("/api/hosts/" + id + "/results?range=24h").status, 404);
+  EXPECT_EQ(
+      mallory.post("/manage/hosts/" + id, {{"csrf_token", csrf}, {"hostname", "stolen.example"}}).status,
+      404);
+  EXPECT_EQ(mallory.post("/manage/hosts/" + id + "/delete", {{"csrf_token", csrf}}).status, 404);
+  EXPECT_EQ(mallory.get("/report/999999").status, 404);  // the same answer as a missing host
+  EXPECT_GT(host_id(alice, "alice.example"), 0) << "alice's host is untouched";
+  EXPECT_EQ(mallory.get("/api/hosts").body, "{\"hosts\":[]}");
+}
+
+TEST_F(WebSecurity, LabelsAndServicesAreEscapedEverywhere) {
+  HttpClient client = server_->client();
+  ASSERT_EQ(sign_up(client, "xss@example.com").status, 303);
+  const std::string script = "<script>alert(1)</script>";
+  const std::string attribute = "\"><img src=x onerror=alert(1)>";
+  ASSERT_EQ(add_host(client, "xss.example", "Other", attribute, script).status, 303);
+  const std::string id = std::to_string(host_id(client, "xss.example"));
+  for (const std::string& page :
+       std::vector<std::string>{"/", "/manage", "/report", "/report/" + id, "/manage/hosts/" + id}) {
+    const auto response = client.get(page);
+    EXPECT_EQ(response.status, 200) << page;
+    EXPECT_EQ(response.body.find(script), std::string::npos) << page;
+    EXPECT_EQ(response.body.find("<img src=x"), std::string::npos) << page;
+  }
+  EXPECT_NE(client.get("/report").body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  // A bad form keeps what was typed, escaped.
+  const auto bad = add_host(client, "<b>bad</b>", "Other", "", script);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body.find(script), std::string::npos);
+  EXPECT_EQ(bad.body.find("<b>bad</b>"), std::string::npos);
+  // The request target is never echoed into a page.
+  const auto missing = client.get("/%3Cscript%3Ealert(1)%3C/script%3E");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body.find("<script>alert"), std::string::npos);
+}
+
+TEST_F(WebSecurity, SessionCookieIsHttpOnlyLaxAndOnlyItsHashIsStored) {
+  HttpClient client = server_->client();
+  const auto response = sign_up(client, "cookie@example.com");
+  ASSERT_EQ(response.status, 303);
+  std::string session_line;
+  for (const auto& line : response.all("set-cookie")) {
+    if (line.rfind("semaphore_session=", 0) == 0) session_line = line;
+  }
+  EXPECT_NE(session_line.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(session_line.find("SameSite=Lax"), std::string::npos);
+  EXPECT_NE(session_line.find("Path=/"), std::string::npos);
+  EXPECT_EQ(session_line.find("Secure"), std::string::npos) << "plain HTTP without --secure-cookies";
+  const std::string token = client.cookie("semaphore_session");
+  const auto dump = run_command({"sqlite3", server_->db_path(), "SELECT token_hash FROM sessions;"});
+  if (dump.exit_code == 0) {
+    EXPECT_EQ(dump.out.find(token), std::string::npos) << "the token itself is never stored";
+    EXPECT_NE(dump.out.find_first_of("0123456789abcdef"), std::string::npos);
+  }
+}
+
+TEST_F(WebSecurity, SecurityHeadersOnEveryResponse) {
+  HttpClient client = server_->client();
+  expect_security_headers(client.get("/"), "/");
+  expect_security_headers(client.get("/signin"), "/signin");
+  expect_security_headers(client.get("/nowhere"), "404");
+  expect_security_headers(client.get("/static/app.css"), "static");
+  expect_security_headers(client.get("/report"), "303");
+  expect_security_headers(client.request("DELETE", "/manage", "", {}), "405");
+  expect_security_headers(client.post("/signin", {}), "403");
+  const auto not_allowed = client.request("PUT", "/signin", "", {});
+  EXPECT_EQ(not_allowed.status, 405);
+  const auto wrong_method = client.request("GET", "/signout", "", {});
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.header("allow"), "POST");
+}
+
+TEST_F(WebSecurity, BodyLimitAnswers413AndMalformedRequests400) {
+  HttpClient client = server_->client();
+  const std::string big(8 * 1024, 'a');
+  const auto too_big = client.request("POST", "/signin", "email=" + big,
+                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(too_big.status, 413);
+  expect_security_headers(too_big, "413");
+  const auto garbage = client.raw("THIS IS NOT HTTP\r\n\r\n");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(garbage.body.find("boost"), std::string::npos) << "no internals";
+  EXPECT_EQ(client.get("/").status, 200) << "the server is still fine";
+}
+
+TEST_F(WebSecurity, SlowRequestsAreCutOffByTheReadTimeout) {
+  HttpClient client = server_->client();
+  const auto started = std::chrono::steady_clock::now();
+  const auto slow =
+      client.raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", std::chrono::seconds(10));  // never ends
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(slow.status, 0) << "closed without an answer";
+  EXPECT_GE(waited, std::chrono::milliseconds(1500));
+  EXPECT_LT(waited, std::chrono::seconds(6)) << "--read-timeout 2s";
+  EXPECT_EQ(client.get("/").status, 200);
+}
+
+TEST_F(WebSecurity, SignInThrottledPerAccountWith429) {
+  HttpClient victim = server_->client();
+  ASSERT_EQ(sign_up(victim, "victim@example.com").status, 303);
+  HttpClient attacker = server_->client();
+  for (int i = 0; i < 5; ++i) {
+    const auto wrong = sign_in(attacker, "victim@example.com", "wrong password " + std::to_string(i));
+    ASSERT_EQ(wrong.status, 400) << i;
+    EXPECT_NE(wrong.body.find("Email or password is incorrect."), std::string::npos);
+  }
+  const auto throttled = sign_in(attacker, "victim@example.com", "correct horse 1");
+  EXPECT_EQ(throttled.status, 429) << "even the right password waits";
+  EXPECT_NE(throttled.body.find("Too many failed sign-ins"), std::string::npos);
+  EXPECT_FALSE(throttled.header("retry-after").empty());
+  // Other accounts are not affected by this one's lock.
+  HttpClient other = server_->client();
+  ASSERT_EQ(sign_up(other, "bystander@example.com").status, 303);
+  HttpClient other_again = server_->client();
+  EXPECT_EQ(sign_in(other_again, "bystander@example.com", "correct horse 1").status, 303);
+}
+
+TEST_F(WebSecurity, UnknownEmailAndWrongPasswordLookAndTakeTheSame) {
+  HttpClient client = server_->client();
+  ASSERT_EQ(sign_up(client, "known@example.com").status, 303);
+  HttpClient probe = server_->client();
+  using Clock = std::chrono::steady_clock;
+  auto t0 = Clock::now();
+  const auto unknown = sign_in(probe, "nobody@example.com", "some password 1");
+  const auto unknown_time = Clock::now() - t0;
+  t0 = Clock::now();
+  const auto wrong = sign_in(probe, "known@example.com", "some password 1");
+  const auto wrong_time = Clock::now() - t0;
+  EXPECT_EQ(unknown.status, wrong.status);
+  EXPECT_NE(unknown.body.find("Email or password is incorrect."), std::string::npos);
+  EXPECT_NE(wrong.body.find("Email or password is incorrect."), std::string::npos);
+  // Both pay for one argon2id verification: neither answers in a fraction of the other's time.
+  const double ratio =
+      std::chrono::duration<double>(unknown_time) / std::chrono::duration<double>(wrong_time);
+  EXPECT_GT(ratio, 0.3);
+  EXPECT_LT(ratio, 3.0);
+}
+
+TEST(WebOptions, ClosedSignupPublicTargetsAndHostLimit) {
+  WebServer server({"--signup", "closed", "--targets", "public", "--max-hosts-per-user", "2"});
+  HttpClient client = server.client();
+  EXPECT_EQ(client.get("/signup").status, 403);
+  const auto refused = sign_up(client, "closed@example.com");
+  EXPECT_EQ(refused.status, 403);
+  // An account made by the operator's CLI can still sign in and use the limits.
+  const auto user = run_command(
+      {semaphore_binary(), "user", "add", "--db", "sqlite:" + server.db_path(), "ops@example.com"},
+      "long enough password\nlong enough password\n");
+  if (user.exit_code != 0) GTEST_SKIP() << "semaphore user add is not available: " << user.err;
+  ASSERT_EQ(sign_in(client, "ops@example.com", "long enough password").status, 303);
+  const auto loopback = add_host(client, "127.0.0.1");
+  EXPECT_EQ(loopback.status, 400);
+  EXPECT_NE(loopback.body.find("cannot be monitored"), std::string::npos);
+  EXPECT_EQ(add_host(client, "10.1.2.3").status, 400);
+  EXPECT_EQ(add_host(client, "one.example").status, 303);
+  EXPECT_EQ(add_host(client, "two.example").status, 303);
+  const auto third = add_host(client, "three.example");
+  EXPECT_EQ(third.status, 400);
+  EXPECT_NE(third.body.find("limit of 2 hosts"), std::string::npos);
+}
+
+TEST(WebOptions, SessionIdleExpiry) {
+  WebServer server({"--session-idle", "2s"});
+  HttpClient client = server.client();
+  ASSERT_EQ(sign_up(client, "idle@example.com").status, 303);
+  EXPECT_EQ(client.get("/manage").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(client.get("/manage").status, 303) << "idle longer than --session-idle";
+}
+
+TEST(WebOptions, SecureCookiesUseTheHostPrefix) {
+  WebServer server({"--secure-cookies"});
+  HttpClient client = server.client();
+  const auto page = client.get("/signup");
+  bool found = false;
+  for (const auto& line : page.all("set-cookie")) {
+    if (line.rfind("__Host-semaphore_csrf=", 0) == 0) {
+      found = true;
+      EXPECT_NE(line.find("; Secure"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_FALSE(page.header("strict-transport-security").empty());
+}
+
+}  // namespace
+}  // namespace semaphore::testing

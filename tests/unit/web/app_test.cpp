@@ -1,0 +1,164 @@
+// The WebApp without sockets, over a real SQLite store: the pieces that need the store's inside view
+// (password rehash at sign-in, hosts scoped by user) and the templates all parse and escape.
+#include "web/app.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+#include "web/cookies.h"
+#include "web/templates.h"
+#include "web/throttle.h"
+
+namespace semaphore::web {
+namespace {
+
+std::string csrf_in(const std::string& html) {
+  const std::string marker = "name=\"csrf_token\" value=\"";
+  const auto at = html.find(marker);
+  if (at == std::string::npos) return "";
+  return html.substr(at + marker.size(), 43);
+}
+
+class AppTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::Store::open(parse_db_url("sqlite:" + dir.file("app.db")).value());
+    ASSERT_TRUE(opened) << opened.error().message;
+    store = std::move(*opened);
+    ASSERT_TRUE(store->migrate());
+  }
+
+  Response call(WebApp& app, Method method, const std::string& path, const std::string& body = "") {
+    Request request;
+    request.method = method;
+    const auto question = path.find('?');
+    request.path = path.substr(0, question);
+    if (question != std::string::npos) request.query = path.substr(question + 1);
+    request.target = path;
+    request.client_address = "127.0.0.1";
+    std::string cookies;
+    for (const auto& [name, value] : jar) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+    if (!cookies.empty()) request.headers.emplace_back("cookie", cookies);
+    if (method == Method::post)
+      request.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
+    request.body = body;
+    Response response = app.handle(request);
+    for (const auto& [name, value] : response.headers) {
+      if (name != "Set-Cookie") continue;
+      const auto equals = value.find('=');
+      const std::string key = value.substr(0, equals);
+      if (value.find("Max-Age=0") != std::string::npos) {
+        jar.erase(key);
+      } else {
+        jar[key] = value.substr(equals + 1, value.find(';') - equals - 1);
+      }
+    }
+    return response;
+  }
+
+  testing::TempDir dir{"semaphore-web-unit"};
+  std::unique_ptr<store::Store> store;
+  std::map<std::string, std::string> jar;
+};
+
+TEST(Templates, AllParse) {
+  EXPECT_NO_THROW(Templates());
+}
+
+TEST(Templates, EscapeTextAndAttributes) {
+  const Templates templates;
+  TemplateData data;
+  data.set("heading", std::string("<b>\"x\" & 'y'</b>"));
+  data.set("message", std::string("fine"));
+  const std::string html = templates.render("error", data);
+  EXPECT_NE(html.find("&lt;b&gt;&quot;x&quot; &amp; &apos;y&apos;&lt;/b&gt;"), std::string::npos) << html;
+}
+
+TEST_F(AppTest, SignInRehashesAPasswordMadeWithOtherParameters) {
+  const PasswordHasher old_hasher(PasswordCost::minimum());
+  const std::string old_hash = old_hasher.hash("long enough password").value();
+  ASSERT_TRUE(store->create_user("old@example.com", old_hash, true));
+  const PasswordCost current{PasswordCost::minimum().ops + 1, PasswordCost::minimum().mem};
+  WebApp app(*store, WebOptions{}, current);
+  const std::string token = csrf_in(call(app, Method::get, "/signin").body);
+  const auto response =
+      call(app, Method::post, "/signin",
+           "csrf_token=" + token + "&email=old%40example.com&password=long+enough+password");
+  ASSERT_EQ(response.status, 303) << response.body;
+  const std::string new_hash = store->find_user_by_email("old@example.com")->password_hash;
+  EXPECT_NE(new_hash, old_hash);
+  EXPECT_FALSE(PasswordHasher(current).needs_rehash(new_hash));
+  EXPECT_TRUE(PasswordHasher(current).verify(new_hash, "long enough password"));
+}
+
+TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
+  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  for (const auto& [method, path] :
+       std::vector<std::pair<Method, std::string>>{{Method::get, "/"},
+                                                   {Method::get, "/nope"},
+                                                   {Method::post, "/signin"},
+                                                   {Method::other, "/"},
+                                                   {Method::get, "/static/app.css"},
+                                                   {Method::get, "/report"},
+                                                   {Method::get, "/api/report"}}) {
+    const Response response = call(app, method, path);
+    bool csp = false, nosniff = false, referrer = false;
+    for (const auto& [name, value] : response.headers) {
+      csp |= name == "Content-Security-Policy" && value.find("frame-ancestors 'none'") != std::string::npos &&
+             value.find("unsafe-inline") == std::string::npos;
+      nosniff |= name == "X-Content-Type-Options" && value == "nosniff";
+      referrer |= name == "Referrer-Policy";
+    }
+    EXPECT_TRUE(csp && nosniff && referrer) << path << " " << response.status;
+  }
+}
+
+TEST_F(AppTest, PagesHaveNoInlineScript) {
+  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  const std::string token = csrf_in(call(app, Method::get, "/signup").body);
+  ASSERT_EQ(
+      call(app, Method::post, "/signup", "csrf_token=" + token + "&email=a%40b.c&password=long+enough+pw")
+          .status,
+      303);
+  ASSERT_TRUE(store->add_host({0, 1, "example.com", Provider::aws, "EC2", "x", true, 0}));
+  for (const std::string path :
+       {"/", "/signin", "/manage", "/report", "/report/1", "/account", "/manage/hosts/1"}) {
+    const std::string html = call(app, Method::get, path).body;
+    std::size_t at = 0;
+    while ((at = html.find("<script", at)) != std::string::npos) {
+      const auto end = html.find('>', at);
+      EXPECT_NE(html.substr(at, end - at).find(" src=\"/static/"), std::string::npos) << path;
+      EXPECT_EQ(html.substr(end + 1, 9), "</script>") << path << ": inline script";
+      at = end;
+    }
+    EXPECT_EQ(html.find(" style=\""), std::string::npos) << path;
+    EXPECT_EQ(html.find(" onclick="), std::string::npos) << path;
+  }
+}
+
+TEST_F(AppTest, ThrottleCountsFailuresPerAccountAndPerClientAddress) {
+  SigninThrottle throttle(*store);
+  const EpochMs now = 10'000'000'000;
+  for (int i = 0; i < 4; ++i) throttle.record_failure("a@example.com", "192.0.2.1", now - 1000);
+  EXPECT_FALSE(throttle.check("a@example.com", "192.0.2.1", now));
+  throttle.record_failure("a@example.com", "192.0.2.1", now - 1000);
+  const auto wait = throttle.check("a@example.com", "192.0.2.1", now);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(wait->count(), 29);
+  EXPECT_FALSE(throttle.check("a@example.com", "192.0.2.1", now + 30'000)) << "the delay has passed";
+  EXPECT_FALSE(throttle.check("b@example.com", "192.0.2.1", now)) << "another account from the same address";
+  throttle.record_success("a@example.com");
+  EXPECT_FALSE(throttle.check("a@example.com", "192.0.2.1", now));
+
+  // 100 failures from one address within an hour, each on a different account, block that address.
+  for (int i = 0; i < 95; ++i)
+    throttle.record_failure("user" + std::to_string(i) + "@x", "192.0.2.1", now - 60'000);
+  const auto blocked = throttle.check("fresh@example.com", "192.0.2.1", now);
+  ASSERT_TRUE(blocked);
+  EXPECT_GT(blocked->count(), 3000);
+  EXPECT_FALSE(throttle.check("fresh@example.com", "192.0.2.2", now)) << "other addresses are not blocked";
+  EXPECT_FALSE(throttle.check("fresh@example.com", "192.0.2.1", now + 3'600'000)) << "an hour later";
+}
+
+}  // namespace
+}  // namespace semaphore::web

@@ -53,11 +53,21 @@ std::optional<Sparkline> SparklineCache::get(store::Store& store, store::Id user
         spark.loss.push_back({static_cast<int>(x), std::max(1, static_cast<int>(width)), level});
       }
     }
+    if (spark.line.find(' ') == std::string::npos && !spark.line.empty()) {
+      // One point (a host added within the hour) draws nothing as a polyline: make it a short dash.
+      const auto comma = spark.line.find(',');
+      const double x = std::stod(spark.line.substr(0, comma));
+      std::snprintf(text, sizeof text, " %.1f,%s", std::min(120.0, x + 3),
+                    spark.line.substr(comma + 1).c_str());
+      spark.line += text;
+    }
     result = std::move(spark);
   }
   std::lock_guard lock(mutex_);
   if (entries_.size() > 100'000) entries_.clear();
-  entries_[host_id] = Entry{user_id, now, result};
+  // An empty sparkline is kept for a few seconds only: the host's first round is about to come.
+  const EpochMs built_at = result ? now : now - ttl_.count() + 5000;
+  entries_[host_id] = Entry{user_id, built_at, result};
   return result;
 }
 

@@ -27,7 +27,11 @@
         const [xs, mins, , maxs] = u.data;
         ctx.save();
         ctx.fillStyle = color('--band');
-        const width = Math.max(1, (u.bbox.width / Math.max(1, xs.length)) * 0.9);
+        // One round (or bucket) wide: the smallest step between points, at least 2 px.
+        let step = Infinity;
+        for (let i = 1; i < xs.length; i++) step = Math.min(step, xs[i] - xs[i - 1]);
+        if (!Number.isFinite(step)) step = 60;
+        const width = Math.max(2, (u.valToPos(xs[0] + step, 'x', true) - u.valToPos(xs[0], 'x', true)) * 0.9);
         for (let i = 0; i < xs.length; i++) {
           if (mins[i] === null || maxs[i] === null) continue;
           const x = u.valToPos(xs[i], 'x', true);
@@ -89,10 +93,10 @@
       width: Math.max(280, element.clientWidth),
       height: 320,
       plugins: [bandPlugin, lossPlugin(data.loss, data.sent)],
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: { x: { time: true, range: () => [data.from / 1000, data.to / 1000] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
         { stroke: color('--muted'), grid: { stroke: color('--line') } },
-        { stroke: color('--muted'), grid: { stroke: color('--line') }, values: (u, vals) => vals.map((v) => v + ' ms') },
+        { stroke: color('--muted'), grid: { stroke: color('--line') }, size: 70, values: (u, vals) => vals.map((v) => v + ' ms') },
       ],
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },

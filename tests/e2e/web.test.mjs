@@ -1,0 +1,160 @@
+// A new user's first minutes, in a real browser: sign up, add 127.0.0.1 and ::1, wait for a round of the real
+// ping service, see both up on /report and a drawn chart on /report/{id}, sign out. Screenshots of each page
+// go to $SEMAPHORE_E2E_OUT.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(join(process.env.NODE_PATH || '.', 'noop.js'));
+const { chromium } = require('playwright-core');
+
+const binary = process.env.SEMAPHORE_E2E_BINARY;
+const outDir = process.env.SEMAPHORE_E2E_OUT;
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url, child, log, seconds = 20) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`semaphore exited with ${child.exitCode}; see ${log}`);
+    try {
+      const response = await fetch(url + '/healthz');
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`semaphore did not answer within ${seconds} s; see ${log}`);
+}
+
+let child;
+let browser;
+let page;
+let base;
+let workDir;
+
+before(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'semaphore-e2e-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const log = join(outDir, 'server.log');
+  const logStream = createWriteStream(log);
+  child = spawn(binary, ['run', '--db', `sqlite:${join(workDir, 'e2e.db')}`, '--listen', `127.0.0.1:${port}`,
+    '--interval', '2s', '--spool-dir', join(workDir, 'spool')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(logStream);
+  child.stderr.pipe(logStream);
+  await waitForServer(base, child, log);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (error) => console.log('# page error:', error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.log('# console error:', message.text());
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+const shot = (name) => page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
+
+test('a new user signs up and lands on the hosts page', async () => {
+  await page.goto(base + '/');
+  await shot('01-home');
+  await page.click('a.button[href="/signup"]');
+  await page.fill('#email', 'e2e@example.com');
+  await page.fill('#password', 'a long enough password');
+  await shot('02-signup');
+  await Promise.all([page.waitForURL(base + '/manage'), page.click('form[action="/signup"] button[type=submit]')]);
+  assert.match(await page.textContent('.flash'), /Welcome/);
+});
+
+test('a bad hostname is refused with the reason next to the field', async () => {
+  await page.fill('#hostname', 'not a host!');
+  await page.click('form[action="/manage/hosts"] button[type=submit]');
+  assert.ok(await page.isVisible('#hostname-error'));
+  await shot('03-manage-error');
+});
+
+test('the user adds 127.0.0.1 and ::1', async () => {
+  for (const [hostname, label] of [['127.0.0.1', 'loopback v4'], ['::1', 'loopback v6']]) {
+    await page.goto(base + '/manage');
+    await page.fill('#hostname', hostname);
+    await page.selectOption('#provider', 'Other');
+    await page.fill('#label', label);
+    await Promise.all([page.waitForURL(base + '/manage'), page.click('form[action="/manage/hosts"] button[type=submit]')]);
+  }
+  const text = await page.textContent('main');
+  assert.match(text, /127\.0\.0\.1/);
+  assert.match(text, /::1/);
+  await shot('04-manage');
+});
+
+test('after a round both hosts are up on the report', async () => {
+  const deadline = Date.now() + 30000;
+  let ups = 0;
+  while (Date.now() < deadline) {
+    await page.goto(base + '/report');
+    ups = await page.locator('tbody .badge.state-up').count();
+    if (ups === 2) break;
+    await page.waitForTimeout(1000);
+  }
+  await shot('05-report');
+  assert.equal(ups, 2, 'both loopback hosts should be up within 30 s (ping service running?)');
+});
+
+test('the host page draws the smoke chart', async () => {
+  await page.click('table.report a[href^="/report/"]');
+  await page.waitForSelector('#chart[data-drawn="true"] canvas', { timeout: 15000 });
+  const rows = await page.locator('table.rounds tbody tr').count();
+  assert.ok(rows >= 1, 'the table of rounds lists at least one round');
+  await page.waitForTimeout(300);
+  await shot('06-host-report');
+});
+
+test('the phone-width report and dark mode render', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(base + '/report');
+  await shot('07-report-phone-dark');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(background, 'rgb(246, 247, 249)', 'dark mode changes the background');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1200, height: 900 });
+});
+
+test('signing out ends the session', async () => {
+  await page.goto(base + '/account');
+  await shot('08-account');
+  await Promise.all([page.waitForURL(base + '/'), page.click('form[action="/signout"] button')]);
+  await page.goto(base + '/report');
+  assert.match(page.url(), /\/signin\?next=/);
+  await shot('09-signed-out');
+});

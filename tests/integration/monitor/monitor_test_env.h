@@ -1,0 +1,56 @@
+#pragma once
+// Shared by the ping service's integration tests (see monitor_test_main.cpp).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "simnet/network.h"
+#include "store/store.h"
+
+namespace semaphore::testing {
+
+// Empty when the private network namespace was entered; else why not (simnet tests skip).
+const std::string& monitor_netns_error();
+
+// Polls `predicate` every 50 ms until it holds or `timeout` passes.
+template <class Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!predicate()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// Starts simnet with `table` and checks that every address in it routes into the TUN device (so no probe
+// can go anywhere else). Returns nullptr (after a GTest failure) when it cannot.
+inline std::unique_ptr<simnet::Network> start_simnet(const std::vector<simnet::HostEntry>& table) {
+  auto network = simnet::Network::start(simnet::Options{}, table);
+  EXPECT_TRUE(network) << network.error().message;
+  if (!network) return nullptr;
+  // The prefix is routed into the device as a whole: its first and last addresses bound every one between.
+  for (const auto* entry : {&table.front(), &table.back()}) {
+    auto routed = (*network)->check_route(entry->address);
+    EXPECT_TRUE(routed) << routed.error().message;
+    if (!routed) return nullptr;
+  }
+  return std::move(*network);
+}
+
+inline std::unique_ptr<store::Store> open_migrated(const std::string& url) {
+  auto parsed = parse_db_url(url);
+  EXPECT_TRUE(parsed);
+  auto opened = store::Store::open(*parsed);
+  EXPECT_TRUE(opened) << opened.error().message;
+  if (!opened) return nullptr;
+  auto migrated = (*opened)->migrate();
+  EXPECT_TRUE(migrated) << migrated.error().message;
+  return std::move(*opened);
+}
+
+}  // namespace semaphore::testing

@@ -1,0 +1,224 @@
+// The ping service end to end with the real engine: 1,000 simulated hosts (simnet) in 2 s rounds, hosts
+// deleted and added while it runs, and database outages (PostgreSQL stopped, a SQLite file made immutable)
+// during which probing goes on and after which every round's rows are present exactly once.
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "monitor/probe_service.h"
+#include "monitor_test_env.h"
+#include "support/postgres_server.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace semaphore::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using simnet::Behaviour;
+using simnet::Mode;
+
+constexpr auto kInterval = 2000ms;
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!monitor_netns_error().empty())
+      GTEST_SKIP() << "no private network namespace: " << monitor_netns_error();
+    if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
+      GTEST_SKIP() << "no TUN device: " << reason;
+    }
+  }
+
+  monitor::ServiceOptions options() {
+    monitor::ServiceOptions o;
+    o.interval = kInterval;
+    o.probes = 5;
+    o.spool_dir = dir_.file("spool");
+    o.spool_after = 1s;
+    o.maintenance_every = 1h;
+    return o;
+  }
+
+  std::vector<store::Id> add_hosts(store::Store& db, store::Id user, std::size_t from, std::size_t to) {
+    std::vector<store::Id> ids;
+    for (std::size_t i = from; i < to; ++i) {
+      store::Host host;
+      host.user_id = user;
+      host.hostname = simnet::v4_host(static_cast<std::uint32_t>(i)).to_string();
+      auto added = db.add_host(host);
+      EXPECT_TRUE(added) << added.error().message;
+      ids.push_back(added->id);
+    }
+    return ids;
+  }
+
+  // Rows of each host, by ts.
+  std::map<store::Id, std::map<EpochMs, store::PingResult>> rows_of(store::Store& db, store::Id user,
+                                                                    const std::vector<store::Id>& hosts) {
+    std::map<store::Id, std::map<EpochMs, store::PingResult>> out;
+    for (store::Id id : hosts) {
+      auto rows = db.results_between(user, id, 0, now_epoch_ms() + 60000);
+      if (!rows && rows.error().code == Errc::not_found) continue;  // a deleted host
+      EXPECT_TRUE(rows) << rows.error().message;
+      if (!rows) continue;
+      for (auto& row : *rows) out[id][row.ts] = row;
+    }
+    return out;
+  }
+
+  // Runs the service until the database is back and the spool replayed, around `outage` (which takes the
+  // database away and gives it back), then checks every host has one row for every round.
+  void outage_test(store::Store& db, const std::function<void()>& down, const std::function<void()>& up) {
+    std::vector<simnet::HostEntry> table;
+    for (std::uint32_t i = 0; i < 20; ++i)
+      table.push_back({simnet::v4_host(i), Behaviour{1, 0, Mode::normal}});
+    auto network = start_simnet(table);
+    ASSERT_TRUE(network);
+    const auto user = db.create_user("o@example.com", "x", true);
+    ASSERT_TRUE(user);
+    const auto hosts = add_hosts(db, user->id, 0, 20);
+
+    auto service = monitor::ProbeService::create(db, options());
+    ASSERT_TRUE(service) << service.error().message;
+    (*service)->start();
+    auto metric = [&](const char* name) { return (*service)->metrics().at(name); };
+    ASSERT_TRUE(eventually([&] { return metric("results_written") >= 40; }, 10s));
+    down();
+    ASSERT_TRUE(eventually([&] { return metric("results_spooled") >= 40; }, 15s)) << "nothing spooled";
+    std::this_thread::sleep_for(kInterval);  // one more round into the spool
+    up();
+    ASSERT_TRUE(eventually(
+        [&] { return metric("results_replayed") >= metric("results_spooled") && metric("database_up") == 1; },
+        30s))
+        << "spool not replayed";
+    (*service)->stop();
+    const auto m = (*service)->metrics();
+    EXPECT_EQ(m.at("results_dropped"), 0);
+    EXPECT_GE(m.at("write_errors"), 1);
+
+    const auto rows = rows_of(db, user->id, hosts);
+    const double rounds = m.at("rounds");
+    for (store::Id id : hosts) {
+      const auto& mine = rows.at(id);
+      std::string seen;
+      for (const auto& [ts, row] : mine) seen += " " + std::to_string(ts);
+      ASSERT_EQ(static_cast<double>(mine.size()), rounds) << "host " << id << ":" << seen;
+      EXPECT_EQ(mine.rbegin()->first - mine.begin()->first, (mine.size() - 1) * kInterval.count()) << "a gap";
+      for (const auto& [ts, row] : mine) EXPECT_EQ(row.received, 5) << ts;
+    }
+    EXPECT_EQ(m.at("results_written"), rounds * static_cast<double>(hosts.size()));  // each row once
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
+  // Host i: silent when i % 50 == 7, 40% loss when i % 50 == 13, else answers after 0.3 + (i % 40) * 0.25 ms.
+  constexpr std::size_t kHosts = 1000;
+  std::vector<simnet::HostEntry> table;
+  auto delay_of = [](std::size_t i) { return 0.3 + static_cast<double>(i % 40) * 0.25; };
+  for (std::size_t i = 0; i <= kHosts; ++i) {  // the last one is added to the database mid-run
+    Behaviour b{delay_of(i), 0, Mode::normal};
+    if (i % 50 == 7) b.mode = Mode::silent;
+    if (i % 50 == 13) b.loss = 0.4;
+    table.push_back({simnet::v4_host(static_cast<std::uint32_t>(i)), b});
+  }
+  auto network = start_simnet(table);
+  ASSERT_TRUE(network);
+  TempDir db_dir;
+  auto db = open_migrated("sqlite:" + db_dir.file("monitor.db"));
+  ASSERT_TRUE(db);
+  const auto user = db->create_user("a@example.com", "x", true);
+  ASSERT_TRUE(user);
+  auto hosts = add_hosts(*db, user->id, 0, kHosts);
+
+  auto service = monitor::ProbeService::create(*db, options());
+  ASSERT_TRUE(service) << service.error().message;
+  (*service)->start();
+  auto rounds = [&] { return (*service)->metrics().at("rounds"); };
+  ASSERT_TRUE(eventually([&] { return rounds() >= 2; }, 12s));
+  // Mid-run: host 0 deleted, host 1000 added.
+  ASSERT_TRUE(db->delete_host(user->id, hosts[0]));
+  const EpochMs changed_at = now_epoch_ms();
+  const auto added = add_hosts(*db, user->id, kHosts, kHosts + 1);
+  ASSERT_TRUE(eventually([&] { return rounds() >= 5; }, 12s));
+  (*service)->stop();
+  const auto m = (*service)->metrics();
+  EXPECT_EQ(m.at("round_overruns"), 0);
+  EXPECT_EQ(m.at("results_dropped"), 0);
+  EXPECT_EQ(m.at("results_spooled"), 0);
+
+  hosts.push_back(added[0]);
+  const auto rows = rows_of(*db, user->id, hosts);
+  std::set<EpochMs> round_ts;
+  for (const auto& [ts, row] : rows.at(hosts[1])) round_ts.insert(ts);
+  EXPECT_EQ(static_cast<double>(round_ts.size()), m.at("rounds"));
+  EXPECT_TRUE(rows.find(hosts[0]) == rows.end() || rows.at(hosts[0]).rbegin()->first <= changed_at)
+      << "the deleted host got a row after its deletion";
+  for (EpochMs ts : round_ts) {
+    if (ts > changed_at) {
+      EXPECT_EQ(rows.at(added[0]).count(ts), 1u) << "the added host missed round " << ts;
+    }
+  }
+
+  int checked = 0;
+  for (std::size_t i = 1; i < kHosts; ++i) {
+    const auto& mine = rows.at(hosts[i]);
+    ASSERT_EQ(mine.size(), round_ts.size()) << "host " << i << " missed a round";
+    for (const auto& [ts, row] : mine) {
+      ASSERT_EQ(row.sent, 5);
+      if (i % 50 == 7) {
+        EXPECT_EQ(row.received, 0);
+        EXPECT_EQ(row.error, "timeout");
+        EXPECT_FALSE(row.median_ms.has_value());
+      } else if (i % 50 == 13) {
+        EXPECT_EQ(row.received, 3) << "host " << i;  // exactly 2 of each 5 dropped
+      } else {
+        EXPECT_EQ(row.received, 5) << "host " << i;
+        ASSERT_TRUE(row.median_ms.has_value());
+        EXPECT_NEAR(*row.median_ms, delay_of(i), 0.3) << "host " << i << " round " << ts;
+        EXPECT_NEAR(*row.min_ms, delay_of(i), 0.3) << "host " << i << " round " << ts;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 3000);
+}
+
+TEST_F(ServiceTest, PostgresqlOutageLosesNothing) {
+  PostgresServer server;
+  auto db = open_migrated(server.create_database("outage"));
+  ASSERT_TRUE(db);
+  outage_test(
+      *db, [&] { server.stop(); }, [&] { server.start(); });
+}
+
+TEST_F(ServiceTest, UnwritableSqliteFileLosesNothing) {
+  TempDir db_dir;
+  const std::string path = db_dir.file("monitor.db");
+  auto db = open_migrated("sqlite:" + path);
+  ASSERT_TRUE(db);
+  // Root writes through file modes, so "unwritable" is the immutable attribute on the database and its WAL
+  // (not on the shared-memory index, which SQLite maps: writes there would fault).
+  auto chattr = [&](const char* flag) {
+    for (const std::string& file : {path, path + "-wal"}) {
+      const auto done = run_command({"chattr", flag, file});
+      if (done.exit_code != 0) return done.err;
+    }
+    return std::string();
+  };
+  if (const auto failed = chattr("+i"); !failed.empty())
+    GTEST_SKIP() << "chattr not possible here: " << failed;
+  ASSERT_TRUE(chattr("-i").empty());
+  outage_test(
+      *db, [&] { ASSERT_TRUE(chattr("+i").empty()); }, [&] { ASSERT_TRUE(chattr("-i").empty()); });
+  chattr("-i");
+}
+
+}  // namespace
+}  // namespace semaphore::testing

@@ -181,9 +181,12 @@ Response report(RequestContext& ctx) {
   data.set("no_rows", rows.empty());
   data.set("no_rows_text", std::string(statuses->empty() ? "You are not watching any host yet."
                                                          : "No host matches these filters."));
-  TemplateData row_list{TemplateData::type::list};
-  for (const Row& row : rows) row_list.push_back(row_data(ctx, row));
-  data.set("rows", row_list);
+  // Each row is rendered on its own (still escaped by mustache): one list of 100 rows in a single template
+  // costs kainjow a deep copy of every row's data, several times over.
+  std::string rows_html;
+  rows_html.reserve(rows.size() * 1800);
+  for (const Row& row : rows) rows_html += ctx.services.templates.render("report_row", row_data(ctx, row));
+  data.set("rows_html", std::move(rows_html));
   return ctx.page(200, "report", "Report", std::move(data), "report");
 }
 

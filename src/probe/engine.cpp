@@ -15,7 +15,6 @@
 namespace semaphore::probe {
 namespace {
 
-constexpr std::int64_t kTickNs = 1'000'000;  // how often sockets are drained while replies are awaited
 constexpr int kMaxDnsInFlight = 256;
 constexpr std::int64_t kRetryNs = 1'000'000;  // after EAGAIN/ENOBUFS on send
 
@@ -256,11 +255,14 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
 }
 
 std::int64_t IcmpPinger::wake_time(Run& run, std::int64_t now_ns) {
-  std::int64_t wake = now_ns + kTickNs;
+  std::int64_t wake = now_ns + (heap_.empty() ? kIdleTickNs : run.tick_ns);
   if (!heap_.empty()) {
     std::int64_t next = heap_.front().due_ns;
-    // A backlog waits for a full bucket, so that paced sends still leave in batches.
-    if (next <= now_ns) next = run.bucket.full_ns(now_ns);
+    if (next <= now_ns) {
+      next = run.bucket.full_ns(now_ns);  // a backlog waits for a full bucket: paced sends leave in batches
+    } else if (heap_.size() > static_cast<std::size_t>(kBatchSize)) {
+      next = std::max(next, now_ns + run.tick_ns);  // many hosts: gather a batch rather than wake per probe
+    }
     wake = std::min(wake, std::max(next, run.blocked_until_ns));
   } else if (run.outstanding > 0) {
     wake = std::min(wake, run.last_send_ns + run.timeout_ns);

@@ -18,12 +18,25 @@ constexpr double kSendFailed = -2;
 constexpr double kIcmpError = -1;
 constexpr double kPending = std::numeric_limits<double>::quiet_NaN();
 
+// How often the loop wakes while it sends: long enough that each wake sends (and reads) a batch of up to
+// kBatchSize probes, short enough that pacing stays smooth. Replies carry kernel timestamps, so reading them
+// a few milliseconds late costs no accuracy. While only waiting for replies, the loop wakes every
+// kIdleTickNs.
+constexpr std::int64_t kMinTickNs = 1'000'000, kMaxTickNs = 5'000'000, kIdleTickNs = 20'000'000;
+
+inline std::int64_t send_tick_ns(double rate) {
+  if (rate <= 0) return kMinTickNs;
+  return std::clamp(static_cast<std::int64_t>(kBatchSize * 1e9 / rate), kMinTickNs, kMaxTickNs);
+}
+
 struct IcmpPinger::Run {
   Run(std::span<const PingRequest> r, const PingOptions& o, std::int64_t now)
       : requests(r),
         options(o),
         start_ns(now),
-        bucket(o.rate > 0 ? o.rate : 1e12, std::clamp(o.rate / 1000.0, 1.0, double{kBatchSize}), now) {}
+        tick_ns(send_tick_ns(o.rate)),
+        bucket(o.rate > 0 ? o.rate : 1e12,
+               std::clamp(o.rate * static_cast<double>(tick_ns) / 1e9, 1.0, double{kBatchSize}), now) {}
 
   std::span<const PingRequest> requests;
   const PingOptions& options;
@@ -31,6 +44,7 @@ struct IcmpPinger::Run {
   std::vector<std::uint32_t> dns_queue;
   std::size_t dns_next = 0;
   std::int64_t start_ns;
+  std::int64_t tick_ns;
   std::int64_t timeout_ns = 0, interval_ns = 0;
   std::uint32_t count = 0;
   std::uint64_t cookie = 0;

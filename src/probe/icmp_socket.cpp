@@ -67,10 +67,20 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
     return make_error(Errc::unavailable, what);
   }
   const int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
-  const int stamping = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamping, sizeof stamping);
+  // Kernel timestamps in nanoseconds on receive and on transmit, both in one control message
+  // (SO_TIMESTAMPING; SO_TIMESTAMPNS as well would add a second, identical receive stamp to every packet).
+  const int stamping =
+      SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamping, sizeof stamping) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);  // receive stamps at least
+  }
+  if (family == AddressFamily::v4) {
+    // Don't-fragment: our 52-byte packets never need fragmenting, and with DF the kernel skips hashing a
+    // fresh IP identifier for every packet.
+    const int pmtu = IP_PMTUDISC_DO;
+    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+  }
   std::uint16_t identifier = raw_identifier;
   if (kind == SocketKind::raw) {
     install_filter(fd, family);

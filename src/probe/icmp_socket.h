@@ -4,7 +4,9 @@
 // Two kinds: a raw socket (needs CAP_NET_RAW; we choose the identifier; IPv4 reads include the IP header)
 // or an unprivileged ping socket (SOCK_DGRAM, allowed by net.ipv4.ping_group_range; the kernel picks the
 // identifier and filters replies by it, and ICMP errors arrive on the error queue). Both are non-blocking,
-// carry kernel receive timestamps (SO_TIMESTAMPNS) and count receive-queue drops (SO_RXQ_OVFL).
+// carry kernel receive timestamps in nanoseconds (SO_TIMESTAMPING's software stamps: the SO_TIMESTAMPNS
+// stamp, in the same control message as the transmit stamps; SO_TIMESTAMPNS itself is the fallback) and
+// count receive-queue drops (SO_RXQ_OVFL).
 //
 // Both also ask for software transmit timestamps (SO_TIMESTAMPING, stamped by the device driver as the
 // packet leaves): a time taken in user space before sendmmsg is early by however long the kernel takes

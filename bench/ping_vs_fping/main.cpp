@@ -1,0 +1,196 @@
+// bench_ping_vs_fping: `semaphore ping` and `fping -C 3 -q -i 1` against the same simulated hosts, in one
+// run. Prints, per tool: wall time, CPU time per probe (the child's own, from wait4), RTT error against the
+// simulator's table (p50/p99/max), probes lost (answered by the simulator, reported lost) and phantom
+// replies (reported, never answered); then the ratios. Then semaphore alone at 100,000 hosts, and its memory
+// per host (peak RSS at 100,000 hosts minus at 1,000, per extra host).
+//
+// Everything happens in a private network namespace: the simulated prefixes are routed into simnet's TUN
+// device and every sampled route is checked before anything is sent; nothing else is reachable.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "simnet/network.h"
+#include "tools.h"
+
+namespace {
+
+using namespace semaphore;
+
+struct Figures {
+  std::string tool;
+  std::size_t hosts = 0, probes = 0, received = 0, lost = 0, phantom = 0;
+  double wall_s = 0, cpu_us_per_probe = 0, user_us_per_probe = 0, p50_ms = 0, p99_ms = 0, max_ms = 0;
+  long max_rss_kb = 0;
+};
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return NAN;
+  const auto k = static_cast<std::size_t>(
+      std::min<double>(static_cast<double>(v.size() - 1), p * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+class Bench {
+ public:
+  explicit Bench(std::size_t hosts) {
+    table_.reserve(hosts);
+    for (std::uint32_t i = 0; i < hosts; ++i) {
+      simnet::Behaviour b{1.0 + (i * 7919u % 8000u) / 1000.0, 0, simnet::Mode::normal};  // 1.000 - 8.999 ms
+      if (i % 20 == 0) b.mode = simnet::Mode::silent;
+      if (i % 20 == 1) b.loss = 1.0 / 3;
+      table_.push_back({i % 5 == 4 ? simnet::v6_host(i) : simnet::v4_host(i), b});
+    }
+  }
+
+  bool start() {
+    auto network = simnet::Network::start(simnet::Options{}, table_);
+    if (!network) {
+      std::fprintf(stderr, "simnet: %s\n", network.error().message.c_str());
+      return false;
+    }
+    network_ = std::move(*network);
+    for (std::size_t i = 0; i < table_.size(); i += 997) {
+      if (auto routed = network_->check_route(table_[i].address); !routed) {
+        std::fprintf(stderr, "%s\n", routed.error().message.c_str());
+        return false;
+      }
+    }
+    return network_->check_route(table_.back().address).ok();
+  }
+
+  std::string host_file(std::size_t hosts) {
+    const std::string path = "/tmp/semaphore-bench-hosts-" + std::to_string(hosts);
+    std::ofstream out(path);
+    for (std::size_t i = 0; i < hosts; ++i) out << table_[i].address.to_string() << '\n';
+    return path;
+  }
+
+  Figures measure(const std::string& tool, const std::vector<std::string>& argv, std::size_t hosts,
+                  bool json) {
+    std::vector<std::uint32_t> before(hosts);
+    for (std::size_t i = 0; i < hosts; ++i) before[i] = network_->counters(i).replies;
+    const bench::Measured m = bench::run_measured(argv);
+    const bench::Reported reported = json ? bench::parse_semaphore_json(m.out) : bench::parse_fping(m.err);
+    Figures f;
+    f.tool = tool;
+    f.hosts = hosts;
+    f.probes = hosts * 3;
+    f.wall_s = m.wall_s;
+    f.cpu_us_per_probe = m.cpu_s * 1e6 / static_cast<double>(f.probes);
+    f.user_us_per_probe = m.user_s * 1e6 / static_cast<double>(f.probes);
+    f.max_rss_kb = m.max_rss_kb;
+    std::vector<double> errors;
+    for (std::size_t i = 0; i < hosts; ++i) {
+      const auto answered = static_cast<std::size_t>(network_->counters(i).replies - before[i]);
+      std::size_t got = 0;
+      if (auto it = reported.find(table_[i].address.to_string()); it != reported.end()) {
+        for (double rtt : it->second) {
+          if (rtt < 0) continue;
+          ++got;
+          errors.push_back(std::fabs(rtt - table_[i].behaviour.delay_ms));
+        }
+      }
+      f.received += got;
+      if (answered > got) f.lost += answered - got;
+      if (got > answered) f.phantom += got - answered;
+    }
+    f.p50_ms = percentile(errors, 0.50);
+    f.p99_ms = percentile(errors, 0.99);
+    f.max_ms = errors.empty() ? NAN : *std::max_element(errors.begin(), errors.end());
+    if (m.exit_code > 1)
+      std::fprintf(stderr, "%s exited %d: %.300s\n", tool.c_str(), m.exit_code, m.err.c_str());
+    return f;
+  }
+
+  const simnet::Network& network() const { return *network_; }
+
+ private:
+  std::vector<simnet::HostEntry> table_;
+  std::unique_ptr<simnet::Network> network_;
+};
+
+void print(const Figures& f) {
+  std::printf("%-26s %7zu %8zu %8.2f %10.2f %8.2f %8.3f %8.3f %8.3f %7zu %8zu %9.1f\n", f.tool.c_str(),
+              f.hosts, f.probes, f.wall_s, f.cpu_us_per_probe, f.user_us_per_probe, f.p50_ms, f.p99_ms,
+              f.max_ms, f.lost, f.phantom, static_cast<double>(f.max_rss_kb) / 1024);
+}
+
+std::vector<std::string> semaphore_ping(const std::string& binary, const std::string& file, int rate) {
+  return {binary, "ping", "--json", "-c", "3", "-i", "1000", "-t", "1000", "--rate", std::to_string(rate),
+          "-f",   file};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t hosts = 10'000, big = 100'000;
+  int rate = 10'000, big_rate = 50'000;
+  std::string binary = SEMAPHORE_BINARY_PATH;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--hosts") hosts = std::stoul(value);
+    if (flag == "--big") big = std::stoul(value);
+    if (flag == "--rate") rate = std::stoi(value);
+    if (flag == "--big-rate") big_rate = std::stoi(value);
+    if (flag == "--semaphore") binary = value;
+  }
+  if (auto entered = simnet::enter_private_network_namespace(); !entered) {
+    std::fprintf(stderr, "ping_vs_fping: skipped: %s\n", entered.error().message.c_str());
+    return 0;
+  }
+  if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
+    std::fprintf(stderr, "ping_vs_fping: skipped: %s\n", reason.c_str());
+    return 0;
+  }
+  Bench bench(std::max(hosts, big));
+  if (!bench.start()) return 1;
+  const bool fping = std::system("command -v fping >/dev/null") == 0;
+
+  std::printf(
+      "ping_vs_fping: %zu simulated hosts (1-9 ms delays, 5%% silent, 5%% losing 1 in 3; 20%% IPv6), 3 "
+      "probes each\n",
+      hosts);
+  std::printf("%-26s %7s %8s %8s %10s %8s %8s %8s %8s %7s %8s %9s\n", "tool", "hosts", "probes", "wall s",
+              "cpu us/prb", "(user)", "err p50", "err p99", "err max", "lost", "phantom", "rss MB");
+  const std::string file = bench.host_file(hosts);
+  Figures theirs;
+  if (fping) {
+    theirs =
+        bench.measure("fping -C 3 -q -i 1", {"fping", "-C", "3", "-q", "-i", "1", "-f", file}, hosts, false);
+    print(theirs);
+  }
+  const Figures ours = bench.measure("semaphore --rate " + std::to_string(rate),
+                                     semaphore_ping(binary, file, rate), hosts, true);
+  print(ours);
+  if (fping) {
+    std::printf("ratios fping/semaphore: wall %.1fx, cpu per probe %.1fx, rtt error p99 %.1fx\n",
+                theirs.wall_s / ours.wall_s, theirs.cpu_us_per_probe / ours.cpu_us_per_probe,
+                theirs.p99_ms / ours.p99_ms);
+  } else {
+    std::printf("fping not installed: no comparison\n");
+  }
+
+  const Figures base = bench.measure("semaphore 1k (rss base)",
+                                     semaphore_ping(binary, bench.host_file(1000), big_rate), 1000, true);
+  print(base);
+  const Figures large = bench.measure("semaphore --rate " + std::to_string(big_rate),
+                                      semaphore_ping(binary, bench.host_file(big), big_rate), big, true);
+  print(large);
+  const double per_host =
+      static_cast<double>(large.max_rss_kb - base.max_rss_kb) * 1024 / static_cast<double>(big - 1000);
+  std::printf("semaphore memory: %.0f bytes per host beyond a %.1f MB base (peak RSS, %zu vs 1000 hosts)\n",
+              per_host, static_cast<double>(base.max_rss_kb) / 1024, big);
+  const simnet::Stats s = bench.network().stats();
+  std::printf(
+      "simulator: %llu requests, %llu replies; its own reply lateness p50 %.0f us, p99 %.0f us, max %.0f "
+      "us\n",
+      static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.replies),
+      s.lateness_p50_us, s.lateness_p99_us, s.lateness_max_us);
+  return 0;
+}

@@ -3,6 +3,7 @@
 namespace semaphore::monitor {
 
 void Metrics::observe_write_latency(double ms) {
+  write_busy_us.fetch_add(static_cast<std::uint64_t>(ms * 1000), std::memory_order_relaxed);
   for (std::size_t i = 0; i < kBounds.size(); ++i) {
     if (ms <= kBounds[i]) {
       latency_buckets_[i].fetch_add(1, std::memory_order_relaxed);
@@ -41,6 +42,7 @@ std::map<std::string, double> Metrics::snapshot() const {
       {"results_dropped", v(results_dropped)},
       {"write_batches", v(write_batches)},
       {"write_errors", v(write_errors)},
+      {"write_busy_ms", v(write_busy_us) / 1000},
       {"write_latency_p50_ms", write_latency_quantile(0.5)},
       {"write_latency_p99_ms", write_latency_quantile(0.99)},
       {"rollup_runs", v(rollup_runs)},

@@ -28,6 +28,8 @@ class Metrics {
   std::atomic<std::uint64_t> results_dropped{0};   // results lost: queue and spool both full or unwritable
   std::atomic<std::uint64_t> write_batches{0};
   std::atomic<std::uint64_t> write_errors{0};
+  std::atomic<std::uint64_t> write_busy_us{
+      0};  // time spent inside insert transactions (capacity = written / busy)
   std::atomic<std::uint64_t> rollup_runs{0};
   std::atomic<std::uint64_t> rows_pruned{0};
   std::atomic<std::uint64_t> maintenance_errors{0};

@@ -89,11 +89,12 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   ++metrics_.rounds;
   spdlog::info(
       "round {}: {} hosts, {} probes sent, {} received ({:.2f}% loss), {} late, {} ms; queue {}, "
-      "written {}, spooled {}, replayed {}, dropped {}",
+      "written {}, spooled {}, replayed {}, dropped {}; write p99 {} ms, busy {} ms",
       format_iso8601(round_ts), row_count, sent, received,
       sent ? 100.0 * static_cast<double>(sent - std::min(sent, received)) / static_cast<double>(sent) : 0.0,
       late_replies, took.count(), metrics_.queue_depth.load(), metrics_.results_written.load(),
-      metrics_.results_spooled.load(), metrics_.results_replayed.load(), metrics_.results_dropped.load());
+      metrics_.results_spooled.load(), metrics_.results_replayed.load(), metrics_.results_dropped.load(),
+      metrics_.write_latency_quantile(0.99), metrics_.write_busy_us.load() / 1000);
   return took;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <random>
 #include <string_view>
+#include <thread>
 
 #include "probe/engine.h"
 
@@ -104,6 +105,10 @@ Result<std::unique_ptr<Pinger>> Pinger::open(const OpenOptions& options) {
   }
   auto resolver = Resolver::create(options.dns_servers);
   if (!resolver) return resolver.error();
+  // Asking for receive timestamps turns on the kernel's timestamping (a static key) through deferred work
+  // when no other socket has it on; until that work runs, packets arrive unstamped and get stamped when we
+  // read them, a tick late. A few milliseconds now keep the first probes of a run exact.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
   return std::unique_ptr<Pinger>(
       new IcmpPinger(std::move(*v4), std::move(v6_socket), std::move(v6_error), std::move(*resolver)));
 }

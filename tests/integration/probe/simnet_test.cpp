@@ -32,7 +32,9 @@ class Simnet : public ::testing::Test {
   // Starts the network and checks that each of `check` (table indexes) routes into it.
   void start(std::vector<HostEntry> table, const std::vector<std::size_t>& check = {}) {
     table_ = table;
-    auto network = simnet::Network::start(simnet::Options{}, std::move(table));
+    simnet::Options options;
+    options.record_delays = table_.size() <= 100;
+    auto network = simnet::Network::start(options, std::move(table));
     ASSERT_TRUE(network) << network.error().message;
     network_ = std::move(*network);
     for (std::size_t i = 0; i < table_.size(); ++i) {
@@ -78,15 +80,26 @@ TEST_P(SimnetDelay, RttIsWithin0_3MsOfTheTablesDelay) {
   start(table);
   const auto results = ping(options(10, 20ms, 500ms), GetParam());
   ASSERT_EQ(results.size(), table.size());
+  int beyond_table = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     SCOPED_TRACE(r.host);
     EXPECT_EQ(r.received, 10);
-    for (double rtt : r.rtts_ms) EXPECT_NEAR(rtt, table[i].behaviour.delay_ms, 0.3);
+    // The truth is the delay the simulator really applied: the table's, plus its own wake-up lateness on a
+    // busy machine (reported below), which is not the pinger's error.
+    const std::vector<double> applied = network_->applied_delays_ms(i);
+    ASSERT_EQ(applied.size(), r.rtts_ms.size());
+    for (std::size_t k = 0; k < applied.size(); ++k) {
+      EXPECT_NEAR(r.rtts_ms[k], applied[k], 0.3) << "probe " << k;
+      EXPECT_GE(applied[k], table[i].behaviour.delay_ms);
+      if (std::fabs(r.rtts_ms[k] - table[i].behaviour.delay_ms) > 0.3) ++beyond_table;
+    }
   }
   const simnet::Stats stats = network_->stats();
-  std::printf("fixture reply lateness: p50 %.0f us, p99 %.0f us, max %.0f us\n", stats.lateness_p50_us,
-              stats.lateness_p99_us, stats.lateness_max_us);
+  std::printf(
+      "%d of 120 RTTs beyond 0.3 ms of the table because the simulator replied late; its lateness: "
+      "p50 %.0f us, p99 %.0f us, max %.0f us\n",
+      beyond_table, stats.lateness_p50_us, stats.lateness_p99_us, stats.lateness_max_us);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sockets, SimnetDelay, ::testing::Values(SocketKind::raw, SocketKind::datagram),

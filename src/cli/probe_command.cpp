@@ -8,9 +8,8 @@
 #include <memory>
 
 #include "cli/cli_context.h"
-#include "core/db_url.h"
+#include "cli/store_access.h"
 #include "monitor/probe_service.h"
-#include "store/store.h"
 
 namespace semaphore::cli {
 namespace {
@@ -27,15 +26,10 @@ sigset_t block_stop_signals() {
 }
 
 void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& options) {
-  auto url = parse_db_url(global.db);
-  if (!url) throw CommandExit{2, "probe: " + url.error().message};
-  auto store = store::Store::open(*url);
-  if (!store) throw CommandExit{1, "probe: " + store.error().message};
-  if (auto migrated = (*store)->migrate(); !migrated)
-    throw CommandExit{1, "probe: " + migrated.error().message};
+  auto store = open_store(global);
 
   const sigset_t signals = block_stop_signals();
-  auto service = monitor::ProbeService::create(**store, options);
+  auto service = monitor::ProbeService::create(*store, options);
   if (!service) throw CommandExit{1, "probe: " + service.error().message};
   (*service)->start();
 

@@ -5,24 +5,14 @@
 #include <memory>
 
 #include "cli/cli_context.h"
-#include "core/db_url.h"
+#include "cli/store_access.h"
 #include "monitor/probe_service.h"
-#include "store/store.h"
 #include "web/app.h"
 #include "web/server/http_server.h"
 #include "web/web_options.h"
 
 namespace semaphore::cli {
 namespace {
-
-std::unique_ptr<store::Store> open_store(const GlobalOptions& global) {
-  auto url = parse_db_url(global.db);
-  if (!url) throw CommandExit{2, url.error().message};
-  auto store = store::Store::open(*url);
-  if (!store) throw CommandExit{1, store.error().message};
-  if (auto migrated = (*store)->migrate(); !migrated) throw CommandExit{1, migrated.error().message};
-  return std::move(*store);
-}
 
 // Serves the web UI until a signal; with `service_options`, runs the ping service beside it.
 void serve(const GlobalOptions& global, const web::WebOptions& web_options,

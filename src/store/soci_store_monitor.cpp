@@ -110,21 +110,25 @@ Result<LeaseGrant> SociStore::claim_host_leases(const LeaseRequest& request) {
     // claimer is taking right now are passed over, not waited for; the ON CONFLICT guard re-checks the expiry
     // on the latest row version, so a lease taken meanwhile is never stolen. FOR NO KEY UPDATE does not block
     // the result writer's foreign-key checks (FOR KEY SHARE) on the same hosts.
+    // Each chunk continues after the last id the previous one claimed: rescanning from the first host every
+    // time made a first claim of 100,000 hosts take 15 s.
+    long long after = 0;
     while (own < grant.fair_share) {
       const long long want = std::min<long long>(request.chunk, grant.fair_share - own);
+      std::vector<long long> claimed(static_cast<std::size_t>(want));
       soci::statement st =
           (sql.prepare
                << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
                   "(SELECT h.id FROM hosts h LEFT JOIN host_leases l ON l.host_id = h.id "
-                  "WHERE h.enabled = 1 AND (l.host_id IS NULL OR l.expires_at < :n) ORDER BY h.id LIMIT :k "
-                  "FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
+                  "WHERE h.enabled = 1 AND h.id > :a AND (l.host_id IS NULL OR l.expires_at < :n) "
+                  "ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
                   "ON CONFLICT (host_id) DO UPDATE SET worker_id = excluded.worker_id, "
-                  "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2",
-           soci::use(worker), soci::use(expires), soci::use(now), soci::use(want), soci::use(now));
-      st.execute(true);
-      const long long claimed = st.get_affected_rows();
-      if (claimed <= 0) break;
-      own += claimed;
+                  "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
+           soci::use(worker), soci::use(expires), soci::use(after), soci::use(now), soci::use(want),
+           soci::use(now), soci::into(claimed));
+      if (!st.execute(true) || claimed.empty()) break;
+      own += static_cast<long long>(claimed.size());
+      after = *std::max_element(claimed.begin(), claimed.end());
     }
 
     long long id = 0, user_id = 0, created_at = 0;

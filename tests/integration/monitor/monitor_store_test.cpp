@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "monitor/maintenance.h"
 #include "unit/store/store_fixture.h"
 
 namespace semaphore::testing {
@@ -226,6 +227,38 @@ TEST_P(MonitorStoreTest, LeasesShareHostsWithoutOverlap) {
   auto c = store_->claim_host_leases({"c", 5300, 3000, 100});
   EXPECT_EQ(c->hosts.size(), 25u);
   EXPECT_EQ(c->live_workers, 1);
+}
+
+TEST_P(MonitorStoreTest, MaintenanceKeepsRollupsCurrentAndPrunes) {
+  const auto user = make_user("a@example.com");
+  const Id host = make_host(user.id, "m.example").id;
+  const EpochMs now = 40 * kDay + 10 * kHour + 30 * 60000;
+  // Rounds every 10 minutes for the last 3 days.
+  auto rows = random_rounds({host}, now - 3 * kDay, now, 10 * 60000);
+  ASSERT_TRUE(store_->insert_results(rows));
+  monitor::Metrics metrics;
+  monitor::MaintenanceOptions options;
+  options.retention_raw = std::chrono::hours(48);
+  options.retention_rollup = std::chrono::hours(24 * 365);
+  monitor::Maintenance maintenance(*store_, metrics, options);
+  maintenance.run_once(now);
+  EXPECT_EQ(metrics.rollup_runs, 1u);
+  EXPECT_EQ(metrics.maintenance_errors, 0u);
+  // The current and previous hours, and the current day, are rolled up.
+  const auto hourly = store_->rollups_between(user.id, host, 3600, now - 2 * kHour, now + kHour);
+  ASSERT_TRUE(hourly);
+  EXPECT_EQ(hourly->size(), 2u);
+  const auto daily = store_->rollups_between(user.id, host, 86400, now - kDay, now + kDay);
+  ASSERT_TRUE(daily);
+  ASSERT_EQ(daily->size(), 1u);
+  EXPECT_EQ(daily->front().rounds, 10 * 6 + 3);  // 10:30 into the day, a round every 10 minutes
+  // Raw rows older than 48 hours are gone, the rest kept.
+  EXPECT_EQ(metrics.rows_pruned, 6u * 24);
+  EXPECT_EQ(store_->results_between(user.id, host, 0, now)->size(), 6u * 48);
+  // A replayed old row marks its buckets for the next run.
+  maintenance.mark_dirty(now - 30 * kHour);
+  maintenance.run_once(now + 1);
+  EXPECT_EQ(store_->rollups_between(user.id, host, 3600, now - 31 * kHour, now + kHour)->size(), 31u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MonitorStoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),

@@ -130,7 +130,7 @@ std::vector<std::string> semaphore_ping(const std::string& binary, const std::st
 
 int main(int argc, char** argv) {
   std::size_t hosts = 10'000, big = 100'000;
-  int rate = 10'000, big_rate = 50'000;
+  int rate = 10'000, big_rate = 25'000;
   std::string binary = SEMAPHORE_BINARY_PATH;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];

@@ -262,7 +262,8 @@ std::int64_t IcmpPinger::wake_time(Run& run, std::int64_t now_ns) {
   if (!heap_.empty()) {
     std::int64_t next = heap_.front().due_ns;
     if (next <= now_ns) {
-      next = run.bucket.full_ns(now_ns);  // a backlog waits for a full bucket: paced sends leave in batches
+      // A backlog waits for a batch worth of tokens: paced sends leave in batches.
+      next = run.bucket.ready_ns(now_ns, std::min<double>(kBatchSize, static_cast<double>(heap_.size())));
     } else if (heap_.size() > static_cast<std::size_t>(kBatchSize)) {
       next = std::max(next, now_ns + run.tick_ns);  // many hosts: gather a batch rather than wake per probe
     }

@@ -36,7 +36,9 @@ struct IcmpPinger::Run {
         start_ns(now),
         tick_ns(send_tick_ns(o.rate)),
         bucket(o.rate > 0 ? o.rate : 1e12,
-               std::clamp(o.rate * static_cast<double>(tick_ns) / 1e9, 1.0, double{kBatchSize}), now) {}
+               // Room for four ticks: a wake-up that comes late (a busy machine) catches up instead of
+               // losing the time, yet no burst exceeds a few batches.
+               std::clamp(4 * o.rate * static_cast<double>(tick_ns) / 1e9, 1.0, 4.0 * kBatchSize), now) {}
 
   std::span<const PingRequest> requests;
   const PingOptions& options;

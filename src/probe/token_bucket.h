@@ -24,11 +24,13 @@ class TokenBucket {
 
   void take(std::int64_t n) { tokens_ -= static_cast<double>(n); }
 
-  // When the bucket will be full again (now when it is): the time to send a backlog as one batch.
-  std::int64_t full_ns(std::int64_t now_ns) {
+  // When `n` tokens (at most the burst) will be there (now when they are): the time to send a backlog as
+  // one batch.
+  std::int64_t ready_ns(std::int64_t now_ns, double n) {
     refill(now_ns);
-    if (tokens_ >= burst_ || ns_per_token_ == 0) return now_ns;
-    return now_ns + static_cast<std::int64_t>((burst_ - tokens_) * ns_per_token_) + 1;
+    const double wanted = std::min(n, burst_);
+    if (tokens_ >= wanted || ns_per_token_ == 0) return now_ns;
+    return now_ns + static_cast<std::int64_t>((wanted - tokens_) * ns_per_token_) + 1;
   }
 
   // When the next whole token will be there (now when one is).

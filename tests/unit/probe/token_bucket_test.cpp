@@ -29,7 +29,9 @@ TEST(TokenBucket, SaysWhenTheNextTokenAndAFullBucketAreDue) {
   TokenBucket bucket(1000, 4, 0);
   bucket.take(4);
   EXPECT_NEAR(bucket.next_token_ns(0), 1'000'000, 2);
-  EXPECT_NEAR(bucket.full_ns(0), 4'000'000, 2);
+  EXPECT_NEAR(bucket.ready_ns(0, 4), 4'000'000, 2);
+  EXPECT_NEAR(bucket.ready_ns(0, 100), 4'000'000, 2);  // never more than the burst
+  EXPECT_NEAR(bucket.ready_ns(0, 2), 2'000'000, 2);
   EXPECT_EQ(bucket.next_token_ns(5'000'000), 5'000'000);
 }
 

@@ -49,7 +49,14 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   requests.reserve(hosts_.size());
   for (const auto& host : hosts_) {
     const milliseconds phase = host_phase(host.id, timing.window);
-    requests.push_back({host.hostname, std::max(milliseconds(0), phase - late)});
+    // A small delay (listing hosts) just shifts the phases. A large one (a worker's first claim of many
+    // leases) would push the round past its end, so the phases are then squeezed into the time left.
+    const auto margin = std::min(milliseconds(2000), timing.interval / 10);
+    milliseconds offset = std::max(milliseconds(0), phase - late);
+    if (late > margin && timing.window > late)
+      offset = phase * (timing.window - late).count() / timing.window.count();
+    if (late > margin && timing.window <= late) offset = milliseconds(0);
+    requests.push_back({host.hostname, offset});
   }
   probe::PingOptions ping;
   ping.count = timing.probes;

@@ -129,6 +129,22 @@ TEST_F(SchedulerTest, LateStartShiftsOffsetsButKeepsPhases) {
   EXPECT_EQ(pinger.runs[0][0].start_offset, 0us);
 }
 
+TEST_F(SchedulerTest, VeryLateStartSqueezesPhasesIntoTheTimeLeft) {
+  for (store::Id id = 1; id <= 50; ++id) source.hosts.push_back(host(id, "h"));
+  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  const auto window = options().timing.window;
+  scheduler.run_round(now_epoch_ms() - 20000);  // 20 s late (a slow first lease claim)
+  for (std::size_t i = 0; i < 50; ++i) {
+    const auto phase = host_phase(source.hosts[i].id, window);
+    const auto offset = pinger.runs[0][i].start_offset;
+    EXPECT_LT(offset, window - 20000ms + 50ms);  // ends inside the interval
+    EXPECT_NEAR(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()),
+                static_cast<double>(phase.count()) * static_cast<double>((window - 20000ms).count()) /
+                    static_cast<double>(window.count()),
+                60.0);  // the spread (and order) is kept
+  }
+}
+
 TEST_F(SchedulerTest, HostsAreReadEveryRoundAndKeptThroughAnOutage) {
   source.hosts = {host(1, "a"), host(2, "b")};
   RoundScheduler scheduler(source, pinger, deliver(), metrics, options());

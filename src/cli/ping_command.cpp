@@ -29,7 +29,7 @@ struct PingArgs {
   bool quiet = false;
   std::optional<double> interval_ms, period_ms, timeout_ms, rate;
   bool only_v4 = false, only_v6 = false, json = false, all_rtts = false;
-  int ignored = 0;  // fping's -B / -r, which SmokePing passes and which mean nothing with -C
+  double ignored = 0;  // fping's -B / -r, which SmokePing passes and which mean nothing with -C
 };
 
 // fping's -f: one target per line, first word only; blank lines and # comments skipped. "-" is stdin.

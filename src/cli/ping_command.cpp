@@ -29,7 +29,8 @@ struct PingArgs {
   bool quiet = false;
   std::optional<double> interval_ms, period_ms, timeout_ms, rate;
   bool only_v4 = false, only_v6 = false, json = false, all_rtts = false;
-  double ignored = 0;  // fping's -B / -r, which SmokePing passes and which mean nothing with -C
+  double backoff = 0;  // fping's -B and -r, which SmokePing passes and which mean nothing with -C
+  int retries = 0;
 };
 
 // fping's -f: one target per line, first word only; blank lines and # comments skipped. "-" is stdin.
@@ -179,7 +180,8 @@ void add_ping_command(CLI::App& app, const GlobalOptions&) {
   ping->add_flag("-6", args->only_v6, "IPv6 only");
   ping->add_flag("--json", args->json, "native: JSON output");
   ping->add_flag("--rtts", args->all_rtts, "native: print every probe's RTT");
-  ping->add_option("-B,-r", args->ignored, "accepted for fping compatibility; no effect");
+  ping->add_option("-B", args->backoff, "accepted for fping compatibility; no effect with -C");
+  ping->add_option("-r", args->retries, "accepted for fping compatibility; no effect with -C");
   ping->callback([args] { run_ping(*args); });
 }
 

@@ -17,6 +17,7 @@
 #include "web/host_input.h"
 #include "web/http_types.h"
 #include "web/metrics.h"
+#include "web/page_cache.h"
 #include "web/passwords.h"
 #include "web/router.h"
 #include "web/sessions.h"
@@ -53,6 +54,7 @@ struct Services {
   SigninThrottle throttle;
   RequestMetrics metrics;
   SparklineCache sparklines;
+  PageCache pages;  // the report pages' bodies (see page_cache.h)
   std::chrono::seconds round_interval{std::chrono::seconds(60)};
   std::function<std::map<std::string, double>()> extra_metrics;
 
@@ -98,6 +100,9 @@ struct RequestContext {
   // `nav` names the menu entry to mark current ("report", "manage", "account", "signin").
   Response page(int status, std::string_view template_name, const std::string& title, TemplateData data,
                 std::string_view nav = "", bool with_chart = false);
+  // The same with the body already rendered (HTML inside the layout; it must hold no CSRF token).
+  Response page_html(int status, std::string_view body_html, const std::string& title,
+                     std::string_view nav = "", bool with_chart = false);
   // The error page: a heading and a human message, never internals.
   Response error_page(int status, const std::string& message);
   // 303 to `location`, with a flash message code for the next page.

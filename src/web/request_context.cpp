@@ -62,11 +62,18 @@ const std::string& RequestContext::csrf_token() {
 Response RequestContext::page(int status, std::string_view template_name, const std::string& title,
                               TemplateData data, std::string_view nav, bool with_chart) {
   data.set("csrf_token", csrf_token());
-  std::string body = services.templates.render(template_name, data);
+  return page_html(status, services.templates.render(template_name, data), title, nav, with_chart);
+}
 
+Response RequestContext::page_html(int status, std::string_view body_html, const std::string& title,
+                                   std::string_view nav, bool with_chart) {
+  // The layout is rendered around a marker that the body then replaces: the body (up to a few hundred
+  // kilobytes) is copied once, not through kainjow's data.
+  // Escaped values cannot hold '<', so the marker found is the layout's {{{body}}}.
+  static constexpr std::string_view kMarker = "<semaphore-body/>";
   TemplateData layout;
   layout.set("title", title);
-  layout.set("body", std::move(body));
+  layout.set("body", std::string(kMarker));
   layout.set("version", std::string(kVersion));
   layout.set("csrf_token", csrf_token());
   layout.set("signed_in", user.has_value());
@@ -85,9 +92,18 @@ Response RequestContext::page(int status, std::string_view template_name, const 
                                           {services.options.secure_cookies, 0}));
     flash_code.clear();
   }
+  const std::string outer = services.templates.render("layout", layout);
+  const auto at = outer.find(kMarker);
   Response response;
   response.status = status;
-  response.body = services.templates.render("layout", layout);
+  if (at == std::string::npos) {
+    response.body = outer;
+    return response;
+  }
+  response.body.reserve(outer.size() + body_html.size());
+  response.body.append(outer, 0, at);
+  response.body.append(body_html);
+  response.body.append(outer, at + kMarker.size());
   return response;
 }
 

@@ -1,0 +1,62 @@
+#pragma once
+// Rendered page bodies (the part inside the layout, which holds no CSRF token nor anything of the session),
+// kept by route and user, each with the fingerprint of the data it was rendered from: the exact bytes the
+// page's data serialize to (hosts, rounds, states, the texts that depend on the time). A page whose data
+// read now has the same fingerprint is byte for byte the page a fresh rendering would give, so the database
+// is still read on every request (other processes write rounds and hosts) but rendering is skipped.
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+
+namespace semaphore::web {
+
+class PageCache {
+ public:
+  explicit PageCache(std::size_t max_bytes = 64u << 20) : max_bytes_(max_bytes) {}
+
+  // The body kept under `key` if it was rendered from `fingerprint`, else nullptr.
+  std::shared_ptr<const std::string> find(const std::string& key, const std::string& fingerprint);
+  void put(const std::string& key, std::string fingerprint, std::shared_ptr<const std::string> body);
+
+ private:
+  struct Entry {
+    std::string fingerprint;
+    std::shared_ptr<const std::string> body;
+  };
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// Appends the bytes of plain values to a fingerprint.
+class Fingerprint {
+ public:
+  Fingerprint& add(std::string_view text) {
+    add(static_cast<long long>(text.size()));
+    bytes_.append(text);
+    return *this;
+  }
+  template <class T>
+  requires std::is_arithmetic_v<T> Fingerprint& add(T value) {
+    bytes_.append(reinterpret_cast<const char*>(&value), sizeof value);
+    return *this;
+  }
+  template <class T>
+  Fingerprint& add(const std::optional<T>& value) {
+    add(value.has_value());
+    if (value) add(*value);
+    return *this;
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+}  // namespace semaphore::web

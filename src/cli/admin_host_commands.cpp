@@ -28,7 +28,8 @@ store::User find_user(store::Store& store, const std::string& email_text) {
   if (!email) throw CommandExit{2, "--user: " + email.error().message};
   auto user = store.find_user_by_email(*email);
   if (!user) {
-    if (user.error().code == Errc::not_found) throw CommandExit{1, "no user " + *email + " (see semaphore user list)"};
+    if (user.error().code == Errc::not_found)
+      throw CommandExit{1, "no user " + *email + " (see semaphore user list)"};
     throw CommandExit{1, user.error().message};
   }
   return *user;
@@ -39,7 +40,8 @@ bool add_one(store::Store& store, const store::User& user, const Target& target,
              const std::string& service, const std::string& label, const std::string& where) {
   if (target.kind != TargetKind::hostname) {
     // Addresses that must never be pinged are refused here already; names are checked on every resolution.
-    if (auto refused = check_target_address(*IpAddress::parse(target.text), TargetPolicy::allow_private); !refused) {
+    if (auto refused = check_target_address(*IpAddress::parse(target.text), TargetPolicy::allow_private);
+        !refused) {
       std::fprintf(stderr, "%s%s\n", where.c_str(), refused.error().message.c_str());
       return false;
     }
@@ -53,8 +55,9 @@ bool add_one(store::Store& store, const store::User& user, const Target& target,
   auto added = store.add_host(host);
   if (!added) {
     std::fprintf(stderr, "%s%s\n", where.c_str(),
-                 added.error().code == Errc::duplicate ? (target.text + " is already in the user's hosts").c_str()
-                                                       : added.error().message.c_str());
+                 added.error().code == Errc::duplicate
+                     ? (target.text + " is already in the user's hosts").c_str()
+                     : added.error().message.c_str());
     return false;
   }
   std::printf("added %s (%s%s%s)\n", added->hostname.c_str(), std::string(to_string(provider)).c_str(),
@@ -77,8 +80,9 @@ void add_hosts(const GlobalOptions& global, const HostCommandOptions& options) {
     }
     if (!add_one(*store, user, *target, *provider, options.service, options.label, text + ": ")) ++refused;
   }
-  if (refused > 0) throw CommandExit{1, std::to_string(refused) + " of " + std::to_string(options.hosts.size()) +
-                                            " hosts not added"};
+  if (refused > 0)
+    throw CommandExit{
+        1, std::to_string(refused) + " of " + std::to_string(options.hosts.size()) + " hosts not added"};
 }
 
 void import_hosts(const GlobalOptions& global, const HostCommandOptions& options) {
@@ -149,14 +153,16 @@ void add_host_commands(CLI::App& app, const GlobalOptions& global) {
   add->add_option("hosts", options->hosts, "hostnames or IP addresses")->required();
   add->callback([&global, options] { add_hosts(global, *options); });
 
-  auto* import = host->add_subcommand("import", "add the hosts listed in a file: HOST[,PROVIDER[,SERVICE]] per line");
+  auto* import =
+      host->add_subcommand("import", "add the hosts listed in a file: HOST[,PROVIDER[,SERVICE]] per line");
   import->add_option("--user", options->user, "the owner's email")->required();
   import->add_option("file", options->file, "the file, or - for stdin")->required();
-  import->callback([&global, options] { import_hosts(global, *options); });
+  import->callback([&global, options] { import_hosts(global, *options);
+});
 
-  auto* list = host->add_subcommand("list", "list hosts (of one user, or of all)");
-  list->add_option("--user", options->user, "only this user's hosts");
-  list->callback([&global, options] { list_hosts(global, *options); });
-}
+auto* list = host->add_subcommand("list", "list hosts (of one user, or of all)");
+list->add_option("--user", options->user, "only this user's hosts");
+list->callback([&global, options] { list_hosts(global, *options); });
+}  // namespace semaphore::cli
 
 }  // namespace semaphore::cli

@@ -14,6 +14,7 @@ enum class SchemaAction {
 };
 
 // Exit code 2 for a malformed --db, 1 when the database cannot be opened or migrated.
-std::unique_ptr<store::Store> open_store(const GlobalOptions& global, SchemaAction action = SchemaAction::migrate);
+std::unique_ptr<store::Store> open_store(const GlobalOptions& global,
+                                         SchemaAction action = SchemaAction::migrate);
 
 }  // namespace semaphore::cli

@@ -1,7 +1,7 @@
 #include "core/clock.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace semaphore {
 
@@ -15,8 +15,8 @@ std::string format_iso8601(EpochMs ms) {
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
   return buffer;
 }
 

@@ -7,14 +7,15 @@ Result<DbUrl> parse_db_url(std::string_view text) {
   if (text.starts_with("sqlite:")) {
     std::string_view path = text.substr(7);
     if (path.starts_with("//")) path.remove_prefix(2);  // tolerate sqlite://PATH
-    if (path.empty()) return make_error(Errc::invalid_argument, "--db sqlite: needs a file path, e.g. sqlite:semaphore.db");
+    if (path.empty())
+      return make_error(Errc::invalid_argument, "--db sqlite: needs a file path, e.g. sqlite:semaphore.db");
     return DbUrl{DbKind::sqlite, std::string(path), original};
   }
   if (text.starts_with("postgresql://") || text.starts_with("postgres://")) {
     return DbUrl{DbKind::postgresql, original, original};
   }
-  return make_error(Errc::invalid_argument, "--db must be sqlite:PATH or postgresql://..., not '" +
-                                                redact_db_url(text) + "'");
+  return make_error(Errc::invalid_argument,
+                    "--db must be sqlite:PATH or postgresql://..., not '" + redact_db_url(text) + "'");
 }
 
 std::string redact_db_url(std::string_view text) {

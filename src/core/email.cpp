@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace semaphore {
 
 Result<std::string> normalize_email(std::string_view input) {
-  const auto first = input.find_first_not_of(" \t\r\n");
-  const auto last = input.find_last_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return make_error(Errc::invalid_argument, "enter an email address");
-  std::string email(input.substr(first, last - first + 1));
+  const std::string_view trimmed = trim(input);
+  if (trimmed.empty()) return make_error(Errc::invalid_argument, "enter an email address");
+  std::string email(trimmed);
   std::transform(email.begin(), email.end(), email.begin(), [](unsigned char c) { return std::tolower(c); });
   if (email.size() > 254) return make_error(Errc::invalid_argument, "the email address is too long");
   const auto at = email.find('@');

@@ -2,17 +2,9 @@
 
 #include <map>
 
+#include "core/text.h"
+
 namespace semaphore {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return text.substr(first, last - first + 1);
-}
-
-}  // namespace
 
 ParsedHostList parse_host_list(std::string_view text, Provider default_provider) {
   ParsedHostList parsed;
@@ -53,7 +45,8 @@ ParsedHostList parse_host_list(std::string_view text, Provider default_provider)
       reject(target->text + " is listed twice, first on line " + std::to_string(it->second));
     } else {
       const Provider provider = provider_text.empty() ? default_provider : *parse_provider(provider_text);
-      parsed.entries.push_back(HostListEntry{number, std::move(target).value(), provider, std::string(service_text)});
+      parsed.entries.push_back(
+          HostListEntry{number, std::move(target).value(), provider, std::string(service_text)});
     }
     if (text.empty()) break;
   }

@@ -8,10 +8,14 @@ namespace semaphore {
 
 std::string_view to_string(Provider provider) {
   switch (provider) {
-    case Provider::aws: return "AWS";
-    case Provider::gcp: return "GCP";
-    case Provider::azure: return "Azure";
-    case Provider::other: return "Other";
+    case Provider::aws:
+      return "AWS";
+    case Provider::gcp:
+      return "GCP";
+    case Provider::azure:
+      return "Azure";
+    case Provider::other:
+      return "Other";
   }
   return "Other";
 }

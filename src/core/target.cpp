@@ -6,17 +6,14 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace semaphore {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && blank(text.front())) text.remove_prefix(1);
-  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
-  return text;
+Result<Target> invalid(std::string message) {
+  return make_error(Errc::invalid_argument, std::move(message));
 }
-
-Result<Target> invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
 
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -41,7 +38,8 @@ Result<Target> validate_ascii_hostname(std::string name) {
                        "': only letters, digits, hyphens and dots are allowed");
       }
     }
-    if (label.front() == '-' || label.back() == '-') return invalid("a label of the hostname starts or ends with '-'");
+    if (label.front() == '-' || label.back() == '-')
+      return invalid("a label of the hostname starts or ends with '-'");
     last_label = label;
     if (dot == std::string_view::npos) break;
     rest.remove_prefix(dot + 1);
@@ -113,7 +111,8 @@ Status check_target_address(const IpAddress& input, TargetPolicy policy) {
     if (in_prefix(address, {240}, 4)) return refuse(address, "a reserved (240.0.0.0/4) address");
     if (policy == TargetPolicy::public_only) {
       if (in_prefix(address, {127}, 8)) return refuse(address, "a loopback address");
-      if (in_prefix(address, {10}, 8) || in_prefix(address, {172, 16}, 12) || in_prefix(address, {192, 168}, 16)) {
+      if (in_prefix(address, {10}, 8) || in_prefix(address, {172, 16}, 12) ||
+          in_prefix(address, {192, 168}, 16)) {
         return refuse(address, "a private address");
       }
       if (in_prefix(address, {100, 64}, 10)) return refuse(address, "a shared (CGNAT) address");

@@ -20,7 +20,8 @@ std::vector<Migration> migrations_for(DbKind kind) {
     const std::string name(file.path.substr(prefix.size()));
     result.push_back(Migration{std::atoi(name.c_str()), name, file.bytes});
   }
-  std::sort(result.begin(), result.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  std::sort(result.begin(), result.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
   return result;
 }
 

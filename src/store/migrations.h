@@ -9,9 +9,9 @@
 namespace semaphore::store {
 
 struct Migration {
-  int version = 0;         // NNN of the file name
-  std::string name;        // the file name
-  std::string_view sql;    // the whole file
+  int version = 0;       // NNN of the file name
+  std::string name;      // the file name
+  std::string_view sql;  // the whole file
 };
 
 // Sorted by version. Versions are 1, 2, 3, ... without gaps (checked by the unit tests).

@@ -22,7 +22,9 @@ std::string lower(std::string text) {
   return text;
 }
 
-bool contains(const std::string& haystack, const char* needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const char* needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 // Reads the columns of `users` selected by kUserColumns.
 constexpr const char* kUserColumns = "id, email, password_hash, is_admin, created_at";
@@ -90,7 +92,8 @@ std::string postgresql_conninfo(const std::string& url) {
 
 }  // namespace
 
-SociStore::SociStore(const DbUrl& url, std::size_t pool_size) : url_(url), pool_(pool_size), pool_size_(pool_size) {
+SociStore::SociStore(const DbUrl& url, std::size_t pool_size)
+    : url_(url), pool_(pool_size), pool_size_(pool_size) {
   for (std::size_t i = 0; i < pool_size_; ++i) {
     soci::session& sql = pool_.at(i);
     if (url_.kind == DbKind::sqlite) {
@@ -104,6 +107,10 @@ SociStore::SociStore(const DbUrl& url, std::size_t pool_size) : url_(url), pool_
       sql.open(soci::postgresql, postgresql_conninfo(url_.location));
       sql << "SET client_min_messages TO WARNING";
     }
+  }
+  if (url_.kind == DbKind::sqlite) {
+    version_sql_ = std::make_unique<soci::session>(soci::sqlite3, "db=" + url_.location + " timeout=10");
+    *version_sql_ << "PRAGMA busy_timeout=10000";
   }
 }
 
@@ -158,6 +165,29 @@ Status SociStore::execute(const char* what, const std::function<void(soci::sessi
   });
   if (!done) return done.error();
   return {};
+}
+
+// --- data version ---
+
+Result<std::string> SociStore::data_version() {
+  if (url_.kind == DbKind::sqlite) {
+    // PRAGMA data_version changes when another connection (of this pool or of another process) commits;
+    // this connection never writes, so it changes with every commit.
+    std::lock_guard lock(version_mutex_);
+    try {
+      long long version = 0;
+      *version_sql_ << "PRAGMA data_version", soci::into(version);
+      return std::to_string(version);
+    } catch (const soci::soci_error& error) {
+      return translate(error, "read data version");
+    }
+  }
+  // PostgreSQL: the same snapshot (xmin:xmax:running xids) means no transaction that wrote committed since.
+  return with_session<std::string>("read data version", [](soci::session& sql) -> Result<std::string> {
+    std::string snapshot;
+    sql << "SELECT CAST(txid_current_snapshot() AS TEXT)", soci::into(snapshot);
+    return snapshot;
+  });
 }
 
 // --- schema ---
@@ -231,14 +261,14 @@ Result<User> SociStore::create_user(const std::string& email, const std::string&
 
 Result<User> SociStore::find_user_by_email(const std::string& email) {
   const std::string normalized = lower(email);
-  return with_session<User>("find user", [&](soci::session& sql) {
-    return fetch_one_user(sql, "email = :e", normalized);
-  });
+  return with_session<User>(
+      "find user", [&](soci::session& sql) { return fetch_one_user(sql, "email = :e", normalized); });
 }
 
 Result<User> SociStore::find_user(Id user_id) {
   const long long id = user_id;
-  return with_session<User>("find user", [&](soci::session& sql) { return fetch_one_user(sql, "id = :i", id); });
+  return with_session<User>("find user",
+                            [&](soci::session& sql) { return fetch_one_user(sql, "id = :i", id); });
 }
 
 Result<std::vector<User>> SociStore::list_users() {
@@ -261,8 +291,8 @@ Result<std::vector<User>> SociStore::list_users() {
 Status SociStore::set_password_hash(Id user_id, const std::string& password_hash) {
   const long long id = user_id;
   auto updated = with_session<bool>("set password", [&](soci::session& sql) -> Result<bool> {
-    soci::statement st = (sql.prepare << "UPDATE users SET password_hash = :p WHERE id = :i", soci::use(password_hash),
-                          soci::use(id));
+    soci::statement st = (sql.prepare << "UPDATE users SET password_hash = :p WHERE id = :i",
+                          soci::use(password_hash), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return make_error(Errc::not_found, "no such user");
     return true;
@@ -290,8 +320,8 @@ Result<Session> SociStore::find_session(const std::string& token_hash) {
     long long user_id = 0, created = 0, seen = 0, expires = 0;
     sql << "SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions "
            "WHERE token_hash = :h",
-        soci::use(token_hash), soci::into(session.token_hash), soci::into(user_id), soci::into(session.csrf_token),
-        soci::into(created), soci::into(seen), soci::into(expires);
+        soci::use(token_hash), soci::into(session.token_hash), soci::into(user_id),
+        soci::into(session.csrf_token), soci::into(created), soci::into(seen), soci::into(expires);
     if (!sql.got_data()) return make_error(Errc::not_found, "no such session");
     session.user_id = user_id;
     session.created_at = created;
@@ -304,7 +334,8 @@ Result<Session> SociStore::find_session(const std::string& token_hash) {
 Status SociStore::touch_session(const std::string& token_hash, EpochMs last_seen_at) {
   const long long seen = last_seen_at;
   return execute("touch session", [&](soci::session& sql) {
-    sql << "UPDATE sessions SET last_seen_at = :s WHERE token_hash = :h", soci::use(seen), soci::use(token_hash);
+    sql << "UPDATE sessions SET last_seen_at = :s WHERE token_hash = :h", soci::use(seen),
+        soci::use(token_hash);
   });
 }
 
@@ -317,14 +348,16 @@ Status SociStore::delete_session(const std::string& token_hash) {
 Status SociStore::delete_user_sessions(Id user_id, const std::string& keep_token_hash) {
   const long long id = user_id;
   return execute("delete sessions", [&](soci::session& sql) {
-    sql << "DELETE FROM sessions WHERE user_id = :u AND token_hash <> :k", soci::use(id), soci::use(keep_token_hash);
+    sql << "DELETE FROM sessions WHERE user_id = :u AND token_hash <> :k", soci::use(id),
+        soci::use(keep_token_hash);
   });
 }
 
 Status SociStore::delete_expired_sessions(EpochMs now, EpochMs idle_cutoff) {
   const long long now_ms = now, cutoff = idle_cutoff;
   return execute("expire sessions", [&](soci::session& sql) {
-    sql << "DELETE FROM sessions WHERE expires_at <= :n OR last_seen_at < :c", soci::use(now_ms), soci::use(cutoff);
+    sql << "DELETE FROM sessions WHERE expires_at <= :n OR last_seen_at < :c", soci::use(now_ms),
+        soci::use(cutoff);
   });
 }
 

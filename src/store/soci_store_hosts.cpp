@@ -26,8 +26,8 @@ struct HostRow {
     st.exchange(soci::into(created_at));
   }
   Host take() const {
-    return Host{id, user_id, hostname, parse_provider(provider).value_or(Provider::other), service, label,
-                enabled != 0, created_at};
+    return Host{id,      user_id, hostname,     parse_provider(provider).value_or(Provider::other),
+                service, label,   enabled != 0, created_at};
   }
 };
 
@@ -94,7 +94,9 @@ bool host_belongs_to(soci::session& sql, long long user_id, long long host_id) {
   return found > 0;
 }
 
-Error no_such_host() { return make_error(Errc::not_found, "no such host"); }
+Error no_such_host() {
+  return make_error(Errc::not_found, "no such host");
+}
 
 }  // namespace
 
@@ -124,10 +126,11 @@ Status SociStore::update_host(const Host& host) {
   const std::string provider(to_string(host.provider));
   const int enabled = host.enabled ? 1 : 0;
   auto updated = with_session<bool>("update host", [&](soci::session& sql) -> Result<bool> {
-    soci::statement st = (sql.prepare << "UPDATE hosts SET hostname = :h, provider = :p, service = :s, label = :l, "
-                                         "enabled = :e WHERE id = :i AND user_id = :u",
-                          soci::use(host.hostname), soci::use(provider), soci::use(host.service),
-                          soci::use(host.label), soci::use(enabled), soci::use(id), soci::use(user_id));
+    soci::statement st =
+        (sql.prepare << "UPDATE hosts SET hostname = :h, provider = :p, service = :s, label = :l, "
+                        "enabled = :e WHERE id = :i AND user_id = :u",
+         soci::use(host.hostname), soci::use(provider), soci::use(host.service), soci::use(host.label),
+         soci::use(enabled), soci::use(id), soci::use(user_id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return no_such_host();
     return true;
@@ -163,8 +166,13 @@ Result<Host> SociStore::find_host(Id user_id, Id host_id) {
   return with_session<Host>("find host", [&](soci::session& sql) -> Result<Host> {
     HostRow row;
     std::optional<Host> found;
-    for_each_row(sql, row, std::string("SELECT ") + kHostColumns + " FROM hosts h WHERE h.id = :h AND h.user_id = :u",
-                 [&](soci::statement& st) { st.exchange(soci::use(host)); st.exchange(soci::use(user)); }, [&] { found = row.take(); });
+    for_each_row(
+        sql, row, std::string("SELECT ") + kHostColumns + " FROM hosts h WHERE h.id = :h AND h.user_id = :u",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(host));
+          st.exchange(soci::use(user));
+        },
+        [&] { found = row.take(); });
     if (!found) return no_such_host();
     return *found;
   });
@@ -175,9 +183,11 @@ Result<std::vector<Host>> SociStore::list_hosts(Id user_id) {
   return with_session<std::vector<Host>>("list hosts", [&](soci::session& sql) -> Result<std::vector<Host>> {
     HostRow row;
     std::vector<Host> hosts;
-    for_each_row(sql, row,
-                 std::string("SELECT ") + kHostColumns + " FROM hosts h WHERE h.user_id = :u ORDER BY h.provider, h.hostname",
-                 [&](soci::statement& st) { st.exchange(soci::use(user)); }, [&] { hosts.push_back(row.take()); });
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kHostColumns +
+            " FROM hosts h WHERE h.user_id = :u ORDER BY h.provider, h.hostname",
+        [&](soci::statement& st) { st.exchange(soci::use(user)); }, [&] { hosts.push_back(row.take()); });
     return hosts;
   });
 }
@@ -192,13 +202,16 @@ Result<std::int64_t> SociStore::count_hosts(Id user_id) {
 }
 
 Result<std::vector<Host>> SociStore::list_enabled_hosts() {
-  return with_session<std::vector<Host>>("list enabled hosts", [&](soci::session& sql) -> Result<std::vector<Host>> {
-    HostRow row;
-    std::vector<Host> hosts;
-    for_each_row(sql, row, std::string("SELECT ") + kHostColumns + " FROM hosts h WHERE h.enabled = 1 ORDER BY h.id",
-                 [](soci::statement&) {}, [&] { hosts.push_back(row.take()); });
-    return hosts;
-  });
+  return with_session<std::vector<Host>>(
+      "list enabled hosts", [&](soci::session& sql) -> Result<std::vector<Host>> {
+        HostRow row;
+        std::vector<Host> hosts;
+        for_each_row(
+            sql, row,
+            std::string("SELECT ") + kHostColumns + " FROM hosts h WHERE h.enabled = 1 ORDER BY h.id",
+            [](soci::statement&) {}, [&] { hosts.push_back(row.take()); });
+        return hosts;
+      });
 }
 
 Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> results) {
@@ -215,25 +228,26 @@ Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> resul
     // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent. The CASTs give PostgreSQL
     // the parameter types it cannot infer in a SELECT list; SQLite accepts them as they are.
     soci::statement st =
-        (sql.prepare << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-                        "stddev_ms, error) SELECT CAST(:h AS BIGINT), CAST(:t AS BIGINT), CAST(:s AS INTEGER), "
-                        "CAST(:r AS INTEGER), CAST(:f0 AS DOUBLE PRECISION), CAST(:f1 AS DOUBLE PRECISION), "
-                        "CAST(:f2 AS DOUBLE PRECISION), CAST(:f3 AS DOUBLE PRECISION), "
-                        "CAST(:f4 AS DOUBLE PRECISION), CAST(:e AS TEXT) "
-                        "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = CAST(:h2 AS BIGINT)) "
-                        "ON CONFLICT (host_id, ts) DO NOTHING",
-         soci::use(host_id), soci::use(ts), soci::use(sent), soci::use(received), soci::use(figures[0], indicators[0]),
-         soci::use(figures[1], indicators[1]), soci::use(figures[2], indicators[2]),
-         soci::use(figures[3], indicators[3]), soci::use(figures[4], indicators[4]), soci::use(error, error_indicator),
-         soci::use(host_id));
+        (sql.prepare
+             << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
+                "stddev_ms, error) SELECT CAST(:h AS BIGINT), CAST(:t AS BIGINT), CAST(:s AS INTEGER), "
+                "CAST(:r AS INTEGER), CAST(:f0 AS DOUBLE PRECISION), CAST(:f1 AS DOUBLE PRECISION), "
+                "CAST(:f2 AS DOUBLE PRECISION), CAST(:f3 AS DOUBLE PRECISION), "
+                "CAST(:f4 AS DOUBLE PRECISION), CAST(:e AS TEXT) "
+                "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = CAST(:h2 AS BIGINT)) "
+                "ON CONFLICT (host_id, ts) DO NOTHING",
+         soci::use(host_id), soci::use(ts), soci::use(sent), soci::use(received),
+         soci::use(figures[0], indicators[0]), soci::use(figures[1], indicators[1]),
+         soci::use(figures[2], indicators[2]), soci::use(figures[3], indicators[3]),
+         soci::use(figures[4], indicators[4]), soci::use(error, error_indicator), soci::use(host_id));
     std::int64_t inserted = 0;
     for (const PingResult& result : results) {
       host_id = result.host_id;
       ts = result.ts;
       sent = result.sent;
       received = result.received;
-      const std::optional<double>* values[5] = {&result.min_ms, &result.avg_ms, &result.max_ms, &result.median_ms,
-                                                &result.stddev_ms};
+      const std::optional<double>* values[5] = {&result.min_ms, &result.avg_ms, &result.max_ms,
+                                                &result.median_ms, &result.stddev_ms};
       for (int i = 0; i < 5; ++i) {
         figures[i] = values[i]->value_or(0.0);
         indicators[i] = values[i]->has_value() ? soci::i_ok : soci::i_null;
@@ -261,38 +275,48 @@ Result<std::vector<HostStatus>> SociStore::host_statuses(Id user_id) {
           }
         } row;
         std::vector<HostStatus> statuses;
-        for_each_row(sql, row,
-                     std::string("SELECT ") + kHostColumns + ", " + kResultColumns +
-                         " FROM hosts h LEFT JOIN ping_results r ON r.host_id = h.id AND r.ts = "
-                         "(SELECT MAX(ts) FROM ping_results WHERE host_id = h.id) "
-                         "WHERE h.user_id = :u ORDER BY h.provider, h.hostname",
-                     [&](soci::statement& st) { st.exchange(soci::use(user)); }, [&] {
-                       HostStatus status{row.host.take(), std::nullopt};
-                       if (row.result.ts_indicator == soci::i_ok) status.latest = row.result.take();
-                       statuses.push_back(std::move(status));
-                     });
+        for_each_row(
+            sql, row,
+            std::string("SELECT ") + kHostColumns + ", " + kResultColumns +
+                " FROM hosts h LEFT JOIN ping_results r ON r.host_id = h.id AND r.ts = "
+                "(SELECT MAX(ts) FROM ping_results WHERE host_id = h.id) "
+                "WHERE h.user_id = :u ORDER BY h.provider, h.hostname",
+            [&](soci::statement& st) { st.exchange(soci::use(user)); },
+            [&] {
+              HostStatus status{row.host.take(), std::nullopt};
+              if (row.result.ts_indicator == soci::i_ok) status.latest = row.result.take();
+              statuses.push_back(std::move(status));
+            });
         return statuses;
       });
 }
 
 Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) {
   const long long user = user_id, host = host_id, from_ms = from, to_ms = to;
-  return with_session<std::vector<PingResult>>("read results", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
-    if (!host_belongs_to(sql, user, host)) return no_such_host();
-    ResultRow row;
-    std::vector<PingResult> results;
-    for_each_row(sql, row,
-                 std::string("SELECT ") + kResultColumns +
-                     " FROM ping_results r WHERE r.host_id = :h AND r.ts >= :f AND r.ts < :t ORDER BY r.ts",
-                 [&](soci::statement& st) { st.exchange(soci::use(host)); st.exchange(soci::use(from_ms)); st.exchange(soci::use(to_ms)); }, [&] { results.push_back(row.take()); });
-    return results;
-  });
+  return with_session<std::vector<PingResult>>(
+      "read results", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
+        if (!host_belongs_to(sql, user, host)) return no_such_host();
+        ResultRow row;
+        std::vector<PingResult> results;
+        for_each_row(
+            sql, row,
+            std::string("SELECT ") + kResultColumns +
+                " FROM ping_results r WHERE r.host_id = :h AND r.ts >= :f AND r.ts < :t ORDER BY r.ts",
+            [&](soci::statement& st) {
+              st.exchange(soci::use(host));
+              st.exchange(soci::use(from_ms));
+              st.exchange(soci::use(to_ms));
+            },
+            [&] { results.push_back(row.take()); });
+        return results;
+      });
 }
 
 Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                                        EpochMs to) {
   const long long user = user_id, host = host_id, from_ms = from, to_ms = to;
-  return with_session<std::vector<Rollup>>("read rollups", [&](soci::session& sql) -> Result<std::vector<Rollup>> {
+  return with_session<
+      std::vector<Rollup>>("read rollups", [&](soci::session& sql) -> Result<std::vector<Rollup>> {
     if (!host_belongs_to(sql, user, host)) return no_such_host();
     struct Row {
       long long host_id = 0, bucket_start = 0;
@@ -313,14 +337,21 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
       }
     } row;
     std::vector<Rollup> rollups;
-    for_each_row(sql, row,
-                 "SELECT host_id, period_s, bucket_start, rounds, sent, received, min_ms, max_ms, avg_ms, median_ms "
-                 "FROM ping_rollups WHERE host_id = :h AND period_s = :p AND bucket_start >= :f AND bucket_start < :t "
-                 "ORDER BY bucket_start",
-                 [&](soci::statement& st) { st.exchange(soci::use(host)); st.exchange(soci::use(period_s)); st.exchange(soci::use(from_ms)); st.exchange(soci::use(to_ms)); }, [&] {
-                   rollups.push_back(Rollup{row.host_id, row.period, row.bucket_start, row.rounds, row.sent,
-                                            row.received, row.figure(0), row.figure(1), row.figure(2), row.figure(3)});
-                 });
+    for_each_row(
+        sql, row,
+        "SELECT host_id, period_s, bucket_start, rounds, sent, received, min_ms, max_ms, avg_ms, median_ms "
+        "FROM ping_rollups WHERE host_id = :h AND period_s = :p AND bucket_start >= :f AND bucket_start < :t "
+        "ORDER BY bucket_start",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(host));
+          st.exchange(soci::use(period_s));
+          st.exchange(soci::use(from_ms));
+          st.exchange(soci::use(to_ms));
+        },
+        [&] {
+          rollups.push_back(Rollup{row.host_id, row.period, row.bucket_start, row.rounds, row.sent,
+                                   row.received, row.figure(0), row.figure(1), row.figure(2), row.figure(3)});
+        });
     return rollups;
   });
 }

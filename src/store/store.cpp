@@ -35,12 +35,13 @@ Status Store::check_schema() {
   const int latest = latest_schema_version(kind());
   if (*version > latest) {
     return make_error(Errc::schema_too_new, "the database has schema version " + std::to_string(*version) +
-                                                " but this semaphore knows only up to " + std::to_string(latest) +
-                                                ": upgrade semaphore");
+                                                " but this semaphore knows only up to " +
+                                                std::to_string(latest) + ": upgrade semaphore");
   }
   if (*version < latest) {
     return make_error(Errc::invalid_argument, "the database has schema version " + std::to_string(*version) +
-                                                  ", expected " + std::to_string(latest) + ": run semaphore migrate");
+                                                  ", expected " + std::to_string(latest) +
+                                                  ": run semaphore migrate");
   }
   return {};
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The Store: everything Semaphore keeps, behind one interface with a SQLite and a PostgreSQL back end
-// (src/store/soci_store.cpp, both through SOCI). The web UI, the ping service and the admin CLI use only this.
+// (src/store/soci_store.cpp, both through SOCI). The web UI, the ping service and the admin CLI use only
+// this.
 //
 // Rules every implementation keeps:
 //  - Every method that touches hosts or results of a user takes that user's id and scopes the query by it:
@@ -91,9 +92,9 @@ struct LeaseRequest {
 };
 
 struct LeaseGrant {
-  std::vector<Host> hosts;       // the enabled hosts the worker holds, ordered by id
+  std::vector<Host> hosts;  // the enabled hosts the worker holds, ordered by id
   std::int64_t live_workers = 1;
-  std::int64_t fair_share = 0;   // ceil(enabled hosts / live workers)
+  std::int64_t fair_share = 0;  // ceil(enabled hosts / live workers)
 };
 
 // Held while this process is the one probe worker of a SQLite database; released when destroyed (or when
@@ -122,6 +123,11 @@ class Store {
   static int latest_schema_version(DbKind kind);
   // Errc::schema_too_new / Errc::invalid_argument ("run semaphore migrate") unless the schema is current.
   Status check_schema();
+
+  // An opaque token that changes whenever a write was committed to the database, by this process or any
+  // other, since it was last read (it may change without one, too). Readers that keep what they read check
+  // it first and read again when it differs: read it before the data it guards. Cheap (no table is read).
+  virtual Result<std::string> data_version() = 0;
 
   // --- users ---
   // The first user ever created becomes admin when `first_user_is_admin`. Errc::duplicate for a known email.
@@ -165,8 +171,10 @@ class Store {
   // Each of the user's hosts with its latest result.
   virtual Result<std::vector<HostStatus>> host_statuses(Id user_id) = 0;
   // The host's rounds with from <= ts < to, oldest first; Errc::not_found if the host is not the user's.
-  virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) = 0;
-  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first; scoped like results_between.
+  virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from,
+                                                          EpochMs to) = 0;
+  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first; scoped like
+  // results_between.
   virtual Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                                       EpochMs to) = 0;
 
@@ -185,7 +193,8 @@ class Store {
   // Recomputes from ping_results the rollups of `period_s` (3600 or 86400) whose buckets overlap
   // [from, to), `hosts_per_batch` hosts per transaction: rounds, sent, received, min, max, avg (of every
   // reply), median (of the round medians). Returns the rollup rows written.
-  virtual Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) = 0;
+  virtual Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to,
+                                               int hosts_per_batch) = 0;
   // Deletes ping_results rows with ts < cutoff, `hosts_per_batch` hosts per short transaction so that
   // writers are never blocked for long. Returns the rows deleted.
   virtual Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) = 0;

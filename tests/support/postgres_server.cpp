@@ -19,7 +19,8 @@ std::string find_pg_bin_dir() {
     const auto candidate = entry.path() / "bin";
     if (std::filesystem::exists(candidate / "initdb") && candidate.string() > best) best = candidate.string();
   }
-  if (best.empty()) throw std::runtime_error("PostgreSQL server binaries not found: run scripts/bootstrap --test");
+  if (best.empty())
+    throw std::runtime_error("PostgreSQL server binaries not found: run scripts/bootstrap --test");
   return best;
 }
 
@@ -37,14 +38,16 @@ PostgresServer::PostgresServer() : dir_("semaphore-pg") {
   port_ = free_tcp_port();
   if (::geteuid() == 0) {
     const passwd* user = ::getpwnam("postgres");
-    if (user == nullptr) throw std::runtime_error("running as root and there is no 'postgres' user to run the server");
+    if (user == nullptr)
+      throw std::runtime_error("running as root and there is no 'postgres' user to run the server");
     if (::chown(dir_.path().c_str(), user->pw_uid, user->pw_gid) != 0) {
       throw std::runtime_error("cannot chown the PostgreSQL temp dir");
     }
   }
-  const auto init = run_command({"sh", "-c",
-                                 as_server_user(pg_bin("initdb") + " -D " + shell_quote(data_dir_) +
-                                                " -U semaphore -A trust -E UTF8 --no-sync --no-instructions")});
+  const auto init =
+      run_command({"sh", "-c",
+                   as_server_user(pg_bin("initdb") + " -D " + shell_quote(data_dir_) +
+                                  " -U semaphore -A trust -E UTF8 --no-sync --no-instructions")});
   if (init.exit_code != 0) throw std::runtime_error("initdb failed: " + init.out + init.err);
   start();
 }
@@ -57,7 +60,9 @@ PostgresServer::~PostgresServer() {
   }
 }
 
-std::string PostgresServer::pg_bin(const std::string& tool) const { return shell_quote(bin_dir_ + "/" + tool); }
+std::string PostgresServer::pg_bin(const std::string& tool) const {
+  return shell_quote(bin_dir_ + "/" + tool);
+}
 
 std::string PostgresServer::as_server_user(const std::string& command) const {
   if (::geteuid() != 0) return command;
@@ -70,18 +75,19 @@ void PostgresServer::start() {
   const std::string options = "-p " + std::to_string(port_) + " -k " + dir_.path().string() +
                               " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
                               " -c full_page_writes=off -c max_connections=200";
-  const auto result = run_command(
-      {"sh", "-c",
-       as_server_user(pg_bin("pg_ctl") + " -D " + shell_quote(data_dir_) + " -l " +
-                      shell_quote(dir_.file("server.log")) + " -o " + shell_quote(options) + " -w -t 60 start")});
+  const auto result = run_command({"sh", "-c",
+                                   as_server_user(pg_bin("pg_ctl") + " -D " + shell_quote(data_dir_) +
+                                                  " -l " + shell_quote(dir_.file("server.log")) + " -o " +
+                                                  shell_quote(options) + " -w -t 60 start")});
   if (result.exit_code != 0) throw std::runtime_error("pg_ctl start failed: " + result.out + result.err);
   running_ = true;
 }
 
 void PostgresServer::stop() {
   if (!running_) return;
-  run_command({"sh", "-c",
-               as_server_user(pg_bin("pg_ctl") + " -D " + shell_quote(data_dir_) + " -m fast -w -t 60 stop")});
+  run_command(
+      {"sh", "-c",
+       as_server_user(pg_bin("pg_ctl") + " -D " + shell_quote(data_dir_) + " -m fast -w -t 60 stop")});
   running_ = false;
 }
 

@@ -29,7 +29,8 @@ TEST(AdminCli, MigrateCreatesTheTablesOnSqliteAndIsRepeatable) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   // It reports the version the database now has: the newest migration's.
   const auto stored = run_command({"sqlite3", dir.file("x.db"), "SELECT MAX(version) FROM schema_version"});
-  EXPECT_NE(first.out.find("schema version " + stored.out.substr(0, stored.out.find('\n'))), std::string::npos)
+  EXPECT_NE(first.out.find("schema version " + stored.out.substr(0, stored.out.find('\n'))),
+            std::string::npos)
       << first.out;
   EXPECT_GE(std::atoi(stored.out.c_str()), 1);
   const std::string tables = sqlite_tables(dir.file("x.db"));
@@ -74,7 +75,8 @@ TEST(AdminCli, BadDatabaseUrlsAndOptionsExitWithOneLine) {
 
 TEST(AdminCli, EnvironmentVariablesSetOptions) {
   TempDir dir;
-  auto migrated = run_command({semaphore_binary(), "migrate"}, "", {{"SEMAPHORE_DB", "sqlite:" + dir.file("env.db")}});
+  auto migrated =
+      run_command({semaphore_binary(), "migrate"}, "", {{"SEMAPHORE_DB", "sqlite:" + dir.file("env.db")}});
   ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
   EXPECT_NE(sqlite_tables(dir.file("env.db")).find("hosts"), std::string::npos);
 }
@@ -86,9 +88,7 @@ TEST(AdminCli, UsersAreAddedWithAPasswordFromStdinOrAFile) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("added user admin@example.com (admin)"), std::string::npos);
 
-  {
-    std::ofstream(dir.file("pw")) << "another long password\n";
-  }
+  { std::ofstream(dir.file("pw")) << "another long password\n"; }
   auto second = semaphore({"user", "add", "bob@example.com", "--password-file", dir.file("pw"), "--db", db});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(second.out.find("(admin)"), std::string::npos);
@@ -149,7 +149,8 @@ TEST(AdminCli, HostImportAddsTheGoodLinesAndNamesEachBadOne) {
   EXPECT_NE(again.err.find("db.example.com is already in the user's hosts"), std::string::npos);
 
   // stdin works too.
-  auto from_stdin = semaphore({"host", "import", "--user", "a@example.com", "-", "--db", db}, "new.example.com\n");
+  auto from_stdin =
+      semaphore({"host", "import", "--user", "a@example.com", "-", "--db", db}, "new.example.com\n");
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
 }
 
@@ -175,7 +176,8 @@ TEST(AdminCli, HostAddValidatesEachHostAndKeepsTheGoodOnes) {
   EXPECT_EQ(no_user.exit_code, 1);
   EXPECT_NE(no_user.err.find("no user nobody@example.com"), std::string::npos);
 
-  auto bad_provider = semaphore({"host", "add", "--user", "a@example.com", "--provider", "IBM", "y.com", "--db", db});
+  auto bad_provider =
+      semaphore({"host", "add", "--user", "a@example.com", "--provider", "IBM", "y.com", "--db", db});
   EXPECT_EQ(bad_provider.exit_code, 2);
 }
 

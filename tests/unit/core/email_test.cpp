@@ -5,7 +5,9 @@
 namespace semaphore {
 namespace {
 
-TEST(NormalizeEmail, TrimsAndLowerCases) { EXPECT_EQ(*normalize_email("  Alice@Example.COM "), "alice@example.com"); }
+TEST(NormalizeEmail, TrimsAndLowerCases) {
+  EXPECT_EQ(*normalize_email("  Alice@Example.COM "), "alice@example.com");
+}
 
 TEST(NormalizeEmail, RejectsWhatIsNotLocalAtDomain) {
   for (const char* bad : {"", "   ", "alice", "@example.com", "alice@", "alice@example", "a@b@example.com",

@@ -7,7 +7,9 @@
 namespace semaphore {
 namespace {
 
-TEST(SummarizeRtts, NoSamplesMeansNoSummary) { EXPECT_FALSE(summarize_rtts({}).has_value()); }
+TEST(SummarizeRtts, NoSamplesMeansNoSummary) {
+  EXPECT_FALSE(summarize_rtts({}).has_value());
+}
 
 TEST(SummarizeRtts, ComputesEveryFigureFromAllSamples) {
   const std::vector<double> rtts = {3.0, 1.0, 2.0, 10.0};

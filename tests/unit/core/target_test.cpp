@@ -17,8 +17,8 @@ TEST(ParseTarget, NormalizesHostnames) {
 }
 
 TEST(ParseTarget, RejectsInvalidHostnames) {
-  for (const char* bad : {"", "   ", "-a.com", "a-.com", "a..b", "a_b.com", "exa mple.com", "1.2.3", "01.2.3.4",
-                          "1.2.3.4.5", "host/1", "[::1]", "fe80::1%eth0", "gibberish::zz"}) {
+  for (const char* bad : {"", "   ", "-a.com", "a-.com", "a..b", "a_b.com", "exa mple.com", "1.2.3",
+                          "01.2.3.4", "1.2.3.4.5", "host/1", "[::1]", "fe80::1%eth0", "gibberish::zz"}) {
     EXPECT_FALSE(parse_target(bad).ok()) << bad;
   }
   EXPECT_FALSE(parse_target(std::string(64, 'a') + ".com").ok());
@@ -47,8 +47,9 @@ Status check(std::string_view text, TargetPolicy policy = TargetPolicy::allow_pr
 }
 
 TEST(CheckTargetAddress, AlwaysRefusesDangerousAddresses) {
-  for (const char* bad : {"0.0.0.0", "169.254.169.254", "169.254.1.1", "224.0.0.1", "239.1.2.3", "255.255.255.255",
-                          "240.0.0.1", "::", "fe80::1", "ff02::1", "fd00:ec2::254", "::ffff:169.254.169.254"}) {
+  for (const char* bad :
+       {"0.0.0.0", "169.254.169.254", "169.254.1.1", "224.0.0.1", "239.1.2.3", "255.255.255.255", "240.0.0.1",
+        "::", "fe80::1", "ff02::1", "fd00:ec2::254", "::ffff:169.254.169.254"}) {
     EXPECT_FALSE(check(bad).ok()) << bad;
     EXPECT_FALSE(check(bad, TargetPolicy::public_only).ok()) << bad;
   }
@@ -56,7 +57,8 @@ TEST(CheckTargetAddress, AlwaysRefusesDangerousAddresses) {
 }
 
 TEST(CheckTargetAddress, PrivateRangesDependOnPolicy) {
-  for (const char* local : {"127.0.0.1", "10.250.0.1", "172.16.5.5", "192.168.1.1", "100.64.0.1", "::1", "fd12::1"}) {
+  for (const char* local :
+       {"127.0.0.1", "10.250.0.1", "172.16.5.5", "192.168.1.1", "100.64.0.1", "::1", "fd12::1"}) {
     EXPECT_TRUE(check(local).ok()) << local;
     EXPECT_FALSE(check(local, TargetPolicy::public_only).ok()) << local;
   }

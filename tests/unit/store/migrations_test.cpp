@@ -19,8 +19,8 @@ TEST(Migrations, BothBackEndsHaveTheSameGaplessVersions) {
 
 TEST(Migrations, FirstMigrationCreatesTheFourTables) {
   const auto first = migrations_for(DbKind::sqlite).front();
-  for (const char* table : {"CREATE TABLE users", "CREATE TABLE sessions", "CREATE TABLE hosts",
-                            "CREATE TABLE ping_results"}) {
+  for (const char* table :
+       {"CREATE TABLE users", "CREATE TABLE sessions", "CREATE TABLE hosts", "CREATE TABLE ping_results"}) {
     EXPECT_NE(first.sql.find(table), std::string_view::npos) << table;
   }
 }

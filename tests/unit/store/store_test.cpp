@@ -24,11 +24,12 @@ TEST_P(StoreTest, RefusesADatabaseNewerThanTheBinary) {
   // Pretend a newer semaphore migrated this database: a schema_version row above what this binary knows.
   // (The Store has no API to write it, on purpose, so the database's own client does.)
   const int too_new = store::Store::latest_schema_version(GetParam()) + 1;
-  const std::string command =
-      GetParam() == DbKind::sqlite
-          ? "sqlite3 " + url_.location + " \"INSERT INTO schema_version VALUES (" + std::to_string(too_new) + ", 0)\""
-          : "psql -q '" + url_.location + "' -c \"INSERT INTO schema_version VALUES (" + std::to_string(too_new) +
-                ", 0)\"";
+  const std::string command = GetParam() == DbKind::sqlite
+                                  ? "sqlite3 " + url_.location + " \"INSERT INTO schema_version VALUES (" +
+                                        std::to_string(too_new) + ", 0)\""
+                                  : "psql -q '" + url_.location +
+                                        "' -c \"INSERT INTO schema_version VALUES (" +
+                                        std::to_string(too_new) + ", 0)\"";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   auto migrated = store_->migrate();
   ASSERT_FALSE(migrated.ok());
@@ -97,7 +98,8 @@ TEST_P(StoreTest, SessionsAreFoundTouchedAndDeleted) {
 }
 
 TEST_P(StoreTest, SigninFailuresAreCountedPerKeyAndCleared) {
-  for (EpochMs at : {100, 200, 300}) ASSERT_TRUE(store_->record_signin_failure("account:a@example.com", at).ok());
+  for (EpochMs at : {100, 200, 300})
+    ASSERT_TRUE(store_->record_signin_failure("account:a@example.com", at).ok());
   ASSERT_TRUE(store_->record_signin_failure("client:127.0.0.1", 250).ok());
   auto since = store_->signin_failures_since("account:a@example.com", 150);
   ASSERT_TRUE(since.ok());
@@ -221,9 +223,10 @@ TEST_P(StoreTest, HostStatusesShowEachHostWithItsLatestRound) {
   const auto pinged = make_host(user.id, "pinged.example.com");
   const auto fresh = make_host(user.id, "fresh.example.com");
   const auto foreign = make_host(other.id, "foreign.example.com");
-  ASSERT_TRUE(store_->insert_results(std::vector<PingResult>{make_result(pinged.id, 1000, 5),
-                                                             make_result(pinged.id, 2000, 0),
-                                                             make_result(foreign.id, 3000, 5)})
+  ASSERT_TRUE(store_
+                  ->insert_results(std::vector<PingResult>{make_result(pinged.id, 1000, 5),
+                                                           make_result(pinged.id, 2000, 0),
+                                                           make_result(foreign.id, 3000, 5)})
                   .ok());
   const auto statuses = *store_->host_statuses(user.id);
   ASSERT_EQ(statuses.size(), 2u);
@@ -268,7 +271,30 @@ TEST_P(StoreTest, ManyThreadsCanWriteAtOnce) {
   EXPECT_EQ(store_->results_between(user.id, host.id, 0, 100000)->size(), 120u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql), backend_name);
+TEST_P(StoreTest, DataVersionChangesWithEveryCommitOfAnyProcess) {
+  const auto user = make_user("a@example.com");
+  const auto first = store_->data_version();
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(store_->host_statuses(user.id).ok());
+  // Reads change nothing (on PostgreSQL the cluster's other transactions may: the token may change anyway).
+  if (GetParam() == DbKind::sqlite) EXPECT_EQ(*store_->data_version(), *first);
+
+  const auto host = make_host(user.id, "a.example.com");
+  const std::string after_host = *store_->data_version();
+  EXPECT_NE(after_host, *first);
+  ASSERT_TRUE(store_->insert_results(std::vector<PingResult>{make_result(host.id, 1000, 5)}).ok());
+  const std::string after_results = *store_->data_version();
+  EXPECT_NE(after_results, after_host);
+
+  // Another process (another Store on the same database) writes: seen too.
+  auto other = store::Store::open(url_);
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  ASSERT_TRUE((*other)->insert_results(std::vector<PingResult>{make_result(host.id, 2000, 5)}).ok());
+  EXPECT_NE(*store_->data_version(), after_results);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),
+                         backend_name);
 
 // --- failures of the database itself ---
 

@@ -83,6 +83,10 @@ class SociStore final : public Store {
     bool done_ = false;
   };
 
+  // insert_results' two forms: a prepared statement per row (SQLite), one statement per batch (PostgreSQL).
+  std::int64_t insert_results_by_row(soci::session& sql, std::span<const PingResult> results);
+  std::int64_t insert_results_as_arrays(soci::session& sql, std::span<const PingResult> results);
+
   // with_session for work that returns nothing but success or an Error.
   Status execute(const char* what, const std::function<void(soci::session&)>& work);
 

@@ -206,6 +206,31 @@ TEST_P(StoreTest, InsertResultsIsIdempotentAndKeepsNulls) {
   EXPECT_EQ(store_->results_between(user.id, host.id, 2000, 3000)->size(), 1u);
 }
 
+TEST_P(StoreTest, LargeBatchesAndAwkwardErrorTextRoundTrip) {
+  const auto user = make_user("a@example.com");
+  const auto host = make_host(user.id, "a.example.com");
+  std::vector<PingResult> batch;
+  for (int round = 0; round < 3000; ++round) {
+    PingResult result = make_result(host.id, 1000 + round, round % 3 == 0 ? 0 : 5);
+    if (result.received > 0) result.min_ms = 0.1 + round * 1e-7;  // needs every digit to read back exactly
+    batch.push_back(result);
+  }
+  batch[3].error = R"(odd "text", {with} \ commas, NULL and ünïcode)";
+  batch[3].received = 0;
+  batch[3].min_ms.reset();
+  EXPECT_EQ(*store_->insert_results(batch), 3000);
+  EXPECT_EQ(*store_->insert_results(batch), 0);
+
+  const auto rows = *store_->results_between(user.id, host.id, 0, 100000);
+  ASSERT_EQ(rows.size(), 3000u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].ts, batch[i].ts);
+    EXPECT_EQ(rows[i].error, batch[i].error) << i;
+    EXPECT_EQ(rows[i].min_ms, batch[i].min_ms) << i;
+    EXPECT_EQ(rows[i].received, batch[i].received) << i;
+  }
+}
+
 TEST_P(StoreTest, ResultsOfDeletedHostsAreDroppedNotFailed) {
   const auto user = make_user("a@example.com");
   const auto kept = make_host(user.id, "kept.example.com");

@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
   std::size_t hosts = 10'000, big = 100'000;
   int rate = 10'000, big_rate = 25'000;
   std::string binary = SEMAPHORE_BINARY_PATH;
+  bool skip_fping = false;  // --fping no: semaphore alone (for profiling; the ratios need fping)
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--hosts") hosts = std::stoul(value);
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
     if (flag == "--rate") rate = std::stoi(value);
     if (flag == "--big-rate") big_rate = std::stoi(value);
     if (flag == "--semaphore") binary = value;
+    if (flag == "--fping") skip_fping = value == "no";
   }
   if (auto entered = simnet::enter_private_network_namespace(); !entered) {
     std::fprintf(stderr, "ping_vs_fping: skipped: %s\n", entered.error().message.c_str());
@@ -150,7 +152,7 @@ int main(int argc, char** argv) {
   }
   Bench bench(std::max(hosts, big));
   if (!bench.start()) return 1;
-  const bool fping = std::system("command -v fping >/dev/null") == 0;
+  const bool fping = !skip_fping && std::system("command -v fping >/dev/null") == 0;
 
   std::printf(
       "ping_vs_fping: %zu simulated hosts (1-9 ms delays, 5%% silent, 5%% losing 1 in 3; 20%% IPv6), 3 "

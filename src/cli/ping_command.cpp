@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -34,12 +35,13 @@ struct PingArgs {
 };
 
 // fping's -f: one target per line, first word only; blank lines and # comments skipped. "-" is stdin.
-void read_targets(std::istream& in, std::vector<std::string>& out) {
+// Targets go straight into one buffer (HostList): a string per target would cost 32 bytes a host.
+void read_targets(std::istream& in, probe::HostList& out) {
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream words(line);
     std::string word;
-    if (words >> word && word[0] != '#') out.push_back(word);
+    if (words >> word && word[0] != '#') out.add(word);
   }
 }
 
@@ -81,17 +83,21 @@ std::chrono::microseconds ms(double value) {
 
 void run_ping(const PingArgs& args) {
   const bool fping = args.fping_count > 0;
-  std::vector<std::string> targets = args.hosts;
+  probe::HostList targets;
+  for (const auto& host : args.hosts) targets.add(host);
   if (!args.file.empty()) {
     if (args.file == "-") {
       read_targets(std::cin, targets);
     } else {
-      std::ifstream in(args.file);
+      std::ifstream in(args.file, std::ios::ate);
       if (!in) throw CommandExit{fping ? 4 : 2, "ping: cannot read " + args.file};
+      // The names take at most the file's size: reserving it spares the buffer's growth slack.
+      targets.names.reserve(static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg())));
+      in.seekg(0);
       read_targets(in, targets);
     }
   }
-  if (targets.empty()) throw CommandExit{fping ? 3 : 2, "ping: no hosts given (HOST... or -f FILE)"};
+  if (targets.size() == 0) throw CommandExit{fping ? 3 : 2, "ping: no hosts given (HOST... or -f FILE)"};
   if (args.only_v4 && args.only_v6) throw CommandExit{fping ? 3 : 2, "ping: -4 and -6 exclude each other"};
 
   probe::PingOptions options;
@@ -120,23 +126,21 @@ void run_ping(const PingArgs& args) {
   auto pinger = probe::Pinger::open();
   if (!pinger) throw CommandExit{4, "ping: " + pinger.error().message};
 
-  std::vector<probe::PingRequest> requests;
-  requests.reserve(targets.size());
-  for (auto& target : targets) requests.push_back(probe::PingRequest{std::move(target), {}});
-  targets = {};
-
   std::stop_source stop;
   const auto started = std::chrono::steady_clock::now();
-  std::vector<probe::HostResult> results;
+  std::unique_ptr<probe::CompactResults> compact;
   {
     InterruptWatch watch(stop);
-    results = (*pinger)->run(requests, options, stop.get_token());
+    compact = (*pinger)->run_compact(targets, options, stop.get_token());
   }
+  const probe::CompactResults& results = *compact;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (fping) {
     if (!args.quiet) {
-      for (const auto& r : results) {
+      probe::HostResult r;
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        results.get(i, r);
         if (r.error == probe::HostError::unresolvable) {
           std::fprintf(stderr, "%s: %s\n", r.host.c_str(), r.error_detail.c_str());
         }

@@ -38,6 +38,16 @@ bool resolved(const probe::HostResult& r) {
   return r.error != probe::HostError::unresolvable;
 }
 
+// Calls f(result) for every host in order, with one HostResult reused for all of them.
+template <class F>
+void for_each_host(const probe::CompactResults& results, F&& f) {
+  probe::HostResult r;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    results.get(i, r);
+    f(r);
+  }
+}
+
 }  // namespace
 
 std::string fping_time(double ms) {
@@ -49,14 +59,14 @@ std::string fping_time(double ms) {
   return format("%.3e", ms);
 }
 
-void fping_summary(std::FILE* file, std::span<const probe::HostResult> results) {
+void fping_summary(std::FILE* file, const probe::CompactResults& results) {
   std::size_t width = 0;
-  for (const auto& r : results) {
+  for_each_host(results, [&](const probe::HostResult& r) {
     if (resolved(r)) width = std::max(width, r.host.size());
-  }
+  });
   std::string out;
-  for (const auto& r : results) {
-    if (!resolved(r)) continue;
+  for_each_host(results, [&](const probe::HostResult& r) {
+    if (!resolved(r)) return;
     out += r.host;
     out.append(width - r.host.size(), ' ');
     out += " :";
@@ -64,15 +74,15 @@ void fping_summary(std::FILE* file, std::span<const probe::HostResult> results) 
     out += '\n';
     std::fputs(out.c_str(), file);
     out.clear();
-  }
+  });
 }
 
-void fping_replies(std::FILE* file, std::span<const probe::HostResult> results, int packet_bytes) {
+void fping_replies(std::FILE* file, const probe::CompactResults& results, int packet_bytes) {
   std::size_t width = 0;
-  for (const auto& r : results) {
+  for_each_host(results, [&](const probe::HostResult& r) {
     if (resolved(r)) width = std::max(width, r.host.size());
-  }
-  for (const auto& r : results) {
+  });
+  for_each_host(results, [&](const probe::HostResult& r) {
     double sum = 0;
     int received = 0;
     for (std::size_t i = 0; i < r.rtts_ms.size(); ++i) {
@@ -86,24 +96,23 @@ void fping_replies(std::FILE* file, std::span<const probe::HostResult> results, 
                     fping_time(r.rtts_ms[i]).c_str(), fping_time(sum / received).c_str(), loss);
       std::fputs(line, file);
     }
-  }
+  });
 }
 
-int fping_exit_code(std::span<const probe::HostResult> results) {
-  bool unreachable = false;
-  for (const auto& r : results) {
-    if (!resolved(r)) return 2;
+int fping_exit_code(const probe::CompactResults& results) {
+  bool unreachable = false, unresolved = false;
+  for_each_host(results, [&](const probe::HostResult& r) {
+    if (!resolved(r)) unresolved = true;
     if (r.received == 0) unreachable = true;
-  }
-  return unreachable ? 1 : 0;
+  });
+  return unresolved ? 2 : unreachable ? 1 : 0;
 }
 
-void native_report(std::FILE* file, std::span<const probe::HostResult> results, bool all_rtts,
-                   double seconds) {
+void native_report(std::FILE* file, const probe::CompactResults& results, bool all_rtts, double seconds) {
   std::string out;
   int reachable = 0, unreachable = 0, unresolvable = 0;
   long sent = 0, received = 0;
-  for (const auto& r : results) {
+  for_each_host(results, [&](const probe::HostResult& r) {
     sent += r.sent;
     received += r.received;
     out += r.host;
@@ -141,7 +150,7 @@ void native_report(std::FILE* file, std::span<const probe::HostResult> results, 
     out += '\n';
     std::fputs(out.c_str(), file);
     out.clear();
-  }
+  });
   const double loss = sent > 0 ? 100.0 * static_cast<double>(sent - received) / static_cast<double>(sent) : 0;
   out += std::to_string(results.size()) + " hosts: " + std::to_string(reachable) + " reachable, " +
          std::to_string(unreachable) + " unreachable, " + std::to_string(unresolvable) + " unresolvable; " +
@@ -150,12 +159,13 @@ void native_report(std::FILE* file, std::span<const probe::HostResult> results, 
   std::fputs(out.c_str(), file);
 }
 
-void json_report(std::FILE* file, std::span<const probe::HostResult> results, const probe::EngineCounters& c,
+void json_report(std::FILE* file, const probe::CompactResults& results, const probe::EngineCounters& c,
                  double seconds) {
   std::string out = "{\"hosts\":[";
   long sent = 0, received = 0;
+  probe::HostResult r;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& r = results[i];
+    results.get(i, r);
     sent += r.sent;
     received += r.received;
     out += i ? ",\n{" : "\n{";

@@ -52,19 +52,79 @@ EngineCounters IcmpPinger::counters() const {
   return c;
 }
 
+namespace {
+
+class RequestInput final : public HostInput {
+ public:
+  explicit RequestInput(std::span<const PingRequest> requests) : requests_(requests) {}
+  std::size_t size() const override { return requests_.size(); }
+  std::string_view name(std::uint32_t host) const override { return requests_[host].host; }
+  std::int64_t offset_ns(std::uint32_t host) const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(requests_[host].start_offset).count();
+  }
+
+ private:
+  std::span<const PingRequest> requests_;
+};
+
+class ListInput final : public HostInput {
+ public:
+  explicit ListInput(const HostList& hosts) : hosts_(hosts) {}
+  std::size_t size() const override { return hosts_.size(); }
+  std::string_view name(std::uint32_t host) const override { return hosts_.name(host); }
+  std::int64_t offset_ns(std::uint32_t) const override { return 0; }
+
+ private:
+  const HostList& hosts_;
+};
+
+class TableResults final : public CompactResults {
+ public:
+  TableResults(const HostList& hosts, HostTable table) : hosts_(hosts), table_(std::move(table)) {}
+  std::size_t size() const override { return hosts_.size(); }
+  void get(std::size_t i, HostResult& out) const override {
+    table_.fill(static_cast<std::uint32_t>(i), hosts_.name(i), out);
+  }
+
+ private:
+  const HostList& hosts_;
+  HostTable table_;
+};
+
+}  // namespace
+
 std::vector<HostResult> IcmpPinger::run(std::span<const PingRequest> requests, const PingOptions& options,
                                         std::stop_token stop) {
-  Run run(requests, options, realtime_ns());
+  const RequestInput input(requests);
+  HostTable table;
+  Run run(input, table, options, realtime_ns());
+  execute(run, std::move(stop));
+  std::vector<HostResult> results(requests.size());
+  for (std::uint32_t i = 0; i < requests.size(); ++i) table.fill(i, requests[i].host, results[i]);
+  return results;
+}
+
+std::unique_ptr<CompactResults> IcmpPinger::run_compact(const HostList& hosts, const PingOptions& options,
+                                                        std::stop_token stop) {
+  const ListInput input(hosts);
+  HostTable table;
+  Run run(input, table, options, realtime_ns());
+  execute(run, std::move(stop));
+  return std::make_unique<TableResults>(hosts, std::move(table));
+}
+
+void IcmpPinger::execute(Run& run, std::stop_token stop) {
+  const PingOptions& options = run.options;
+  const std::size_t hosts = run.hosts.size();
   run.count = static_cast<std::uint32_t>(std::max(0, options.count));
   run.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.timeout).count();
   run.interval_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.per_host_interval).count();
   run.cookie = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
-  run.results.resize(requests.size());
-  if (run.count == 0 || requests.empty() ||
-      requests.size() * run.count >= std::uint64_t{SequenceMap::kNoProbe}) {
-    for (std::size_t i = 0; i < requests.size(); ++i) run.results[i].host = requests[i].host;
-    return std::move(run.results);
+  if (run.count == 0 || hosts == 0 || hosts * run.count >= std::uint64_t{SequenceMap::kNoProbe}) {
+    run.table.reset(hosts, 0);
+    return;
   }
+  run.table.reset(hosts, run.count);
   // A sequence number stays bound for the timeout plus a grace longer than the loop ever waits between two
   // reads (kIdleTickNs), so a reply that came in time still finds its binding when it is read. Later
   // replies are "late" either way: by their RTT while still bound, by their payload's serial once rebound.
@@ -78,20 +138,17 @@ std::vector<HostResult> IcmpPinger::run(std::span<const PingRequest> requests, c
     if (socket != nullptr) socket->set_receive_buffer(static_cast<int>(buffer));
   }
   heap_.clear();
-  heap_.reserve(requests.size());
+  heap_.reserve(hosts);
 
-  for (std::uint32_t i = 0; i < requests.size(); ++i) {
-    HostResult& r = run.results[i];
-    r.host = requests[i].host;
-    r.rtts_ms.assign(run.count, kUnsent);
-    if (auto literal = IpAddress::parse(r.host)) {
+  for (std::uint32_t i = 0; i < hosts; ++i) {
+    const std::string_view name = run.hosts.name(i);
+    if (auto literal = IpAddress::parse(name)) {
       accept_address(run, i, *literal, run.start_ns);
       continue;
     }
-    auto target = parse_target(r.host);
+    auto target = parse_target(name);
     if (!target) {
-      r.error = HostError::unresolvable;
-      r.error_detail = target.error().message;
+      fail(run, i, HostError::unresolvable, target.error().message);
       ++counters_.dns_failures;
     } else if (target->kind != TargetKind::hostname) {
       accept_address(run, i, *IpAddress::parse(target->text), run.start_ns);
@@ -123,14 +180,17 @@ std::vector<HostResult> IcmpPinger::run(std::span<const PingRequest> requests, c
     }
   }
   resolver_->cancel_all();
-  finish(run);
-  return std::move(run.results);
+}
+
+void IcmpPinger::fail(Run& run, std::uint32_t host, HostError error, std::string detail) {
+  run.table.states[host].error = static_cast<std::uint8_t>(error);
+  run.table.details[host] = std::move(detail);
 }
 
 void IcmpPinger::start_resolution(Run& run, std::int64_t now_ns) {
   while (run.dns_next < run.dns_queue.size() && resolver_->in_flight() < kMaxDnsInFlight) {
     const std::uint32_t host = run.dns_queue[run.dns_next++];
-    auto target = parse_target(run.results[host].host);
+    auto target = parse_target(run.hosts.name(host));
     resolver_->resolve(target->text, run.options.family, host);
   }
   take_answers(run, now_ns);
@@ -141,9 +201,7 @@ void IcmpPinger::take_answers(Run& run, std::int64_t now_ns) {
     if (answer.address) {
       accept_address(run, answer.tag, *answer.address, now_ns);
     } else {
-      HostResult& r = run.results[answer.tag];
-      r.error = HostError::unresolvable;
-      r.error_detail = std::move(answer.error);
+      fail(run, answer.tag, HostError::unresolvable, std::move(answer.error));
       ++counters_.dns_failures;
     }
   }
@@ -152,32 +210,29 @@ void IcmpPinger::take_answers(Run& run, std::int64_t now_ns) {
 
 void IcmpPinger::accept_address(Run& run, std::uint32_t host, const IpAddress& resolved,
                                 std::int64_t now_ns) {
-  HostResult& r = run.results[host];
   const IpAddress address = resolved.unmapped();
   const FamilyPreference want = run.options.family;
   if ((want == FamilyPreference::v4_only && address.family != AddressFamily::v4) ||
       (want == FamilyPreference::v6_only && address.family != AddressFamily::v6)) {
-    r.error = HostError::unresolvable;
-    r.error_detail = want == FamilyPreference::v4_only ? "no IPv4 address" : "no IPv6 address";
+    fail(run, host, HostError::unresolvable,
+         want == FamilyPreference::v4_only ? "no IPv4 address" : "no IPv6 address");
     ++counters_.dns_failures;
     return;
   }
-  r.address = address;
+  run.table.addresses[host] = address;
+  run.table.states[host].has_address = true;
   if (run.options.policy) {
     if (auto allowed = check_target_address(address, *run.options.policy); !allowed) {
-      r.error = HostError::refused_address;
-      r.error_detail = allowed.error().message;
+      fail(run, host, HostError::refused_address, allowed.error().message);
       return;
     }
   }
   if ((address.family == AddressFamily::v4 ? v4_ : v6_) == nullptr) {
-    r.error = HostError::send_failed;
-    r.error_detail =
-        address.family == AddressFamily::v4 ? "no IPv4 socket" : "IPv6 unavailable: " + v6_error_;
+    fail(run, host, HostError::send_failed,
+         address.family == AddressFamily::v4 ? "no IPv4 socket" : "IPv6 unavailable: " + v6_error_);
     return;
   }
-  const auto offset = std::chrono::duration_cast<std::chrono::nanoseconds>(run.requests[host].start_offset);
-  heap_.push_back(Due{std::max(now_ns, run.start_ns + offset.count()), host});
+  heap_.push_back(Due{std::max(now_ns, run.start_ns + run.hosts.offset_ns(host)), host});
   std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
@@ -185,12 +240,11 @@ void IcmpPinger::send_due(Run& run, std::int64_t now_ns) {
   std::int64_t budget = run.bucket.available(now_ns);
   while (budget > 0 && !heap_.empty() && heap_.front().due_ns <= now_ns) {
     const std::uint32_t host = heap_.front().host;
-    HostResult& r = run.results[host];
-    const int fi = family_index(r.address->family);
+    const IpAddress& address = run.table.addresses[host];
+    const int fi = family_index(address.family);
     IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
     if (run.batch[fi] == kBatchSize) flush(run, fi, now_ns);
-    const std::uint32_t attempt = static_cast<std::uint32_t>(r.sent + r.send_errors);
-    const std::uint32_t serial = host * run.count + attempt;
+    const std::uint32_t serial = host * run.count + run.table.states[host].attempts;
     const std::int64_t send_ns = realtime_ns();
     const auto sequence = sequences_[fi].acquire(serial, send_ns);
     if (!sequence) {
@@ -200,10 +254,11 @@ void IcmpPinger::send_due(Run& run, std::int64_t now_ns) {
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
     heap_.pop_back();
     Outgoing& slot = socket.slot(run.batch[fi]++);
-    slot.address_length = r.address->to_sockaddr(slot.address);
+    slot.address_length = address.to_sockaddr(slot.address);
     slot.host = host;
     slot.serial = serial;
-    encode_echo_request(r.address->family, socket.identifier(), *sequence,
+    slot.sequence = *sequence;
+    encode_echo_request(address.family, socket.identifier(), *sequence,
                         EchoPayload{run.cookie, send_ns, serial}, slot.packet);
     --budget;
     run.bucket.take(1);
@@ -218,8 +273,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
   if (n == 0) return;
   IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
   auto schedule_next = [&](std::uint32_t host, std::int64_t due) {
-    const HostResult& r = run.results[host];
-    if (static_cast<std::uint32_t>(r.sent + r.send_errors) >= run.count) return;
+    if (++run.table.states[host].attempts >= run.count) return;
     heap_.push_back(Due{due, host});
     std::push_heap(heap_.begin(), heap_.end(), Later{});
   };
@@ -229,9 +283,8 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
     const std::int64_t sent_at = realtime_ns();
     for (int i = first; i < first + outcome.sent; ++i) {
       const Outgoing& slot = socket.slot(i);
-      HostResult& r = run.results[slot.host];
-      r.rtts_ms[slot.serial % run.count] = kPending;
-      ++r.sent;
+      sequences_[fi].set_transmit_time(slot.sequence, slot.serial, slot.tx_ns);
+      run.table.rtts_us[slot.serial] = kPending;
       ++run.outstanding;
       ++counters_.sent;
       schedule_next(slot.host, sent_at + run.interval_ns);
@@ -247,11 +300,9 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
       }
       break;
     }
-    HostResult& r = run.results[failed.host];
-    r.rtts_ms[failed.serial % run.count] = kSendFailed;
-    ++r.send_errors;
+    run.table.rtts_us[failed.serial] = kSendFailed;
     ++counters_.send_errors;
-    r.error_detail = std::string("send: ") + std::strerror(outcome.error);
+    run.table.details[failed.host] = std::string("send: ") + std::strerror(outcome.error);
     schedule_next(failed.host, sent_at + run.interval_ns);
     ++first;
   }
@@ -272,27 +323,6 @@ std::int64_t IcmpPinger::wake_time(Run& run, std::int64_t now_ns) {
     wake = std::min(wake, run.last_send_ns + run.timeout_ns);
   }
   return now_ns + resolver_->timeout_ns(std::max<std::int64_t>(0, wake - now_ns));
-}
-
-void IcmpPinger::finish(Run& run) {
-  for (HostResult& r : run.results) {
-    // Keep one entry per probe that went out, in order: drop unsent and failed attempts.
-    std::erase_if(r.rtts_ms, [](double v) { return v == kUnsent || v == kSendFailed; });
-    for (double& v : r.rtts_ms) {
-      if (v == kIcmpError) v = kPending;
-    }
-    if (r.error != HostError::none) continue;
-    if (r.received > 0) {
-      r.error_detail.clear();
-    } else if (r.icmp_errors > 0) {
-      r.error = HostError::unreachable;
-    } else if (r.sent > 0) {
-      r.error = HostError::timeout;
-      r.error_detail.clear();
-    } else if (r.send_errors > 0) {
-      r.error = HostError::send_failed;
-    }
-  }
 }
 
 }  // namespace semaphore::probe

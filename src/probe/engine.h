@@ -8,10 +8,11 @@
 // them up to a millisecond later costs no accuracy, and reading them in batches divides the syscall cost
 // per reply by the batch size.
 //
-// Memory: per host, one heap entry (16 bytes) beyond the HostResult the caller gets back; per probe,
-// nothing (rtts_ms is sized once per host when the run starts).
+// Memory: per host, a HostTable row (about 40 bytes) and one heap entry (16 bytes); per probe, a 4-byte RTT
+// slot; all sized once when the run starts. run() builds its HostResults from the table at the end.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "probe/icmp_socket.h"
@@ -28,6 +29,8 @@ class IcmpPinger final : public Pinger {
 
   std::vector<HostResult> run(std::span<const PingRequest> requests, const PingOptions& options,
                               std::stop_token stop) override;
+  std::unique_ptr<CompactResults> run_compact(const HostList& hosts, const PingOptions& options,
+                                              std::stop_token stop) override;
   EngineCounters counters() const override;
   SocketKind socket_kind() const override { return v4_ ? v4_->kind() : v6_->kind(); }
 
@@ -36,8 +39,9 @@ class IcmpPinger final : public Pinger {
     std::int64_t due_ns;
     std::uint32_t host;
   };
-  struct Run;  // the state of one run() call, in engine.cpp
+  struct Run;  // the state of one run() call, in engine_run.h
 
+  void execute(Run& run, std::stop_token stop);
   void start_resolution(Run& run, std::int64_t now_ns);
   void take_answers(Run& run, std::int64_t now_ns);
   void accept_address(Run& run, std::uint32_t host, const IpAddress& address, std::int64_t now_ns);
@@ -49,7 +53,7 @@ class IcmpPinger final : public Pinger {
   void match_error(Run& run, int family_index, const IcmpMessage& message, const IpAddress& destination,
                    const IpAddress& reporter);
   std::int64_t wake_time(Run& run, std::int64_t now_ns);
-  void finish(Run& run);
+  void fail(Run& run, std::uint32_t host, HostError error, std::string detail);
 
   std::unique_ptr<IcmpSocket> v4_, v6_;  // either may be null when its family is unavailable
   std::string v6_error_;

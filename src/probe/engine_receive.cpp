@@ -2,7 +2,7 @@
 // A reply counts only when every check passes: our identifier, our cookie, a probe serial within the run,
 // the source the probe went to, the sequence still bound to that serial, and the send time we recorded.
 // Anything else is counted (malformed, foreign, late, duplicate) and never matched.
-#include <cmath>
+#include <algorithm>
 #include <string>
 
 #include "probe/engine_run.h"
@@ -93,18 +93,18 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
   }
   const EchoPayload& payload = *message.payload;
   const std::uint32_t host = payload.serial / run.count;
-  if (payload.cookie != run.cookie || host >= run.results.size()) {
+  if (payload.cookie != run.cookie || host >= run.table.size()) {
     ++counters_.foreign;
     return;
   }
-  HostResult& r = run.results[host];
-  if (!r.address || !(*r.address == packet.source.unmapped())) {  // answered by someone else
+  HostState& state = run.table.states[host];
+  if (!state.has_address || !(run.table.addresses[host] == packet.source.unmapped())) {  // someone else
     ++counters_.foreign;
     return;
   }
   const SequenceMap::Entry& entry = sequences_[fi].lookup(message.sequence);
   if (entry.serial != payload.serial) {  // the number has been reused since: a very late reply
-    ++r.late;
+    saturating_increment(state.late);
     ++counters_.late;
     return;
   }
@@ -115,18 +115,19 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
   // The kernel's transmit time when we have it (exact); else our time just before the send call.
   const std::int64_t rtt_ns = packet.rx_ns - (entry.tx_ns != 0 ? entry.tx_ns : entry.sent_ns);
   if (rtt_ns > run.timeout_ns) {
-    ++r.late;
+    saturating_increment(state.late);
     ++counters_.late;
     return;
   }
-  double& slot = r.rtts_ms[payload.serial % run.count];
-  if (std::isnan(slot)) {
-    slot = static_cast<double>(std::max<std::int64_t>(0, rtt_ns)) / 1e6;
-    ++r.received;
+  std::uint32_t& slot = run.table.rtts_us[payload.serial];
+  if (slot == kPending) {
+    // Microseconds, rounded: the timeout bounds the RTT, far below kMaxRttUs (71 minutes).
+    const std::int64_t us = (std::max<std::int64_t>(0, rtt_ns) + 500) / 1000;
+    slot = static_cast<std::uint32_t>(std::min<std::int64_t>(us, kMaxRttUs));
     ++counters_.received;
     --run.outstanding;
-  } else if (slot >= 0 || slot == kIcmpError) {
-    ++r.duplicates;
+  } else if (slot <= kIcmpError) {  // an RTT, or an ICMP error: answered already
+    saturating_increment(state.duplicates);
     ++counters_.duplicates;
   } else {
     ++counters_.foreign;
@@ -150,22 +151,20 @@ void IcmpPinger::match_error(Run& run, int fi, const IcmpMessage& message, const
     serial = message.payload->serial;
   }
   const std::uint32_t host = serial / run.count;
-  if (serial == SequenceMap::kNoProbe || host >= run.results.size()) {
+  if (serial == SequenceMap::kNoProbe || host >= run.table.size()) {
     ++counters_.foreign;
     return;
   }
-  HostResult& r = run.results[host];
-  if (!r.address || !(*r.address == destination.unmapped())) {
+  if (!run.table.states[host].has_address || !(run.table.addresses[host] == destination.unmapped())) {
     ++counters_.foreign;
     return;
   }
-  double& slot = r.rtts_ms[serial % run.count];
-  if (!std::isnan(slot)) return;  // answered already, or an error for it was counted
+  std::uint32_t& slot = run.table.rtts_us[serial];
+  if (slot != kPending) return;  // answered already, or an error for it was counted
   slot = kIcmpError;
-  ++r.icmp_errors;
   ++counters_.icmp_errors;
   --run.outstanding;
-  r.error_detail = describe_icmp_error(socket.family(), message.type, message.code, reporter);
+  run.table.details[host] = describe_icmp_error(socket.family(), message.type, message.code, reporter);
 }
 
 }  // namespace semaphore::probe

@@ -4,19 +4,22 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <span>
+#include <string_view>
 #include <vector>
 
 #include "probe/engine.h"
+#include "probe/host_table.h"
 #include "probe/token_bucket.h"
 
 namespace semaphore::probe {
 
-// rtts_ms slot states while a run is going (finish() turns them into the contract's "NaN = no reply").
-constexpr double kUnsent = std::numeric_limits<double>::infinity();
-constexpr double kSendFailed = -2;
-constexpr double kIcmpError = -1;
-constexpr double kPending = std::numeric_limits<double>::quiet_NaN();
+// Where a run's hosts come from: run()'s PingRequests or run_compact()'s HostList.
+struct HostInput {
+  virtual ~HostInput() = default;
+  virtual std::size_t size() const = 0;
+  virtual std::string_view name(std::uint32_t host) const = 0;
+  virtual std::int64_t offset_ns(std::uint32_t host) const = 0;
+};
 
 // How often the loop wakes while it sends: long enough that each wake sends (and reads) a batch of up to
 // kBatchSize probes, short enough that pacing stays smooth. Replies carry kernel timestamps, so reading them
@@ -30,8 +33,9 @@ inline std::int64_t send_tick_ns(double rate) {
 }
 
 struct IcmpPinger::Run {
-  Run(std::span<const PingRequest> r, const PingOptions& o, std::int64_t now)
-      : requests(r),
+  Run(const HostInput& h, HostTable& t, const PingOptions& o, std::int64_t now)
+      : hosts(h),
+        table(t),
         options(o),
         start_ns(now),
         tick_ns(send_tick_ns(o.rate)),
@@ -40,9 +44,9 @@ struct IcmpPinger::Run {
                // losing the time, yet no burst exceeds a few batches.
                std::clamp(4 * o.rate * static_cast<double>(tick_ns) / 1e9, 1.0, 4.0 * kBatchSize), now) {}
 
-  std::span<const PingRequest> requests;
+  const HostInput& hosts;
+  HostTable& table;
   const PingOptions& options;
-  std::vector<HostResult> results;
   std::vector<std::uint32_t> dns_queue;
   std::size_t dns_next = 0;
   std::int64_t start_ns;

@@ -8,10 +8,12 @@
 // stamp, in the same control message as the transmit stamps; SO_TIMESTAMPNS itself is the fallback) and
 // count receive-queue drops (SO_RXQ_OVFL).
 //
-// Both also ask for software transmit timestamps (SO_TIMESTAMPING, stamped by the device driver as the
-// packet leaves): a time taken in user space before sendmmsg is early by however long the kernel takes
-// with the packets before it in the batch (and by any preemption in between), which showed up as up to
-// 0.3 ms of RTT error per batch, and milliseconds on a loaded machine.
+// Transmit times: a time taken in user space before sendmmsg is early by however long the kernel takes
+// with the packets before it in the batch (up to 0.3 ms per batch of 64). Kernel transmit timestamps
+// (SO_TIMESTAMPING TX) fixed that but cost about 1.7 us of CPU per probe (a clone of every packet queued on
+// the error queue and read back). Instead send() reads the clock before and after each sendmmsg call and
+// gives packet i of n the time t0 + (t1 - t0) * (i + 1) / n: the kernel spends nearly the same time on each
+// echo request, so this lands within microseconds of the driver's stamp (see the benchmark's RTT error).
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -33,6 +35,8 @@ struct Outgoing {
   std::uint8_t packet[kEchoRequestSize]{};
   std::uint32_t host = 0;  // the engine's bookkeeping: whose probe this is
   std::uint32_t serial = 0;
+  std::uint16_t sequence = 0;
+  std::int64_t tx_ns = 0;  // set by send(): when this packet left, interpolated over its sendmmsg call
 };
 
 struct Incoming {

@@ -74,6 +74,28 @@ std::optional<RttSummary> HostResult::summary() const {
   return summarize_rtts(replies);
 }
 
+namespace {
+
+class VectorResults final : public CompactResults {
+ public:
+  explicit VectorResults(std::vector<HostResult> results) : results_(std::move(results)) {}
+  std::size_t size() const override { return results_.size(); }
+  void get(std::size_t i, HostResult& out) const override { out = results_[i]; }
+
+ private:
+  std::vector<HostResult> results_;
+};
+
+}  // namespace
+
+std::unique_ptr<CompactResults> Pinger::run_compact(const HostList& hosts, const PingOptions& options,
+                                                    std::stop_token stop) {
+  std::vector<PingRequest> requests;
+  requests.reserve(hosts.size());
+  for (std::size_t i = 0; i < hosts.size(); ++i) requests.push_back({std::string(hosts.name(i)), {}});
+  return std::make_unique<VectorResults>(run(requests, options, std::move(stop)));
+}
+
 Result<std::unique_ptr<Pinger>> Pinger::open() {
   return open(OpenOptions{});
 }

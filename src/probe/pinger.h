@@ -9,6 +9,7 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/ip_address.h"
@@ -81,6 +82,33 @@ struct HostResult {
   std::optional<RttSummary> summary() const;
 };
 
+// Hostnames back to back in one buffer: about 4 bytes per host beyond the name itself, where a
+// PingRequest takes 40. For run_compact(), whose hosts all start at once (no start_offset).
+struct HostList {
+  std::string names;
+  std::vector<std::uint32_t> ends;  // name i is names[ends[i - 1], ends[i])
+
+  std::size_t size() const { return ends.size(); }
+  std::string_view name(std::size_t i) const {
+    const std::uint32_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(names).substr(begin, ends[i] - begin);
+  }
+  void add(std::string_view name) {
+    names.append(name);
+    ends.push_back(static_cast<std::uint32_t>(names.size()));
+  }
+};
+
+// What run_compact() returns: every host's result in flat arrays (tens of bytes per host), one HostResult
+// built at a time, so that printing 100,000 hosts needs no vector<HostResult>.
+class CompactResults {
+ public:
+  virtual ~CompactResults() = default;
+  virtual std::size_t size() const = 0;
+  // Host i's result, as run() would have returned it; `out`'s storage is reused.
+  virtual void get(std::size_t i, HostResult& out) const = 0;
+};
+
 // Cumulative since open(); for the service's metrics.
 struct EngineCounters {
   std::uint64_t sent = 0, received = 0, late = 0, duplicates = 0, malformed = 0, foreign = 0, icmp_errors = 0,
@@ -101,6 +129,11 @@ class Pinger {
   // A stop request ends the run early: probes not yet sent are not sent, and sent == what went out.
   virtual std::vector<HostResult> run(std::span<const PingRequest> requests, const PingOptions& options,
                                       std::stop_token stop = {}) = 0;
+
+  // run() for large one-shot runs (`semaphore ping`): the same probes, the same results, with per-host
+  // state kept compact. `hosts` must outlive the returned results. The default goes through run().
+  virtual std::unique_ptr<CompactResults> run_compact(const HostList& hosts, const PingOptions& options,
+                                                      std::stop_token stop = {});
 
   virtual EngineCounters counters() const = 0;
 

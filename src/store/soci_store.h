@@ -7,6 +7,8 @@
 #include <soci/soci.h>
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "store/store.h"
@@ -23,6 +25,7 @@ class SociStore final : public Store {
 
   Status migrate() override;
   Result<int> schema_version() override;
+  Result<std::string> data_version() override;
 
   Result<User> create_user(const std::string& email, const std::string& password_hash,
                            bool first_user_is_admin) override;
@@ -95,6 +98,9 @@ class SociStore final : public Store {
   DbUrl url_;
   soci::connection_pool pool_;
   std::size_t pool_size_;
+  // SQLite: a connection that never writes, whose PRAGMA data_version then changes with every commit.
+  std::mutex version_mutex_;
+  std::unique_ptr<soci::session> version_sql_;
 };
 
 }  // namespace semaphore::store

@@ -46,7 +46,8 @@ void load_session(RequestContext& ctx) {
   }
   const auto token = find_cookie(cookies, session_cookie_name(secure));
   if (!token || token->empty()) return;
-  auto resumed = ctx.services.sessions.resume(*token, ctx.now);
+  if (auto version = ctx.services.store.data_version()) ctx.data_version = std::move(*version);
+  auto resumed = ctx.services.sessions.resume(*token, ctx.now, ctx.data_version);
   if (!resumed) {
     spdlog::warn("session lookup: {}", resumed.error().message);
     return;
@@ -55,8 +56,14 @@ void load_session(RequestContext& ctx) {
     ctx.set_cookies.push_back(make_set_cookie(session_cookie_name(secure), "", {secure, 0}));
     return;
   }
-  auto user = ctx.services.store.find_user((*resumed)->user_id);
-  if (!user) return;
+  const std::string user_key = std::to_string((*resumed)->user_id);
+  auto user = ctx.services.users.find(user_key, ctx.data_version);
+  if (!user) {
+    auto found = ctx.services.store.find_user((*resumed)->user_id);
+    if (!found) return;
+    ctx.services.users.put(user_key, ctx.data_version, *found);
+    user = std::move(*found);
+  }
   ctx.session = std::move(**resumed);
   ctx.session_token = std::string(*token);
   ctx.user = std::move(*user);

@@ -24,6 +24,7 @@
 #include "web/sparklines.h"
 #include "web/templates.h"
 #include "web/throttle.h"
+#include "web/versioned_cache.h"
 #include "web/web_options.h"
 
 namespace semaphore::web {
@@ -54,7 +55,10 @@ struct Services {
   SigninThrottle throttle;
   RequestMetrics metrics;
   SparklineCache sparklines;
-  PageCache pages;  // the report pages' bodies (see page_cache.h)
+  PageCache pages;                      // the report pages' bodies (see page_cache.h)
+  VersionedCache<KeptPage> host_pages;  // by user, host and range
+  VersionedCache<store::User> users;    // by id
+  VersionedCache<std::shared_ptr<const std::vector<store::HostStatus>>> statuses;  // by user id
   std::chrono::seconds round_interval{std::chrono::seconds(60)};
   std::function<std::map<std::string, double>()> extra_metrics;
 
@@ -92,6 +96,10 @@ struct RequestContext {
   bool anonymous_csrf_is_new = false;
   std::string flash_code;  // from the flash cookie: shown once by page()
   std::vector<std::string> set_cookies;
+
+  // Store::data_version() as read at the start of the request ("" if it could not be read: nothing is
+  // reused then). Data kept under it is what the database holds now.
+  std::string data_version;
 
   // The token to put in forms: the session's, or the signed-out one (making it if needed).
   const std::string& csrf_token();

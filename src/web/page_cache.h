@@ -34,6 +34,13 @@ class PageCache {
   std::unordered_map<std::string, Entry> entries_;
 };
 
+// A page body kept under Store::data_version() (versioned_cache.h), good while now < same_until.
+struct KeptPage {
+  long long same_until = 0;  // EpochMs
+  std::string title;
+  std::shared_ptr<const std::string> body;
+};
+
 // Appends the bytes of plain values to a fingerprint.
 class Fingerprint {
  public:

@@ -1,6 +1,7 @@
 #include "web/series.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace semaphore::web {
 namespace {
@@ -91,17 +92,30 @@ std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rou
   return points;
 }
 
+namespace {
+
+// See Series::same_until: a point at `ts` is in the range while now - span <= ts.
+void limit_by_oldest_point(Series& series) {
+  if (!series.points.empty()) {
+    series.same_until = std::min(series.same_until, series.points.front().ts + series.range.span_ms);
+  }
+}
+
+}  // namespace
+
 Result<Series> load_series(store::Store& store, store::Id user_id, store::Id host_id, const RangeSpec& range,
                            EpochMs now) {
   Series series;
   series.range = range;
   series.to = now + 1;
   series.from = now - range.span_ms;
+  series.same_until = std::numeric_limits<EpochMs>::max();
   if (range.rollup_period_s == 0) {
     auto rounds = store.results_between(user_id, host_id, series.from, series.to);
     if (!rounds) return rounds.error();
     series.points.reserve(rounds->size());
     for (const auto& round : *rounds) series.points.push_back(from_round(round));
+    limit_by_oldest_point(series);
     return series;
   }
   auto rollups = store.rollups_between(user_id, host_id, range.rollup_period_s, series.from, series.to);
@@ -110,6 +124,7 @@ Result<Series> load_series(store::Store& store, store::Id user_id, store::Id hos
     auto rounds = store.results_between(user_id, host_id, series.from, series.to);
     if (!rounds) return rounds.error();
     series.points = bucket_rounds(*rounds, range.rollup_period_s);
+    limit_by_oldest_point(series);
     return series;
   }
   series.points.reserve(rollups->size() + 2);
@@ -123,6 +138,9 @@ Result<Series> load_series(store::Store& store, store::Id user_id, store::Id hos
     for (auto& point : bucket_rounds(*recent, range.rollup_period_s))
       series.points.push_back(std::move(point));
   }
+  // The rounds after the last rollup are read while they are at most 2 days behind.
+  series.same_until = rollups->empty() ? now + 1 : std::min(series.same_until, rolled_until + 2 * kDay);
+  limit_by_oldest_point(series);
   return series;
 }
 

@@ -39,6 +39,9 @@ struct Series {
   RangeSpec range;
   EpochMs from = 0, to = 0;
   std::vector<SeriesPoint> points;  // oldest first
+  // Until this time a later `now` gives the same points unless the database changes: then the oldest point
+  // leaves the range, or the rounds after the last rollup stop being read.
+  EpochMs same_until = 0;
 };
 
 // Errc::not_found when the host is not the user's; Errc::unavailable on database trouble.

@@ -61,13 +61,20 @@ Result<SessionManager::Started> SessionManager::start(store::Id user_id, EpochMs
   return started;
 }
 
-Result<std::optional<store::Session>> SessionManager::resume(std::string_view token, EpochMs now) {
+Result<std::optional<store::Session>> SessionManager::resume(std::string_view token, EpochMs now,
+                                                             const std::string& data_version) {
   if (!looks_like_token(token)) return std::optional<store::Session>();
   const std::string key = hash_token(token);
-  auto found = store_.find_session(key);
-  if (!found) {
-    if (found.error().code == Errc::not_found) return std::optional<store::Session>();
-    return found.error();
+  Result<store::Session> found = make_error(Errc::not_found, "no such session");
+  if (auto kept = rows_.find(key, data_version)) {
+    found = std::move(*kept);
+  } else {
+    found = store_.find_session(key);
+    if (!found) {
+      if (found.error().code == Errc::not_found) return std::optional<store::Session>();
+      return found.error();
+    }
+    rows_.put(key, data_version, *found);
   }
   if (rules_.expired(*found, now)) {
     (void)store_.delete_session(key);

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "store/store.h"
+#include "web/versioned_cache.h"
 
 namespace semaphore::web {
 
@@ -44,7 +45,10 @@ class SessionManager {
   Result<Started> start(store::Id user_id, EpochMs now);
   // The live session the cookie's token names: nullopt when unknown or expired (an expired one is deleted).
   // Errc::unavailable passes through so that the caller can answer 503 rather than sign the user out.
-  Result<std::optional<store::Session>> resume(std::string_view token, EpochMs now);
+  // `data_version` (Store::data_version(), read first; "" for none) lets an unchanged session row be reused
+  // without a query; the rules are applied to it just the same.
+  Result<std::optional<store::Session>> resume(std::string_view token, EpochMs now,
+                                               const std::string& data_version = "");
   Status end(std::string_view token);
 
   const SessionRules& rules() const { return rules_; }
@@ -52,6 +56,7 @@ class SessionManager {
  private:
   store::Store& store_;
   SessionRules rules_;
+  VersionedCache<store::Session> rows_;  // by token hash
 };
 
 }  // namespace semaphore::web

@@ -5,6 +5,7 @@
 #include "core/provider.h"
 #include "web/app_context.h"
 #include "web/host_state.h"
+#include "web/html_writer.h"
 #include "web/series.h"
 
 namespace semaphore::web {
@@ -36,7 +37,29 @@ std::string time_text(EpochMs ms) {
   return iso.size() >= 19 ? iso.substr(0, 10) + " " + iso.substr(11, 8) : iso;
 }
 
+// One row of the rounds table (as round_row.mustache had it); every value through text() (escaped).
+void write_round(const SeriesPoint& point, std::string& out) {
+  HtmlWriter html(out);
+  html.raw("      <tr><td><time datetime=\"")
+      .text(format_iso8601(point.ts))
+      .raw("\">")
+      .text(time_text(point.ts));
+  html.raw("</time></td><td class=\"num\">").number(point.sent).raw("</td><td class=\"num\">");
+  html.number(point.received).raw("</td><td class=\"num\">").text(format_loss(point.sent, point.received));
+  for (const auto* value :
+       {&point.min_ms, &point.avg_ms, &point.max_ms, &point.median_ms, &point.stddev_ms}) {
+    html.raw("</td><td class=\"num\">").text(format_ms(*value));
+  }
+  html.raw("</td><td>").text(point.error).raw("</td></tr>\n");
+}
+
 Response host_report(RequestContext& ctx) {
+  // A page kept under the same data version is this page while its time-dependent parts hold (same_until).
+  const std::string key = std::to_string(ctx.user->id) + "/" + (ctx.params.empty() ? "" : ctx.params[0]) +
+                          "?" + ctx.query.get("range");
+  if (auto kept = ctx.services.host_pages.find(key, ctx.data_version); kept && ctx.now < kept->same_until) {
+    return ctx.page_html(200, *kept->body, kept->title, "report", /*with_chart=*/true);
+  }
   auto loaded = load(ctx);
   if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
   auto& [host, range, series] = std::get<Loaded>(loaded);
@@ -49,6 +72,10 @@ Response host_report(RequestContext& ctx) {
       recent && !recent->empty()) {
     latest = recent->back();
   }
+  // The state holds while the latest round is in the window above; a minute at most in any case.
+  EpochMs same_until = std::min(series.same_until, ctx.now + 60'000);
+  if (latest) same_until = std::min(same_until, latest->ts + stale_ms);
+
   TemplateData data;
   data.set("id", std::to_string(host.id));
   data.set("hostname", host.hostname);
@@ -77,26 +104,16 @@ Response host_report(RequestContext& ctx) {
   data.set("truncated", points.size() > kRowsShown);
   data.set("shown", std::to_string(std::min(points.size(), kRowsShown)));
   data.set("total", std::to_string(points.size()));
-  std::string rows_html;  // row by row: see report_page.cpp
+  std::string rows_html;  // by hand (html_writer.h): kainjow copies every value several times over
   rows_html.reserve(std::min(points.size(), kRowsShown) * 400);
   std::size_t shown = 0;
   for (auto it = points.rbegin(); it != points.rend() && shown < kRowsShown; ++it, ++shown) {
-    TemplateData row;
-    row.set("iso", format_iso8601(it->ts));
-    row.set("time", time_text(it->ts));
-    row.set("sent", std::to_string(it->sent));
-    row.set("received", std::to_string(it->received));
-    row.set("loss", format_loss(it->sent, it->received));
-    row.set("min", format_ms(it->min_ms));
-    row.set("avg", format_ms(it->avg_ms));
-    row.set("max", format_ms(it->max_ms));
-    row.set("median", format_ms(it->median_ms));
-    row.set("jitter", format_ms(it->stddev_ms));
-    row.set("error", it->error);
-    rows_html += ctx.services.templates.render("round_row", row);
+    write_round(*it, rows_html);
   }
   data.set("points_html", std::move(rows_html));
-  return ctx.page(200, "host_report", host.hostname, std::move(data), "report", /*with_chart=*/true);
+  auto body = std::make_shared<const std::string>(ctx.services.templates.render("host_report", data));
+  ctx.services.host_pages.put(key, ctx.data_version, KeptPage{same_until, host.hostname, body});
+  return ctx.page_html(200, *body, host.hostname, "report", /*with_chart=*/true);
 }
 
 // RFC 4180 field: quoted when needed; a leading = + - @ is prefixed with ' so spreadsheets show text.

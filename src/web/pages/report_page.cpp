@@ -144,8 +144,15 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Row
 }
 
 Response report(RequestContext& ctx) {
-  auto statuses = ctx.services.store.host_statuses(ctx.user->id);
-  if (!statuses) return ctx.store_error(statuses.error());
+  const std::string user_key = std::to_string(ctx.user->id);
+  std::shared_ptr<const std::vector<store::HostStatus>> statuses =
+      ctx.services.statuses.find(user_key, ctx.data_version).value_or(nullptr);
+  if (!statuses) {
+    auto read = ctx.services.store.host_statuses(ctx.user->id);
+    if (!read) return ctx.store_error(read.error());
+    statuses = std::make_shared<const std::vector<store::HostStatus>>(std::move(*read));
+    ctx.services.statuses.put(user_key, ctx.data_version, statuses);
+  }
 
   const auto provider_filter = parse_provider(ctx.query.get("provider"));
   const auto state_filter = parse_host_state(ctx.query.get("status"));

@@ -302,7 +302,9 @@ TEST_P(StoreTest, DataVersionChangesWithEveryCommitOfAnyProcess) {
   ASSERT_TRUE(first.ok()) << first.error().message;
   ASSERT_TRUE(store_->host_statuses(user.id).ok());
   // Reads change nothing (on PostgreSQL the cluster's other transactions may: the token may change anyway).
-  if (GetParam() == DbKind::sqlite) EXPECT_EQ(*store_->data_version(), *first);
+  if (GetParam() == DbKind::sqlite) {
+    EXPECT_EQ(*store_->data_version(), *first);
+  }
 
   const auto host = make_host(user.id, "a.example.com");
   const std::string after_host = *store_->data_version();

@@ -43,7 +43,9 @@ void IcmpPinger::receive_all(Run& run) {
 void IcmpPinger::handle_packet(Run& run, int fi, const Incoming& packet) {
   IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
   if (packet.from_error_queue && packet.tx_ns != 0) {
-    if (auto request = parse_looped_request(socket.family(), packet.data)) {
+    if (socket.stamps_by_id()) {
+      sequences_[fi].set_transmit_time_by_id(packet.tx_id, packet.tx_ns);
+    } else if (auto request = parse_looped_request(socket.family(), packet.data)) {
       if (request->payload->cookie == run.cookie) {
         sequences_[fi].set_transmit_time(request->sequence, request->payload->serial, packet.tx_ns);
       }

@@ -18,6 +18,12 @@ namespace {
 constexpr int kIcmpFilter = 1;  // SOL_RAW ICMP_FILTER from <linux/icmp.h>, which clashes with netinet
 constexpr std::size_t kPacketBuffer = 1536;
 constexpr std::size_t kControlBuffer = 256;
+#ifndef SCM_TS_OPT_ID
+constexpr int SCM_TS_OPT_ID = 81;  // <asm-generic/socket.h> since Linux 6.13
+#endif
+constexpr int kStampFlags =
+    SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+constexpr int kStampByIdFlags = kStampFlags | SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
 
 std::int64_t realtime_ns() {
   timespec ts{};
@@ -50,6 +56,7 @@ struct IcmpSocket::Buffers {
   iovec receive_iov[kBatchSize]{};
   sockaddr_storage names[kBatchSize]{};
   alignas(cmsghdr) std::uint8_t control[kBatchSize][kControlBuffer]{};
+  alignas(cmsghdr) std::uint8_t send_control[kBatchSize][CMSG_SPACE(sizeof(std::uint32_t))]{};
   std::uint8_t packets[kBatchSize][kPacketBuffer]{};
 };
 
@@ -70,12 +77,13 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
   setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
   // Kernel timestamps in nanoseconds on receive and on transmit, both in one control message
   // (SO_TIMESTAMPING; SO_TIMESTAMPNS as well would add a second, identical receive stamp to every packet).
-  // Transmit stamps too: the interpolated time from send() alone gave RTT error p99 1.4 ms in the
-  // benchmark (vs 0.02 ms), so the kernel's stamp, when it comes, replaces it.
-  const int stamping =
-      SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamping, sizeof stamping) != 0) {
-    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);  // receive stamps at least
+  // Transmit stamps by id (see the header) when the kernel knows the options, else with the packet.
+  bool by_id = true;
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &kStampByIdFlags, sizeof kStampByIdFlags) != 0) {
+    by_id = false;
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &kStampFlags, sizeof kStampFlags) != 0) {
+      setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);  // receive stamps at least
+    }
   }
   if (family == AddressFamily::v4) {
     // Don't-fragment: our 52-byte packets never need fragmenting, and with DF the kernel skips hashing a
@@ -105,6 +113,7 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
                                                    : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
   }
   std::unique_ptr<IcmpSocket> socket(new IcmpSocket(fd, family, kind, identifier));
+  socket->stamps_by_id_ = by_id;
   socket->set_receive_buffer(receive_buffer);
   return socket;
 }
@@ -129,6 +138,11 @@ IcmpSocket::IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint1
   }
 }
 
+void IcmpSocket::stamp_with_packets() {
+  stamps_by_id_ = false;
+  setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPING, &kStampFlags, sizeof kStampFlags);
+}
+
 IcmpSocket::~IcmpSocket() {
   ::close(fd_);
 }
@@ -144,6 +158,16 @@ IcmpSocket::SendOutcome IcmpSocket::send(int first, int n) {
     m.msg_namelen = out_[i].address_length;
     m.msg_iov = &b.send_iov[i];
     m.msg_iovlen = 1;
+    if (stamps_by_id_) {
+      m.msg_control = b.send_control[i];
+      m.msg_controllen = sizeof b.send_control[i];
+      cmsghdr* c = CMSG_FIRSTHDR(&m);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_TS_OPT_ID;
+      c->cmsg_len = CMSG_LEN(sizeof(std::uint32_t));
+      const std::uint32_t id = stamp_id(out_[i].sequence, out_[i].serial);
+      std::memcpy(CMSG_DATA(c), &id, sizeof id);
+    }
   }
   while (first + outcome.sent < n) {
     const int done = first + outcome.sent;
@@ -151,6 +175,14 @@ IcmpSocket::SendOutcome IcmpSocket::send(int first, int n) {
     const int r = ::sendmmsg(fd_, b.send_headers + done, static_cast<unsigned>(n - done), MSG_DONTWAIT);
     if (r < 0) {
       if (errno == EINTR) continue;
+      if (errno == EINVAL && stamps_by_id_) {  // a kernel before SCM_TS_OPT_ID: stamps with packets
+        stamp_with_packets();
+        for (int i = done; i < n; ++i) {
+          b.send_headers[i].msg_hdr.msg_control = nullptr;
+          b.send_headers[i].msg_hdr.msg_controllen = 0;
+        }
+        continue;
+      }
       outcome.error = errno;
       break;
     }
@@ -170,6 +202,7 @@ void IcmpSocket::read_control(int i, bool error_queue) {
   in.from_error_queue = error_queue;
   in.error_type = in.error_code = 0;
   in.tx_ns = 0;
+  in.tx_id = 0;
   std::int64_t stamped = 0;
   bool timestamping = false;
   for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
@@ -194,6 +227,7 @@ void IcmpSocket::read_control(int i, bool error_queue) {
         in.error_code = error.ee_code;
       } else if (error.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
         timestamping = true;
+        in.tx_id = error.ee_data;
       }
     }
   }

@@ -9,11 +9,14 @@
 // count receive-queue drops (SO_RXQ_OVFL).
 //
 // Transmit times: a time taken in user space before sendmmsg is early by however long the kernel takes
-// with the packets before it in the batch (up to 0.3 ms per batch of 64). Kernel transmit timestamps
-// (SO_TIMESTAMPING TX) fixed that but cost about 1.7 us of CPU per probe (a clone of every packet queued on
-// the error queue and read back). Instead send() reads the clock before and after each sendmmsg call and
-// gives packet i of n the time t0 + (t1 - t0) * (i + 1) / n: the kernel spends nearly the same time on each
-// echo request, so this lands within microseconds of the driver's stamp (see the benchmark's RTT error).
+// with the packets before it in the batch (up to 0.3 ms per batch of 64), which gave RTT error p99 1.4 ms
+// in the benchmark. So the kernel's software transmit stamp (SO_TIMESTAMPING, read from the error queue)
+// replaces it when it comes; send() still sets an interpolated time (t0 + (t1 - t0) * (i + 1) / n for
+// packet i of n in one sendmmsg call) for a packet whose stamp never comes. By default the kernel queues a
+// clone of every sent packet with its stamp; instead each packet carries its own stamp id (SCM_TS_OPT_ID,
+// Linux 6.13) and the stamps come back alone (OPT_TSONLY): no packet copy to queue, copy out and parse
+// (measured: within noise of the copies, under ~0.2 us per probe; each stamp still costs its own skb).
+// Older kernels reject the control message (EINVAL): the socket then falls back to stamps with packets.
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -27,7 +30,7 @@
 
 namespace semaphore::probe {
 
-inline constexpr int kBatchSize = 64;
+inline constexpr int kBatchSize = 128;
 
 struct Outgoing {
   sockaddr_storage address{};
@@ -45,8 +48,14 @@ struct Incoming {
   std::int64_t rx_ns = 0;  // kernel receive time, CLOCK_REALTIME
   bool from_error_queue = false;
   std::uint8_t error_type = 0, error_code = 0;  // error queue: the ICMP error's type and code
-  std::int64_t tx_ns = 0;  // error queue: a transmit timestamp of the packet in `data`, when not 0
+  std::int64_t tx_ns = 0;  // error queue: a transmit timestamp, when not 0: of the packet in `data`, or
+  std::uint32_t tx_id = 0;  // when the socket stamps by id, of the packet sent with stamp_id(...) == tx_id
 };
+
+// The id a packet's transmit stamp comes back with: its sequence and its serial's low 16 bits.
+inline std::uint32_t stamp_id(std::uint16_t sequence, std::uint32_t serial) {
+  return (serial << 16) | sequence;
+}
 
 class IcmpSocket {
  public:
@@ -80,10 +89,13 @@ class IcmpSocket {
   // Reads up to kBatchSize packets without blocking; returns how many (0 when none, -1 on error). Packet i
   // is valid until the next receive call.
   int receive();
-  // Reads up to kBatchSize entries of the error queue: transmit timestamps (both kinds; the packet comes
-  // back with them, link-layer header included) and ping sockets' ICMP errors.
+  // Reads up to kBatchSize entries of the error queue: transmit timestamps (both kinds; alone with their id,
+  // or with the packet, link-layer header included) and ping sockets' ICMP errors.
   int receive_errors();
   const Incoming& packet(int i) const { return in_[i]; }
+
+  // Whether transmit stamps come back alone with their ids (Incoming::tx_id) rather than with the packet.
+  bool stamps_by_id() const { return stamps_by_id_; }
 
   // Packets the kernel dropped because the receive queue was full, since the socket opened.
   std::uint32_t drops() const { return drops_; }
@@ -92,6 +104,8 @@ class IcmpSocket {
   IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint16_t identifier);
   void read_control(int i, bool error_queue);
   int receive_batch(int flags);
+  void stamp_with_packets();
+
 
   struct Buffers;
   int fd_;
@@ -99,6 +113,7 @@ class IcmpSocket {
   SocketKind kind_;
   std::uint16_t identifier_;
   std::uint32_t drops_ = 0;
+  bool stamps_by_id_ = false;
   std::unique_ptr<Outgoing[]> out_;
   std::unique_ptr<Incoming[]> in_;
   std::unique_ptr<Buffers> buffers_;

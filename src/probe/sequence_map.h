@@ -44,6 +44,13 @@ class SequenceMap {
   void set_transmit_time(std::uint16_t sequence, std::uint32_t serial, std::int64_t tx_ns) {
     if (entries_[sequence].serial == serial) entries_[sequence].tx_ns = tx_ns;
   }
+  // The same by a transmit-stamp id (IcmpSocket::stamp_id): the sequence and the serial's low 16 bits. A
+  // number is rebound only after `hold` (about a second) while stamps come back within milliseconds, so
+  // the pair names one probe; an id that names none (a stale or foreign stamp) changes nothing.
+  void set_transmit_time_by_id(std::uint32_t id, std::int64_t tx_ns) {
+    Entry& entry = entries_[id & 0xffff];
+    if (entry.serial != kNoProbe && (entry.serial & 0xffff) == (id >> 16)) entry.tx_ns = tx_ns;
+  }
 
   // Starts over: every number free, the ring at 0. For reuse across runs without reallocating.
   void reset(std::int64_t hold_ns);

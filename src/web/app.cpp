@@ -14,20 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* method_text(Method method) {
-  switch (method) {
-    case Method::get:
-      return "GET";
-    case Method::head:
-      return "HEAD";
-    case Method::post:
-      return "POST";
-    case Method::other:
-      return "OTHER";
-  }
-  return "OTHER";
-}
-
 Response json_error(int status, std::string_view message) {
   return text_response(status, "{\"error\":\"" + std::string(message) + "\"}", "application/json");
 }
@@ -217,7 +203,7 @@ Response WebApp::handle(const Request& request) {
   try {
     response = dispatch(*services_, ctx);
   } catch (const std::exception& e) {
-    spdlog::error("{} {}: unexpected exception: {}", method_text(request.method), request.path, e.what());
+    spdlog::error("{} {}: unexpected exception: {}", to_string(request.method), request.path, e.what());
     response = text_response(500, "Something went wrong on our side. Please try again.\n");
   }
   const bool secure = services_->options.secure_cookies;
@@ -231,7 +217,7 @@ Response WebApp::handle(const Request& request) {
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
   services_->metrics.record(response.status, elapsed);
-  spdlog::info("{} {} {} {}B {:.1f}ms {}{}", method_text(request.method), request.path, response.status,
+  spdlog::info("{} {} {} {}B {:.1f}ms {}{}", to_string(request.method), request.path, response.status,
                response.body.size(), static_cast<double>(elapsed.count()) / 1000.0, request.client_address,
                ctx.user ? " user=" + std::to_string(ctx.user->id) : std::string());
   return response;

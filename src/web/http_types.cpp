@@ -65,4 +65,18 @@ Response text_response(int status, std::string body, std::string content_type) {
   return response;
 }
 
+const char* to_string(Method method) {
+  switch (method) {
+    case Method::get:
+      return "GET";
+    case Method::head:
+      return "HEAD";
+    case Method::post:
+      return "POST";
+    case Method::other:
+      return "OTHER";
+  }
+  return "OTHER";
+}
+
 }  // namespace semaphore::web

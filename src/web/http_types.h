@@ -11,6 +11,8 @@ namespace semaphore::web {
 
 enum class Method { get, head, post, other };
 
+const char* to_string(Method method);  // "GET", "HEAD", "POST", "OTHER"
+
 struct Request {
   Method method = Method::get;
   std::string target;                                        // as sent: path and query, percent-encoded

@@ -16,20 +16,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-const char* method_name(Method method) {
-  switch (method) {
-    case Method::get:
-      return "GET";
-    case Method::head:
-      return "HEAD";
-    case Method::post:
-      return "POST";
-    case Method::other:
-      return "OTHER";
-  }
-  return "OTHER";
-}
-
 }  // namespace
 
 int Router::add(Method method, std::string_view pattern) {
@@ -86,7 +72,7 @@ RouteMatch Router::match(Method method, std::string_view path) const {
     result.method_not_allowed = true;
     for (Method allowed : other_methods) {
       if (!result.allow.empty()) result.allow += ", ";
-      result.allow += method_name(allowed);
+      result.allow += to_string(allowed);
       if (allowed == Method::get) result.allow += ", HEAD";
     }
   }

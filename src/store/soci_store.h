@@ -90,6 +90,11 @@ class SociStore final : public Store {
   std::int64_t insert_results_by_row(soci::session& sql, std::span<const PingResult> results);
   std::int64_t insert_results_as_arrays(soci::session& sql, std::span<const PingResult> results);
 
+  // Runs the statement built for each batch of `hosts_per_batch` host ids (a comma-separated id list), one
+  // transaction per batch; returns the rows affected in all (rollup refresh and pruning).
+  std::int64_t in_host_batches(soci::session& sql, int hosts_per_batch,
+                               const std::function<std::string(const std::string&)>& statement_for);
+
   // with_session for work that returns nothing but success or an Error.
   Status execute(const char* what, const std::function<void(soci::session&)>& work);
 

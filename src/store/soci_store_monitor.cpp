@@ -200,59 +200,47 @@ Result<std::int64_t> SociStore::refresh_rollups(int period_s, EpochMs from, Epoc
   const long long lo = from - ((from % period_ms) + period_ms) % period_ms;
   const long long hi = to + (period_ms - ((to % period_ms) + period_ms) % period_ms) % period_ms;
   return with_session<std::int64_t>("refresh rollups", [&](soci::session& sql) -> Result<std::int64_t> {
-    std::int64_t written = 0;
-    long long after = 0;
-    for (;;) {
-      const auto ids = next_host_ids(sql, after, hosts_per_batch);
-      if (ids.empty()) break;
-      after = ids.back();
-      WriteTransaction transaction(sql, url_.kind);
-      soci::statement st = (sql.prepare << rollup_statement(in_list(ids), period_ms, period_s, lo, hi));
-      st.execute(true);
-      written += st.get_affected_rows();
-      transaction.commit();
-    }
-    return written;
+    return in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
+      return rollup_statement(host_ids, period_ms, period_s, lo, hi);
+    });
   });
 }
 
 Result<std::int64_t> SociStore::prune_results(EpochMs cutoff, int hosts_per_batch) {
   return with_session<std::int64_t>("prune results", [&](soci::session& sql) -> Result<std::int64_t> {
-    std::int64_t deleted = 0;
-    long long after = 0;
-    for (;;) {
-      const auto ids = next_host_ids(sql, after, hosts_per_batch);
-      if (ids.empty()) break;
-      after = ids.back();
-      WriteTransaction transaction(sql, url_.kind);
-      soci::statement st = (sql.prepare << "DELETE FROM ping_results WHERE host_id IN (" + in_list(ids) +
-                                               ") AND ts < " + std::to_string(cutoff));
-      st.execute(true);
-      deleted += st.get_affected_rows();
-      transaction.commit();
-    }
-    return deleted;
+    return in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
+      return "DELETE FROM ping_results WHERE host_id IN (" + host_ids + ") AND ts < " +
+             std::to_string(cutoff);
+    });
   });
 }
 
 Result<std::int64_t> SociStore::prune_rollups(EpochMs cutoff, int hosts_per_batch) {
   return with_session<std::int64_t>("prune rollups", [&](soci::session& sql) -> Result<std::int64_t> {
-    std::int64_t deleted = 0;
-    long long after = 0;
-    for (;;) {
-      const auto ids = next_host_ids(sql, after, hosts_per_batch);
-      if (ids.empty()) break;
-      after = ids.back();
-      WriteTransaction transaction(sql, url_.kind);
-      soci::statement st =
-          (sql.prepare << "DELETE FROM ping_rollups WHERE host_id IN (" + in_list(ids) +
-                              ") AND period_s IN (3600, 86400) AND bucket_start < " + std::to_string(cutoff));
-      st.execute(true);
-      deleted += st.get_affected_rows();
-      transaction.commit();
-    }
-    return deleted;
+    return in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
+      return "DELETE FROM ping_rollups WHERE host_id IN (" + host_ids +
+             ") AND period_s IN (3600, 86400) AND bucket_start < " + std::to_string(cutoff);
+    });
   });
+}
+
+std::int64_t SociStore::in_host_batches(soci::session& sql, int hosts_per_batch,
+                                        const std::function<std::string(const std::string&)>& statement_for) {
+  // A few hosts per transaction, each batch continuing after the last id, so that maintenance never holds the
+  // write lock long enough to stall the result writer.
+  std::int64_t affected = 0;
+  long long after = 0;
+  for (;;) {
+    const auto ids = next_host_ids(sql, after, hosts_per_batch);
+    if (ids.empty()) break;
+    after = ids.back();
+    WriteTransaction transaction(sql, url_.kind);
+    soci::statement st = (sql.prepare << statement_for(in_list(ids)));
+    st.execute(true);
+    affected += st.get_affected_rows();
+    transaction.commit();
+  }
+  return affected;
 }
 
 }  // namespace semaphore::store

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "store/lazy_libpq.h"
 #include "store/migrations.h"
 
 namespace semaphore::store {
@@ -64,6 +65,7 @@ Result<User> fetch_one_user(soci::session& sql, const std::string& where, const 
 // SOCI hands PostgreSQL connect strings to its own key=value parser, which mangles URLs: let libpq parse the
 // URL (every form it accepts) and hand SOCI the equivalent keyword list.
 std::string postgresql_conninfo(const std::string& url) {
+  load_libpq();  // here, so that a missing libpq is one clear message before any connection is tried
   char* parse_error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &parse_error);
   if (options == nullptr) {

@@ -6,6 +6,8 @@
 //
 // Everything happens in a private network namespace: the simulated prefixes are routed into simnet's TUN
 // device and every sampled route is checked before anything is sent; nothing else is reachable.
+#include <sched.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -49,12 +51,19 @@ class Bench {
   }
 
   bool start() {
-    auto network = simnet::Network::start(simnet::Options{}, table_);
+    // The simulator's thread gets a CPU of its own and the pingers the others, as a network's work runs
+    // on other processors than the pinger's (see simnet::Options::cpu); the children inherit the mask.
+    simnet::Options options;
+    options.cpu = simnet::fixture_cpu();
+    auto network = simnet::Network::start(options, table_);
     if (!network) {
       std::fprintf(stderr, "simnet: %s\n", network.error().message.c_str());
       return false;
     }
     network_ = std::move(*network);
+    fixture_cpu_ = options.cpu;
+    const cpu_set_t others = simnet::pinger_cpus(options.cpu);
+    sched_setaffinity(0, sizeof others, &others);
     for (std::size_t i = 0; i < table_.size(); i += 997) {
       if (auto routed = network_->check_route(table_[i].address); !routed) {
         std::fprintf(stderr, "%s\n", routed.error().message.c_str());
@@ -109,10 +118,12 @@ class Bench {
   }
 
   const simnet::Network& network() const { return *network_; }
+  int fixture_cpu() const { return fixture_cpu_; }
 
  private:
   std::vector<simnet::HostEntry> table_;
   std::unique_ptr<simnet::Network> network_;
+  int fixture_cpu_ = -1;
 };
 
 void print(const Figures& f) {
@@ -158,6 +169,12 @@ int main(int argc, char** argv) {
       "ping_vs_fping: %zu simulated hosts (1-9 ms delays, 5%% silent, 5%% losing 1 in 3; 20%% IPv6), 3 "
       "probes each\n",
       hosts);
+  if (bench.fixture_cpu() >= 0) {
+    std::printf("the simulator's thread runs on CPU %d, the pingers on the other CPUs\n",
+                bench.fixture_cpu());
+  } else {
+    std::printf("one CPU: the simulator's thread and the pingers share it\n");
+  }
   std::printf("%-26s %7s %8s %8s %10s %8s %8s %8s %8s %7s %8s %9s\n", "tool", "hosts", "probes", "wall s",
               "cpu us/prb", "(user)", "err p50", "err p99", "err max", "lost", "phantom", "rss MB");
   const std::string file = bench.host_file(hosts);

@@ -272,6 +272,8 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
   run.batch[fi] = 0;
   if (n == 0) return;
   IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
+  socket.set_stamp_every(
+      stamp_density_.next(now_ns, sequences_[0].stalled_spans() + sequences_[1].stalled_spans()));
   auto schedule_next = [&](std::uint32_t host, std::int64_t due) {
     if (++run.table.states[host].attempts >= run.count) return;
     heap_.push_back(Due{due, host});
@@ -283,7 +285,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
     const std::int64_t sent_at = realtime_ns();
     for (int i = first; i < first + outcome.sent; ++i) {
       const Outgoing& slot = socket.slot(i);
-      sequences_[fi].set_transmit_time(slot.sequence, slot.serial, slot.tx_ns);
+      sequences_[fi].record_send(slot.sequence, slot.serial, slot.tx_ns, slot.stamp_gap);
       run.table.rtts_us[slot.serial] = kPending;
       ++run.outstanding;
       ++counters_.sent;

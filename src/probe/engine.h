@@ -19,6 +19,7 @@
 #include "probe/pinger.h"
 #include "probe/resolver.h"
 #include "probe/sequence_map.h"
+#include "probe/stamp_density.h"
 
 namespace semaphore::probe {
 
@@ -59,7 +60,8 @@ class IcmpPinger final : public Pinger {
   std::string v6_error_;
   std::unique_ptr<Resolver> resolver_;
   SequenceMap sequences_[2];  // per socket: [0] IPv4, [1] IPv6
-  std::vector<Due> heap_;     // kept between runs so that a service's rounds do not reallocate
+  StampDensity stamp_density_;
+  std::vector<Due> heap_;  // kept between runs so that a service's rounds do not reallocate
   EngineCounters counters_;
 };
 

@@ -114,7 +114,8 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
     ++counters_.foreign;
     return;
   }
-  // The kernel's transmit time when we have it (exact); else our time just before the send call.
+  // The kernel's transmit time when we have it (exact, or interpolated between two stamps of the same send
+  // call); else our estimate from around the call.
   const std::int64_t rtt_ns = packet.rx_ns - (entry.tx_ns != 0 ? entry.tx_ns : entry.sent_ns);
   if (rtt_ns > run.timeout_ns) {
     saturating_increment(state.late);
@@ -127,6 +128,7 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
     const std::int64_t us = (std::max<std::int64_t>(0, rtt_ns) + 500) / 1000;
     slot = static_cast<std::uint32_t>(std::min<std::int64_t>(us, kMaxRttUs));
     ++counters_.received;
+    if (!entry.kernel_time) ++counters_.estimated_send_times;
     --run.outstanding;
   } else if (slot <= kIcmpError) {  // an RTT, or an ICMP error: answered already
     saturating_increment(state.duplicates);

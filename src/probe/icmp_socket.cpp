@@ -23,7 +23,11 @@ constexpr int SCM_TS_OPT_ID = 81;  // <asm-generic/socket.h> since Linux 6.13
 #endif
 constexpr int kStampFlags =
     SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-constexpr int kStampByIdFlags = kStampFlags | SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+// Stamps by id: receive stamps for every packet, transmit stamps only for the packets whose send asks for
+// one (a SO_TIMESTAMPING control message with TX_SOFTWARE, next to SCM_TS_OPT_ID).
+constexpr int kStampByIdFlags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+                                SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+constexpr std::uint32_t kStampRequest = SOF_TIMESTAMPING_TX_SOFTWARE;
 
 std::int64_t realtime_ns() {
   timespec ts{};
@@ -49,6 +53,44 @@ void install_filter(int fd, AddressFamily family) {
 
 }  // namespace
 
+bool wait_for_receive_stamps(int limit_ms) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  sockaddr_in self{};
+  self.sin_family = AF_INET;
+  self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof self;
+  bool stamped = false;
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) == 0 &&
+      ::bind(fd, reinterpret_cast<sockaddr*>(&self), sizeof self) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &length) == 0) {
+    for (int waited = 0; !stamped && waited <= limit_ms; ++waited) {
+      const char byte = 0;
+      if (::sendto(fd, &byte, 1, 0, reinterpret_cast<sockaddr*>(&self), sizeof self) != 1) break;
+      char data = 0;
+      iovec iov{&data, 1};
+      alignas(cmsghdr) std::uint8_t control[kControlBuffer];
+      msghdr m{};
+      m.msg_iov = &iov;
+      m.msg_iovlen = 1;
+      m.msg_control = control;
+      m.msg_controllen = sizeof control;
+      if (::recvmsg(fd, &m, 0) == 1) {  // loopback delivers within sendto: already queued
+        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+          if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPING) continue;
+          scm_timestamping ts{};
+          std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+          stamped = ts.ts[0].tv_sec != 0 || ts.ts[0].tv_nsec != 0;
+        }
+      }
+      if (!stamped) ::usleep(1000);
+    }
+  }
+  ::close(fd);
+  return stamped;
+}
+
 struct IcmpSocket::Buffers {
   mmsghdr send_headers[kBatchSize]{};
   iovec send_iov[kBatchSize]{};
@@ -56,7 +98,7 @@ struct IcmpSocket::Buffers {
   iovec receive_iov[kBatchSize]{};
   sockaddr_storage names[kBatchSize]{};
   alignas(cmsghdr) std::uint8_t control[kBatchSize][kControlBuffer]{};
-  alignas(cmsghdr) std::uint8_t send_control[kBatchSize][CMSG_SPACE(sizeof(std::uint32_t))]{};
+  alignas(cmsghdr) std::uint8_t send_control[kBatchSize][2 * CMSG_SPACE(sizeof(std::uint32_t))]{};
   std::uint8_t packets[kBatchSize][kPacketBuffer]{};
 };
 
@@ -158,29 +200,16 @@ IcmpSocket::SendOutcome IcmpSocket::send(int first, int n) {
     m.msg_namelen = out_[i].address_length;
     m.msg_iov = &b.send_iov[i];
     m.msg_iovlen = 1;
-    if (stamps_by_id_) {
-      m.msg_control = b.send_control[i];
-      m.msg_controllen = sizeof b.send_control[i];
-      cmsghdr* c = CMSG_FIRSTHDR(&m);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_TS_OPT_ID;
-      c->cmsg_len = CMSG_LEN(sizeof(std::uint32_t));
-      const std::uint32_t id = stamp_id(out_[i].sequence, out_[i].serial);
-      std::memcpy(CMSG_DATA(c), &id, sizeof id);
-    }
   }
   while (first + outcome.sent < n) {
     const int done = first + outcome.sent;
+    plan_stamps(done, n);
     const std::int64_t before = realtime_ns();
     const int r = ::sendmmsg(fd_, b.send_headers + done, static_cast<unsigned>(n - done), MSG_DONTWAIT);
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EINVAL && stamps_by_id_) {  // a kernel before SCM_TS_OPT_ID: stamps with packets
         stamp_with_packets();
-        for (int i = done; i < n; ++i) {
-          b.send_headers[i].msg_hdr.msg_control = nullptr;
-          b.send_headers[i].msg_hdr.msg_controllen = 0;
-        }
         continue;
       }
       outcome.error = errno;
@@ -192,6 +221,38 @@ IcmpSocket::SendOutcome IcmpSocket::send(int first, int n) {
     if (r == 0) break;
   }
   return outcome;
+}
+
+void IcmpSocket::plan_stamps(int from, int n) {
+  Buffers& b = *buffers_;
+  int previous = -1;
+  for (int i = from; i < n; ++i) {
+    msghdr& m = b.send_headers[i].msg_hdr;
+    Outgoing& out = out_[i];
+    // Stamped: the first and last packet of the call and every stamp_every_-th between (with stamps on
+    // for the whole socket, as in the fallback, every packet brings its own).
+    const bool stamped = stamps_by_id_ && ((i - from) % stamp_every_ == 0 || i == n - 1);
+    out.stamp_gap = stamped && previous >= 0 ? static_cast<std::uint16_t>(i - previous) : 0;
+    if (!stamped) {
+      m.msg_control = nullptr;
+      m.msg_controllen = 0;
+      continue;
+    }
+    previous = i;
+    m.msg_control = b.send_control[i];
+    m.msg_controllen = sizeof b.send_control[i];
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SO_TIMESTAMPING;
+    c->cmsg_len = CMSG_LEN(sizeof kStampRequest);
+    std::memcpy(CMSG_DATA(c), &kStampRequest, sizeof kStampRequest);
+    c = CMSG_NXTHDR(&m, c);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_TS_OPT_ID;
+    c->cmsg_len = CMSG_LEN(sizeof(std::uint32_t));
+    const std::uint32_t id = stamp_id(out.sequence, out.serial);
+    std::memcpy(CMSG_DATA(c), &id, sizeof id);
+  }
 }
 
 void IcmpSocket::read_control(int i, bool error_queue) {

@@ -12,11 +12,11 @@
 // with the packets before it in the batch (up to 0.3 ms per batch of 64), which gave RTT error p99 1.4 ms
 // in the benchmark. So the kernel's software transmit stamp (SO_TIMESTAMPING, read from the error queue)
 // replaces it when it comes; send() still sets an interpolated time (t0 + (t1 - t0) * (i + 1) / n for
-// packet i of n in one sendmmsg call) for a packet whose stamp never comes. By default the kernel queues a
-// clone of every sent packet with its stamp; instead each packet carries its own stamp id (SCM_TS_OPT_ID,
-// Linux 6.13) and the stamps come back alone (OPT_TSONLY): no packet copy to queue, copy out and parse
-// (measured: within noise of the copies, under ~0.2 us per probe; each stamp still costs its own skb).
-// Older kernels reject the control message (EINVAL): the socket then falls back to stamps with packets.
+// packet i of n in one sendmmsg call) for a packet whose stamp never comes. Stamps come by id: a packet
+// that wants one carries a SO_TIMESTAMPING control message (TX_SOFTWARE) and its own id (SCM_TS_OPT_ID,
+// Linux 6.13), and the stamp comes back alone (OPT_TSONLY), with no packet copy. Only some packets of a
+// call ask (one in stamp_every, see StampDensity; SequenceMap interpolates the others between stamps).
+// Older kernels reject the control message (EINVAL): the socket then stamps every packet, with copies.
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -31,6 +31,9 @@
 namespace semaphore::probe {
 
 inline constexpr int kBatchSize = 128;
+// One packet in kStampEvery of a sendmmsg call (and its last) asks for a kernel transmit stamp; the others
+// get times interpolated between their stamped neighbours'.
+inline constexpr int kStampEvery = 8;
 
 struct Outgoing {
   sockaddr_storage address{};
@@ -40,6 +43,9 @@ struct Outgoing {
   std::uint32_t serial = 0;
   std::uint16_t sequence = 0;
   std::int64_t tx_ns = 0;  // set by send(): when this packet left, interpolated over its sendmmsg call
+  // Set by send(): for a packet that asked for a transmit stamp, how many slots back the previous one of
+  // the same sendmmsg call is (0: none, or not stamped); see SequenceMap::record_send.
+  std::uint16_t stamp_gap = 0;
 };
 
 struct Incoming {
@@ -48,7 +54,7 @@ struct Incoming {
   std::int64_t rx_ns = 0;  // kernel receive time, CLOCK_REALTIME
   bool from_error_queue = false;
   std::uint8_t error_type = 0, error_code = 0;  // error queue: the ICMP error's type and code
-  std::int64_t tx_ns = 0;  // error queue: a transmit timestamp, when not 0: of the packet in `data`, or
+  std::int64_t tx_ns = 0;   // error queue: a transmit timestamp, when not 0: of the packet in `data`, or
   std::uint32_t tx_id = 0;  // when the socket stamps by id, of the packet sent with stamp_id(...) == tx_id
 };
 
@@ -56,6 +62,12 @@ struct Incoming {
 inline std::uint32_t stamp_id(std::uint16_t sequence, std::uint32_t serial) {
   return (serial << 16) | sequence;
 }
+
+// Waits, up to `limit_ms`, until the kernel stamps the packets it receives, and says whether it does.
+// The first socket to ask for receive stamps turns the kernel's stamping on through deferred work (a
+// kworker), which a busy machine runs milliseconds late; replies received before then carry no stamp and
+// would be timed when read. Checked with one UDP datagram to ourselves on 127.0.0.1.
+bool wait_for_receive_stamps(int limit_ms);
 
 class IcmpSocket {
  public:
@@ -94,6 +106,9 @@ class IcmpSocket {
   int receive_errors();
   const Incoming& packet(int i) const { return in_[i]; }
 
+  // One packet in `every` of each send call (and its last) asks for a transmit stamp (StampDensity).
+  void set_stamp_every(int every) { stamp_every_ = every; }
+
   // Whether transmit stamps come back alone with their ids (Incoming::tx_id) rather than with the packet.
   bool stamps_by_id() const { return stamps_by_id_; }
 
@@ -105,7 +120,7 @@ class IcmpSocket {
   void read_control(int i, bool error_queue);
   int receive_batch(int flags);
   void stamp_with_packets();
-
+  void plan_stamps(int from, int n);
 
   struct Buffers;
   int fd_;
@@ -114,6 +129,7 @@ class IcmpSocket {
   std::uint16_t identifier_;
   std::uint32_t drops_ = 0;
   bool stamps_by_id_ = false;
+  int stamp_every_ = kStampEvery;
   std::unique_ptr<Outgoing[]> out_;
   std::unique_ptr<Incoming[]> in_;
   std::unique_ptr<Buffers> buffers_;

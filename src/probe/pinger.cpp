@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <random>
 #include <string_view>
-#include <thread>
 
 #include "probe/engine.h"
 
@@ -16,6 +15,7 @@ namespace semaphore::probe {
 namespace {
 
 constexpr int kInitialReceiveBuffer = 4 << 20;
+constexpr int kReceiveStampsWaitMs = 500;
 
 std::string own_binary() {
   char path[4096];
@@ -127,10 +127,9 @@ Result<std::unique_ptr<Pinger>> Pinger::open(const OpenOptions& options) {
   }
   auto resolver = Resolver::create(options.dns_servers);
   if (!resolver) return resolver.error();
-  // Asking for receive timestamps turns on the kernel's timestamping (a static key) through deferred work
-  // when no other socket has it on; until that work runs, packets arrive unstamped and get stamped when we
-  // read them, a tick late. A few milliseconds now keep the first probes of a run exact.
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // The kernel turns receive stamping on through deferred work: wait for it (a few milliseconds, more on a
+  // busy machine), so the first replies of a run are not timed when read, a tick late.
+  wait_for_receive_stamps(kReceiveStampsWaitMs);
   return std::unique_ptr<Pinger>(
       new IcmpPinger(std::move(*v4), std::move(v6_socket), std::move(v6_error), std::move(*resolver)));
 }

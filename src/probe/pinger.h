@@ -113,6 +113,9 @@ class CompactResults {
 struct EngineCounters {
   std::uint64_t sent = 0, received = 0, late = 0, duplicates = 0, malformed = 0, foreign = 0, icmp_errors = 0,
                 send_errors = 0, receive_drops = 0, dns_failures = 0;
+  // Replies whose RTT started from our own estimate of the send time, because no kernel transmit stamp
+  // (its own or two neighbours' to interpolate between) came: less exact, by up to a send call's length.
+  std::uint64_t estimated_send_times = 0;
 };
 
 class Pinger {

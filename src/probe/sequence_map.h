@@ -21,11 +21,17 @@ class SequenceMap {
  public:
   static constexpr std::uint32_t kNoProbe = 0xffffffff;
   static constexpr std::size_t kSize = 65536;
+  // A span between two stamps longer than its packets' pace by more than this had a pause in it.
+  static constexpr std::int64_t kStallNs = 50'000;
 
   struct Entry {
-    std::int64_t sent_ns = 0;         // our clock just before the send call (also in the payload)
-    std::int64_t tx_ns = 0;           // the kernel's transmit timestamp, 0 until it is read
+    std::int64_t sent_ns = 0;  // our clock just before the send call (also in the payload)
+    // When the packet left: first our estimate (interpolated over its sendmmsg call), then the kernel's
+    // transmit stamp, or a time interpolated between the stamps of its neighbours (see record_send).
+    std::int64_t tx_ns = 0;
     std::uint32_t serial = kNoProbe;  // the probe bound to this sequence number, kNoProbe when free
+    std::uint16_t stamp_gap = 0;  // stamped packets: sequences back to the previous stamped one, 0 if none
+    bool kernel_time = false;     // tx_ns comes from kernel stamps
   };
 
   explicit SequenceMap(std::int64_t hold_ns);
@@ -40,24 +46,45 @@ class SequenceMap {
   // The binding of `sequence` (serial kNoProbe when it never was bound).
   const Entry& lookup(std::uint16_t sequence) const { return entries_[sequence]; }
 
+  // Records when probe `serial` went out, as estimated around the send call. Only some packets of a
+  // sendmmsg call ask for a kernel transmit stamp (each stamp costs the kernel an skb and us a read); a
+  // stamped packet names in `stamp_gap` the previous stamped packet of the same call (0: none), and when
+  // both stamps have come, the packets between them get times interpolated between the two. Sequence
+  // numbers of one call are consecutive, so "previous" is plain subtraction.
+  void record_send(std::uint16_t sequence, std::uint32_t serial, std::int64_t tx_ns,
+                   std::uint16_t stamp_gap) {
+    Entry& entry = entries_[sequence];
+    if (entry.serial != serial) return;
+    entry.tx_ns = tx_ns;
+    entry.stamp_gap = stamp_gap;
+  }
   // Records the kernel's transmit time of probe `serial`, if `sequence` is still bound to it.
   void set_transmit_time(std::uint16_t sequence, std::uint32_t serial, std::int64_t tx_ns) {
-    if (entries_[sequence].serial == serial) entries_[sequence].tx_ns = tx_ns;
+    if (entries_[sequence].serial == serial) set_kernel_time(sequence, tx_ns);
   }
   // The same by a transmit-stamp id (IcmpSocket::stamp_id): the sequence and the serial's low 16 bits. A
   // number is rebound only after `hold` (about a second) while stamps come back within milliseconds, so
   // the pair names one probe; an id that names none (a stale or foreign stamp) changes nothing.
   void set_transmit_time_by_id(std::uint32_t id, std::int64_t tx_ns) {
-    Entry& entry = entries_[id & 0xffff];
-    if (entry.serial != kNoProbe && (entry.serial & 0xffff) == (id >> 16)) entry.tx_ns = tx_ns;
+    const auto sequence = static_cast<std::uint16_t>(id & 0xffff);
+    const Entry& entry = entries_[sequence];
+    if (entry.serial != kNoProbe && (entry.serial & 0xffff) == (id >> 16)) set_kernel_time(sequence, tx_ns);
   }
+
+  // Spans between two stamps that took far longer than their packets take (a pause: preemption, a long
+  // interrupt), since the map was made. The packets between such stamps keep estimates (kernel_time false).
+  std::uint64_t stalled_spans() const { return stalled_spans_; }
 
   // Starts over: every number free, the ring at 0. For reuse across runs without reallocating.
   void reset(std::int64_t hold_ns);
 
  private:
+  void set_kernel_time(std::uint16_t sequence, std::int64_t tx_ns);
+
   std::vector<Entry> entries_;
   std::int64_t hold_ns_;
+  std::int64_t pace_ns_ = 5'000;  // how long one packet of a call takes the kernel: an average of clean spans
+  std::uint64_t stalled_spans_ = 0;
   std::uint16_t next_ = 0;
 };
 

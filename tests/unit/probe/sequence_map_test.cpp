@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "probe/icmp_socket.h"
+#include "probe/stamp_density.h"
+
 namespace semaphore::probe {
 namespace {
 
@@ -44,6 +47,79 @@ TEST(SequenceMap, AStaleReplyIsRecognisedAfterReuse) {
   for (std::uint32_t i = 0; i < SequenceMap::kSize; ++i) ASSERT_TRUE(map.acquire(i, 0));
   ASSERT_EQ(map.acquire(SequenceMap::kSize, kHold), 0);  // number 0 now stands for a new probe
   EXPECT_NE(map.lookup(0).serial, 0u);                   // a late reply naming probe 0 will not match
+}
+
+// One sendmmsg call of 9 packets (sequences 0-8) in which only 0, 4 and 8 asked for kernel stamps.
+void record_call(SequenceMap& map) {
+  for (std::uint32_t serial = 0; serial < 9; ++serial) ASSERT_TRUE(map.acquire(serial, 1000));
+  for (std::uint16_t sequence = 0; sequence < 9; ++sequence) {
+    const std::uint16_t gap = sequence == 4 || sequence == 8 ? 4 : 0;
+    map.record_send(sequence, sequence, 2000 + sequence * 100, gap);  // the call-wide estimate
+  }
+}
+
+TEST(SequenceMap, TimesBetweenTwoKernelStampsAreInterpolatedBetweenThem) {
+  SequenceMap map(kHold);
+  record_call(map);
+  map.set_transmit_time_by_id(stamp_id(0, 0), 10'000);
+  map.set_transmit_time_by_id(stamp_id(4, 4), 10'400);
+  for (std::uint16_t k = 0; k <= 4; ++k) {
+    EXPECT_EQ(map.lookup(k).tx_ns, 10'000 + k * 100) << k;
+    EXPECT_TRUE(map.lookup(k).kernel_time) << k;
+  }
+  // 5-7 wait for the stamp of 8, keeping the estimate until it comes.
+  EXPECT_EQ(map.lookup(6).tx_ns, 2600);
+  EXPECT_FALSE(map.lookup(6).kernel_time);
+  map.set_transmit_time(8, 8, 11'200);  // by packet (the fallback): the same filling
+  EXPECT_EQ(map.lookup(6).tx_ns, 10'400 + 2 * 200);
+  EXPECT_TRUE(map.lookup(6).kernel_time);
+}
+
+TEST(SequenceMap, WithoutTheEarlierStampTheEstimatesStay) {
+  SequenceMap map(kHold);
+  record_call(map);
+  map.set_transmit_time_by_id(stamp_id(4, 4), 10'400);  // the stamp of 0 never came
+  EXPECT_EQ(map.lookup(4).tx_ns, 10'400);
+  for (std::uint16_t k = 1; k < 4; ++k) {
+    EXPECT_EQ(map.lookup(k).tx_ns, 2000 + k * 100) << k;
+    EXPECT_FALSE(map.lookup(k).kernel_time) << k;
+  }
+}
+
+TEST(SequenceMap, AStampForAnotherProbeChangesNothing) {
+  SequenceMap map(kHold);
+  record_call(map);
+  map.set_transmit_time_by_id(stamp_id(0, 0), 10'000);
+  map.set_transmit_time_by_id(stamp_id(4, 99), 10'400);  // sequence 4, but not serial 4's
+  EXPECT_EQ(map.lookup(4).tx_ns, 2400);
+  EXPECT_EQ(map.lookup(2).tx_ns, 2200);
+}
+
+TEST(SequenceMap, APauseBetweenTwoStampsLeavesEstimatesWithinHalfThePause) {
+  SequenceMap map(kHold);
+  record_call(map);
+  // 0 and 4 were stamped 1 ms apart: four packets take microseconds, so the call paused somewhere between.
+  map.set_transmit_time_by_id(stamp_id(0, 0), 10'000);
+  map.set_transmit_time_by_id(stamp_id(4, 4), 1'010'000);
+  EXPECT_EQ(map.stalled_spans(), 1u);
+  for (std::uint16_t k = 1; k < 4; ++k) {
+    const std::int64_t earliest = 10'000 + k * 5'000, latest = 1'010'000 - (4 - k) * 5'000;  // at pace
+    EXPECT_EQ(map.lookup(k).tx_ns, (earliest + latest) / 2) << k;
+    EXPECT_FALSE(map.lookup(k).kernel_time) << k;  // an estimate: counted as one when a reply uses it
+  }
+  EXPECT_TRUE(map.lookup(4).kernel_time);
+}
+
+TEST(StampDensity, EveryPacketUntilTheCpuProvedQuietAndForTenSecondsAfterAStall) {
+  StampDensity density;
+  constexpr std::int64_t ms = 1'000'000, s = 1'000 * ms;
+  EXPECT_EQ(density.next(5 * s, 0), 1);  // the first half second of sending
+  EXPECT_EQ(density.next(5 * s + 499 * ms, 0), 1);
+  EXPECT_EQ(density.next(5 * s + 500 * ms, 0), kStampEvery);
+  EXPECT_EQ(density.next(7 * s, 1), 1);  // a stalled span
+  EXPECT_EQ(density.next(16 * s, 1), 1);
+  EXPECT_EQ(density.next(17 * s, 1), kStampEvery);
+  EXPECT_EQ(density.next(18 * s, 3), 1);
 }
 
 TEST(SequenceMap, ResetFreesEverything) {

@@ -1,0 +1,31 @@
+#pragma once
+// StampDensity: how many packets of each send call ask the kernel for a transmit stamp.
+//
+// Every stamp costs the kernel an skb and us a read from the error queue: about 1.7 µs per probe in the
+// benchmark, a fifth of the engine's CPU. While this thread has its CPU to itself, the packets of one
+// sendmmsg call leave back to back, so stamping one in kStampEvery (IcmpSocket) and interpolating between
+// stamps is exact within microseconds. A preemption in the middle of a call breaks that: it puts a pause
+// of milliseconds somewhere between two stamps, and the packets between them cannot be placed (SequenceMap
+// counts such stalled spans and leaves those packets estimates). So every packet is stamped until the
+// CPU has proved quiet (kWarmUpNs of sending, which covers short runs entirely) and for kDenseForNs after
+// any stalled span: contention, once seen, tends to last.
+#include <cstdint>
+
+namespace semaphore::probe {
+
+class StampDensity {
+ public:
+  static constexpr std::int64_t kWarmUpNs = 500'000'000;
+  static constexpr std::int64_t kDenseForNs = 10'000'000'000;
+
+  // The stamp interval for the next send call: 1 (every packet) or IcmpSocket's kStampEvery.
+  // `stalled_spans`: SequenceMap's running count, summed over the sockets.
+  int next(std::int64_t now_ns, std::uint64_t stalled_spans);
+
+ private:
+  bool started_ = false;
+  std::uint64_t stalls_ = 0;
+  std::int64_t dense_until_ns_ = 0;
+};
+
+}  // namespace semaphore::probe

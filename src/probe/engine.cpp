@@ -133,7 +133,9 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   sequences_[0].reset(hold);
   sequences_[1].reset(hold);
   // Room for a quarter second of replies at the full rate: a stalled tick must not overflow the queue.
-  const double buffer = std::clamp(options.rate * 0.25 * 1024, double{1 << 20}, double{32 << 20});
+  const double buffer = options.receive_buffer_bytes > 0
+                            ? options.receive_buffer_bytes
+                            : std::clamp(options.rate * 0.25 * 1024, double{1 << 20}, double{32 << 20});
   for (auto* socket : {v4_.get(), v6_.get()}) {
     if (socket != nullptr) socket->set_receive_buffer(static_cast<int>(buffer));
   }

@@ -2,6 +2,7 @@
 
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
+#include <linux/sock_diag.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -116,7 +117,6 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
     return make_error(Errc::unavailable, what);
   }
   const int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
   // Kernel timestamps in nanoseconds on receive and on transmit, both in one control message
   // (SO_TIMESTAMPING; SO_TIMESTAMPNS as well would add a second, identical receive stamp to every packet).
   // Transmit stamps by id (see the header) when the kernel knows the options, else with the packet.
@@ -183,6 +183,16 @@ IcmpSocket::IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint1
 void IcmpSocket::stamp_with_packets() {
   stamps_by_id_ = false;
   setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPING, &kStampFlags, sizeof kStampFlags);
+}
+
+std::uint32_t IcmpSocket::drops() const {
+  // The socket's drop count, read when asked rather than from a SO_RXQ_OVFL control message on every
+  // packet received.
+  std::uint32_t meminfo[SK_MEMINFO_VARS]{};
+  socklen_t length = sizeof meminfo;
+  if (getsockopt(fd_, SOL_SOCKET, SO_MEMINFO, meminfo, &length) != 0 || length <= SK_MEMINFO_DROPS * 4)
+    return 0;
+  return meminfo[SK_MEMINFO_DROPS];
 }
 
 IcmpSocket::~IcmpSocket() {
@@ -275,10 +285,6 @@ void IcmpSocket::read_control(int i, bool error_queue) {
       scm_timestamping ts{};
       std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
       stamped = static_cast<std::int64_t>(ts.ts[0].tv_sec) * 1'000'000'000 + ts.ts[0].tv_nsec;
-    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-      std::uint32_t dropped = 0;
-      std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
-      drops_ = dropped;  // the kernel reports the socket's running total
     } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
       sock_extended_err error{};

@@ -6,7 +6,7 @@
 // identifier and filters replies by it, and ICMP errors arrive on the error queue). Both are non-blocking,
 // carry kernel receive timestamps in nanoseconds (SO_TIMESTAMPING's software stamps: the SO_TIMESTAMPNS
 // stamp, in the same control message as the transmit stamps; SO_TIMESTAMPNS itself is the fallback) and
-// count receive-queue drops (SO_RXQ_OVFL).
+// count receive-queue drops (SO_MEMINFO).
 //
 // Transmit times: a time taken in user space before sendmmsg is early by however long the kernel takes
 // with the packets before it in the batch (up to 0.3 ms per batch of 64), which gave RTT error p99 1.4 ms
@@ -113,7 +113,7 @@ class IcmpSocket {
   bool stamps_by_id() const { return stamps_by_id_; }
 
   // Packets the kernel dropped because the receive queue was full, since the socket opened.
-  std::uint32_t drops() const { return drops_; }
+  std::uint32_t drops() const;
 
  private:
   IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint16_t identifier);
@@ -127,7 +127,6 @@ class IcmpSocket {
   AddressFamily family_;
   SocketKind kind_;
   std::uint16_t identifier_;
-  std::uint32_t drops_ = 0;
   bool stamps_by_id_ = false;
   int stamp_every_ = kStampEvery;
   std::unique_ptr<Outgoing[]> out_;

@@ -63,6 +63,10 @@ struct PingOptions {
   // When set, every resolved address is checked against it (on every resolution) and refused hosts get
   // HostError::refused_address without a probe sent.
   std::optional<TargetPolicy> policy;
+  // The sockets' receive buffers; 0: room for a quarter second of replies at `rate` (1 to 32 MiB). A reply
+  // that finds the buffer full is dropped by the kernel: counted in EngineCounters::receive_drops and
+  // missing from its host's results.
+  int receive_buffer_bytes = 0;
 };
 
 struct HostResult {

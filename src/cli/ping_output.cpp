@@ -1,88 +1,486 @@
 #include "cli/ping_output.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 namespace semaphore::cli {
 namespace {
 
-std::string format(const char* spec, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, spec, value);
-  return buffer;
+// The longest "%.<precision>f" of a double (precision at most 9): a sign, 309 integer digits, the point and
+// the decimals.
+constexpr std::size_t kFixedRoom = 320;
+
+// A 128-bit product keeps the rounding below exact; __extension__ tells -Wpedantic that we mean GCC's type.
+__extension__ using Uint128 = unsigned __int128;
+
+constexpr std::uint32_t kPowersOf10[] = {1,       10,        100,        1'000,       10'000,
+                                         100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
+
+// "00" to "99": decimals are written two per division.
+constexpr auto kDigitPairs = [] {
+  std::array<char, 200> pairs{};
+  for (int i = 0; i < 100; ++i) {
+    pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return pairs;
+}();
+
+// The `count` digits of `value` (below 10^count), leading zeros included, at `first`; returns the end.
+template <int kCount>
+char* write_digits(char* first, std::uint32_t value) {
+  int count = kCount;
+  for (; count >= 2; count -= 2, value /= 100) {
+    std::memcpy(first + count - 2, &kDigitPairs[2 * (value % 100)], 2);
+  }
+  if (count == 1) *first = static_cast<char>('0' + value);
+  return first + kCount;
 }
 
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-      out += escaped;
-    } else {
-      out += c;
+// printf's "%.<kPrecision>f" of `value` into [first, last), which holds kFixedRoom bytes; returns the end.
+// RTTs and their statistics (below 2^32 ms) are rounded here exactly and half to even, as printf rounds:
+// value is m / 2^shift, so value * 10^kPrecision is (m * 10^kPrecision) / 2^shift, an integer division whose
+// remainder decides the rounding. The rest goes to std::to_chars, which prints what printf prints in the C
+// locale; both cost 5 to 10 times this path (they were most of `ping --json`'s CPU time). A template, so that
+// the divisions by 10^kPrecision are multiplications and the digit loop unrolls.
+template <int kPrecision>
+char* write_fixed(char* first, char* last, double value) {
+  static_assert(kPrecision >= 0 && kPrecision <= 9);
+  constexpr std::uint32_t kScale = kPowersOf10[kPrecision];
+  const auto bits = std::bit_cast<std::uint64_t>(value);
+  const int biased_exponent = static_cast<int>(bits >> 52 & 0x7ff);
+  if (biased_exponent >= 1023 + 32) {  // also infinities and NaN
+    return std::to_chars(first, last, value, std::chars_format::fixed, kPrecision).ptr;
+  }
+  const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
+  const std::uint64_t mantissa = biased_exponent == 0 ? fraction : fraction | std::uint64_t{1} << 52;
+  const int shift = biased_exponent == 0 ? 1074 : 1075 - biased_exponent;  // at least 21 here
+  const Uint128 scaled = Uint128{mantissa} * kScale;                       // below 2^83
+  std::uint64_t rounded = 0;  // for shift >= 84, scaled / 2^shift < 1/2
+  if (shift < 84) {
+    // `doubled` is floor(2 * scaled / 2^shift), below 2^33 * 10^9 < 2^64: its low bit says "at least a half",
+    // and the bits shifted out say whether it is more than an exact half.
+    const auto doubled = static_cast<std::uint64_t>(scaled >> (shift - 1));
+    rounded = doubled >> 1;
+    const bool above_half = scaled != Uint128{doubled} << (shift - 1);
+    if ((doubled & 1) != 0 && (above_half || (rounded & 1) != 0)) ++rounded;
+  }
+  if (bits >> 63 != 0) *first++ = '-';  // as printf: "-0.000" for -0.0001
+  const std::uint64_t whole = rounded / kScale;
+  if (whole < 10) {  // most RTTs: to_chars would count the digits first
+    *first++ = static_cast<char>('0' + whole);
+  } else {
+    first = std::to_chars(first, last, whole).ptr;
+  }
+  if constexpr (kPrecision > 0) {
+    *first++ = '.';
+    first = write_digits<kPrecision>(first, static_cast<std::uint32_t>(rounded % kScale));
+  }
+  return first;
+}
+
+// An IPv4 address byte in decimal at `first`; returns the end.
+char* write_byte(char* first, std::uint8_t value) {
+  if (value >= 100) {
+    *first++ = static_cast<char>('0' + value / 100);
+    return write_digits<2>(first, value % 100u);
+  }
+  if (value >= 10) return write_digits<2>(first, value);
+  *first = static_cast<char>('0' + value);
+  return first + 1;
+}
+
+// Gathers a report's text and hands it to stdio 64 KiB at a time. stderr is unbuffered, so printing fping's
+// summary line by line cost one write(2) per host; and building each line in a std::string first cost an
+// allocation or two per host.
+class OutputBuffer {
+ public:
+  explicit OutputBuffer(std::FILE* file)
+      : file_(file), data_(std::make_unique_for_overwrite<char[]>(kSize)) {}
+  ~OutputBuffer() { flush(); }
+  OutputBuffer(const OutputBuffer&) = delete;
+  OutputBuffer& operator=(const OutputBuffer&) = delete;
+
+  void flush() {
+    if (used_ > 0) std::fwrite(data_.get(), 1, used_, file_);
+    used_ = 0;
+  }
+
+  void append(char c) {
+    *room(1) = c;
+    ++used_;
+  }
+  void append(std::string_view text) {
+    if (text.size() > kSize - used_) {
+      flush();
+      if (text.size() > kSize) {
+        std::fwrite(text.data(), 1, text.size(), file_);
+        return;
+      }
+    }
+    std::memcpy(data_.get() + used_, text.data(), text.size());
+    used_ += text.size();
+  }
+  void append_spaces(std::size_t count) {
+    for (std::size_t step; count > 0; count -= step) {
+      step = std::min(count, kSize);
+      std::memset(room(step), ' ', step);
+      used_ += step;
     }
   }
-  return out + '"';
+  void append_integer(long long value) {
+    char* start = room(kIntegerRoom);
+    commit(std::to_chars(start, start + kIntegerRoom, value).ptr);
+  }
+  void append_unsigned(unsigned long long value) {
+    char* start = room(kIntegerRoom);
+    commit(std::to_chars(start, start + kIntegerRoom, value).ptr);
+  }
+  // printf's "%.<kPrecision>f".
+  template <int kPrecision>
+  void append_fixed(double value) {
+    char* start = room(kFixedRoom);
+    commit(write_fixed<kPrecision>(start, start + kFixedRoom, value));
+  }
+
+  // For text written in place: where `bytes` more bytes (at most 64 KiB) may be written, flushing first when
+  // they would not fit; then commit(end of what was written).
+  char* room(std::size_t bytes) {
+    if (kSize - used_ < bytes) flush();
+    return data_.get() + used_;
+  }
+  void commit(const char* end) { used_ = static_cast<std::size_t>(end - data_.get()); }
+
+ private:
+  static constexpr std::size_t kSize = 64 * 1024;
+  static constexpr std::size_t kIntegerRoom = 24;
+
+  std::FILE* file_;
+  std::unique_ptr<char[]> data_;
+  std::size_t used_ = 0;
+};
+
+// fping's times: "%.3e" of a huge value or "-nan" at worst, and write_fixed's room for the rest.
+constexpr std::size_t kFpingTimeRoom = kFixedRoom;
+
+// Which bytes JSON wants escaped: '"', '\\' and the control characters.
+constexpr auto kJsonEscaped = [] {
+  std::array<bool, 256> escaped{};
+  for (int c = 0; c < 0x20; ++c) escaped[static_cast<std::size_t>(c)] = true;
+  escaped['"'] = escaped['\\'] = true;
+  return escaped;
+}();
+
+void append_json_escape(OutputBuffer& out, char c) {
+  if (c == '"' || c == '\\') {
+    out.append('\\');
+    out.append(c);
+  } else {
+    char escaped[8];
+    std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+    out.append(escaped);
+  }
 }
 
-std::string json_number(double value) {
-  return std::isfinite(value) ? format("%.6f", value) : "null";
+void append_json_string(OutputBuffer& out, std::string_view text) {
+  out.append('"');
+  // Names and messages almost never hold a character to escape: copy the runs between them whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!kJsonEscaped[static_cast<unsigned char>(text[i])]) continue;
+    out.append(text.substr(run, i - run));
+    append_json_escape(out, text[i]);
+    run = i + 1;
+  }
+  out.append(text.substr(run));
+  out.append('"');
+}
+
+void append_json_number(OutputBuffer& out, double value) {
+  if (std::isfinite(value)) {
+    out.append_fixed<6>(value);
+  } else {
+    out.append("null");
+  }
+}
+
+// IpAddress::to_string()'s text (inet_ntop's) without a std::string; IPv4, the usual case, by hand.
+class AddressText {
+ public:
+  explicit AddressText(const IpAddress& address) {
+    if (address.family == AddressFamily::v6) {
+      inet_ntop(AF_INET6, address.bytes.data(), text_, sizeof text_);
+      size_ = std::strlen(text_);
+      return;
+    }
+    char* end = text_;
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) *end++ = '.';
+      end = write_byte(end, address.bytes[static_cast<std::size_t>(i)]);
+    }
+    size_ = static_cast<std::size_t>(end - text_);
+  }
+  std::string_view view() const { return {text_, size_}; }
+
+ private:
+  char text_[INET6_ADDRSTRLEN];
+  std::size_t size_ = 0;
+};
+
+// fping's sprint_tm into [first, last), which must hold kFpingTimeRoom bytes; returns the end.
+char* write_fping_time(char* first, char* last, double ms) {
+  if (ms < 0.0) return std::to_chars(first, last, ms, std::chars_format::general, 2).ptr;
+  if (ms < 1.0) return write_fixed<3>(first, last, ms);
+  if (ms < 10.0) return write_fixed<2>(first, last, ms);
+  if (ms < 100.0) return write_fixed<1>(first, last, ms);
+  if (ms < 1000000.0) return write_fixed<0>(first, last, ms);
+  return std::to_chars(first, last, ms, std::chars_format::scientific, 3).ptr;
+}
+
+void append_fping_time(OutputBuffer& out, double ms) {
+  char* start = out.room(kFpingTimeRoom);
+  out.commit(write_fping_time(start, start + kFpingTimeRoom, ms));
 }
 
 bool resolved(const probe::HostResult& r) {
   return r.error != probe::HostError::unresolvable;
 }
 
-// Calls f(result) for every host in order, with one HostResult reused for all of them.
+// r.summary() without its copy of the replies: they go into `replies`, whose storage is reused host after
+// host (summarize_rtts, shared with the service, still makes its sorted copy).
+std::optional<RttSummary> summarize(const probe::HostResult& r, std::vector<double>& replies) {
+  replies.clear();
+  for (const double rtt : r.rtts_ms) {
+    if (!std::isnan(rtt)) replies.push_back(rtt);
+  }
+  return summarize_rtts(replies);
+}
+
+// Calls f(result) for every host in order, with one HostResult reused for all of them, and returns the tally.
 template <class F>
-void for_each_host(const probe::CompactResults& results, F&& f) {
+HostTally for_each_host(const probe::CompactResults& results, F&& f) {
+  HostTally tally;
   probe::HostResult r;
   for (std::size_t i = 0; i < results.size(); ++i) {
     results.get(i, r);
+    tally.note(r);
     f(r);
   }
+  return tally;
+}
+
+// The longest name among the hosts that resolved. A host's result is fetched only when its name is longer
+// than the longest so far, so this costs about one pass over the names rather than one over the results.
+std::size_t resolved_name_width(const probe::HostList& hosts, const probe::CompactResults& results) {
+  std::size_t width = 0;
+  probe::HostResult r;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (hosts.name(i).size() <= width) continue;
+    results.get(i, r);
+    if (resolved(r)) width = r.host.size();
+  }
+  return width;
+}
+
+void append_padded(OutputBuffer& out, std::string_view name, std::size_t width) {
+  out.append(name);
+  if (name.size() < width) out.append_spaces(width - name.size());
+}
+
+void append_native_line(OutputBuffer& out, const probe::HostResult& r, bool all_rtts,
+                        std::vector<double>& replies) {
+  out.append(r.host);
+  if (r.address) {
+    const AddressText address(*r.address);
+    if (address.view() != r.host) {
+      out.append(" (");
+      out.append(address.view());
+      out.append(')');
+    }
+  }
+  out.append(" : ");
+  if (r.sent > 0) {
+    out.append_integer(r.received);
+    out.append('/');
+    out.append_integer(r.sent);
+    out.append(" received, ");
+    out.append_fixed<0>(100.0 * (r.sent - r.received) / r.sent);
+    out.append("% loss");
+    if (const auto s = summarize(r, replies)) {
+      out.append(", rtt min/avg/max/median/stddev = ");
+      for (const double ms : {s->min_ms, s->avg_ms, s->max_ms, s->median_ms}) {
+        out.append_fixed<3>(ms);
+        out.append('/');
+      }
+      out.append_fixed<3>(s->stddev_ms);
+      out.append(" ms");
+    }
+    if (r.duplicates > 0) {
+      out.append(", ");
+      out.append_integer(r.duplicates);
+      out.append(" duplicates");
+    }
+    if (r.late > 0) {
+      out.append(", ");
+      out.append_integer(r.late);
+      out.append(" late");
+    }
+  }
+  if (r.error != probe::HostError::none) {
+    if (r.sent > 0) out.append(", ");
+    out.append(probe::to_string(r.error));
+    if (!r.error_detail.empty()) {
+      out.append(" (");
+      out.append(r.error_detail);
+      out.append(')');
+    }
+  }
+  if (all_rtts && !r.rtts_ms.empty()) {
+    out.append(" [");
+    for (std::size_t i = 0; i < r.rtts_ms.size(); ++i) {
+      if (i > 0) out.append(' ');
+      if (std::isnan(r.rtts_ms[i])) {
+        out.append('-');
+      } else {
+        out.append_fixed<3>(r.rtts_ms[i]);
+      }
+    }
+    out.append(']');
+  }
+  out.append('\n');
+}
+
+void append_json_host(OutputBuffer& out, const probe::HostResult& r, std::vector<double>& replies) {
+  out.append("{\"host\":");
+  append_json_string(out, r.host);
+  out.append(",\"address\":");
+  if (r.address) {
+    out.append('"');
+    out.append(AddressText(*r.address).view());  // digits, dots, colons and hex: nothing to escape
+    out.append('"');
+  } else {
+    out.append("null");
+  }
+  out.append(",\"error\":");
+  if (r.error == probe::HostError::none) {
+    out.append("null");
+  } else {
+    append_json_string(out, probe::to_string(r.error));
+  }
+  out.append(",\"error_detail\":");
+  append_json_string(out, r.error_detail);
+  out.append(",\"sent\":");
+  out.append_integer(r.sent);
+  out.append(",\"received\":");
+  out.append_integer(r.received);
+  const auto s = summarize(r, replies);
+  const double nan = std::nan("");
+  out.append(",\"min_ms\":");
+  append_json_number(out, s ? s->min_ms : nan);
+  out.append(",\"avg_ms\":");
+  append_json_number(out, s ? s->avg_ms : nan);
+  out.append(",\"max_ms\":");
+  append_json_number(out, s ? s->max_ms : nan);
+  out.append(",\"median_ms\":");
+  append_json_number(out, s ? s->median_ms : nan);
+  out.append(",\"stddev_ms\":");
+  append_json_number(out, s ? s->stddev_ms : nan);
+  out.append(",\"rtts_ms\":[");
+  for (std::size_t k = 0; k < r.rtts_ms.size(); ++k) {
+    if (k > 0) out.append(',');
+    append_json_number(out, r.rtts_ms[k]);
+  }
+  out.append("],\"late\":");
+  out.append_integer(r.late);
+  out.append(",\"duplicates\":");
+  out.append_integer(r.duplicates);
+  out.append(",\"icmp_errors\":");
+  out.append_integer(r.icmp_errors);
+  out.append('}');
+}
+
+void append_json_counters(OutputBuffer& out, const probe::EngineCounters& c) {
+  const std::pair<const char*, std::uint64_t> counters[] = {
+      {"{\"sent\":", c.sent},
+      {",\"received\":", c.received},
+      {",\"late\":", c.late},
+      {",\"duplicates\":", c.duplicates},
+      {",\"malformed\":", c.malformed},
+      {",\"foreign\":", c.foreign},
+      {",\"icmp_errors\":", c.icmp_errors},
+      {",\"send_errors\":", c.send_errors},
+      {",\"receive_drops\":", c.receive_drops},
+      {",\"dns_failures\":", c.dns_failures},
+  };
+  for (const auto& [key, value] : counters) {
+    out.append(key);
+    out.append_unsigned(value);
+  }
+  out.append('}');
 }
 
 }  // namespace
 
+void HostTally::note(const probe::HostResult& result) {
+  if (!resolved(result)) unresolved = true;
+  if (result.received == 0) unanswered = true;
+}
+
+int HostTally::fping_exit_code() const {
+  return unresolved ? 2 : unanswered ? 1 : 0;
+}
+
 std::string fping_time(double ms) {
-  if (ms < 0.0) return format("%.2g", ms);
-  if (ms < 1.0) return format("%.3f", ms);
-  if (ms < 10.0) return format("%.2f", ms);
-  if (ms < 100.0) return format("%.1f", ms);
-  if (ms < 1000000.0) return format("%.0f", ms);
-  return format("%.3e", ms);
+  char text[kFpingTimeRoom];
+  return std::string(text, write_fping_time(text, text + sizeof text, ms));
 }
 
-void fping_summary(std::FILE* file, const probe::CompactResults& results) {
-  std::size_t width = 0;
-  for_each_host(results, [&](const probe::HostResult& r) {
-    if (resolved(r)) width = std::max(width, r.host.size());
+HostTally fping_resolve_errors(std::FILE* file, const probe::CompactResults& results) {
+  OutputBuffer out(file);
+  return for_each_host(results, [&](const probe::HostResult& r) {
+    if (resolved(r)) return;
+    out.append(r.host);
+    out.append(": ");
+    out.append(r.error_detail);
+    out.append('\n');
   });
-  std::string out;
-  for_each_host(results, [&](const probe::HostResult& r) {
+}
+
+HostTally fping_summary(std::FILE* file, const probe::HostList& hosts, const probe::CompactResults& results) {
+  const std::size_t width = resolved_name_width(hosts, results);
+  OutputBuffer out(file);
+  return for_each_host(results, [&](const probe::HostResult& r) {
     if (!resolved(r)) return;
-    out += r.host;
-    out.append(width - r.host.size(), ' ');
-    out += " :";
-    for (const double rtt : r.rtts_ms) out += std::isnan(rtt) ? " -" : " " + fping_time(rtt);
-    out += '\n';
-    std::fputs(out.c_str(), file);
-    out.clear();
+    append_padded(out, r.host, width);
+    out.append(" :");
+    for (const double rtt : r.rtts_ms) {
+      if (std::isnan(rtt)) {
+        out.append(" -");
+      } else {
+        out.append(' ');
+        append_fping_time(out, rtt);
+      }
+    }
+    out.append('\n');
   });
 }
 
-void fping_replies(std::FILE* file, const probe::CompactResults& results, int packet_bytes) {
-  std::size_t width = 0;
-  for_each_host(results, [&](const probe::HostResult& r) {
-    if (resolved(r)) width = std::max(width, r.host.size());
-  });
-  for_each_host(results, [&](const probe::HostResult& r) {
+HostTally fping_replies(std::FILE* file, const probe::HostList& hosts, const probe::CompactResults& results,
+                        int packet_bytes) {
+  const std::size_t width = resolved_name_width(hosts, results);
+  OutputBuffer out(file);
+  return for_each_host(results, [&](const probe::HostResult& r) {
     double sum = 0;
     int received = 0;
     for (std::size_t i = 0; i < r.rtts_ms.size(); ++i) {
@@ -90,34 +488,31 @@ void fping_replies(std::FILE* file, const probe::CompactResults& results, int pa
       sum += r.rtts_ms[i];
       ++received;
       const int loss = static_cast<int>((i + 1 - static_cast<std::size_t>(received)) * 100 / (i + 1));
-      char line[512];
-      std::snprintf(line, sizeof line, "%-*s : [%zu], %d bytes, %s ms (%s avg, %d%% loss)\n",
-                    static_cast<int>(width), r.host.c_str(), i, packet_bytes,
-                    fping_time(r.rtts_ms[i]).c_str(), fping_time(sum / received).c_str(), loss);
-      std::fputs(line, file);
+      append_padded(out, r.host, width);
+      out.append(" : [");
+      out.append_unsigned(i);
+      out.append("], ");
+      out.append_integer(packet_bytes);
+      out.append(" bytes, ");
+      append_fping_time(out, r.rtts_ms[i]);
+      out.append(" ms (");
+      append_fping_time(out, sum / received);
+      out.append(" avg, ");
+      out.append_integer(loss);
+      out.append("% loss)\n");
     }
   });
 }
 
-int fping_exit_code(const probe::CompactResults& results) {
-  bool unreachable = false, unresolved = false;
-  for_each_host(results, [&](const probe::HostResult& r) {
-    if (!resolved(r)) unresolved = true;
-    if (r.received == 0) unreachable = true;
-  });
-  return unresolved ? 2 : unreachable ? 1 : 0;
-}
-
-void native_report(std::FILE* file, const probe::CompactResults& results, bool all_rtts, double seconds) {
-  std::string out;
+HostTally native_report(std::FILE* file, const probe::CompactResults& results, bool all_rtts,
+                        double seconds) {
+  OutputBuffer out(file);
+  std::vector<double> replies;
   int reachable = 0, unreachable = 0, unresolvable = 0;
   long sent = 0, received = 0;
-  for_each_host(results, [&](const probe::HostResult& r) {
+  const HostTally tally = for_each_host(results, [&](const probe::HostResult& r) {
     sent += r.sent;
     received += r.received;
-    out += r.host;
-    if (r.address && r.address->to_string() != r.host) out += " (" + r.address->to_string() + ")";
-    out += " : ";
     if (r.error == probe::HostError::unresolvable) {
       ++unresolvable;
     } else if (r.received > 0) {
@@ -125,81 +520,54 @@ void native_report(std::FILE* file, const probe::CompactResults& results, bool a
     } else {
       ++unreachable;
     }
-    if (r.sent > 0) {
-      const double loss = 100.0 * (r.sent - r.received) / r.sent;
-      out += std::to_string(r.received) + "/" + std::to_string(r.sent) + " received, " +
-             format("%.0f", loss) + "% loss";
-      if (auto s = r.summary()) {
-        out += format(", rtt min/avg/max/median/stddev = %.3f", s->min_ms) + format("/%.3f", s->avg_ms) +
-               format("/%.3f", s->max_ms) + format("/%.3f", s->median_ms) + format("/%.3f ms", s->stddev_ms);
-      }
-      if (r.duplicates > 0) out += ", " + std::to_string(r.duplicates) + " duplicates";
-      if (r.late > 0) out += ", " + std::to_string(r.late) + " late";
-    }
-    if (r.error != probe::HostError::none) {
-      out += std::string(r.sent > 0 ? ", " : "") + probe::to_string(r.error);
-      if (!r.error_detail.empty()) out += " (" + r.error_detail + ")";
-    }
-    if (all_rtts && !r.rtts_ms.empty()) {
-      out += " [";
-      for (std::size_t i = 0; i < r.rtts_ms.size(); ++i) {
-        out += (i ? " " : "") + (std::isnan(r.rtts_ms[i]) ? std::string("-") : format("%.3f", r.rtts_ms[i]));
-      }
-      out += "]";
-    }
-    out += '\n';
-    std::fputs(out.c_str(), file);
-    out.clear();
+    append_native_line(out, r, all_rtts, replies);
   });
   const double loss = sent > 0 ? 100.0 * static_cast<double>(sent - received) / static_cast<double>(sent) : 0;
-  out += std::to_string(results.size()) + " hosts: " + std::to_string(reachable) + " reachable, " +
-         std::to_string(unreachable) + " unreachable, " + std::to_string(unresolvable) + " unresolvable; " +
-         std::to_string(sent) + " probes sent, " + std::to_string(received) + " received (" +
-         format("%.1f", loss) + "% loss) in " + format("%.2f", seconds) + " s\n";
-  std::fputs(out.c_str(), file);
+  out.append_unsigned(results.size());
+  out.append(" hosts: ");
+  out.append_integer(reachable);
+  out.append(" reachable, ");
+  out.append_integer(unreachable);
+  out.append(" unreachable, ");
+  out.append_integer(unresolvable);
+  out.append(" unresolvable; ");
+  out.append_integer(sent);
+  out.append(" probes sent, ");
+  out.append_integer(received);
+  out.append(" received (");
+  out.append_fixed<1>(loss);
+  out.append("% loss) in ");
+  out.append_fixed<2>(seconds);
+  out.append(" s\n");
+  return tally;
 }
 
-void json_report(std::FILE* file, const probe::CompactResults& results, const probe::EngineCounters& c,
-                 double seconds) {
-  std::string out = "{\"hosts\":[";
+HostTally json_report(std::FILE* file, const probe::CompactResults& results, const probe::EngineCounters& c,
+                      double seconds) {
+  OutputBuffer out(file);
+  std::vector<double> replies;
   long sent = 0, received = 0;
-  probe::HostResult r;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    results.get(i, r);
+  bool first = true;
+  out.append("{\"hosts\":[");
+  const HostTally tally = for_each_host(results, [&](const probe::HostResult& r) {
     sent += r.sent;
     received += r.received;
-    out += i ? ",\n{" : "\n{";
-    out += "\"host\":" + json_string(r.host);
-    out += ",\"address\":" + (r.address ? json_string(r.address->to_string()) : std::string("null"));
-    out += ",\"error\":" +
-           (r.error == probe::HostError::none ? std::string("null") : json_string(probe::to_string(r.error)));
-    out += ",\"error_detail\":" + json_string(r.error_detail);
-    out += ",\"sent\":" + std::to_string(r.sent) + ",\"received\":" + std::to_string(r.received);
-    const auto s = r.summary();
-    const double nan = std::nan("");
-    out += ",\"min_ms\":" + json_number(s ? s->min_ms : nan) +
-           ",\"avg_ms\":" + json_number(s ? s->avg_ms : nan) +
-           ",\"max_ms\":" + json_number(s ? s->max_ms : nan) +
-           ",\"median_ms\":" + json_number(s ? s->median_ms : nan) +
-           ",\"stddev_ms\":" + json_number(s ? s->stddev_ms : nan);
-    out += ",\"rtts_ms\":[";
-    for (std::size_t k = 0; k < r.rtts_ms.size(); ++k) out += (k ? "," : "") + json_number(r.rtts_ms[k]);
-    out += "],\"late\":" + std::to_string(r.late) + ",\"duplicates\":" + std::to_string(r.duplicates) +
-           ",\"icmp_errors\":" + std::to_string(r.icmp_errors) + "}";
-    std::fputs(out.c_str(), file);
-    out.clear();
-  }
-  out += "\n],\"summary\":{\"hosts\":" + std::to_string(results.size()) +
-         ",\"sent\":" + std::to_string(sent) + ",\"received\":" + std::to_string(received) +
-         ",\"seconds\":" + format("%.3f", seconds) + "},";
-  out += "\"engine\":{\"sent\":" + std::to_string(c.sent) + ",\"received\":" + std::to_string(c.received) +
-         ",\"late\":" + std::to_string(c.late) + ",\"duplicates\":" + std::to_string(c.duplicates) +
-         ",\"malformed\":" + std::to_string(c.malformed) + ",\"foreign\":" + std::to_string(c.foreign) +
-         ",\"icmp_errors\":" + std::to_string(c.icmp_errors) +
-         ",\"send_errors\":" + std::to_string(c.send_errors) +
-         ",\"receive_drops\":" + std::to_string(c.receive_drops) +
-         ",\"dns_failures\":" + std::to_string(c.dns_failures) + "}}\n";
-  std::fputs(out.c_str(), file);
+    out.append(first ? "\n" : ",\n");
+    first = false;
+    append_json_host(out, r, replies);
+  });
+  out.append("\n],\"summary\":{\"hosts\":");
+  out.append_unsigned(results.size());
+  out.append(",\"sent\":");
+  out.append_integer(sent);
+  out.append(",\"received\":");
+  out.append_integer(received);
+  out.append(",\"seconds\":");
+  out.append_fixed<3>(seconds);
+  out.append("},\"engine\":");
+  append_json_counters(out, c);
+  out.append("}\n");
+  return tally;
 }
 
 }  // namespace semaphore::cli

@@ -4,172 +4,17 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <charconv>
 #include <cmath>
-#include <cstdint>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "cli/ping_output_text.h"
+
 namespace semaphore::cli {
 namespace {
-
-// The longest "%.<precision>f" of a double (precision at most 9): a sign, 309 integer digits, the point and
-// the decimals.
-constexpr std::size_t kFixedRoom = 320;
-
-// A 128-bit product keeps the rounding below exact; __extension__ tells -Wpedantic that we mean GCC's type.
-__extension__ using Uint128 = unsigned __int128;
-
-constexpr std::uint32_t kPowersOf10[] = {1,       10,        100,        1'000,       10'000,
-                                         100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
-
-// "00" to "99": decimals are written two per division.
-constexpr auto kDigitPairs = [] {
-  std::array<char, 200> pairs{};
-  for (int i = 0; i < 100; ++i) {
-    pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
-    pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
-  }
-  return pairs;
-}();
-
-// The `count` digits of `value` (below 10^count), leading zeros included, at `first`; returns the end.
-template <int kCount>
-char* write_digits(char* first, std::uint32_t value) {
-  int count = kCount;
-  for (; count >= 2; count -= 2, value /= 100) {
-    std::memcpy(first + count - 2, &kDigitPairs[2 * (value % 100)], 2);
-  }
-  if (count == 1) *first = static_cast<char>('0' + value);
-  return first + kCount;
-}
-
-// printf's "%.<kPrecision>f" of `value` into [first, last), which holds kFixedRoom bytes; returns the end.
-// RTTs and their statistics (below 2^32 ms) are rounded here exactly and half to even, as printf rounds:
-// value is m / 2^shift, so value * 10^kPrecision is (m * 10^kPrecision) / 2^shift, an integer division whose
-// remainder decides the rounding. The rest goes to std::to_chars, which prints what printf prints in the C
-// locale; both cost 5 to 10 times this path (they were most of `ping --json`'s CPU time). A template, so that
-// the divisions by 10^kPrecision are multiplications and the digit loop unrolls.
-template <int kPrecision>
-char* write_fixed(char* first, char* last, double value) {
-  static_assert(kPrecision >= 0 && kPrecision <= 9);
-  constexpr std::uint32_t kScale = kPowersOf10[kPrecision];
-  const auto bits = std::bit_cast<std::uint64_t>(value);
-  const int biased_exponent = static_cast<int>(bits >> 52 & 0x7ff);
-  if (biased_exponent >= 1023 + 32) {  // also infinities and NaN
-    return std::to_chars(first, last, value, std::chars_format::fixed, kPrecision).ptr;
-  }
-  const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
-  const std::uint64_t mantissa = biased_exponent == 0 ? fraction : fraction | std::uint64_t{1} << 52;
-  const int shift = biased_exponent == 0 ? 1074 : 1075 - biased_exponent;  // at least 21 here
-  const Uint128 scaled = Uint128{mantissa} * kScale;                       // below 2^83
-  std::uint64_t rounded = 0;  // for shift >= 84, scaled / 2^shift < 1/2
-  if (shift < 84) {
-    // `doubled` is floor(2 * scaled / 2^shift), below 2^33 * 10^9 < 2^64: its low bit says "at least a half",
-    // and the bits shifted out say whether it is more than an exact half.
-    const auto doubled = static_cast<std::uint64_t>(scaled >> (shift - 1));
-    rounded = doubled >> 1;
-    const bool above_half = scaled != Uint128{doubled} << (shift - 1);
-    if ((doubled & 1) != 0 && (above_half || (rounded & 1) != 0)) ++rounded;
-  }
-  if (bits >> 63 != 0) *first++ = '-';  // as printf: "-0.000" for -0.0001
-  const std::uint64_t whole = rounded / kScale;
-  if (whole < 10) {  // most RTTs: to_chars would count the digits first
-    *first++ = static_cast<char>('0' + whole);
-  } else {
-    first = std::to_chars(first, last, whole).ptr;
-  }
-  if constexpr (kPrecision > 0) {
-    *first++ = '.';
-    first = write_digits<kPrecision>(first, static_cast<std::uint32_t>(rounded % kScale));
-  }
-  return first;
-}
-
-// An IPv4 address byte in decimal at `first`; returns the end.
-char* write_byte(char* first, std::uint8_t value) {
-  if (value >= 100) {
-    *first++ = static_cast<char>('0' + value / 100);
-    return write_digits<2>(first, value % 100u);
-  }
-  if (value >= 10) return write_digits<2>(first, value);
-  *first = static_cast<char>('0' + value);
-  return first + 1;
-}
-
-// Gathers a report's text and hands it to stdio 64 KiB at a time. stderr is unbuffered, so printing fping's
-// summary line by line cost one write(2) per host; and building each line in a std::string first cost an
-// allocation or two per host.
-class OutputBuffer {
- public:
-  explicit OutputBuffer(std::FILE* file)
-      : file_(file), data_(std::make_unique_for_overwrite<char[]>(kSize)) {}
-  ~OutputBuffer() { flush(); }
-  OutputBuffer(const OutputBuffer&) = delete;
-  OutputBuffer& operator=(const OutputBuffer&) = delete;
-
-  void flush() {
-    if (used_ > 0) std::fwrite(data_.get(), 1, used_, file_);
-    used_ = 0;
-  }
-
-  void append(char c) {
-    *room(1) = c;
-    ++used_;
-  }
-  void append(std::string_view text) {
-    if (text.size() > kSize - used_) {
-      flush();
-      if (text.size() > kSize) {
-        std::fwrite(text.data(), 1, text.size(), file_);
-        return;
-      }
-    }
-    std::memcpy(data_.get() + used_, text.data(), text.size());
-    used_ += text.size();
-  }
-  void append_spaces(std::size_t count) {
-    for (std::size_t step; count > 0; count -= step) {
-      step = std::min(count, kSize);
-      std::memset(room(step), ' ', step);
-      used_ += step;
-    }
-  }
-  void append_integer(long long value) {
-    char* start = room(kIntegerRoom);
-    commit(std::to_chars(start, start + kIntegerRoom, value).ptr);
-  }
-  void append_unsigned(unsigned long long value) {
-    char* start = room(kIntegerRoom);
-    commit(std::to_chars(start, start + kIntegerRoom, value).ptr);
-  }
-  // printf's "%.<kPrecision>f".
-  template <int kPrecision>
-  void append_fixed(double value) {
-    char* start = room(kFixedRoom);
-    commit(write_fixed<kPrecision>(start, start + kFixedRoom, value));
-  }
-
-  // For text written in place: where `bytes` more bytes (at most 64 KiB) may be written, flushing first when
-  // they would not fit; then commit(end of what was written).
-  char* room(std::size_t bytes) {
-    if (kSize - used_ < bytes) flush();
-    return data_.get() + used_;
-  }
-  void commit(const char* end) { used_ = static_cast<std::size_t>(end - data_.get()); }
-
- private:
-  static constexpr std::size_t kSize = 64 * 1024;
-  static constexpr std::size_t kIntegerRoom = 24;
-
-  std::FILE* file_;
-  std::unique_ptr<char[]> data_;
-  std::size_t used_ = 0;
-};
 
 // fping's times: "%.3e" of a huge value or "-nan" at worst, and write_fixed's room for the rest.
 constexpr std::size_t kFpingTimeRoom = kFixedRoom;

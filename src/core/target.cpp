@@ -3,7 +3,6 @@
 #include <idn2.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 
 #include "core/text.h"
@@ -19,11 +18,23 @@ bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
+// ASCII only, whatever the C library's locale: hostnames are ASCII by the time they are checked, and a
+// locale's tolower (in a Turkish ISO-8859-9 locale, tolower('I') is not 'i') must not change them.
+bool is_ascii_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_ascii_alnum(char c) {
+  return is_ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+char to_ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 Result<Target> validate_ascii_hostname(std::string name) {
   if (!name.empty() && name.back() == '.') name.pop_back();  // a fully qualified name's root dot
   if (name.empty()) return invalid("the hostname is empty");
   if (name.size() > 253) return invalid("the hostname is longer than 253 characters");
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(name.begin(), name.end(), name.begin(), to_ascii_lower);
 
   std::string_view rest = name;
   std::string_view last_label;
@@ -33,7 +44,7 @@ Result<Target> validate_ascii_hostname(std::string name) {
     if (label.empty()) return invalid("the hostname has an empty label (two dots in a row?)");
     if (label.size() > 63) return invalid("a label of the hostname is longer than 63 characters");
     for (char c : label) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) {
+      if (!(is_ascii_alnum(c) || c == '-')) {
         return invalid(std::string("the hostname contains '") + c +
                        "': only letters, digits, hyphens and dots are allowed");
       }
@@ -44,7 +55,7 @@ Result<Target> validate_ascii_hostname(std::string name) {
     if (dot == std::string_view::npos) break;
     rest.remove_prefix(dot + 1);
   }
-  if (std::all_of(last_label.begin(), last_label.end(), [](unsigned char c) { return std::isdigit(c); })) {
+  if (std::all_of(last_label.begin(), last_label.end(), is_ascii_digit)) {
     return invalid("not a valid IP address, and a hostname cannot end in a number");
   }
   return Target{std::move(name), TargetKind::hostname};
@@ -73,6 +84,9 @@ Result<Target> parse_target(std::string_view input) {
   if (text.size() > 1024) return invalid("the hostname is too long");
 
   if (auto address = IpAddress::parse(text)) {
+    // A dotted quad that parses (strictly: four decimal parts, no leading zeros) is already canonical, so it
+    // is kept as typed rather than printed again with inet_ntop.
+    if (address->family == AddressFamily::v4) return Target{std::string(text), TargetKind::ipv4};
     const IpAddress plain = address->unmapped();
     return Target{plain.to_string(), plain.family == AddressFamily::v4 ? TargetKind::ipv4 : TargetKind::ipv6};
   }

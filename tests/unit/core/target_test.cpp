@@ -33,6 +33,10 @@ TEST(ParseTarget, ParsesIpLiteralsStrictly) {
   EXPECT_EQ(parsed("2001:DB8:0:0::1"), "2001:db8::1");
   EXPECT_EQ(parse_target("::1")->kind, TargetKind::ipv6);
   EXPECT_EQ(parsed("::ffff:10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(parsed(" 10.0.0.255\t"), "10.0.0.255");
+  for (const char* quad : {"0.0.0.0", "1.2.3.4", "99.100.199.200", "255.255.255.255"}) {
+    EXPECT_EQ(parsed(quad), IpAddress::parse(quad)->to_string()) << quad;
+  }
   EXPECT_FALSE(parse_target("256.1.1.1").ok());
   EXPECT_FALSE(parse_target("1.2.3.4 5").ok());
 }

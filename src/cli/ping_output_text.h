@@ -6,10 +6,12 @@
 #include <array>
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace semaphore::cli {
@@ -45,15 +47,46 @@ char* write_digits(char* first, std::uint32_t value) {
   return first + kCount;
 }
 
+// `whole` in decimal at `first`; returns the end.
+inline char* write_whole(char* first, char* last, std::uint64_t whole) {
+  if (whole >= 10) return std::to_chars(first, last, whole).ptr;
+  *first = static_cast<char>('0' + whole);  // most RTTs: to_chars would count the digits first
+  return first + 1;
+}
+
+// n when `value` is the double nearest to n / 1000 for a whole n, as the engine's RTTs are (microseconds /
+// 1000.0), and 0 <= value < 2^32 (not -0.0, which printf prints with its sign); else nullopt. The test is
+// exact: n / 1000.0 is the double nearest to n / 1000, whichever way n was found.
+inline std::optional<std::uint64_t> whole_thousandths(double value) {
+  if (!(value >= 0.0 && value < 4294967296.0) || std::signbit(value)) return std::nullopt;
+  const auto n = static_cast<std::uint64_t>(value * 1000 + 0.5);
+  if (static_cast<double>(n) / 1000 != value) return std::nullopt;
+  return n;
+}
+
 // printf's "%.<kPrecision>f" of `value` into [first, last), which holds kFixedRoom bytes; returns the end.
-// RTTs and their statistics (below 2^32 ms) are rounded here exactly and half to even, as printf rounds:
-// value is m / 2^shift, so value * 10^kPrecision is (m * 10^kPrecision) / 2^shift, an integer division whose
-// remainder decides the rounding. The rest goes to std::to_chars, which prints what printf prints in the C
-// locale; both cost 5 to 10 times this path (they were most of `ping --json`'s CPU time). A template, so that
-// the divisions by 10^kPrecision are multiplications and the digit loop unrolls.
+// A template, so that the divisions by 10^kPrecision are multiplications and the digit loops unroll. Three
+// paths, each printing exactly what printf prints (printf and std::to_chars cost 5 to 10 times the first two,
+// and were most of `ping --json`'s CPU time):
+//  - a whole number of microseconds (see whole_thousandths) with 3 to 6 decimals: such a double is within
+//    2^-22 of n / 1000 (half its ulp below 2^32), less than half the last printed place (5e-7 at 6 decimals),
+//    so the text is n's digits and zeros;
+//  - any other value below 2^32, rounded exactly and half to even, as printf rounds: value is m / 2^shift, so
+//    value * 10^kPrecision is (m * 10^kPrecision) / 2^shift, an integer division whose remainder decides;
+//  - the rest (large values, infinities, NaN) through std::to_chars, which prints what printf prints in the C
+//    locale.
 template <int kPrecision>
 char* write_fixed(char* first, char* last, double value) {
   static_assert(kPrecision >= 0 && kPrecision <= 9);
+  if constexpr (kPrecision >= 3 && kPrecision <= 6) {
+    if (const auto n = whole_thousandths(value)) {
+      first = write_whole(first, last, *n / 1000);
+      *first++ = '.';
+      first = write_digits<3>(first, static_cast<std::uint32_t>(*n % 1000));
+      std::memset(first, '0', kPrecision - 3);
+      return first + (kPrecision - 3);
+    }
+  }
   constexpr std::uint32_t kScale = kPowersOf10[kPrecision];
   const auto bits = std::bit_cast<std::uint64_t>(value);
   const int biased_exponent = static_cast<int>(bits >> 52 & 0x7ff);
@@ -74,12 +107,7 @@ char* write_fixed(char* first, char* last, double value) {
     if ((doubled & 1) != 0 && (above_half || (rounded & 1) != 0)) ++rounded;
   }
   if (bits >> 63 != 0) *first++ = '-';  // as printf: "-0.000" for -0.0001
-  const std::uint64_t whole = rounded / kScale;
-  if (whole < 10) {  // most RTTs: to_chars would count the digits first
-    *first++ = static_cast<char>('0' + whole);
-  } else {
-    first = std::to_chars(first, last, whole).ptr;
-  }
+  first = write_whole(first, last, rounded / kScale);
   if constexpr (kPrecision > 0) {
     *first++ = '.';
     first = write_digits<kPrecision>(first, static_cast<std::uint32_t>(rounded % kScale));

@@ -70,22 +70,24 @@ void read_targets(std::FILE* in, probe::HostList& out) {
   add_first_words(std::string_view(buffer.data(), kept + 1), out);
 }
 
-// The targets named by -f FILE ("-" for stdin) added to `out`; false when the file cannot be opened.
+// The targets named by -f FILE ("-" for stdin) added to `out`; false when the file cannot be opened or read
+// (a directory, say: the istream version used to reserve tellg()'s nonsense for it and die of bad_alloc).
 bool read_target_file(const std::string& path, probe::HostList& out) {
   if (path == "-") {
     read_targets(stdin, out);
-    return true;
+    return std::ferror(stdin) == 0;
   }
   std::FILE* file = std::fopen(path.c_str(), "r");
   if (file == nullptr) return false;
   // The names take at most the file's size: reserving it spares the buffer's growth slack.
   struct stat info {};
-  if (::fstat(::fileno(file), &info) == 0 && info.st_size > 0) {
+  if (::fstat(::fileno(file), &info) == 0 && S_ISREG(info.st_mode)) {
     out.names.reserve(out.names.size() + static_cast<std::size_t>(info.st_size));
   }
   read_targets(file, out);
+  const bool read = std::ferror(file) == 0;
   std::fclose(file);
-  return true;
+  return read;
 }
 
 // Ctrl-C or SIGTERM ends the run early (results so far are still printed, as fping does). Signals are

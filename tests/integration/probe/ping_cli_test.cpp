@@ -72,6 +72,20 @@ TEST(PingCli, TargetsFromStdinSkipCommentsAndBlankLines) {
       << r.err;
 }
 
+TEST(PingCli, TargetsFromCrlfLinesWithoutAFinalNewline) {
+  const CommandResult r =
+      run_command({semaphore_binary(), "ping", "-C", "1", "-q", "-f", "-"}, "127.0.0.1\r\n\t::1\t# v6");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(std::regex_match(r.err, std::regex("127\\.0\\.0\\.1 : [0-9.]+\n::1       : [0-9.]+\n")))
+      << r.err;
+}
+
+TEST(PingCli, UnreadableTargetFileIsAnError) {
+  const CommandResult r = run_command({semaphore_binary(), "ping", "-C", "1", "-q", "-f", "/"});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("cannot read /"), std::string::npos) << r.err;
+}
+
 TEST(PingCli, NativeOutputAndJson) {
   CommandResult r =
       run_command({semaphore_binary(), "ping", "-c", "2", "-i", "20", "127.0.0.1", "nosuch.invalid"});
@@ -87,6 +101,8 @@ TEST(PingCli, NativeOutputAndJson) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("\"host\":\"::1\",\"address\":\"::1\",\"error\":null"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"sent\":2,\"received\":2"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("\"rtts_ms\":\\[[0-9]+\\.[0-9]{6},[0-9]+\\.[0-9]{6}\\]")))
+      << r.out;  // printf's %.6f
 }
 
 TEST(PingCli, MissingPrivilegeNamesTheFix) {

@@ -104,7 +104,7 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
     ++counters_.foreign;
     return;
   }
-  const SequenceMap::Entry& entry = sequences_[fi].lookup(message.sequence);
+  const SequenceMap::Entry entry = sequences_[fi].lookup(message.sequence);
   if (entry.serial != payload.serial) {  // the number has been reused since: a very late reply
     saturating_increment(state.late);
     ++counters_.late;

@@ -126,6 +126,23 @@ std::chrono::microseconds ms(double value) {
   return std::chrono::microseconds(static_cast<std::int64_t>(std::llround(value * 1000)));
 }
 
+// Prints the results in the dialect asked for; returns what the exit code depends on.
+HostTally print_results(const PingArgs& args, const probe::HostList& targets,
+                        const probe::CompactResults& results, const probe::EngineCounters& counters,
+                        double seconds) {
+  if (args.fping_count <= 0) {  // not fping mode (see run_ping)
+    return args.json ? json_report(stdout, results, counters, seconds)
+                     : native_report(stdout, results, args.all_rtts, seconds);
+  }
+  if (!args.quiet) {
+    fping_resolve_errors(stderr, results);
+    fping_replies(stdout, targets, results, static_cast<int>(probe::kEchoRequestBytes));
+    std::fflush(stdout);
+    std::fputs("\n", stderr);
+  }
+  return fping_summary(stderr, targets, results);
+}
+
 void run_ping(const PingArgs& args) {
   const bool fping = args.fping_count > 0;
   probe::HostList targets;
@@ -172,20 +189,7 @@ void run_ping(const PingArgs& args) {
   const probe::CompactResults& results = *compact;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  HostTally tally;
-  if (fping) {
-    if (!args.quiet) {
-      fping_resolve_errors(stderr, results);
-      fping_replies(stdout, targets, results, static_cast<int>(probe::kEchoRequestBytes));
-      std::fflush(stdout);
-      std::fputs("\n", stderr);
-    }
-    tally = fping_summary(stderr, targets, results);
-  } else if (args.json) {
-    tally = json_report(stdout, results, (*pinger)->counters(), seconds);
-  } else {
-    tally = native_report(stdout, results, args.all_rtts, seconds);
-  }
+  const HostTally tally = print_results(args, targets, results, (*pinger)->counters(), seconds);
   std::fflush(stdout);
   const int code = tally.fping_exit_code();
   if (code != 0) throw CommandExit{code, ""};

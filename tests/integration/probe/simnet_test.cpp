@@ -29,6 +29,13 @@ class Simnet : public ::testing::Test {
     if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
       GTEST_SKIP() << "no TUN device: " << reason;
     }
+    sched_getaffinity(0, sizeof cpus_, &cpus_);
+  }
+
+  // start() narrows this thread to the CPUs the fixture thread does not use; the next test starts over.
+  void TearDown() override {
+    network_.reset();
+    sched_setaffinity(0, sizeof cpus_, &cpus_);
   }
 
   // Starts the network and checks that each of `check` (table indexes) routes into it.
@@ -71,6 +78,7 @@ class Simnet : public ::testing::Test {
 
   std::vector<HostEntry> table_;
   std::unique_ptr<simnet::Network> network_;
+  cpu_set_t cpus_{};
   std::unique_ptr<Pinger> pinger_;
 };
 

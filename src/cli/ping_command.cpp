@@ -91,26 +91,25 @@ bool read_target_file(const std::string& path, probe::HostList& out) {
 }
 
 // Ctrl-C or SIGTERM ends the run early (results so far are still printed, as fping does). Signals are
-// blocked here and taken by a watcher thread, because std::stop_source is not async-signal-safe.
+// blocked here and taken by a watcher thread, because std::stop_source is not async-signal-safe. The
+// watcher sleeps in sigwait; at the end it is woken with kWake, so exiting costs no polling tick.
 class InterruptWatch {
  public:
+  static constexpr int kWake = SIGUSR1;
+
   explicit InterruptWatch(std::stop_source& source) {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, kWake);
     pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    thread_ = std::jthread([this, &source](std::stop_token done) {
-      const timespec tick{0, 50'000'000};
-      while (!done.stop_requested()) {
-        if (sigtimedwait(&set_, nullptr, &tick) > 0) {
-          source.request_stop();
-          return;
-        }
-      }
+    thread_ = std::thread([this, &source] {
+      int signal = 0;
+      if (sigwait(&set_, &signal) == 0 && signal != kWake) source.request_stop();
     });
   }
   ~InterruptWatch() {
-    thread_.request_stop();
+    pthread_kill(thread_.native_handle(), kWake);  // harmless when the watcher has already returned
     thread_.join();
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
@@ -119,7 +118,7 @@ class InterruptWatch {
 
  private:
   sigset_t set_{}, old_{};
-  std::jthread thread_;
+  std::thread thread_;
 };
 
 std::chrono::microseconds ms(double value) {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <regex>
+#include <thread>
 
 #include "probe_test_env.h"
 #include "simnet/network.h"
@@ -36,6 +38,18 @@ TEST(PingCli, FpingModePrintsWhatFpingPrints) {
   EXPECT_TRUE(std::regex_match(
       a.err, std::regex("127\\.0\\.0\\.1 : [0-9.]+ [0-9.]+ [0-9.]+\n::1       : [0-9.]+ [0-9.]+ [0-9.]+\n")))
       << a.err;
+}
+
+TEST(PingCli, InterruptEndsTheRunEarlyAndStillPrintsTheResults) {
+  const std::string log = "/tmp/semaphore-ping-interrupt-" + std::to_string(::getpid()) + ".log";
+  ChildProcess ping({semaphore_binary(), "ping", "-c", "100", "-i", "200", "127.0.0.1"}, log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // about four probes
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(ping.stop(SIGINT), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(500));
+  const std::string out = ping.log();
+  EXPECT_TRUE(std::regex_search(out, std::regex("127\\.0\\.0\\.1 : [2-9]/[2-9] received"))) << out;
+  ::unlink(log.c_str());
 }
 
 TEST(PingCli, FpingExitCodes) {

@@ -31,13 +31,14 @@ void read_peak_rss(const std::string& status_path, long& peak_kb) {
 
 }  // namespace
 
-Measured run_measured(const std::vector<std::string>& argv) {
+Measured run_measured(const std::vector<std::string>& argv, const cpu_set_t* cpus) {
   Measured m;
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) return m;
   const auto started = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid == 0) {
+    if (cpus != nullptr) sched_setaffinity(0, sizeof *cpus, cpus);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
     std::vector<char*> args;

@@ -1,6 +1,8 @@
 #pragma once
 // The benchmark's measuring tools: run a pinger as a child and take its wall time, CPU time and peak RSS
 // (wait4), and read what it reported (fping's -C lines, semaphore's JSON).
+#include <sched.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -16,8 +18,8 @@ struct Measured {
   std::string out, err;
 };
 
-// Runs argv with stdout and stderr captured.
-Measured run_measured(const std::vector<std::string>& argv);
+// Runs argv with stdout and stderr captured, on `cpus` when given.
+Measured run_measured(const std::vector<std::string>& argv, const cpu_set_t* cpus = nullptr);
 
 // host -> one RTT per probe (negative for a lost one).
 using Reported = std::map<std::string, std::vector<double>>;

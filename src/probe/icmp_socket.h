@@ -33,7 +33,7 @@ namespace semaphore::probe {
 inline constexpr int kBatchSize = 128;
 // One packet in kStampEvery of a sendmmsg call (and its last) asks for a kernel transmit stamp; the others
 // get times interpolated between their stamped neighbours'.
-inline constexpr int kStampEvery = 8;
+inline constexpr int kStampEvery = 16;
 
 struct Outgoing {
   sockaddr_storage address{};

@@ -34,7 +34,7 @@ void SequenceMap::set_kernel_time(std::uint16_t sequence, std::int64_t tx_ns) {
   stamped.tx_ns = tx_ns;
   stamped.kernel_time = true;
   const std::uint16_t gap = stamped.stamp_gap;
-  if (gap == 0) return;
+  if (gap < 2) return;  // no packet between this stamp and the previous: nothing to place
   const auto first = static_cast<std::uint16_t>(sequence - gap);
   const Slot& previous = slots_[first];
   if (previous.serial_plus_one == 0 || !previous.kernel_time) return;  // its stamp never came: estimates stay

@@ -8,7 +8,8 @@
 // of milliseconds somewhere between two stamps, and the packets between them cannot be placed (SequenceMap
 // counts such stalled spans and leaves those packets estimates). So every packet is stamped until the
 // CPU has proved quiet (kWarmUpNs of sending, which covers short runs entirely) and for kDenseForNs after
-// any stalled span: contention, once seen, tends to last.
+// any stalled span (a pause between two stamps with packets between them): contention, once seen, tends
+// to last.
 #include <cstdint>
 
 namespace semaphore::probe {
@@ -16,7 +17,7 @@ namespace semaphore::probe {
 class StampDensity {
  public:
   static constexpr std::int64_t kWarmUpNs = 500'000'000;
-  static constexpr std::int64_t kDenseForNs = 10'000'000'000;
+  static constexpr std::int64_t kDenseForNs = 2'000'000'000;
 
   // The stamp interval for the next send call: 1 (every packet) or IcmpSocket's kStampEvery.
   // `stalled_spans`: SequenceMap's running count, summed over the sockets.

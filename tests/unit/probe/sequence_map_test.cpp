@@ -110,15 +110,29 @@ TEST(SequenceMap, APauseBetweenTwoStampsLeavesEstimatesWithinHalfThePause) {
   EXPECT_TRUE(map.lookup(4).kernel_time);
 }
 
-TEST(StampDensity, EveryPacketUntilTheCpuProvedQuietAndForTenSecondsAfterAStall) {
+TEST(SequenceMap, APauseBetweenTwoNeighboursIsNoStall) {
+  // Every packet stamped (gap 1): a pause between two of them misplaces nothing.
+  SequenceMap map(kHold);
+  ASSERT_TRUE(map.acquire(0, 1000));
+  ASSERT_TRUE(map.acquire(1, 1000));
+  map.record_send(0, 0, 2000, 0);
+  map.record_send(1, 1, 2100, 1);
+  map.set_transmit_time_by_id(stamp_id(0, 0), 10'000);
+  map.set_transmit_time_by_id(stamp_id(1, 1), 5'010'000);
+  EXPECT_EQ(map.stalled_spans(), 0u);
+  EXPECT_EQ(map.lookup(1).tx_ns, 5'010'000);
+  EXPECT_TRUE(map.lookup(1).kernel_time);
+}
+
+TEST(StampDensity, EveryPacketUntilTheCpuProvedQuietAndForAWhileAfterAStall) {
   StampDensity density;
-  constexpr std::int64_t ms = 1'000'000, s = 1'000 * ms;
-  EXPECT_EQ(density.next(5 * s, 0), 1);  // the first half second of sending
-  EXPECT_EQ(density.next(5 * s + 499 * ms, 0), 1);
-  EXPECT_EQ(density.next(5 * s + 500 * ms, 0), kStampEvery);
+  constexpr std::int64_t s = 1'000'000'000, warm_up = StampDensity::kWarmUpNs;
+  EXPECT_EQ(density.next(5 * s, 0), 1);  // the first moments of sending
+  EXPECT_EQ(density.next(5 * s + warm_up - 1, 0), 1);
+  EXPECT_EQ(density.next(5 * s + warm_up, 0), kStampEvery);
   EXPECT_EQ(density.next(7 * s, 1), 1);  // a stalled span
-  EXPECT_EQ(density.next(16 * s, 1), 1);
-  EXPECT_EQ(density.next(17 * s, 1), kStampEvery);
+  EXPECT_EQ(density.next(7 * s + StampDensity::kDenseForNs - 1, 1), 1);
+  EXPECT_EQ(density.next(7 * s + StampDensity::kDenseForNs, 1), kStampEvery);
   EXPECT_EQ(density.next(18 * s, 3), 1);
 }
 

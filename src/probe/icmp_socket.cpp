@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -133,6 +134,18 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
     const int pmtu = IP_PMTUDISC_DO;
     setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
   }
+  // Raw IPv4: we write the IP header ourselves (IP_HDRINCL), which spares the kernel its general path for
+  // building a datagram (ip_append_data and corking) on every probe. It still routes, fills in the source
+  // address, the length, the identifier and the header checksum. The TTL is the system's default.
+  int header_ttl = 0;
+  if (kind == SocketKind::raw && family == AddressFamily::v4) {
+    int ttl = 0;
+    socklen_t length = sizeof ttl;
+    if (getsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, &length) == 0 && ttl > 0 &&
+        setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) == 0) {
+      header_ttl = ttl;
+    }
+  }
   std::uint16_t identifier = raw_identifier;
   if (kind == SocketKind::raw) {
     install_filter(fd, family);
@@ -156,6 +169,7 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
   }
   std::unique_ptr<IcmpSocket> socket(new IcmpSocket(fd, family, kind, identifier));
   socket->stamps_by_id_ = by_id;
+  socket->header_ttl_ = header_ttl;
   socket->set_receive_buffer(receive_buffer);
   return socket;
 }
@@ -203,7 +217,12 @@ IcmpSocket::SendOutcome IcmpSocket::send(int first, int n) {
   SendOutcome outcome;
   Buffers& b = *buffers_;
   for (int i = first; i < n; ++i) {
-    b.send_iov[i] = {out_[i].packet, kEchoRequestSize};
+    if (header_ttl_ > 0) {
+      write_ipv4_header(out_[i]);
+      b.send_iov[i] = {out_[i].ip_header, kIpv4HeaderSize + kEchoRequestSize};
+    } else {
+      b.send_iov[i] = {out_[i].packet, kEchoRequestSize};
+    }
     msghdr& m = b.send_headers[i].msg_hdr;
     m = msghdr{};
     m.msg_name = &out_[i].address;
@@ -231,6 +250,21 @@ IcmpSocket::SendOutcome IcmpSocket::send(int first, int n) {
     if (r == 0) break;
   }
   return outcome;
+}
+
+void IcmpSocket::write_ipv4_header(Outgoing& out) const {
+  static_assert(offsetof(Outgoing, packet) == offsetof(Outgoing, ip_header) + kIpv4HeaderSize);
+  std::uint8_t* h = out.ip_header;
+  std::memset(h, 0, kIpv4HeaderSize);
+  h[0] = 0x45;  // version 4, 5 words: no options
+  const std::uint16_t total = htons(kIpv4HeaderSize + kEchoRequestSize);
+  std::memcpy(h + 2, &total, 2);
+  const std::uint16_t dont_fragment = htons(0x4000);
+  std::memcpy(h + 6, &dont_fragment, 2);
+  h[8] = static_cast<std::uint8_t>(header_ttl_);
+  h[9] = IPPROTO_ICMP;
+  // Identifier, checksum and source stay 0: the kernel fills them in.
+  std::memcpy(h + 16, &reinterpret_cast<const sockaddr_in*>(&out.address)->sin_addr, 4);
 }
 
 void IcmpSocket::plan_stamps(int from, int n) {

@@ -35,9 +35,13 @@ inline constexpr int kBatchSize = 128;
 // get times interpolated between their stamped neighbours'.
 inline constexpr int kStampEvery = 16;
 
+inline constexpr std::size_t kIpv4HeaderSize = 20;
+
 struct Outgoing {
   sockaddr_storage address{};
   socklen_t address_length = 0;
+  // Raw IPv4 sockets send the header too (IP_HDRINCL), written by send() right before the packet.
+  std::uint8_t ip_header[kIpv4HeaderSize]{};
   std::uint8_t packet[kEchoRequestSize]{};
   std::uint32_t host = 0;  // the engine's bookkeeping: whose probe this is
   std::uint32_t serial = 0;
@@ -121,6 +125,7 @@ class IcmpSocket {
   int receive_batch(int flags);
   void stamp_with_packets();
   void plan_stamps(int from, int n);
+  void write_ipv4_header(Outgoing& out) const;
 
   struct Buffers;
   int fd_;
@@ -128,6 +133,7 @@ class IcmpSocket {
   SocketKind kind_;
   std::uint16_t identifier_;
   bool stamps_by_id_ = false;
+  int header_ttl_ = 0;  // raw IPv4 with IP_HDRINCL: the TTL our headers carry; 0: the kernel builds them
   int stamp_every_ = kStampEvery;
   std::unique_ptr<Outgoing[]> out_;
   std::unique_ptr<Incoming[]> in_;

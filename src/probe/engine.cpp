@@ -32,7 +32,7 @@ int family_index(AddressFamily family) {
 struct Later {
   template <class T>
   bool operator()(const T& a, const T& b) const {
-    return a.due_ns > b.due_ns || (a.due_ns == b.due_ns && a.host > b.host);
+    return a.key > b.key;
   }
 };
 
@@ -120,7 +120,9 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   run.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.timeout).count();
   run.interval_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.per_host_interval).count();
   run.cookie = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
-  if (run.count == 0 || hosts == 0 || hosts * run.count >= std::uint64_t{SequenceMap::kNoProbe}) {
+  // (More than 2^24 hosts, or 2^32 probes, in one run is beyond what Due and the serials can name.)
+  if (run.count == 0 || hosts == 0 || hosts > Due::kMaxHosts ||
+      hosts * run.count >= std::uint64_t{SequenceMap::kNoProbe}) {
     run.table.reset(hosts, 0);
     return;
   }
@@ -243,14 +245,14 @@ void IcmpPinger::accept_address(Run& run, std::uint32_t host, const IpAddress& r
          address.family == AddressFamily::v4 ? "no IPv4 socket" : "IPv6 unavailable: " + v6_error_);
     return;
   }
-  heap_.push_back(Due{std::max(now_ns, run.start_ns + run.hosts.offset_ns(host)), host});
+  heap_.push_back(Due::at(std::max(now_ns, run.start_ns + run.hosts.offset_ns(host)), run.start_ns, host));
   std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 void IcmpPinger::send_due(Run& run, std::int64_t now_ns) {
   std::int64_t budget = run.bucket.available(now_ns);
-  while (budget > 0 && !heap_.empty() && heap_.front().due_ns <= now_ns) {
-    const std::uint32_t host = heap_.front().host;
+  while (budget > 0 && !heap_.empty() && heap_.front().due_ns(run.start_ns) <= now_ns) {
+    const std::uint32_t host = heap_.front().host();
     const IpAddress& address = run.table.addresses[host];
     const int fi = family_index(address.family);
     IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
@@ -287,7 +289,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
       stamp_density_.next(now_ns, sequences_[0].stalled_spans() + sequences_[1].stalled_spans()));
   auto schedule_next = [&](std::uint32_t host, std::int64_t due) {
     if (++run.table.states[host].attempts >= run.count) return;
-    heap_.push_back(Due{due, host});
+    heap_.push_back(Due::at(due, run.start_ns, host));
     std::push_heap(heap_.begin(), heap_.end(), Later{});
   };
   int first = 0;
@@ -308,7 +310,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
     const Outgoing& failed = socket.slot(first);
     if (outcome.error == EAGAIN || outcome.error == EWOULDBLOCK || outcome.error == ENOBUFS) {
       for (int i = first; i < n; ++i) {  // the send queue is full: same probes again shortly
-        heap_.push_back(Due{now_ns + kRetryNs, socket.slot(i).host});
+        heap_.push_back(Due::at(now_ns + kRetryNs, run.start_ns, socket.slot(i).host));
         std::push_heap(heap_.begin(), heap_.end(), Later{});
       }
       break;
@@ -324,7 +326,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
 std::int64_t IcmpPinger::wake_time(Run& run, std::int64_t now_ns) {
   std::int64_t wake = now_ns + (heap_.empty() ? kIdleTickNs : run.tick_ns);
   if (!heap_.empty()) {
-    std::int64_t next = heap_.front().due_ns;
+    std::int64_t next = heap_.front().due_ns(run.start_ns);
     if (next <= now_ns) {
       // A backlog waits for a batch worth of tokens: paced sends leave in batches.
       next = run.bucket.ready_ns(now_ns, std::min<double>(kBatchSize, static_cast<double>(heap_.size())));

@@ -55,6 +55,21 @@ struct ResultRow {
   std::optional<double> figure(int i) const {
     return indicators[i] == soci::i_ok ? std::optional<double>(figures[i]) : std::nullopt;
   }
+  // The inverse of take(), for binding a row to insert.
+  void put(const PingResult& result) {
+    host_id = result.host_id;
+    ts = result.ts;
+    sent = result.sent;
+    received = result.received;
+    const std::optional<double>* values[5] = {&result.min_ms, &result.avg_ms, &result.max_ms,
+                                              &result.median_ms, &result.stddev_ms};
+    for (int i = 0; i < 5; ++i) {
+      figures[i] = values[i]->value_or(0.0);
+      indicators[i] = values[i]->has_value() ? soci::i_ok : soci::i_null;
+    }
+    error = result.error;
+    error_indicator = result.error.empty() ? soci::i_null : soci::i_ok;
+  }
   PingResult take() const {
     PingResult result;
     result.host_id = host_id;
@@ -220,8 +235,8 @@ Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> resul
   if (results.empty()) return std::int64_t{0};
   return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
     WriteTransaction transaction(sql, url_.kind);
-    const std::int64_t inserted =
-        url_.kind == DbKind::postgresql ? insert_results_as_arrays(sql, results) : insert_results_by_row(sql, results);
+    const std::int64_t inserted = url_.kind == DbKind::postgresql ? insert_results_as_arrays(sql, results)
+                                                                  : insert_results_by_row(sql, results);
     transaction.commit();
     return inserted;
   });
@@ -232,34 +247,20 @@ Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> resul
 
 std::int64_t SociStore::insert_results_by_row(soci::session& sql, std::span<const PingResult> results) {
   // SQLite: a prepared statement executed per row is cheap in-process (no round trip per row).
-  long long host_id = 0, ts = 0;
-  int sent = 0, received = 0;
-  double figures[5] = {};
-  soci::indicator indicators[5] = {};
-  std::string error;
-  soci::indicator error_indicator = soci::i_null;
+  ResultRow row;
   soci::statement st =
-      (sql.prepare << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-                      "stddev_ms, error) SELECT :h, :t, :s, :r, :f0, :f1, :f2, :f3, :f4, :e "
-                      "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = :h2) ON CONFLICT (host_id, ts) DO NOTHING",
-       soci::use(host_id), soci::use(ts), soci::use(sent), soci::use(received), soci::use(figures[0], indicators[0]),
-       soci::use(figures[1], indicators[1]), soci::use(figures[2], indicators[2]),
-       soci::use(figures[3], indicators[3]), soci::use(figures[4], indicators[4]), soci::use(error, error_indicator),
-       soci::use(host_id));
+      (sql.prepare
+           << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
+              "stddev_ms, error) SELECT :h, :t, :s, :r, :f0, :f1, :f2, :f3, :f4, :e "
+              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = :h2) ON CONFLICT (host_id, ts) DO NOTHING",
+       soci::use(row.host_id), soci::use(row.ts), soci::use(row.sent), soci::use(row.received),
+       soci::use(row.figures[0], row.indicators[0]), soci::use(row.figures[1], row.indicators[1]),
+       soci::use(row.figures[2], row.indicators[2]), soci::use(row.figures[3], row.indicators[3]),
+       soci::use(row.figures[4], row.indicators[4]), soci::use(row.error, row.error_indicator),
+       soci::use(row.host_id));
   std::int64_t inserted = 0;
   for (const PingResult& result : results) {
-    host_id = result.host_id;
-    ts = result.ts;
-    sent = result.sent;
-    received = result.received;
-    const std::optional<double>* values[5] = {&result.min_ms, &result.avg_ms, &result.max_ms, &result.median_ms,
-                                              &result.stddev_ms};
-    for (int i = 0; i < 5; ++i) {
-      figures[i] = values[i]->value_or(0.0);
-      indicators[i] = values[i]->has_value() ? soci::i_ok : soci::i_null;
-    }
-    error = result.error;
-    error_indicator = result.error.empty() ? soci::i_null : soci::i_ok;
+    row.put(result);
     st.execute(true);
     inserted += st.get_affected_rows();
   }
@@ -285,15 +286,17 @@ std::int64_t SociStore::insert_results_as_arrays(soci::session& sql, std::span<c
   std::array<std::string, 10> arrays;
   for (std::size_t i = 0; i < columns.size(); ++i) arrays[i] = columns[i].finish();
   soci::statement st =
-      (sql.prepare << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-                      "stddev_ms, error) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
-                      "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
-                      "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
-                      "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[])) "
-                      "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error) "
-                      "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts) DO NOTHING",
-       soci::use(arrays[0]), soci::use(arrays[1]), soci::use(arrays[2]), soci::use(arrays[3]), soci::use(arrays[4]),
-       soci::use(arrays[5]), soci::use(arrays[6]), soci::use(arrays[7]), soci::use(arrays[8]), soci::use(arrays[9]));
+      (sql.prepare
+           << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
+              "stddev_ms, error) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
+              "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
+              "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
+              "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[])) "
+              "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error) "
+              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts) DO NOTHING",
+       soci::use(arrays[0]), soci::use(arrays[1]), soci::use(arrays[2]), soci::use(arrays[3]),
+       soci::use(arrays[4]), soci::use(arrays[5]), soci::use(arrays[6]), soci::use(arrays[7]),
+       soci::use(arrays[8]), soci::use(arrays[9]));
   st.execute(true);
   return st.get_affected_rows();
 }

@@ -18,12 +18,6 @@ namespace {
 constexpr int kMaxDnsInFlight = 256;
 constexpr std::int64_t kRetryNs = 1'000'000;  // after EAGAIN/ENOBUFS on send
 
-std::int64_t realtime_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 int family_index(AddressFamily family) {
   return family == AddressFamily::v4 ? 0 : 1;
 }
@@ -161,7 +155,8 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
     }
   }
 
-  pollfd fds[16];
+  constexpr int kPollFds = 16;  // the resolver's sockets, then (see below) our two ICMP sockets
+  pollfd fds[kPollFds];
   for (;;) {
     if (stop.stop_requested()) break;
     std::int64_t now = realtime_ns();
@@ -176,7 +171,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
       break;
     }
     const std::int64_t wake = wake_time(run, now);
-    const int n = resolver_->fill_pollfds(fds, 14);
+    const int n = resolver_->fill_pollfds(fds, kPollFds - 2);
     int polled = n;
     if (heap_.empty() && run.outstanding <= static_cast<std::uint64_t>(kBatchSize)) {
       // Everything is sent and only a few replies are awaited: wake as each comes rather than at the next

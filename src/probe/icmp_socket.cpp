@@ -31,12 +31,6 @@ constexpr int kStampByIdFlags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_
                                 SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
 constexpr std::uint32_t kStampRequest = SOF_TIMESTAMPING_TX_SOFTWARE;
 
-std::int64_t realtime_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 // Raw sockets get a copy of every ICMP packet the host receives; the filter keeps only the types we read,
 // so the kernel does not wake us for (or queue) echo requests, redirects and the like.
 void install_filter(int fd, AddressFamily family) {

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <span>
 
@@ -29,6 +30,13 @@
 #include "probe/pinger.h"
 
 namespace semaphore::probe {
+
+// The engine's one clock, CLOCK_REALTIME in nanoseconds: the clock of the kernel's packet timestamps.
+inline std::int64_t realtime_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 inline constexpr int kBatchSize = 128;
 // One packet in kStampEvery of a sendmmsg call (and its last) asks for a kernel transmit stamp; the others

@@ -39,27 +39,23 @@ void SequenceMap::set_kernel_time(std::uint16_t sequence, std::int64_t tx_ns) {
   const Slot& previous = slots_[first];
   if (previous.serial_plus_one == 0 || !previous.kernel_time) return;  // its stamp never came: estimates stay
   const std::int64_t span = tx_ns - previous.tx_ns;
-  if (span - gap * pace_ns_ > kStallNs) {
-    // A pause somewhere between the two stamps, where is unknown: each packet between gets the middle of
-    // its two bounds (sent at pace right after the first stamp, or right before the second), so its error
-    // is at most half the pause, and it stays an estimate.
-    ++stalled_spans_;
-    for (std::uint16_t k = 1; k < gap; ++k) {
-      Slot& between = slots_[static_cast<std::uint16_t>(first + k)];
-      if (between.serial_plus_one == 0 || between.kernel_time) continue;
-      between.tx_ns = (previous.tx_ns + k * pace_ns_ + tx_ns - (gap - k) * pace_ns_) / 2;
-    }
-    return;
-  }
   // The kernel sends the packets of one call back to back, each taking about as long as the next, so the
   // times between two stamps are close to a straight line (error: a few µs, against ~0.3 ms for the
-  // call-wide estimate when a batch is long).
-  pace_ns_ += (std::max<std::int64_t>(span, 0) / gap - pace_ns_) / 16;
+  // call-wide estimate when a batch is long). Unless the span holds a pause, somewhere, where is unknown:
+  // then each packet between gets the middle of its two bounds (sent at pace right after the first stamp,
+  // or right before the second), so its error is at most half the pause, and it stays an estimate.
+  const bool stalled = span - gap * pace_ns_ > kStallNs;
+  if (stalled) {
+    ++stalled_spans_;
+  } else {
+    pace_ns_ += (std::max<std::int64_t>(span, 0) / gap - pace_ns_) / 16;
+  }
   for (std::uint16_t k = 1; k < gap; ++k) {
     Slot& between = slots_[static_cast<std::uint16_t>(first + k)];
     if (between.serial_plus_one == 0 || between.kernel_time) continue;
-    between.tx_ns = previous.tx_ns + span * k / gap;
-    between.kernel_time = true;
+    between.tx_ns = stalled ? (previous.tx_ns + k * pace_ns_ + tx_ns - (gap - k) * pace_ns_) / 2
+                            : previous.tx_ns + span * k / gap;
+    between.kernel_time = !stalled;
   }
 }
 

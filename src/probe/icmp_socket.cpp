@@ -31,6 +31,13 @@ constexpr int kStampByIdFlags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_
                                 SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
 constexpr std::uint32_t kStampRequest = SOF_TIMESTAMPING_TX_SOFTWARE;
 
+// The software stamp of an SCM_TIMESTAMPING control message, in nanoseconds (0: the kernel had none).
+std::int64_t software_stamp_ns(const cmsghdr* c) {
+  scm_timestamping ts{};
+  std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+  return static_cast<std::int64_t>(ts.ts[0].tv_sec) * 1'000'000'000 + ts.ts[0].tv_nsec;
+}
+
 // Raw sockets get a copy of every ICMP packet the host receives; the filter keeps only the types we read,
 // so the kernel does not wake us for (or queue) echo requests, redirects and the like.
 void install_filter(int fd, AddressFamily family) {
@@ -75,9 +82,7 @@ bool wait_for_receive_stamps(int limit_ms) {
       if (::recvmsg(fd, &m, 0) == 1) {  // loopback delivers within sendto: already queued
         for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
           if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPING) continue;
-          scm_timestamping ts{};
-          std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-          stamped = ts.ts[0].tv_sec != 0 || ts.ts[0].tv_nsec != 0;
+          stamped = software_stamp_ns(c) != 0;
         }
       }
       if (!stamped) ::usleep(1000);
@@ -310,9 +315,7 @@ void IcmpSocket::read_control(int i, bool error_queue) {
       std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
       in.rx_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
     } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
-      scm_timestamping ts{};
-      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-      stamped = static_cast<std::int64_t>(ts.ts[0].tv_sec) * 1'000'000'000 + ts.ts[0].tv_nsec;
+      stamped = software_stamp_ns(c);
     } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
       sock_extended_err error{};

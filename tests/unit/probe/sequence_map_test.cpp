@@ -124,16 +124,17 @@ TEST(SequenceMap, APauseBetweenTwoNeighboursIsNoStall) {
   EXPECT_TRUE(map.lookup(1).kernel_time);
 }
 
-TEST(StampDensity, EveryPacketUntilTheCpuProvedQuietAndForAWhileAfterAStall) {
+TEST(StampDensity, EveryPacketForTheFirstPacketsAndForAWhileAfterAStall) {
   StampDensity density;
-  constexpr std::int64_t s = 1'000'000'000, warm_up = StampDensity::kWarmUpNs;
-  EXPECT_EQ(density.next(5 * s, 0), 1);  // the first moments of sending
-  EXPECT_EQ(density.next(5 * s + warm_up - 1, 0), 1);
-  EXPECT_EQ(density.next(5 * s + warm_up, 0), kStampEvery);
-  EXPECT_EQ(density.next(7 * s, 1), 1);  // a stalled span
-  EXPECT_EQ(density.next(7 * s + StampDensity::kDenseForNs - 1, 1), 1);
-  EXPECT_EQ(density.next(7 * s + StampDensity::kDenseForNs, 1), kStampEvery);
-  EXPECT_EQ(density.next(18 * s, 3), 1);
+  constexpr std::int64_t s = 1'000'000'000;
+  constexpr int warm_up = static_cast<int>(StampDensity::kWarmUpPackets);
+  EXPECT_EQ(density.next(5 * s, 0, warm_up - 1), 1);    // the first packets of the pinger's life
+  EXPECT_EQ(density.next(9 * s, 0, 100), 1);            // a call that starts inside the warm-up: dense whole
+  EXPECT_EQ(density.next(9 * s, 0, 100), kStampEvery);  // however long the warm-up took
+  EXPECT_EQ(density.next(10 * s, 1, 100), 1);           // a stalled span
+  EXPECT_EQ(density.next(10 * s + StampDensity::kDenseForNs - 1, 1, 100), 1);
+  EXPECT_EQ(density.next(10 * s + StampDensity::kDenseForNs, 1, 100), kStampEvery);
+  EXPECT_EQ(density.next(18 * s, 3, 100), 1);
 }
 
 TEST(SequenceMap, ResetFreesEverything) {

@@ -267,6 +267,7 @@ void append_json_counters(OutputBuffer& out, const probe::EngineCounters& c) {
       {",\"send_errors\":", c.send_errors},
       {",\"receive_drops\":", c.receive_drops},
       {",\"dns_failures\":", c.dns_failures},
+      {",\"ring_packets\":", c.ring_packets},
       {",\"estimated_send_times\":", c.estimated_send_times},
   };
   for (const auto& [key, value] : counters) {

@@ -17,6 +17,8 @@ namespace {
 
 constexpr int kMaxDnsInFlight = 256;
 constexpr std::int64_t kRetryNs = 1'000'000;  // after EAGAIN/ENOBUFS on send
+constexpr std::uint64_t kRingMinProbes =
+    1024;  // smaller runs read replies from the sockets (see prepare_rings)
 
 int family_index(AddressFamily family) {
   return family == AddressFamily::v4 ? 0 : 1;
@@ -42,7 +44,8 @@ IcmpPinger::IcmpPinger(std::unique_ptr<IcmpSocket> v4, std::unique_ptr<IcmpSocke
 
 EngineCounters IcmpPinger::counters() const {
   EngineCounters c = counters_;
-  c.receive_drops = (v4_ ? v4_->drops() : 0) + (v6_ ? v6_->drops() : 0);
+  c.receive_drops = (v4_ ? v4_->drops() : 0) + (v6_ ? v6_->drops() : 0) + retired_ring_drops_;
+  for (const auto& ring : rings_) c.receive_drops += ring ? ring->drops() : 0;
   return c;
 }
 
@@ -135,6 +138,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   for (auto* socket : {v4_.get(), v6_.get()}) {
     if (socket != nullptr) socket->set_receive_buffer(static_cast<int>(buffer));
   }
+  prepare_rings(static_cast<std::size_t>(buffer) / 4, hosts * run.count, options.reply_ring);
   heap_.clear();
   heap_.reserve(hosts);
 
@@ -155,7 +159,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
     }
   }
 
-  constexpr int kPollFds = 16;  // the resolver's sockets, then (see below) our two ICMP sockets
+  constexpr int kPollFds = 16;  // the resolver's sockets, then (see below) our ICMP sockets and rings
   pollfd fds[kPollFds];
   for (;;) {
     if (stop.stop_requested()) break;
@@ -171,7 +175,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
       break;
     }
     const std::int64_t wake = wake_time(run, now);
-    const int n = resolver_->fill_pollfds(fds, kPollFds - 2);
+    const int n = resolver_->fill_pollfds(fds, kPollFds - 4);
     int polled = n;
     if (heap_.empty() && run.outstanding <= static_cast<std::uint64_t>(kBatchSize)) {
       // Everything is sent and only a few replies are awaited: wake as each comes rather than at the next
@@ -179,6 +183,9 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
       // a 20 ms tick to see a loopback reply that came in 10 µs). Batching matters only while sending.
       for (auto* socket : {v4_.get(), v6_.get()}) {
         if (socket != nullptr) fds[polled++] = pollfd{socket->fd(), POLLIN, 0};
+      }
+      for (const auto& ring : rings_) {
+        if (ring) fds[polled++] = pollfd{ring->fd(), POLLIN, 0};
       }
     }
     const std::int64_t wait = std::max<std::int64_t>(0, wake - now);
@@ -188,6 +195,30 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
     }
   }
   resolver_->cancel_all();
+}
+
+// A ring per raw socket once a run is big enough to repay making one (about 1 ms for two rings, against
+// the recvmmsg work it saves on each reply), kept while big enough, replaced when a run needs more. A ring
+// frame holds what takes about 1 KB of a socket buffer (the skb's overhead included), hence a quarter of
+// the run's receive buffer. A ring that cannot be made (no CAP_NET_RAW for packet sockets, say) leaves the
+// replies to the socket, as before.
+void IcmpPinger::prepare_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use) {
+  using Use = PingOptions::ReplyRing;
+  for (int fi = 0; fi < 2; ++fi) {
+    IcmpSocket* socket = fi == 0 ? v4_.get() : v6_.get();
+    if (socket == nullptr || socket->kind() != SocketKind::raw) continue;
+    std::unique_ptr<ReplyRing>& ring = rings_[fi];
+    const bool wanted = use == Use::always || (use == Use::automatic && (ring || probes >= kRingMinProbes));
+    if (wanted && ring && ring->bytes() >= bytes) continue;
+    if (!wanted && !ring) continue;
+    if (ring) retired_ring_drops_ += ring->drops();
+    ring.reset();
+    if (wanted) {
+      auto made = ReplyRing::open(socket->family(), socket->identifier(), bytes);
+      if (made) ring = std::move(*made);
+    }
+    socket->pass_echo_replies(ring == nullptr);
+  }
 }
 
 void IcmpPinger::fail(Run& run, std::uint32_t host, HostError error, std::string detail) {
@@ -281,7 +312,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
   if (n == 0) return;
   IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
   socket.set_stamp_every(
-      stamp_density_.next(now_ns, sequences_[0].stalled_spans() + sequences_[1].stalled_spans()));
+      stamp_density_.next(now_ns, sequences_[0].stalled_spans() + sequences_[1].stalled_spans(), n));
   auto schedule_next = [&](std::uint32_t host, std::int64_t due) {
     if (++run.table.states[host].attempts >= run.count) return;
     heap_.push_back(Due::at(due, run.start_ns, host));

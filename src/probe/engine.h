@@ -18,6 +18,7 @@
 
 #include "probe/icmp_socket.h"
 #include "probe/pinger.h"
+#include "probe/reply_ring.h"
 #include "probe/resolver.h"
 #include "probe/sequence_map.h"
 #include "probe/stamp_density.h"
@@ -63,6 +64,7 @@ class IcmpPinger final : public Pinger {
   void accept_address(Run& run, std::uint32_t host, const IpAddress& address, std::int64_t now_ns);
   void send_due(Run& run, std::int64_t now_ns);
   void flush(Run& run, int family_index, std::int64_t now_ns);
+  void prepare_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use);
   void receive_all(Run& run);
   void handle_packet(Run& run, int family_index, const Incoming& packet);
   void match_reply(Run& run, int family_index, const IcmpMessage& message, const Incoming& packet);
@@ -72,6 +74,9 @@ class IcmpPinger final : public Pinger {
   void fail(Run& run, std::uint32_t host, HostError error, std::string detail);
 
   std::unique_ptr<IcmpSocket> v4_, v6_;  // either may be null when its family is unavailable
+  // Raw sockets only: echo replies come through these rings instead (null: through the socket).
+  std::unique_ptr<ReplyRing> rings_[2];
+  std::uint32_t retired_ring_drops_ = 0;  // of rings replaced by bigger ones
   std::string v6_error_;
   std::unique_ptr<Resolver> resolver_;
   SequenceMap sequences_[2];  // per socket: [0] IPv4, [1] IPv6

@@ -32,7 +32,16 @@ void IcmpPinger::receive_all(Run& run) {
       for (int i = 0; i < n; ++i) handle_packet(run, fi, socket->packet(i));
       if (n < kBatchSize) break;
     }
-    for (;;) {
+    if (ReplyRing* ring = rings_[fi].get()) {  // echo replies, when a ring takes them
+      for (;;) {
+        const int n = ring->receive();
+        for (int i = 0; i < n; ++i) handle_packet(run, fi, ring->packet(i));
+        counters_.ring_packets += static_cast<std::uint64_t>(n);
+        counters_.malformed += ring->take_malformed();
+        if (n < kBatchSize) break;
+      }
+    }
+    for (;;) {  // the socket: ICMP errors, and echo replies when no ring takes them
       const int n = socket->receive();
       for (int i = 0; i < n; ++i) handle_packet(run, fi, socket->packet(i));
       if (n < kBatchSize) break;

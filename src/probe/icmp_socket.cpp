@@ -39,15 +39,16 @@ std::int64_t software_stamp_ns(const cmsghdr* c) {
 }
 
 // Raw sockets get a copy of every ICMP packet the host receives; the filter keeps only the types we read,
-// so the kernel does not wake us for (or queue) echo requests, redirects and the like.
-void install_filter(int fd, AddressFamily family) {
+// so the kernel does not wake us for (or queue) echo requests, redirects and the like. Echo replies too,
+// when a ReplyRing reads them instead.
+void install_filter(int fd, AddressFamily family, bool echo_replies) {
   if (family == AddressFamily::v4) {
-    std::uint32_t blocked = ~((1u << 0) | (1u << 3) | (1u << 11));  // pass echo reply, unreachable, TTL
+    std::uint32_t blocked = ~((echo_replies ? 1u << 0 : 0u) | (1u << 3) | (1u << 11));  // unreachable, TTL
     setsockopt(fd, SOL_RAW, kIcmpFilter, &blocked, sizeof blocked);
   } else {
     icmp6_filter filter{};
     ICMP6_FILTER_SETBLOCKALL(&filter);
-    ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+    if (echo_replies) ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
     ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
     ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
     setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
@@ -147,7 +148,7 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
   }
   std::uint16_t identifier = raw_identifier;
   if (kind == SocketKind::raw) {
-    install_filter(fd, family);
+    install_filter(fd, family, true);
   } else {
     // Ping sockets report ICMP errors on the error queue; their identifier is the port bound here.
     if (family == AddressFamily::v4) {
@@ -196,6 +197,10 @@ IcmpSocket::IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint1
 void IcmpSocket::stamp_with_packets() {
   stamps_by_id_ = false;
   setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPING, &kStampFlags, sizeof kStampFlags);
+}
+
+void IcmpSocket::pass_echo_replies(bool pass) {
+  if (kind_ == SocketKind::raw) install_filter(fd_, family_, pass);
 }
 
 std::uint32_t IcmpSocket::drops() const {

@@ -127,6 +127,10 @@ class IcmpSocket {
   // Packets the kernel dropped because the receive queue was full, since the socket opened.
   std::uint32_t drops() const;
 
+  // Raw sockets: whether echo replies are queued here (the default) or only ICMP errors, when a ReplyRing
+  // takes the replies.
+  void pass_echo_replies(bool pass);
+
  private:
   IcmpSocket(int fd, AddressFamily family, SocketKind kind, std::uint16_t identifier);
   void read_control(int i, bool error_queue);

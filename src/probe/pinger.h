@@ -67,6 +67,10 @@ struct PingOptions {
   // that finds the buffer full is dropped by the kernel: counted in EngineCounters::receive_drops and
   // missing from its host's results.
   int receive_buffer_bytes = 0;
+  // Raw sockets: whether echo replies are read from a packet socket's ring (ReplyRing) rather than one by
+  // one from the ICMP socket. automatic: for runs of 1,024 probes and more, where it repays its setup.
+  enum class ReplyRing { automatic, always, never };
+  ReplyRing reply_ring = ReplyRing::automatic;
 };
 
 struct HostResult {
@@ -120,6 +124,9 @@ struct EngineCounters {
   // Replies whose RTT started from our own estimate of the send time, because no kernel transmit stamp
   // (its own or two neighbours' to interpolate between) came: less exact, by up to a send call's length.
   std::uint64_t estimated_send_times = 0;
+  // Packets read from the reply rings (raw sockets: echo replies come through a packet socket's ring, see
+  // ReplyRing); 0 when the replies come through the ICMP sockets.
+  std::uint64_t ring_packets = 0;
 };
 
 class Pinger {

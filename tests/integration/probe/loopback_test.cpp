@@ -85,6 +85,26 @@ TEST_P(Loopback, SuccessiveRunsReuseTheEngine) {
   EXPECT_EQ(pinger_->counters().received, 6u);
 }
 
+TEST_P(Loopback, RepliesComeThroughAReplyRingWithRawSocketsWhenAskedOrWhenTheRunIsLarge) {
+  const std::vector<PingRequest> requests{{"127.0.0.1", {}}, {"::1", {}}};
+  const bool raw = GetParam() == SocketKind::raw;
+  PingOptions options = quick(2);
+  // A small run reads its replies from the sockets: a ring would cost more to make than it saves.
+  auto results = pinger_->run(requests, options);
+  EXPECT_EQ(results[0].received + results[1].received, 4);
+  EXPECT_EQ(pinger_->counters().ring_packets, 0u);
+  options.reply_ring = PingOptions::ReplyRing::always;
+  results = pinger_->run(requests, options);
+  EXPECT_EQ(results[0].received + results[1].received, 4);
+  EXPECT_EQ(pinger_->counters().ring_packets, raw ? 4u : 0u);
+  // Back to the sockets: the ring goes, and the sockets take echo replies again.
+  options.reply_ring = PingOptions::ReplyRing::never;
+  results = pinger_->run(requests, options);
+  EXPECT_EQ(results[0].received + results[1].received, 4);
+  EXPECT_EQ(pinger_->counters().ring_packets, raw ? 4u : 0u);
+  EXPECT_EQ(pinger_->counters().received, 12u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sockets, Loopback, ::testing::Values(SocketKind::raw, SocketKind::datagram),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
@@ -108,6 +128,7 @@ TEST(LoopbackEngine, SequenceNumbersAreReusedPast65536Probes) {
   const EngineCounters c = pinger->counters();
   EXPECT_EQ(c.sent, 70000u);
   EXPECT_EQ(c.late + c.foreign + c.duplicates, 0u);
+  EXPECT_EQ(c.ring_packets, 70000u);  // a large run on raw sockets: every reply through the reply ring
 }
 
 TEST(LoopbackEngine, NamesResolveOrBecomePerHostErrors) {

@@ -92,7 +92,9 @@ TEST_P(SimnetDelay, RttIsWithin0_3MsOfTheTablesDelay) {
     table.push_back({simnet::v6_host(i), Behaviour{delays[i], 0, Mode::normal}});
   }
   start(table);
-  const auto results = ping(options(10, 20ms, 500ms), GetParam());
+  PingOptions o = options(10, 20ms, 500ms);
+  o.reply_ring = PingOptions::ReplyRing::always;  // taken by raw sockets only
+  const auto results = ping(o, GetParam());
   ASSERT_EQ(results.size(), table.size());
   int beyond_table = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -109,6 +111,9 @@ TEST_P(SimnetDelay, RttIsWithin0_3MsOfTheTablesDelay) {
       if (std::fabs(r.rtts_ms[k] - table[i].behaviour.delay_ms) > 0.3) ++beyond_table;
     }
   }
+  // Raw sockets leave echo replies to a reply ring (a packet socket's), ping sockets read them themselves.
+  const EngineCounters c = pinger_->counters();
+  EXPECT_EQ(c.ring_packets, GetParam() == SocketKind::raw ? c.received : 0u);
   const simnet::Stats stats = network_->stats();
   std::printf(
       "%d of 120 RTTs beyond 0.3 ms of the table because the simulator replied late; its lateness: "
@@ -200,7 +205,9 @@ TEST_F(Simnet, SilentHostsLoseEveryProbeAndLossSharesAreExact) {
   EXPECT_FALSE(std::isnan(results[2].rtts_ms[0]));
 }
 
-TEST_F(Simnet, DuplicatesAndMalformedRepliesAreCountedAndNeverMatched) {
+class SimnetReplyRing : public Simnet, public ::testing::WithParamInterface<PingOptions::ReplyRing> {};
+
+TEST_P(SimnetReplyRing, DuplicatesAndMalformedRepliesAreCountedAndNeverMatched) {
   start({{simnet::v4_host(0), Behaviour{1, 0, Mode::duplicate}},
          {simnet::v6_host(0), Behaviour{1, 0, Mode::duplicate}},
          {simnet::v4_host(1), Behaviour{1, 0, Mode::bad_checksum}},
@@ -209,7 +216,9 @@ TEST_F(Simnet, DuplicatesAndMalformedRepliesAreCountedAndNeverMatched) {
          {simnet::v4_host(3), Behaviour{1, 0, Mode::wrong_source}},
          {simnet::v6_host(3), Behaviour{1, 0, Mode::wrong_source}},
          {simnet::v6_host(1), Behaviour{1, 0, Mode::bad_checksum}}});
-  const auto results = ping(options(5, 10ms, 200ms));
+  PingOptions o = options(5, 10ms, 200ms);
+  o.reply_ring = GetParam();
+  const auto results = ping(o);
   for (int i : {0, 1}) {
     EXPECT_EQ(results[i].received, 5) << results[i].host;
     EXPECT_EQ(results[i].duplicates, 5) << results[i].host;
@@ -220,12 +229,23 @@ TEST_F(Simnet, DuplicatesAndMalformedRepliesAreCountedAndNeverMatched) {
   }
   const EngineCounters c = pinger_->counters();
   EXPECT_EQ(c.duplicates, 10u);
-  // IPv4 bad checksums (5) and truncated replies (10) reach us and are malformed; the kernel drops ICMPv6
-  // replies with bad checksums before any socket sees them.
-  EXPECT_EQ(c.malformed, 15u);
+  // IPv4 bad checksums (5) and truncated replies (10) reach us and are malformed. ICMPv6 replies with bad
+  // checksums (5) the kernel drops before a raw socket sees them; a reply ring sees them, checks them
+  // itself and counts them malformed too.
+  const bool ring = GetParam() == PingOptions::ReplyRing::always;
+  EXPECT_EQ(c.malformed, ring ? 20u : 15u);
+  // Through the ring: the replies of the duplicate (20), truncated (10) and wrong-source (10) hosts, and
+  // the IPv4 bad checksums (5); the ICMPv6 ones it dropped itself.
+  EXPECT_EQ(c.ring_packets, ring ? 45u : 0u);
   EXPECT_EQ(c.foreign, 10u);  // wrong source
   EXPECT_EQ(c.received, 10u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Replies, SimnetReplyRing,
+                         ::testing::Values(PingOptions::ReplyRing::always, PingOptions::ReplyRing::never),
+                         [](const auto& param_info) {
+                           return param_info.param == PingOptions::ReplyRing::always ? "Ring" : "Socket";
+                         });
 
 class SimnetErrors : public Simnet, public ::testing::WithParamInterface<SocketKind> {};
 
@@ -233,7 +253,9 @@ TEST_P(SimnetErrors, IcmpUnreachableIsRecordedPerProbe) {
   start({{simnet::v4_host(0), Behaviour{0, 0, Mode::unreachable}},
          {simnet::v6_host(0), Behaviour{0, 0, Mode::unreachable}},
          {simnet::v4_host(1), Behaviour{0, 0, Mode::normal}}});
-  const auto results = ping(options(3, 10ms, 200ms), GetParam());
+  PingOptions o = options(3, 10ms, 200ms);
+  o.reply_ring = PingOptions::ReplyRing::always;  // raw: replies through the ring, errors still the socket's
+  const auto results = ping(o, GetParam());
   for (int i : {0, 1}) {
     SCOPED_TRACE(results[i].host);
     EXPECT_EQ(results[i].error, HostError::unreachable);

@@ -1,0 +1,213 @@
+#include "probe/reply_ring.h"
+
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace semaphore::probe {
+namespace {
+
+// 256-byte frames: the ring's header and address take 80, which leaves 176 for the packet, more than an
+// echo reply of ours needs (IPv4 header with options 60 + ICMP 8 + payload 24). Longer packets are cut
+// short, which only someone else's reply can be.
+constexpr std::size_t kFrameSize = 256;
+constexpr std::size_t kBlockSize = 1 << 16;
+constexpr std::uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6DestinationOptions = 60;
+constexpr std::size_t kIpv6HeaderSize = 40;
+
+sock_filter statement(std::uint16_t code, std::uint32_t k) {
+  return sock_filter{code, 0, 0, k};
+}
+sock_filter jump(std::uint16_t code, std::uint32_t k, std::uint8_t if_true, std::uint8_t if_false) {
+  return sock_filter{code, if_true, if_false, k};
+}
+
+// The kernel-side choice (classic BPF over the packet from its IP header): echo replies with our
+// identifier, and ICMP packets too short to carry one (for the malformed count). Jumps count instructions
+// skipped: the last two instructions are "accept" and "drop".
+std::vector<sock_filter> ipv4_filter(std::uint16_t identifier) {
+  return {
+      statement(BPF_LD | BPF_B | BPF_ABS, 9),                  // 0: protocol
+      jump(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 11),    // 1: ICMP, else drop
+      statement(BPF_LD | BPF_H | BPF_ABS, 6),                  // 2: flags and fragment offset
+      jump(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 9, 0),          // 3: a later fragment: drop
+      statement(BPF_LDX | BPF_B | BPF_MSH, 0),                 // 4: X = IP header length
+      statement(BPF_LD | BPF_W | BPF_LEN, 0),                  // 5: A = packet length
+      statement(BPF_ALU | BPF_SUB | BPF_X, 0),                 // 6: A = ICMP length
+      jump(BPF_JMP | BPF_JGE | BPF_K, kIcmpHeaderSize, 0, 4),  // 7: too short for an identifier: accept
+      statement(BPF_LD | BPF_B | BPF_IND, 0),                  // 8: type
+      jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),                // 9: echo reply, else drop
+      statement(BPF_LD | BPF_H | BPF_IND, 4),                  // 10: identifier
+      jump(BPF_JMP | BPF_JEQ | BPF_K, identifier, 0, 1),       // 11: ours: accept, else drop
+      statement(BPF_RET | BPF_K, 0xffff),                      // 12: accept
+      statement(BPF_RET | BPF_K, 0),                           // 13: drop
+  };
+}
+
+// IPv6: the same, plus packets whose first header is an extension header (walked here, in user space).
+std::vector<sock_filter> ipv6_filter(std::uint16_t identifier) {
+  return {
+      statement(BPF_LD | BPF_B | BPF_ABS, 6),                          // 0: next header
+      jump(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 0, 6),           // 1: ICMPv6, else (8)
+      statement(BPF_LD | BPF_W | BPF_LEN, 0),                          // 2
+      jump(BPF_JMP | BPF_JGE | BPF_K, kIpv6HeaderSize + 8, 0, 7),      // 3: short: accept
+      statement(BPF_LD | BPF_B | BPF_ABS, kIpv6HeaderSize),            // 4: type
+      jump(BPF_JMP | BPF_JEQ | BPF_K, 129, 0, 6),                      // 5: echo reply, else drop
+      statement(BPF_LD | BPF_H | BPF_ABS, kIpv6HeaderSize + 4),        // 6: identifier
+      jump(BPF_JMP | BPF_JEQ | BPF_K, identifier, 3, 4),               // 7: ours: accept, else drop
+      jump(BPF_JMP | BPF_JEQ | BPF_K, kIpv6HopByHop, 2, 0),            // 8: extension headers: accept
+      jump(BPF_JMP | BPF_JEQ | BPF_K, kIpv6Routing, 1, 0),             // 9
+      jump(BPF_JMP | BPF_JEQ | BPF_K, kIpv6DestinationOptions, 0, 1),  // 10
+      statement(BPF_RET | BPF_K, 0xffff),                              // 11: accept
+      statement(BPF_RET | BPF_K, 0),                                   // 12: drop
+  };
+}
+
+std::uint16_t read_be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+}
+
+// The ICMPv6 message of an IPv6 packet, past any hop-by-hop, routing and destination options headers;
+// empty when there is none or it is cut short.
+std::span<const std::uint8_t> icmpv6_message(std::span<const std::uint8_t> packet) {
+  if (packet.size() < kIpv6HeaderSize) return {};
+  std::uint8_t next = packet[6];
+  std::size_t offset = kIpv6HeaderSize;
+  const std::size_t end = std::min<std::size_t>(packet.size(), kIpv6HeaderSize + read_be16(&packet[4]));
+  while (next == kIpv6HopByHop || next == kIpv6Routing || next == kIpv6DestinationOptions) {
+    if (offset + 2 > end) return {};
+    next = packet[offset];
+    offset += (static_cast<std::size_t>(packet[offset + 1]) + 1) * 8;
+  }
+  if (next != IPPROTO_ICMPV6 || offset > end) return {};
+  return packet.subspan(offset, end - offset);
+}
+
+// Whether an ICMPv6 message's checksum (over the pseudo-header of `packet`'s addresses) holds. A raw
+// ICMPv6 socket gets only messages the kernel has checked; the ring gets them before any check.
+bool icmpv6_checksum_ok(std::span<const std::uint8_t> packet, std::span<const std::uint8_t> message) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 8; i < 40; i += 2) sum += read_be16(&packet[i]);  // source, destination
+  sum += static_cast<std::uint32_t>(message.size() >> 16) + (message.size() & 0xffff) + IPPROTO_ICMPV6;
+  return internet_checksum(message, sum) == 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ReplyRing>> ReplyRing::open(AddressFamily family, std::uint16_t identifier,
+                                                   std::size_t bytes) {
+  const bool v4 = family == AddressFamily::v4;
+  // Protocol 0: nothing is queued until the filter and the ring are in place and bind() names the protocol.
+  const int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return make_error(Errc::unavailable, std::string("packet socket: ") + std::strerror(errno));
+  auto fail = [fd](const char* what) {
+    const int error = errno;
+    ::close(fd);
+    return make_error(Errc::unavailable, std::string(what) + ": " + std::strerror(error));
+  };
+  std::vector<sock_filter> code = v4 ? ipv4_filter(identifier) : ipv6_filter(identifier);
+  const sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) return fail("filter");
+  const int version = TPACKET_V2;
+  if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version) != 0) return fail("version");
+  const std::size_t blocks = std::max<std::size_t>(1, (bytes + kBlockSize - 1) / kBlockSize);
+  tpacket_req request{};
+  request.tp_block_size = kBlockSize;
+  request.tp_block_nr = static_cast<unsigned>(blocks);
+  request.tp_frame_size = kFrameSize;
+  request.tp_frame_nr = static_cast<unsigned>(blocks * (kBlockSize / kFrameSize));
+  if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &request, sizeof request) != 0) return fail("ring");
+  void* map = ::mmap(nullptr, blocks * kBlockSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) return fail("mmap");
+  sockaddr_ll address{};
+  address.sll_family = AF_PACKET;
+  address.sll_protocol = htons(v4 ? ETH_P_IP : ETH_P_IPV6);
+  address.sll_ifindex = 0;  // every interface: a reply comes back on whichever the route says
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::munmap(map, blocks * kBlockSize);
+    return fail("bind");
+  }
+  return std::unique_ptr<ReplyRing>(new ReplyRing(fd, family, kBlockSize, blocks, map));
+}
+
+ReplyRing::ReplyRing(int fd, AddressFamily family, std::size_t block_size, std::size_t blocks, void* map)
+    : fd_(fd),
+      family_(family),
+      block_size_(block_size),
+      blocks_(blocks),
+      frames_(blocks * (block_size / kFrameSize)),
+      map_(static_cast<std::uint8_t*>(map)),
+      in_(new Incoming[kBatchSize]) {}
+
+ReplyRing::~ReplyRing() {
+  ::munmap(map_, block_size_ * blocks_);
+  ::close(fd_);
+}
+
+void ReplyRing::release() {
+  for (int i = taken_; i > 0; --i) {
+    auto* header = reinterpret_cast<tpacket2_hdr*>(map_ + ((next_ + frames_ - i) % frames_) * kFrameSize);
+    std::atomic_ref<std::uint32_t>(header->tp_status).store(TP_STATUS_KERNEL, std::memory_order_release);
+  }
+  taken_ = 0;
+}
+
+int ReplyRing::receive() {
+  release();
+  int n = 0;
+  while (n < kBatchSize && static_cast<std::size_t>(taken_) < frames_) {
+    std::uint8_t* frame = map_ + next_ * kFrameSize;
+    auto* header = reinterpret_cast<tpacket2_hdr*>(frame);
+    if ((std::atomic_ref<std::uint32_t>(header->tp_status).load(std::memory_order_acquire) &
+         TP_STATUS_USER) == 0) {
+      break;
+    }
+    next_ = (next_ + 1) % frames_;
+    ++taken_;
+    const auto* from = reinterpret_cast<const sockaddr_ll*>(frame + TPACKET_ALIGN(sizeof(tpacket2_hdr)));
+    if (from->sll_pkttype != PACKET_HOST) continue;  // not addressed to this host: never ours
+    const std::span<const std::uint8_t> packet(frame + header->tp_net, header->tp_snaplen);
+    Incoming& in = in_[n];
+    in = Incoming{};
+    in.rx_ns = static_cast<std::int64_t>(header->tp_sec) * 1'000'000'000 + header->tp_nsec;
+    if (family_ == AddressFamily::v4) {
+      if (packet.size() < 20) {
+        ++malformed_;
+        continue;
+      }
+      in.data = packet;  // whole, as a raw IPv4 socket reads it
+      in.source.family = AddressFamily::v4;
+      std::memcpy(in.source.bytes.data(), &packet[12], 4);
+    } else {
+      const auto message = icmpv6_message(packet);
+      if (message.empty()) continue;  // not ICMPv6 after all (behind extension headers)
+      if (!icmpv6_checksum_ok(packet, message)) {
+        ++malformed_;
+        continue;
+      }
+      in.data = message;  // from the ICMPv6 header, as a raw IPv6 socket reads it
+      in.source.family = AddressFamily::v6;
+      std::memcpy(in.source.bytes.data(), &packet[8], 16);
+    }
+    ++n;
+  }
+  return n;
+}
+
+std::uint32_t ReplyRing::drops() const {
+  tpacket_stats stats{};
+  socklen_t length = sizeof stats;
+  if (getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &stats, &length) == 0) drops_ += stats.tp_drops;
+  return drops_;
+}
+
+}  // namespace semaphore::probe

@@ -17,8 +17,8 @@ namespace {
 
 constexpr int kMaxDnsInFlight = 256;
 constexpr std::int64_t kRetryNs = 1'000'000;  // after EAGAIN/ENOBUFS on send
-constexpr std::uint64_t kRingMinProbes =
-    1024;  // smaller runs read replies from the sockets (see prepare_rings)
+// Smaller runs read their replies from the sockets (see open_rings).
+constexpr std::uint64_t kRingMinProbes = 1024;
 
 int family_index(AddressFamily family) {
   return family == AddressFamily::v4 ? 0 : 1;
@@ -138,7 +138,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   for (auto* socket : {v4_.get(), v6_.get()}) {
     if (socket != nullptr) socket->set_receive_buffer(static_cast<int>(buffer));
   }
-  prepare_rings(static_cast<std::size_t>(buffer) / 4, hosts * run.count, options.reply_ring);
+  open_rings(static_cast<std::size_t>(buffer) / 4, hosts * run.count, options.reply_ring);
   heap_.clear();
   heap_.reserve(hosts);
 
@@ -195,29 +195,34 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
     }
   }
   resolver_->cancel_all();
+  close_rings();
 }
 
-// A ring per raw socket once a run is big enough to repay making one (about 1 ms for two rings, against
-// the recvmmsg work it saves on each reply), kept while big enough, replaced when a run needs more. A ring
-// frame holds what takes about 1 KB of a socket buffer (the skb's overhead included), hence a quarter of
-// the run's receive buffer. A ring that cannot be made (no CAP_NET_RAW for packet sockets, say) leaves the
-// replies to the socket, as before.
-void IcmpPinger::prepare_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use) {
+// A ring per raw socket for a run big enough to repay making one (about 1 ms for two rings, against the
+// recvmmsg work it saves on each reply), for that run only: while a ring exists, every packet of its family
+// that the host receives meets its filter, so a service that pings for a few seconds a minute should not
+// keep one between rounds. A ring frame holds what takes about 1 KB of a socket buffer (the skb's overhead
+// included), hence a quarter of the run's receive buffer. A ring that cannot be made (no CAP_NET_RAW for
+// packet sockets, say) leaves the replies to the socket, as before.
+void IcmpPinger::open_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use) {
   using Use = PingOptions::ReplyRing;
+  if (use == Use::never || (use == Use::automatic && probes < kRingMinProbes)) return;
   for (int fi = 0; fi < 2; ++fi) {
     IcmpSocket* socket = fi == 0 ? v4_.get() : v6_.get();
     if (socket == nullptr || socket->kind() != SocketKind::raw) continue;
-    std::unique_ptr<ReplyRing>& ring = rings_[fi];
-    const bool wanted = use == Use::always || (use == Use::automatic && (ring || probes >= kRingMinProbes));
-    if (wanted && ring && ring->bytes() >= bytes) continue;
-    if (!wanted && !ring) continue;
-    if (ring) retired_ring_drops_ += ring->drops();
-    ring.reset();
-    if (wanted) {
-      auto made = ReplyRing::open(socket->family(), socket->identifier(), bytes);
-      if (made) ring = std::move(*made);
-    }
-    socket->pass_echo_replies(ring == nullptr);
+    auto made = ReplyRing::open(socket->family(), socket->identifier(), bytes);
+    if (!made) continue;
+    rings_[fi] = std::move(*made);
+    socket->pass_echo_replies(false);
+  }
+}
+
+void IcmpPinger::close_rings() {
+  for (int fi = 0; fi < 2; ++fi) {
+    if (!rings_[fi]) continue;
+    (fi == 0 ? v4_ : v6_)->pass_echo_replies(true);
+    retired_ring_drops_ += rings_[fi]->drops();
+    rings_[fi].reset();
   }
 }
 

@@ -64,7 +64,8 @@ class IcmpPinger final : public Pinger {
   void accept_address(Run& run, std::uint32_t host, const IpAddress& address, std::int64_t now_ns);
   void send_due(Run& run, std::int64_t now_ns);
   void flush(Run& run, int family_index, std::int64_t now_ns);
-  void prepare_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use);
+  void open_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use);
+  void close_rings();
   void receive_all(Run& run);
   void handle_packet(Run& run, int family_index, const Incoming& packet);
   void match_reply(Run& run, int family_index, const IcmpMessage& message, const Incoming& packet);
@@ -74,9 +75,9 @@ class IcmpPinger final : public Pinger {
   void fail(Run& run, std::uint32_t host, HostError error, std::string detail);
 
   std::unique_ptr<IcmpSocket> v4_, v6_;  // either may be null when its family is unavailable
-  // Raw sockets only: echo replies come through these rings instead (null: through the socket).
+  // Raw sockets, during a large run: echo replies come through these rings (null: through the socket).
   std::unique_ptr<ReplyRing> rings_[2];
-  std::uint32_t retired_ring_drops_ = 0;  // of rings replaced by bigger ones
+  std::uint32_t retired_ring_drops_ = 0;  // of the rings of earlier runs
   std::string v6_error_;
   std::unique_ptr<Resolver> resolver_;
   SequenceMap sequences_[2];  // per socket: [0] IPv4, [1] IPv6

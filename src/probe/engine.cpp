@@ -17,7 +17,7 @@ namespace {
 
 constexpr int kMaxDnsInFlight = 256;
 constexpr std::int64_t kRetryNs = 1'000'000;  // after EAGAIN/ENOBUFS on send
-// Smaller runs read their replies from the sockets (see open_rings).
+// Smaller runs read their replies from the sockets (see plan_rings).
 constexpr std::uint64_t kRingMinProbes = 1024;
 
 int family_index(AddressFamily family) {
@@ -138,7 +138,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   for (auto* socket : {v4_.get(), v6_.get()}) {
     if (socket != nullptr) socket->set_receive_buffer(static_cast<int>(buffer));
   }
-  open_rings(static_cast<std::size_t>(buffer) / 4, hosts * run.count, options.reply_ring);
+  plan_rings(static_cast<std::size_t>(buffer) / 4, hosts * run.count, options.reply_ring);
   heap_.clear();
   heap_.reserve(hosts);
 
@@ -198,23 +198,28 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   close_rings();
 }
 
-// A ring per raw socket for a run big enough to repay making one (about 1 ms for two rings, against the
+// A ring per raw socket for a run big enough to repay making one (about 0.5 ms a ring, against the
 // recvmmsg work it saves on each reply), for that run only: while a ring exists, every packet of its family
 // that the host receives meets its filter, so a service that pings for a few seconds a minute should not
 // keep one between rounds. A ring frame holds what takes about 1 KB of a socket buffer (the skb's overhead
-// included), hence a quarter of the run's receive buffer. A ring that cannot be made (no CAP_NET_RAW for
-// packet sockets, say) leaves the replies to the socket, as before.
-void IcmpPinger::open_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use) {
+// included), hence a quarter of the run's receive buffer. Made just before the run's first send to its
+// family, so that a run with no host of a family makes no ring for it (megabytes of kernel memory at high
+// rates). A ring that cannot be made (no CAP_NET_RAW for packet sockets, say) leaves the replies to the
+// socket, as before.
+void IcmpPinger::plan_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use) {
   using Use = PingOptions::ReplyRing;
-  if (use == Use::never || (use == Use::automatic && probes < kRingMinProbes)) return;
-  for (int fi = 0; fi < 2; ++fi) {
-    IcmpSocket* socket = fi == 0 ? v4_.get() : v6_.get();
-    if (socket == nullptr || socket->kind() != SocketKind::raw) continue;
-    auto made = ReplyRing::open(socket->family(), socket->identifier(), bytes);
-    if (!made) continue;
-    rings_[fi] = std::move(*made);
-    socket->pass_echo_replies(false);
-  }
+  ring_bytes_ = use == Use::never || (use == Use::automatic && probes < kRingMinProbes) ? 0 : bytes;
+  ring_tried_[0] = ring_tried_[1] = false;
+}
+
+void IcmpPinger::open_ring(int fi) {
+  ring_tried_[fi] = true;
+  IcmpSocket* socket = fi == 0 ? v4_.get() : v6_.get();
+  if (ring_bytes_ == 0 || socket == nullptr || socket->kind() != SocketKind::raw) return;
+  auto made = ReplyRing::open(socket->family(), socket->identifier(), ring_bytes_);
+  if (!made) return;
+  rings_[fi] = std::move(*made);
+  socket->pass_echo_replies(false);
 }
 
 void IcmpPinger::close_rings() {
@@ -315,6 +320,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
   const int n = run.batch[fi];
   run.batch[fi] = 0;
   if (n == 0) return;
+  if (!ring_tried_[fi]) open_ring(fi);
   IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
   socket.set_stamp_every(
       stamp_density_.next(now_ns, sequences_[0].stalled_spans() + sequences_[1].stalled_spans(), n));

@@ -64,7 +64,8 @@ class IcmpPinger final : public Pinger {
   void accept_address(Run& run, std::uint32_t host, const IpAddress& address, std::int64_t now_ns);
   void send_due(Run& run, std::int64_t now_ns);
   void flush(Run& run, int family_index, std::int64_t now_ns);
-  void open_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use);
+  void plan_rings(std::size_t bytes, std::uint64_t probes, PingOptions::ReplyRing use);
+  void open_ring(int family_index);
   void close_rings();
   void receive_all(Run& run);
   void handle_packet(Run& run, int family_index, const Incoming& packet);
@@ -78,6 +79,8 @@ class IcmpPinger final : public Pinger {
   // Raw sockets, during a large run: echo replies come through these rings (null: through the socket).
   std::unique_ptr<ReplyRing> rings_[2];
   std::uint32_t retired_ring_drops_ = 0;  // of the rings of earlier runs
+  std::size_t ring_bytes_ = 0;            // this run's ring size, 0: no rings (plan_rings)
+  bool ring_tried_[2] = {true, true};     // open_ring() was called for the family in this run
   std::string v6_error_;
   std::unique_ptr<Resolver> resolver_;
   SequenceMap sequences_[2];  // per socket: [0] IPv4, [1] IPv6

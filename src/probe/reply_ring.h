@@ -10,7 +10,7 @@
 // filter in the kernel, plus any ICMP packet too short to show its identifier, so that a truncated reply is
 // still counted as malformed rather than lost. Every packet of the family that the host receives meets
 // that filter (a few instructions): the price of the ring, paid only while a run that uses it lasts (the
-// engine makes its rings per run, see IcmpPinger::open_rings).
+// engine makes its rings per run, see IcmpPinger::plan_rings).
 //
 // Needs CAP_NET_RAW, like raw sockets: ping sockets (SOCK_DGRAM) keep reading replies the usual way.
 // IPv4 packets come whole (IP header first, like a raw IPv4 socket's); IPv6 packets come from the ICMPv6

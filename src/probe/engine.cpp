@@ -323,7 +323,7 @@ void IcmpPinger::flush(Run& run, int fi, std::int64_t now_ns) {
   if (!ring_tried_[fi]) open_ring(fi);
   IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
   socket.set_stamp_every(
-      stamp_density_.next(now_ns, sequences_[0].stalled_spans() + sequences_[1].stalled_spans(), n));
+      stamp_density_.next(now_ns, sequences_[0].long_pauses() + sequences_[1].long_pauses(), n));
   auto schedule_next = [&](std::uint32_t host, std::int64_t due) {
     if (++run.table.states[host].attempts >= run.count) return;
     heap_.push_back(Due::at(due, run.start_ns, host));

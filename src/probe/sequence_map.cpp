@@ -44,9 +44,11 @@ void SequenceMap::set_kernel_time(std::uint16_t sequence, std::int64_t tx_ns) {
   // call-wide estimate when a batch is long). Unless the span holds a pause, somewhere, where is unknown:
   // then each packet between gets the middle of its two bounds (sent at pace right after the first stamp,
   // or right before the second), so its error is at most half the pause, and it stays an estimate.
-  const bool stalled = span - gap * pace_ns_ > kStallNs;
+  const std::int64_t pause = span - gap * pace_ns_;
+  const bool stalled = pause > kStallNs;
   if (stalled) {
     ++stalled_spans_;
+    if (pause >= kLongPauseNs) ++long_pauses_;
   } else {
     pace_ns_ += (std::max<std::int64_t>(span, 0) / gap - pace_ns_) / 16;
   }

@@ -24,6 +24,9 @@ class SequenceMap {
   static constexpr std::size_t kSize = 65536;
   // A span between two stamps longer than its packets' pace by more than this had a pause in it.
   static constexpr std::int64_t kStallNs = 50'000;
+  // A pause this long is a preemption (another thread had the CPU), not an interrupt or a virtual CPU's
+  // brief exit (tens of µs, up to about 150 measured here, once or twice a second at random).
+  static constexpr std::int64_t kLongPauseNs = 500'000;
 
   struct Entry {
     std::int64_t sent_ns = 0;  // our clock just before the send call (also in the payload)
@@ -78,6 +81,8 @@ class SequenceMap {
   // Spans between two stamps that took far longer than their packets take (a pause: preemption, a long
   // interrupt), since the map was made. The packets between such stamps keep estimates (kernel_time false).
   std::uint64_t stalled_spans() const { return stalled_spans_; }
+  // Those whose pause lasted kLongPauseNs or more.
+  std::uint64_t long_pauses() const { return long_pauses_; }
 
   // Starts over: every number free, the ring at 0. For reuse across runs without reallocating.
   void reset(std::int64_t hold_ns);
@@ -104,6 +109,7 @@ class SequenceMap {
   std::int64_t hold_ns_;
   std::int64_t pace_ns_ = 5'000;  // how long one packet of a call takes the kernel: an average of clean spans
   std::uint64_t stalled_spans_ = 0;
+  std::uint64_t long_pauses_ = 0;
   std::uint16_t next_ = 0;
 };
 

@@ -4,11 +4,11 @@
 
 namespace semaphore::probe {
 
-int StampDensity::next(std::int64_t now_ns, std::uint64_t stalled_spans, int packets) {
+int StampDensity::next(std::int64_t now_ns, std::uint64_t long_pauses, int packets) {
   const bool warming_up = sent_ < kWarmUpPackets;
   sent_ += static_cast<std::uint64_t>(packets);
-  if (stalled_spans != stalls_) dense_until_ns_ = now_ns + kDenseForNs;
-  stalls_ = stalled_spans;
+  if (long_pauses != pauses_) dense_until_ns_ = now_ns + kDenseForNs;
+  pauses_ = long_pauses;
   return warming_up || now_ns < dense_until_ns_ ? 1 : kStampEvery;
 }
 

@@ -6,11 +6,14 @@
 // sendmmsg call leave back to back, so stamping one in kStampEvery (IcmpSocket) and interpolating between
 // stamps is exact within microseconds. A preemption in the middle of a call breaks that: it puts a pause
 // of milliseconds somewhere between two stamps, and the packets between them cannot be placed (SequenceMap
-// counts such stalled spans and leaves those packets estimates). So every packet is stamped for the first
-// kWarmUpPackets of the pinger's life (a short run is stamped whole) and for kDenseForNs after any stalled
-// span (a pause between two stamps with packets between them): contention, once seen, tends to last.
-// The warm-up is a count, not a time: half a second of dense stamping (as it was) is 5,000 probes at
-// 10,000/s, a sixth of a 10,000-host benchmark round, at about 1 µs of kernel work per stamp.
+// counts such stalled spans and leaves those packets estimates, within half the pause). So every packet is
+// stamped for the first kWarmUpPackets of the pinger's life (a short run is stamped whole) and for
+// kDenseForNs after a long pause (SequenceMap::kLongPauseNs: a preemption): contention, once seen, tends to
+// last. Short pauses (an interrupt, a virtual CPU's exit: up to ~150 µs, once or twice a second on this
+// machine) cost the packets of their span at most half of themselves and say nothing about what follows;
+// when they switched on dense stamping too, two thirds of a benchmark round's packets were stamped, at about
+// 1 µs of kernel work each. The warm-up is a count, not a time: half a second (as it was) is 5,000 probes
+// at 10,000/s.
 #include <cstdint>
 
 namespace semaphore::probe {
@@ -21,12 +24,12 @@ class StampDensity {
   static constexpr std::int64_t kDenseForNs = 2'000'000'000;
 
   // The stamp interval for the next send call, of `packets` packets: 1 (every packet) or IcmpSocket's
-  // kStampEvery. `stalled_spans`: SequenceMap's running count, summed over the sockets.
-  int next(std::int64_t now_ns, std::uint64_t stalled_spans, int packets);
+  // kStampEvery. `long_pauses`: SequenceMap's running count, summed over the sockets.
+  int next(std::int64_t now_ns, std::uint64_t long_pauses, int packets);
 
  private:
   std::uint64_t sent_ = 0;  // packets of earlier calls
-  std::uint64_t stalls_ = 0;
+  std::uint64_t pauses_ = 0;
   std::int64_t dense_until_ns_ = 0;
 };
 

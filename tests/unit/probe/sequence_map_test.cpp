@@ -102,12 +102,25 @@ TEST(SequenceMap, APauseBetweenTwoStampsLeavesEstimatesWithinHalfThePause) {
   map.set_transmit_time_by_id(stamp_id(0, 0), 10'000);
   map.set_transmit_time_by_id(stamp_id(4, 4), 1'010'000);
   EXPECT_EQ(map.stalled_spans(), 1u);
+  EXPECT_EQ(map.long_pauses(), 1u);  // a preemption: StampDensity stamps every packet for a while
   for (std::uint16_t k = 1; k < 4; ++k) {
     const std::int64_t earliest = 10'000 + k * 5'000, latest = 1'010'000 - (4 - k) * 5'000;  // at pace
     EXPECT_EQ(map.lookup(k).tx_ns, (earliest + latest) / 2) << k;
     EXPECT_FALSE(map.lookup(k).kernel_time) << k;  // an estimate: counted as one when a reply uses it
   }
   EXPECT_TRUE(map.lookup(4).kernel_time);
+}
+
+TEST(SequenceMap, AShortPauseLeavesEstimatesButIsNoLongPause) {
+  SequenceMap map(kHold);
+  record_call(map);
+  // 100 µs beyond the four packets' pace: an interrupt, say. Still an estimate, within half the pause.
+  map.set_transmit_time_by_id(stamp_id(0, 0), 10'000);
+  map.set_transmit_time_by_id(stamp_id(4, 4), 10'000 + 4 * 5'000 + 100'000);
+  EXPECT_EQ(map.stalled_spans(), 1u);
+  EXPECT_EQ(map.long_pauses(), 0u);
+  EXPECT_FALSE(map.lookup(2).kernel_time);
+  EXPECT_EQ(map.lookup(2).tx_ns, 10'000 + 2 * 5'000 + 50'000);
 }
 
 TEST(SequenceMap, APauseBetweenTwoNeighboursIsNoStall) {
@@ -124,7 +137,7 @@ TEST(SequenceMap, APauseBetweenTwoNeighboursIsNoStall) {
   EXPECT_TRUE(map.lookup(1).kernel_time);
 }
 
-TEST(StampDensity, EveryPacketForTheFirstPacketsAndForAWhileAfterAStall) {
+TEST(StampDensity, EveryPacketForTheFirstPacketsAndForAWhileAfterALongPause) {
   StampDensity density;
   constexpr std::int64_t s = 1'000'000'000;
   constexpr int warm_up = static_cast<int>(StampDensity::kWarmUpPackets);

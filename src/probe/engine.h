@@ -1,8 +1,9 @@
 #pragma once
 // IcmpPinger: the Pinger behind Pinger::open(). One event loop on the calling thread: it resolves names
 // (c-ares), paces probes from a heap of due times through a token bucket, batches them per socket with
-// sendmmsg, and every tick (1 ms, or sooner when a send is due) drains both sockets with recvmmsg until
-// EAGAIN. RTT = kernel receive timestamp (SO_TIMESTAMPNS) - send time, both CLOCK_REALTIME.
+// sendmmsg, and every tick (1 to 12 ms, or sooner when a send is due) drains both sockets with recvmmsg
+// until EAGAIN, and a large run's reply rings (ReplyRing: echo replies with no system call each). RTT =
+// kernel receive timestamp - kernel transmit timestamp, both CLOCK_REALTIME.
 //
 // Why ticks instead of waking on every readable socket: replies carry the kernel's receive time, so reading
 // them up to a millisecond later costs no accuracy, and reading them in batches divides the syscall cost

@@ -170,6 +170,13 @@ void run_ping(const PingArgs& args) {
   if (options.count < 1 || options.rate <= 0 || options.timeout.count() <= 0) {
     throw CommandExit{fping ? 3 : 2, "ping: count, rate and timeout must be positive"};
   }
+  if (!probe::fits_one_run(targets.size(), static_cast<std::uint64_t>(options.count))) {
+    throw CommandExit{fping ? 3 : 2, "ping: " + std::to_string(targets.size()) + " hosts x " +
+                                         std::to_string(options.count) +
+                                         " probes is more than one run can hold (at most " +
+                                         std::to_string(probe::kMaxProbesPerRun) + " probes and " +
+                                         std::to_string(probe::kMaxHostsPerRun) + " hosts)"};
+  }
   options.family = args.only_v4   ? probe::FamilyPreference::v4_only
                    : args.only_v6 ? probe::FamilyPreference::v6_only
                                   : probe::FamilyPreference::any;

@@ -117,10 +117,17 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   run.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.timeout).count();
   run.interval_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.per_host_interval).count();
   run.cookie = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
-  // (More than 2^24 hosts, or 2^32 probes, in one run is beyond what Due and the serials can name.)
-  if (run.count == 0 || hosts == 0 || hosts > Due::kMaxHosts ||
-      hosts * run.count >= std::uint64_t{SequenceMap::kNoProbe}) {
+  static_assert(Due::kMaxHosts == kMaxHostsPerRun && kMaxProbesPerRun < SequenceMap::kNoProbe);
+  if (run.count == 0 || hosts == 0) {
     run.table.reset(hosts, 0);
+    return;
+  }
+  if (!fits_one_run(hosts, run.count)) {  // beyond what Due and the serials can name: said, not dropped
+    run.table.reset(hosts, 0);
+    for (HostState& state : run.table.states) state.error = static_cast<std::uint8_t>(HostError::send_failed);
+    run.table.run_detail = "not sent: " + std::to_string(hosts) + " hosts x " + std::to_string(run.count) +
+                           " probes is more than one run can hold (" + std::to_string(kMaxProbesPerRun) +
+                           " probes, " + std::to_string(kMaxHostsPerRun) + " hosts)";
     return;
   }
   run.table.reset(hosts, run.count);

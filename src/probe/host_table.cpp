@@ -11,6 +11,7 @@ void HostTable::reset(std::size_t hosts, std::uint32_t probes_per_host) {
   states.assign(hosts, HostState{});
   rtts_us.assign(hosts * probes_per_host, kUnsent);
   details.clear();
+  run_detail.clear();
 }
 
 void HostTable::fill(std::uint32_t host, std::string_view name, HostResult& out) const {
@@ -40,7 +41,7 @@ void HostTable::fill(std::uint32_t host, std::string_view name, HostResult& out)
     }
   }
   const auto detail = details.find(host);
-  out.error_detail = detail != details.end() ? detail->second : std::string();
+  out.error_detail = detail != details.end() ? detail->second : run_detail;
   out.error = static_cast<HostError>(s.error);
   if (out.error != HostError::none) return;
   if (out.received > 0) {

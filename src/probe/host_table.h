@@ -35,6 +35,8 @@ struct HostTable {
   std::vector<std::uint32_t> rtts_us;  // host h's probe k at h * count + k (that is, at its serial)
   // error_detail of the few hosts that have one (DNS errors, ICMP errors, send errors).
   std::unordered_map<std::uint32_t, std::string> details;
+  // The detail of every host without one of its own: set when the whole run failed (too large to run).
+  std::string run_detail;
 
   void reset(std::size_t hosts, std::uint32_t probes_per_host);
   std::size_t size() const { return states.size(); }

@@ -47,6 +47,15 @@ enum class HostError {
 };
 const char* to_string(HostError error);  // "unresolvable", "refused", "unreachable", "timeout", "send failed"
 
+// What one run can hold: the engine names a host in 24 bits (its heap entries) and a probe in 32 (the
+// serial in each payload, with one value kept for "none"). A larger run sends nothing and fails every host
+// with send_failed and a detail saying why; callers that take user input check fits_one_run() first.
+inline constexpr std::uint64_t kMaxHostsPerRun = std::uint64_t{1} << 24;
+inline constexpr std::uint64_t kMaxProbesPerRun = 0xffffffffull - 1;
+inline bool fits_one_run(std::uint64_t hosts, std::uint64_t probes_per_host) {
+  return hosts <= kMaxHostsPerRun && hosts * probes_per_host <= kMaxProbesPerRun;
+}
+
 struct PingRequest {
   std::string host;  // a hostname or an IP literal
   // When this host's first probe may go out, counted from the start of run(); the service spreads a round's

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include "probe/pinger.h"
@@ -107,6 +108,25 @@ TEST_P(Loopback, RepliesComeThroughAReplyRingWithRawSocketsWhenAskedOrWhenTheRun
 
 INSTANTIATE_TEST_SUITE_P(Sockets, Loopback, ::testing::Values(SocketKind::raw, SocketKind::datagram),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+TEST(LoopbackEngine, ARunTooLargeToHoldFailsEveryHostSayingWhyAndSendsNothing) {
+  auto pinger = open_or_fail(SocketKind::raw);
+  ASSERT_TRUE(pinger);
+  const std::vector<PingRequest> requests{{"127.0.0.1", {}}, {"127.0.0.2", {}}, {"127.0.0.3", {}}};
+  PingOptions options = quick(std::numeric_limits<int>::max());  // 3 x 2^31 - 3 probes: over 2^32 - 2
+  ASSERT_FALSE(fits_one_run(requests.size(), static_cast<std::uint64_t>(options.count)));
+  const auto results = pinger->run(requests, options);
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) {
+    EXPECT_EQ(r.error, HostError::send_failed) << r.host;
+    EXPECT_EQ(r.sent, 0) << r.host;
+    EXPECT_NE(r.error_detail.find("more than one run can hold"), std::string::npos) << r.error_detail;
+  }
+  EXPECT_EQ(pinger->counters().sent, 0u);
+  // The engine still runs what fits.
+  const std::vector<PingRequest> one{requests[0]};
+  EXPECT_EQ(pinger->run(one, quick(1))[0].received, 1);
+}
 
 TEST(LoopbackEngine, SequenceNumbersAreReusedPast65536Probes) {
   auto pinger = open_or_fail(SocketKind::raw);

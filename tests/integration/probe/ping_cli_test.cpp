@@ -100,6 +100,19 @@ TEST(PingCli, UnreadableTargetFileIsAnError) {
   EXPECT_NE(r.err.find("cannot read /"), std::string::npos) << r.err;
 }
 
+TEST(PingCli, ARunTooLargeToHoldIsAnErrorNotEmptyLines) {
+  // 3 hosts x (2^31 - 1) probes: more than one run can number. It used to print three empty lines, exit 0.
+  CommandResult r =
+      run_command({semaphore_binary(), "ping", "-c", "2147483647", "127.0.0.1", "127.0.0.2", "127.0.0.3"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("3 hosts x 2147483647 probes is more than one run can hold"), std::string::npos)
+      << r.err;
+  r = run_command(
+      {semaphore_binary(), "ping", "-C", "2147483647", "-q", "127.0.0.1", "127.0.0.2", "127.0.0.3"});
+  EXPECT_EQ(r.exit_code, 3);  // fping's code for a bad argument
+}
+
 TEST(PingCli, NativeOutputAndJson) {
   CommandResult r =
       run_command({semaphore_binary(), "ping", "-c", "2", "-i", "20", "127.0.0.1", "nosuch.invalid"});

@@ -1,5 +1,6 @@
 #include "probe/icmp_packet.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "probe/pinger.h"
@@ -14,7 +15,8 @@ constexpr std::uint32_t kMagic = 0x53454d41;  // "SEMA": tells our payload from 
 constexpr std::uint8_t kEchoReplyV4 = 0, kUnreachableV4 = 3, kEchoRequestV4 = 8, kTimeExceededV4 = 11;
 constexpr std::uint8_t kUnreachableV6 = 1, kTimeExceededV6 = 3, kEchoRequestV6 = 128, kEchoReplyV6 = 129;
 constexpr std::uint8_t kProtoIcmp = 1, kProtoIcmpV6 = 58;
-constexpr std::size_t kIpv4MinHeader = 20, kIpv6Header = 40;
+constexpr std::size_t kIpv4MinHeader = 20;
+constexpr std::uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6DestinationOptions = 60;
 
 std::uint16_t read_be16(const std::uint8_t* p) {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
@@ -53,9 +55,9 @@ ParseResult parse_quoted(AddressFamily family, IcmpKind kind, std::uint8_t type,
     if (inner[9] != kProtoIcmp) return {ParseStatus::ignored, {}};
     std::memcpy(destination.bytes.data(), inner.data() + 16, 4);
   } else {
-    if (inner.size() < kIpv6Header) return {ParseStatus::malformed, {}};
+    if (inner.size() < kIpv6HeaderSize) return {ParseStatus::malformed, {}};
     if (inner[6] != kProtoIcmpV6) return {ParseStatus::ignored, {}};  // extension headers: not ours
-    header = kIpv6Header;
+    header = kIpv6HeaderSize;
     std::memcpy(destination.bytes.data(), inner.data() + 24, 16);
   }
   auto quoted = inner.subspan(header);
@@ -131,6 +133,25 @@ ParseResult parse_icmp(AddressFamily family, bool with_ip_header, std::span<cons
   return result;
 }
 
+Icmpv6Found find_icmpv6_message(std::span<const std::uint8_t> packet) {
+  if (packet.size() < kIpv6HeaderSize) return {};
+  std::uint8_t next = packet[6];
+  std::size_t offset = kIpv6HeaderSize;
+  const std::size_t end = std::min<std::size_t>(packet.size(), kIpv6HeaderSize + read_be16(&packet[4]));
+  while (next == kIpv6HopByHop || next == kIpv6Routing || next == kIpv6DestinationOptions) {
+    if (offset + 2 > end) return {};
+    next = packet[offset];
+    offset += (static_cast<std::size_t>(packet[offset + 1]) + 1) * 8;
+  }
+  if (next != kProtoIcmpV6 || offset > end) return {};
+  const auto message = packet.subspan(offset, end - offset);
+  std::uint32_t sum = 0;  // the pseudo-header: source, destination, upper-layer length, next header
+  for (std::size_t i = 8; i < kIpv6HeaderSize; i += 2) sum += read_be16(&packet[i]);
+  sum += static_cast<std::uint32_t>(message.size() >> 16) + (message.size() & 0xffff) + kProtoIcmpV6;
+  if (internet_checksum(message, sum) != 0) return {ParseStatus::malformed, {}};
+  return {ParseStatus::ok, message};
+}
+
 std::optional<IcmpMessage> parse_own_request(AddressFamily family, std::span<const std::uint8_t> data) {
   if (data.size() < kIcmpHeaderSize) return std::nullopt;
   if (data[0] != (family == AddressFamily::v4 ? kEchoRequestV4 : kEchoRequestV6)) return std::nullopt;
@@ -150,8 +171,8 @@ std::optional<IcmpMessage> parse_looped_request(AddressFamily family, std::span<
       header = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
       if ((ip[0] >> 4) != 4 || ip[9] != kProtoIcmp || header < kIpv4MinHeader) continue;
     } else {
-      if ((ip[0] >> 4) != 6 || ip.size() < kIpv6Header || ip[6] != kProtoIcmpV6) continue;
-      header = kIpv6Header;
+      if ((ip[0] >> 4) != 6 || ip.size() < kIpv6HeaderSize || ip[6] != kProtoIcmpV6) continue;
+      header = kIpv6HeaderSize;
     }
     if (ip.size() < header) continue;
     auto request = parse_own_request(family, ip.subspan(header));

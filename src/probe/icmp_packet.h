@@ -14,6 +14,7 @@
 
 namespace semaphore::probe {
 
+inline constexpr std::size_t kIpv6HeaderSize = 40;
 inline constexpr std::size_t kIcmpHeaderSize = 8;
 inline constexpr std::size_t kEchoPayloadSize = 24;  // cookie 8 | send time 8 | serial 4 | magic 4
 inline constexpr std::size_t kEchoRequestSize = kIcmpHeaderSize + kEchoPayloadSize;
@@ -61,8 +62,20 @@ struct ParseResult {
 // Parses what an ICMP socket received. `data` starts at the IPv4 header for raw IPv4 sockets
 // (`with_ip_header`), else at the ICMP header (raw ICMPv6 sockets and ping sockets). ICMPv4 checksums are
 // verified here (the kernel hands raw sockets packets before checking them); ICMPv6 checksums are checked by
-// the kernel.
+// the kernel, or by find_icmpv6_message for packets read before its checks.
 ParseResult parse_icmp(AddressFamily family, bool with_ip_header, std::span<const std::uint8_t> data);
+
+// The ICMPv6 message of a whole IPv6 packet (`packet` starts at the IPv6 header), past any hop-by-hop,
+// routing and destination-options headers, with its checksum checked over the packet's pseudo-header: for
+// a reader that gets packets before the kernel has checked them (a packet socket's ring), where a raw
+// ICMPv6 socket only ever gets checked ones. ok: `message` is the ICMPv6 message, as such a socket reads it;
+// ignored: the packet holds none (another protocol, or a header chain cut short); malformed: the checksum
+// fails.
+struct Icmpv6Found {
+  ParseStatus status = ParseStatus::ignored;
+  std::span<const std::uint8_t> message;
+};
+Icmpv6Found find_icmpv6_message(std::span<const std::uint8_t> packet);
 
 // Parses one of our own echo requests as a ping socket's error queue hands it back (ICMP header first).
 std::optional<IcmpMessage> parse_own_request(AddressFamily family, std::span<const std::uint8_t> data);

@@ -21,8 +21,8 @@ namespace {
 // short, which only someone else's reply can be.
 constexpr std::size_t kFrameSize = 256;
 constexpr std::size_t kBlockSize = 1 << 16;
+// The extension headers the IPv6 filter lets through (find_icmpv6_message walks them).
 constexpr std::uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6DestinationOptions = 60;
-constexpr std::size_t kIpv6HeaderSize = 40;
 
 sock_filter statement(std::uint16_t code, std::uint32_t k) {
   return sock_filter{code, 0, 0, k};
@@ -70,35 +70,6 @@ std::vector<sock_filter> ipv6_filter(std::uint16_t identifier) {
       statement(BPF_RET | BPF_K, 0xffff),                              // 11: accept
       statement(BPF_RET | BPF_K, 0),                                   // 12: drop
   };
-}
-
-std::uint16_t read_be16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
-}
-
-// The ICMPv6 message of an IPv6 packet, past any hop-by-hop, routing and destination options headers;
-// empty when there is none or it is cut short.
-std::span<const std::uint8_t> icmpv6_message(std::span<const std::uint8_t> packet) {
-  if (packet.size() < kIpv6HeaderSize) return {};
-  std::uint8_t next = packet[6];
-  std::size_t offset = kIpv6HeaderSize;
-  const std::size_t end = std::min<std::size_t>(packet.size(), kIpv6HeaderSize + read_be16(&packet[4]));
-  while (next == kIpv6HopByHop || next == kIpv6Routing || next == kIpv6DestinationOptions) {
-    if (offset + 2 > end) return {};
-    next = packet[offset];
-    offset += (static_cast<std::size_t>(packet[offset + 1]) + 1) * 8;
-  }
-  if (next != IPPROTO_ICMPV6 || offset > end) return {};
-  return packet.subspan(offset, end - offset);
-}
-
-// Whether an ICMPv6 message's checksum (over the pseudo-header of `packet`'s addresses) holds. A raw
-// ICMPv6 socket gets only messages the kernel has checked; the ring gets them before any check.
-bool icmpv6_checksum_ok(std::span<const std::uint8_t> packet, std::span<const std::uint8_t> message) {
-  std::uint32_t sum = 0;
-  for (std::size_t i = 8; i < 40; i += 2) sum += read_be16(&packet[i]);  // source, destination
-  sum += static_cast<std::uint32_t>(message.size() >> 16) + (message.size() & 0xffff) + IPPROTO_ICMPV6;
-  return internet_checksum(message, sum) == 0;
 }
 
 }  // namespace
@@ -180,7 +151,7 @@ int ReplyRing::receive() {
     in = Incoming{};
     in.rx_ns = static_cast<std::int64_t>(header->tp_sec) * 1'000'000'000 + header->tp_nsec;
     if (family_ == AddressFamily::v4) {
-      if (packet.size() < 20) {
+      if (packet.size() < kIpv4HeaderSize) {
         ++malformed_;
         continue;
       }
@@ -188,13 +159,13 @@ int ReplyRing::receive() {
       in.source.family = AddressFamily::v4;
       std::memcpy(in.source.bytes.data(), &packet[12], 4);
     } else {
-      const auto message = icmpv6_message(packet);
-      if (message.empty()) continue;  // not ICMPv6 after all (behind extension headers)
-      if (!icmpv6_checksum_ok(packet, message)) {
+      const Icmpv6Found found = find_icmpv6_message(packet);
+      if (found.status == ParseStatus::ignored) continue;  // not ICMPv6 after all (behind extension headers)
+      if (found.status == ParseStatus::malformed) {
         ++malformed_;
         continue;
       }
-      in.data = message;  // from the ICMPv6 header, as a raw IPv6 socket reads it
+      in.data = found.message;  // from the ICMPv6 header, as a raw IPv6 socket reads it
       in.source.family = AddressFamily::v6;
       std::memcpy(in.source.bytes.data(), &packet[8], 16);
     }

@@ -151,6 +151,80 @@ TEST(IcmpPacket, V6TimeExceededQuotesOurRequest) {
   EXPECT_EQ(r.message.quoted_destination->to_string(), "2001:db8::7");
 }
 
+// A whole IPv6 packet from 2001:db8::1 to 2001:db8::2 carrying `icmp` (checksum filled in over the
+// pseudo-header), after the extension headers in `extensions` (each 8 bytes, its first byte the next header).
+std::vector<std::uint8_t> ipv6_packet(std::vector<std::uint8_t> icmp,
+                                      const std::vector<std::uint8_t>& extension_types = {}) {
+  std::vector<std::uint8_t> p(40, 0);
+  p[0] = 0x60;
+  const auto src = IpAddress::parse("2001:db8::1"), dst = IpAddress::parse("2001:db8::2");
+  std::memcpy(&p[8], src->bytes.data(), 16);
+  std::memcpy(&p[24], dst->bytes.data(), 16);
+  std::uint32_t sum = 0;
+  for (std::size_t i = 8; i < 40; i += 2) sum += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
+  sum += static_cast<std::uint32_t>(icmp.size()) + 58;
+  icmp[2] = icmp[3] = 0;
+  const std::uint16_t checksum = internet_checksum(icmp, sum);
+  icmp[2] = static_cast<std::uint8_t>(checksum >> 8);
+  icmp[3] = static_cast<std::uint8_t>(checksum & 0xff);
+  std::uint8_t* next = &p[6];
+  for (const std::uint8_t type : extension_types) {
+    *next = type;
+    p.insert(p.end(), 8, 0);  // length 0: 8 bytes
+    next = &p[p.size() - 8];
+  }
+  *next = 58;
+  p.insert(p.end(), icmp.begin(), icmp.end());
+  const std::size_t payload = p.size() - 40;
+  p[4] = static_cast<std::uint8_t>(payload >> 8);
+  p[5] = static_cast<std::uint8_t>(payload & 0xff);
+  return p;
+}
+
+std::vector<std::uint8_t> v6_reply() {
+  auto icmp = request(AddressFamily::v6, 0x1234, 5);
+  icmp[0] = 129;
+  return icmp;
+}
+
+TEST(IcmpPacket, Icmpv6MessageOfAWholePacketWithItsChecksumChecked) {
+  const auto icmp = v6_reply();
+  const auto packet = ipv6_packet(icmp);
+  const Icmpv6Found found = find_icmpv6_message(packet);
+  ASSERT_EQ(found.status, ParseStatus::ok);
+  ASSERT_EQ(found.message.size(), icmp.size());
+  EXPECT_EQ(found.message.data(), packet.data() + 40);
+  const ParseResult r = parse_icmp(AddressFamily::v6, false, found.message);
+  ASSERT_EQ(r.status, ParseStatus::ok);
+  EXPECT_EQ(r.message.identifier, 0x1234);
+}
+
+TEST(IcmpPacket, Icmpv6MessageBehindExtensionHeaders) {
+  const auto packet = ipv6_packet(v6_reply(), {0, 60});  // hop-by-hop, then destination options
+  const Icmpv6Found found = find_icmpv6_message(packet);
+  ASSERT_EQ(found.status, ParseStatus::ok);
+  EXPECT_EQ(found.message.data(), packet.data() + 56);
+  EXPECT_EQ(found.message[0], 129);
+}
+
+TEST(IcmpPacket, Icmpv6MessageWithABadChecksumIsMalformed) {
+  auto packet = ipv6_packet(v6_reply());
+  packet[43] ^= 0x55;
+  EXPECT_EQ(find_icmpv6_message(packet).status, ParseStatus::malformed);
+}
+
+TEST(IcmpPacket, Ipv6PacketsWithoutAnIcmpv6MessageAreIgnored) {
+  auto udp = ipv6_packet(v6_reply());
+  udp[6] = 17;
+  EXPECT_EQ(find_icmpv6_message(udp).status, ParseStatus::ignored);
+  auto cut = ipv6_packet(v6_reply(), {0});
+  cut.resize(41);  // the hop-by-hop header cut short
+  cut[4] = 0;
+  cut[5] = 1;
+  EXPECT_EQ(find_icmpv6_message(cut).status, ParseStatus::ignored);
+  EXPECT_EQ(find_icmpv6_message(std::span<const std::uint8_t>(udp).first(39)).status, ParseStatus::ignored);
+}
+
 TEST(IcmpPacket, OwnRequestFromErrorQueue) {
   const auto original = request(AddressFamily::v6, 11, 12);
   auto message = parse_own_request(AddressFamily::v6, original);

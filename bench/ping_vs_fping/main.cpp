@@ -96,12 +96,13 @@ class Bench {
                          bool json, int runs) {
     std::vector<Figures> all;
     for (int i = 0; i < runs; ++i) all.push_back(measure(tool, argv, hosts, json));
-    return median_by_cpu(all);
+    return median_by(std::move(all), &Figures::cpu_us_per_probe);
   }
 
-  static Figures median_by_cpu(std::vector<Figures> all) {
-    std::sort(all.begin(), all.end(),
-              [](const Figures& a, const Figures& b) { return a.cpu_us_per_probe < b.cpu_us_per_probe; });
+  // The run in the middle when ordered by `key` (the upper middle of an even count).
+  template <class Key>
+  static Figures median_by(std::vector<Figures> all, Key Figures::*key) {
+    std::sort(all.begin(), all.end(), [key](const Figures& a, const Figures& b) { return a.*key < b.*key; });
     return all[all.size() / 2];
   }
 
@@ -127,7 +128,8 @@ class Bench {
     std::sort(ratios.begin(), ratios.end());
     const std::size_t n = ratios.size();
     const double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
-    return {median_by_cpu(theirs), median_by_cpu(ours), median};
+    return {median_by(std::move(theirs), &Figures::cpu_us_per_probe),
+            median_by(std::move(ours), &Figures::cpu_us_per_probe), median};
   }
 
   Figures measure(const std::string& tool, const std::vector<std::string>& argv, std::size_t hosts,
@@ -253,17 +255,16 @@ int main(int argc, char** argv) {
   // which a small run leaves untouched) is the base, not spread over the hosts. Each size runs three times,
   // in turns, and counts with its median peak: one run's peak moves by a megabyte or so.
   const std::size_t half = big / 2;
+  constexpr int kMemoryRuns = 3;
   std::vector<Figures> bases, larges;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < kMemoryRuns; ++i) {
     bases.push_back(bench.measure("semaphore (memory base)",
                                   semaphore_ping(binary, bench.host_file(half), big_rate), half, true));
     larges.push_back(bench.measure("semaphore --rate " + std::to_string(big_rate),
                                    semaphore_ping(binary, bench.host_file(big), big_rate), big, true));
   }
-  auto by_rss = [](const Figures& a, const Figures& b) { return a.max_rss_kb < b.max_rss_kb; };
-  std::sort(bases.begin(), bases.end(), by_rss);
-  std::sort(larges.begin(), larges.end(), by_rss);
-  const Figures base = bases[1], large = larges[1];
+  const Figures base = Bench::median_by(std::move(bases), &Figures::max_rss_kb);
+  const Figures large = Bench::median_by(std::move(larges), &Figures::max_rss_kb);
   print(base);
   print(large);
   const double per_host =

@@ -171,11 +171,9 @@ void run_ping(const PingArgs& args) {
     throw CommandExit{fping ? 3 : 2, "ping: count, rate and timeout must be positive"};
   }
   if (!probe::fits_one_run(targets.size(), static_cast<std::uint64_t>(options.count))) {
-    throw CommandExit{fping ? 3 : 2, "ping: " + std::to_string(targets.size()) + " hosts x " +
-                                         std::to_string(options.count) +
-                                         " probes is more than one run can hold (at most " +
-                                         std::to_string(probe::kMaxProbesPerRun) + " probes and " +
-                                         std::to_string(probe::kMaxHostsPerRun) + " hosts)"};
+    throw CommandExit{
+        fping ? 3 : 2,
+        "ping: " + probe::run_too_large(targets.size(), static_cast<std::uint64_t>(options.count))};
   }
   options.family = args.only_v4   ? probe::FamilyPreference::v4_only
                    : args.only_v6 ? probe::FamilyPreference::v6_only

@@ -125,9 +125,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   if (!fits_one_run(hosts, run.count)) {  // beyond what Due and the serials can name: said, not dropped
     run.table.reset(hosts, 0);
     for (HostState& state : run.table.states) state.error = static_cast<std::uint8_t>(HostError::send_failed);
-    run.table.run_detail = "not sent: " + std::to_string(hosts) + " hosts x " + std::to_string(run.count) +
-                           " probes is more than one run can hold (" + std::to_string(kMaxProbesPerRun) +
-                           " probes, " + std::to_string(kMaxHostsPerRun) + " hosts)";
+    run.table.run_detail = "not sent: " + run_too_large(hosts, run.count);
     return;
   }
   run.table.reset(hosts, run.count);

@@ -96,6 +96,12 @@ std::unique_ptr<CompactResults> Pinger::run_compact(const HostList& hosts, const
   return std::make_unique<VectorResults>(run(requests, options, std::move(stop)));
 }
 
+std::string run_too_large(std::uint64_t hosts, std::uint64_t probes_per_host) {
+  return std::to_string(hosts) + " hosts x " + std::to_string(probes_per_host) +
+         " probes is more than one run can hold (at most " + std::to_string(kMaxProbesPerRun) +
+         " probes and " + std::to_string(kMaxHostsPerRun) + " hosts)";
+}
+
 Result<std::unique_ptr<Pinger>> Pinger::open() {
   return open(OpenOptions{});
 }

@@ -55,6 +55,8 @@ inline constexpr std::uint64_t kMaxProbesPerRun = 0xffffffffull - 1;
 inline bool fits_one_run(std::uint64_t hosts, std::uint64_t probes_per_host) {
   return hosts <= kMaxHostsPerRun && hosts * probes_per_host <= kMaxProbesPerRun;
 }
+// Why a run that does not fit cannot run: "3 hosts x 2147483647 probes is more than one run can hold (...)".
+std::string run_too_large(std::uint64_t hosts, std::uint64_t probes_per_host);
 
 struct PingRequest {
   std::string host;  // a hostname or an IP literal

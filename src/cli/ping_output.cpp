@@ -269,6 +269,7 @@ void append_json_counters(OutputBuffer& out, const probe::EngineCounters& c) {
       {",\"dns_failures\":", c.dns_failures},
       {",\"ring_packets\":", c.ring_packets},
       {",\"estimated_send_times\":", c.estimated_send_times},
+      {",\"unverified_errors\":", c.unverified_errors},
   };
   for (const auto& [key, value] : counters) {
     out.append(key);

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
-#include <random>
 
 #include "probe/engine_run.h"
 
@@ -116,7 +115,6 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   run.count = static_cast<std::uint32_t>(std::max(0, options.count));
   run.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.timeout).count();
   run.interval_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.per_host_interval).count();
-  run.cookie = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   static_assert(Due::kMaxHosts == kMaxHostsPerRun && kMaxProbesPerRun < SequenceMap::kNoProbe);
   if (run.count == 0 || hosts == 0) {
     run.table.reset(hosts, 0);
@@ -313,7 +311,7 @@ void IcmpPinger::send_due(Run& run, std::int64_t now_ns) {
     slot.serial = serial;
     slot.sequence = *sequence;
     encode_echo_request(address.family, socket.identifier(), *sequence,
-                        EchoPayload{run.cookie, send_ns, serial}, slot.packet);
+                        EchoPayload{run.cookies.of(serial), send_ns, serial}, slot.packet);
     --budget;
     run.bucket.take(1);
   }

@@ -166,7 +166,8 @@ TEST(PingCli, NativeOutputAndJson) {
   EXPECT_TRUE(std::regex_search(r.out, std::regex("\"rtts_ms\":\\[[0-9]+\\.[0-9]{6},[0-9]+\\.[0-9]{6}\\]")))
       << r.out;  // printf's %.6f
   // Two probes, each stamped by the kernel when it left: no send time was an estimate.
-  EXPECT_NE(r.out.find("\"estimated_send_times\":0}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"estimated_send_times\":0,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"unverified_errors\":0}"), std::string::npos) << r.out;
 }
 
 TEST(PingCli, MissingPrivilegeNamesTheFix) {

@@ -274,6 +274,47 @@ TEST_P(SimnetErrors, IcmpUnreachableIsRecordedPerProbe) {
 INSTANTIATE_TEST_SUITE_P(Sockets, SimnetErrors, ::testing::Values(SocketKind::raw, SocketKind::datagram),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
+class SimnetForgedErrors : public Simnet, public ::testing::WithParamInterface<SocketKind> {};
+
+TEST_P(SimnetForgedErrors, ErrorsThatProveNothingOrThatAReplyOutrunsMarkNoProbe) {
+  // Host 0 forges errors about host 1's probes (its neighbouring address; host 1's serials are host 0's
+  // plus the probe count), as a user who controls one pinged host might; hosts 2 and 3 likewise in IPv6.
+  // Hosts 4 and 5 send an error, then the right reply; hosts 6 and 7 send errors quoting 8 bytes only.
+  constexpr int kCount = 4;
+  start({{simnet::v4_host(1), Behaviour{1, 0, Mode::forge_for_neighbour, kCount}},
+         {simnet::v4_host(2), Behaviour{20, 0, Mode::normal}},
+         {simnet::v6_host(1), Behaviour{1, 0, Mode::forge_for_neighbour, kCount}},
+         {simnet::v6_host(2), Behaviour{20, 0, Mode::normal}},
+         {simnet::v4_host(4), Behaviour{5, 0, Mode::unreachable_then_reply}},
+         {simnet::v6_host(4), Behaviour{5, 0, Mode::unreachable_then_reply}},
+         {simnet::v4_host(6), Behaviour{1, 0, Mode::unreachable_short_quote}},
+         {simnet::v6_host(6), Behaviour{1, 0, Mode::unreachable_short_quote}}});
+  const auto results = ping(options(kCount, 10ms, 200ms), GetParam());
+  ASSERT_EQ(results.size(), 8u);
+  for (int i : {0, 1, 2, 3, 4, 5}) {
+    SCOPED_TRACE(results[i].host);
+    EXPECT_EQ(results[i].received, kCount);  // the forged errors came first, the real replies still count
+    EXPECT_EQ(results[i].error, HostError::none) << results[i].error_detail;
+    EXPECT_EQ(results[i].icmp_errors, 0);
+    EXPECT_EQ(results[i].duplicates, 0);
+  }
+  for (int i : {6, 7}) {
+    SCOPED_TRACE(results[i].host);
+    EXPECT_EQ(results[i].received, 0);
+    EXPECT_EQ(results[i].icmp_errors, 0);
+    EXPECT_EQ(results[i].error, HostError::timeout) << "an error that proves nothing is not unreachable";
+  }
+  const EngineCounters c = pinger_->counters();
+  EXPECT_EQ(c.received, 6u * kCount);
+  EXPECT_EQ(c.icmp_errors, 2u * kCount);        // hosts 4 and 5: genuine, then outrun by their replies
+  EXPECT_EQ(c.unverified_errors, 4u * kCount);  // the forged ones and the short quotes
+  EXPECT_EQ(network_->stats().errors_sent, 6u * kCount);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sockets, SimnetForgedErrors,
+                         ::testing::Values(SocketKind::raw, SocketKind::datagram),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
 TEST_F(Simnet, ASendTheKernelRefusesIsASendFailure) {
   // An "unreachable" route in our private namespace: the kernel refuses the send, nothing leaves.
   ASSERT_TRUE(simnet::run_tool({"ip", "route", "add", "unreachable", "10.252.0.0/16"}));

@@ -127,6 +127,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
     return;
   }
   run.table.reset(hosts, run.count);
+  if (options.policy) run.broadcasts = LocalBroadcasts::read();  // interfaces change: read once per run
   // A sequence number stays bound for the timeout plus a grace longer than the loop ever waits between two
   // reads (kIdleTickNs), so a reply that came in time still finds its binding when it is read. Later
   // replies are "late" either way: by their RTT while still bound, by their payload's serial once rebound.
@@ -276,6 +277,11 @@ void IcmpPinger::accept_address(Run& run, std::uint32_t host, const IpAddress& r
   if (run.options.policy) {
     if (auto allowed = check_target_address(address, *run.options.policy); !allowed) {
       fail(run, host, HostError::refused_address, allowed.error().message);
+      return;
+    }
+    if (const std::string* interface = run.broadcasts.interface_of(address)) {
+      fail(run, host, HostError::refused_address,
+           address.to_string() + " is the broadcast address of " + *interface + " and cannot be monitored");
       return;
     }
   }

@@ -9,6 +9,7 @@
 
 #include "probe/engine.h"
 #include "probe/host_table.h"
+#include "probe/local_broadcasts.h"
 #include "probe/probe_cookie.h"
 #include "probe/token_bucket.h"
 
@@ -55,7 +56,8 @@ struct IcmpPinger::Run {
   std::int64_t tick_ns;
   std::int64_t timeout_ns = 0, interval_ns = 0;
   std::uint32_t count = 0;
-  ProbeCookies cookies;  // each probe's cookie, under this run's own key
+  ProbeCookies cookies;        // each probe's cookie, under this run's own key
+  LocalBroadcasts broadcasts;  // read at the start of a run with a target policy: never pinged
   TokenBucket bucket;
   int batch[2] = {0, 0};
   std::int64_t last_send_ns = 0;

@@ -50,24 +50,6 @@ EpochMs round_floor(EpochMs now, milliseconds interval) {
   return now - ((now % step) + step) % step;
 }
 
-const char* error_text(probe::HostError error) {
-  switch (error) {
-    case probe::HostError::none:
-      return "";
-    case probe::HostError::unresolvable:
-      return "unresolvable";
-    case probe::HostError::refused_address:
-      return "refused";
-    case probe::HostError::unreachable:
-      return "unreachable";
-    case probe::HostError::timeout:
-      return "timeout";
-    case probe::HostError::send_failed:
-      return "send failed";
-  }
-  return "error";
-}
-
 store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result) {
   store::PingResult row;
   row.host_id = host_id;
@@ -88,7 +70,7 @@ store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostR
     row.stddev_ms = summary->stddev_ms;
   } else {
     // Nothing came back: say why. An engine that reports no error for a silent host means a timeout.
-    row.error = result.error == probe::HostError::none ? "timeout" : error_text(result.error);
+    row.error = result.error == probe::HostError::none ? "timeout" : probe::to_string(result.error);
   }
   return row;
 }

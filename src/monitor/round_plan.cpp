@@ -1,10 +1,6 @@
 #include "monitor/round_plan.h"
 
 #include <algorithm>
-#include <cmath>
-#include <vector>
-
-#include "core/rtt_stats.h"
 
 namespace semaphore::monitor {
 
@@ -55,14 +51,9 @@ store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostR
   row.host_id = host_id;
   row.ts = round_ts;
   row.sent = result.sent;
-  std::vector<double> samples;
-  samples.reserve(result.rtts_ms.size());
-  for (double rtt : result.rtts_ms) {
-    if (!std::isnan(rtt)) samples.push_back(rtt);
-  }
-  // The replies are the samples: never trust a separate count to agree with them.
-  row.received = static_cast<int>(samples.size());
-  if (auto summary = summarize_rtts(samples)) {
+  if (const auto summary = result.summary()) {
+    // The replies are the samples: never trust a separate count to agree with them.
+    row.received = summary->replies;
     row.min_ms = summary->min_ms;
     row.avg_ms = summary->avg_ms;
     row.max_ms = summary->max_ms;
@@ -70,6 +61,7 @@ store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostR
     row.stddev_ms = summary->stddev_ms;
   } else {
     // Nothing came back: say why. An engine that reports no error for a silent host means a timeout.
+    row.received = 0;
     row.error = result.error == probe::HostError::none ? "timeout" : probe::to_string(result.error);
   }
   return row;

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/object.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/grammar/alnum_chars.hpp>
 #include <boost/url/grammar/lut_chars.hpp>
@@ -18,7 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 Response json_error(int status, std::string_view message) {
-  return text_response(status, "{\"error\":\"" + std::string(message) + "\"}", "application/json");
+  return json_response(status, boost::json::object{{"error", message}});
 }
 
 // The signed-in user's live session from the cookie, if any. Store trouble leaves the request signed out

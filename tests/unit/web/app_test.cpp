@@ -125,6 +125,14 @@ TEST_F(AppTest, SignedOutRequestsGoToSignInWithTheWholeTargetInNext) {
   EXPECT_EQ(location, "/signin?next=/report/5%3Frange%3D7d%26x%3Da%20b%25%7E%C3%A9");
 }
 
+TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
+  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  const Response response = call(app, Method::get, "/api/report");
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(response.content_type, "application/json");
+  EXPECT_EQ(response.body, R"({"error":"sign in first"})");
+}
+
 TEST_F(AppTest, PagesHaveNoInlineScript) {
   WebApp app(*store, WebOptions{}, PasswordCost::minimum());
   const std::string token = csrf_in(call(app, Method::get, "/signup").body);

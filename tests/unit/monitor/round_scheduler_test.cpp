@@ -128,10 +128,55 @@ TEST_F(SchedulerTest, OneRowPerHostAtItsPhase) {
 }
 
 TEST_F(SchedulerTest, LateStartShiftsOffsetsButKeepsPhases) {
-  source.hosts = {host(1, "a")};
+  const auto timing = options().timing;
+  const auto margin = std::min(std::chrono::milliseconds(2000), timing.interval / 10);
+  // Hosts whose phase lies past the margin, so that a shift of up to the margin leaves every offset above 0.
+  std::vector<std::chrono::milliseconds> phases;
+  for (store::Id id = 1; source.hosts.size() < 8; ++id) {
+    const auto phase = host_phase(id, timing.window);
+    if (phase <= margin) continue;
+    source.hosts.push_back(host(id, "h" + std::to_string(id)));
+    phases.push_back(phase);
+  }
   RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
-  scheduler.run_round(now_epoch_ms() - 100000);  // far behind: every host goes at once
-  EXPECT_EQ(pinger.runs[0][0].start_offset, 0us);
+  const EpochMs before = now_epoch_ms();
+  const EpochMs round_ts = before - 300;  // a little late: listing hosts took a while
+  scheduler.run_round(round_ts);
+  const EpochMs after = now_epoch_ms();
+  // The lateness the scheduler saw lies between these two, whatever the machine's load.
+  const auto least = std::chrono::milliseconds(before - round_ts),
+             most = std::chrono::milliseconds(after - round_ts);
+  if (most > margin)
+    GTEST_SKIP() << "the round call took " << (after - before)
+                 << " ms: past the margin, where phases are squeezed instead";
+
+  ASSERT_EQ(pinger.runs.size(), 1u);
+  const auto& requests = pinger.runs[0];
+  ASSERT_EQ(requests.size(), phases.size());
+  // One shift for every host, by the lateness: each offset is its phase less the same amount.
+  const auto shift =
+      std::chrono::duration_cast<std::chrono::microseconds>(phases[0]) - requests[0].start_offset;
+  EXPECT_GE(shift, least);
+  EXPECT_LE(shift, most);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(std::chrono::duration_cast<std::chrono::microseconds>(phases[i]) - requests[i].start_offset,
+              shift)
+        << "host " << source.hosts[i].id;
+    EXPECT_GT(requests[i].start_offset, 0us);
+  }
+  // So the hosts keep their order and their spacing (the phases) within the round.
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    for (std::size_t j = 0; j < requests.size(); ++j) {
+      EXPECT_EQ(requests[i].start_offset < requests[j].start_offset, phases[i] < phases[j]);
+      EXPECT_EQ(requests[i].start_offset - requests[j].start_offset,
+                std::chrono::duration_cast<std::chrono::microseconds>(phases[i] - phases[j]));
+    }
+  }
+
+  // Far behind (past the whole window): no time is left to spread the hosts, every one goes at once.
+  scheduler.run_round(now_epoch_ms() - 100000);
+  ASSERT_EQ(pinger.runs.size(), 2u);
+  for (const auto& request : pinger.runs[1]) EXPECT_EQ(request.start_offset, 0us);
 }
 
 TEST_F(SchedulerTest, VeryLateStartSqueezesPhasesIntoTheTimeLeft) {

@@ -5,7 +5,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 LISTEN ?= 127.0.0.1:5000
 DB ?= sqlite:semaphore.db
 
-.PHONY: all bootstrap configure build run test test-under-load bench format clean
+.PHONY: all bootstrap configure build run test test-under-load bench format lint clean
 
 all: build
 
@@ -45,6 +45,13 @@ bench:
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+# Fails on any file clang-format would change and on any clang-tidy finding (.clang-tidy); see scripts/lint.
+# Needs only a configured build directory (compile_commands.json), not a build.
+lint:
+	scripts/bootstrap --lint
+	$(MAKE) --no-print-directory configure
+	scripts/lint $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -34,10 +34,6 @@ inline std::unique_ptr<simnet::Network> start_simnet(const std::vector<simnet::H
                                                      bool record_delays = false) {
   simnet::Options options;
   options.record_delays = record_delays;
-  // Realtime, so that load elsewhere delays no reply, only where it can have a CPU beside the pinger's: on
-  // one CPU it would preempt the pinger mid-send at every request, which no network does. Tests compare
-  // with the delays it really applied, so its lateness is never counted as the engine's error.
-  options.realtime = simnet::fixture_cpu() >= 0;
   auto network = simnet::Network::start(options, table);
   EXPECT_TRUE(network) << network.error().message;
   if (!network) return nullptr;

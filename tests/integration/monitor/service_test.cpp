@@ -143,8 +143,8 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
   ASSERT_TRUE(user);
   auto hosts = add_hosts(*db, user->id, 0, kHosts);
 
-  // The service's threads (the pinger's among them) start realtime, below the simulator: what is under test
-  // is the service's accounting and the engine's timing method, not how a CPU hog beside it preempts its
+  // The service's threads (the pinger's among them) start realtime (simnet::RealtimeScope): what is under
+  // test is the service's accounting and the engine's timing method, not how a CPU hog beside it preempts its
   // send calls (p99 0.56 ms with stress-ng on the same single core, when it runs as a normal thread).
   std::optional<simnet::RealtimeScope> realtime(std::in_place);
   auto service = monitor::ProbeService::create(*db, options());

@@ -45,10 +45,6 @@ class Simnet : public ::testing::Test {
     options.record_delays = table_.size() <= 2000;
     // The fixture thread on a CPU of its own, this (the pinging) thread on the others: see Options::cpu.
     options.cpu = simnet::fixture_cpu();
-    // With one CPU for both, a realtime simulator would preempt the pinger in the middle of its send calls
-    // at every request (what no network does). It runs as a normal thread then: its replies may come late,
-    // but every test compares with the delays it really applied, so its lateness is no error of the engine.
-    options.realtime = options.cpu >= 0;
     const cpu_set_t others = simnet::pinger_cpus(options.cpu);
     sched_setaffinity(0, sizeof others, &others);
     auto network = simnet::Network::start(options, std::move(table));
@@ -98,6 +94,7 @@ TEST_P(SimnetDelay, RttIsWithin0_3MsOfTheTablesDelay) {
   start(table);
   PingOptions o = options(10, 20ms, 500ms);
   o.reply_ring = PingOptions::ReplyRing::always;  // taken by raw sockets only
+  const simnet::RealtimeScope realtime;  // no other load preempts the pinger mid-send (see the next test)
   const auto results = ping(o, GetParam());
   ASSERT_EQ(results.size(), table.size());
   int beyond_table = 0;
@@ -144,8 +141,7 @@ TEST_F(Simnet, RttStaysExactWhenProbesLeaveInLargeBatches) {
   // What is under test is the interpolation between stamps, not the machine's scheduler: a send call that
   // other work preempts leaves its packets estimated, off by up to half the pause, and on a core shared
   // with a CPU hog that happens to one probe in ten (p99 0.9 ms with stress-ng on the pinger's only core).
-  // So the pinger runs realtime, below the simulator (priority 10), as the simulator does for the same
-  // reason: other load cannot preempt it mid-send. Best effort (needs CAP_SYS_NICE, as root has).
+  // So the pinger runs realtime (simnet::RealtimeScope).
   const simnet::RealtimeScope realtime;
   const auto results = ping(o);
   ASSERT_EQ(results.size(), kHosts);

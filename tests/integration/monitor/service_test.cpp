@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "monitor/probe_service.h"
@@ -142,9 +143,14 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
   ASSERT_TRUE(user);
   auto hosts = add_hosts(*db, user->id, 0, kHosts);
 
+  // The service's threads (the pinger's among them) start realtime (simnet::RealtimeScope): what is under
+  // test is the service's accounting and the engine's timing method, not how a CPU hog beside it preempts its
+  // send calls (p99 0.56 ms with stress-ng on the same single core, when it runs as a normal thread).
+  std::optional<simnet::RealtimeScope> realtime(std::in_place);
   auto service = monitor::ProbeService::create(*db, options());
   ASSERT_TRUE(service) << service.error().message;
   (*service)->start();
+  realtime.reset();
   auto rounds = [&] { return (*service)->metrics().at("rounds"); };
   // The deadlines only bound how long a broken service is waited for: rounds take 2 s each.
   ASSERT_TRUE(eventually([&] { return rounds() >= 2; }, 60s));

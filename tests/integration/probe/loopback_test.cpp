@@ -226,8 +226,8 @@ TEST(LoopbackEngine, StopEndsTheRunWithWhatWasSent) {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   // Stopped: far short of its 1,000 probes and 100 s, with what it sent accounted for. However late a busy
   // machine ran the stopper, the engine kept its pace meanwhile: one probe per 100 ms, the first at once.
+  // (A machine busy enough may even stop it before the first probe: then nothing was sent.)
   EXPECT_LT(elapsed, 50s);
-  EXPECT_GE(results[0].sent, 1);
   EXPECT_LE(results[0].sent, 1 + elapsed / 100ms);
   EXPECT_EQ(results[0].rtts_ms.size(), static_cast<std::size_t>(results[0].sent));
 }

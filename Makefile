@@ -5,7 +5,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 LISTEN ?= 127.0.0.1:5000
 DB ?= sqlite:semaphore.db
 
-.PHONY: all bootstrap configure build run test test-under-load bench format lint clean
+.PHONY: all bootstrap configure build run test test-under-load bench fuzz format lint clean
 
 all: build
 
@@ -38,13 +38,20 @@ test-under-load:
 	$(MAKE) --no-print-directory build
 	scripts/test-under-load $(BUILD_DIR)
 
+# The libFuzzer targets (fuzz/README.md), FUZZ_SECONDS each (clang with ASan and UBSan, in build-fuzz/).
+# Not part of `make test`; `scripts/fuzz 30` is the short run.
+FUZZ_SECONDS ?= 300
+fuzz:
+	scripts/bootstrap --test
+	scripts/fuzz $(FUZZ_SECONDS)
+
 bench:
 	scripts/bootstrap --test
 	$(MAKE) --no-print-directory build
 	scripts/run-benchmarks $(BUILD_DIR)
 
 format:
-	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	find src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 # Fails on any file clang-format would change and on any clang-tidy finding (.clang-tidy); see scripts/lint.
 # Needs only a configured build directory (compile_commands.json), not a build.

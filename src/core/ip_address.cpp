@@ -8,6 +8,8 @@ namespace semaphore {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   if (text.empty() || text.size() > INET6_ADDRSTRLEN) return std::nullopt;
+  // inet_pton reads a C string: it would stop at a NUL byte and take "10.0.0.1\0anything" for 10.0.0.1.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   const std::string copy(text);
   IpAddress address;
   // glibc's inet_pton(AF_INET) takes only four decimal parts and refuses leading zeros: what "strict" means.

@@ -18,7 +18,7 @@ struct IpAddress {
   std::array<std::uint8_t, 16> bytes{};  // v4 uses the first 4
 
   // Strict: dotted quad with four decimal parts and no leading zeros, or RFC 4291 IPv6 text
-  // (brackets and zone ids refused). Anything else: nullopt.
+  // (brackets, zone ids and NUL bytes refused). Anything else: nullopt.
   static std::optional<IpAddress> parse(std::string_view text);
   static std::optional<IpAddress> from_sockaddr(const sockaddr* address);
 

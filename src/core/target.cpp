@@ -100,6 +100,10 @@ Result<Target> parse_target(std::string_view input) {
   const std::string_view text = trim(input);
   if (text.empty()) return invalid("the hostname is empty");
   if (text.size() > 1024) return invalid("the hostname is too long");
+  // Refused up front: the address parser and libidn2 read C strings and would stop at the NUL, accepting
+  // "10.0.0.1\0..." or "bücher.example\0..." as the text before it.
+  if (text.find('\0') != std::string_view::npos)
+    return invalid("a hostname or IP address may not contain a NUL byte");
 
   if (auto address = IpAddress::parse(text)) {
     // A dotted quad that parses (strictly: four decimal parts, no leading zeros) is already canonical, so it

@@ -16,10 +16,6 @@
 namespace semaphore::probe {
 namespace {
 
-// 256-byte frames: the ring's header and address take 80, which leaves 176 for the packet, more than an
-// echo reply of ours needs (IPv4 header with options 60 + ICMP 8 + payload 24). Longer packets are cut
-// short, which only someone else's reply can be.
-constexpr std::size_t kFrameSize = 256;
 constexpr std::size_t kBlockSize = 1 << 16;
 // The extension headers the IPv6 filter lets through (find_icmpv6_message walks them).
 constexpr std::uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6DestinationOptions = 60;
@@ -74,6 +70,29 @@ std::vector<sock_filter> ipv6_filter(std::uint16_t identifier) {
 
 }  // namespace
 
+RingFrame read_ring_frame(AddressFamily family, const std::uint8_t* frame, Incoming& in) {
+  const auto* header = reinterpret_cast<const tpacket2_hdr*>(frame);
+  const auto* from = reinterpret_cast<const sockaddr_ll*>(frame + TPACKET_ALIGN(sizeof(tpacket2_hdr)));
+  if (from->sll_pkttype != PACKET_HOST) return RingFrame::skipped;  // not addressed to this host: never ours
+  const std::span<const std::uint8_t> packet(frame + header->tp_net, header->tp_snaplen);
+  in = Incoming{};
+  in.rx_ns = static_cast<std::int64_t>(header->tp_sec) * 1'000'000'000 + header->tp_nsec;
+  if (family == AddressFamily::v4) {
+    if (packet.size() < kIpv4HeaderSize) return RingFrame::malformed;
+    in.data = packet;  // whole, as a raw IPv4 socket reads it
+    in.source.family = AddressFamily::v4;
+    std::memcpy(in.source.bytes.data(), &packet[12], 4);
+  } else {
+    const Icmpv6Found found = find_icmpv6_message(packet);
+    if (found.status == ParseStatus::ignored) return RingFrame::skipped;  // not ICMPv6 after all
+    if (found.status == ParseStatus::malformed) return RingFrame::malformed;
+    in.data = found.message;  // from the ICMPv6 header, as a raw IPv6 socket reads it
+    in.source.family = AddressFamily::v6;
+    std::memcpy(in.source.bytes.data(), &packet[8], 16);
+  }
+  return RingFrame::packet;
+}
+
 Result<std::unique_ptr<ReplyRing>> ReplyRing::open(AddressFamily family, std::uint16_t identifier,
                                                    std::size_t bytes) {
   const bool v4 = family == AddressFamily::v4;
@@ -94,8 +113,8 @@ Result<std::unique_ptr<ReplyRing>> ReplyRing::open(AddressFamily family, std::ui
   tpacket_req request{};
   request.tp_block_size = kBlockSize;
   request.tp_block_nr = static_cast<unsigned>(blocks);
-  request.tp_frame_size = kFrameSize;
-  request.tp_frame_nr = static_cast<unsigned>(blocks * (kBlockSize / kFrameSize));
+  request.tp_frame_size = kRingFrameSize;
+  request.tp_frame_nr = static_cast<unsigned>(blocks * (kBlockSize / kRingFrameSize));
   if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &request, sizeof request) != 0) return fail("ring");
   void* map = ::mmap(nullptr, blocks * kBlockSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) return fail("mmap");
@@ -115,7 +134,7 @@ ReplyRing::ReplyRing(int fd, AddressFamily family, std::size_t block_size, std::
       family_(family),
       block_size_(block_size),
       blocks_(blocks),
-      frames_(blocks * (block_size / kFrameSize)),
+      frames_(blocks * (block_size / kRingFrameSize)),
       map_(static_cast<std::uint8_t*>(map)),
       in_(new Incoming[kBatchSize]) {}
 
@@ -126,7 +145,7 @@ ReplyRing::~ReplyRing() {
 
 void ReplyRing::release() {
   for (int i = taken_; i > 0; --i) {
-    auto* header = reinterpret_cast<tpacket2_hdr*>(map_ + ((next_ + frames_ - i) % frames_) * kFrameSize);
+    auto* header = reinterpret_cast<tpacket2_hdr*>(map_ + ((next_ + frames_ - i) % frames_) * kRingFrameSize);
     std::atomic_ref<std::uint32_t>(header->tp_status).store(TP_STATUS_KERNEL, std::memory_order_release);
   }
   taken_ = 0;
@@ -136,7 +155,7 @@ int ReplyRing::receive() {
   release();
   int n = 0;
   while (n < kBatchSize && static_cast<std::size_t>(taken_) < frames_) {
-    std::uint8_t* frame = map_ + next_ * kFrameSize;
+    std::uint8_t* frame = map_ + next_ * kRingFrameSize;
     auto* header = reinterpret_cast<tpacket2_hdr*>(frame);
     if ((std::atomic_ref<std::uint32_t>(header->tp_status).load(std::memory_order_acquire) &
          TP_STATUS_USER) == 0) {
@@ -144,32 +163,16 @@ int ReplyRing::receive() {
     }
     next_ = (next_ + 1) % frames_;
     ++taken_;
-    const auto* from = reinterpret_cast<const sockaddr_ll*>(frame + TPACKET_ALIGN(sizeof(tpacket2_hdr)));
-    if (from->sll_pkttype != PACKET_HOST) continue;  // not addressed to this host: never ours
-    const std::span<const std::uint8_t> packet(frame + header->tp_net, header->tp_snaplen);
-    Incoming& in = in_[n];
-    in = Incoming{};
-    in.rx_ns = static_cast<std::int64_t>(header->tp_sec) * 1'000'000'000 + header->tp_nsec;
-    if (family_ == AddressFamily::v4) {
-      if (packet.size() < kIpv4HeaderSize) {
+    switch (read_ring_frame(family_, frame, in_[n])) {
+      case RingFrame::packet:
+        ++n;
+        break;
+      case RingFrame::malformed:
         ++malformed_;
-        continue;
-      }
-      in.data = packet;  // whole, as a raw IPv4 socket reads it
-      in.source.family = AddressFamily::v4;
-      std::memcpy(in.source.bytes.data(), &packet[12], 4);
-    } else {
-      const Icmpv6Found found = find_icmpv6_message(packet);
-      if (found.status == ParseStatus::ignored) continue;  // not ICMPv6 after all (behind extension headers)
-      if (found.status == ParseStatus::malformed) {
-        ++malformed_;
-        continue;
-      }
-      in.data = found.message;  // from the ICMPv6 header, as a raw IPv6 socket reads it
-      in.source.family = AddressFamily::v6;
-      std::memcpy(in.source.bytes.data(), &packet[8], 16);
+        break;
+      case RingFrame::skipped:
+        break;
     }
-    ++n;
   }
   return n;
 }

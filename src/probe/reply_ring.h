@@ -15,6 +15,7 @@
 // Needs CAP_NET_RAW, like raw sockets: ping sockets (SOCK_DGRAM) keep reading replies the usual way.
 // IPv4 packets come whole (IP header first, like a raw IPv4 socket's); IPv6 packets come from the ICMPv6
 // header on, their source taken from the IPv6 header (as a raw IPv6 socket gives them).
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -24,6 +25,25 @@
 #include "probe/icmp_socket.h"
 
 namespace semaphore::probe {
+
+// Frames of 256 bytes: the ring's header and address take 80, which leaves 176 for the packet, more than an
+// echo reply of ours needs (IPv4 header with options 60 + ICMP 8 + payload 24). Longer packets are cut
+// short, which only someone else's reply can be.
+inline constexpr std::size_t kRingFrameSize = 256;
+
+// What read_ring_frame() made of a frame.
+enum class RingFrame {
+  packet,     // `in` holds the packet, as the ICMP socket of the family would have read it
+  skipped,    // not for us: not addressed to this host, or not ICMPv6 after all (behind extension headers)
+  malformed,  // an IPv4 packet too short for its header, an ICMPv6 checksum that fails
+};
+
+// Reads one frame the kernel handed over (a TPACKET_V2 header, its sockaddr_ll, the packet from the IP
+// header at tp_net, tp_snaplen bytes of it). `frame` is kRingFrameSize bytes, aligned as the ring's frames
+// are; the header's offsets are the kernel's and trusted. `in` points into the frame. A free function (not
+// a member) so that the parsing can be tested and fuzzed without a packet socket: ReplyRing::receive() is
+// the only other caller.
+RingFrame read_ring_frame(AddressFamily family, const std::uint8_t* frame, Incoming& in);
 
 class ReplyRing {
  public:

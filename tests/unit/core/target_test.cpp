@@ -41,6 +41,23 @@ TEST(ParseTarget, ParsesIpLiteralsStrictly) {
   EXPECT_FALSE(parse_target("1.2.3.4 5").ok());
 }
 
+// Found by fuzz/target_fuzz (fuzz/corpus/target/crash-*): a NUL byte cut the input short where a C string
+// was read, and the rest was dropped instead of refused.
+TEST(ParseTarget, RefusesNulBytesInsteadOfStoppingAtThem) {
+  using namespace std::string_literals;
+  // The last two are the fuzzer's: an IDN cut to "bhernex", "::" with a quote after the NUL.
+  for (const std::string& bad :
+       {"10.0.0.1\0evil"s, "::1\0x"s, "::ffff:10.0.0.1\0"s, "\xc3\xbc.example\0.evil"s, "example.com\0"s,
+        "bhernex\0\0am\x90\x8e\x65"s, "::\0'"s}) {
+    const auto target = parse_target(bad);
+    EXPECT_FALSE(target.ok()) << target->text;
+  }
+  EXPECT_NE(parse_target("10.0.0.1\0evil"s).error().message.find("NUL"), std::string::npos);
+  EXPECT_FALSE(IpAddress::parse("10.0.0.1\0"s));
+  EXPECT_FALSE(IpAddress::parse("2001:db8::1\0junk"s));
+  EXPECT_TRUE(IpAddress::parse("2001:db8::1"));
+}
+
 TEST(ParseTarget, ConvertsInternationalizedNamesToALabels) {
   EXPECT_EQ(parsed("bücher.example"), "xn--bcher-kva.example");
   EXPECT_EQ(parsed("MÜNCHEN.de"), "xn--mnchen-3ya.de");

@@ -1,0 +1,268 @@
+// Writes the seed corpora in fuzz/corpus/ (fuzz/README.md): real packets built with the project's own
+// encoder, spool files written by the real Spool writer, and targets of every kind. Run by hand after a
+// format changes, from the repository's root: build-fuzz/fuzz/make_fuzz_corpus fuzz/corpus
+// (scripts/fuzz does not run it: the corpus is in the repository, and the fuzzers add to copies of it).
+#include <unistd.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "monitor/spool.h"
+#include "probe/icmp_packet.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using semaphore::AddressFamily;
+using namespace semaphore::probe;
+using Bytes = std::vector<std::uint8_t>;
+
+fs::path g_root;
+
+void write(const std::string& target, const std::string& name, const Bytes& bytes) {
+  const fs::path dir = g_root / target;
+  fs::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void write_text(const std::string& target, const std::string& name, const std::string& text) {
+  write(target, name, Bytes(text.begin(), text.end()));
+}
+
+Bytes cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const auto& part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+void put16(Bytes& b, std::size_t at, std::uint16_t v) {
+  b[at] = static_cast<std::uint8_t>(v >> 8);
+  b[at + 1] = static_cast<std::uint8_t>(v & 0xff);
+}
+
+const EchoPayload kPayload{0x1122334455667788ull, 1'700'000'000'123'456'789, 4242};
+
+Bytes request(AddressFamily family, std::uint16_t id = 0xbeef, std::uint16_t seq = 7) {
+  Bytes out(kEchoRequestSize);
+  encode_echo_request(family, id, seq, kPayload, out);
+  return out;
+}
+
+// An ICMPv4 message with its checksum filled in.
+Bytes icmp4(Bytes message) {
+  put16(message, 2, 0);
+  put16(message, 2, internet_checksum(message));
+  return message;
+}
+
+Bytes ipv4(std::size_t payload, std::array<std::uint8_t, 4> src, std::array<std::uint8_t, 4> dst,
+           std::size_t options = 0) {
+  Bytes h(20 + options, 0);
+  h[0] = static_cast<std::uint8_t>(0x40 | (5 + options / 4));
+  put16(h, 2, static_cast<std::uint16_t>(h.size() + payload));
+  h[8] = 64;
+  h[9] = 1;
+  std::memcpy(&h[12], src.data(), 4);
+  std::memcpy(&h[16], dst.data(), 4);
+  return h;
+}
+
+// An IPv6 header; `next` is the first next-header value, `payload` the bytes after the header.
+Bytes ipv6(std::size_t payload, std::uint8_t next, std::uint8_t last_src, std::uint8_t last_dst) {
+  Bytes h(kIpv6HeaderSize, 0);
+  h[0] = 0x60;
+  put16(h, 4, static_cast<std::uint16_t>(payload));
+  h[6] = next;
+  h[7] = 64;
+  h[8] = 0x20, h[9] = 0x01, h[10] = 0x0d, h[11] = 0xb8, h[23] = last_src;
+  h[24] = 0x20, h[25] = 0x01, h[26] = 0x0d, h[27] = 0xb8, h[39] = last_dst;
+  return h;
+}
+
+// A whole IPv6 packet carrying `message` (ICMPv6) after `extensions`, with the ICMPv6 checksum computed
+// over the pseudo-header as find_icmpv6_message checks it.
+Bytes ipv6_packet(Bytes message, const Bytes& extensions = {}, std::uint8_t first_next = 58) {
+  put16(message, 2, 0);
+  std::uint32_t sum = 0;
+  const Bytes header = ipv6(extensions.size() + message.size(), first_next, 1, 2);
+  for (std::size_t i = 8; i < kIpv6HeaderSize; i += 2)
+    sum += static_cast<std::uint32_t>(header[i] << 8 | header[i + 1]);
+  sum += static_cast<std::uint32_t>(message.size()) + 58;
+  put16(message, 2, internet_checksum(message, sum));
+  return cat({header, extensions, message});
+}
+
+Bytes with_type(Bytes message, std::uint8_t type, std::uint8_t code = 0) {
+  message[0] = type;
+  message[1] = code;
+  return message;
+}
+
+void icmp_seeds() {
+  const Bytes req4 = request(AddressFamily::v4), req6 = request(AddressFamily::v6);
+  const Bytes reply4 = icmp4(with_type(req4, 0));
+  write("icmp_packet", "v4_echo_reply_with_ip_header",
+        cat({ipv4(reply4.size(), {192, 0, 2, 1}, {10, 0, 0, 1}), reply4}));
+  write("icmp_packet", "v4_echo_reply_ping_socket", reply4);
+  write("icmp_packet", "v4_echo_reply_ip_options",
+        cat({ipv4(reply4.size(), {192, 0, 2, 1}, {10, 0, 0, 1}, 8), reply4}));
+  const Bytes quoted4 = cat({ipv4(req4.size(), {10, 0, 0, 1}, {192, 0, 2, 1}), req4});
+  const Bytes unreachable4 = icmp4(cat({Bytes{3, 1, 0, 0, 0, 0, 0, 0}, quoted4}));
+  write("icmp_packet", "v4_unreachable",
+        cat({ipv4(unreachable4.size(), {198, 51, 100, 1}, {10, 0, 0, 1}), unreachable4}));
+  // An old router quotes the IP header and the first 8 bytes only: no payload to verify.
+  const Bytes short_quote =
+      icmp4(cat({Bytes{11, 0, 0, 0, 0, 0, 0, 0}, Bytes(quoted4.begin(), quoted4.begin() + 28)}));
+  write("icmp_packet", "v4_time_exceeded_short_quote",
+        cat({ipv4(short_quote.size(), {198, 51, 100, 1}, {10, 0, 0, 1}), short_quote}));
+  write("icmp_packet", "v4_own_request", req4);
+
+  const Bytes reply6 = with_type(req6, 129);
+  write("icmp_packet", "v6_echo_reply", reply6);
+  const Bytes quoted6 = cat({ipv6(req6.size(), 58, 2, 1), req6});
+  write("icmp_packet", "v6_unreachable", cat({Bytes{1, 3, 0, 0, 0, 0, 0, 0}, quoted6}));
+  write("icmp_packet", "v6_time_exceeded", cat({Bytes{3, 0, 0, 0, 0, 0, 0, 0}, quoted6}));
+  write("icmp_packet", "v6_whole_packet_echo_reply", ipv6_packet(reply6));
+  // Hop-by-hop options (next header 0) with one PadN option, 8 bytes, then the ICMPv6 message.
+  write("icmp_packet", "v6_whole_packet_hop_by_hop", ipv6_packet(reply6, Bytes{58, 0, 1, 4, 0, 0, 0, 0}, 0));
+  write("icmp_packet", "v6_own_request", req6);
+  // Looped back with a transmit stamp: an Ethernet header first (14 bytes), then the IP packet.
+  const Bytes ethernet{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00};
+  write("icmp_packet", "v4_looped_request_ethernet",
+        cat({ethernet, ipv4(req4.size(), {10, 0, 0, 1}, {192, 0, 2, 1}), req4}));
+  write("icmp_packet", "v6_looped_request_tun", cat({ipv6(req6.size(), 58, 1, 2), req6}));
+}
+
+// reply_ring_fuzz: a control byte (bit 0: IPv6; bits 1-3: packet type, 0 = to this host), 12 bytes of
+// receive time, the packet from its IP header.
+Bytes frame(bool v6, const Bytes& packet, std::uint8_t packet_type = 0) {
+  Bytes out{static_cast<std::uint8_t>((v6 ? 1 : 0) | packet_type << 1),
+            0x65,
+            0x4f,
+            0x2b,
+            0x1d,
+            0x15,
+            0xcd,
+            0x5b,
+            0x07,
+            0,
+            0,
+            0,
+            0};
+  out.insert(out.end(), packet.begin(), packet.end());
+  return out;
+}
+
+void ring_seeds() {
+  const Bytes reply4 = icmp4(with_type(request(AddressFamily::v4), 0));
+  const Bytes packet4 = cat({ipv4(reply4.size(), {192, 0, 2, 1}, {10, 0, 0, 1}), reply4});
+  write("reply_ring", "v4_echo_reply", frame(false, packet4));
+  write("reply_ring", "v4_other_host", frame(false, packet4, 3));
+  write("reply_ring", "v4_short", frame(false, Bytes(packet4.begin(), packet4.begin() + 24)));
+  const Bytes reply6 = with_type(request(AddressFamily::v6), 129);
+  write("reply_ring", "v6_echo_reply", frame(true, ipv6_packet(reply6)));
+  write("reply_ring", "v6_hop_by_hop", frame(true, ipv6_packet(reply6, Bytes{58, 0, 1, 4, 0, 0, 0, 0}, 0)));
+  Bytes bad_sum = ipv6_packet(reply6);
+  bad_sum.back() ^= 1;
+  write("reply_ring", "v6_bad_checksum", frame(true, bad_sum));
+}
+
+void target_seeds() {
+  const std::vector<std::pair<std::string, std::string>> seeds = {
+      {"hostname", "example.com"},
+      {"hostname_fqdn_upper", "  WWW.Example.COM. "},
+      {"hostname_single_label", "router1"},
+      {"hostname_idn",
+       "b\xc3\xbc"
+       "cher.example"},
+      {"hostname_alabel", "xn--bcher-kva.example"},
+      {"hostname_bad_hyphen", "-bad-.example"},
+      {"hostname_numeric_tld", "host.123"},
+      {"ipv4", "192.0.2.1"},
+      {"ipv4_private", "10.1.2.3"},
+      {"ipv4_metadata", "169.254.169.254"},
+      {"ipv4_leading_zero", "010.1.1.1"},
+      {"ipv6", "2001:db8::1"},
+      {"ipv6_upper", "2001:DB8:0:0::A"},
+      {"ipv6_mapped", "::ffff:10.1.2.3"},
+      {"ipv6_nat64", "64:ff9b::a9fe:a9fe"},
+      {"ipv6_6to4", "2002:c000:0201::1"},
+      {"ipv6_compat", "::192.0.2.1"},
+      {"ipv6_zone", "fe80::1%eth0"},
+      {"ipv6_brackets", "[::1]"},
+      {"address_bytes_v6",
+       std::string("\x01\xfd\x00\x0e\xc2\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x54", 17)},
+  };
+  for (const auto& [name, text] : seeds) write_text("target", name, text);
+}
+
+// spool_fuzz: a control byte (bit 0: fix checksums; bits 1-3: which bit the damage test flips), two
+// position bytes, the file.
+void spool_seeds() {
+  using semaphore::store::PingResult;
+  const fs::path dir = fs::temp_directory_path() / ("semaphore-corpus-" + std::to_string(::getpid()));
+  std::vector<PingResult> answered(3), lost(2);
+  for (std::size_t i = 0; i < answered.size(); ++i) {
+    PingResult& row = answered[i];
+    row.host_id = static_cast<std::int64_t>(i + 1);
+    row.ts = 1'700'000'000'000;
+    row.sent = 5;
+    row.received = 5 - static_cast<int>(i);
+    row.min_ms = 0.25 + static_cast<double>(i);
+    row.avg_ms = 1.0 / 3.0;
+    row.max_ms = 12345.678901234;
+    row.median_ms = 2e-9;
+    row.stddev_ms = 0;
+  }
+  lost[0].host_id = 42, lost[0].ts = 1'700'000'060'000, lost[0].sent = 5, lost[0].error = "timeout";
+  lost[1].host_id = 43, lost[1].ts = 1'700'000'060'000, lost[1].sent = 3;
+  lost[1].error = "destination unreachable (type 3 code 1) from 198.51.100.1, 100% odd\n-";
+  {
+    semaphore::monitor::Spool spool(dir.string(), "results", 1 << 20);
+    if (!spool.append(answered) || !spool.append(lost)) {
+      std::fprintf(stderr, "make_corpus: cannot write a spool in %s\n", dir.c_str());
+      std::exit(1);
+    }
+  }
+  std::string text;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  fs::remove_all(dir);
+  const auto seed = [](std::uint8_t control, std::uint16_t where, const std::string& file) {
+    Bytes out{control, static_cast<std::uint8_t>(where >> 8), static_cast<std::uint8_t>(where & 0xff)};
+    out.insert(out.end(), file.begin(), file.end());
+    return out;
+  };
+  write("spool", "two_batches", seed(0, 150, text));
+  write("spool", "two_batches_fixed_checksums", seed(1, 40, text));
+  write("spool", "torn_tail", seed(0, 7, text.substr(0, text.size() - 30)));
+  const std::string one = semaphore::monitor::Spool::encode(std::span(lost.data(), 1));
+  write("spool", "one_row_flip", seed(2 << 1, 20, one));
+  write("spool", "empty_batch", seed(1, 0, "batch 0 0\n"));
+  write("spool", "not_a_spool_file", seed(0, 0, "not a spool file\n"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s <corpus dir>\n", argv[0]);
+    return 2;
+  }
+  g_root = argv[1];
+  icmp_seeds();
+  ring_seeds();
+  target_seeds();
+  spool_seeds();
+  return 0;
+}

@@ -204,6 +204,23 @@ Result<int> SociStore::schema_version() {
   });
 }
 
+Status SociStore::check_schema() {
+  auto version = schema_version();
+  if (!version) return version.error();
+  const int latest = latest_schema_version(url_.kind);
+  if (*version > latest) {
+    return make_error(Errc::schema_too_new, "the database has schema version " + std::to_string(*version) +
+                                                " but this semaphore knows only up to " +
+                                                std::to_string(latest) + ": upgrade semaphore");
+  }
+  if (*version < latest) {
+    return make_error(Errc::invalid_argument, "the database has schema version " + std::to_string(*version) +
+                                                  ", expected " + std::to_string(latest) +
+                                                  ": run semaphore migrate");
+  }
+  return {};
+}
+
 Status SociStore::migrate() {
   auto applied = with_session<int>("migrate", [&](soci::session& sql) -> Result<int> {
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)";

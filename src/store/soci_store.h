@@ -21,10 +21,9 @@ class SociStore final : public Store {
   SociStore(const DbUrl& url, std::size_t pool_size);
   ~SociStore() override;
 
-  DbKind kind() const override { return url_.kind; }
-
   Status migrate() override;
   Result<int> schema_version() override;
+  Status check_schema() override;
   Result<std::string> data_version() override;
 
   Result<User> create_user(const std::string& email, const std::string& password_hash,
@@ -51,15 +50,18 @@ class SociStore final : public Store {
   Result<Host> find_host(Id user_id, Id host_id) override;
   Result<std::vector<Host>> list_hosts(Id user_id) override;
   Result<std::int64_t> count_hosts(Id user_id) override;
-  Result<std::vector<Host>> list_enabled_hosts() override;
 
-  Result<std::int64_t> insert_results(std::span<const PingResult> results) override;
   Result<std::vector<HostStatus>> host_statuses(Id user_id) override;
   Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) override;
   Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                               EpochMs to) override;
 
-  // Ping service: leases, rollups, retention (soci_store_monitor.cpp).
+  // Ping service (MonitorStore): the hosts to ping and result writes (soci_store_hosts.cpp); leases, rollups,
+  // retention (soci_store_monitor.cpp).
+  Status check_connection() override;
+  Result<std::vector<Host>> list_enabled_hosts() override;
+  Result<std::int64_t> insert_results(std::span<const PingResult> results) override;
+  bool leases_hosts() const override;
   Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) override;
   Status release_host_leases(const std::string& worker_id, std::int64_t keep) override;
   Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;

@@ -77,6 +77,16 @@ std::string rollup_statement(const std::string& ids, long long period_ms, int pe
 
 }  // namespace
 
+Status SociStore::check_connection() {
+  auto version = schema_version();
+  if (!version) return version.error();
+  return {};
+}
+
+bool SociStore::leases_hosts() const {
+  return url_.kind == DbKind::postgresql;
+}
+
 Result<LeaseGrant> SociStore::claim_host_leases(const LeaseRequest& request) {
   if (url_.kind != DbKind::postgresql) {
     return make_error(Errc::invalid_argument,

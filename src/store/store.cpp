@@ -29,21 +29,4 @@ int Store::latest_schema_version(DbKind kind) {
   return all.empty() ? 0 : all.back().version;
 }
 
-Status Store::check_schema() {
-  auto version = schema_version();
-  if (!version) return version.error();
-  const int latest = latest_schema_version(kind());
-  if (*version > latest) {
-    return make_error(Errc::schema_too_new, "the database has schema version " + std::to_string(*version) +
-                                                " but this semaphore knows only up to " +
-                                                std::to_string(latest) + ": upgrade semaphore");
-  }
-  if (*version < latest) {
-    return make_error(Errc::invalid_argument, "the database has schema version " + std::to_string(*version) +
-                                                  ", expected " + std::to_string(latest) +
-                                                  ": run semaphore migrate");
-  }
-  return {};
-}
-
 }  // namespace semaphore::store

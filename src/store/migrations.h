@@ -1,5 +1,5 @@
 #pragma once
-// The schema migrations compiled into the binary: src/store/migrations/<backend>/NNN_name.sql, in order.
+// The schema migrations compiled into the binary: src/store/<backend>/migrations/NNN_name.sql, in order.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +14,11 @@ struct Migration {
   std::string_view sql;  // the whole file
 };
 
-// Sorted by version. Versions are 1, 2, 3, ... without gaps (checked by the unit tests).
+// The embedded migrations under `folder` ("sqlite/migrations/"), sorted by version.
+std::vector<Migration> migrations_in(std::string_view folder);
+
+// A back end's migrations (its dialect names the folder: dialect.cpp). Sorted by version; versions are
+// 1, 2, 3, ... without gaps (checked by the unit tests).
 std::vector<Migration> migrations_for(DbKind kind);
 
 // Splits a migration into statements at semicolons that end a line, dropping "--" comment lines.

@@ -2,19 +2,17 @@
 
 #include <soci/soci.h>
 
-#include <algorithm>
-
+#include "store/dialect.h"
 #include "store/migrations.h"
 #include "store/soci_store.h"
 
 namespace semaphore::store {
 
 Result<std::unique_ptr<Store>> Store::open(const DbUrl& url) {
-  // SQLite: a few connections so that readers (WAL) do not wait for the writer. PostgreSQL: a small pool.
-  const std::size_t pool_size = url.kind == DbKind::sqlite ? 4 : 8;
-  const std::string name = (url.kind == DbKind::sqlite ? "sqlite:" : "") + redact_db_url(url.location);
+  std::unique_ptr<Dialect> dialect = make_dialect(url);
+  const std::string name = dialect->display_name();
   try {
-    return std::unique_ptr<Store>(std::make_unique<SociStore>(url, pool_size));
+    return std::unique_ptr<Store>(std::make_unique<SociStore>(std::move(dialect)));
   } catch (const soci::soci_error& error) {
     std::string reason = error.get_error_message();
     if (reason.empty()) reason = error.what();

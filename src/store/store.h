@@ -1,6 +1,6 @@
 #pragma once
 // The Store: everything Semaphore keeps, with a SQLite and a PostgreSQL back end (src/store/soci_store*.cpp,
-// both through SOCI).
+// both through SOCI; what differs between them is in src/store/sqlite/ and src/store/postgresql/).
 //
 // One object implements every interface, but each consumer is handed only the one it needs:
 //  - SchemaStore (schema_store.h): migrations; the CLI, before anything else uses the database.

@@ -24,6 +24,10 @@ std::vector<Migration> migrations_in(std::string_view folder) {
   return result;
 }
 
+int latest_version(const std::vector<Migration>& migrations) {
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
 std::vector<std::string> split_sql_statements(std::string_view sql) {
   std::vector<std::string> statements;
   std::string current;

@@ -21,6 +21,9 @@ std::vector<Migration> migrations_in(std::string_view folder);
 // 1, 2, 3, ... without gaps (checked by the unit tests).
 std::vector<Migration> migrations_for(DbKind kind);
 
+// The newest version of `migrations` (sorted by version); 0 for none.
+int latest_version(const std::vector<Migration>& migrations);
+
 // Splits a migration into statements at semicolons that end a line, dropping "--" comment lines.
 // (SQLite prepares one statement at a time; keeping semicolons out of mid-line text keeps this simple.)
 std::vector<std::string> split_sql_statements(std::string_view sql);

@@ -56,10 +56,6 @@ Error schema_too_new(int current, int latest) {
                                               std::to_string(latest) + ": upgrade semaphore");
 }
 
-int latest_of(const std::vector<Migration>& migrations) {
-  return migrations.empty() ? 0 : migrations.back().version;
-}
-
 }  // namespace
 
 SociStore::SociStore(std::unique_ptr<Dialect> dialect)
@@ -90,7 +86,7 @@ Result<int> SociStore::schema_version() {
 Status SociStore::check_schema() {
   auto version = schema_version();
   if (!version) return version.error();
-  const int latest = latest_of(dialect_->migrations());
+  const int latest = latest_version(dialect_->migrations());
   if (*version > latest) return schema_too_new(*version, latest);
   if (*version < latest) {
     return make_error(Errc::invalid_argument, "the database has schema version " + std::to_string(*version) +
@@ -104,7 +100,7 @@ Status SociStore::migrate() {
   auto applied = with_session<int>("migrate", [&](soci::session& sql) -> Result<int> {
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)";
     const auto all = dialect_->migrations();
-    const int latest = latest_of(all);
+    const int latest = latest_version(all);
     for (const Migration& migration : all) {
       WriteTransaction transaction(sql, *dialect_);
       // Several processes may start at once: the dialect makes them take turns; each re-reads the version

@@ -23,8 +23,7 @@ Result<std::unique_ptr<Store>> Store::open(const DbUrl& url) {
 }
 
 int Store::latest_schema_version(DbKind kind) {
-  const auto all = migrations_for(kind);
-  return all.empty() ? 0 : all.back().version;
+  return latest_version(migrations_for(kind));
 }
 
 }  // namespace semaphore::store

@@ -5,7 +5,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 LISTEN ?= 127.0.0.1:5000
 DB ?= sqlite:semaphore.db
 
-.PHONY: all bootstrap configure build run test bench format clean
+.PHONY: all bootstrap configure build run test test-under-load bench format clean
 
 all: build
 
@@ -30,6 +30,13 @@ test:
 	scripts/bootstrap --test
 	$(MAKE) --no-print-directory build
 	scripts/run-tests $(BUILD_DIR)
+
+# The suite under load: 5 whole runs beside stress-ng, the probe and monitor suites 20 times on one core.
+# About an hour; not part of `make test`.
+test-under-load:
+	scripts/bootstrap --test
+	$(MAKE) --no-print-directory build
+	scripts/test-under-load $(BUILD_DIR)
 
 bench:
 	scripts/bootstrap --test

@@ -110,4 +110,14 @@ Reported parse_semaphore_json(const std::string& text) {
   return reported;
 }
 
+std::uint64_t semaphore_engine_counter(const std::string& text, const char* name) {
+  boost::system::error_code error;
+  const boost::json::value root = boost::json::parse(text, error);
+  if (error || !root.is_object()) return 0;
+  const auto* engine = root.as_object().if_contains("engine");
+  if (engine == nullptr || !engine->is_object()) return 0;
+  const auto* value = engine->as_object().if_contains(name);
+  return value != nullptr && value->is_number() ? value->to_number<std::uint64_t>() : 0;
+}
+
 }  // namespace semaphore::bench

@@ -3,6 +3,7 @@
 // (wait4), and read what it reported (fping's -C lines, semaphore's JSON).
 #include <sched.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,5 +30,8 @@ Reported parse_fping(const std::string& text);
 
 // semaphore ping --json.
 Reported parse_semaphore_json(const std::string& text);
+
+// semaphore ping --json: one of the engine's counters ("engine": {...}), 0 when absent.
+std::uint64_t semaphore_engine_counter(const std::string& text, const char* name);
 
 }  // namespace semaphore::bench

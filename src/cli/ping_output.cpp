@@ -102,16 +102,6 @@ bool resolved(const probe::HostResult& r) {
   return r.error != probe::HostError::unresolvable;
 }
 
-// r.summary() without its copy of the replies: they go into `replies`, whose storage is reused host after
-// host (summarize_rtts, shared with the service, still makes its sorted copy).
-std::optional<RttSummary> summarize(const probe::HostResult& r, std::vector<double>& replies) {
-  replies.clear();
-  for (const double rtt : r.rtts_ms) {
-    if (!std::isnan(rtt)) replies.push_back(rtt);
-  }
-  return summarize_rtts(replies);
-}
-
 // Calls f(result) for every host in order, with one HostResult reused for all of them, and returns the tally.
 template <class F>
 HostTally for_each_host(const probe::CompactResults& results, F&& f) {
@@ -162,7 +152,7 @@ void append_native_line(OutputBuffer& out, const probe::HostResult& r, bool all_
     out.append(" received, ");
     out.append_fixed<0>(100.0 * (r.sent - r.received) / r.sent);
     out.append("% loss");
-    if (const auto s = summarize(r, replies)) {
+    if (const auto s = summarize_rtts(r.rtts_ms, replies)) {
       out.append(", rtt min/avg/max/median/stddev = ");
       for (const double ms : {s->min_ms, s->avg_ms, s->max_ms, s->median_ms}) {
         out.append_fixed<3>(ms);
@@ -195,10 +185,10 @@ void append_native_line(OutputBuffer& out, const probe::HostResult& r, bool all_
     out.append(" [");
     for (std::size_t i = 0; i < r.rtts_ms.size(); ++i) {
       if (i > 0) out.append(' ');
-      if (std::isnan(r.rtts_ms[i])) {
-        out.append('-');
-      } else {
+      if (is_reply(r.rtts_ms[i])) {
         out.append_fixed<3>(r.rtts_ms[i]);
+      } else {
+        out.append('-');
       }
     }
     out.append(']');
@@ -229,7 +219,7 @@ void append_json_host(OutputBuffer& out, const probe::HostResult& r, std::vector
   out.append_integer(r.sent);
   out.append(",\"received\":");
   out.append_integer(r.received);
-  const auto s = summarize(r, replies);
+  const auto s = summarize_rtts(r.rtts_ms, replies);
   const double nan = std::nan("");
   out.append(",\"min_ms\":");
   append_json_number(out, s ? s->min_ms : nan);
@@ -269,6 +259,7 @@ void append_json_counters(OutputBuffer& out, const probe::EngineCounters& c) {
       {",\"dns_failures\":", c.dns_failures},
       {",\"ring_packets\":", c.ring_packets},
       {",\"estimated_send_times\":", c.estimated_send_times},
+      {",\"unverified_errors\":", c.unverified_errors},
   };
   for (const auto& [key, value] : counters) {
     out.append(key);
@@ -312,11 +303,11 @@ HostTally fping_summary(std::FILE* file, const probe::HostList& hosts, const pro
     append_padded(out, r.host, width);
     out.append(" :");
     for (const double rtt : r.rtts_ms) {
-      if (std::isnan(rtt)) {
-        out.append(" -");
-      } else {
+      if (is_reply(rtt)) {
         out.append(' ');
         append_fping_time(out, rtt);
+      } else {
+        out.append(" -");
       }
     }
     out.append('\n');
@@ -331,7 +322,7 @@ HostTally fping_replies(std::FILE* file, const probe::HostList& hosts, const pro
     double sum = 0;
     int received = 0;
     for (std::size_t i = 0; i < r.rtts_ms.size(); ++i) {
-      if (std::isnan(r.rtts_ms[i])) continue;
+      if (!is_reply(r.rtts_ms[i])) continue;
       sum += r.rtts_ms[i];
       ++received;
       const int loss = static_cast<int>((i + 1 - static_cast<std::size_t>(received)) * 100 / (i + 1));

@@ -1,18 +1,27 @@
 #include "core/rtt_stats.h"
 
 #include <algorithm>
-#include <cmath>
-#include <vector>
 
 namespace semaphore {
 
 std::optional<RttSummary> summarize_rtts(std::span<const double> rtts_ms) {
-  if (rtts_ms.empty()) return std::nullopt;
-  std::vector<double> sorted(rtts_ms.begin(), rtts_ms.end());
+  std::vector<double> scratch;
+  return summarize_rtts(rtts_ms, scratch);
+}
+
+std::optional<RttSummary> summarize_rtts(std::span<const double> rtts_ms, std::vector<double>& scratch) {
+  auto& sorted = scratch;
+  sorted.clear();
+  sorted.reserve(rtts_ms.size());
+  for (const double rtt : rtts_ms) {
+    if (is_reply(rtt)) sorted.push_back(rtt);
+  }
+  if (sorted.empty()) return std::nullopt;
   std::sort(sorted.begin(), sorted.end());
   const std::size_t n = sorted.size();
 
   RttSummary summary;
+  summary.replies = static_cast<int>(n);
   summary.min_ms = sorted.front();
   summary.max_ms = sorted.back();
   summary.median_ms = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "core/text.h"
 
@@ -76,6 +77,23 @@ Status refuse(const IpAddress& address, const char* why) {
   return make_error(Errc::invalid_argument, address.to_string() + " is " + why + " and cannot be monitored");
 }
 
+IpAddress ipv4_at(const IpAddress& address, std::size_t offset) {
+  IpAddress v4;
+  v4.family = AddressFamily::v4;
+  std::memcpy(v4.bytes.data(), address.bytes.data() + offset, 4);
+  return v4;
+}
+
+// IPv6 forms whose packets the network turns into IPv4 packets to an address they carry: NAT64's well-known
+// prefix (64:ff9b::/96, RFC 6052), 6to4 (2002::/16, RFC 3056) and the deprecated IPv4-compatible form
+// (::a.b.c.d). Pinging one reaches that IPv4 address, so it is checked as if it had been typed.
+std::optional<IpAddress> embedded_ipv4(const IpAddress& address) {
+  if (in_prefix(address, {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0}, 96)) return ipv4_at(address, 12);
+  if (in_prefix(address, {0x20, 0x02}, 16)) return ipv4_at(address, 2);
+  if (in_prefix(address, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 96)) return ipv4_at(address, 12);
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<Target> parse_target(std::string_view input) {
@@ -130,11 +148,26 @@ Status check_target_address(const IpAddress& input, TargetPolicy policy) {
         return refuse(address, "a private address");
       }
       if (in_prefix(address, {100, 64}, 10)) return refuse(address, "a shared (CGNAT) address");
+      if (in_prefix(address, {198, 18}, 15)) return refuse(address, "a benchmarking (198.18.0.0/15) address");
+      if (in_prefix(address, {192, 0, 0}, 24))
+        return refuse(address, "an IETF protocol (192.0.0.0/24) address");
     }
     return {};
   }
   if (in_prefix(address, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 128)) {
     return refuse(address, "the unspecified address");
+  }
+  if (in_prefix(address, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128)) {
+    if (policy == TargetPolicy::public_only) return refuse(address, "a loopback address");
+    return {};
+  }
+  if (const auto v4 = embedded_ipv4(address)) {
+    if (auto checked = check_target_address(*v4, policy); !checked) {
+      return make_error(Errc::invalid_argument,
+                        address.to_string() + " reaches " + v4->to_string() +
+                            " (an IPv4 address inside IPv6), which " +
+                            checked.error().message.substr(v4->to_string().size() + 1));
+    }
   }
   if (in_prefix(address, {0xfe, 0x80}, 10)) return refuse(address, "a link-local address");
   if (in_prefix(address, {0xff}, 8)) return refuse(address, "a multicast address");
@@ -142,10 +175,11 @@ Status check_target_address(const IpAddress& input, TargetPolicy policy) {
     return refuse(address, "the cloud metadata address");
   }
   if (policy == TargetPolicy::public_only) {
-    if (in_prefix(address, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128)) {
-      return refuse(address, "a loopback address");
-    }
     if (in_prefix(address, {0xfc}, 7)) return refuse(address, "a unique-local (private) address");
+    if (in_prefix(address, {0xfe, 0xc0}, 10)) return refuse(address, "a site-local (private) address");
+    if (in_prefix(address, {0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}, 48)) {
+      return refuse(address, "a local-use NAT64 (64:ff9b:1::/48) address");
+    }
   }
   return {};
 }

@@ -26,13 +26,16 @@ struct Target {
 Result<Target> parse_target(std::string_view input);
 
 // private: (default) loopback and private ranges allowed, for monitoring one's own network.
-// public_only: also refuses loopback, RFC 1918, CGNAT (100.64/10) and IPv6 unique-local addresses.
+// public_only: also refuses loopback, RFC 1918, CGNAT (100.64/10), benchmarking (198.18/15), IETF protocol
+// (192.0.0/24), IPv6 unique-local, site-local (fec0::/10) and local-use NAT64 (64:ff9b:1::/48) addresses.
 enum class TargetPolicy { allow_private, public_only };
 
 Result<TargetPolicy> parse_target_policy(std::string_view text);  // "private" | "public"
 
 // Always refused: unspecified, link-local (which holds the cloud metadata address 169.254.169.254),
-// AWS's IPv6 metadata address, multicast, broadcast and reserved 240/4. Errc::invalid_argument says which.
+// AWS's IPv6 metadata address, multicast, broadcast and reserved 240/4. IPv6 addresses that carry an IPv4
+// address the network delivers to (NAT64 64:ff9b::/96, 6to4 2002::/16, IPv4-compatible ::a.b.c.d; mapped
+// ::ffff:a.b.c.d too) are judged by that IPv4 address. Errc::invalid_argument says which rule refused it.
 Status check_target_address(const IpAddress& address, TargetPolicy policy);
 
 }  // namespace semaphore

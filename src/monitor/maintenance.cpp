@@ -23,34 +23,25 @@ Maintenance::~Maintenance() {
 }
 
 void Maintenance::start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  thread_.start([this](std::stop_token stop) { loop(std::move(stop)); });
 }
 
 void Maintenance::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!thread_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  thread_.stop();
 }
 
 void Maintenance::mark_dirty(EpochMs from) {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(thread_.mutex());
     dirty_from_ = std::min(dirty_from_.value_or(from), from);
   }
-  wake_.notify_all();
+  thread_.notify_all();
 }
 
 void Maintenance::run_once(EpochMs now) {
   std::optional<EpochMs> dirty;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(thread_.mutex());
     dirty = std::exchange(dirty_from_, std::nullopt);
   }
   const EpochMs oldest_kept = now - options_.retention_raw.count();
@@ -89,16 +80,16 @@ void Maintenance::run_once(EpochMs now) {
   }
 }
 
-void Maintenance::loop() {
+void Maintenance::loop(std::stop_token stop) {
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
+      StoppableThread::Lock lock(thread_.mutex());
       // A replay wakes us early, but not at once: let the replay of a long outage finish first.
-      wake_.wait_for(lock, options_.every, [&] { return stopping_ || dirty_from_.has_value(); });
-      if (stopping_) return;
+      thread_.wait_for(lock, stop, options_.every, [&] { return dirty_from_.has_value(); });
+      if (stop.stop_requested()) return;
       if (dirty_from_) {
-        wake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_; });
-        if (stopping_) return;
+        thread_.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; });
+        if (stop.stop_requested()) return;
       }
     }
     run_once(now_epoch_ms());

@@ -7,12 +7,11 @@
 // `every`, and a late replay corrects the buckets it lands in. Once an hour it prunes raw rows older than
 // retention_raw and rollups older than retention_rollup, a few hosts per transaction (store/monitor_store.h).
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
-#include <thread>
+#include <stop_token>
 
 #include "core/clock.h"
+#include "core/stoppable_thread.h"
 #include "monitor/metrics.h"
 #include "store/monitor_store.h"
 
@@ -43,17 +42,14 @@ class Maintenance {
   void run_once(EpochMs now);
 
  private:
-  void loop();
+  void loop(std::stop_token stop);
 
   store::MonitorStore& store_;
   Metrics& metrics_;
   MaintenanceOptions options_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::optional<EpochMs> dirty_from_;
+  std::optional<EpochMs> dirty_from_;  // guarded by thread_.mutex()
   EpochMs last_prune_ = 0;
-  std::thread thread_;
+  StoppableThread thread_;
 };
 
 }  // namespace semaphore::monitor

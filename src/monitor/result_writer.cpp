@@ -18,22 +18,15 @@ ResultWriter::~ResultWriter() {
 }
 
 void ResultWriter::start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
+  if (thread_.running()) return;
   spool_pending_ = !spool_.empty();
   metrics_.spool_bytes = spool_.bytes();
-  thread_ = std::thread([this] { run(); });
+  thread_.start([this](std::stop_token stop) { run(std::move(stop)); });
 }
 
 void ResultWriter::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!thread_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  // run() drains the queue once asked to stop, so every row pushed before stop() is written or spooled.
+  if (!thread_.stop()) return;
   spool_.seal();
 }
 
@@ -42,13 +35,13 @@ void ResultWriter::push(std::vector<store::PingResult> rows) {
   metrics_.results_queued += rows.size();
   std::size_t taken = 0;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(thread_.mutex());
     taken = std::min(rows.size(), options_.queue_capacity - std::min(options_.queue_capacity, queue_.size()));
     queue_.insert(queue_.end(), std::make_move_iterator(rows.begin()),
                   std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(taken)));
     metrics_.queue_depth = static_cast<std::int64_t>(queue_.size());
   }
-  wake_.notify_one();
+  thread_.notify_one();
   // The queue is full (the writer is stuck on a slow database): the rest goes to disk from here.
   std::span<const store::PingResult> rest(rows.data() + taken, rows.size() - taken);
   for (std::size_t at = 0; at < rest.size(); at += options_.batch_size) {
@@ -66,14 +59,14 @@ void ResultWriter::push(std::vector<store::PingResult> rows) {
 }
 
 bool ResultWriter::idle() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(thread_.mutex());
   return queue_.empty() && !busy_ && (!healthy_ || !spool_pending_);
 }
 
 bool ResultWriter::spooling() const {
   if (healthy_) return false;
   if (Clock::now() - unhealthy_since_ >= options_.spool_after) return true;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(thread_.mutex());
   return queue_.size() >= options_.queue_capacity / 2;
 }
 
@@ -156,20 +149,20 @@ void ResultWriter::replay_one_file() {
   if (rows > 0 && options_.on_replayed) options_.on_replayed(oldest);
 }
 
-void ResultWriter::run() {
+void ResultWriter::run(std::stop_token stop) {
   std::vector<store::PingResult> batch;
   for (;;) {
     bool stopping = false;
     {
-      std::unique_lock lock(mutex_);
+      StoppableThread::Lock lock(thread_.mutex());
       if (batch.empty()) {
         busy_ = false;
         // Healthy: wake for new rows or a spool to replay. Failing: wake for the retry, or for new rows that
         // may have to be spooled.
         const auto deadline =
             !healthy_ && spool_pending_ ? next_retry_ : Clock::now() + std::chrono::seconds(1);
-        wake_.wait_until(lock, deadline,
-                         [&] { return stopping_ || !queue_.empty() || (spool_pending_ && healthy_); });
+        thread_.wait_until(lock, stop, deadline,
+                           [&] { return !queue_.empty() || (spool_pending_ && healthy_); });
         const std::size_t n = std::min(options_.batch_size, queue_.size());
         batch.assign(std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
@@ -179,9 +172,9 @@ void ResultWriter::run() {
       } else {
         // Holding rows the database refused: wait for the retry (or the outage to turn into spooling).
         const auto spool_at = unhealthy_since_ + options_.spool_after;
-        wake_.wait_until(lock, std::min(next_retry_, spool_at), [&] { return stopping_; });
+        thread_.wait_until(lock, stop, std::min(next_retry_, spool_at), [] { return false; });
       }
-      stopping = stopping_;
+      stopping = stop.stop_requested();
     }
 
     if (!batch.empty()) {
@@ -194,7 +187,7 @@ void ResultWriter::run() {
       continue;
     }
     if (stopping) {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(thread_.mutex());
       if (queue_.empty()) break;
       continue;
     }

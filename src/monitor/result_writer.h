@@ -10,16 +10,15 @@
 // delay the next round's pings, and a round's rows must survive a database that is down for hours.
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <span>
-#include <thread>
+#include <stop_token>
 #include <vector>
 
 #include "core/result.h"
+#include "core/stoppable_thread.h"
 #include "monitor/metrics.h"
 #include "monitor/spool.h"
 #include "store/monitor_store.h"
@@ -84,7 +83,7 @@ class ResultWriter {
  private:
   using Clock = std::chrono::steady_clock;
 
-  void run();
+  void run(std::stop_token stop);
   // Tries the database with `batch` when it is healthy or a retry is due; true when the rows are written.
   bool try_insert(std::span<const store::PingResult> batch, bool replay);
   void spool_or_drop(std::span<const store::PingResult> batch);
@@ -98,12 +97,10 @@ class ResultWriter {
   Metrics& metrics_;
   WriterOptions options_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  // Guarded by thread_.mutex().
   std::deque<store::PingResult> queue_;
-  bool stopping_ = false;
   bool busy_ = false;  // the writer holds rows it took from the queue
-  std::thread thread_;
+  StoppableThread thread_;
 
   // Writer-thread state (healthy_ is also read by others).
   std::atomic<bool> healthy_{true};

@@ -1,10 +1,6 @@
 #include "monitor/round_plan.h"
 
 #include <algorithm>
-#include <cmath>
-#include <vector>
-
-#include "core/rtt_stats.h"
 
 namespace semaphore::monitor {
 
@@ -50,37 +46,14 @@ EpochMs round_floor(EpochMs now, milliseconds interval) {
   return now - ((now % step) + step) % step;
 }
 
-const char* error_text(probe::HostError error) {
-  switch (error) {
-    case probe::HostError::none:
-      return "";
-    case probe::HostError::unresolvable:
-      return "unresolvable";
-    case probe::HostError::refused_address:
-      return "refused";
-    case probe::HostError::unreachable:
-      return "unreachable";
-    case probe::HostError::timeout:
-      return "timeout";
-    case probe::HostError::send_failed:
-      return "send failed";
-  }
-  return "error";
-}
-
 store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result) {
   store::PingResult row;
   row.host_id = host_id;
   row.ts = round_ts;
   row.sent = result.sent;
-  std::vector<double> samples;
-  samples.reserve(result.rtts_ms.size());
-  for (double rtt : result.rtts_ms) {
-    if (!std::isnan(rtt)) samples.push_back(rtt);
-  }
-  // The replies are the samples: never trust a separate count to agree with them.
-  row.received = static_cast<int>(samples.size());
-  if (auto summary = summarize_rtts(samples)) {
+  if (const auto summary = result.summary()) {
+    // The replies are the samples: never trust a separate count to agree with them.
+    row.received = summary->replies;
     row.min_ms = summary->min_ms;
     row.avg_ms = summary->avg_ms;
     row.max_ms = summary->max_ms;
@@ -88,7 +61,8 @@ store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostR
     row.stddev_ms = summary->stddev_ms;
   } else {
     // Nothing came back: say why. An engine that reports no error for a silent host means a timeout.
-    row.error = result.error == probe::HostError::none ? "timeout" : error_text(result.error);
+    row.received = 0;
+    row.error = result.error == probe::HostError::none ? "timeout" : probe::to_string(result.error);
   }
   return row;
 }

@@ -44,11 +44,9 @@ std::chrono::milliseconds host_phase(store::Id host_id, std::chrono::millisecond
 // The start of the round that contains `now`.
 EpochMs round_floor(EpochMs now, std::chrono::milliseconds interval);
 
-// The word stored in ping_results.error.
-const char* error_text(probe::HostError error);
-
-// One ping_results row: statistics over the replies that came back (lost probes are NaN in rtts_ms and not
-// samples), loss exact from sent/received, and an error word whenever nothing came back.
+// One ping_results row: statistics over the replies that came back (HostResult::summary(): lost probes are
+// not samples), loss exact from sent/received, and an error word whenever nothing came back: the engine's
+// probe::to_string(HostError), the same word `semaphore ping` prints.
 store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result);
 
 }  // namespace semaphore::monitor

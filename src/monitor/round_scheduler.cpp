@@ -17,20 +17,11 @@ RoundScheduler::~RoundScheduler() {
 }
 
 void RoundScheduler::start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  thread_.start([this](std::stop_token stop) { loop(std::move(stop)); });
 }
 
 void RoundScheduler::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!thread_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  thread_.stop();
 }
 
 milliseconds RoundScheduler::run_round(EpochMs round_ts) {
@@ -105,7 +96,7 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   return took;
 }
 
-void RoundScheduler::loop() {
+void RoundScheduler::loop(std::stop_token stop) {
   const milliseconds interval = options_.timing.interval;
   const milliseconds margin = std::min(milliseconds(2000), interval / 10);
   EpochMs now = now_epoch_ms();
@@ -114,9 +105,11 @@ void RoundScheduler::loop() {
 
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
+      // Only a stop request ends the wait early; the round in flight (below) is never interrupted.
+      StoppableThread::Lock lock(thread_.mutex());
       const auto wait = milliseconds(std::max<EpochMs>(0, next - now_epoch_ms()));
-      if (wake_.wait_for(lock, wait, [&] { return stopping_; })) break;
+      thread_.wait_for(lock, stop, wait, [] { return false; });
+      if (stop.stop_requested()) break;
     }
     const EpochMs round_ts = next;
     run_round(round_ts);

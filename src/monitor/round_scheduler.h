@@ -5,13 +5,12 @@
 // logged and counted (round_overruns, rounds_skipped) and the next round starts at the next boundary: rounds
 // are never silently stretched, and a row's ts always names a real boundary.
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
-#include <thread>
+#include <stop_token>
 #include <vector>
 
+#include "core/stoppable_thread.h"
 #include "core/target.h"
 #include "monitor/metrics.h"
 #include "monitor/round_plan.h"
@@ -61,7 +60,7 @@ class RoundScheduler {
   std::chrono::milliseconds run_round(EpochMs round_ts);
 
  private:
-  void loop();
+  void loop(std::stop_token stop);
 
   HostSource& source_;
   probe::Pinger& pinger_;
@@ -70,10 +69,7 @@ class RoundScheduler {
   SchedulerOptions options_;
   std::vector<store::Host> hosts_;  // the last list the source gave
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  StoppableThread thread_;
 };
 
 }  // namespace semaphore::monitor

@@ -7,8 +7,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/alnum_chars.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
+#include <boost/url/grammar/string_token.hpp>
+#include <boost/url/pct_string_view.hpp>
+
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -41,21 +46,18 @@ void put_double(std::string& out, const std::optional<double>& value) {
   out.append(buffer, ec == std::errc() ? end : buffer);
 }
 
+// What an error text keeps unescaped in a spool line: no space (the field separator), no newline, no '-'
+// (the empty error) and no '%'; everything else is percent-encoded (upper-case hex, as files written by
+// earlier versions have it).
+constexpr boost::urls::grammar::lut_chars kErrorChars =
+    boost::urls::grammar::lut_chars(boost::urls::grammar::alnum_chars) + "_.:";
+
 void put_error(std::string& out, const std::string& error) {
   if (error.empty()) {
     out += '-';
     return;
   }
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : error) {
-    if (std::isalnum(c) || c == '_' || c == '.' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
+  boost::urls::encode(error, kErrorChars, {}, boost::urls::string_token::append_to(out));
 }
 
 bool take_field(std::string_view& line, std::string_view& field) {
@@ -87,18 +89,10 @@ bool parse_double(std::string_view text, std::optional<double>& value) {
 bool parse_error(std::string_view text, std::string& error) {
   error.clear();
   if (text == "-") return true;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      error += text[i];
-      continue;
-    }
-    unsigned value = 0;
-    if (i + 2 >= text.size()) return false;
-    auto [end, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-    if (ec != std::errc() || end != text.data() + i + 3) return false;
-    error += static_cast<char>(value);
-    i += 2;
-  }
+  // Fails on a '%' without two hex digits after it (a damaged line).
+  const auto encoded = boost::urls::make_pct_string_view(boost::urls::string_view(text.data(), text.size()));
+  if (!encoded) return false;
+  encoded->decode({}, boost::urls::string_token::assign_to(error));
   return true;
 }
 

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
-#include <random>
 
 #include "probe/engine_run.h"
 
@@ -116,7 +115,6 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
   run.count = static_cast<std::uint32_t>(std::max(0, options.count));
   run.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.timeout).count();
   run.interval_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.per_host_interval).count();
-  run.cookie = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   static_assert(Due::kMaxHosts == kMaxHostsPerRun && kMaxProbesPerRun < SequenceMap::kNoProbe);
   if (run.count == 0 || hosts == 0) {
     run.table.reset(hosts, 0);
@@ -129,6 +127,7 @@ void IcmpPinger::execute(Run& run, std::stop_token stop) {
     return;
   }
   run.table.reset(hosts, run.count);
+  if (options.policy) run.broadcasts = LocalBroadcasts::read();  // interfaces change: read once per run
   // A sequence number stays bound for the timeout plus a grace longer than the loop ever waits between two
   // reads (kIdleTickNs), so a reply that came in time still finds its binding when it is read. Later
   // replies are "late" either way: by their RTT while still bound, by their payload's serial once rebound.
@@ -280,6 +279,11 @@ void IcmpPinger::accept_address(Run& run, std::uint32_t host, const IpAddress& r
       fail(run, host, HostError::refused_address, allowed.error().message);
       return;
     }
+    if (const std::string* interface = run.broadcasts.interface_of(address)) {
+      fail(run, host, HostError::refused_address,
+           address.to_string() + " is the broadcast address of " + *interface + " and cannot be monitored");
+      return;
+    }
   }
   if ((address.family == AddressFamily::v4 ? v4_ : v6_) == nullptr) {
     fail(run, host, HostError::send_failed,
@@ -313,7 +317,7 @@ void IcmpPinger::send_due(Run& run, std::int64_t now_ns) {
     slot.serial = serial;
     slot.sequence = *sequence;
     encode_echo_request(address.family, socket.identifier(), *sequence,
-                        EchoPayload{run.cookie, send_ns, serial}, slot.packet);
+                        EchoPayload{run.cookies.of(serial), send_ns, serial}, slot.packet);
     --budget;
     run.bucket.take(1);
   }

@@ -1,7 +1,10 @@
 // IcmpPinger's receive side: drains the sockets and matches what came back to the probe it answers.
-// A reply counts only when every check passes: our identifier, our cookie, a probe serial within the run,
-// the source the probe went to, the sequence still bound to that serial, and the send time we recorded.
-// Anything else is counted (malformed, foreign, late, duplicate) and never matched.
+// A reply counts only when every check passes: our identifier, a probe serial within the run, that probe's
+// own cookie (probe_cookie.h), the source the probe went to, the sequence still bound to that serial, and
+// the send time we recorded. An ICMP error must pass the same checks on the request it quotes (so one that
+// quotes too little to show them is never matched), and it only marks a probe that no reply has answered;
+// a valid reply that comes after it still counts. Anything else is counted (malformed, foreign, late,
+// duplicate, unverified errors) and never matched.
 #include <algorithm>
 #include <string>
 
@@ -55,7 +58,7 @@ void IcmpPinger::handle_packet(Run& run, int fi, const Incoming& packet) {
     if (socket.stamps_by_id()) {
       sequences_[fi].set_transmit_time_by_id(packet.tx_id, packet.tx_ns);
     } else if (auto request = parse_looped_request(socket.family(), packet.data)) {
-      if (request->payload->cookie == run.cookie) {
+      if (request->payload->cookie == run.cookies.of(request->payload->serial)) {
         sequences_[fi].set_transmit_time(request->sequence, request->payload->serial, packet.tx_ns);
       }
     }
@@ -104,7 +107,7 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
   }
   const EchoPayload& payload = *message.payload;
   const std::uint32_t host = payload.serial / run.count;
-  if (payload.cookie != run.cookie || host >= run.table.size()) {
+  if (host >= run.table.size() || payload.cookie != run.cookies.of(payload.serial)) {
     ++counters_.foreign;
     return;
   }
@@ -132,14 +135,14 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
     return;
   }
   std::uint32_t& slot = run.table.rtts_us[payload.serial];
-  if (slot == kPending) {
+  if (slot == kPending || slot == kIcmpError) {  // an error before it (real or not) does not stop a reply
     // Microseconds, rounded: the timeout bounds the RTT, far below kMaxRttUs (71 minutes).
     const std::int64_t us = (std::max<std::int64_t>(0, rtt_ns) + 500) / 1000;
     slot = static_cast<std::uint32_t>(std::min<std::int64_t>(us, kMaxRttUs));
     ++counters_.received;
     if (!entry.kernel_time) ++counters_.estimated_send_times;
     --run.outstanding;
-  } else if (slot <= kIcmpError) {  // an RTT, or an ICMP error: answered already
+  } else if (slot < kIcmpError) {  // an RTT: answered already
     saturating_increment(state.duplicates);
     ++counters_.duplicates;
   } else {
@@ -150,33 +153,28 @@ void IcmpPinger::match_reply(Run& run, int fi, const IcmpMessage& message, const
 void IcmpPinger::match_error(Run& run, int fi, const IcmpMessage& message, const IpAddress& destination,
                              const IpAddress& reporter) {
   const IcmpSocket& socket = fi == 0 ? *v4_ : *v6_;
-  if (message.identifier != socket.identifier()) {
+  if (message.identifier != socket.identifier()) {  // about another pinger's packet
     ++counters_.foreign;
     return;
   }
-  // Errors may quote only the first 8 bytes of our request: then the sequence map names the probe.
-  std::uint32_t serial = sequences_[fi].lookup(message.sequence).serial;
-  if (message.payload) {
-    if (message.payload->cookie != run.cookie) {
-      ++counters_.foreign;
-      return;
-    }
-    serial = message.payload->serial;
-  }
-  const std::uint32_t host = serial / run.count;
-  if (serial == SequenceMap::kNoProbe || host >= run.table.size()) {
-    ++counters_.foreign;
-    return;
-  }
+  // Ours by identifier; from here on, anything that does not prove which probe it is about is unverified.
+  // An error quoting only the first 8 bytes of the request (old routers) shows no payload: it cannot be
+  // told from a forged one, so the probe is left to its timeout.
+  const auto unverified = [&] { ++counters_.unverified_errors; };
+  if (!message.payload) return unverified();
+  const EchoPayload& payload = *message.payload;
+  const std::uint32_t host = payload.serial / run.count;
+  if (host >= run.table.size() || payload.cookie != run.cookies.of(payload.serial)) return unverified();
   if (!run.table.states[host].has_address || !(run.table.addresses[host] == destination.unmapped())) {
-    ++counters_.foreign;
-    return;
+    return unverified();
   }
-  std::uint32_t& slot = run.table.rtts_us[serial];
+  const SequenceMap::Entry entry = sequences_[fi].lookup(message.sequence);
+  if (entry.serial != payload.serial || payload.send_ns != entry.sent_ns) return unverified();
+  std::uint32_t& slot = run.table.rtts_us[payload.serial];
   if (slot != kPending) return;  // answered already, or an error for it was counted
+  // Marked, not ended: the probe stays outstanding, and a valid reply before its timeout replaces this.
   slot = kIcmpError;
   ++counters_.icmp_errors;
-  --run.outstanding;
   run.table.details[host] = describe_icmp_error(socket.family(), message.type, message.code, reporter);
 }
 

@@ -9,6 +9,8 @@
 
 #include "probe/engine.h"
 #include "probe/host_table.h"
+#include "probe/local_broadcasts.h"
+#include "probe/probe_cookie.h"
 #include "probe/token_bucket.h"
 
 namespace semaphore::probe {
@@ -54,12 +56,15 @@ struct IcmpPinger::Run {
   std::int64_t tick_ns;
   std::int64_t timeout_ns = 0, interval_ns = 0;
   std::uint32_t count = 0;
-  std::uint64_t cookie = 0;
+  ProbeCookies cookies;        // each probe's cookie, under this run's own key
+  LocalBroadcasts broadcasts;  // read at the start of a run with a target policy: never pinged
   TokenBucket bucket;
   int batch[2] = {0, 0};
   std::int64_t last_send_ns = 0;
   std::int64_t blocked_until_ns = 0;  // the sequence ring is full until then
-  std::uint64_t outstanding = 0;      // probes sent and neither answered nor errored
+  // Probes sent and not answered by a reply. An ICMP error does not end a probe: a valid reply that comes
+  // after it still counts (an error is only what is left when no reply comes).
+  std::uint64_t outstanding = 0;
 };
 
 }  // namespace semaphore::probe

@@ -1,6 +1,6 @@
 #include "probe/host_table.h"
 
-#include <cmath>
+#include "core/rtt_stats.h"
 
 namespace semaphore::probe {
 
@@ -34,7 +34,7 @@ void HostTable::fill(std::uint32_t host, std::string_view name, HostResult& out)
     ++out.sent;
     if (v == kIcmpError) ++out.icmp_errors;
     if (v >= kIcmpError) {
-      out.rtts_ms.push_back(std::nan(""));
+      out.rtts_ms.push_back(kNoReply);
     } else {
       ++out.received;
       out.rtts_ms.push_back(static_cast<double>(v) / 1000.0);

@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <cmath>
 #include <cstdlib>
 #include <random>
 #include <string_view>
@@ -66,12 +65,7 @@ const char* to_string(SocketKind kind) {
 }
 
 std::optional<RttSummary> HostResult::summary() const {
-  std::vector<double> replies;
-  replies.reserve(rtts_ms.size());
-  for (double rtt : rtts_ms) {
-    if (!std::isnan(rtt)) replies.push_back(rtt);
-  }
-  return summarize_rtts(replies);
+  return summarize_rtts(rtts_ms);
 }
 
 namespace {

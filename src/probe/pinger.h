@@ -138,6 +138,10 @@ struct EngineCounters {
   // Packets read from the reply rings (raw sockets: echo replies come through a packet socket's ring, see
   // ReplyRing); 0 when the replies come through the ICMP sockets.
   std::uint64_t ring_packets = 0;
+  // ICMP errors about our probes that could not be verified (a quote too short to carry the payload, a
+  // wrong cookie, sequence or send time): never matched, so that nobody can mark a probe failed by forging
+  // one. icmp_errors counts the verified ones.
+  std::uint64_t unverified_errors = 0;
 };
 
 class Pinger {

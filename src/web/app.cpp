@@ -3,7 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
+#include <boost/json/object.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/alnum_chars.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
+
 #include <exception>
 
 #include "web/app_context.h"
@@ -36,7 +40,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 Response json_error(int status, std::string_view message) {
-  return text_response(status, "{\"error\":\"" + std::string(message) + "\"}", "application/json");
+  return json_response(status, boost::json::object{{"error", message}});
 }
 
 // The signed-in user's live session from the cookie, if any. Store trouble leaves the request signed out
@@ -82,19 +86,13 @@ bool csrf_ok(RequestContext& ctx) {
   return tokens_equal(sent, ctx.anonymous_csrf);  // double-submit: the form's token equals the cookie's
 }
 
+// What the sign-in page's ?next= keeps unescaped of the page asked for: a path's plain characters. '?', '&',
+// '=' and '%' are escaped, so the whole target (query included) stays one parameter value.
+constexpr boost::urls::grammar::lut_chars kNextChars =
+    boost::urls::grammar::lut_chars(boost::urls::grammar::alnum_chars) + "/-_.";
+
 std::string encode_next(std::string_view target) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : target) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return boost::urls::encode(boost::urls::string_view(target.data(), target.size()), kNextChars);
 }
 
 Response serve_asset(const Assets& assets, const Request& request) {

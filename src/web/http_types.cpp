@@ -1,5 +1,8 @@
 #include "web/http_types.h"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 namespace semaphore::web {
 
 std::string_view Request::header(std::string_view name) const {
@@ -63,6 +66,10 @@ Response text_response(int status, std::string body, std::string content_type) {
   response.content_type = std::move(content_type);
   response.body = std::move(body);
   return response;
+}
+
+Response json_response(int status, const boost::json::value& value) {
+  return text_response(status, boost::json::serialize(value), "application/json");
 }
 
 const char* to_string(Method method) {

@@ -1,6 +1,8 @@
 #pragma once
 // The HTTP request and response as the application sees them: plain structs without Boost.Beast, so that the
 // router, the pages and their unit tests never include Asio (the server in src/web/server/ converts).
+#include <boost/json/fwd.hpp>
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -43,5 +45,8 @@ std::string_view status_reason(int status);
 
 Response redirect(std::string location, int status = 303);
 Response text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+// `value` serialized by Boost.JSON, as application/json: every JSON answer (the API's, the app's own) is
+// built as a boost::json value, never by pasting strings, so that its text is always escaped.
+Response json_response(int status, const boost::json::value& value);
 
 }  // namespace semaphore::web

@@ -9,31 +9,30 @@ namespace {
 constexpr EpochMs kHour = 3'600'000;
 constexpr EpochMs kDay = 24 * kHour;
 
-SeriesPoint from_round(const store::PingResult& round) {
+// The figures a raw round and a rollup have in common, copied in one place for both.
+template <class Row>
+SeriesPoint point_of(const Row& row, EpochMs ts, int rounds) {
   SeriesPoint point;
-  point.ts = round.ts;
-  point.sent = round.sent;
-  point.received = round.received;
-  point.min_ms = round.min_ms;
-  point.avg_ms = round.avg_ms;
-  point.max_ms = round.max_ms;
-  point.median_ms = round.median_ms;
-  point.stddev_ms = round.stddev_ms;
+  point.ts = ts;
+  point.rounds = rounds;
+  point.sent = row.sent;
+  point.received = row.received;
+  point.min_ms = row.min_ms;
+  point.avg_ms = row.avg_ms;
+  point.max_ms = row.max_ms;
+  point.median_ms = row.median_ms;
+  return point;
+}
+
+SeriesPoint from_round(const store::PingResult& round) {
+  SeriesPoint point = point_of(round, round.ts, 1);
+  point.stddev_ms = round.stddev_ms;  // only a round has these
   point.error = round.error;
   return point;
 }
 
 SeriesPoint from_rollup(const store::Rollup& rollup) {
-  SeriesPoint point;
-  point.ts = rollup.bucket_start;
-  point.rounds = rollup.rounds;
-  point.sent = rollup.sent;
-  point.received = rollup.received;
-  point.min_ms = rollup.min_ms;
-  point.avg_ms = rollup.avg_ms;
-  point.max_ms = rollup.max_ms;
-  point.median_ms = rollup.median_ms;
-  return point;
+  return point_of(rollup, rollup.bucket_start, rollup.rounds);
 }
 
 std::optional<double> median_of(std::vector<double>& values) {

@@ -45,6 +45,10 @@ class ChildProcess {
   std::string log_path_;
 };
 
+// CPU time (user + system, all threads) that process `pid` has used so far, in seconds; -1 when unknown.
+// Unlike the wall clock, it counts the work a process did whatever else the machine was doing meanwhile.
+double process_cpu_seconds(pid_t pid);
+
 // Polls until a TCP connect to 127.0.0.1:port succeeds or the timeout passes.
 bool wait_for_tcp_port(int port, std::chrono::milliseconds timeout);
 

@@ -5,7 +5,6 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/provider.h"
 #include "web/app_context.h"
@@ -16,10 +15,6 @@ namespace semaphore::web {
 namespace {
 
 namespace json = boost::json;
-
-Response json_response(int status, const json::value& value) {
-  return text_response(status, json::serialize(value), "application/json");
-}
 
 Response json_store_error(const Error& error) {
   if (error.code == Errc::not_found) return json_response(404, json::object{{"error", "not found"}});

@@ -37,7 +37,8 @@ std::string time_text(EpochMs ms) {
   return iso.size() >= 19 ? iso.substr(0, 10) + " " + iso.substr(11, 8) : iso;
 }
 
-// One row of the rounds table (as round_row.mustache had it); every value through text() (escaped).
+// One row of the rounds table, written here rather than by a template (HtmlWriter says why); every value
+// through text() (escaped).
 void write_round(const SeriesPoint& point, std::string& out) {
   HtmlWriter html(out);
   html.raw("      <tr><td><time datetime=\"")

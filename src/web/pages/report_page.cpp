@@ -63,7 +63,8 @@ std::string iso_seconds(EpochMs ms) {
   return text.size() > 19 ? text.substr(0, 19) + "Z" : text;
 }
 
-// One row of the table, as report_row.mustache had it; every value through text() (escaped).
+// One row of the table, written here rather than by a template (HtmlWriter says why); every value through
+// text() (escaped).
 void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& sparklines, const Row& row,
                std::string& out) {
   const store::Host& host = row.status->host;

@@ -28,9 +28,17 @@ bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
 }
 
 // Starts simnet with `table` and checks that every address in it routes into the TUN device (so no probe
-// can go anywhere else). Returns nullptr (after a GTest failure) when it cannot.
-inline std::unique_ptr<simnet::Network> start_simnet(const std::vector<simnet::HostEntry>& table) {
-  auto network = simnet::Network::start(simnet::Options{}, table);
+// can go anywhere else). Returns nullptr (after a GTest failure) when it cannot. `record_delays`: keep the
+// delay each reply really got (simnet::Network::applied_delays_ms), the truth to check RTTs against.
+inline std::unique_ptr<simnet::Network> start_simnet(const std::vector<simnet::HostEntry>& table,
+                                                     bool record_delays = false) {
+  simnet::Options options;
+  options.record_delays = record_delays;
+  // Realtime, so that load elsewhere delays no reply, only where it can have a CPU beside the pinger's: on
+  // one CPU it would preempt the pinger mid-send at every request, which no network does. Tests compare
+  // with the delays it really applied, so its lateness is never counted as the engine's error.
+  options.realtime = simnet::fixture_cpu() >= 0;
+  auto network = simnet::Network::start(options, table);
   EXPECT_TRUE(network) << network.error().message;
   if (!network) return nullptr;
   // The prefix is routed into the device as a whole: its first and last addresses bound every one between.

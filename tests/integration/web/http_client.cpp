@@ -100,6 +100,7 @@ HttpResponse HttpClient::raw(const std::string& request, std::chrono::millisecon
   }
   std::string data;
   char buffer[16384];
+  bool closed = false;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd poll_fd{fd, POLLIN, 0};
@@ -107,11 +108,16 @@ HttpResponse HttpClient::raw(const std::string& request, std::chrono::millisecon
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (::poll(&poll_fd, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0) break;
     const auto n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
+    if (n <= 0) {
+      closed = true;  // an orderly close (0) or a reset (-1): either way the server ended it
+      break;
+    }
     data.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
-  return parse_response(data);
+  HttpResponse response = parse_response(data);
+  response.closed_by_server = closed;
+  return response;
 }
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target,

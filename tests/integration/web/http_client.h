@@ -12,6 +12,8 @@ struct HttpResponse {
   int status = 0;  // 0 when the connection failed or closed without an answer
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
+  // raw(): the server closed the connection (rather than our timeout ending the wait, or a failed connect).
+  bool closed_by_server = false;
 
   std::string header(const std::string& name) const;  // first match, or ""
   std::vector<std::string> all(const std::string& name) const;

@@ -71,6 +71,33 @@ TEST(CheckTargetAddress, PrivateRangesDependOnPolicy) {
   }
 }
 
+TEST(CheckTargetAddress, IPv4InsideIPv6IsJudgedAsTheIPv4AddressItReaches) {
+  // NAT64, 6to4 and IPv4-compatible forms of the metadata address, a private and a loopback address.
+  for (const char* metadata : {"64:ff9b::a9fe:a9fe", "64:ff9b::169.254.169.254", "2002:a9fe:a9fe::1",
+                               "::169.254.169.254", "2002:a9fe:a9fe:1:2:3:4:5"}) {
+    const auto refused = check(metadata);
+    ASSERT_FALSE(refused.ok()) << metadata;
+    EXPECT_NE(refused.error().message.find("169.254.169.254"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("metadata"), std::string::npos) << refused.error().message;
+  }
+  for (const char* local : {"64:ff9b::a00:1", "2002:c0a8:101::1", "::10.0.0.1", "64:ff9b::7f00:1"}) {
+    EXPECT_TRUE(check(local).ok()) << local;
+    EXPECT_FALSE(check(local, TargetPolicy::public_only).ok()) << local;
+  }
+  for (const char* global : {"64:ff9b::808:808", "2002:808:808::1", "::8.8.8.8"}) {
+    EXPECT_TRUE(check(global, TargetPolicy::public_only).ok()) << global;
+  }
+  EXPECT_FALSE(check("::ffff:10.0.0.1", TargetPolicy::public_only).ok());
+}
+
+TEST(CheckTargetAddress, NonGlobalRangesAreRefusedForPublicTargets) {
+  for (const char* other : {"198.18.0.1", "198.19.255.254", "192.0.0.8", "fec0::1", "64:ff9b:1::a00:1"}) {
+    EXPECT_TRUE(check(other).ok()) << other;
+    EXPECT_FALSE(check(other, TargetPolicy::public_only).ok()) << other;
+  }
+  EXPECT_TRUE(check("198.20.0.1", TargetPolicy::public_only).ok());
+}
+
 TEST(ParseTargetPolicy, AcceptsOnlyKnownNames) {
   EXPECT_EQ(*parse_target_policy("public"), TargetPolicy::public_only);
   EXPECT_EQ(*parse_target_policy("private"), TargetPolicy::allow_private);

@@ -93,8 +93,11 @@ TEST(RoundPlan, SilentHostGetsAnError) {
   row = to_row(1, 0, unresolved);
   EXPECT_EQ(row.sent, 0);
   EXPECT_EQ(row.error, "unresolvable");
-  EXPECT_STREQ(error_text(probe::HostError::unreachable), "unreachable");
-  EXPECT_STREQ(error_text(probe::HostError::refused_address), "refused");
+  // The stored word is the engine's own (probe::to_string), not a copy of it.
+  unresolved.error = probe::HostError::unreachable;
+  EXPECT_STREQ(to_row(1, 0, unresolved).error.c_str(), "unreachable");
+  unresolved.error = probe::HostError::refused_address;
+  EXPECT_STREQ(to_row(1, 0, unresolved).error.c_str(), "refused");
 }
 
 }  // namespace

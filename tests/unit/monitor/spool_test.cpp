@@ -107,6 +107,29 @@ TEST(Spool, TornTailIsSkippedAndGoodRecordsKept) {
   EXPECT_EQ(taken, 0);
 }
 
+TEST(Spool, ErrorTextIsPercentEncodedAsEarlierVersionsWroteIt) {
+  store::PingResult row;
+  row.host_id = 1;
+  row.ts = 2;
+  row.sent = 3;
+  row.error = "send failed, 100% odd\n-\xc3\xa9_.:";
+  const std::string record = Spool::encode(std::span(&row, 1));
+  // Letters, digits and "_.:" as they are; every other byte as %XX in upper-case hex (spool files outlive
+  // the binary that wrote them, so this text must not change).
+  EXPECT_EQ(record.substr(record.find('\n') + 1),
+            "1 2 3 0 - - - - - send%20failed%2C%20100%25%20odd%0A%2D%C3%A9_.:\n");
+
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.file("spool"));
+  std::ofstream(dir.file("spool/results-1-1-0.spool")) << record;
+  Spool spool(dir.file("spool"), "results", 1 << 20);
+  auto file = spool.take_oldest();
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->batches().size(), 1u);
+  ASSERT_EQ(file->batches()[0].size(), 1u);
+  EXPECT_EQ(file->batches()[0][0].error, row.error);
+}
+
 TEST(Spool, RefusesToGrowPastItsLimit) {
   testing::TempDir dir;
   Spool spool(dir.file("spool"), "results", 600);

@@ -1,6 +1,17 @@
 #include "store/migrations.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "store/store.h"
+#include "support/temp_dir.h"
 
 namespace semaphore::store {
 namespace {
@@ -17,12 +28,238 @@ TEST(Migrations, BothBackEndsHaveTheSameGaplessVersions) {
   }
 }
 
-TEST(Migrations, FirstMigrationCreatesTheFourTables) {
-  const auto first = migrations_for(DbKind::sqlite).front();
-  for (const char* table :
-       {"CREATE TABLE users", "CREATE TABLE sessions", "CREATE TABLE hosts", "CREATE TABLE ping_results"}) {
-    EXPECT_NE(first.sql.find(table), std::string_view::npos) << table;
+// --- the schema a real migration leaves in a SQLite database, read back through SQLite's own catalog ---
+
+using Rows = std::vector<std::vector<std::string>>;
+
+// A second, plain connection to the database the Store migrated: the catalog as SQLite itself reports it.
+class Catalog {
+ public:
+  explicit Catalog(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db_);
+    }
   }
+  ~Catalog() { sqlite3_close(db_); }
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  Rows query(const std::string& sql) const {
+    Rows rows;
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return rows;
+    }
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int i = 0; i < sqlite3_column_count(statement); ++i) {
+        const auto* text = sqlite3_column_text(statement, i);
+        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(statement);
+    return rows;
+  }
+
+  std::set<std::string> tables() const {
+    std::set<std::string> names;
+    for (const auto& row :
+         query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+      names.insert(row[0]);
+    return names;
+  }
+
+  // name -> (declared type, NOT NULL)
+  std::map<std::string, std::pair<std::string, bool>> columns(const std::string& table) const {
+    std::map<std::string, std::pair<std::string, bool>> columns;
+    for (const auto& row : query("PRAGMA table_info(" + table + ")"))
+      columns[row[1]] = {row[2], row[3] == "1"};
+    return columns;
+  }
+
+  // The primary key's columns in key order.
+  std::vector<std::string> primary_key(const std::string& table) const {
+    std::vector<std::pair<int, std::string>> key;
+    for (const auto& row : query("PRAGMA table_info(" + table + ")")) {
+      if (row[5] != "0") key.emplace_back(std::stoi(row[5]), row[1]);
+    }
+    std::sort(key.begin(), key.end());
+    std::vector<std::string> names;
+    for (auto& [position, name] : key) names.push_back(name);
+    return names;
+  }
+
+  std::vector<std::string> index_columns(const std::string& index) const {
+    std::vector<std::string> names;
+    for (const auto& row : query("PRAGMA index_info(" + index + ")")) names.push_back(row[2]);
+    return names;
+  }
+
+  // Every column list the table holds unique: its primary key and its unique indexes.
+  std::set<std::vector<std::string>> unique_keys(const std::string& table) const {
+    std::set<std::vector<std::string>> keys;
+    if (auto key = primary_key(table); !key.empty()) keys.insert(key);
+    for (const auto& row : query("PRAGMA index_list(" + table + ")")) {
+      if (row[2] == "1") keys.insert(index_columns(row[1]));
+    }
+    return keys;
+  }
+
+  // (column, referenced table, referenced column, ON DELETE action)
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> foreign_keys(
+      const std::string& table) const {
+    std::set<std::tuple<std::string, std::string, std::string, std::string>> keys;
+    for (const auto& row : query("PRAGMA foreign_key_list(" + table + ")"))
+      keys.emplace(row[3], row[2], row[4], row[6]);
+    return keys;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class MigratedSqlite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Store::open(parse_db_url("sqlite:" + path_).value());
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+    auto migrated = store_->migrate();
+    ASSERT_TRUE(migrated) << migrated.error().message;
+  }
+
+  semaphore::testing::TempDir dir_{"semaphore-migrations"};
+  std::string path_ = dir_.file("schema.db");
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
+  const Catalog catalog(path_);
+  const std::set<std::string> expected = {"users",         "sessions",     "signin_failures",
+                                          "hosts",         "ping_results", "ping_rollups",
+                                          "probe_workers", "host_leases",  "schema_version"};
+  EXPECT_EQ(catalog.tables(), expected);
+}
+
+TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
+  const Catalog catalog(path_);
+  using Columns = std::map<std::string, std::pair<std::string, bool>>;
+  const std::pair<std::string, Columns> expected[] = {
+      {"users",
+       {{"id", {"INTEGER", false}},
+        {"email", {"TEXT", true}},
+        {"password_hash", {"TEXT", true}},
+        {"is_admin", {"INTEGER", true}},
+        {"created_at", {"INTEGER", true}}}},
+      {"sessions",
+       {{"token_hash", {"TEXT", false}},
+        {"user_id", {"INTEGER", true}},
+        {"csrf_token", {"TEXT", true}},
+        {"created_at", {"INTEGER", true}},
+        {"last_seen_at", {"INTEGER", true}},
+        {"expires_at", {"INTEGER", true}}}},
+      {"signin_failures", {{"key", {"TEXT", true}}, {"at", {"INTEGER", true}}}},
+      {"hosts",
+       {{"id", {"INTEGER", false}},
+        {"user_id", {"INTEGER", true}},
+        {"hostname", {"TEXT", true}},
+        {"provider", {"TEXT", true}},
+        {"service", {"TEXT", true}},
+        {"label", {"TEXT", true}},
+        {"enabled", {"INTEGER", true}},
+        {"created_at", {"INTEGER", true}}}},
+      {"ping_results",
+       {{"host_id", {"INTEGER", true}},
+        {"ts", {"INTEGER", true}},
+        {"sent", {"INTEGER", true}},
+        {"received", {"INTEGER", true}},
+        {"min_ms", {"REAL", false}},
+        {"avg_ms", {"REAL", false}},
+        {"max_ms", {"REAL", false}},
+        {"median_ms", {"REAL", false}},
+        {"stddev_ms", {"REAL", false}},
+        {"error", {"TEXT", false}}}},
+      {"ping_rollups",
+       {{"host_id", {"INTEGER", true}},
+        {"period_s", {"INTEGER", true}},
+        {"bucket_start", {"INTEGER", true}},
+        {"rounds", {"INTEGER", true}},
+        {"sent", {"INTEGER", true}},
+        {"received", {"INTEGER", true}},
+        {"min_ms", {"REAL", false}},
+        {"max_ms", {"REAL", false}},
+        {"avg_ms", {"REAL", false}},
+        {"median_ms", {"REAL", false}}}},
+      {"probe_workers", {{"worker_id", {"TEXT", false}}, {"last_seen", {"INTEGER", true}}}},
+      {"host_leases",
+       {{"host_id", {"INTEGER", false}}, {"worker_id", {"TEXT", true}}, {"expires_at", {"INTEGER", true}}}},
+      {"schema_version", {{"version", {"INTEGER", true}}, {"applied_at", {"BIGINT", true}}}},
+  };
+  for (const auto& [table, columns] : expected) EXPECT_EQ(catalog.columns(table), columns) << table;
+}
+
+TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
+  // The inserts' ON CONFLICT (...) clauses (idempotent result inserts and replays, upserts of rollups,
+  // workers and leases, duplicate users and hosts) fail at run time unless these are unique keys.
+  const Catalog catalog(path_);
+  const std::pair<std::string, std::vector<std::string>> needed[] = {
+      {"users", {"id"}},
+      {"users", {"email"}},
+      {"sessions", {"token_hash"}},
+      {"hosts", {"id"}},
+      {"hosts", {"user_id", "hostname"}},
+      {"ping_results", {"host_id", "ts"}},
+      {"ping_rollups", {"host_id", "period_s", "bucket_start"}},
+      {"probe_workers", {"worker_id"}},
+      {"host_leases", {"host_id"}},
+  };
+  for (const auto& [table, key] : needed) {
+    EXPECT_TRUE(catalog.unique_keys(table).contains(key))
+        << table << " (" << ::testing::PrintToString(key) << ")";
+  }
+  EXPECT_EQ(catalog.primary_key("ping_results"), (std::vector<std::string>{"host_id", "ts"}));
+  EXPECT_EQ(catalog.primary_key("ping_rollups"),
+            (std::vector<std::string>{"host_id", "period_s", "bucket_start"}));
+}
+
+TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
+  const Catalog catalog(path_);
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  EXPECT_EQ(catalog.foreign_keys("sessions"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("hosts"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("ping_results"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("ping_rollups"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("host_leases"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+}
+
+TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
+  const Catalog catalog(path_);
+  // Sessions by user (sign out everywhere), failures by key since a time (the throttle), leases by worker.
+  EXPECT_EQ(catalog.index_columns("sessions_by_user"), (std::vector<std::string>{"user_id"}));
+  EXPECT_EQ(catalog.index_columns("signin_failures_by_key"), (std::vector<std::string>{"key", "at"}));
+  EXPECT_EQ(catalog.index_columns("host_leases_by_worker"),
+            (std::vector<std::string>{"worker_id", "host_id"}));
+  const Rows on_table = catalog.query(
+      "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name IN "
+      "('sessions_by_user', 'signin_failures_by_key', 'host_leases_by_worker') "
+      "ORDER BY name");
+  EXPECT_EQ(on_table, (Rows{{"host_leases"}, {"sessions"}, {"signin_failures"}}));
+}
+
+TEST_F(MigratedSqlite, RecordsTheLatestVersionOnceAndAgainIsANoOp) {
+  const int latest = Store::latest_schema_version(DbKind::sqlite);
+  ASSERT_GT(latest, 0);
+  EXPECT_EQ(store_->schema_version().value(), latest);
+  EXPECT_TRUE(store_->check_schema());
+  const std::string before = Catalog(path_).query("SELECT group_concat(sql, ';') FROM sqlite_master")[0][0];
+  ASSERT_TRUE(store_->migrate());
+  const Catalog catalog(path_);
+  EXPECT_EQ(catalog.query("SELECT group_concat(sql, ';') FROM sqlite_master")[0][0], before);
+  Rows versions;
+  for (int v = 1; v <= latest; ++v) versions.push_back({std::to_string(v)});
+  EXPECT_EQ(catalog.query("SELECT version FROM schema_version ORDER BY version"), versions);
 }
 
 TEST(SplitSqlStatements, SplitsAtLineEndingSemicolonsAndDropsComments) {

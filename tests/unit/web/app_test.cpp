@@ -114,6 +114,26 @@ TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
   }
 }
 
+TEST_F(AppTest, SignedOutRequestsGoToSignInWithTheWholeTargetInNext) {
+  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  const Response response = call(app, Method::get, "/report/5?range=7d&x=a b%~\xc3\xa9");
+  ASSERT_EQ(response.status, 303);
+  std::string location;
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Location") location = value;
+  }
+  // Everything but letters, digits and "/-_." escaped (upper-case hex), so that the query stays inside next=.
+  EXPECT_EQ(location, "/signin?next=/report/5%3Frange%3D7d%26x%3Da%20b%25%7E%C3%A9");
+}
+
+TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
+  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  const Response response = call(app, Method::get, "/api/report");
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(response.content_type, "application/json");
+  EXPECT_EQ(response.body, R"({"error":"sign in first"})");
+}
+
 TEST_F(AppTest, PagesHaveNoInlineScript) {
   WebApp app({*store, *store, *store}, WebOptions{}, PasswordCost::minimum());
   const std::string token = csrf_in(call(app, Method::get, "/signup").body);

@@ -1,0 +1,149 @@
+// SessionManager over a real SQLite store: what a sign-in stores, when a session is resumed, touched,
+// expired and ended, and when a kept row may stand in for a query. Times are passed in, never read.
+#include "web/sessions.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace semaphore::web {
+namespace {
+
+constexpr EpochMs kSecond = 1000, kHour = 3'600'000, kDay = 24 * kHour;
+
+class SessionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::Store::open(parse_db_url("sqlite:" + dir_.file("sessions.db")).value());
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->migrate());
+    auto user = store_->create_user("someone@example.com", "hash", false);
+    ASSERT_TRUE(user);
+    user_id_ = user->id;
+  }
+
+  SessionManager::Started start(SessionManager& sessions, EpochMs now) {
+    auto started = sessions.start(user_id_, now);
+    EXPECT_TRUE(started) << started.error().message;
+    return started ? *started : SessionManager::Started{};
+  }
+
+  semaphore::testing::TempDir dir_{"semaphore-sessions"};
+  std::unique_ptr<store::Store> store_;
+  store::Id user_id_ = 0;
+  // 12 hours idle, 7 days at most, last_seen_at written at most once a minute.
+  SessionRules rules_{std::chrono::hours(12), std::chrono::hours(24 * 7), std::chrono::seconds(60)};
+  const EpochMs t0_ = 1'700'000'000'000;
+};
+
+TEST_F(SessionsTest, StartStoresOnlyTheTokensHash) {
+  SessionManager sessions(*store_, rules_);
+  const auto started = start(sessions, t0_);
+  EXPECT_TRUE(looks_like_token(started.token));
+  EXPECT_TRUE(looks_like_token(started.session.csrf_token));
+  EXPECT_NE(started.session.csrf_token, started.token);
+  EXPECT_EQ(started.session.token_hash, hash_token(started.token));
+  EXPECT_EQ(started.session.user_id, user_id_);
+  EXPECT_EQ(started.session.created_at, t0_);
+  EXPECT_EQ(started.session.last_seen_at, t0_);
+  EXPECT_EQ(started.session.expires_at, t0_ + 7 * kDay);
+
+  EXPECT_FALSE(store_->find_session(started.token)) << "the token itself is never a key";
+  const auto row = store_->find_session(hash_token(started.token));
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->user_id, user_id_);
+  EXPECT_EQ(row->csrf_token, started.session.csrf_token);
+  EXPECT_EQ(row->expires_at, t0_ + 7 * kDay);
+
+  EXPECT_NE(start(sessions, t0_).token, started.token) << "a new token at every sign-in";
+}
+
+TEST_F(SessionsTest, ResumeGivesTheLiveSessionAndTouchesItAtMostOncePerInterval) {
+  SessionManager sessions(*store_, rules_);
+  const auto started = start(sessions, t0_);
+  const std::string key = hash_token(started.token);
+
+  auto resumed = sessions.resume(started.token, t0_ + 59 * kSecond);
+  ASSERT_TRUE(resumed);
+  ASSERT_TRUE(*resumed);
+  EXPECT_EQ((*resumed)->user_id, user_id_);
+  EXPECT_EQ((*resumed)->csrf_token, started.session.csrf_token);
+  EXPECT_EQ((*resumed)->last_seen_at, t0_) << "not a minute yet: no write";
+  EXPECT_EQ(store_->find_session(key)->last_seen_at, t0_);
+
+  resumed = sessions.resume(started.token, t0_ + 60 * kSecond);
+  ASSERT_TRUE(resumed && *resumed);
+  EXPECT_EQ((*resumed)->last_seen_at, t0_ + 60 * kSecond);
+  EXPECT_EQ(store_->find_session(key)->last_seen_at, t0_ + 60 * kSecond);
+}
+
+TEST_F(SessionsTest, UnknownAndMalformedTokensResumeNothing) {
+  SessionManager sessions(*store_, rules_);
+  start(sessions, t0_);
+  for (const std::string& token : {random_token(), std::string("not a token"), std::string()}) {
+    const auto resumed = sessions.resume(token, t0_);
+    ASSERT_TRUE(resumed) << token;
+    EXPECT_FALSE(*resumed) << token;
+  }
+}
+
+TEST_F(SessionsTest, AnIdleSessionExpiresAndIsDeleted) {
+  SessionManager sessions(*store_, rules_);
+  const auto started = start(sessions, t0_);
+  ASSERT_TRUE(*sessions.resume(started.token, t0_ + 12 * kHour - 1));
+  // That resume touched it: idle now counts from there.
+  const EpochMs last_seen = t0_ + 12 * kHour - 1;
+  ASSERT_TRUE(*sessions.resume(started.token, last_seen + 12 * kHour - 1));
+  const EpochMs idle_until = last_seen + 12 * kHour - 1 + 12 * kHour;
+  const auto resumed = sessions.resume(started.token, idle_until);
+  ASSERT_TRUE(resumed);
+  EXPECT_FALSE(*resumed);
+  EXPECT_EQ(store_->find_session(hash_token(started.token)).error().code, Errc::not_found);
+}
+
+TEST_F(SessionsTest, AnActiveSessionStillEndsAfterTheMaximum) {
+  SessionManager sessions(*store_, rules_);
+  const auto started = start(sessions, t0_);
+  EpochMs now = t0_;
+  for (; now + 6 * kHour < t0_ + 7 * kDay; now += 6 * kHour) {
+    ASSERT_TRUE(*sessions.resume(started.token, now + 6 * kHour)) << (now - t0_) / kHour << " h";
+  }
+  const auto resumed = sessions.resume(started.token, t0_ + 7 * kDay);
+  ASSERT_TRUE(resumed);
+  EXPECT_FALSE(*resumed);
+  EXPECT_FALSE(store_->find_session(hash_token(started.token)));
+}
+
+TEST_F(SessionsTest, EndDeletesTheSession) {
+  SessionManager sessions(*store_, rules_);
+  const auto started = start(sessions, t0_);
+  const auto other = start(sessions, t0_);
+  EXPECT_TRUE(sessions.end(started.token));
+  EXPECT_FALSE(*sessions.resume(started.token, t0_ + kSecond));
+  EXPECT_FALSE(store_->find_session(hash_token(started.token)));
+  EXPECT_TRUE(*sessions.resume(other.token, t0_ + kSecond)) << "only that one";
+  EXPECT_TRUE(sessions.end("not a token")) << "nothing to end is no error";
+}
+
+TEST_F(SessionsTest, AKeptRowStandsInOnlyUnderItsDataVersion) {
+  SessionManager sessions(*store_, rules_);
+  const auto started = start(sessions, t0_);
+  ASSERT_TRUE(*sessions.resume(started.token, t0_ + kSecond, "v1"));
+  // Deleted behind the manager's back (another replica signed the user out; the version changes with it):
+  ASSERT_TRUE(store_->delete_session(hash_token(started.token)));
+  EXPECT_TRUE(*sessions.resume(started.token, t0_ + 2 * kSecond, "v1"))
+      << "same version: the kept row, no query";
+  EXPECT_FALSE(*sessions.resume(started.token, t0_ + 2 * kSecond, "v2")) << "new version: read again";
+  EXPECT_FALSE(*sessions.resume(started.token, t0_ + 2 * kSecond, "")) << "no version: always read";
+}
+
+TEST_F(SessionsTest, TheRulesApplyToAKeptRowToo) {
+  SessionManager sessions(*store_, rules_);
+  const auto started = start(sessions, t0_);
+  ASSERT_TRUE(*sessions.resume(started.token, t0_ + kSecond, "v1"));
+  EXPECT_FALSE(*sessions.resume(started.token, t0_ + 12 * kHour, "v1")) << "idle, kept or not";
+}
+
+}  // namespace
+}  // namespace semaphore::web

@@ -23,7 +23,7 @@ struct HostCommandOptions {
   std::string file;
 };
 
-store::User find_user(store::Store& store, const std::string& email_text) {
+store::User find_user(store::AccountStore& store, const std::string& email_text) {
   auto email = normalize_email(email_text);
   if (!email) throw CommandExit{2, "--user: " + email.error().message};
   auto user = store.find_user_by_email(*email);
@@ -36,7 +36,7 @@ store::User find_user(store::Store& store, const std::string& email_text) {
 }
 
 // Adds one host, printing the outcome; false when it was refused.
-bool add_one(store::Store& store, const store::User& user, const Target& target, Provider provider,
+bool add_one(store::HostStore& store, const store::User& user, const Target& target, Provider provider,
              const std::string& service, const std::string& label, const std::string& where) {
   if (target.kind != TargetKind::hostname) {
     // Addresses that must never be pinged are refused here already; names are checked on every resolution.

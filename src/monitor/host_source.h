@@ -11,24 +11,24 @@
 #include <vector>
 
 #include "monitor/round_scheduler.h"
-#include "store/store.h"
+#include "store/monitor_store.h"
 
 namespace semaphore::monitor {
 
 class AllHostsSource : public HostSource {
  public:
-  explicit AllHostsSource(store::Store& store) : store_(store) {}
+  explicit AllHostsSource(store::MonitorStore& store) : store_(store) {}
   Result<std::vector<store::Host>> hosts_for_round(EpochMs) override { return store_.list_enabled_hosts(); }
 
  private:
-  store::Store& store_;
+  store::MonitorStore& store_;
 };
 
 class LeaseHostSource : public HostSource {
  public:
   // `ttl` should exceed the interval by a margin (the service uses 1.5 intervals): leases are renewed once
   // per round, at its start.
-  LeaseHostSource(store::Store& store, std::string worker_id, std::chrono::milliseconds ttl, int chunk)
+  LeaseHostSource(store::MonitorStore& store, std::string worker_id, std::chrono::milliseconds ttl, int chunk)
       : store_(store), worker_id_(std::move(worker_id)), ttl_(ttl), chunk_(chunk) {}
 
   Result<std::vector<store::Host>> hosts_for_round(EpochMs round_ts) override;
@@ -36,7 +36,7 @@ class LeaseHostSource : public HostSource {
   void close() override;
 
  private:
-  store::Store& store_;
+  store::MonitorStore& store_;
   std::string worker_id_;
   std::chrono::milliseconds ttl_;
   int chunk_;

@@ -15,7 +15,7 @@ EpochMs floor_to(EpochMs t, EpochMs step) {
 
 }  // namespace
 
-Maintenance::Maintenance(store::Store& store, Metrics& metrics, MaintenanceOptions options)
+Maintenance::Maintenance(store::MonitorStore& store, Metrics& metrics, MaintenanceOptions options)
     : store_(store), metrics_(metrics), options_(options) {}
 
 Maintenance::~Maintenance() {

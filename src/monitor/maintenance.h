@@ -5,7 +5,7 @@
 // the current and previous hour and the daily rollup of the current day (and of the previous one during the
 // first hours of a day), plus every bucket from the oldest replayed row on: rollups follow the rounds within
 // `every`, and a late replay corrects the buckets it lands in. Once an hour it prunes raw rows older than
-// retention_raw and rollups older than retention_rollup, a few hosts per transaction (store.h).
+// retention_raw and rollups older than retention_rollup, a few hosts per transaction (store/monitor_store.h).
 #include <chrono>
 #include <optional>
 #include <stop_token>
@@ -13,7 +13,7 @@
 #include "core/clock.h"
 #include "core/stoppable_thread.h"
 #include "monitor/metrics.h"
-#include "store/store.h"
+#include "store/monitor_store.h"
 
 namespace semaphore::monitor {
 
@@ -27,7 +27,7 @@ struct MaintenanceOptions {
 
 class Maintenance {
  public:
-  Maintenance(store::Store& store, Metrics& metrics, MaintenanceOptions options);
+  Maintenance(store::MonitorStore& store, Metrics& metrics, MaintenanceOptions options);
   ~Maintenance();  // stop()s
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;
@@ -44,7 +44,7 @@ class Maintenance {
  private:
   void loop(std::stop_token stop);
 
-  store::Store& store_;
+  store::MonitorStore& store_;
   Metrics& metrics_;
   MaintenanceOptions options_;
   std::optional<EpochMs> dirty_from_;  // guarded by thread_.mutex()

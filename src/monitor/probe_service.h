@@ -17,7 +17,7 @@
 #include <string>
 
 #include "core/result.h"
-#include "store/store.h"
+#include "store/monitor_store.h"
 
 namespace semaphore::probe {
 class Pinger;
@@ -65,9 +65,11 @@ class ProbeService {
 
   // Opens the ping engine (Errc::permission_denied naming the fix when ICMP is not allowed) and, for SQLite,
   // refuses a second worker on the same database file with a clear message.
-  static Result<std::unique_ptr<ProbeService>> create(store::Store& store, const ServiceOptions& options);
+  static Result<std::unique_ptr<ProbeService>> create(store::MonitorStore& store,
+                                                      const ServiceOptions& options);
   // The same with an engine given by the caller (tests and benchmarks).
-  static Result<std::unique_ptr<ProbeService>> create_with(store::Store& store, const ServiceOptions& options,
+  static Result<std::unique_ptr<ProbeService>> create_with(store::MonitorStore& store,
+                                                           const ServiceOptions& options,
                                                            std::unique_ptr<probe::Pinger> pinger);
 
   // Starts the round loop and the writer on their own threads; returns at once.

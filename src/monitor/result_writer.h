@@ -21,7 +21,7 @@
 #include "core/stoppable_thread.h"
 #include "monitor/metrics.h"
 #include "monitor/spool.h"
-#include "store/store.h"
+#include "store/monitor_store.h"
 
 namespace semaphore::monitor {
 
@@ -38,18 +38,14 @@ class ResultSink {
 
 class StoreSink : public ResultSink {
  public:
-  explicit StoreSink(store::Store& store) : store_(store) {}
+  explicit StoreSink(store::MonitorStore& store) : store_(store) {}
   Result<std::int64_t> insert(std::span<const store::PingResult> rows) override {
     return store_.insert_results(rows);
   }
-  Status check() override {
-    auto version = store_.schema_version();
-    if (!version) return version.error();
-    return {};
-  }
+  Status check() override { return store_.check_connection(); }
 
  private:
-  store::Store& store_;
+  store::MonitorStore& store_;
 };
 
 struct WriterOptions {

@@ -31,7 +31,7 @@ std::string file_safe(const std::string& text) {
 
 class Service : public ProbeService {
  public:
-  Service(store::Store& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
+  Service(store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
           std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id,
           std::unique_ptr<store::WorkerLock> lock)
       : store_(store),
@@ -96,7 +96,7 @@ class Service : public ProbeService {
     return w;
   }
 
-  store::Store& store_;
+  store::MonitorStore& store_;
   ServiceOptions options_;
   std::string worker_id_;
   std::unique_ptr<store::WorkerLock> lock_;
@@ -114,7 +114,7 @@ class Service : public ProbeService {
 
 }  // namespace
 
-Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::Store& store,
+Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorStore& store,
                                                                 const ServiceOptions& options,
                                                                 std::unique_ptr<probe::Pinger> pinger) {
   auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
@@ -128,7 +128,7 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::Store& st
   auto lock = store.lock_single_worker(worker_id);
   if (!lock) return lock.error();
   std::unique_ptr<HostSource> source;
-  if (store.kind() == DbKind::postgresql) {
+  if (store.leases_hosts()) {
     // Leases outlive one interval by half an interval (at least a second): renewed at every round start, they
     // never lapse under a live worker, and a dead worker's hosts are free at the second boundary after it
     // died.

@@ -5,7 +5,7 @@
 
 namespace semaphore::monitor {
 
-Result<std::unique_ptr<ProbeService>> ProbeService::create(store::Store& store,
+Result<std::unique_ptr<ProbeService>> ProbeService::create(store::MonitorStore& store,
                                                            const ServiceOptions& options) {
   auto pinger = probe::Pinger::open();
   if (!pinger) return pinger.error();

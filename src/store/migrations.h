@@ -1,5 +1,5 @@
 #pragma once
-// The schema migrations compiled into the binary: src/store/migrations/<backend>/NNN_name.sql, in order.
+// The schema migrations compiled into the binary: src/store/<backend>/migrations/NNN_name.sql, in order.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +14,15 @@ struct Migration {
   std::string_view sql;  // the whole file
 };
 
-// Sorted by version. Versions are 1, 2, 3, ... without gaps (checked by the unit tests).
+// The embedded migrations under `folder` ("sqlite/migrations/"), sorted by version.
+std::vector<Migration> migrations_in(std::string_view folder);
+
+// A back end's migrations (its dialect names the folder: dialect.cpp). Sorted by version; versions are
+// 1, 2, 3, ... without gaps (checked by the unit tests).
 std::vector<Migration> migrations_for(DbKind kind);
+
+// The newest version of `migrations` (sorted by version); 0 for none.
+int latest_version(const std::vector<Migration>& migrations);
 
 // Splits a migration into statements at semicolons that end a line, dropping "--" comment lines.
 // (SQLite prepares one statement at a time; keeping semicolons out of mid-line text keeps this simple.)

@@ -1,18 +1,10 @@
-// SociStore: connections, schema migrations, users, sessions and sign-in failure records.
-// Hosts and results are in soci_store_hosts.cpp.
+// SociStore: connections, schema migrations, the data version, users, sessions and sign-in failure records.
+// Hosts and results are in soci_store_hosts.cpp, the ping service's part in soci_store_monitor.cpp.
 #include "store/soci_store.h"
-
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/sqlite3/soci-sqlite3.h>
-
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cctype>
-#include <stdexcept>
-#include <string_view>
 
-#include "store/lazy_libpq.h"
 #include "store/migrations.h"
 
 namespace semaphore::store {
@@ -21,10 +13,6 @@ namespace {
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
-}
-
-bool contains(const std::string& haystack, const char* needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 // Reads the columns of `users` selected by kUserColumns.
@@ -62,134 +50,25 @@ Result<User> fetch_one_user(soci::session& sql, const std::string& where, const 
   return row.take();
 }
 
-// SOCI hands PostgreSQL connect strings to its own key=value parser, which mangles URLs: let libpq parse the
-// URL (every form it accepts) and hand SOCI the equivalent keyword list.
-std::string postgresql_conninfo(const std::string& url) {
-  load_libpq();  // here, so that a missing libpq is one clear message before any connection is tried
-  char* parse_error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &parse_error);
-  if (options == nullptr) {
-    std::string reason = parse_error ? parse_error : "invalid connection URL";
-    PQfreemem(parse_error);
-    throw std::runtime_error(reason);
-  }
-  std::string conninfo;
-  bool has_connect_timeout = false;
-  for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
-    if (option->val == nullptr) continue;
-    has_connect_timeout |= std::string_view(option->keyword) == "connect_timeout";
-    std::string value;
-    for (const char* c = option->val; *c; ++c) {
-      if (*c == '\\' || *c == '\'') value += '\\';
-      value += *c;
-    }
-    conninfo += std::string(option->keyword) + "='" + value + "' ";
-  }
-  PQconninfoFree(options);
-  // An unreachable server (not a refused connection) would otherwise hold a caller for the OS's TCP timeout,
-  // minutes; the writer and the web pages would rather hear "unavailable" after a few seconds.
-  if (!has_connect_timeout) conninfo += "connect_timeout='5'";
-  return conninfo;
+Error schema_too_new(int current, int latest) {
+  return make_error(Errc::schema_too_new, "the database has schema version " + std::to_string(current) +
+                                              " but this semaphore knows only up to " +
+                                              std::to_string(latest) + ": upgrade semaphore");
 }
 
 }  // namespace
 
-SociStore::SociStore(const DbUrl& url, std::size_t pool_size)
-    : url_(url), pool_(pool_size), pool_size_(pool_size) {
-  for (std::size_t i = 0; i < pool_size_; ++i) {
-    soci::session& sql = pool_.at(i);
-    if (url_.kind == DbKind::sqlite) {
-      sql.open(soci::sqlite3, "db=" + url_.location + " timeout=10");
-      std::string mode;
-      sql << "PRAGMA journal_mode=WAL", soci::into(mode);
-      sql << "PRAGMA synchronous=NORMAL";
-      sql << "PRAGMA foreign_keys=ON";
-      sql << "PRAGMA busy_timeout=10000";
-    } else {
-      sql.open(soci::postgresql, postgresql_conninfo(url_.location));
-      sql << "SET client_min_messages TO WARNING";
-    }
-  }
-  if (url_.kind == DbKind::sqlite) {
-    version_sql_ = std::make_unique<soci::session>(soci::sqlite3, "db=" + url_.location + " timeout=10");
-    *version_sql_ << "PRAGMA busy_timeout=10000";
-  }
+SociStore::SociStore(std::unique_ptr<Dialect> dialect)
+    : dialect_(std::move(dialect)), connections_(dialect_->pool_size()) {
+  dialect_->open(connections_);
 }
 
 SociStore::~SociStore() = default;
 
-Error SociStore::translate(const soci::soci_error& error, const char* what) const {
-  std::string message = error.get_error_message();
-  if (message.empty()) message = error.what();
-  const std::string text = lower(message);
-  const std::string prefix = std::string(what) + ": ";
-  switch (error.get_error_category()) {
-    case soci::soci_error::constraint_violation:
-      if (contains(text, "foreign key")) return make_error(Errc::not_found, prefix + message);
-      return make_error(Errc::duplicate, prefix + message);
-    case soci::soci_error::invalid_statement:
-      if (!contains(text, "locked") && !contains(text, "readonly") && !contains(text, "read-only")) {
-        return make_error(Errc::internal, prefix + message);
-      }
-      break;
-    default:
-      break;
-  }
-  if (contains(text, "unique constraint") || contains(text, "duplicate key")) {
-    return make_error(Errc::duplicate, prefix + message);
-  }
-  // Connection lost, server down, database locked or read-only, disk full: the caller may retry later.
-  return make_error(Errc::unavailable, prefix + message);
-}
-
-SociStore::WriteTransaction::WriteTransaction(soci::session& sql, DbKind kind) : sql_(sql) {
-  sql_ << (kind == DbKind::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-}
-
-SociStore::WriteTransaction::~WriteTransaction() {
-  if (done_) return;
-  try {
-    sql_ << "ROLLBACK";
-  } catch (const soci::soci_error&) {
-    // The connection is gone, and the transaction with it.
-  }
-}
-
-void SociStore::WriteTransaction::commit() {
-  sql_ << "COMMIT";
-  done_ = true;
-}
-
-Status SociStore::execute(const char* what, const std::function<void(soci::session&)>& work) {
-  auto done = with_session<bool>(what, [&](soci::session& sql) -> Result<bool> {
-    work(sql);
-    return true;
-  });
-  if (!done) return done.error();
-  return {};
-}
-
 // --- data version ---
 
 Result<std::string> SociStore::data_version() {
-  if (url_.kind == DbKind::sqlite) {
-    // PRAGMA data_version changes when another connection (of this pool or of another process) commits;
-    // this connection never writes, so it changes with every commit.
-    std::lock_guard lock(version_mutex_);
-    try {
-      long long version = 0;
-      *version_sql_ << "PRAGMA data_version", soci::into(version);
-      return std::to_string(version);
-    } catch (const soci::soci_error& error) {
-      return translate(error, "read data version");
-    }
-  }
-  // PostgreSQL: the same snapshot (xmin:xmax:running xids) means no transaction that wrote committed since.
-  return with_session<std::string>("read data version", [](soci::session& sql) -> Result<std::string> {
-    std::string snapshot;
-    sql << "SELECT CAST(txid_current_snapshot() AS TEXT)", soci::into(snapshot);
-    return snapshot;
-  });
+  return dialect_->data_version(connections_);
 }
 
 // --- schema ---
@@ -204,25 +83,34 @@ Result<int> SociStore::schema_version() {
   });
 }
 
+Status SociStore::check_schema() {
+  auto version = schema_version();
+  if (!version) return version.error();
+  const int latest = latest_version(dialect_->migrations());
+  if (*version > latest) return schema_too_new(*version, latest);
+  if (*version < latest) {
+    return make_error(Errc::invalid_argument, "the database has schema version " + std::to_string(*version) +
+                                                  ", expected " + std::to_string(latest) +
+                                                  ": run semaphore migrate");
+  }
+  return {};
+}
+
 Status SociStore::migrate() {
   auto applied = with_session<int>("migrate", [&](soci::session& sql) -> Result<int> {
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)";
-    const auto all = migrations_for(url_.kind);
-    const int latest = all.empty() ? 0 : all.back().version;
+    const auto all = dialect_->migrations();
+    const int latest = latest_version(all);
     for (const Migration& migration : all) {
-      WriteTransaction transaction(sql, url_.kind);
-      // Several processes may start at once: on PostgreSQL the advisory lock makes them take turns (SQLite's
-      // BEGIN IMMEDIATE already does); each re-reads the version inside its transaction.
-      if (url_.kind == DbKind::postgresql) sql << "SELECT pg_advisory_xact_lock(7468501)";
+      WriteTransaction transaction(sql, *dialect_);
+      // Several processes may start at once: the dialect makes them take turns; each re-reads the version
+      // inside its transaction.
+      dialect_->lock_schema(sql);
       int current = 0;
       soci::indicator indicator = soci::i_null;
       sql << "SELECT MAX(version) FROM schema_version", soci::into(current, indicator);
       if (indicator != soci::i_ok) current = 0;
-      if (current > latest) {
-        return make_error(Errc::schema_too_new, "the database has schema version " + std::to_string(current) +
-                                                    " but this semaphore knows only up to " +
-                                                    std::to_string(latest) + ": upgrade semaphore");
-      }
+      if (current > latest) return schema_too_new(current, latest);
       if (migration.version <= current) continue;
       for (const std::string& statement : split_sql_statements(migration.sql)) sql << statement;
       const long long now = now_epoch_ms();
@@ -242,7 +130,7 @@ Result<User> SociStore::create_user(const std::string& email, const std::string&
                                     bool first_user_is_admin) {
   const std::string normalized = lower(email);
   return with_session<User>("create user", [&](soci::session& sql) -> Result<User> {
-    WriteTransaction transaction(sql, url_.kind);
+    WriteTransaction transaction(sql, *dialect_);
     long long users = 0;
     sql << "SELECT COUNT(*) FROM users", soci::into(users);
     const int is_admin = first_user_is_admin && users == 0 ? 1 : 0;

@@ -1,32 +1,37 @@
 #pragma once
 // The Store on SOCI: one implementation for SQLite and PostgreSQL. The schemas differ only in column types
-// (migrations/<backend>/), so the queries are shared; where the dialects differ, the difference sits in a
-// named helper here (begin_write), not in the queries.
+// (<backend>/migrations/), so the queries are shared; where the back ends differ in SQL or behaviour,
+// SociStore asks its Dialect (dialect.h: sqlite/, postgresql/) and never which back end it runs on.
 //
-// Internal to src/store: other modules include store/store.h only.
+// Internal to src/store: other modules include store/store.h (or the one interface they use) only.
 #include <soci/soci.h>
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "store/connections.h"
+#include "store/dialect.h"
 #include "store/store.h"
 
 namespace semaphore::store {
 
 class SociStore final : public Store {
  public:
-  // Opens `pool_size` connections. Throws soci::soci_error; Store::open turns that into an Error.
-  SociStore(const DbUrl& url, std::size_t pool_size);
+  // Opens the dialect's pool of connections. Throws soci::soci_error (or std::runtime_error when libpq
+  // cannot be loaded); Store::open turns that into an Error.
+  explicit SociStore(std::unique_ptr<Dialect> dialect);
   ~SociStore() override;
 
-  DbKind kind() const override { return url_.kind; }
-
+  // SchemaStore (soci_store.cpp)
   Status migrate() override;
   Result<int> schema_version() override;
+  Status check_schema() override;
+
+  // DataVersionSource
   Result<std::string> data_version() override;
 
+  // AccountStore (soci_store.cpp)
   Result<User> create_user(const std::string& email, const std::string& password_hash,
                            bool first_user_is_admin) override;
   Result<User> find_user_by_email(const std::string& email) override;
@@ -45,21 +50,23 @@ class SociStore final : public Store {
   Result<std::vector<EpochMs>> signin_failures_since(const std::string& key, EpochMs since) override;
   Status clear_signin_failures(const std::string& key) override;
 
+  // HostStore (soci_store_hosts.cpp)
   Result<Host> add_host(const Host& host) override;
   Status update_host(const Host& host) override;
   Status delete_host(Id user_id, Id host_id) override;
   Result<Host> find_host(Id user_id, Id host_id) override;
   Result<std::vector<Host>> list_hosts(Id user_id) override;
   Result<std::int64_t> count_hosts(Id user_id) override;
-  Result<std::vector<Host>> list_enabled_hosts() override;
-
-  Result<std::int64_t> insert_results(std::span<const PingResult> results) override;
   Result<std::vector<HostStatus>> host_statuses(Id user_id) override;
   Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) override;
   Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                               EpochMs to) override;
 
-  // Ping service: leases, rollups, retention (soci_store_monitor.cpp).
+  // MonitorStore (soci_store_monitor.cpp)
+  Status check_connection() override;
+  Result<std::vector<Host>> list_enabled_hosts() override;
+  Result<std::int64_t> insert_results(std::span<const PingResult> results) override;
+  bool leases_hosts() const override;
   Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) override;
   Status release_host_leases(const std::string& worker_id, std::int64_t keep) override;
   Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
@@ -68,68 +75,21 @@ class SociStore final : public Store {
   Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) override;
 
  private:
-  // Runs `work` on a pooled connection; a soci_error becomes an Error (a broken connection is reopened
-  // for the next caller). Every public method goes through here.
   template <class T>
-  Result<T> with_session(const char* what, const std::function<Result<T>(soci::session&)>& work);
-
-  // A write transaction: BEGIN IMMEDIATE on SQLite (take the write lock now, not at the first write, so that
-  // busy_timeout applies and no deadlock-prone lock upgrade happens), BEGIN on PostgreSQL.
-  class WriteTransaction {
-   public:
-    WriteTransaction(soci::session& sql, DbKind kind);
-    ~WriteTransaction();
-    void commit();
-
-   private:
-    soci::session& sql_;
-    bool done_ = false;
-  };
-
-  // insert_results' two forms: a prepared statement per row (SQLite), one statement per batch (PostgreSQL).
-  std::int64_t insert_results_by_row(soci::session& sql, std::span<const PingResult> results);
-  std::int64_t insert_results_as_arrays(soci::session& sql, std::span<const PingResult> results);
+  Result<T> with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {
+    return connections_.with_session<T>(what, work);
+  }
+  Status execute(const char* what, const std::function<void(soci::session&)>& work) {
+    return connections_.execute(what, work);
+  }
 
   // Runs the statement built for each batch of `hosts_per_batch` host ids (a comma-separated id list), one
   // transaction per batch; returns the rows affected in all (rollup refresh and pruning).
   std::int64_t in_host_batches(soci::session& sql, int hosts_per_batch,
                                const std::function<std::string(const std::string&)>& statement_for);
 
-  // with_session for work that returns nothing but success or an Error.
-  Status execute(const char* what, const std::function<void(soci::session&)>& work);
-
-  Error translate(const soci::soci_error& error, const char* what) const;
-
-  DbUrl url_;
-  soci::connection_pool pool_;
-  std::size_t pool_size_;
-  // SQLite: a connection that never writes, whose PRAGMA data_version then changes with every commit.
-  std::mutex version_mutex_;
-  std::unique_ptr<soci::session> version_sql_;
+  std::unique_ptr<Dialect> dialect_;  // before connections_: it says how many to open
+  Connections connections_;
 };
-
-}  // namespace semaphore::store
-
-namespace semaphore::store {
-
-template <class T>
-Result<T> SociStore::with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {
-  soci::session sql(pool_);
-  try {
-    return work(sql);
-  } catch (const soci::soci_error& error) {
-    Error translated = translate(error, what);
-    if (translated.code == Errc::unavailable) {
-      try {
-        if (!sql.is_connected()) sql.reconnect();  // so the next caller on this connection gets a live one
-      } catch (const soci::soci_error&) {
-        // Still down: the next call tries again.
-      }
-    }
-    return translated;
-  } catch (const std::exception& error) {
-    return make_error(Errc::internal, std::string(what) + ": " + error.what());
-  }
-}
 
 }  // namespace semaphore::store

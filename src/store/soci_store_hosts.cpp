@@ -1,108 +1,11 @@
-// SociStore: hosts, ping results and rollups. Every query of a user's data is scoped by user_id.
-#include <array>
+// SociStore's HostStore: hosts, ping results and rollups. Every query of a user's data is scoped by user_id.
 #include <optional>
 
-#include "store/postgres_array.h"
+#include "store/rows.h"
 #include "store/soci_store.h"
 
 namespace semaphore::store {
 namespace {
-
-constexpr const char* kHostColumns =
-    "h.id, h.user_id, h.hostname, h.provider, h.service, h.label, h.enabled, h.created_at";
-
-// The row buffers SOCI fills for kHostColumns.
-struct HostRow {
-  long long id = 0, user_id = 0, created_at = 0;
-  std::string hostname, provider, service, label;
-  int enabled = 1;
-
-  void bind(soci::statement& st) {
-    st.exchange(soci::into(id));
-    st.exchange(soci::into(user_id));
-    st.exchange(soci::into(hostname));
-    st.exchange(soci::into(provider));
-    st.exchange(soci::into(service));
-    st.exchange(soci::into(label));
-    st.exchange(soci::into(enabled));
-    st.exchange(soci::into(created_at));
-  }
-  Host take() const {
-    return Host{id,      user_id, hostname,     parse_provider(provider).value_or(Provider::other),
-                service, label,   enabled != 0, created_at};
-  }
-};
-
-// The row buffers for one ping_results row: ts, sent, received, the five RTT figures and error.
-struct ResultRow {
-  long long host_id = 0, ts = 0;
-  int sent = 0, received = 0;
-  double figures[5] = {};
-  soci::indicator indicators[5] = {};
-  std::string error;
-  soci::indicator error_indicator = soci::i_null;
-  // Every column is NULL when a LEFT JOIN found no result: SOCI needs an indicator for each.
-  soci::indicator ts_indicator = soci::i_null, other_indicators[3] = {};
-
-  void bind(soci::statement& st) {
-    st.exchange(soci::into(host_id, other_indicators[0]));
-    st.exchange(soci::into(ts, ts_indicator));
-    st.exchange(soci::into(sent, other_indicators[1]));
-    st.exchange(soci::into(received, other_indicators[2]));
-    for (int i = 0; i < 5; ++i) st.exchange(soci::into(figures[i], indicators[i]));
-    st.exchange(soci::into(error, error_indicator));
-  }
-  std::optional<double> figure(int i) const {
-    return indicators[i] == soci::i_ok ? std::optional<double>(figures[i]) : std::nullopt;
-  }
-  // The inverse of take(), for binding a row to insert.
-  void put(const PingResult& result) {
-    host_id = result.host_id;
-    ts = result.ts;
-    sent = result.sent;
-    received = result.received;
-    const std::optional<double>* values[5] = {&result.min_ms, &result.avg_ms, &result.max_ms,
-                                              &result.median_ms, &result.stddev_ms};
-    for (int i = 0; i < 5; ++i) {
-      figures[i] = values[i]->value_or(0.0);
-      indicators[i] = values[i]->has_value() ? soci::i_ok : soci::i_null;
-    }
-    error = result.error;
-    error_indicator = result.error.empty() ? soci::i_null : soci::i_ok;
-  }
-  PingResult take() const {
-    PingResult result;
-    result.host_id = host_id;
-    result.ts = ts;
-    result.sent = sent;
-    result.received = received;
-    result.min_ms = figure(0);
-    result.avg_ms = figure(1);
-    result.max_ms = figure(2);
-    result.median_ms = figure(3);
-    result.stddev_ms = figure(4);
-    if (error_indicator == soci::i_ok) result.error = error;
-    return result;
-  }
-};
-
-constexpr const char* kResultColumns =
-    "r.host_id, r.ts, r.sent, r.received, r.min_ms, r.avg_ms, r.max_ms, r.median_ms, r.stddev_ms, r.error";
-
-// Prepares `query` with `row` bound for output plus `uses`, and calls `each` for every row fetched.
-// `bind_uses(st)` binds the query's parameters.
-template <class Row, class BindUses, class Each>
-void for_each_row(soci::session& sql, Row& row, const std::string& query, BindUses bind_uses, Each each) {
-  soci::statement st(sql);
-  row.bind(st);
-  bind_uses(st);
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-  if (!st.execute(true)) return;
-  do each();
-  while (st.fetch());
-}
 
 bool host_belongs_to(soci::session& sql, long long user_id, long long host_id) {
   long long found = 0;
@@ -164,7 +67,7 @@ Status SociStore::update_host(const Host& host) {
 Status SociStore::delete_host(Id user_id, Id host_id) {
   const long long user = user_id, host = host_id;
   auto deleted = with_session<bool>("delete host", [&](soci::session& sql) -> Result<bool> {
-    WriteTransaction transaction(sql, url_.kind);
+    WriteTransaction transaction(sql, *dialect_);
     if (!host_belongs_to(sql, user, host)) return no_such_host();
     // Explicit deletes (not only ON DELETE CASCADE) so that a SQLite connection opened without
     // foreign_keys=ON by another tool still leaves no orphans.
@@ -216,89 +119,6 @@ Result<std::int64_t> SociStore::count_hosts(Id user_id) {
     sql << "SELECT COUNT(*) FROM hosts WHERE user_id = :u", soci::use(user), soci::into(count);
     return static_cast<std::int64_t>(count);
   });
-}
-
-Result<std::vector<Host>> SociStore::list_enabled_hosts() {
-  return with_session<std::vector<Host>>(
-      "list enabled hosts", [&](soci::session& sql) -> Result<std::vector<Host>> {
-        HostRow row;
-        std::vector<Host> hosts;
-        for_each_row(
-            sql, row,
-            std::string("SELECT ") + kHostColumns + " FROM hosts h WHERE h.enabled = 1 ORDER BY h.id",
-            [](soci::statement&) {}, [&] { hosts.push_back(row.take()); });
-        return hosts;
-      });
-}
-
-Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> results) {
-  if (results.empty()) return std::int64_t{0};
-  return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
-    WriteTransaction transaction(sql, url_.kind);
-    const std::int64_t inserted = url_.kind == DbKind::postgresql ? insert_results_as_arrays(sql, results)
-                                                                  : insert_results_by_row(sql, results);
-    transaction.commit();
-    return inserted;
-  });
-}
-
-// Both forms: INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of
-// failing the batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
-
-std::int64_t SociStore::insert_results_by_row(soci::session& sql, std::span<const PingResult> results) {
-  // SQLite: a prepared statement executed per row is cheap in-process (no round trip per row).
-  ResultRow row;
-  soci::statement st =
-      (sql.prepare
-           << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-              "stddev_ms, error) SELECT :h, :t, :s, :r, :f0, :f1, :f2, :f3, :f4, :e "
-              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = :h2) ON CONFLICT (host_id, ts) DO NOTHING",
-       soci::use(row.host_id), soci::use(row.ts), soci::use(row.sent), soci::use(row.received),
-       soci::use(row.figures[0], row.indicators[0]), soci::use(row.figures[1], row.indicators[1]),
-       soci::use(row.figures[2], row.indicators[2]), soci::use(row.figures[3], row.indicators[3]),
-       soci::use(row.figures[4], row.indicators[4]), soci::use(row.error, row.error_indicator),
-       soci::use(row.host_id));
-  std::int64_t inserted = 0;
-  for (const PingResult& result : results) {
-    row.put(result);
-    st.execute(true);
-    inserted += st.get_affected_rows();
-  }
-  return inserted;
-}
-
-std::int64_t SociStore::insert_results_as_arrays(soci::session& sql, std::span<const PingResult> results) {
-  // PostgreSQL: one statement per batch. A statement per row costs a network round trip per row, which made
-  // the writer the probe process's main CPU cost; unnest() turns ten array parameters back into rows.
-  std::array<PostgresArrayBuilder, 10> columns;
-  for (const PingResult& result : results) {
-    columns[0].add_integer(result.host_id);
-    columns[1].add_integer(result.ts);
-    columns[2].add_integer(result.sent);
-    columns[3].add_integer(result.received);
-    columns[4].add_real(result.min_ms);
-    columns[5].add_real(result.avg_ms);
-    columns[6].add_real(result.max_ms);
-    columns[7].add_real(result.median_ms);
-    columns[8].add_real(result.stddev_ms);
-    columns[9].add_text(result.error);
-  }
-  std::array<std::string, 10> arrays;
-  for (std::size_t i = 0; i < columns.size(); ++i) arrays[i] = columns[i].finish();
-  soci::statement st =
-      (sql.prepare
-           << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-              "stddev_ms, error) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
-              "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
-              "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
-              "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[])) "
-              "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error) "
-              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts) DO NOTHING",
-       soci::use(arrays[0]), soci::use(arrays[1]), soci::use(arrays[2]), soci::use(arrays[3]),
-       soci::use(arrays[4]), soci::use(arrays[5]), soci::use(arrays[6]), soci::use(arrays[7]),
-       soci::use(arrays[8]), soci::use(arrays[9]));
-  st.execute(true);
-  return st.get_affected_rows();
 }
 
 Result<std::vector<HostStatus>> SociStore::host_statuses(Id user_id) {

@@ -1,33 +1,18 @@
-// SociStore: what the ping service needs beyond hosts and results (issue 4): host leases for several probe
-// workers (PostgreSQL), the single-worker lock (SQLite), rollup refresh and batched retention.
+// SociStore's MonitorStore (issue 4): the hosts to ping, result writes, host leases for several probe workers
+// and the single-worker lock (both in the dialects: sqlite/, postgresql/), rollup refresh and batched
+// retention.
 //
 // Work over every host goes in chunks of host ids, and each chunk names its ids in an IN list: both back ends
 // then seek each host's (host_id, ts) primary-key range, where a `host_id BETWEEN` range would walk every row
 // of those hosts. One short transaction per chunk keeps SQLite's single writer lock free for the result
 // writer.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
+#include "store/rows.h"
 #include "store/soci_store.h"
 
 namespace semaphore::store {
 namespace {
-
-class FileWorkerLock : public WorkerLock {
- public:
-  explicit FileWorkerLock(int fd) : fd_(fd) {}
-  ~FileWorkerLock() override { ::close(fd_); }
-
- private:
-  int fd_;
-};
-
-class NoWorkerLock : public WorkerLock {};
 
 // The next chunk of host ids after `after`, ascending; empty at the end.
 std::vector<long long> next_host_ids(soci::session& sql, long long after, int count) {
@@ -77,121 +62,49 @@ std::string rollup_statement(const std::string& ids, long long period_ms, int pe
 
 }  // namespace
 
-Result<LeaseGrant> SociStore::claim_host_leases(const LeaseRequest& request) {
-  if (url_.kind != DbKind::postgresql) {
-    return make_error(Errc::invalid_argument,
-                      "host leases need PostgreSQL; SQLite runs a single probe worker");
-  }
-  return with_session<LeaseGrant>("claim host leases", [&](soci::session& sql) -> Result<LeaseGrant> {
-    WriteTransaction transaction(sql, url_.kind);
-    const std::string& worker = request.worker_id;
-    const long long now = request.now, expires = request.now + request.ttl_ms,
-                    stale = request.now - request.ttl_ms;
-    sql << "INSERT INTO probe_workers (worker_id, last_seen) VALUES (:w, :n) "
-           "ON CONFLICT (worker_id) DO UPDATE SET last_seen = excluded.last_seen",
-        soci::use(worker), soci::use(now);
-    sql << "DELETE FROM probe_workers WHERE last_seen < :s", soci::use(stale);
-    sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id IN (SELECT id FROM hosts WHERE enabled "
-           "= 0)",
-        soci::use(worker);
-    sql << "UPDATE host_leases SET expires_at = :e WHERE worker_id = :w", soci::use(expires),
-        soci::use(worker);
+Status SociStore::check_connection() {
+  auto version = schema_version();
+  if (!version) return version.error();
+  return {};
+}
 
-    long long workers = 1, enabled = 0, own = 0;
-    sql << "SELECT COUNT(*) FROM probe_workers", soci::into(workers);
-    sql << "SELECT COUNT(*) FROM hosts WHERE enabled = 1", soci::into(enabled);
-    sql << "SELECT COUNT(*) FROM host_leases WHERE worker_id = :w", soci::use(worker), soci::into(own);
-    workers = std::max(1LL, workers);
-    LeaseGrant grant;
-    grant.live_workers = workers;
-    grant.fair_share = (enabled + workers - 1) / workers;
+Result<std::vector<Host>> SociStore::list_enabled_hosts() {
+  return with_session<std::vector<Host>>(
+      "list enabled hosts", [&](soci::session& sql) -> Result<std::vector<Host>> {
+        HostRow row;
+        std::vector<Host> hosts;
+        for_each_row(
+            sql, row,
+            std::string("SELECT ") + kHostColumns + " FROM hosts h WHERE h.enabled = 1 ORDER BY h.id",
+            [](soci::statement&) {}, [&] { hosts.push_back(row.take()); });
+        return hosts;
+      });
+}
 
-    // Claim free hosts (never leased, or the lease expired) a chunk at a time. SKIP LOCKED: hosts another
-    // claimer is taking right now are passed over, not waited for; the ON CONFLICT guard re-checks the expiry
-    // on the latest row version, so a lease taken meanwhile is never stolen. FOR NO KEY UPDATE does not block
-    // the result writer's foreign-key checks (FOR KEY SHARE) on the same hosts.
-    // Each chunk continues after the last id the previous one claimed: rescanning from the first host every
-    // time made a first claim of 100,000 hosts take 15 s.
-    long long after = 0;
-    while (own < grant.fair_share) {
-      const long long want = std::min<long long>(request.chunk, grant.fair_share - own);
-      std::vector<long long> claimed(static_cast<std::size_t>(want));
-      soci::statement st =
-          (sql.prepare
-               << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
-                  "(SELECT h.id FROM hosts h LEFT JOIN host_leases l ON l.host_id = h.id "
-                  "WHERE h.enabled = 1 AND h.id > :a AND (l.host_id IS NULL OR l.expires_at < :n) "
-                  "ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
-                  "ON CONFLICT (host_id) DO UPDATE SET worker_id = excluded.worker_id, "
-                  "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
-           soci::use(worker), soci::use(expires), soci::use(after), soci::use(now), soci::use(want),
-           soci::use(now), soci::into(claimed));
-      if (!st.execute(true) || claimed.empty()) break;
-      own += static_cast<long long>(claimed.size());
-      after = *std::max_element(claimed.begin(), claimed.end());
-    }
-
-    long long id = 0, user_id = 0, created_at = 0;
-    int host_enabled = 1;
-    std::string hostname, provider, service, label;
-    soci::statement st =
-        (sql.prepare << "SELECT h.id, h.user_id, h.hostname, h.provider, h.service, h.label, "
-                        "h.enabled, h.created_at FROM hosts h JOIN host_leases l ON l.host_id = h.id "
-                        "WHERE l.worker_id = :w AND h.enabled = 1 ORDER BY h.id",
-         soci::use(worker), soci::into(id), soci::into(user_id), soci::into(hostname), soci::into(provider),
-         soci::into(service), soci::into(label), soci::into(host_enabled), soci::into(created_at));
-    if (st.execute(true)) {
-      do {
-        grant.hosts.push_back(Host{id, user_id, hostname, parse_provider(provider).value_or(Provider::other),
-                                   service, label, host_enabled != 0, created_at});
-      } while (st.fetch());
-    }
+Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> results) {
+  if (results.empty()) return std::int64_t{0};
+  return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
+    WriteTransaction transaction(sql, *dialect_);
+    const std::int64_t inserted = dialect_->insert_results(sql, results);
     transaction.commit();
-    return grant;
+    return inserted;
   });
+}
+
+bool SociStore::leases_hosts() const {
+  return dialect_->leases_hosts();
+}
+
+Result<LeaseGrant> SociStore::claim_host_leases(const LeaseRequest& request) {
+  return dialect_->claim_host_leases(connections_, request);
 }
 
 Status SociStore::release_host_leases(const std::string& worker_id, std::int64_t keep) {
-  if (url_.kind != DbKind::postgresql) return {};
-  return execute("release host leases", [&](soci::session& sql) {
-    WriteTransaction transaction(sql, url_.kind);
-    if (keep <= 0) {
-      sql << "DELETE FROM host_leases WHERE worker_id = :w", soci::use(worker_id);
-      sql << "DELETE FROM probe_workers WHERE worker_id = :w", soci::use(worker_id);
-    } else {
-      const long long offset = keep - 1;
-      sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id > (SELECT host_id FROM host_leases "
-             "WHERE worker_id = :w2 ORDER BY host_id LIMIT 1 OFFSET :o)",
-          soci::use(worker_id), soci::use(worker_id), soci::use(offset);
-    }
-    transaction.commit();
-  });
+  return dialect_->release_host_leases(connections_, worker_id, keep);
 }
 
 Result<std::unique_ptr<WorkerLock>> SociStore::lock_single_worker(const std::string& worker_id) {
-  if (url_.kind != DbKind::sqlite) return std::unique_ptr<WorkerLock>(std::make_unique<NoWorkerLock>());
-  const std::string path = url_.location + ".probe-lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return make_error(Errc::unavailable, "cannot open the probe lock " + path + ": " + std::strerror(errno));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char holder[256] = {};
-    const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
-    ::close(fd);
-    std::string who = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : "another process";
-    while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
-    return make_error(
-        Errc::limit_exceeded,
-        "another probe worker (" + who + ") is already running on sqlite:" + url_.location +
-            ". With SQLite only one worker may run (semaphore run includes one): stop the other "
-            "one, or use PostgreSQL (--db postgresql://...) to run several probe workers");
-  }
-  const std::string me = worker_id + " pid " + std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) == 0) {
-    [[maybe_unused]] const ssize_t written = ::pwrite(fd, me.data(), me.size(), 0);
-  }
-  return std::unique_ptr<WorkerLock>(std::make_unique<FileWorkerLock>(fd));
+  return dialect_->lock_single_worker(worker_id);
 }
 
 Result<std::int64_t> SociStore::refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) {
@@ -234,7 +147,7 @@ std::int64_t SociStore::in_host_batches(soci::session& sql, int hosts_per_batch,
     const auto ids = next_host_ids(sql, after, hosts_per_batch);
     if (ids.empty()) break;
     after = ids.back();
-    WriteTransaction transaction(sql, url_.kind);
+    WriteTransaction transaction(sql, *dialect_);
     soci::statement st = (sql.prepare << statement_for(in_list(ids)));
     st.execute(true);
     affected += st.get_affected_rows();

@@ -2,19 +2,17 @@
 
 #include <soci/soci.h>
 
-#include <algorithm>
-
+#include "store/dialect.h"
 #include "store/migrations.h"
 #include "store/soci_store.h"
 
 namespace semaphore::store {
 
 Result<std::unique_ptr<Store>> Store::open(const DbUrl& url) {
-  // SQLite: a few connections so that readers (WAL) do not wait for the writer. PostgreSQL: a small pool.
-  const std::size_t pool_size = url.kind == DbKind::sqlite ? 4 : 8;
-  const std::string name = (url.kind == DbKind::sqlite ? "sqlite:" : "") + redact_db_url(url.location);
+  std::unique_ptr<Dialect> dialect = make_dialect(url);
+  const std::string name = dialect->display_name();
   try {
-    return std::unique_ptr<Store>(std::make_unique<SociStore>(url, pool_size));
+    return std::unique_ptr<Store>(std::make_unique<SociStore>(std::move(dialect)));
   } catch (const soci::soci_error& error) {
     std::string reason = error.get_error_message();
     if (reason.empty()) reason = error.what();
@@ -25,25 +23,7 @@ Result<std::unique_ptr<Store>> Store::open(const DbUrl& url) {
 }
 
 int Store::latest_schema_version(DbKind kind) {
-  const auto all = migrations_for(kind);
-  return all.empty() ? 0 : all.back().version;
-}
-
-Status Store::check_schema() {
-  auto version = schema_version();
-  if (!version) return version.error();
-  const int latest = latest_schema_version(kind());
-  if (*version > latest) {
-    return make_error(Errc::schema_too_new, "the database has schema version " + std::to_string(*version) +
-                                                " but this semaphore knows only up to " +
-                                                std::to_string(latest) + ": upgrade semaphore");
-  }
-  if (*version < latest) {
-    return make_error(Errc::invalid_argument, "the database has schema version " + std::to_string(*version) +
-                                                  ", expected " + std::to_string(latest) +
-                                                  ": run semaphore migrate");
-  }
-  return {};
+  return latest_version(migrations_for(kind));
 }
 
 }  // namespace semaphore::store

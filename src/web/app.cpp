@@ -11,9 +11,30 @@
 #include <exception>
 
 #include "web/app_context.h"
+#include "web/assets.h"
 #include "web/cookies.h"
+#include "web/metrics.h"
 
 namespace semaphore::web {
+
+// Built once at start-up. The page modules hold references into it (their stores, caches and services),
+// so it never moves: WebApp keeps it on the heap.
+struct WebAppParts {
+  WebAppParts(WebStores stores_ref, WebOptions options, PasswordCost cost)
+      : stores(stores_ref), site(stores_ref.accounts, options), hasher(cost), throttle(stores_ref.accounts) {}
+
+  WebStores stores;
+  Site site;
+  Assets assets;
+  PasswordHasher hasher;
+  SigninThrottle throttle;
+  RequestMetrics metrics;
+  VersionedCache<store::User> users;  // by id, for load_session
+  ReportCaches report;
+  Routes routes;
+  std::function<std::map<std::string, double>()> extra_metrics;
+};
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -24,8 +45,8 @@ Response json_error(int status, std::string_view message) {
 
 // The signed-in user's live session from the cookie, if any. Store trouble leaves the request signed out
 // (an anonymous page is better than an error) but is logged.
-void load_session(RequestContext& ctx) {
-  const bool secure = ctx.services.options.secure_cookies;
+void load_session(WebAppParts& parts, RequestContext& ctx) {
+  const bool secure = ctx.site.options.secure_cookies;
   const std::string_view cookies = ctx.request.header("cookie");
   if (cookies.empty()) return;
   if (auto csrf = find_cookie(cookies, csrf_cookie_name(secure)); csrf && looks_like_token(*csrf)) {
@@ -36,8 +57,8 @@ void load_session(RequestContext& ctx) {
   }
   const auto token = find_cookie(cookies, session_cookie_name(secure));
   if (!token || token->empty()) return;
-  if (auto version = ctx.services.store.data_version()) ctx.data_version = std::move(*version);
-  auto resumed = ctx.services.sessions.resume(*token, ctx.now, ctx.data_version);
+  if (auto version = parts.stores.versions.data_version()) ctx.data_version = std::move(*version);
+  auto resumed = ctx.site.sessions.resume(*token, ctx.now, ctx.data_version);
   if (!resumed) {
     spdlog::warn("session lookup: {}", resumed.error().message);
     return;
@@ -47,11 +68,11 @@ void load_session(RequestContext& ctx) {
     return;
   }
   const std::string user_key = std::to_string((*resumed)->user_id);
-  auto user = ctx.services.users.find(user_key, ctx.data_version);
+  auto user = parts.users.find(user_key, ctx.data_version);
   if (!user) {
-    auto found = ctx.services.store.find_user((*resumed)->user_id);
+    auto found = parts.stores.accounts.find_user((*resumed)->user_id);
     if (!found) return;
-    ctx.services.users.put(user_key, ctx.data_version, *found);
+    parts.users.put(user_key, ctx.data_version, *found);
     user = std::move(*found);
   }
   ctx.session = std::move(**resumed);
@@ -74,8 +95,8 @@ std::string encode_next(std::string_view target) {
   return boost::urls::encode(boost::urls::string_view(target.data(), target.size()), kNextChars);
 }
 
-Response serve_asset(Services& services, const Request& request) {
-  const Asset* asset = services.assets.find(request.path);
+Response serve_asset(const Assets& assets, const Request& request) {
+  const Asset* asset = assets.find(request.path);
   if (asset == nullptr) return text_response(404, "Not found\n");
   if (request.header("if-none-match") == asset->etag) {
     Response response = text_response(304, "");
@@ -88,7 +109,7 @@ Response serve_asset(Services& services, const Request& request) {
   return response;
 }
 
-Response dispatch(Services& services, RequestContext& ctx) {
+Response dispatch(WebAppParts& parts, RequestContext& ctx) {
   const Request& request = ctx.request;
   if (request.method == Method::other) {
     Response response = ctx.error_page(405, "This address does not accept that method.");
@@ -96,22 +117,22 @@ Response dispatch(Services& services, RequestContext& ctx) {
     return response;
   }
   if (request.path.starts_with("/static/") && request.method != Method::post)
-    return serve_asset(services, request);
+    return serve_asset(parts.assets, request);
 
-  const RouteMatch match = services.router.match(request.method, request.path);
+  const RouteMatch match = parts.routes.router.match(request.method, request.path);
   if (match.route < 0) {
     if (match.method_not_allowed) {
       Response response = ctx.error_page(405, "This address does not accept that method.");
       response.add_header("Allow", match.allow);
       return response;
     }
-    load_session(ctx);
+    load_session(parts, ctx);
     return ctx.error_page(404, "There is no such page, or it is not yours.");
   }
-  const Services::Route& route = services.routes[static_cast<std::size_t>(match.route)];
+  const Routes::Route& route = parts.routes.routes[static_cast<std::size_t>(match.route)];
   ctx.params = match.params;
   ctx.query = parse_query_or_empty(request.query);
-  load_session(ctx);
+  load_session(parts, ctx);
 
   if (route.access == Access::api && !ctx.user) return json_error(401, "sign in first");
   if (route.access == Access::signed_in && !ctx.user && request.method != Method::post) {
@@ -158,53 +179,54 @@ const std::vector<std::pair<std::string, std::string>>& security_headers(bool se
   return secure_transport ? secure : plain;
 }
 
-WebApp::WebApp(store::Store& store, WebOptions options, PasswordCost cost)
-    : services_(std::make_unique<Services>(store, options, cost)) {
-  if (options.refresh.count() > 0) services_->round_interval = options.refresh;
+WebApp::WebApp(WebStores stores, WebOptions options, PasswordCost cost)
+    : parts_(std::make_unique<WebAppParts>(stores, options, cost)) {
+  WebAppParts& parts = *parts_;
+  if (options.refresh.count() > 0) parts.site.round_interval = options.refresh;
   // Order matters where patterns overlap: "/report/{id}.csv" before "/report/{id}".
-  add_home_routes(*services_);
-  add_auth_routes(*services_);
-  add_account_routes(*services_);
-  add_manage_routes(*services_);
-  add_import_routes(*services_);
-  add_report_routes(*services_);
-  add_api_routes(*services_);
-  services_->add(Method::get, "/metrics", Access::anyone, [](RequestContext& ctx) {
+  Routes& routes = parts.routes;
+  add_home_routes(routes, stores.hosts);
+  add_auth_routes(routes, stores.accounts, parts.hasher, parts.throttle);
+  add_account_routes(routes, stores.accounts, parts.hasher);
+  add_manage_routes(routes, stores.hosts);
+  add_import_routes(routes, stores.hosts);
+  add_report_routes(routes, stores.hosts, parts.report);
+  add_api_routes(routes, stores.hosts);
+  routes.add(Method::get, "/metrics", Access::anyone, [&parts](RequestContext&) {
     std::map<std::string, double> extra;
-    if (ctx.services.extra_metrics) extra = ctx.services.extra_metrics();
-    return text_response(200, ctx.services.metrics.prometheus(extra),
-                         "text/plain; version=0.0.4; charset=utf-8");
+    if (parts.extra_metrics) extra = parts.extra_metrics();
+    return text_response(200, parts.metrics.prometheus(extra), "text/plain; version=0.0.4; charset=utf-8");
   });
-  services_->add(Method::get, "/healthz", Access::anyone,
-                 [](RequestContext&) { return text_response(200, "ok\n"); });
+  routes.add(Method::get, "/healthz", Access::anyone,
+             [](RequestContext&) { return text_response(200, "ok\n"); });
 }
 
 WebApp::~WebApp() = default;
 
 void WebApp::set_extra_metrics(std::function<std::map<std::string, double>()> source) {
-  services_->extra_metrics = std::move(source);
+  parts_->extra_metrics = std::move(source);
 }
 
 void WebApp::set_round_interval(std::chrono::seconds interval) {
-  if (interval.count() > 0) services_->round_interval = interval;
+  if (interval.count() > 0) parts_->site.round_interval = interval;
 }
 
 void WebApp::record_protocol_error(int status, std::chrono::microseconds duration) {
-  services_->metrics.record(status, duration);
+  parts_->metrics.record(status, duration);
 }
 
 Response WebApp::handle(const Request& request) {
   const auto started = Clock::now();
-  RequestContext ctx{*services_, request};
+  RequestContext ctx{parts_->site, request};
   ctx.now = now_epoch_ms();
   Response response;
   try {
-    response = dispatch(*services_, ctx);
+    response = dispatch(*parts_, ctx);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unexpected exception: {}", to_string(request.method), request.path, e.what());
     response = text_response(500, "Something went wrong on our side. Please try again.\n");
   }
-  const bool secure = services_->options.secure_cookies;
+  const bool secure = parts_->site.options.secure_cookies;
   for (const auto& [name, value] : security_headers(secure)) response.add_header(name, value);
   if (!request.path.starts_with("/static/")) response.add_header("Cache-Control", "no-store");
   if (ctx.anonymous_csrf_is_new) {
@@ -214,7 +236,7 @@ Response WebApp::handle(const Request& request) {
   for (auto& cookie : ctx.set_cookies) response.add_header("Set-Cookie", std::move(cookie));
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-  services_->metrics.record(response.status, elapsed);
+  parts_->metrics.record(response.status, elapsed);
   spdlog::info("{} {} {} {}B {:.1f}ms {}{}", to_string(request.method), request.path, response.status,
                response.body.size(), static_cast<double>(elapsed.count()) / 1000.0, request.client_address,
                ctx.user ? " user=" + std::to_string(ctx.user->id) : std::string());

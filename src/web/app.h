@@ -11,19 +11,28 @@
 #include <memory>
 #include <string>
 
-#include "store/store.h"
+#include "store/account_store.h"
+#include "store/data_version.h"
+#include "store/host_store.h"
 #include "web/http_types.h"
 #include "web/passwords.h"
 #include "web/web_options.h"
 
 namespace semaphore::web {
 
-struct Services;
+struct WebAppParts;  // what a WebApp owns (app.cpp): the site, the route table, the caches, the metrics
+
+// The parts of the store the web UI uses (all three are usually the one store::Store).
+struct WebStores {
+  store::AccountStore& accounts;       // sign-up, sign-in, sessions, the account page
+  store::HostStore& hosts;             // the pages and the API
+  store::DataVersionSource& versions;  // what the caches are kept under
+};
 
 class WebApp {
  public:
   // Throws std::runtime_error at start-up if the embedded templates do not parse.
-  WebApp(store::Store& store, WebOptions options, PasswordCost cost = PasswordCost::interactive());
+  WebApp(WebStores stores, WebOptions options, PasswordCost cost = PasswordCost::interactive());
   ~WebApp();
   WebApp(const WebApp&) = delete;
   WebApp& operator=(const WebApp&) = delete;
@@ -40,7 +49,7 @@ class WebApp {
   void record_protocol_error(int status, std::chrono::microseconds duration);
 
  private:
-  std::unique_ptr<Services> services_;
+  std::unique_ptr<WebAppParts> parts_;
 };
 
 // The headers every response carries (also those the server makes itself, like 413).

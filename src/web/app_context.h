@@ -1,22 +1,20 @@
 #pragma once
-// What the pages share (internal to src/web): the services built once at start-up, the per-request context,
-// and the route table each page module adds its routes to.
+// What the pages share (internal to src/web): the site (options, templates, sessions) and the per-request
+// context, the route table each page module adds its routes to, and what each module is given at start-up.
 #include <chrono>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/clock.h"
-#include "store/store.h"
-#include "web/assets.h"
+#include "store/account_store.h"
+#include "store/host_store.h"
 #include "web/form.h"
 #include "web/host_input.h"
 #include "web/http_types.h"
-#include "web/metrics.h"
 #include "web/page_cache.h"
 #include "web/passwords.h"
 #include "web/router.h"
@@ -32,36 +30,40 @@ namespace semaphore::web {
 struct RequestContext;
 using Handler = std::function<Response(RequestContext&)>;
 
+// The Handler that answers with `handler(ctx, parts...)`: how a page module hands its handlers the store
+// interfaces and services it was given at registration (they outlive the routes).
+template <class... Parts>
+Handler bind_handler(Response (*handler)(RequestContext&, Parts&...), std::type_identity_t<Parts>&... parts) {
+  return [handler, &parts...](RequestContext& ctx) { return handler(ctx, parts...); };
+}
+
 enum class Access {
   anyone,     // signed in or not
   signed_in,  // pages: 303 to /signin (GET) or 403 (POST) without a live session
   api,        // JSON: 401 without a live session
 };
 
-struct Services {
-  Services(store::Store& store_ref, WebOptions web_options, PasswordCost cost)
-      : store(store_ref),
-        options(web_options),
-        hasher(cost),
-        sessions(store_ref, SessionRules{web_options.session_idle, web_options.session_max}),
-        throttle(store_ref) {}
+// What every page shares, whatever it shows: the options, the templates, the sessions (to sign in and out)
+// and the round interval. The page modules get their stores and caches at registration instead (below), so
+// each sees only what it uses.
+struct Site {
+  Site(store::AccountStore& accounts, WebOptions web_options)
+      : options(web_options),
+        sessions(accounts, SessionRules{web_options.session_idle, web_options.session_max}) {}
 
-  store::Store& store;
   WebOptions options;
   Templates templates;
-  Assets assets;
-  PasswordHasher hasher;
   SessionManager sessions;
-  SigninThrottle throttle;
-  RequestMetrics metrics;
-  SparklineCache sparklines;
-  PageCache pages;                      // the report pages' bodies (see page_cache.h)
-  VersionedCache<KeptPage> host_pages;  // by user, host and range
-  VersionedCache<store::User> users;    // by id
-  VersionedCache<std::shared_ptr<const std::vector<store::HostStatus>>> statuses;  // by user id
   std::chrono::seconds round_interval{std::chrono::seconds(60)};
-  std::function<std::map<std::string, double>()> extra_metrics;
 
+  // A host without a round for this long is "unknown".
+  std::chrono::seconds stale_after() const {
+    return std::max<std::chrono::seconds>(std::chrono::minutes(5), round_interval * 3);
+  }
+};
+
+// The route table the page modules add their routes to.
+struct Routes {
   struct Route {
     Access access;
     Handler handler;
@@ -72,18 +74,12 @@ struct Services {
     router.add(method, pattern);
     routes.push_back({access, std::move(handler)});
   }
-
-  // A host without a round for this long is "unknown".
-  std::chrono::seconds stale_after() const {
-    return std::max<std::chrono::seconds>(std::chrono::minutes(5), round_interval * 3);
-  }
 };
 
 struct RequestContext {
-  RequestContext(Services& services_ref, const Request& request_ref)
-      : services(services_ref), request(request_ref) {}
+  RequestContext(Site& site_ref, const Request& request_ref) : site(site_ref), request(request_ref) {}
 
-  Services& services;
+  Site& site;
   const Request& request;
   EpochMs now = 0;
   std::vector<std::string> params;  // the route's {parameters}
@@ -97,7 +93,7 @@ struct RequestContext {
   std::string flash_code;  // from the flash cookie: shown once by page()
   std::vector<std::string> set_cookies;
 
-  // Store::data_version() as read at the start of the request ("" if it could not be read: nothing is
+  // The store's data_version() as read at the start of the request ("" if it could not be read: nothing is
   // reused then). Data kept under it is what the database holds now.
   std::string data_version;
 
@@ -142,16 +138,28 @@ struct ManageView {
   std::string import_text;
   std::string import_error;
 };
-Response manage_page(RequestContext& ctx, int status, const ManageView& view);
+Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, const ManageView& view);
 
-// Registration of each page module's routes (src/web/pages/*.cpp, src/web/api/*.cpp).
-void add_home_routes(Services& services);
-void add_auth_routes(Services& services);
-void add_account_routes(Services& services);
-void add_manage_routes(Services& services);
-void add_import_routes(Services& services);
-void add_report_routes(Services& services);
-void add_host_report_routes(Services& services);  // /report/{id}.csv and /report/{id}
-void add_api_routes(Services& services);
+// What the report pages keep between requests (see versioned_cache.h, page_cache.h, sparklines.h).
+struct ReportCaches {
+  SparklineCache sparklines;
+  PageCache pages;                      // the report page's bodies
+  VersionedCache<KeptPage> host_pages;  // the host report pages, by user, host and range
+  // The report's host statuses, by user id.
+  VersionedCache<std::shared_ptr<const std::vector<store::HostStatus>>> statuses;
+};
+
+// Registration of each page module's routes (src/web/pages/*.cpp, src/web/api/*.cpp), each with the store
+// interfaces and the services its handlers use, and nothing else.
+void add_home_routes(Routes& routes, store::HostStore& hosts);
+void add_auth_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher,
+                     SigninThrottle& throttle);
+void add_account_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher);
+void add_manage_routes(Routes& routes, store::HostStore& hosts);
+void add_import_routes(Routes& routes, store::HostStore& hosts);
+void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches);
+// /report/{id}.csv and /report/{id}
+void add_host_report_routes(Routes& routes, store::HostStore& hosts, VersionedCache<KeptPage>& pages);
+void add_api_routes(Routes& routes, store::HostStore& hosts);
 
 }  // namespace semaphore::web

@@ -62,7 +62,7 @@ const std::string& RequestContext::csrf_token() {
 Response RequestContext::page(int status, std::string_view template_name, const std::string& title,
                               TemplateData data, std::string_view nav, bool with_chart) {
   data.set("csrf_token", csrf_token());
-  return page_html(status, services.templates.render(template_name, data), title, nav, with_chart);
+  return page_html(status, site.templates.render(template_name, data), title, nav, with_chart);
 }
 
 Response RequestContext::page_html(int status, std::string_view body_html, const std::string& title,
@@ -88,11 +88,11 @@ Response RequestContext::page_html(int status, std::string_view body_html, const
       message.set("text", std::string(flash.text));
       layout.set("flash", message);
     }
-    set_cookies.push_back(make_set_cookie(flash_cookie_name(services.options.secure_cookies), "",
-                                          {services.options.secure_cookies, 0}));
+    set_cookies.push_back(make_set_cookie(flash_cookie_name(site.options.secure_cookies), "",
+                                          {site.options.secure_cookies, 0}));
     flash_code.clear();
   }
-  const std::string outer = services.templates.render("layout", layout);
+  const std::string outer = site.templates.render("layout", layout);
   const auto at = outer.find(kMarker);
   Response response;
   response.status = status;
@@ -115,8 +115,8 @@ Response RequestContext::error_page(int status, const std::string& message) {
 }
 
 Response RequestContext::redirect_with_flash(std::string location, std::string_view code) {
-  set_cookies.push_back(make_set_cookie(flash_cookie_name(services.options.secure_cookies), code,
-                                        {services.options.secure_cookies, 60}));
+  set_cookies.push_back(make_set_cookie(flash_cookie_name(site.options.secure_cookies), code,
+                                        {site.options.secure_cookies, 60}));
   return redirect(std::move(location));
 }
 
@@ -127,28 +127,28 @@ Response RequestContext::store_error(const Error& error) {
 }
 
 Status RequestContext::sign_in(const store::User& signed_in_user) {
-  if (!session_token.empty()) (void)services.sessions.end(session_token);
-  auto started = services.sessions.start(signed_in_user.id, now);
+  if (!session_token.empty()) (void)site.sessions.end(session_token);
+  auto started = site.sessions.start(signed_in_user.id, now);
   if (!started) return started.error();
   session_token = started->token;
   session = started->session;
   user = signed_in_user;
-  const long long max_age = services.options.session_max.count();
-  set_cookies.push_back(make_set_cookie(session_cookie_name(services.options.secure_cookies), session_token,
-                                        {services.options.secure_cookies, max_age}));
+  const long long max_age = site.options.session_max.count();
+  set_cookies.push_back(make_set_cookie(session_cookie_name(site.options.secure_cookies), session_token,
+                                        {site.options.secure_cookies, max_age}));
   return {};
 }
 
 void RequestContext::sign_out() {
   if (!session_token.empty()) {
-    if (auto ended = services.sessions.end(session_token); !ended)
+    if (auto ended = site.sessions.end(session_token); !ended)
       spdlog::warn("sign-out: {}", ended.error().message);
   }
   session_token.clear();
   session.reset();
   user.reset();
-  set_cookies.push_back(make_set_cookie(session_cookie_name(services.options.secure_cookies), "",
-                                        {services.options.secure_cookies, 0}));
+  set_cookies.push_back(make_set_cookie(session_cookie_name(site.options.secure_cookies), "",
+                                        {site.options.secure_cookies, 0}));
 }
 
 std::optional<store::Id> RequestContext::id_param(std::size_t index) const {

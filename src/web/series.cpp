@@ -102,8 +102,8 @@ void limit_by_oldest_point(Series& series) {
 
 }  // namespace
 
-Result<Series> load_series(store::Store& store, store::Id user_id, store::Id host_id, const RangeSpec& range,
-                           EpochMs now) {
+Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id host_id,
+                           const RangeSpec& range, EpochMs now) {
   Series series;
   series.range = range;
   series.to = now + 1;

@@ -10,7 +10,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/host_store.h"
 
 namespace semaphore::web {
 
@@ -45,8 +45,8 @@ struct Series {
 };
 
 // Errc::not_found when the host is not the user's; Errc::unavailable on database trouble.
-Result<Series> load_series(store::Store& store, store::Id user_id, store::Id host_id, const RangeSpec& range,
-                           EpochMs now);
+Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id host_id,
+                           const RangeSpec& range, EpochMs now);
 
 // Buckets raw rounds into periods of `period_s` (min of mins, max of maxes, received-weighted mean,
 // median of medians).

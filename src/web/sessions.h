@@ -9,7 +9,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/account_store.h"
 #include "web/versioned_cache.h"
 
 namespace semaphore::web {
@@ -35,7 +35,7 @@ struct SessionRules {
 
 class SessionManager {
  public:
-  SessionManager(store::Store& store, SessionRules rules) : store_(store), rules_(rules) {}
+  SessionManager(store::AccountStore& store, SessionRules rules) : store_(store), rules_(rules) {}
 
   struct Started {
     std::string token;  // for the cookie
@@ -45,8 +45,8 @@ class SessionManager {
   Result<Started> start(store::Id user_id, EpochMs now);
   // The live session the cookie's token names: nullopt when unknown or expired (an expired one is deleted).
   // Errc::unavailable passes through so that the caller can answer 503 rather than sign the user out.
-  // `data_version` (Store::data_version(), read first; "" for none) lets an unchanged session row be reused
-  // without a query; the rules are applied to it just the same.
+  // `data_version` (the store's data_version(), read first; "" for none) lets an unchanged session row be
+  // reused without a query; the rules are applied to it just the same.
   Result<std::optional<store::Session>> resume(std::string_view token, EpochMs now,
                                                const std::string& data_version = "");
   Status end(std::string_view token);
@@ -54,7 +54,7 @@ class SessionManager {
   const SessionRules& rules() const { return rules_; }
 
  private:
-  store::Store& store_;
+  store::AccountStore& store_;
   SessionRules rules_;
   VersionedCache<store::Session> rows_;  // by token hash
 };

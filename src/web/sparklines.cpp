@@ -17,7 +17,7 @@ int loss_level(int sent, int received) {
   return 3;
 }
 
-std::optional<Sparkline> SparklineCache::get(store::Store& store, store::Id user_id, store::Id host_id,
+std::optional<Sparkline> SparklineCache::get(store::HostStore& store, store::Id user_id, store::Id host_id,
                                              EpochMs now) {
   {
     std::lock_guard lock(mutex_);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "store/store.h"
+#include "store/host_store.h"
 
 namespace semaphore::web {
 
@@ -30,7 +30,7 @@ class SparklineCache {
   explicit SparklineCache(std::chrono::milliseconds ttl = std::chrono::minutes(1)) : ttl_(ttl) {}
 
   // nullopt when the host has no median in the last 24 h (or the database failed).
-  std::optional<Sparkline> get(store::Store& store, store::Id user_id, store::Id host_id, EpochMs now);
+  std::optional<Sparkline> get(store::HostStore& store, store::Id user_id, store::Id host_id, EpochMs now);
 
  private:
   struct Entry {

@@ -11,13 +11,13 @@
 #include <string_view>
 
 #include "core/clock.h"
-#include "store/store.h"
+#include "store/account_store.h"
 
 namespace semaphore::web {
 
 class SigninThrottle {
  public:
-  explicit SigninThrottle(store::Store& store) : store_(store) {}
+  explicit SigninThrottle(store::AccountStore& store) : store_(store) {}
 
   static constexpr int kAccountFreeFailures = 5;
   static constexpr int kClientFailuresPerHour = 100;
@@ -31,7 +31,7 @@ class SigninThrottle {
   void record_success(std::string_view email);
 
  private:
-  store::Store& store_;
+  store::AccountStore& store_;
 };
 
 }  // namespace semaphore::web

@@ -33,21 +33,21 @@ json::object host_json(const store::Host& host) {
       {"service", host.service}, {"label", host.label},       {"enabled", host.enabled}};
 }
 
-Response api_hosts(RequestContext& ctx) {
-  auto hosts = ctx.services.store.list_hosts(ctx.user->id);
-  if (!hosts) return json_store_error(hosts.error());
+Response api_hosts(RequestContext& ctx, store::HostStore& hosts) {
+  auto listed = hosts.list_hosts(ctx.user->id);
+  if (!listed) return json_store_error(listed.error());
   json::array list;
-  for (const auto& host : *hosts) list.push_back(host_json(host));
+  for (const auto& host : *listed) list.push_back(host_json(host));
   return json_response(200, json::object{{"hosts", std::move(list)}});
 }
 
-Response api_report(RequestContext& ctx) {
-  auto statuses = ctx.services.store.host_statuses(ctx.user->id);
+Response api_report(RequestContext& ctx, store::HostStore& hosts) {
+  auto statuses = hosts.host_statuses(ctx.user->id);
   if (!statuses) return json_store_error(statuses.error());
   json::array list;
   for (const auto& status : *statuses) {
     json::object item = host_json(status.host);
-    item["status"] = to_string(classify(status.latest, ctx.now, ctx.services.stale_after()));
+    item["status"] = to_string(classify(status.latest, ctx.now, ctx.site.stale_after()));
     if (const auto& latest = status.latest) {
       item["latest"] = json::object{{"ts", latest->ts},
                                     {"sent", latest->sent},
@@ -67,12 +67,12 @@ Response api_report(RequestContext& ctx) {
   return json_response(200, json::object{{"generated_at", ctx.now}, {"hosts", std::move(list)}});
 }
 
-Response api_results(RequestContext& ctx) {
+Response api_results(RequestContext& ctx, store::HostStore& hosts) {
   const auto id = ctx.id_param();
   if (!id) return json_response(404, json::object{{"error", "not found"}});
   const auto range = parse_range(ctx.query.get("range"));
   if (!range) return json_response(400, json::object{{"error", "range must be 1h, 6h, 24h, 7d, 30d or 1y"}});
-  auto series = load_series(ctx.services.store, ctx.user->id, *id, *range, ctx.now);
+  auto series = load_series(hosts, ctx.user->id, *id, *range, ctx.now);
   if (!series) return json_store_error(series.error());
   json::array ts, min, median, max, avg, loss, sent, received;
   for (const auto& point : series->points) {
@@ -102,10 +102,10 @@ Response api_results(RequestContext& ctx) {
 
 }  // namespace
 
-void add_api_routes(Services& services) {
-  services.add(Method::get, "/api/hosts", Access::api, api_hosts);
-  services.add(Method::get, "/api/report", Access::api, api_report);
-  services.add(Method::get, "/api/hosts/{id}/results", Access::api, api_results);
+void add_api_routes(Routes& routes, store::HostStore& hosts) {
+  routes.add(Method::get, "/api/hosts", Access::api, bind_handler(api_hosts, hosts));
+  routes.add(Method::get, "/api/report", Access::api, bind_handler(api_report, hosts));
+  routes.add(Method::get, "/api/hosts/{id}/results", Access::api, bind_handler(api_results, hosts));
 }
 
 }  // namespace semaphore::web

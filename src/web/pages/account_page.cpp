@@ -12,11 +12,11 @@ Response account_form(RequestContext& ctx, int status, TemplateData data) {
   return ctx.page(status, "account", "Account", std::move(data), "account");
 }
 
-Response change_password(RequestContext& ctx) {
+Response change_password(RequestContext& ctx, store::AccountStore& accounts, const PasswordHasher& hasher) {
   TemplateData data;
   const std::string& current = ctx.form.get("current_password");
   const std::string& fresh = ctx.form.get("new_password");
-  if (!ctx.services.hasher.verify(ctx.user->password_hash, current)) {
+  if (!hasher.verify(ctx.user->password_hash, current)) {
     data.set("current_error", std::string("That is not your current password."));
     return account_form(ctx, 400, std::move(data));
   }
@@ -24,33 +24,32 @@ Response change_password(RequestContext& ctx) {
     data.set("new_error", *problem);
     return account_form(ctx, 400, std::move(data));
   }
-  auto hash = ctx.services.hasher.hash(fresh);
+  auto hash = hasher.hash(fresh);
   if (!hash) return ctx.store_error(hash.error());
-  if (auto saved = ctx.services.store.set_password_hash(ctx.user->id, *hash); !saved) {
+  if (auto saved = accounts.set_password_hash(ctx.user->id, *hash); !saved) {
     return ctx.store_error(saved.error());
   }
-  if (auto others = ctx.services.store.delete_user_sessions(ctx.user->id, ctx.session->token_hash); !others) {
+  if (auto others = accounts.delete_user_sessions(ctx.user->id, ctx.session->token_hash); !others) {
     spdlog::warn("user {}: other sessions not deleted: {}", ctx.user->id, others.error().message);
   }
   return ctx.redirect_with_flash("/account", "password_changed");
 }
 
-Response sign_out_everywhere(RequestContext& ctx) {
-  if (auto all = ctx.services.store.delete_user_sessions(ctx.user->id, ""); !all)
-    return ctx.store_error(all.error());
+Response sign_out_everywhere(RequestContext& ctx, store::AccountStore& accounts) {
+  if (auto all = accounts.delete_user_sessions(ctx.user->id, ""); !all) return ctx.store_error(all.error());
   ctx.sign_out();
   return ctx.redirect_with_flash("/signin", "signed_out_everywhere");
 }
 
 }  // namespace
 
-void add_account_routes(Services& services) {
-  services.add(Method::get, "/account", Access::signed_in,
-               [](RequestContext& ctx) { return account_form(ctx, 200, TemplateData{}); });
-  services.add(Method::post, "/account", Access::signed_in, [](RequestContext& ctx) {
+void add_account_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher) {
+  routes.add(Method::get, "/account", Access::signed_in,
+             [](RequestContext& ctx) { return account_form(ctx, 200, TemplateData{}); });
+  routes.add(Method::post, "/account", Access::signed_in, [&accounts, &hasher](RequestContext& ctx) {
     const std::string& action = ctx.form.get("action");
-    if (action == "change_password") return change_password(ctx);
-    if (action == "signout_everywhere") return sign_out_everywhere(ctx);
+    if (action == "change_password") return change_password(ctx, accounts, hasher);
+    if (action == "signout_everywhere") return sign_out_everywhere(ctx, accounts);
     return ctx.error_page(400, "Unknown action.");
   });
 }

@@ -19,13 +19,13 @@ Response signup_form(RequestContext& ctx, int status, TemplateData data) {
 }
 
 Response get_signup(RequestContext& ctx) {
-  if (!ctx.services.options.signup_open) return signup_closed(ctx);
+  if (!ctx.site.options.signup_open) return signup_closed(ctx);
   if (ctx.user) return redirect("/");
   return signup_form(ctx, 200, TemplateData{});
 }
 
-Response post_signup(RequestContext& ctx) {
-  if (!ctx.services.options.signup_open) return signup_closed(ctx);
+Response post_signup(RequestContext& ctx, store::AccountStore& accounts, const PasswordHasher& hasher) {
+  if (!ctx.site.options.signup_open) return signup_closed(ctx);
   TemplateData data;
   data.set("email", ctx.form.get("email"));
   auto email = normalize_email(ctx.form.get("email"));
@@ -36,9 +36,9 @@ Response post_signup(RequestContext& ctx) {
     if (password_error) data.set("password_error", *password_error);
     return signup_form(ctx, 400, std::move(data));
   }
-  auto hash = ctx.services.hasher.hash(password);
+  auto hash = hasher.hash(password);
   if (!hash) return ctx.store_error(hash.error());
-  auto user = ctx.services.store.create_user(*email, *hash, /*first_user_is_admin=*/true);
+  auto user = accounts.create_user(*email, *hash, /*first_user_is_admin=*/true);
   if (!user) {
     if (user.error().code == Errc::duplicate) {
       data.set("email_error", std::string("An account with this email exists already. Sign in instead."));
@@ -52,7 +52,7 @@ Response post_signup(RequestContext& ctx) {
 }
 
 Response signin_form(RequestContext& ctx, int status, TemplateData data) {
-  data.set("signup_open", ctx.services.options.signup_open);
+  data.set("signup_open", ctx.site.options.signup_open);
   return ctx.page(status, "signin", "Sign in", std::move(data), "signin");
 }
 
@@ -64,7 +64,8 @@ Response get_signin(RequestContext& ctx) {
   return signin_form(ctx, 200, std::move(data));
 }
 
-Response post_signin(RequestContext& ctx) {
+Response post_signin(RequestContext& ctx, store::AccountStore& accounts, const PasswordHasher& hasher,
+                     SigninThrottle& throttle) {
   const std::string next = safe_next_path(ctx.form.get("next"));
   TemplateData data;
   data.set("email", ctx.form.get("email"));
@@ -73,7 +74,7 @@ Response post_signin(RequestContext& ctx) {
   const std::string& password = ctx.form.get("password");
   // Malformed input is answered like a wrong password: one message for every failure.
   const std::string key = email ? *email : std::string("invalid");
-  if (auto wait = ctx.services.throttle.check(key, ctx.request.client_address, ctx.now)) {
+  if (auto wait = throttle.check(key, ctx.request.client_address, ctx.now)) {
     const auto minutes = (wait->count() + 59) / 60;
     data.set("form_error", "Too many failed sign-ins. Please wait " + std::to_string(minutes) +
                                (minutes == 1 ? " minute" : " minutes") + " and try again.");
@@ -83,24 +84,23 @@ Response post_signin(RequestContext& ctx) {
   }
   std::optional<store::User> user;
   if (email && password.size() <= 4 * kMaxPasswordChars) {
-    auto found = ctx.services.store.find_user_by_email(*email);
+    auto found = accounts.find_user_by_email(*email);
     if (found) {
       user = std::move(*found);
     } else if (found.error().code != Errc::not_found) {
       return ctx.store_error(found.error());
     }
   }
-  const bool ok = user ? ctx.services.hasher.verify(user->password_hash, password)
-                       : ctx.services.hasher.verify_dummy(password);
+  const bool ok = user ? hasher.verify(user->password_hash, password) : hasher.verify_dummy(password);
   if (!ok) {
-    ctx.services.throttle.record_failure(key, ctx.request.client_address, ctx.now);
+    throttle.record_failure(key, ctx.request.client_address, ctx.now);
     data.set("form_error", std::string(kWrongCredentials));
     return signin_form(ctx, 400, std::move(data));
   }
-  ctx.services.throttle.record_success(key);
-  if (ctx.services.hasher.needs_rehash(user->password_hash)) {
-    if (auto rehashed = ctx.services.hasher.hash(password)) {
-      if (auto saved = ctx.services.store.set_password_hash(user->id, *rehashed); saved) {
+  throttle.record_success(key);
+  if (hasher.needs_rehash(user->password_hash)) {
+    if (auto rehashed = hasher.hash(password)) {
+      if (auto saved = accounts.set_password_hash(user->id, *rehashed); saved) {
         user->password_hash = *rehashed;
         spdlog::info("user {}: password rehashed with the current parameters", user->id);
       }
@@ -117,12 +117,13 @@ Response post_signout(RequestContext& ctx) {
 
 }  // namespace
 
-void add_auth_routes(Services& services) {
-  services.add(Method::get, "/signup", Access::anyone, get_signup);
-  services.add(Method::post, "/signup", Access::anyone, post_signup);
-  services.add(Method::get, "/signin", Access::anyone, get_signin);
-  services.add(Method::post, "/signin", Access::anyone, post_signin);
-  services.add(Method::post, "/signout", Access::anyone, post_signout);
+void add_auth_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher,
+                     SigninThrottle& throttle) {
+  routes.add(Method::get, "/signup", Access::anyone, get_signup);
+  routes.add(Method::post, "/signup", Access::anyone, bind_handler(post_signup, accounts, hasher));
+  routes.add(Method::get, "/signin", Access::anyone, get_signin);
+  routes.add(Method::post, "/signin", Access::anyone, bind_handler(post_signin, accounts, hasher, throttle));
+  routes.add(Method::post, "/signout", Access::anyone, post_signout);
 }
 
 }  // namespace semaphore::web

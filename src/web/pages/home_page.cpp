@@ -9,8 +9,8 @@ namespace {
 
 constexpr std::size_t kWorstShown = 5;
 
-Response overview(RequestContext& ctx) {
-  auto statuses = ctx.services.store.host_statuses(ctx.user->id);
+Response overview(RequestContext& ctx, store::HostStore& hosts) {
+  auto statuses = hosts.host_statuses(ctx.user->id);
   if (!statuses) return ctx.store_error(statuses.error());
   int counts[4] = {0, 0, 0, 0};
   struct Entry {
@@ -19,7 +19,7 @@ Response overview(RequestContext& ctx) {
   };
   std::vector<Entry> attention;
   for (const auto& status : *statuses) {
-    const HostState state = classify(status.latest, ctx.now, ctx.services.stale_after());
+    const HostState state = classify(status.latest, ctx.now, ctx.site.stale_after());
     ++counts[static_cast<int>(state)];
     if (state != HostState::up) attention.push_back({&status, state});
   }
@@ -53,9 +53,9 @@ Response overview(RequestContext& ctx) {
 
 }  // namespace
 
-void add_home_routes(Services& services) {
-  services.add(Method::get, "/", Access::anyone, [](RequestContext& ctx) {
-    if (ctx.user) return overview(ctx);
+void add_home_routes(Routes& routes, store::HostStore& hosts) {
+  routes.add(Method::get, "/", Access::anyone, [&hosts](RequestContext& ctx) {
+    if (ctx.user) return overview(ctx, hosts);
     return ctx.page(200, "home", "Latency monitoring", TemplateData{});
   });
 }

@@ -20,14 +20,14 @@ struct Loaded {
 };
 
 // The host (scoped by the user: another user's id is not found) and its series; or the error page.
-std::variant<Loaded, Response> load(RequestContext& ctx) {
+std::variant<Loaded, Response> load(RequestContext& ctx, store::HostStore& hosts) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   const auto range = parse_range(ctx.query.get("range"));
   if (!range) return ctx.error_page(400, "Choose a range of 1h, 6h, 24h, 7d, 30d or 1y.");
-  auto host = ctx.services.store.find_host(ctx.user->id, *id);
+  auto host = hosts.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
-  auto series = load_series(ctx.services.store, ctx.user->id, *id, *range, ctx.now);
+  auto series = load_series(hosts, ctx.user->id, *id, *range, ctx.now);
   if (!series) return ctx.store_error(series.error());
   return Loaded{std::move(*host), *range, std::move(*series)};
 }
@@ -54,22 +54,20 @@ void write_round(const SeriesPoint& point, std::string& out) {
   html.raw("</td><td>").text(point.error).raw("</td></tr>\n");
 }
 
-Response host_report(RequestContext& ctx) {
+Response host_report(RequestContext& ctx, store::HostStore& hosts, VersionedCache<KeptPage>& pages) {
   // A page kept under the same data version is this page while its time-dependent parts hold (same_until).
   const std::string key = std::to_string(ctx.user->id) + "/" + (ctx.params.empty() ? "" : ctx.params[0]) +
                           "?" + ctx.query.get("range");
-  if (auto kept = ctx.services.host_pages.find(key, ctx.data_version); kept && ctx.now < kept->same_until) {
+  if (auto kept = pages.find(key, ctx.data_version); kept && ctx.now < kept->same_until) {
     return ctx.page_html(200, *kept->body, kept->title, "report", /*with_chart=*/true);
   }
-  auto loaded = load(ctx);
+  auto loaded = load(ctx, hosts);
   if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
   auto& [host, range, series] = std::get<Loaded>(loaded);
 
   std::optional<store::PingResult> latest;
-  const auto stale_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(ctx.services.stale_after()).count();
-  if (auto recent =
-          ctx.services.store.results_between(ctx.user->id, host.id, ctx.now - stale_ms, ctx.now + 1);
+  const auto stale_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.site.stale_after()).count();
+  if (auto recent = hosts.results_between(ctx.user->id, host.id, ctx.now - stale_ms, ctx.now + 1);
       recent && !recent->empty()) {
     latest = recent->back();
   }
@@ -84,9 +82,9 @@ Response host_report(RequestContext& ctx) {
   set_if(data, "service", host.service);
   set_if(data, "label", host.label);
   data.set("enabled", host.enabled);
-  data.set("state", std::string(to_string(classify(latest, ctx.now, ctx.services.stale_after()))));
+  data.set("state", std::string(to_string(classify(latest, ctx.now, ctx.site.stale_after()))));
   data.set("range", std::string(range.name));
-  data.set("refresh_s", std::to_string(ctx.services.round_interval.count()));
+  data.set("refresh_s", std::to_string(ctx.site.round_interval.count()));
   const bool buckets = range.rollup_period_s != 0;
   data.set("unit", std::string(buckets ? (range.rollup_period_s == 3600 ? "hour" : "day") : "round"));
   data.set("table_title",
@@ -112,8 +110,8 @@ Response host_report(RequestContext& ctx) {
     write_round(*it, rows_html);
   }
   data.set("points_html", std::move(rows_html));
-  auto body = std::make_shared<const std::string>(ctx.services.templates.render("host_report", data));
-  ctx.services.host_pages.put(key, ctx.data_version, KeptPage{same_until, host.hostname, body});
+  auto body = std::make_shared<const std::string>(ctx.site.templates.render("host_report", data));
+  pages.put(key, ctx.data_version, KeptPage{same_until, host.hostname, body});
   return ctx.page_html(200, *body, host.hostname, "report", /*with_chart=*/true);
 }
 
@@ -132,8 +130,8 @@ std::string csv_field(const std::string& text) {
   return quoted + "\"";
 }
 
-Response host_csv(RequestContext& ctx) {
-  auto loaded = load(ctx);
+Response host_csv(RequestContext& ctx, store::HostStore& hosts) {
+  auto loaded = load(ctx, hosts);
   if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
   auto& [host, range, series] = std::get<Loaded>(loaded);
   std::string body = "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error\n";
@@ -158,9 +156,9 @@ Response host_csv(RequestContext& ctx) {
 
 }  // namespace
 
-void add_host_report_routes(Services& services) {
-  services.add(Method::get, "/report/{id}.csv", Access::signed_in, host_csv);
-  services.add(Method::get, "/report/{id}", Access::signed_in, host_report);
+void add_host_report_routes(Routes& routes, store::HostStore& hosts, VersionedCache<KeptPage>& pages) {
+  routes.add(Method::get, "/report/{id}.csv", Access::signed_in, bind_handler(host_csv, hosts));
+  routes.add(Method::get, "/report/{id}", Access::signed_in, bind_handler(host_report, hosts, pages));
 }
 
 }  // namespace semaphore::web

@@ -13,25 +13,25 @@ namespace {
 
 constexpr std::size_t kMaxLines = 10'000;
 
-Response import_hosts(RequestContext& ctx) {
+Response import_hosts(RequestContext& ctx, store::HostStore& store) {
   const std::string& text = ctx.form.get("hosts");
   const ParsedHostList parsed = parse_host_list(text);
   if (parsed.entries.empty() && parsed.rejected.empty()) {
     ManageView view;
     view.import_text = text;
     view.import_error = "Paste at least one host, one per line.";
-    return manage_page(ctx, 400, view);
+    return manage_page(ctx, store, 400, view);
   }
   if (parsed.entries.size() + parsed.rejected.size() > kMaxLines) {
     ManageView view;
     view.import_text = text;
     view.import_error = "Import at most " + std::to_string(kMaxLines) + " hosts at a time.";
-    return manage_page(ctx, 400, view);
+    return manage_page(ctx, store, 400, view);
   }
-  auto count = ctx.services.store.count_hosts(ctx.user->id);
+  auto count = store.count_hosts(ctx.user->id);
   if (!count) return ctx.store_error(count.error());
   std::int64_t hosts = *count;
-  const std::int64_t limit = ctx.services.options.max_hosts_per_user;
+  const std::int64_t limit = ctx.site.options.max_hosts_per_user;
 
   struct Rejection {
     int line;
@@ -47,7 +47,7 @@ Response import_hosts(RequestContext& ctx) {
         entry.target.text + "," + provider + (entry.service.empty() ? "" : "," + entry.service);
     HostErrors errors;
     auto host = validate_host({entry.target.text, provider, entry.service, "", true},
-                              ctx.services.options.targets, errors);
+                              ctx.site.options.targets, errors);
     if (!host) {
       rejections.push_back({entry.line, line_text, errors.first()});
       continue;
@@ -58,7 +58,7 @@ Response import_hosts(RequestContext& ctx) {
       continue;
     }
     host->user_id = ctx.user->id;
-    auto stored = ctx.services.store.add_host(*host);
+    auto stored = store.add_host(*host);
     if (!stored) {
       if (stored.error().code != Errc::duplicate) return ctx.store_error(stored.error());
       rejections.push_back({entry.line, line_text, "You are watching this host already."});
@@ -95,8 +95,8 @@ Response import_hosts(RequestContext& ctx) {
 
 }  // namespace
 
-void add_import_routes(Services& services) {
-  services.add(Method::post, "/manage/import", Access::signed_in, import_hosts);
+void add_import_routes(Routes& routes, store::HostStore& hosts) {
+  routes.add(Method::post, "/manage/import", Access::signed_in, bind_handler(import_hosts, hosts));
 }
 
 }  // namespace semaphore::web

@@ -27,10 +27,10 @@ void set_errors(TemplateData& data, const HostErrors& errors) {
 
 }  // namespace
 
-Response manage_page(RequestContext& ctx, int status, const ManageView& view) {
+Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, const ManageView& view) {
   const HostInput& typed = view.typed;
-  auto hosts = ctx.services.store.list_hosts(ctx.user->id);
-  if (!hosts) return ctx.store_error(hosts.error());
+  auto listed = hosts.list_hosts(ctx.user->id);
+  if (!listed) return ctx.store_error(listed.error());
   TemplateData data;
   data.set("hostname", typed.hostname);
   data.set("service", typed.service);
@@ -40,14 +40,14 @@ Response manage_page(RequestContext& ctx, int status, const ManageView& view) {
   set_if(data, "form_error", view.form_error);
   data.set("import_text", view.import_text);
   set_if(data, "import_error", view.import_error);
-  data.set("count", std::to_string(hosts->size()));
-  data.set("max_hosts", std::to_string(ctx.services.options.max_hosts_per_user));
+  data.set("count", std::to_string(listed->size()));
+  data.set("max_hosts", std::to_string(ctx.site.options.max_hosts_per_user));
 
   TemplateData groups{TemplateData::type::list};
   for (Provider provider : kAllProviders) {
     TemplateData rows{TemplateData::type::list};
     int count = 0;
-    for (const auto& host : *hosts) {
+    for (const auto& host : *listed) {
       if (host.provider != provider) continue;
       TemplateData row;
       row.set("id", std::to_string(host.id));
@@ -81,26 +81,26 @@ HostInput input_from_form(const FormData& form, bool with_enabled) {
   return input;
 }
 
-Response add_host(RequestContext& ctx) {
+Response add_host(RequestContext& ctx, store::HostStore& hosts) {
   const HostInput input = input_from_form(ctx.form, false);
   HostErrors errors;
-  auto host = validate_host(input, ctx.services.options.targets, errors);
-  if (!host) return manage_page(ctx, 400, ManageView::with(input, errors));
-  auto count = ctx.services.store.count_hosts(ctx.user->id);
+  auto host = validate_host(input, ctx.site.options.targets, errors);
+  if (!host) return manage_page(ctx, hosts, 400, ManageView::with(input, errors));
+  auto count = hosts.count_hosts(ctx.user->id);
   if (!count) return ctx.store_error(count.error());
-  if (*count >= ctx.services.options.max_hosts_per_user) {
-    return manage_page(ctx, 400,
+  if (*count >= ctx.site.options.max_hosts_per_user) {
+    return manage_page(ctx, hosts, 400,
                        ManageView::with(input, {},
                                         "You have reached the limit of " +
-                                            std::to_string(ctx.services.options.max_hosts_per_user) +
+                                            std::to_string(ctx.site.options.max_hosts_per_user) +
                                             " hosts. Delete one to add another."));
   }
   host->user_id = ctx.user->id;
-  auto added = ctx.services.store.add_host(*host);
+  auto added = hosts.add_host(*host);
   if (!added) {
     if (added.error().code == Errc::duplicate) {
       errors.hostname = "You are watching this host already.";
-      return manage_page(ctx, 400, ManageView::with(input, errors));
+      return manage_page(ctx, hosts, 400, ManageView::with(input, errors));
     }
     return ctx.store_error(added.error());
   }
@@ -121,28 +121,28 @@ Response edit_page(RequestContext& ctx, int status, const store::Host& stored, c
   return ctx.page(status, "host_edit", "Edit " + stored.hostname, std::move(data), "manage");
 }
 
-Response get_edit(RequestContext& ctx) {
+Response get_edit(RequestContext& ctx, store::HostStore& hosts) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
-  auto host = ctx.services.store.find_host(ctx.user->id, *id);
+  auto host = hosts.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
   const HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service, host->label,
                         host->enabled};
   return edit_page(ctx, 200, *host, shown, {});
 }
 
-Response post_edit(RequestContext& ctx) {
+Response post_edit(RequestContext& ctx, store::HostStore& hosts) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
-  auto stored = ctx.services.store.find_host(ctx.user->id, *id);
+  auto stored = hosts.find_host(ctx.user->id, *id);
   if (!stored) return ctx.store_error(stored.error());
   const HostInput input = input_from_form(ctx.form, true);
   HostErrors errors;
-  auto host = validate_host(input, ctx.services.options.targets, errors);
+  auto host = validate_host(input, ctx.site.options.targets, errors);
   if (!host) return edit_page(ctx, 400, *stored, input, errors);
   host->id = *id;
   host->user_id = ctx.user->id;
-  if (auto updated = ctx.services.store.update_host(*host); !updated) {
+  if (auto updated = hosts.update_host(*host); !updated) {
     if (updated.error().code == Errc::duplicate) {
       errors.hostname = "You are watching this host already.";
       return edit_page(ctx, 400, *stored, input, errors);
@@ -152,10 +152,10 @@ Response post_edit(RequestContext& ctx) {
   return ctx.redirect_with_flash("/manage", "host_updated");
 }
 
-Response post_delete(RequestContext& ctx) {
+Response post_delete(RequestContext& ctx, store::HostStore& hosts) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
-  if (auto deleted = ctx.services.store.delete_host(ctx.user->id, *id); !deleted) {
+  if (auto deleted = hosts.delete_host(ctx.user->id, *id); !deleted) {
     return ctx.store_error(deleted.error());
   }
   return ctx.redirect_with_flash("/manage", "host_deleted");
@@ -163,13 +163,13 @@ Response post_delete(RequestContext& ctx) {
 
 }  // namespace
 
-void add_manage_routes(Services& services) {
-  services.add(Method::get, "/manage", Access::signed_in,
-               [](RequestContext& ctx) { return manage_page(ctx, 200, ManageView{}); });
-  services.add(Method::post, "/manage/hosts", Access::signed_in, add_host);
-  services.add(Method::get, "/manage/hosts/{id}", Access::signed_in, get_edit);
-  services.add(Method::post, "/manage/hosts/{id}", Access::signed_in, post_edit);
-  services.add(Method::post, "/manage/hosts/{id}/delete", Access::signed_in, post_delete);
+void add_manage_routes(Routes& routes, store::HostStore& hosts) {
+  routes.add(Method::get, "/manage", Access::signed_in,
+             [&hosts](RequestContext& ctx) { return manage_page(ctx, hosts, 200, ManageView{}); });
+  routes.add(Method::post, "/manage/hosts", Access::signed_in, bind_handler(add_host, hosts));
+  routes.add(Method::get, "/manage/hosts/{id}", Access::signed_in, bind_handler(get_edit, hosts));
+  routes.add(Method::post, "/manage/hosts/{id}", Access::signed_in, bind_handler(post_edit, hosts));
+  routes.add(Method::post, "/manage/hosts/{id}/delete", Access::signed_in, bind_handler(post_delete, hosts));
 }
 
 }  // namespace semaphore::web

@@ -65,7 +65,8 @@ std::string iso_seconds(EpochMs ms) {
 
 // One row of the table, written here rather than by a template (HtmlWriter says why); every value through
 // text() (escaped).
-void write_row(RequestContext& ctx, const Row& row, std::string& out) {
+void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& sparklines, const Row& row,
+               std::string& out) {
   const store::Host& host = row.status->host;
   const auto& latest = row.status->latest;
   const std::optional<double> none;
@@ -111,7 +112,7 @@ void write_row(RequestContext& ctx, const Row& row, std::string& out) {
     html.raw("\">never");
   }
   html.raw("</td>\n      <td>");
-  if (auto spark = ctx.services.sparklines.get(ctx.services.store, ctx.user->id, host.id, ctx.now)) {
+  if (auto spark = sparklines.get(hosts, ctx.user->id, host.id, ctx.now)) {
     html.raw(
         "<svg class=\"spark\" viewBox=\"0 0 120 24\" preserveAspectRatio=\"none\" role=\"img\" "
         "aria-label=\"median latency over 24 hours\"><polyline points=\"");
@@ -144,15 +145,15 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Row
   print.add(format_age(latest->ts, ctx.now));
 }
 
-Response report(RequestContext& ctx) {
+Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& caches) {
   const std::string user_key = std::to_string(ctx.user->id);
   std::shared_ptr<const std::vector<store::HostStatus>> statuses =
-      ctx.services.statuses.find(user_key, ctx.data_version).value_or(nullptr);
+      caches.statuses.find(user_key, ctx.data_version).value_or(nullptr);
   if (!statuses) {
-    auto read = ctx.services.store.host_statuses(ctx.user->id);
+    auto read = hosts.host_statuses(ctx.user->id);
     if (!read) return ctx.store_error(read.error());
     statuses = std::make_shared<const std::vector<store::HostStatus>>(std::move(*read));
-    ctx.services.statuses.put(user_key, ctx.data_version, statuses);
+    caches.statuses.put(user_key, ctx.data_version, statuses);
   }
 
   const auto provider_filter = parse_provider(ctx.query.get("provider"));
@@ -167,7 +168,7 @@ Response report(RequestContext& ctx) {
   int counts[4] = {0, 0, 0, 0};
   std::vector<Row> rows;
   for (const auto& status : *statuses) {
-    const HostState state = classify(status.latest, ctx.now, ctx.services.stale_after());
+    const HostState state = classify(status.latest, ctx.now, ctx.site.stale_after());
     ++counts[static_cast<int>(state)];
     if (provider_filter && status.host.provider != *provider_filter) continue;
     if (state_filter && state != *state_filter) continue;
@@ -180,14 +181,13 @@ Response report(RequestContext& ctx) {
   Fingerprint print;
   print.add(sort).add(descending).add(provider_filter.has_value() ? static_cast<int>(*provider_filter) : -1);
   print.add(state_filter.has_value() ? static_cast<int>(*state_filter) : -1).add(generated_iso);
-  print.add(static_cast<long long>(ctx.services.round_interval.count())).add(statuses->size());
+  print.add(static_cast<long long>(ctx.site.round_interval.count())).add(statuses->size());
   for (const int count : counts) print.add(count);
   for (const Row& row : rows) add_to_fingerprint(print, ctx, row);
   const std::string key = "report/" + std::to_string(ctx.user->id) + "?" + sort + (descending ? "-" : "+") +
                           std::string(provider_filter ? to_string(*provider_filter) : "") + "/" +
                           std::string(state_filter ? to_string(*state_filter) : "");
-  if (auto kept = ctx.services.pages.find(key, print.bytes()))
-    return ctx.page_html(200, *kept, "Report", "report");
+  if (auto kept = caches.pages.find(key, print.bytes())) return ctx.page_html(200, *kept, "Report", "report");
 
   TemplateData data;
   const std::string filters =
@@ -233,25 +233,25 @@ Response report(RequestContext& ctx) {
   data.set("unknown", std::to_string(counts[static_cast<int>(HostState::unknown)]));
   data.set("generated_iso", generated_iso);
   data.set("generated_time", generated_iso.substr(11, 8));
-  data.set("refresh_s", std::to_string(ctx.services.round_interval.count()));
+  data.set("refresh_s", std::to_string(ctx.site.round_interval.count()));
   data.set("no_rows", rows.empty());
   data.set("no_rows_text", std::string(statuses->empty() ? "You are not watching any host yet."
                                                          : "No host matches these filters."));
   // The rows by hand (html_writer.h): kainjow copies every value of a list's data several times over.
   std::string rows_html;
   rows_html.reserve(rows.size() * 1800);
-  for (const Row& row : rows) write_row(ctx, row, rows_html);
+  for (const Row& row : rows) write_row(ctx, hosts, caches.sparklines, row, rows_html);
   data.set("rows_html", std::move(rows_html));
-  auto body = std::make_shared<const std::string>(ctx.services.templates.render("report", data));
-  ctx.services.pages.put(key, std::move(print.bytes()), body);
+  auto body = std::make_shared<const std::string>(ctx.site.templates.render("report", data));
+  caches.pages.put(key, std::move(print.bytes()), body);
   return ctx.page_html(200, *body, "Report", "report");
 }
 
 }  // namespace
 
-void add_report_routes(Services& services) {
-  services.add(Method::get, "/report", Access::signed_in, report);
-  add_host_report_routes(services);
+void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches) {
+  routes.add(Method::get, "/report", Access::signed_in, bind_handler(report, hosts, caches));
+  add_host_report_routes(routes, hosts, caches.host_pages);
 }
 
 }  // namespace semaphore::web

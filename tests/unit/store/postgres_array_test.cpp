@@ -1,4 +1,4 @@
-#include "store/postgres_array.h"
+#include "store/postgresql/postgres_array.h"
 
 #include <gtest/gtest.h>
 

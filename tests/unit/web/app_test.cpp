@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/store.h"
 #include "support/temp_dir.h"
 #include "web/cookies.h"
 #include "web/templates.h"
@@ -79,7 +80,7 @@ TEST_F(AppTest, SignInRehashesAPasswordMadeWithOtherParameters) {
   const std::string old_hash = old_hasher.hash("long enough password").value();
   ASSERT_TRUE(store->create_user("old@example.com", old_hash, true));
   const PasswordCost current{PasswordCost::minimum().ops + 1, PasswordCost::minimum().mem};
-  WebApp app(*store, WebOptions{}, current);
+  WebApp app({*store, *store, *store}, WebOptions{}, current);
   const std::string token = csrf_in(call(app, Method::get, "/signin").body);
   const auto response =
       call(app, Method::post, "/signin",
@@ -92,7 +93,7 @@ TEST_F(AppTest, SignInRehashesAPasswordMadeWithOtherParameters) {
 }
 
 TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
-  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  WebApp app({*store, *store, *store}, WebOptions{}, PasswordCost::minimum());
   for (const auto& [method, path] :
        std::vector<std::pair<Method, std::string>>{{Method::get, "/"},
                                                    {Method::get, "/nope"},
@@ -134,7 +135,7 @@ TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
 }
 
 TEST_F(AppTest, PagesHaveNoInlineScript) {
-  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  WebApp app({*store, *store, *store}, WebOptions{}, PasswordCost::minimum());
   const std::string token = csrf_in(call(app, Method::get, "/signup").body);
   ASSERT_EQ(
       call(app, Method::post, "/signup", "csrf_token=" + token + "&email=a%40b.c&password=long+enough+pw")

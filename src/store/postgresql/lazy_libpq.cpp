@@ -1,6 +1,6 @@
 // Forwarders for the libpq functions that SOCI's PostgreSQL back end (linked statically from
-// libsoci_postgresql.a) and soci_store.cpp call; see lazy_libpq.h for why libpq is loaded lazily.
-#include "store/lazy_libpq.h"
+// libsoci_postgresql.a) and postgresql_dialect.cpp call; see lazy_libpq.h for why libpq is loaded lazily.
+#include "store/postgresql/lazy_libpq.h"
 
 #include <dlfcn.h>
 #include <libpq-fe.h>
@@ -115,9 +115,9 @@ void load_libpq() {
 }  // namespace semaphore::store
 
 // The forwarders themselves, with libpq's C names so that libsoci_postgresql.a links against them (this
-// object file is pulled out of libsemaphore_store.a by soci_store.cpp's call to load_libpq(), and all of them
-// with it). Each loads libpq if nothing has yet; SociStore calls load_libpq() before it opens a PostgreSQL
-// connection, so in practice none throws.
+// object file is pulled out of libsemaphore_store.a by postgresql_dialect.cpp's call to load_libpq(), and all
+// of them with it). Each loads libpq if nothing has yet; PostgresqlDialect calls load_libpq() before it opens
+// a PostgreSQL connection, so in practice none throws.
 extern "C" {
 #define SEMAPHORE_LIBPQ_FORWARD(type, name, parameters, arguments) \
   type name parameters {                                           \

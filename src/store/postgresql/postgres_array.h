@@ -11,9 +11,10 @@ namespace semaphore::store {
 class PostgresArrayBuilder {
  public:
   void add_integer(std::int64_t value);
-  void add_real(const std::optional<double>& value);  // NULL when empty; shortest text that reads back exactly
-  void add_text(std::string_view value);              // NULL when empty (as the store keeps "no error")
-  std::string finish();                               // the literal; the builder is then empty again
+  // NULL when empty; the shortest text that reads back exactly.
+  void add_real(const std::optional<double>& value);
+  void add_text(std::string_view value);  // NULL when empty (as the store keeps "no error")
+  std::string finish();                   // the literal; the builder is then empty again
 
  private:
   void separate();

@@ -1,0 +1,78 @@
+#pragma once
+// The pool of SOCI connections behind a store, and the one way to use it: with_session() runs work on a
+// pooled connection and turns a soci_error into an Error, so that no store method throws. Shared by
+// SociStore and the dialects (dialect.h). Internal to src/store.
+#include <soci/soci.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "core/result.h"
+
+namespace semaphore::store {
+
+class Dialect;
+
+// The Error for a soci_error raised while doing `what`: constraint clashes are Errc::duplicate (or
+// Errc::not_found for a foreign key), malformed SQL Errc::internal, everything else (connection lost, server
+// down, database locked or read-only, disk full) Errc::unavailable: the caller may retry later.
+Error translate(const soci::soci_error& error, const char* what);
+
+class Connections {
+ public:
+  explicit Connections(std::size_t size) : pool_(size), size_(size) {}
+
+  std::size_t size() const { return size_; }
+  // Connection `i` of the pool, for setting it up before first use (Dialect::open).
+  soci::session& at(std::size_t i) { return pool_.at(i); }
+
+  // Runs `work` on a pooled connection; a soci_error becomes an Error (a broken connection is reopened
+  // for the next caller). Every store method goes through here.
+  template <class T>
+  Result<T> with_session(const char* what, const std::function<Result<T>(soci::session&)>& work);
+
+  // with_session for work that returns nothing but success or an Error.
+  Status execute(const char* what, const std::function<void(soci::session&)>& work);
+
+ private:
+  soci::connection_pool pool_;
+  std::size_t size_;
+};
+
+// A write transaction, begun the way the dialect begins one (BEGIN IMMEDIATE on SQLite, BEGIN on
+// PostgreSQL); rolled back when destroyed uncommitted.
+class WriteTransaction {
+ public:
+  WriteTransaction(soci::session& sql, const Dialect& dialect);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit();
+
+ private:
+  soci::session& sql_;
+  bool done_ = false;
+};
+
+template <class T>
+Result<T> Connections::with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {
+  soci::session sql(pool_);
+  try {
+    return work(sql);
+  } catch (const soci::soci_error& error) {
+    Error translated = translate(error, what);
+    if (translated.code == Errc::unavailable) {
+      try {
+        if (!sql.is_connected()) sql.reconnect();  // so the next caller on this connection gets a live one
+      } catch (const soci::soci_error&) {
+        // Still down: the next call tries again.
+      }
+    }
+    return translated;
+  } catch (const std::exception& error) {
+    return make_error(Errc::internal, std::string(what) + ": " + error.what());
+  }
+}
+
+}  // namespace semaphore::store

@@ -1,0 +1,64 @@
+#pragma once
+// What differs between the back ends, behind one object per back end: store/sqlite/ and store/postgresql/
+// (one directory per database, as Drogon's orm_lib keeps them). SociStore holds the dialect of its database
+// and calls it wherever SQLite and PostgreSQL need other SQL or other behaviour; every other query is one
+// text for both (both take ON CONFLICT, RETURNING and window functions), so no store method asks which back
+// end it runs on. make_dialect() is the one place that does.
+//
+// Methods that touch the database throw soci::soci_error unless they return a Result (those go through
+// Connections::with_session themselves). Internal to src/store.
+#include <soci/soci.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/db_url.h"
+#include "core/result.h"
+#include "store/connections.h"
+#include "store/migrations.h"
+#include "store/records.h"
+
+namespace semaphore::store {
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  // --- connections ---
+  // How many pooled connections the store opens.
+  virtual std::size_t pool_size() const = 0;
+  // The database as messages name it (any password redacted).
+  virtual std::string display_name() const = 0;
+  // Opens and sets up every connection of the pool (and any the dialect keeps for itself).
+  virtual void open(Connections& connections) = 0;
+
+  // --- transactions and schema ---
+  // The statement that begins a write transaction.
+  virtual const char* begin_write() const = 0;
+  // The back end's migrations, oldest first.
+  virtual std::vector<Migration> migrations() const = 0;
+  // Inside a migration's transaction: makes processes that migrate at the same time take turns.
+  virtual void lock_schema(soci::session& sql) const = 0;
+
+  // --- reading and writing ---
+  // DataVersionSource::data_version() for this back end.
+  virtual Result<std::string> data_version(Connections& connections) = 0;
+  // MonitorStore::insert_results' statements, inside the caller's transaction; returns the rows inserted.
+  virtual std::int64_t insert_results(soci::session& sql, std::span<const PingResult> results) const = 0;
+
+  // --- sharing hosts among probe workers (monitor_store.h) ---
+  virtual bool leases_hosts() const = 0;
+  virtual Result<LeaseGrant> claim_host_leases(Connections& connections, const LeaseRequest& request) = 0;
+  virtual Status release_host_leases(Connections& connections, const std::string& worker_id,
+                                     std::int64_t keep) = 0;
+  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+};
+
+// The dialect of the database `url` names. Opens nothing (Dialect::open does).
+std::unique_ptr<Dialect> make_dialect(const DbUrl& url);
+
+}  // namespace semaphore::store

@@ -1,0 +1,45 @@
+#pragma once
+// HostStore: a user's hosts and what was measured of them. Used by the web UI's pages and API (manage,
+// import, report, host report, /api/...) and by the CLI (`semaphore host ...`).
+//
+// Rules every implementation keeps:
+//  - Every method takes the user's id and scopes the query by it: another user's host id is
+//    Errc::not_found, never told apart from a missing one.
+//  - Methods never throw. Database failures are Errc::unavailable (retrying may help); unique-key clashes are
+//    Errc::duplicate; missing rows Errc::not_found.
+//  - Safe to call from many threads at once (a connection pool inside).
+#include <cstdint>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace semaphore::store {
+
+class HostStore {
+ public:
+  virtual ~HostStore() = default;
+
+  // --- hosts ---
+  // Sets id and created_at. Errc::duplicate when the user already has this hostname.
+  virtual Result<Host> add_host(const Host& host) = 0;
+  // Updates hostname, provider, service, label, enabled of host.id owned by host.user_id.
+  virtual Status update_host(const Host& host) = 0;
+  virtual Status delete_host(Id user_id, Id host_id) = 0;  // its results go with it
+  virtual Result<Host> find_host(Id user_id, Id host_id) = 0;
+  virtual Result<std::vector<Host>> list_hosts(Id user_id) = 0;  // ordered by provider, hostname
+  virtual Result<std::int64_t> count_hosts(Id user_id) = 0;
+
+  // --- results, for pages and the API ---
+  // Each of the user's hosts with its latest result.
+  virtual Result<std::vector<HostStatus>> host_statuses(Id user_id) = 0;
+  // The host's rounds with from <= ts < to, oldest first; Errc::not_found if the host is not the user's.
+  virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from,
+                                                          EpochMs to) = 0;
+  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first; scoped like
+  // results_between.
+  virtual Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
+                                                      EpochMs to) = 0;
+};
+
+}  // namespace semaphore::store

@@ -1,0 +1,66 @@
+#pragma once
+// MonitorStore: what the ping service (src/monitor) needs: the hosts to ping, a way to share them among
+// probe workers (leases on PostgreSQL, one worker on SQLite), result writes, and the rollup and retention
+// maintenance. Nothing here is scoped by user: the service works for every user at once, and no page sees it.
+//
+// Rules every implementation keeps:
+//  - Methods never throw. Database failures are Errc::unavailable (retrying may help: the result writer
+//    spools and retries on it); misuse is Errc::invalid_argument.
+//  - Safe to call from many threads at once (a connection pool inside): the scheduler, the result writer and
+//    maintenance each call from their own thread.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace semaphore::store {
+
+class MonitorStore {
+ public:
+  virtual ~MonitorStore() = default;
+
+  // A cheap round trip: is the database answering? (The result writer probes an outage with it.)
+  virtual Status check_connection() = 0;
+
+  // Every enabled host of every user: what a lone probe worker pings.
+  virtual Result<std::vector<Host>> list_enabled_hosts() = 0;
+
+  // Inserts the batch in one transaction; rows whose (host_id, ts) exists already are skipped (idempotent
+  // replays), and rows of hosts deleted meanwhile are dropped. Returns the number of rows inserted.
+  virtual Result<std::int64_t> insert_results(std::span<const PingResult> results) = 0;
+
+  // --- sharing the hosts among probe workers ---
+  // True when several workers share the hosts through claim_host_leases (PostgreSQL); false when one worker,
+  // holding lock_single_worker, pings every enabled host (SQLite).
+  virtual bool leases_hosts() const = 0;
+  // Leases (PostgreSQL): in one transaction, records the worker's heartbeat, drops workers silent for ttl,
+  // renews the worker's leases to now + ttl, then claims free or expired enabled hosts in chunks
+  // (FOR NO KEY UPDATE SKIP LOCKED, so concurrent claimers never wait on or take each other's hosts) until
+  // it holds its fair share. SQLite: Errc::invalid_argument (one worker there: lock_single_worker).
+  virtual Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) = 0;
+  // Keeps the worker's `keep` lowest-id leases and releases the rest; keep = 0 also forgets the worker.
+  // SQLite: nothing to release.
+  virtual Status release_host_leases(const std::string& worker_id, std::int64_t keep) = 0;
+  // SQLite: makes this process the database's only probe worker (an flock on "<file>.probe-lock", which the
+  // kernel releases if the process dies). Errc::limit_exceeded naming the holder when another worker runs.
+  // PostgreSQL: a lock that holds nothing (workers share hosts through leases).
+  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+
+  // --- maintenance: rollups and retention ---
+  // Recomputes from ping_results the rollups of `period_s` (3600 or 86400) whose buckets overlap
+  // [from, to), `hosts_per_batch` hosts per transaction: rounds, sent, received, min, max, avg (of every
+  // reply), median (of the round medians). Returns the rollup rows written.
+  virtual Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to,
+                                               int hosts_per_batch) = 0;
+  // Deletes ping_results rows with ts < cutoff, `hosts_per_batch` hosts per short transaction so that
+  // writers are never blocked for long. Returns the rows deleted.
+  virtual Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) = 0;
+  // The same for ping_rollups rows with bucket_start < cutoff.
+  virtual Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) = 0;
+};
+
+}  // namespace semaphore::store

@@ -1,0 +1,214 @@
+// PostgreSQL's side of the store: connection set-up (through libpq's URL parser), the migration lock, the
+// data version, batch inserts through arrays, and the probe workers' host leases.
+#include "store/postgresql/postgresql_dialect.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <string_view>
+
+#include "store/postgresql/lazy_libpq.h"
+#include "store/postgresql/postgres_array.h"
+
+namespace semaphore::store {
+namespace {
+
+class NoWorkerLock : public WorkerLock {};
+
+// SOCI hands PostgreSQL connect strings to its own key=value parser, which mangles URLs: let libpq parse the
+// URL (every form it accepts) and hand SOCI the equivalent keyword list.
+std::string postgresql_conninfo(const std::string& url) {
+  load_libpq();  // here, so that a missing libpq is one clear message before any connection is tried
+  char* parse_error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &parse_error);
+  if (options == nullptr) {
+    std::string reason = parse_error ? parse_error : "invalid connection URL";
+    PQfreemem(parse_error);
+    throw std::runtime_error(reason);
+  }
+  std::string conninfo;
+  bool has_connect_timeout = false;
+  for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr) continue;
+    has_connect_timeout |= std::string_view(option->keyword) == "connect_timeout";
+    std::string value;
+    for (const char* c = option->val; *c; ++c) {
+      if (*c == '\\' || *c == '\'') value += '\\';
+      value += *c;
+    }
+    conninfo += std::string(option->keyword) + "='" + value + "' ";
+  }
+  PQconninfoFree(options);
+  // An unreachable server (not a refused connection) would otherwise hold a caller for the OS's TCP timeout,
+  // minutes; the writer and the web pages would rather hear "unavailable" after a few seconds.
+  if (!has_connect_timeout) conninfo += "connect_timeout='5'";
+  return conninfo;
+}
+
+}  // namespace
+
+std::string PostgresqlDialect::display_name() const {
+  return redact_db_url(url_);
+}
+
+void PostgresqlDialect::open(Connections& connections) {
+  for (std::size_t i = 0; i < connections.size(); ++i) {
+    soci::session& sql = connections.at(i);
+    sql.open(soci::postgresql, postgresql_conninfo(url_));
+    sql << "SET client_min_messages TO WARNING";
+  }
+}
+
+std::vector<Migration> PostgresqlDialect::migrations() const {
+  return migrations_in("postgresql/migrations/");
+}
+
+void PostgresqlDialect::lock_schema(soci::session& sql) const {
+  sql << "SELECT pg_advisory_xact_lock(7468501)";
+}
+
+Result<std::string> PostgresqlDialect::data_version(Connections& connections) {
+  // The same snapshot (xmin:xmax:running xids) means no transaction that wrote committed since.
+  return connections.with_session<std::string>(
+      "read data version", [](soci::session& sql) -> Result<std::string> {
+        std::string snapshot;
+        sql << "SELECT CAST(txid_current_snapshot() AS TEXT)", soci::into(snapshot);
+        return snapshot;
+      });
+}
+
+std::int64_t PostgresqlDialect::insert_results(soci::session& sql,
+                                               std::span<const PingResult> results) const {
+  // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
+  // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
+  // One statement per batch. A statement per row costs a network round trip per row, which made
+  // the writer the probe process's main CPU cost; unnest() turns ten array parameters back into rows.
+  std::array<PostgresArrayBuilder, 10> columns;
+  for (const PingResult& result : results) {
+    columns[0].add_integer(result.host_id);
+    columns[1].add_integer(result.ts);
+    columns[2].add_integer(result.sent);
+    columns[3].add_integer(result.received);
+    columns[4].add_real(result.min_ms);
+    columns[5].add_real(result.avg_ms);
+    columns[6].add_real(result.max_ms);
+    columns[7].add_real(result.median_ms);
+    columns[8].add_real(result.stddev_ms);
+    columns[9].add_text(result.error);
+  }
+  std::array<std::string, 10> arrays;
+  for (std::size_t i = 0; i < columns.size(); ++i) arrays[i] = columns[i].finish();
+  soci::statement st =
+      (sql.prepare
+           << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
+              "stddev_ms, error) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
+              "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
+              "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
+              "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[])) "
+              "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error) "
+              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts) DO NOTHING",
+       soci::use(arrays[0]), soci::use(arrays[1]), soci::use(arrays[2]), soci::use(arrays[3]),
+       soci::use(arrays[4]), soci::use(arrays[5]), soci::use(arrays[6]), soci::use(arrays[7]),
+       soci::use(arrays[8]), soci::use(arrays[9]));
+  st.execute(true);
+  return st.get_affected_rows();
+}
+
+Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections,
+                                                        const LeaseRequest& request) {
+  return connections.with_session<
+      LeaseGrant>("claim host leases", [&](soci::session& sql) -> Result<LeaseGrant> {
+    WriteTransaction transaction(sql, *this);
+    const std::string& worker = request.worker_id;
+    const long long now = request.now, expires = request.now + request.ttl_ms,
+                    stale = request.now - request.ttl_ms;
+    sql << "INSERT INTO probe_workers (worker_id, last_seen) VALUES (:w, :n) "
+           "ON CONFLICT (worker_id) DO UPDATE SET last_seen = excluded.last_seen",
+        soci::use(worker), soci::use(now);
+    sql << "DELETE FROM probe_workers WHERE last_seen < :s", soci::use(stale);
+    sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id IN (SELECT id FROM hosts WHERE enabled "
+           "= 0)",
+        soci::use(worker);
+    sql << "UPDATE host_leases SET expires_at = :e WHERE worker_id = :w", soci::use(expires),
+        soci::use(worker);
+
+    long long workers = 1, enabled = 0, own = 0;
+    sql << "SELECT COUNT(*) FROM probe_workers", soci::into(workers);
+    sql << "SELECT COUNT(*) FROM hosts WHERE enabled = 1", soci::into(enabled);
+    sql << "SELECT COUNT(*) FROM host_leases WHERE worker_id = :w", soci::use(worker), soci::into(own);
+    workers = std::max(1LL, workers);
+    LeaseGrant grant;
+    grant.live_workers = workers;
+    grant.fair_share = (enabled + workers - 1) / workers;
+
+    // Claim free hosts (never leased, or the lease expired) a chunk at a time. SKIP LOCKED: hosts another
+    // claimer is taking right now are passed over, not waited for; the ON CONFLICT guard re-checks the expiry
+    // on the latest row version, so a lease taken meanwhile is never stolen. FOR NO KEY UPDATE does not block
+    // the result writer's foreign-key checks (FOR KEY SHARE) on the same hosts.
+    // Each chunk continues after the last id the previous one claimed: rescanning from the first host every
+    // time made a first claim of 100,000 hosts take 15 s.
+    long long after = 0;
+    while (own < grant.fair_share) {
+      const long long want = std::min<long long>(request.chunk, grant.fair_share - own);
+      std::vector<long long> claimed(static_cast<std::size_t>(want));
+      soci::statement st =
+          (sql.prepare
+               << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
+                  "(SELECT h.id FROM hosts h LEFT JOIN host_leases l ON l.host_id = h.id "
+                  "WHERE h.enabled = 1 AND h.id > :a AND (l.host_id IS NULL OR l.expires_at < :n) "
+                  "ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
+                  "ON CONFLICT (host_id) DO UPDATE SET worker_id = excluded.worker_id, "
+                  "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
+           soci::use(worker), soci::use(expires), soci::use(after), soci::use(now), soci::use(want),
+           soci::use(now), soci::into(claimed));
+      if (!st.execute(true) || claimed.empty()) break;
+      own += static_cast<long long>(claimed.size());
+      after = *std::max_element(claimed.begin(), claimed.end());
+    }
+
+    long long id = 0, user_id = 0, created_at = 0;
+    int host_enabled = 1;
+    std::string hostname, provider, service, label;
+    soci::statement st =
+        (sql.prepare << "SELECT h.id, h.user_id, h.hostname, h.provider, h.service, h.label, "
+                        "h.enabled, h.created_at FROM hosts h JOIN host_leases l ON l.host_id = h.id "
+                        "WHERE l.worker_id = :w AND h.enabled = 1 ORDER BY h.id",
+         soci::use(worker), soci::into(id), soci::into(user_id), soci::into(hostname), soci::into(provider),
+         soci::into(service), soci::into(label), soci::into(host_enabled), soci::into(created_at));
+    if (st.execute(true)) {
+      do {
+        grant.hosts.push_back(Host{id, user_id, hostname, parse_provider(provider).value_or(Provider::other),
+                                   service, label, host_enabled != 0, created_at});
+      } while (st.fetch());
+    }
+    transaction.commit();
+    return grant;
+  });
+}
+
+Status PostgresqlDialect::release_host_leases(Connections& connections, const std::string& worker_id,
+                                              std::int64_t keep) {
+  return connections.execute("release host leases", [&](soci::session& sql) {
+    WriteTransaction transaction(sql, *this);
+    if (keep <= 0) {
+      sql << "DELETE FROM host_leases WHERE worker_id = :w", soci::use(worker_id);
+      sql << "DELETE FROM probe_workers WHERE worker_id = :w", soci::use(worker_id);
+    } else {
+      const long long offset = keep - 1;
+      sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id > (SELECT host_id FROM host_leases "
+             "WHERE worker_id = :w2 ORDER BY host_id LIMIT 1 OFFSET :o)",
+          soci::use(worker_id), soci::use(worker_id), soci::use(offset);
+    }
+    transaction.commit();
+  });
+}
+
+Result<std::unique_ptr<WorkerLock>> PostgresqlDialect::lock_single_worker(const std::string&) {
+  return std::unique_ptr<WorkerLock>(std::make_unique<NoWorkerLock>());
+}
+
+}  // namespace semaphore::store

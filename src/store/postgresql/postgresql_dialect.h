@@ -1,0 +1,41 @@
+#pragma once
+// PostgreSQL: a server that many processes share, so several probe workers split the hosts through leases,
+// and batches go in one statement each (a round trip per row would cost more than the work). Internal to
+// src/store; see dialect.h.
+#include "store/dialect.h"
+
+namespace semaphore::store {
+
+class PostgresqlDialect final : public Dialect {
+ public:
+  explicit PostgresqlDialect(std::string url) : url_(std::move(url)) {}
+
+  // A small pool.
+  std::size_t pool_size() const override { return 8; }
+  std::string display_name() const override;
+  // Loads libpq (lazy_libpq.h), connects with libpq's reading of the URL, quiets NOTICEs.
+  void open(Connections& connections) override;
+
+  const char* begin_write() const override { return "BEGIN"; }
+  std::vector<Migration> migrations() const override;
+  // A transaction-scoped advisory lock: concurrent migrators wait for it, then re-read the version.
+  void lock_schema(soci::session& sql) const override;
+
+  // txid_current_snapshot(): the same snapshot means no transaction that wrote committed since.
+  Result<std::string> data_version(Connections& connections) override;
+  // One statement per batch: ten array parameters that unnest() turns back into rows.
+  std::int64_t insert_results(soci::session& sql, std::span<const PingResult> results) const override;
+
+  // Leases: FOR NO KEY UPDATE SKIP LOCKED claims, ON CONFLICT upserts of heartbeats and leases.
+  bool leases_hosts() const override { return true; }
+  Result<LeaseGrant> claim_host_leases(Connections& connections, const LeaseRequest& request) override;
+  Status release_host_leases(Connections& connections, const std::string& worker_id,
+                             std::int64_t keep) override;
+  // A lock that holds nothing: workers share the hosts through leases.
+  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
+
+ private:
+  std::string url_;
+};
+
+}  // namespace semaphore::store

@@ -1,0 +1,95 @@
+#pragma once
+// The records the store keeps and hands out: plain values, shared by every store interface (account_store.h,
+// host_store.h, monitor_store.h) and by their callers.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/provider.h"
+
+namespace semaphore::store {
+
+using Id = std::int64_t;
+
+struct User {
+  Id id = 0;
+  std::string email;  // stored lower-cased
+  std::string password_hash;
+  bool is_admin = false;
+  EpochMs created_at = 0;
+};
+
+struct Session {
+  std::string token_hash;  // hex SHA-256 (or similar) of the cookie token: the token itself is never stored
+  Id user_id = 0;
+  std::string csrf_token;
+  EpochMs created_at = 0;
+  EpochMs last_seen_at = 0;
+  EpochMs expires_at = 0;  // absolute expiry; idle expiry is judged from last_seen_at by the caller
+};
+
+struct Host {
+  Id id = 0;
+  Id user_id = 0;
+  std::string hostname;  // normalized by core/target.h parse_target before it gets here
+  Provider provider = Provider::other;
+  std::string service;  // free text: EC2, App Engine, ...
+  std::string label;
+  bool enabled = true;
+  EpochMs created_at = 0;
+};
+
+// One row per host per round. RTT fields are empty when nothing came back; `error` then says why
+// ("unresolvable", "unreachable", "timeout", ...). Loss = 1 - received / sent.
+struct PingResult {
+  Id host_id = 0;
+  EpochMs ts = 0;  // the round's start, UTC ms: (host_id, ts) is the primary key, so inserts are idempotent
+  int sent = 0;
+  int received = 0;
+  std::optional<double> min_ms, avg_ms, max_ms, median_ms, stddev_ms;
+  std::string error;  // empty when at least one reply came back
+};
+
+// A host's latest round, for the report and overview pages.
+struct HostStatus {
+  Host host;
+  std::optional<PingResult> latest;
+};
+
+// Hourly (period_s = 3600) or daily (86400) aggregate of a host's rounds, for long chart ranges.
+struct Rollup {
+  Id host_id = 0;
+  int period_s = 3600;
+  EpochMs bucket_start = 0;
+  int rounds = 0;
+  int sent = 0;
+  int received = 0;
+  std::optional<double> min_ms, max_ms, avg_ms, median_ms;  // median = median of the rounds' medians
+};
+
+// --- ping service types (issue 4; see monitor_store.h) ---
+
+// A probe worker's request for its share of the hosts (PostgreSQL leases).
+struct LeaseRequest {
+  std::string worker_id;
+  EpochMs now = 0;
+  std::int64_t ttl_ms = 90000;  // leases (and the worker's heartbeat) live this long unless renewed
+  int chunk = 1000;             // hosts claimed per statement
+};
+
+struct LeaseGrant {
+  std::vector<Host> hosts;  // the enabled hosts the worker holds, ordered by id
+  std::int64_t live_workers = 1;
+  std::int64_t fair_share = 0;  // ceil(enabled hosts / live workers)
+};
+
+// Held while this process is the one probe worker of a SQLite database; released when destroyed (or when
+// the process dies).
+class WorkerLock {
+ public:
+  virtual ~WorkerLock() = default;
+};
+
+}  // namespace semaphore::store

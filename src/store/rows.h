@@ -1,0 +1,111 @@
+#pragma once
+// The row buffers SOCI fills (and binds) for hosts and ping_results rows, shared by the store's queries and
+// the dialects' inserts. Internal to src/store.
+#include <soci/soci.h>
+
+#include <optional>
+#include <string>
+
+#include "store/records.h"
+
+namespace semaphore::store {
+
+// The columns HostRow reads, from `hosts h`.
+constexpr const char* kHostColumns =
+    "h.id, h.user_id, h.hostname, h.provider, h.service, h.label, h.enabled, h.created_at";
+
+// The row buffers SOCI fills for kHostColumns.
+struct HostRow {
+  long long id = 0, user_id = 0, created_at = 0;
+  std::string hostname, provider, service, label;
+  int enabled = 1;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(user_id));
+    st.exchange(soci::into(hostname));
+    st.exchange(soci::into(provider));
+    st.exchange(soci::into(service));
+    st.exchange(soci::into(label));
+    st.exchange(soci::into(enabled));
+    st.exchange(soci::into(created_at));
+  }
+  Host take() const {
+    return Host{id,      user_id, hostname,     parse_provider(provider).value_or(Provider::other),
+                service, label,   enabled != 0, created_at};
+  }
+};
+
+// The row buffers for one ping_results row: ts, sent, received, the five RTT figures and error.
+struct ResultRow {
+  long long host_id = 0, ts = 0;
+  int sent = 0, received = 0;
+  double figures[5] = {};
+  soci::indicator indicators[5] = {};
+  std::string error;
+  soci::indicator error_indicator = soci::i_null;
+  // Every column is NULL when a LEFT JOIN found no result: SOCI needs an indicator for each.
+  soci::indicator ts_indicator = soci::i_null, other_indicators[3] = {};
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(host_id, other_indicators[0]));
+    st.exchange(soci::into(ts, ts_indicator));
+    st.exchange(soci::into(sent, other_indicators[1]));
+    st.exchange(soci::into(received, other_indicators[2]));
+    for (int i = 0; i < 5; ++i) st.exchange(soci::into(figures[i], indicators[i]));
+    st.exchange(soci::into(error, error_indicator));
+  }
+  std::optional<double> figure(int i) const {
+    return indicators[i] == soci::i_ok ? std::optional<double>(figures[i]) : std::nullopt;
+  }
+  // The inverse of take(), for binding a row to insert.
+  void put(const PingResult& result) {
+    host_id = result.host_id;
+    ts = result.ts;
+    sent = result.sent;
+    received = result.received;
+    const std::optional<double>* values[5] = {&result.min_ms, &result.avg_ms, &result.max_ms,
+                                              &result.median_ms, &result.stddev_ms};
+    for (int i = 0; i < 5; ++i) {
+      figures[i] = values[i]->value_or(0.0);
+      indicators[i] = values[i]->has_value() ? soci::i_ok : soci::i_null;
+    }
+    error = result.error;
+    error_indicator = result.error.empty() ? soci::i_null : soci::i_ok;
+  }
+  PingResult take() const {
+    PingResult result;
+    result.host_id = host_id;
+    result.ts = ts;
+    result.sent = sent;
+    result.received = received;
+    result.min_ms = figure(0);
+    result.avg_ms = figure(1);
+    result.max_ms = figure(2);
+    result.median_ms = figure(3);
+    result.stddev_ms = figure(4);
+    if (error_indicator == soci::i_ok) result.error = error;
+    return result;
+  }
+};
+
+// The columns ResultRow reads, from `ping_results r`.
+constexpr const char* kResultColumns =
+    "r.host_id, r.ts, r.sent, r.received, r.min_ms, r.avg_ms, r.max_ms, r.median_ms, r.stddev_ms, r.error";
+
+// Prepares `query` with `row` bound for output plus `uses`, and calls `each` for every row fetched.
+// `bind_uses(st)` binds the query's parameters.
+template <class Row, class BindUses, class Each>
+void for_each_row(soci::session& sql, Row& row, const std::string& query, BindUses bind_uses, Each each) {
+  soci::statement st(sql);
+  row.bind(st);
+  bind_uses(st);
+  st.alloc();
+  st.prepare(query);
+  st.define_and_bind();
+  if (!st.execute(true)) return;
+  do each();
+  while (st.fetch());
+}
+
+}  // namespace semaphore::store

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "cli/service_options.h"
 #include "cli/store_access.h"
 #include "monitor/probe_service.h"
 
@@ -45,7 +46,7 @@ void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& optio
 void add_probe_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("probe", "run the ping service alone (one of several probe workers)");
   auto options = std::make_shared<monitor::ServiceOptions>();
-  monitor::add_service_options(*command, *options);
+  add_service_options(*command, *options);
   command->callback([&global, options] { run_probe(global, *options); });
 }
 

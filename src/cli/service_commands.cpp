@@ -5,11 +5,12 @@
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "cli/service_options.h"
 #include "cli/store_access.h"
+#include "cli/web_options.h"
 #include "monitor/probe_service.h"
 #include "web/app.h"
 #include "web/server/http_server.h"
-#include "web/web_options.h"
 
 namespace semaphore::cli {
 namespace {
@@ -50,19 +51,16 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
 void add_service_commands(CLI::App& app, const GlobalOptions& global) {
   auto serve_web = std::make_shared<web::WebOptions>();
   auto* serve_command = app.add_subcommand("serve", "the web UI and API only (replicas share the database)");
-  web::add_web_options(*serve_command, *serve_web);
-  serve_command->callback([&global, serve_command, serve_web] {
-    web::finish_web_options(*serve_command, *serve_web);
-    serve(global, *serve_web, nullptr);
-  });
+  add_web_options(*serve_command, *serve_web, WebTargets::own_option);
+  serve_command->callback([&global, serve_web] { serve(global, *serve_web, nullptr); });
 
   auto run_web = std::make_shared<web::WebOptions>();
   auto run_service = std::make_shared<monitor::ServiceOptions>();
   auto* run_command = app.add_subcommand("run", "the web UI, the API and the ping service in one process");
-  monitor::add_service_options(*run_command, *run_service);  // first: it owns --targets, shared with the web
-  web::add_web_options(*run_command, *run_web);
-  run_command->callback([&global, run_command, run_web, run_service] {
-    web::finish_web_options(*run_command, *run_web);
+  add_service_options(*run_command, *run_service);  // with --targets, which governs the web's hosts too
+  add_web_options(*run_command, *run_web, WebTargets::from_service_options);
+  run_command->callback([&global, run_web, run_service] {
+    run_web->targets = run_service->target_policy;
     serve(global, *run_web, run_service.get());
   });
 }

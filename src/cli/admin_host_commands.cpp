@@ -9,7 +9,7 @@
 
 #include "cli/store_access.h"
 #include "core/email.h"
-#include "core/host_list.h"
+#include "domain/host_list.h"
 
 namespace semaphore::cli {
 namespace {
@@ -96,7 +96,7 @@ void import_hosts(const GlobalOptions& global, const HostCommandOptions& options
   }
   auto store = open_store(global);
   const auto user = find_user(*store, options.user);
-  const ParsedHostList parsed = parse_host_list(content.str());
+  const domain::ParsedHostList parsed = domain::parse_host_list(content.str());
 
   int added = 0;
   int refused = static_cast<int>(parsed.rejected.size());

@@ -158,7 +158,7 @@ const std::vector<std::pair<std::string, std::string>>& security_headers(bool se
   return secure_transport ? secure : plain;
 }
 
-WebApp::WebApp(store::Store& store, WebOptions options, PasswordCost cost)
+WebApp::WebApp(store::Store& store, WebOptions options, domain::PasswordCost cost)
     : services_(std::make_unique<Services>(store, options, cost)) {
   if (options.refresh.count() > 0) services_->round_interval = options.refresh;
   // Order matters where patterns overlap: "/report/{id}.csv" before "/report/{id}".

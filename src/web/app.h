@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 
+#include "domain/passwords.h"
 #include "store/store.h"
 #include "web/http_types.h"
-#include "web/passwords.h"
 #include "web/web_options.h"
 
 namespace semaphore::web {
@@ -23,7 +23,8 @@ struct Services;
 class WebApp {
  public:
   // Throws std::runtime_error at start-up if the embedded templates do not parse.
-  WebApp(store::Store& store, WebOptions options, PasswordCost cost = PasswordCost::interactive());
+  WebApp(store::Store& store, WebOptions options,
+         domain::PasswordCost cost = domain::PasswordCost::interactive());
   ~WebApp();
   WebApp(const WebApp&) = delete;
   WebApp& operator=(const WebApp&) = delete;

@@ -11,14 +11,14 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "domain/host_input.h"
+#include "domain/passwords.h"
 #include "store/store.h"
 #include "web/assets.h"
 #include "web/form.h"
-#include "web/host_input.h"
 #include "web/http_types.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
-#include "web/passwords.h"
 #include "web/router.h"
 #include "web/sessions.h"
 #include "web/sparklines.h"
@@ -39,7 +39,7 @@ enum class Access {
 };
 
 struct Services {
-  Services(store::Store& store_ref, WebOptions web_options, PasswordCost cost)
+  Services(store::Store& store_ref, WebOptions web_options, domain::PasswordCost cost)
       : store(store_ref),
         options(web_options),
         hasher(cost),
@@ -50,7 +50,7 @@ struct Services {
   WebOptions options;
   Templates templates;
   Assets assets;
-  PasswordHasher hasher;
+  domain::PasswordHasher hasher;
   SessionManager sessions;
   SigninThrottle throttle;
   RequestMetrics metrics;
@@ -129,15 +129,15 @@ struct RequestContext {
 
 // The manage page, shared by the add form and the import: what the user typed and what was wrong with it.
 struct ManageView {
-  static ManageView with(HostInput typed, HostErrors errors, std::string form_error = "") {
+  static ManageView with(domain::HostInput typed, domain::HostErrors errors, std::string form_error = "") {
     ManageView view;
     view.typed = std::move(typed);
     view.errors = std::move(errors);
     view.form_error = std::move(form_error);
     return view;
   }
-  HostInput typed;
-  HostErrors errors;
+  domain::HostInput typed;
+  domain::HostErrors errors;
   std::string form_error;
   std::string import_text;
   std::string import_error;

@@ -20,7 +20,7 @@ Response change_password(RequestContext& ctx) {
     data.set("current_error", std::string("That is not your current password."));
     return account_form(ctx, 400, std::move(data));
   }
-  if (auto problem = password_problem(fresh)) {
+  if (auto problem = domain::password_problem(fresh)) {
     data.set("new_error", *problem);
     return account_form(ctx, 400, std::move(data));
   }

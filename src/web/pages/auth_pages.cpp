@@ -30,7 +30,7 @@ Response post_signup(RequestContext& ctx) {
   data.set("email", ctx.form.get("email"));
   auto email = normalize_email(ctx.form.get("email"));
   const std::string& password = ctx.form.get("password");
-  const auto password_error = password_problem(password);
+  const auto password_error = domain::password_problem(password);
   if (!email || password_error) {
     if (!email) data.set("email_error", email.error().message);
     if (password_error) data.set("password_error", *password_error);
@@ -82,7 +82,7 @@ Response post_signin(RequestContext& ctx) {
     return response;
   }
   std::optional<store::User> user;
-  if (email && password.size() <= 4 * kMaxPasswordChars) {
+  if (email && password.size() <= 4 * domain::kMaxPasswordChars) {
     auto found = ctx.services.store.find_user_by_email(*email);
     if (found) {
       user = std::move(*found);

@@ -1,12 +1,11 @@
-// POST /manage/import: one host per line, optionally ",provider,service" (core/host_list.h). Answers the
+// POST /manage/import: one host per line, optionally ",provider,service" (domain/host_list.h). Answers the
 // result page (200) with what was added and each rejected line with its reason; an empty field answers 400
 // with the form again.
 #include <algorithm>
 
-#include "core/host_list.h"
 #include "core/provider.h"
+#include "domain/host_list.h"
 #include "web/app_context.h"
-#include "web/host_input.h"
 
 namespace semaphore::web {
 namespace {
@@ -15,7 +14,7 @@ constexpr std::size_t kMaxLines = 10'000;
 
 Response import_hosts(RequestContext& ctx) {
   const std::string& text = ctx.form.get("hosts");
-  const ParsedHostList parsed = parse_host_list(text);
+  const domain::ParsedHostList parsed = domain::parse_host_list(text);
   if (parsed.entries.empty() && parsed.rejected.empty()) {
     ManageView view;
     view.import_text = text;
@@ -41,13 +40,12 @@ Response import_hosts(RequestContext& ctx) {
   for (const auto& line : parsed.rejected) rejections.push_back({line.line, line.text, line.reason});
   TemplateData added{TemplateData::type::list};
   int added_count = 0;
-  for (const HostListEntry& entry : parsed.entries) {
+  for (const domain::HostListEntry& entry : parsed.entries) {
     const std::string provider(to_string(entry.provider));
     const std::string line_text =
         entry.target.text + "," + provider + (entry.service.empty() ? "" : "," + entry.service);
-    HostErrors errors;
-    auto host = validate_host({entry.target.text, provider, entry.service, "", true},
-                              ctx.services.options.targets, errors);
+    domain::HostErrors errors;
+    auto host = domain::validate_host(domain::to_host_input(entry), ctx.services.options.targets, errors);
     if (!host) {
       rejections.push_back({entry.line, line_text, errors.first()});
       continue;

@@ -1,7 +1,6 @@
 // GET /manage, POST /manage/hosts (add), GET|POST /manage/hosts/{id} (edit), POST /manage/hosts/{id}/delete.
 #include "core/provider.h"
 #include "web/app_context.h"
-#include "web/host_input.h"
 
 namespace semaphore::web {
 namespace {
@@ -18,7 +17,7 @@ TemplateData provider_options(std::string_view selected) {
   return list;
 }
 
-void set_errors(TemplateData& data, const HostErrors& errors) {
+void set_errors(TemplateData& data, const domain::HostErrors& errors) {
   set_if(data, "hostname_error", errors.hostname);
   set_if(data, "provider_error", errors.provider);
   set_if(data, "service_error", errors.service);
@@ -28,7 +27,7 @@ void set_errors(TemplateData& data, const HostErrors& errors) {
 }  // namespace
 
 Response manage_page(RequestContext& ctx, int status, const ManageView& view) {
-  const HostInput& typed = view.typed;
+  const domain::HostInput& typed = view.typed;
   auto hosts = ctx.services.store.list_hosts(ctx.user->id);
   if (!hosts) return ctx.store_error(hosts.error());
   TemplateData data;
@@ -71,8 +70,8 @@ Response manage_page(RequestContext& ctx, int status, const ManageView& view) {
 
 namespace {
 
-HostInput input_from_form(const FormData& form, bool with_enabled) {
-  HostInput input;
+domain::HostInput input_from_form(const FormData& form, bool with_enabled) {
+  domain::HostInput input;
   input.hostname = form.get("hostname");
   input.provider = form.get("provider");
   input.service = form.get("service");
@@ -82,9 +81,9 @@ HostInput input_from_form(const FormData& form, bool with_enabled) {
 }
 
 Response add_host(RequestContext& ctx) {
-  const HostInput input = input_from_form(ctx.form, false);
-  HostErrors errors;
-  auto host = validate_host(input, ctx.services.options.targets, errors);
+  const domain::HostInput input = input_from_form(ctx.form, false);
+  domain::HostErrors errors;
+  auto host = domain::validate_host(input, ctx.services.options.targets, errors);
   if (!host) return manage_page(ctx, 400, ManageView::with(input, errors));
   auto count = ctx.services.store.count_hosts(ctx.user->id);
   if (!count) return ctx.store_error(count.error());
@@ -107,8 +106,8 @@ Response add_host(RequestContext& ctx) {
   return ctx.redirect_with_flash("/manage", "host_added");
 }
 
-Response edit_page(RequestContext& ctx, int status, const store::Host& stored, const HostInput& shown,
-                   const HostErrors& errors) {
+Response edit_page(RequestContext& ctx, int status, const store::Host& stored, const domain::HostInput& shown,
+                   const domain::HostErrors& errors) {
   TemplateData data;
   data.set("id", std::to_string(stored.id));
   data.set("original_hostname", stored.hostname);
@@ -126,8 +125,8 @@ Response get_edit(RequestContext& ctx) {
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto host = ctx.services.store.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
-  const HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service, host->label,
-                        host->enabled};
+  const domain::HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service,
+                                host->label, host->enabled};
   return edit_page(ctx, 200, *host, shown, {});
 }
 
@@ -136,9 +135,9 @@ Response post_edit(RequestContext& ctx) {
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto stored = ctx.services.store.find_host(ctx.user->id, *id);
   if (!stored) return ctx.store_error(stored.error());
-  const HostInput input = input_from_form(ctx.form, true);
-  HostErrors errors;
-  auto host = validate_host(input, ctx.services.options.targets, errors);
+  const domain::HostInput input = input_from_form(ctx.form, true);
+  domain::HostErrors errors;
+  auto host = domain::validate_host(input, ctx.services.options.targets, errors);
   if (!host) return edit_page(ctx, 400, *stored, input, errors);
   host->id = *id;
   host->user_id = ctx.user->id;

@@ -60,7 +60,7 @@ void add_service_commands(CLI::App& app, const GlobalOptions& global) {
   add_service_options(*run_command, *run_service);  // with --targets, which governs the web's hosts too
   add_web_options(*run_command, *run_web, WebTargets::from_service_options);
   run_command->callback([&global, run_web, run_service] {
-    run_web->targets = run_service->target_policy;
+    run_web->hosts.targets = run_service->target_policy;
     serve(global, *run_web, run_service.get());
   });
 }

@@ -20,8 +20,8 @@ void add_web_options(CLI::App& command, web::WebOptions& options, WebTargets tar
   add_duration_option(command, "--session-max", options.session_max,
                       "sign out this long after sign-in, whatever happens (default 7d)",
                       "SEMAPHORE_SESSION_MAX");
-  if (targets == WebTargets::own_option) add_targets_option(command, options.targets, TargetsHelp::web);
-  add_max_hosts_option(command, options.max_hosts_per_user);
+  if (targets == WebTargets::own_option) add_targets_option(command, options.hosts.targets, TargetsHelp::web);
+  add_max_hosts_option(command, options.hosts.max_hosts_per_user);
   command
       .add_option_function<std::string>(
           "--signup", [&options](const std::string& text) { options.signup_open = text == "open"; },

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "domain/host_input.h"
+#include "domain/host_service.h"
 #include "domain/passwords.h"
 #include "store/store.h"
 #include "web/assets.h"
@@ -42,12 +43,14 @@ struct Services {
   Services(store::Store& store_ref, WebOptions web_options, domain::PasswordCost cost)
       : store(store_ref),
         options(web_options),
+        hosts(store_ref, web_options.hosts),
         hasher(cost),
         sessions(store_ref, SessionRules{web_options.session_idle, web_options.session_max}),
         throttle(store_ref) {}
 
   store::Store& store;
   WebOptions options;
+  domain::HostService hosts;  // adds and checks hosts under options.hosts (the target policy, the limit)
   Templates templates;
   Assets assets;
   domain::PasswordHasher hasher;

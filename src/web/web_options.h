@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/target.h"
+#include "domain/host_service.h"
 
 namespace semaphore::web {
 
@@ -13,8 +13,7 @@ struct WebOptions {
   bool secure_cookies = false;                                   // --secure-cookies: Secure + __Host- cookies
   std::chrono::seconds session_idle{std::chrono::hours(12)};     // --session-idle
   std::chrono::seconds session_max{std::chrono::hours(24 * 7)};  // --session-max
-  TargetPolicy targets = TargetPolicy::allow_private;            // --targets public|private
-  std::int64_t max_hosts_per_user = 1000;                        // --max-hosts-per-user
+  domain::HostRules hosts;                                       // --targets, --max-hosts-per-user
   bool signup_open = true;                                       // --signup open|closed
   std::size_t body_limit = 1024 * 1024;                          // --body-limit (bytes; accepts 64k, 1M)
   std::chrono::seconds read_timeout{std::chrono::seconds(15)};   // --read-timeout: a whole request's read

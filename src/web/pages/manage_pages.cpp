@@ -1,4 +1,6 @@
 // GET /manage, POST /manage/hosts (add), GET|POST /manage/hosts/{id} (edit), POST /manage/hosts/{id}/delete.
+#include <span>
+
 #include "core/provider.h"
 #include "web/app_context.h"
 
@@ -40,7 +42,7 @@ Response manage_page(RequestContext& ctx, int status, const ManageView& view) {
   data.set("import_text", view.import_text);
   set_if(data, "import_error", view.import_error);
   data.set("count", std::to_string(hosts->size()));
-  data.set("max_hosts", std::to_string(ctx.services.options.max_hosts_per_user));
+  data.set("max_hosts", std::to_string(ctx.services.hosts.rules().max_hosts_per_user));
 
   TemplateData groups{TemplateData::type::list};
   for (Provider provider : kAllProviders) {
@@ -82,26 +84,25 @@ domain::HostInput input_from_form(const FormData& form, bool with_enabled) {
 
 Response add_host(RequestContext& ctx) {
   const domain::HostInput input = input_from_form(ctx.form, false);
-  domain::HostErrors errors;
-  auto host = domain::validate_host(input, ctx.services.options.targets, errors);
-  if (!host) return manage_page(ctx, 400, ManageView::with(input, errors));
-  auto count = ctx.services.store.count_hosts(ctx.user->id);
-  if (!count) return ctx.store_error(count.error());
-  if (*count >= ctx.services.options.max_hosts_per_user) {
-    return manage_page(ctx, 400,
-                       ManageView::with(input, {},
-                                        "You have reached the limit of " +
-                                            std::to_string(ctx.services.options.max_hosts_per_user) +
-                                            " hosts. Delete one to add another."));
-  }
-  host->user_id = ctx.user->id;
-  auto added = ctx.services.store.add_host(*host);
-  if (!added) {
-    if (added.error().code == Errc::duplicate) {
+  auto additions = ctx.services.hosts.add(ctx.user->id, std::span(&input, 1));
+  if (!additions) return ctx.store_error(additions.error());
+  const domain::HostAddition& addition = additions->front();
+  switch (addition.outcome) {
+    case domain::HostOutcome::added:
+      break;
+    case domain::HostOutcome::invalid:
+      return manage_page(ctx, 400, ManageView::with(input, addition.errors));
+    case domain::HostOutcome::over_limit:
+      return manage_page(ctx, 400,
+                         ManageView::with(input, {},
+                                          "You have reached the limit of " +
+                                              std::to_string(ctx.services.hosts.rules().max_hosts_per_user) +
+                                              " hosts. Delete one to add another."));
+    case domain::HostOutcome::duplicate: {
+      domain::HostErrors errors;
       errors.hostname = "You are watching this host already.";
       return manage_page(ctx, 400, ManageView::with(input, errors));
     }
-    return ctx.store_error(added.error());
   }
   return ctx.redirect_with_flash("/manage", "host_added");
 }
@@ -137,7 +138,7 @@ Response post_edit(RequestContext& ctx) {
   if (!stored) return ctx.store_error(stored.error());
   const domain::HostInput input = input_from_form(ctx.form, true);
   domain::HostErrors errors;
-  auto host = domain::validate_host(input, ctx.services.options.targets, errors);
+  auto host = ctx.services.hosts.validate(input, errors);
   if (!host) return edit_page(ctx, 400, *stored, input, errors);
   host->id = *id;
   host->user_id = ctx.user->id;

@@ -62,8 +62,8 @@ TEST(WebOptions, CommandLineAndEnvironment) {
   EXPECT_EQ(options.session_idle, std::chrono::minutes(90)) << "the richer grammar serves the web too";
   EXPECT_EQ(options.session_max, std::chrono::hours(48));
   EXPECT_EQ(options.body_limit, 65536u);
-  EXPECT_EQ(options.targets, TargetPolicy::public_only);
-  EXPECT_EQ(options.max_hosts_per_user, 5);
+  EXPECT_EQ(options.hosts.targets, TargetPolicy::public_only);
+  EXPECT_EQ(options.hosts.max_hosts_per_user, 5);
   EXPECT_FALSE(options.signup_open);
   EXPECT_TRUE(options.secure_cookies);
   EXPECT_EQ(options.read_timeout, 15s);

@@ -4,6 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 LISTEN ?= 127.0.0.1:5000
 DB ?= sqlite:semaphore.db
+TARGETS ?= private
 
 .PHONY: all bootstrap configure build run test test-under-load bench fuzz format lint clean
 
@@ -20,10 +21,12 @@ configure: $(BUILD_DIR)/CMakeCache.txt
 build: bootstrap configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Starts the whole of Semaphore (web UI + ping service) on SQLite.
+# Starts the whole of Semaphore (web UI + ping service) on SQLite, to try it on this machine: it listens on
+# loopback, so private targets (localhost, your LAN) are allowed. A server on the internet with open sign-up
+# keeps the default, public targets only (README, "Running it for others").
 run: build
 	scripts/ensure-icmp-privilege $(BUILD_DIR)/semaphore
-	$(BUILD_DIR)/semaphore run --db $(DB) --listen $(LISTEN)
+	$(BUILD_DIR)/semaphore run --db $(DB) --listen $(LISTEN) --targets $(TARGETS)
 
 # Every test: unit, integration (real ICMP, a real PostgreSQL started by the tests), browser.
 test:

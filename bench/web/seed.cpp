@@ -10,8 +10,8 @@
 
 #include "core/clock.h"
 #include "core/db_url.h"
+#include "domain/passwords.h"
 #include "store/store.h"
-#include "web/passwords.h"
 
 using namespace semaphore;
 
@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     return std::fprintf(stderr, "%s\n", migrated.error().message.c_str()), 1;
 
   const std::string password = "benchmark password";
-  const web::PasswordHasher hasher;
+  const domain::PasswordHasher hasher;
   auto user = db.create_user("bench@example.com", hasher.hash(password).value(), true);
   if (!user) return std::fprintf(stderr, "%s\n", user.error().message.c_str()), 1;
 

@@ -7,9 +7,11 @@
 #include <sstream>
 #include <vector>
 
+#include "cli/option_types.h"
 #include "cli/store_access.h"
 #include "core/email.h"
-#include "core/host_list.h"
+#include "domain/host_list.h"
+#include "domain/host_service.h"
 
 namespace semaphore::cli {
 namespace {
@@ -21,7 +23,15 @@ struct HostCommandOptions {
   std::string label;
   std::vector<std::string> hosts;
   std::string file;
+  domain::HostRules rules;              // --max-hosts-per-user: the web's option, with its default
+  std::optional<TargetPolicy> targets;  // --targets; private unless given (an admin adds hosts it trusts)
 };
+
+domain::HostRules rules_of(const HostCommandOptions& options) {
+  domain::HostRules rules = options.rules;
+  rules.targets = options.targets.value_or(TargetPolicy::allow_private);
+  return rules;
+}
 
 store::User find_user(store::AccountStore& store, const std::string& email_text) {
   auto email = normalize_email(email_text);
@@ -35,54 +45,55 @@ store::User find_user(store::AccountStore& store, const std::string& email_text)
   return *user;
 }
 
-// Adds one host, printing the outcome; false when it was refused.
-bool add_one(store::HostStore& store, const store::User& user, const Target& target, Provider provider,
-             const std::string& service, const std::string& label, const std::string& where) {
-  if (target.kind != TargetKind::hostname) {
-    // Addresses that must never be pinged are refused here already; names are checked on every resolution.
-    if (auto refused = check_target_address(*IpAddress::parse(target.text), TargetPolicy::allow_private);
-        !refused) {
-      std::fprintf(stderr, "%s%s\n", where.c_str(), refused.error().message.c_str());
-      return false;
+// Adds `inputs` through the domain's HostService (the web's rules: target policy, cleaning, limit) and
+// prints each outcome, `where[i]` naming input i in messages. Returns the number added.
+int add_and_report(store::HostStore& store, const store::User& user, const domain::HostRules& rules,
+                   const std::vector<domain::HostInput>& inputs, const std::vector<std::string>& where) {
+  auto additions = domain::HostService(store, rules).add(user.id, inputs);
+  if (!additions) throw CommandExit{1, additions.error().message};
+  int added = 0;
+  for (std::size_t i = 0; i < additions->size(); ++i) {
+    const domain::HostAddition& addition = (*additions)[i];
+    const store::Host& host = addition.host;
+    switch (addition.outcome) {
+      case domain::HostOutcome::added:
+        std::printf("added %s (%s%s%s)\n", host.hostname.c_str(),
+                    std::string(to_string(host.provider)).c_str(), host.service.empty() ? "" : ", ",
+                    host.service.c_str());
+        ++added;
+        break;
+      case domain::HostOutcome::invalid:
+        std::fprintf(stderr, "%s%s\n", where[i].c_str(), addition.errors.first().c_str());
+        break;
+      case domain::HostOutcome::duplicate:
+        std::fprintf(stderr, "%s%s is already in the user's hosts\n", where[i].c_str(),
+                     host.hostname.c_str());
+        break;
+      case domain::HostOutcome::over_limit:
+        std::fprintf(stderr, "%sthe user has reached the limit of %lld hosts (--max-hosts-per-user)\n",
+                     where[i].c_str(), static_cast<long long>(rules.max_hosts_per_user));
+        break;
     }
   }
-  store::Host host;
-  host.user_id = user.id;
-  host.hostname = target.text;
-  host.provider = provider;
-  host.service = service;
-  host.label = label;
-  auto added = store.add_host(host);
-  if (!added) {
-    std::fprintf(stderr, "%s%s\n", where.c_str(),
-                 added.error().code == Errc::duplicate
-                     ? (target.text + " is already in the user's hosts").c_str()
-                     : added.error().message.c_str());
-    return false;
-  }
-  std::printf("added %s (%s%s%s)\n", added->hostname.c_str(), std::string(to_string(provider)).c_str(),
-              service.empty() ? "" : ", ", service.c_str());
-  return true;
+  return added;
 }
 
 void add_hosts(const GlobalOptions& global, const HostCommandOptions& options) {
-  const auto provider = parse_provider(options.provider);
-  if (!provider) throw CommandExit{2, "--provider must be AWS, GCP, Azure or Other"};
+  if (!parse_provider(options.provider)) throw CommandExit{2, "--provider must be AWS, GCP, Azure or Other"};
   auto store = open_store(global);
   const auto user = find_user(*store, options.user);
-  int refused = 0;
+  std::vector<domain::HostInput> inputs;
+  std::vector<std::string> where;
   for (const auto& text : options.hosts) {
-    auto target = parse_target(text);
-    if (!target) {
-      std::fprintf(stderr, "%s: %s\n", text.c_str(), target.error().message.c_str());
-      ++refused;
-      continue;
-    }
-    if (!add_one(*store, user, *target, *provider, options.service, options.label, text + ": ")) ++refused;
+    inputs.push_back({text, options.provider, options.service, options.label, true});
+    where.push_back(text + ": ");
   }
-  if (refused > 0)
+  const int added = add_and_report(*store, user, rules_of(options), inputs, where);
+  const auto refused = options.hosts.size() - static_cast<std::size_t>(added);
+  if (refused > 0) {
     throw CommandExit{
         1, std::to_string(refused) + " of " + std::to_string(options.hosts.size()) + " hosts not added"};
+  }
 }
 
 void import_hosts(const GlobalOptions& global, const HostCommandOptions& options) {
@@ -96,23 +107,21 @@ void import_hosts(const GlobalOptions& global, const HostCommandOptions& options
   }
   auto store = open_store(global);
   const auto user = find_user(*store, options.user);
-  const ParsedHostList parsed = parse_host_list(content.str());
+  const domain::ParsedHostList parsed = domain::parse_host_list(content.str());
 
-  int added = 0;
-  int refused = static_cast<int>(parsed.rejected.size());
   for (const auto& rejected : parsed.rejected) {
     std::fprintf(stderr, "%s:%d: %s (%s)\n", options.file.c_str(), rejected.line, rejected.reason.c_str(),
                  rejected.text.c_str());
   }
+  std::vector<domain::HostInput> inputs;
+  std::vector<std::string> where;
   for (const auto& entry : parsed.entries) {
-    const std::string where = options.file + ":" + std::to_string(entry.line) + ": ";
-    if (add_one(*store, user, entry.target, entry.provider, entry.service, "", where)) {
-      ++added;
-    } else {
-      ++refused;
-    }
+    inputs.push_back(domain::to_host_input(entry));
+    where.push_back(options.file + ":" + std::to_string(entry.line) + ": ");
   }
-  std::printf("imported %d hosts, %d lines refused\n", added, refused);
+  const int added = add_and_report(*store, user, rules_of(options), inputs, where);
+  const auto refused = parsed.rejected.size() + parsed.entries.size() - static_cast<std::size_t>(added);
+  std::printf("imported %d hosts, %zu lines refused\n", added, refused);
   if (refused > 0) throw CommandExit{1, ""};
 }
 
@@ -159,6 +168,14 @@ void add_host_commands(CLI::App& app, const GlobalOptions& global) {
   import->add_option("file", options->file, "the file, or - for stdin")->required();
   import->callback([&global, options] { import_hosts(global, *options);
 });
+
+// The rules the web applies to hosts, with its options and environment variables: whichever way a host
+// comes in, the same field checks, policy and limit hold. Only --targets' default differs: an admin adds
+// hosts they trust (the web's default follows its sign-up setting).
+for (CLI::App* command : {add, import}) {
+  add_targets_option(*command, options->targets, TargetsHelp::host_admin);
+  add_max_hosts_option(*command, options->rules.max_hosts_per_user);
+}
 
 auto* list = host->add_subcommand("list", "list hosts (of one user, or of all)");
 list->add_option("--user", options->user, "only this user's hosts");

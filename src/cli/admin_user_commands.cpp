@@ -8,7 +8,7 @@
 
 #include "cli/store_access.h"
 #include "core/email.h"
-#include "web/passwords.h"
+#include "domain/passwords.h"
 
 namespace semaphore::cli {
 namespace {
@@ -36,10 +36,10 @@ void add_user(const GlobalOptions& global, const UserAddOptions& options) {
   auto email = normalize_email(options.email);
   if (!email) throw CommandExit{2, email.error().message};
   const std::string password = read_password(options.password_file);
-  if (auto problem = web::password_problem(password)) throw CommandExit{2, "password: " + *problem};
+  if (auto problem = domain::password_problem(password)) throw CommandExit{2, "password: " + *problem};
 
   auto store = open_store(global);
-  auto hash = web::PasswordHasher().hash(password);
+  auto hash = domain::PasswordHasher().hash(password);
   if (!hash) throw CommandExit{1, hash.error().message};
   auto user = store->create_user(*email, *hash, /*first_user_is_admin=*/true);
   if (!user) {

@@ -8,7 +8,9 @@
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "cli/service_options.h"
 #include "cli/store_access.h"
+#include "domain/target_choice.h"
 #include "monitor/probe_service.h"
 
 namespace semaphore::cli {
@@ -45,8 +47,14 @@ void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& optio
 void add_probe_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("probe", "run the ping service alone (one of several probe workers)");
   auto options = std::make_shared<monitor::ServiceOptions>();
-  monitor::add_service_options(*command, *options);
-  command->callback([&global, options] { run_probe(global, *options); });
+  auto targets = std::make_shared<std::optional<TargetPolicy>>();
+  add_service_options(*command, *options, *targets, TargetsHelp::probe);
+  command->callback([&global, options, targets] {
+    const domain::TargetChoice choice = domain::choose_target_policy_without_signup(*targets);
+    spdlog::info("{}", choice.reason);
+    options->target_policy = choice.policy;
+    run_probe(global, *options);
+  });
 }
 
 }  // namespace semaphore::cli

@@ -5,11 +5,13 @@
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "cli/service_options.h"
 #include "cli/store_access.h"
+#include "cli/web_options.h"
+#include "domain/target_choice.h"
 #include "monitor/probe_service.h"
 #include "web/app.h"
 #include "web/server/http_server.h"
-#include "web/web_options.h"
 
 namespace semaphore::cli {
 namespace {
@@ -49,20 +51,28 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
 
 void add_service_commands(CLI::App& app, const GlobalOptions& global) {
   auto serve_web = std::make_shared<web::WebOptions>();
+  auto serve_targets = std::make_shared<std::optional<TargetPolicy>>();
   auto* serve_command = app.add_subcommand("serve", "the web UI and API only (replicas share the database)");
-  web::add_web_options(*serve_command, *serve_web);
-  serve_command->callback([&global, serve_command, serve_web] {
-    web::finish_web_options(*serve_command, *serve_web);
+  add_web_options(*serve_command, *serve_web, serve_targets.get());
+  serve_command->callback([&global, serve_web, serve_targets] {
+    const domain::TargetChoice choice = domain::choose_target_policy(*serve_targets, serve_web->signup_open);
+    spdlog::info("{}", choice.reason);
+    serve_web->hosts.targets = choice.policy;
     serve(global, *serve_web, nullptr);
   });
 
   auto run_web = std::make_shared<web::WebOptions>();
   auto run_service = std::make_shared<monitor::ServiceOptions>();
+  auto run_targets = std::make_shared<std::optional<TargetPolicy>>();
   auto* run_command = app.add_subcommand("run", "the web UI, the API and the ping service in one process");
-  monitor::add_service_options(*run_command, *run_service);  // first: it owns --targets, shared with the web
-  web::add_web_options(*run_command, *run_web);
-  run_command->callback([&global, run_command, run_web, run_service] {
-    web::finish_web_options(*run_command, *run_web);
+  // One --targets governs what is pinged and which hosts the web accepts.
+  add_service_options(*run_command, *run_service, *run_targets, TargetsHelp::run_or_serve);
+  add_web_options(*run_command, *run_web, nullptr);
+  run_command->callback([&global, run_web, run_service, run_targets] {
+    const domain::TargetChoice choice = domain::choose_target_policy(*run_targets, run_web->signup_open);
+    spdlog::info("{}", choice.reason);
+    run_web->hosts.targets = choice.policy;
+    run_service->target_policy = choice.policy;
     serve(global, *run_web, run_service.get());
   });
 }

@@ -7,8 +7,8 @@
 // SQLite, leased hosts on PostgreSQL) for the round's hosts, pings them through the engine and hands one row
 // per host to the ResultWriter (result_writer.h: queue, batches, retry, spool). A Maintenance thread
 // (maintenance.h) keeps rollups fresh and prunes old rows. Metrics (metrics.h) counts everything.
-#include <CLI/CLI.hpp>
-
+//
+// The service takes a plain ServiceOptions; the command line that fills it is src/cli/service_options.h.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "core/target.h"
 #include "store/monitor_store.h"
 
 namespace semaphore::probe {
@@ -34,7 +35,7 @@ struct ServiceOptions {
   std::chrono::milliseconds probe_spacing{0};
   // --timeout: how long a probe waits for its reply; 0 = auto: min(1 s, interval / 5).
   std::chrono::milliseconds timeout{0};
-  std::string target_policy = "private";  // --targets private|public (core/target.h)
+  TargetPolicy target_policy = TargetPolicy::allow_private;  // --targets private|public (core/target.h)
 
   // Writer (DESIGN.md §5).
   int batch_size = 1000;                // --batch-size rows per insert transaction
@@ -52,12 +53,6 @@ struct ServiceOptions {
   std::chrono::milliseconds maintenance_every{std::chrono::minutes(5)};  // --maintenance-every
   int prune_batch_hosts = 50;                                            // hosts per pruning transaction
 };
-
-// Adds the service's options (each with a SEMAPHORE_* environment variable) to `command`.
-void add_service_options(CLI::App& command, ServiceOptions& options);
-
-// "60s", "2s", "500ms", "1m", "1h", "30d", or a bare number of seconds. nullopt when malformed or negative.
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 class ProbeService {
  public:

@@ -119,10 +119,8 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorSt
                                                                 std::unique_ptr<probe::Pinger> pinger) {
   auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
   if (!timing) return timing.error();
-  auto policy = parse_target_policy(options.target_policy);
-  if (!policy) return policy.error();
   if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
-  SchedulerOptions scheduler{*timing, options.rate, *policy};
+  SchedulerOptions scheduler{*timing, options.rate, options.target_policy};
   const std::string worker_id = options.worker_id.empty() ? default_worker_id() : options.worker_id;
 
   auto lock = store.lock_single_worker(worker_id);

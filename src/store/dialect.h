@@ -43,6 +43,9 @@ class Dialect {
   virtual std::vector<Migration> migrations() const = 0;
   // Inside a migration's transaction: makes processes that migrate at the same time take turns.
   virtual void lock_schema(soci::session& sql) const = 0;
+  // Inside a write transaction: locks the user's row until it ends, so that writers of one user's rows take
+  // turns (HostStore::add_hosts counts, then inserts). False when there is no such user.
+  virtual bool lock_user(soci::session& sql, long long user_id) const = 0;
 
   // --- reading and writing ---
   // DataVersionSource::data_version() for this back end.

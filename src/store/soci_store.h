@@ -52,6 +52,8 @@ class SociStore final : public Store {
 
   // HostStore (soci_store_hosts.cpp)
   Result<Host> add_host(const Host& host) override;
+  Result<std::vector<Result<Host>>> add_hosts(Id user_id, std::span<const Host> hosts,
+                                              std::int64_t max_hosts) override;
   Status update_host(const Host& host) override;
   Status delete_host(Id user_id, Id host_id) override;
   Result<Host> find_host(Id user_id, Id host_id) override;

@@ -18,26 +18,65 @@ Error no_such_host() {
   return make_error(Errc::not_found, "no such host");
 }
 
+// Inserts `host` (user_id and created_at set) and returns it with its id; Errc::duplicate when the user has
+// its hostname already. ON CONFLICT DO NOTHING rather than a failed INSERT, which would abort the caller's
+// PostgreSQL transaction.
+Result<Host> insert_host(soci::session& sql, Host host) {
+  const long long user_id = host.user_id, created = host.created_at;
+  const std::string provider(to_string(host.provider));
+  const int enabled = host.enabled ? 1 : 0;
+  long long id = 0;
+  soci::indicator id_indicator = soci::i_null;
+  sql << "INSERT INTO hosts (user_id, hostname, provider, service, label, enabled, created_at) "
+         "VALUES (:u, :h, :p, :s, :l, :e, :c) ON CONFLICT (user_id, hostname) DO NOTHING RETURNING id",
+      soci::use(user_id), soci::use(host.hostname), soci::use(provider), soci::use(host.service),
+      soci::use(host.label), soci::use(enabled), soci::use(created), soci::into(id, id_indicator);
+  if (!sql.got_data() || id_indicator != soci::i_ok) {
+    return make_error(Errc::duplicate, host.hostname + " is already in your hosts");
+  }
+  host.id = id;
+  return host;
+}
+
 }  // namespace
 
 Result<Host> SociStore::add_host(const Host& input) {
   return with_session<Host>("add host", [&](soci::session& sql) -> Result<Host> {
     Host host = input;
     host.created_at = now_epoch_ms();
-    const long long user_id = host.user_id, created = host.created_at;
-    const std::string provider(to_string(host.provider));
-    const int enabled = host.enabled ? 1 : 0;
-    long long id = 0;
-    soci::indicator id_indicator = soci::i_null;
-    sql << "INSERT INTO hosts (user_id, hostname, provider, service, label, enabled, created_at) "
-           "VALUES (:u, :h, :p, :s, :l, :e, :c) ON CONFLICT (user_id, hostname) DO NOTHING RETURNING id",
-        soci::use(user_id), soci::use(host.hostname), soci::use(provider), soci::use(host.service),
-        soci::use(host.label), soci::use(enabled), soci::use(created), soci::into(id, id_indicator);
-    if (!sql.got_data() || id_indicator != soci::i_ok) {
-      return make_error(Errc::duplicate, host.hostname + " is already in your hosts");
+    return insert_host(sql, std::move(host));
+  });
+}
+
+Result<std::vector<Result<Host>>> SociStore::add_hosts(Id user_id, std::span<const Host> hosts,
+                                                       std::int64_t max_hosts) {
+  using Outcomes = std::vector<Result<Host>>;
+  return with_session<Outcomes>("add hosts", [&](soci::session& sql) -> Result<Outcomes> {
+    WriteTransaction transaction(sql, *dialect_);
+    // The lock makes concurrent calls for one user take turns between here and COMMIT, so the count below
+    // stays true until this transaction's inserts are committed.
+    const long long user = user_id;
+    if (!dialect_->lock_user(sql, user)) return make_error(Errc::not_found, "no such user");
+    long long count = 0;
+    sql << "SELECT COUNT(*) FROM hosts WHERE user_id = :u", soci::use(user), soci::into(count);
+
+    Outcomes outcomes;
+    outcomes.reserve(hosts.size());
+    const EpochMs now = now_epoch_ms();
+    for (const Host& input : hosts) {
+      if (count >= max_hosts) {
+        outcomes.emplace_back(make_error(Errc::limit_exceeded,
+                                         "the limit of " + std::to_string(max_hosts) + " hosts is reached"));
+        continue;
+      }
+      Host host = input;
+      host.user_id = user_id;
+      host.created_at = now;
+      outcomes.push_back(insert_host(sql, std::move(host)));
+      if (outcomes.back()) ++count;
     }
-    host.id = id;
-    return host;
+    transaction.commit();
+    return outcomes;
   });
 }
 

@@ -20,13 +20,19 @@ namespace semaphore::web {
 // Built once at start-up. The page modules hold references into it (their stores, caches and services),
 // so it never moves: WebApp keeps it on the heap.
 struct WebAppParts {
-  WebAppParts(WebStores stores_ref, WebOptions options, PasswordCost cost)
-      : stores(stores_ref), site(stores_ref.accounts, options), hasher(cost), throttle(stores_ref.accounts) {}
+  WebAppParts(WebStores stores_ref, WebOptions options, domain::PasswordCost cost)
+      : stores(stores_ref),
+        site(stores_ref.accounts, options),
+        host_service(stores_ref.hosts, options.hosts),
+        hasher(cost),
+        throttle(stores_ref.accounts) {}
 
   WebStores stores;
   Site site;
+  domain::HostService
+      host_service;  // adds and checks hosts under options.hosts (the target policy, the limit)
   Assets assets;
-  PasswordHasher hasher;
+  domain::PasswordHasher hasher;
   SigninThrottle throttle;
   RequestMetrics metrics;
   VersionedCache<store::User> users;  // by id, for load_session
@@ -179,7 +185,7 @@ const std::vector<std::pair<std::string, std::string>>& security_headers(bool se
   return secure_transport ? secure : plain;
 }
 
-WebApp::WebApp(WebStores stores, WebOptions options, PasswordCost cost)
+WebApp::WebApp(WebStores stores, WebOptions options, domain::PasswordCost cost)
     : parts_(std::make_unique<WebAppParts>(stores, options, cost)) {
   WebAppParts& parts = *parts_;
   if (options.refresh.count() > 0) parts.site.round_interval = options.refresh;
@@ -188,8 +194,8 @@ WebApp::WebApp(WebStores stores, WebOptions options, PasswordCost cost)
   add_home_routes(routes, stores.hosts);
   add_auth_routes(routes, stores.accounts, parts.hasher, parts.throttle);
   add_account_routes(routes, stores.accounts, parts.hasher);
-  add_manage_routes(routes, stores.hosts);
-  add_import_routes(routes, stores.hosts);
+  add_manage_routes(routes, stores.hosts, parts.host_service);
+  add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, parts.report);
   add_api_routes(routes, stores.hosts);
   routes.add(Method::get, "/metrics", Access::anyone, [&parts](RequestContext&) {

@@ -11,11 +11,11 @@
 #include <memory>
 #include <string>
 
+#include "domain/passwords.h"
 #include "store/account_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "web/http_types.h"
-#include "web/passwords.h"
 #include "web/web_options.h"
 
 namespace semaphore::web {
@@ -32,7 +32,8 @@ struct WebStores {
 class WebApp {
  public:
   // Throws std::runtime_error at start-up if the embedded templates do not parse.
-  WebApp(WebStores stores, WebOptions options, PasswordCost cost = PasswordCost::interactive());
+  WebApp(WebStores stores, WebOptions options,
+         domain::PasswordCost cost = domain::PasswordCost::interactive());
   ~WebApp();
   WebApp(const WebApp&) = delete;
   WebApp& operator=(const WebApp&) = delete;

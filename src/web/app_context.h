@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "domain/host_input.h"
+#include "domain/host_service.h"
+#include "domain/passwords.h"
 #include "store/account_store.h"
 #include "store/host_store.h"
 #include "web/form.h"
-#include "web/host_input.h"
 #include "web/http_types.h"
 #include "web/page_cache.h"
-#include "web/passwords.h"
 #include "web/router.h"
 #include "web/sessions.h"
 #include "web/sparklines.h"
@@ -125,15 +126,15 @@ struct RequestContext {
 
 // The manage page, shared by the add form and the import: what the user typed and what was wrong with it.
 struct ManageView {
-  static ManageView with(HostInput typed, HostErrors errors, std::string form_error = "") {
+  static ManageView with(domain::HostInput typed, domain::HostErrors errors, std::string form_error = "") {
     ManageView view;
     view.typed = std::move(typed);
     view.errors = std::move(errors);
     view.form_error = std::move(form_error);
     return view;
   }
-  HostInput typed;
-  HostErrors errors;
+  domain::HostInput typed;
+  domain::HostErrors errors;
   std::string form_error;
   std::string import_text;
   std::string import_error;
@@ -152,11 +153,11 @@ struct ReportCaches {
 // Registration of each page module's routes (src/web/pages/*.cpp, src/web/api/*.cpp), each with the store
 // interfaces and the services its handlers use, and nothing else.
 void add_home_routes(Routes& routes, store::HostStore& hosts);
-void add_auth_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher,
+void add_auth_routes(Routes& routes, store::AccountStore& accounts, const domain::PasswordHasher& hasher,
                      SigninThrottle& throttle);
-void add_account_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher);
-void add_manage_routes(Routes& routes, store::HostStore& hosts);
-void add_import_routes(Routes& routes, store::HostStore& hosts);
+void add_account_routes(Routes& routes, store::AccountStore& accounts, const domain::PasswordHasher& hasher);
+void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
+void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches);
 // /report/{id}.csv and /report/{id}
 void add_host_report_routes(Routes& routes, store::HostStore& hosts, VersionedCache<KeptPage>& pages);

@@ -71,6 +71,12 @@ void PostgresqlDialect::lock_schema(soci::session& sql) const {
   sql << "SELECT pg_advisory_xact_lock(7468501)";
 }
 
+bool PostgresqlDialect::lock_user(soci::session& sql, long long user_id) const {
+  long long found = 0;
+  sql << "SELECT id FROM users WHERE id = :u FOR NO KEY UPDATE", soci::use(user_id), soci::into(found);
+  return sql.got_data();
+}
+
 Result<std::string> PostgresqlDialect::data_version(Connections& connections) {
   // The same snapshot (xmin:xmax:running xids) means no transaction that wrote committed since.
   return connections.with_session<std::string>(

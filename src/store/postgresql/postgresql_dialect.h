@@ -20,6 +20,9 @@ class PostgresqlDialect final : public Dialect {
   std::vector<Migration> migrations() const override;
   // A transaction-scoped advisory lock: concurrent migrators wait for it, then re-read the version.
   void lock_schema(soci::session& sql) const override;
+  // SELECT ... FOR NO KEY UPDATE: other transactions may still insert rows that refer to the user (a session
+  // at sign-in) while an import runs.
+  bool lock_user(soci::session& sql, long long user_id) const override;
 
   // txid_current_snapshot(): the same snapshot means no transaction that wrote committed since.
   Result<std::string> data_version(Connections& connections) override;

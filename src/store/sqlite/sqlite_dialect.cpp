@@ -49,6 +49,12 @@ std::vector<Migration> SqliteDialect::migrations() const {
   return migrations_in("sqlite/migrations/");
 }
 
+bool SqliteDialect::lock_user(soci::session& sql, long long user_id) const {
+  long long found = 0;
+  sql << "SELECT id FROM users WHERE id = :u", soci::use(user_id), soci::into(found);
+  return sql.got_data();
+}
+
 Result<std::string> SqliteDialect::data_version(Connections&) {
   // PRAGMA data_version changes when another connection (of this pool or of another process) commits;
   // this connection never writes, so it changes with every commit.

@@ -23,6 +23,8 @@ class SqliteDialect final : public Dialect {
   std::vector<Migration> migrations() const override;
   // Nothing: BEGIN IMMEDIATE already makes migrators take turns.
   void lock_schema(soci::session&) const override {}
+  // Only looks: BEGIN IMMEDIATE already holds the database's one write lock.
+  bool lock_user(soci::session& sql, long long user_id) const override;
 
   // PRAGMA data_version of a connection that never writes.
   Result<std::string> data_version(Connections& connections) override;

@@ -12,7 +12,8 @@ Response account_form(RequestContext& ctx, int status, TemplateData data) {
   return ctx.page(status, "account", "Account", std::move(data), "account");
 }
 
-Response change_password(RequestContext& ctx, store::AccountStore& accounts, const PasswordHasher& hasher) {
+Response change_password(RequestContext& ctx, store::AccountStore& accounts,
+                         const domain::PasswordHasher& hasher) {
   TemplateData data;
   const std::string& current = ctx.form.get("current_password");
   const std::string& fresh = ctx.form.get("new_password");
@@ -20,7 +21,7 @@ Response change_password(RequestContext& ctx, store::AccountStore& accounts, con
     data.set("current_error", std::string("That is not your current password."));
     return account_form(ctx, 400, std::move(data));
   }
-  if (auto problem = password_problem(fresh)) {
+  if (auto problem = domain::password_problem(fresh)) {
     data.set("new_error", *problem);
     return account_form(ctx, 400, std::move(data));
   }
@@ -43,7 +44,7 @@ Response sign_out_everywhere(RequestContext& ctx, store::AccountStore& accounts)
 
 }  // namespace
 
-void add_account_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher) {
+void add_account_routes(Routes& routes, store::AccountStore& accounts, const domain::PasswordHasher& hasher) {
   routes.add(Method::get, "/account", Access::signed_in,
              [](RequestContext& ctx) { return account_form(ctx, 200, TemplateData{}); });
   routes.add(Method::post, "/account", Access::signed_in, [&accounts, &hasher](RequestContext& ctx) {

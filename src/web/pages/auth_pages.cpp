@@ -24,13 +24,14 @@ Response get_signup(RequestContext& ctx) {
   return signup_form(ctx, 200, TemplateData{});
 }
 
-Response post_signup(RequestContext& ctx, store::AccountStore& accounts, const PasswordHasher& hasher) {
+Response post_signup(RequestContext& ctx, store::AccountStore& accounts,
+                     const domain::PasswordHasher& hasher) {
   if (!ctx.site.options.signup_open) return signup_closed(ctx);
   TemplateData data;
   data.set("email", ctx.form.get("email"));
   auto email = normalize_email(ctx.form.get("email"));
   const std::string& password = ctx.form.get("password");
-  const auto password_error = password_problem(password);
+  const auto password_error = domain::password_problem(password);
   if (!email || password_error) {
     if (!email) data.set("email_error", email.error().message);
     if (password_error) data.set("password_error", *password_error);
@@ -64,7 +65,7 @@ Response get_signin(RequestContext& ctx) {
   return signin_form(ctx, 200, std::move(data));
 }
 
-Response post_signin(RequestContext& ctx, store::AccountStore& accounts, const PasswordHasher& hasher,
+Response post_signin(RequestContext& ctx, store::AccountStore& accounts, const domain::PasswordHasher& hasher,
                      SigninThrottle& throttle) {
   const std::string next = safe_next_path(ctx.form.get("next"));
   TemplateData data;
@@ -83,7 +84,7 @@ Response post_signin(RequestContext& ctx, store::AccountStore& accounts, const P
     return response;
   }
   std::optional<store::User> user;
-  if (email && password.size() <= 4 * kMaxPasswordChars) {
+  if (email && password.size() <= 4 * domain::kMaxPasswordChars) {
     auto found = accounts.find_user_by_email(*email);
     if (found) {
       user = std::move(*found);
@@ -117,7 +118,7 @@ Response post_signout(RequestContext& ctx) {
 
 }  // namespace
 
-void add_auth_routes(Routes& routes, store::AccountStore& accounts, const PasswordHasher& hasher,
+void add_auth_routes(Routes& routes, store::AccountStore& accounts, const domain::PasswordHasher& hasher,
                      SigninThrottle& throttle) {
   routes.add(Method::get, "/signup", Access::anyone, get_signup);
   routes.add(Method::post, "/signup", Access::anyone, bind_handler(post_signup, accounts, hasher));

@@ -1,21 +1,20 @@
-// POST /manage/import: one host per line, optionally ",provider,service" (core/host_list.h). Answers the
+// POST /manage/import: one host per line, optionally ",provider,service" (domain/host_list.h). Answers the
 // result page (200) with what was added and each rejected line with its reason; an empty field answers 400
 // with the form again.
 #include <algorithm>
 
-#include "core/host_list.h"
 #include "core/provider.h"
+#include "domain/host_list.h"
 #include "web/app_context.h"
-#include "web/host_input.h"
 
 namespace semaphore::web {
 namespace {
 
 constexpr std::size_t kMaxLines = 10'000;
 
-Response import_hosts(RequestContext& ctx, store::HostStore& store) {
+Response import_hosts(RequestContext& ctx, store::HostStore& store, domain::HostService& host_service) {
   const std::string& text = ctx.form.get("hosts");
-  const ParsedHostList parsed = parse_host_list(text);
+  const domain::ParsedHostList parsed = domain::parse_host_list(text);
   if (parsed.entries.empty() && parsed.rejected.empty()) {
     ManageView view;
     view.import_text = text;
@@ -28,10 +27,11 @@ Response import_hosts(RequestContext& ctx, store::HostStore& store) {
     view.import_error = "Import at most " + std::to_string(kMaxLines) + " hosts at a time.";
     return manage_page(ctx, store, 400, view);
   }
-  auto count = store.count_hosts(ctx.user->id);
-  if (!count) return ctx.store_error(count.error());
-  std::int64_t hosts = *count;
-  const std::int64_t limit = ctx.site.options.max_hosts_per_user;
+  std::vector<domain::HostInput> inputs;
+  for (const domain::HostListEntry& entry : parsed.entries) inputs.push_back(domain::to_host_input(entry));
+  auto additions = host_service.add(ctx.user->id, inputs);
+  if (!additions) return ctx.store_error(additions.error());
+  const std::int64_t limit = host_service.rules().max_hosts_per_user;
 
   struct Rejection {
     int line;
@@ -41,36 +41,31 @@ Response import_hosts(RequestContext& ctx, store::HostStore& store) {
   for (const auto& line : parsed.rejected) rejections.push_back({line.line, line.text, line.reason});
   TemplateData added{TemplateData::type::list};
   int added_count = 0;
-  for (const HostListEntry& entry : parsed.entries) {
-    const std::string provider(to_string(entry.provider));
+  for (std::size_t i = 0; i < parsed.entries.size(); ++i) {
+    const domain::HostListEntry& entry = parsed.entries[i];
+    const domain::HostAddition& addition = (*additions)[i];
     const std::string line_text =
-        entry.target.text + "," + provider + (entry.service.empty() ? "" : "," + entry.service);
-    HostErrors errors;
-    auto host = validate_host({entry.target.text, provider, entry.service, "", true},
-                              ctx.site.options.targets, errors);
-    if (!host) {
-      rejections.push_back({entry.line, line_text, errors.first()});
-      continue;
+        entry.target.text + "," + inputs[i].provider + (entry.service.empty() ? "" : "," + entry.service);
+    switch (addition.outcome) {
+      case domain::HostOutcome::added:
+        break;
+      case domain::HostOutcome::invalid:
+        rejections.push_back({entry.line, line_text, addition.errors.first()});
+        continue;
+      case domain::HostOutcome::over_limit:
+        rejections.push_back(
+            {entry.line, line_text, "You have reached the limit of " + std::to_string(limit) + " hosts."});
+        continue;
+      case domain::HostOutcome::duplicate:
+        rejections.push_back({entry.line, line_text, "You are watching this host already."});
+        continue;
     }
-    if (hosts >= limit) {
-      rejections.push_back(
-          {entry.line, line_text, "You have reached the limit of " + std::to_string(limit) + " hosts."});
-      continue;
-    }
-    host->user_id = ctx.user->id;
-    auto stored = store.add_host(*host);
-    if (!stored) {
-      if (stored.error().code != Errc::duplicate) return ctx.store_error(stored.error());
-      rejections.push_back({entry.line, line_text, "You are watching this host already."});
-      continue;
-    }
-    ++hosts;
     ++added_count;
     TemplateData item;
-    item.set("id", std::to_string(stored->id));
-    item.set("hostname", stored->hostname);
-    item.set("provider", std::string(to_string(stored->provider)));
-    set_if(item, "service", stored->service);
+    item.set("id", std::to_string(addition.host.id));
+    item.set("hostname", addition.host.hostname);
+    item.set("provider", std::string(to_string(addition.host.provider)));
+    set_if(item, "service", addition.host.service);
     added.push_back(item);
   }
   std::sort(rejections.begin(), rejections.end(),
@@ -95,8 +90,9 @@ Response import_hosts(RequestContext& ctx, store::HostStore& store) {
 
 }  // namespace
 
-void add_import_routes(Routes& routes, store::HostStore& hosts) {
-  routes.add(Method::post, "/manage/import", Access::signed_in, bind_handler(import_hosts, hosts));
+void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service) {
+  routes.add(Method::post, "/manage/import", Access::signed_in,
+             bind_handler(import_hosts, hosts, host_service));
 }
 
 }  // namespace semaphore::web

@@ -1,7 +1,8 @@
 // GET /manage, POST /manage/hosts (add), GET|POST /manage/hosts/{id} (edit), POST /manage/hosts/{id}/delete.
+#include <span>
+
 #include "core/provider.h"
 #include "web/app_context.h"
-#include "web/host_input.h"
 
 namespace semaphore::web {
 namespace {
@@ -18,7 +19,7 @@ TemplateData provider_options(std::string_view selected) {
   return list;
 }
 
-void set_errors(TemplateData& data, const HostErrors& errors) {
+void set_errors(TemplateData& data, const domain::HostErrors& errors) {
   set_if(data, "hostname_error", errors.hostname);
   set_if(data, "provider_error", errors.provider);
   set_if(data, "service_error", errors.service);
@@ -28,7 +29,7 @@ void set_errors(TemplateData& data, const HostErrors& errors) {
 }  // namespace
 
 Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, const ManageView& view) {
-  const HostInput& typed = view.typed;
+  const domain::HostInput& typed = view.typed;
   auto listed = hosts.list_hosts(ctx.user->id);
   if (!listed) return ctx.store_error(listed.error());
   TemplateData data;
@@ -41,7 +42,7 @@ Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, c
   data.set("import_text", view.import_text);
   set_if(data, "import_error", view.import_error);
   data.set("count", std::to_string(listed->size()));
-  data.set("max_hosts", std::to_string(ctx.site.options.max_hosts_per_user));
+  data.set("max_hosts", std::to_string(ctx.site.options.hosts.max_hosts_per_user));
 
   TemplateData groups{TemplateData::type::list};
   for (Provider provider : kAllProviders) {
@@ -71,8 +72,8 @@ Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, c
 
 namespace {
 
-HostInput input_from_form(const FormData& form, bool with_enabled) {
-  HostInput input;
+domain::HostInput input_from_form(const FormData& form, bool with_enabled) {
+  domain::HostInput input;
   input.hostname = form.get("hostname");
   input.provider = form.get("provider");
   input.service = form.get("service");
@@ -81,34 +82,33 @@ HostInput input_from_form(const FormData& form, bool with_enabled) {
   return input;
 }
 
-Response add_host(RequestContext& ctx, store::HostStore& hosts) {
-  const HostInput input = input_from_form(ctx.form, false);
-  HostErrors errors;
-  auto host = validate_host(input, ctx.site.options.targets, errors);
-  if (!host) return manage_page(ctx, hosts, 400, ManageView::with(input, errors));
-  auto count = hosts.count_hosts(ctx.user->id);
-  if (!count) return ctx.store_error(count.error());
-  if (*count >= ctx.site.options.max_hosts_per_user) {
-    return manage_page(ctx, hosts, 400,
-                       ManageView::with(input, {},
-                                        "You have reached the limit of " +
-                                            std::to_string(ctx.site.options.max_hosts_per_user) +
-                                            " hosts. Delete one to add another."));
-  }
-  host->user_id = ctx.user->id;
-  auto added = hosts.add_host(*host);
-  if (!added) {
-    if (added.error().code == Errc::duplicate) {
+Response add_host(RequestContext& ctx, store::HostStore& hosts, domain::HostService& host_service) {
+  const domain::HostInput input = input_from_form(ctx.form, false);
+  auto additions = host_service.add(ctx.user->id, std::span(&input, 1));
+  if (!additions) return ctx.store_error(additions.error());
+  const domain::HostAddition& addition = additions->front();
+  switch (addition.outcome) {
+    case domain::HostOutcome::added:
+      break;
+    case domain::HostOutcome::invalid:
+      return manage_page(ctx, hosts, 400, ManageView::with(input, addition.errors));
+    case domain::HostOutcome::over_limit:
+      return manage_page(ctx, hosts, 400,
+                         ManageView::with(input, {},
+                                          "You have reached the limit of " +
+                                              std::to_string(host_service.rules().max_hosts_per_user) +
+                                              " hosts. Delete one to add another."));
+    case domain::HostOutcome::duplicate: {
+      domain::HostErrors errors;
       errors.hostname = "You are watching this host already.";
       return manage_page(ctx, hosts, 400, ManageView::with(input, errors));
     }
-    return ctx.store_error(added.error());
   }
   return ctx.redirect_with_flash("/manage", "host_added");
 }
 
-Response edit_page(RequestContext& ctx, int status, const store::Host& stored, const HostInput& shown,
-                   const HostErrors& errors) {
+Response edit_page(RequestContext& ctx, int status, const store::Host& stored, const domain::HostInput& shown,
+                   const domain::HostErrors& errors) {
   TemplateData data;
   data.set("id", std::to_string(stored.id));
   data.set("original_hostname", stored.hostname);
@@ -126,19 +126,19 @@ Response get_edit(RequestContext& ctx, store::HostStore& hosts) {
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto host = hosts.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
-  const HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service, host->label,
-                        host->enabled};
+  const domain::HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service,
+                                host->label, host->enabled};
   return edit_page(ctx, 200, *host, shown, {});
 }
 
-Response post_edit(RequestContext& ctx, store::HostStore& hosts) {
+Response post_edit(RequestContext& ctx, store::HostStore& hosts, const domain::HostService& host_service) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto stored = hosts.find_host(ctx.user->id, *id);
   if (!stored) return ctx.store_error(stored.error());
-  const HostInput input = input_from_form(ctx.form, true);
-  HostErrors errors;
-  auto host = validate_host(input, ctx.site.options.targets, errors);
+  const domain::HostInput input = input_from_form(ctx.form, true);
+  domain::HostErrors errors;
+  auto host = host_service.validate(input, errors);
   if (!host) return edit_page(ctx, 400, *stored, input, errors);
   host->id = *id;
   host->user_id = ctx.user->id;
@@ -163,12 +163,13 @@ Response post_delete(RequestContext& ctx, store::HostStore& hosts) {
 
 }  // namespace
 
-void add_manage_routes(Routes& routes, store::HostStore& hosts) {
+void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service) {
   routes.add(Method::get, "/manage", Access::signed_in,
              [&hosts](RequestContext& ctx) { return manage_page(ctx, hosts, 200, ManageView{}); });
-  routes.add(Method::post, "/manage/hosts", Access::signed_in, bind_handler(add_host, hosts));
+  routes.add(Method::post, "/manage/hosts", Access::signed_in, bind_handler(add_host, hosts, host_service));
   routes.add(Method::get, "/manage/hosts/{id}", Access::signed_in, bind_handler(get_edit, hosts));
-  routes.add(Method::post, "/manage/hosts/{id}", Access::signed_in, bind_handler(post_edit, hosts));
+  routes.add(Method::post, "/manage/hosts/{id}", Access::signed_in,
+             bind_handler(post_edit, hosts, host_service));
   routes.add(Method::post, "/manage/hosts/{id}/delete", Access::signed_in, bind_handler(post_delete, hosts));
 }
 

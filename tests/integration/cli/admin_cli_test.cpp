@@ -181,5 +181,60 @@ TEST(AdminCli, HostAddValidatesEachHostAndKeepsTheGoodOnes) {
   EXPECT_EQ(bad_provider.exit_code, 2);
 }
 
+TEST(AdminCli, HostCommandsApplyTheWebsTargetPolicyLimitAndFieldRules) {
+  // The CLI adds hosts through the same domain::HostService as the web: the same --targets, the same
+  // --max-hosts-per-user (and environment variables), the same cleaning of service and label.
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  ASSERT_EQ(semaphore({"user", "add", "a@example.com", "--db", db}, "correct horse battery\n").exit_code, 0);
+  const auto stored = [&](const std::string& column, const std::string& hostname) {
+    return run_command({"sqlite3", dir.file("x.db"),
+                        "SELECT " + column + " FROM hosts WHERE hostname = '" + hostname + "'"})
+        .out;
+  };
+
+  auto strict =
+      semaphore({"host", "add", "--user", "a@example.com", "--targets", "public", "10.0.0.1", "--db", db});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.err.find("10.0.0.1: This address cannot be monitored"), std::string::npos) << strict.err;
+  auto from_env =
+      run_command({semaphore_binary(), "host", "add", "--user", "a@example.com", "127.0.0.1", "--db", db}, "",
+                  {{"SEMAPHORE_TARGETS", "public"}});
+  EXPECT_EQ(from_env.exit_code, 1);
+  EXPECT_EQ(stored("COUNT(*)", "127.0.0.1"), "0\n");
+
+  auto cleaned = semaphore({"host", "add", "--user", "a@example.com", "--service", "  EC2  ", "--label",
+                            " front ", "db.example.com", "--db", db});
+  ASSERT_EQ(cleaned.exit_code, 0) << cleaned.err;
+  EXPECT_EQ(stored("service || '|' || label", "db.example.com"), "EC2|front\n");
+  auto control = semaphore({"host", "add", "--user", "a@example.com", "--label",
+                            "a\x01"
+                            "b",
+                            "x.example.com", "--db", db});
+  EXPECT_EQ(control.exit_code, 1);
+  EXPECT_NE(control.err.find("control characters"), std::string::npos) << control.err;
+  auto long_service = semaphore({"host", "add", "--user", "a@example.com", "--service", std::string(101, 's'),
+                                 "y.example.com", "--db", db});
+  EXPECT_EQ(long_service.exit_code, 1);
+  EXPECT_NE(long_service.err.find("at most 100 characters"), std::string::npos) << long_service.err;
+
+  // One host held; a limit of 3 leaves room for two of these three.
+  auto limited = semaphore({"host", "add", "--user", "a@example.com", "--max-hosts-per-user", "3",
+                            "two.example", "three.example", "four.example", "--db", db});
+  EXPECT_EQ(limited.exit_code, 1);
+  EXPECT_NE(limited.out.find("added three.example"), std::string::npos) << limited.out;
+  EXPECT_NE(limited.err.find("four.example: the user has reached the limit of 3 hosts"), std::string::npos)
+      << limited.err;
+  EXPECT_NE(limited.err.find("1 of 3 hosts not added"), std::string::npos) << limited.err;
+  auto imported =
+      run_command({semaphore_binary(), "host", "import", "--user", "a@example.com", "-", "--db", db},
+                  "five.example\n", {{"SEMAPHORE_MAX_HOSTS_PER_USER", "3"}});
+  EXPECT_EQ(imported.exit_code, 1);
+  EXPECT_NE(imported.out.find("imported 0 hosts, 1 lines refused"), std::string::npos) << imported.out;
+  EXPECT_NE(imported.err.find("-:1: the user has reached the limit of 3 hosts"), std::string::npos)
+      << imported.err;
+  EXPECT_EQ(stored("COUNT(*)", "five.example"), "0\n");
+}
+
 }  // namespace
 }  // namespace semaphore::testing

@@ -9,7 +9,8 @@ namespace {
 
 class WebFlow : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = new WebServer(); }
+  // Private targets allowed: the flows add 127.0.0.1, which an open sign-up refuses by default.
+  static void SetUpTestSuite() { server_ = new WebServer({"--targets", "private"}); }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;

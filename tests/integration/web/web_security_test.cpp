@@ -215,6 +215,36 @@ TEST_F(WebSecurity, UnknownEmailAndWrongPasswordLookAndTakeTheSame) {
   EXPECT_LT(ratio, 3.0);
 }
 
+// Issue 12: with sign-up open and no --targets, a stranger cannot make the server watch its own network.
+TEST(WebOptions, AnOpenSignUpRefusesPrivateTargetsUnlessTheOperatorAllowsThem) {
+  const TempDir spool("semaphore-spool");
+  for (const std::string command : {"serve", "run"}) {
+    WebServer server(command == "run" ? std::vector<std::string>{"--spool-dir", spool.file("spool")}
+                                      : std::vector<std::string>{},
+                     command);
+    HttpClient client = server.client();
+    ASSERT_EQ(sign_up(client, "stranger@example.com").status, 303) << command;
+    for (const std::string address : {"127.0.0.1", "10.1.2.3", "169.254.169.254", "::1"}) {
+      const auto refused = add_host(client, address);
+      EXPECT_EQ(refused.status, 400) << command << " " << address;
+      EXPECT_NE(refused.body.find("cannot be monitored"), std::string::npos) << command << " " << address;
+    }
+    EXPECT_EQ(add_host(client, "one.example").status, 303) << command;
+    // The start-up log says which policy is in force and why.
+    EXPECT_NE(server.log().find("targets: public, because sign-up is open"), std::string::npos)
+        << server.log();
+  }
+  WebServer allowing({"--targets", "private"});
+  HttpClient client = allowing.client();
+  ASSERT_EQ(sign_up(client, "operator@example.com").status, 303);
+  EXPECT_EQ(add_host(client, "127.0.0.1").status, 303);
+  EXPECT_NE(allowing.log().find("targets: private (--targets private)"), std::string::npos) << allowing.log();
+  // Closed sign-up: only users an admin made, so private targets are allowed unless told otherwise.
+  WebServer closed({"--signup", "closed"});
+  EXPECT_NE(closed.log().find("targets: private, because sign-up is closed"), std::string::npos)
+      << closed.log();
+}
+
 TEST(WebOptions, ClosedSignupPublicTargetsAndHostLimit) {
   WebServer server({"--signup", "closed", "--targets", "public", "--max-hosts-per-user", "2"});
   HttpClient client = server.client();

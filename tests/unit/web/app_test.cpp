@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
+#include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "web/cookies.h"
 #include "web/templates.h"
@@ -22,12 +23,7 @@ std::string csrf_in(const std::string& html) {
 
 class AppTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto opened = store::Store::open(parse_db_url("sqlite:" + dir.file("app.db")).value());
-    ASSERT_TRUE(opened) << opened.error().message;
-    store = std::move(*opened);
-    ASSERT_TRUE(store->migrate());
-  }
+  void SetUp() override { store = semaphore::testing::open_migrated_sqlite(dir, "app.db"); }
 
   Response call(WebApp& app, Method method, const std::string& path, const std::string& body = "") {
     Request request;
@@ -76,10 +72,11 @@ TEST(Templates, EscapeTextAndAttributes) {
 }
 
 TEST_F(AppTest, SignInRehashesAPasswordMadeWithOtherParameters) {
-  const PasswordHasher old_hasher(PasswordCost::minimum());
+  const domain::PasswordHasher old_hasher(domain::PasswordCost::minimum());
   const std::string old_hash = old_hasher.hash("long enough password").value();
   ASSERT_TRUE(store->create_user("old@example.com", old_hash, true));
-  const PasswordCost current{PasswordCost::minimum().ops + 1, PasswordCost::minimum().mem};
+  const domain::PasswordCost current{domain::PasswordCost::minimum().ops + 1,
+                                     domain::PasswordCost::minimum().mem};
   WebApp app({*store, *store, *store}, WebOptions{}, current);
   const std::string token = csrf_in(call(app, Method::get, "/signin").body);
   const auto response =
@@ -88,12 +85,12 @@ TEST_F(AppTest, SignInRehashesAPasswordMadeWithOtherParameters) {
   ASSERT_EQ(response.status, 303) << response.body;
   const std::string new_hash = store->find_user_by_email("old@example.com")->password_hash;
   EXPECT_NE(new_hash, old_hash);
-  EXPECT_FALSE(PasswordHasher(current).needs_rehash(new_hash));
-  EXPECT_TRUE(PasswordHasher(current).verify(new_hash, "long enough password"));
+  EXPECT_FALSE(domain::PasswordHasher(current).needs_rehash(new_hash));
+  EXPECT_TRUE(domain::PasswordHasher(current).verify(new_hash, "long enough password"));
 }
 
 TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
-  WebApp app({*store, *store, *store}, WebOptions{}, PasswordCost::minimum());
+  WebApp app({*store, *store, *store}, WebOptions{}, domain::PasswordCost::minimum());
   for (const auto& [method, path] :
        std::vector<std::pair<Method, std::string>>{{Method::get, "/"},
                                                    {Method::get, "/nope"},
@@ -115,7 +112,7 @@ TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
 }
 
 TEST_F(AppTest, SignedOutRequestsGoToSignInWithTheWholeTargetInNext) {
-  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  WebApp app({*store, *store, *store}, WebOptions{}, domain::PasswordCost::minimum());
   const Response response = call(app, Method::get, "/report/5?range=7d&x=a b%~\xc3\xa9");
   ASSERT_EQ(response.status, 303);
   std::string location;
@@ -127,7 +124,7 @@ TEST_F(AppTest, SignedOutRequestsGoToSignInWithTheWholeTargetInNext) {
 }
 
 TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
-  WebApp app(*store, WebOptions{}, PasswordCost::minimum());
+  WebApp app({*store, *store, *store}, WebOptions{}, domain::PasswordCost::minimum());
   const Response response = call(app, Method::get, "/api/report");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.content_type, "application/json");
@@ -135,7 +132,7 @@ TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
 }
 
 TEST_F(AppTest, PagesHaveNoInlineScript) {
-  WebApp app({*store, *store, *store}, WebOptions{}, PasswordCost::minimum());
+  WebApp app({*store, *store, *store}, WebOptions{}, domain::PasswordCost::minimum());
   const std::string token = csrf_in(call(app, Method::get, "/signup").body);
   ASSERT_EQ(
       call(app, Method::post, "/signup", "csrf_token=" + token + "&email=a%40b.c&password=long+enough+pw")

@@ -55,16 +55,5 @@ TEST(Validation, NextMustBeALocalPath) {
   EXPECT_EQ(safe_next_path("javascript:alert(1)"), "/");
 }
 
-TEST(Validation, TextFields) {
-  EXPECT_EQ(clean_text_field("  EC2 ", 100, "The service").value(), "EC2");
-  EXPECT_FALSE(clean_text_field(std::string(101, 'a'), 100, "The service"));
-  EXPECT_TRUE(clean_text_field(std::string(100, 'a'), 100, "The service"));
-  EXPECT_TRUE(clean_text_field("ééééé", 5, "The label")) << "characters, not bytes";
-  EXPECT_FALSE(
-      clean_text_field("a\x01"
-                       "b",
-                       100, "The label"));
-}
-
 }  // namespace
 }  // namespace semaphore::web

@@ -4,7 +4,6 @@
 #include "web/metrics.h"
 #include "web/series.h"
 #include "web/sparklines.h"
-#include "web/web_options.h"
 
 namespace semaphore::web {
 namespace {
@@ -83,19 +82,6 @@ TEST(Sparklines, LossLevels) {
   EXPECT_EQ(loss_level(5, 4), 2);
   EXPECT_EQ(loss_level(5, 1), 3);
   EXPECT_EQ(loss_level(5, 0), 4);
-}
-
-TEST(WebOptionsParsing, DurationsAndSizes) {
-  EXPECT_EQ(parse_duration("12h")->count(), 12 * 3'600'000);
-  EXPECT_EQ(parse_duration("7d")->count(), 7LL * 86'400'000);
-  EXPECT_EQ(parse_duration("500ms")->count(), 500);
-  EXPECT_EQ(parse_duration("30")->count(), 30'000);
-  EXPECT_FALSE(parse_duration("abc"));
-  EXPECT_FALSE(parse_duration("5 weeks"));
-  EXPECT_EQ(*parse_size("1M"), 1024u * 1024);
-  EXPECT_EQ(*parse_size("64k"), 64u * 1024);
-  EXPECT_FALSE(parse_size("0"));
-  EXPECT_FALSE(parse_size("1G"));
 }
 
 TEST(Metrics, PrometheusText) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 
 namespace semaphore::web {
@@ -14,10 +15,7 @@ constexpr EpochMs kSecond = 1000, kHour = 3'600'000, kDay = 24 * kHour;
 class SessionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::Store::open(parse_db_url("sqlite:" + dir_.file("sessions.db")).value());
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->migrate());
+    store_ = semaphore::testing::open_migrated_sqlite(dir_, "sessions.db");
     auto user = store_->create_user("someone@example.com", "hash", false);
     ASSERT_TRUE(user);
     user_id_ = user->id;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 
 namespace semaphore::web {
@@ -14,12 +15,7 @@ constexpr EpochMs kSecond = 1000, kHour = 3'600'000;
 
 class ThrottleTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto opened = store::Store::open(parse_db_url("sqlite:" + dir_.file("throttle.db")).value());
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->migrate());
-  }
+  void SetUp() override { store_ = semaphore::testing::open_migrated_sqlite(dir_, "throttle.db"); }
 
   semaphore::testing::TempDir dir_{"semaphore-throttle"};
   std::unique_ptr<store::Store> store_;

@@ -1,10 +1,12 @@
-#include "web/passwords.h"
+#include "domain/passwords.h"
 
 #include <sodium.h>
 
 #include <stdexcept>
 
-namespace semaphore::web {
+#include "core/text.h"
+
+namespace semaphore::domain {
 
 PasswordCost PasswordCost::interactive() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
@@ -15,10 +17,7 @@ PasswordCost PasswordCost::minimum() {
 }
 
 std::optional<std::string> password_problem(std::string_view password) {
-  std::size_t chars = 0;
-  for (unsigned char c : password) {
-    if ((c & 0xC0) != 0x80) ++chars;  // count the first byte of each UTF-8 sequence
-  }
+  const std::size_t chars = utf8_length(password);
   if (chars < kMinPasswordChars) return "Use at least 10 characters.";
   if (chars > kMaxPasswordChars || password.size() > 4 * kMaxPasswordChars) {
     return "Use at most 1,024 characters.";
@@ -59,4 +58,4 @@ bool PasswordHasher::verify_dummy(std::string_view password) const {
   return false;
 }
 
-}  // namespace semaphore::web
+}  // namespace semaphore::domain

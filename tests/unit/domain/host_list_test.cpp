@@ -1,8 +1,8 @@
-#include "core/host_list.h"
+#include "domain/host_list.h"
 
 #include <gtest/gtest.h>
 
-namespace semaphore {
+namespace semaphore::domain {
 namespace {
 
 TEST(ParseHostList, KeepsGoodLinesAndNamesEachBadOne) {
@@ -51,5 +51,20 @@ TEST(ParseHostList, DefaultProviderAppliesWhenNoneIsNamed) {
   EXPECT_EQ(parsed.entries[1].provider, Provider::gcp);
 }
 
+TEST(ParseHostList, EntriesBecomeHostInputs) {
+  // The service's length (and the target policy) are checked by validate_host, as for the add form.
+  const auto parsed = parse_host_list("db.example.com,AWS,EC2\n10.0.0.1,gcp," + std::string(101, 's'));
+  ASSERT_EQ(parsed.entries.size(), 2u);
+  const HostInput input = to_host_input(parsed.entries[0]);
+  EXPECT_EQ(input.hostname, "db.example.com");
+  EXPECT_EQ(input.provider, "AWS");
+  EXPECT_EQ(input.service, "EC2");
+  EXPECT_EQ(input.label, "");
+  EXPECT_TRUE(input.enabled);
+  HostErrors errors;
+  EXPECT_FALSE(validate_host(to_host_input(parsed.entries[1]), TargetPolicy::allow_private, errors));
+  EXPECT_FALSE(errors.service.empty());
+}
+
 }  // namespace
-}  // namespace semaphore
+}  // namespace semaphore::domain

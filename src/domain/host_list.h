@@ -1,15 +1,18 @@
 #pragma once
 // The text format of a host list, shared by `semaphore host import FILE` and the web's import form:
 // one host per line, optionally followed by ",provider,service"; blank lines and lines starting with '#' are
-// skipped. Each bad line is reported with its number and the reason; the good ones are kept.
+// skipped. Each bad line is reported with its number and the reason; the good ones are kept, and become
+// HostInputs that HostService validates and adds like any other (so the service's length and the target
+// policy are checked there, once for every way hosts come in).
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/provider.h"
 #include "core/target.h"
+#include "domain/host_input.h"
 
-namespace semaphore {
+namespace semaphore::domain {
 
 struct HostListEntry {
   int line = 0;  // 1-based
@@ -33,4 +36,7 @@ struct ParsedHostList {
 // on its second appearance ("listed twice, first on line N").
 ParsedHostList parse_host_list(std::string_view text, Provider default_provider = Provider::other);
 
-}  // namespace semaphore
+// The entry as the add form would have it (enabled, no label).
+HostInput to_host_input(const HostListEntry& entry);
+
+}  // namespace semaphore::domain

@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 
-namespace semaphore::web {
+namespace semaphore::domain {
 
 struct PasswordCost {
   unsigned long long ops = 0;
@@ -42,4 +42,4 @@ class PasswordHasher {
   std::string dummy_hash_;
 };
 
-}  // namespace semaphore::web
+}  // namespace semaphore::domain

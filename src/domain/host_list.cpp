@@ -1,10 +1,10 @@
-#include "core/host_list.h"
+#include "domain/host_list.h"
 
 #include <map>
 
 #include "core/text.h"
 
-namespace semaphore {
+namespace semaphore::domain {
 
 ParsedHostList parse_host_list(std::string_view text, Provider default_provider) {
   ParsedHostList parsed;
@@ -39,8 +39,6 @@ ParsedHostList parse_host_list(std::string_view text, Provider default_provider)
       reject(target.error().message);
     } else if (!provider_text.empty() && !parse_provider(provider_text)) {
       reject("unknown provider '" + std::string(provider_text) + "': use AWS, GCP, Azure or Other");
-    } else if (service_text.size() > 100) {
-      reject("the service is longer than 100 characters");
     } else if (auto [it, inserted] = first_line_of.emplace(target->text, number); !inserted) {
       reject(target->text + " is listed twice, first on line " + std::to_string(it->second));
     } else {
@@ -53,4 +51,8 @@ ParsedHostList parse_host_list(std::string_view text, Provider default_provider)
   return parsed;
 }
 
-}  // namespace semaphore
+HostInput to_host_input(const HostListEntry& entry) {
+  return HostInput{entry.target.text, std::string(to_string(entry.provider)), entry.service, "", true};
+}
+
+}  // namespace semaphore::domain

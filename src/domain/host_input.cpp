@@ -1,12 +1,12 @@
-#include "web/host_input.h"
+#include "domain/host_input.h"
 
 #include <cctype>
 
 #include "core/ip_address.h"
 #include "core/provider.h"
-#include "web/validation.h"
+#include "core/text.h"
 
-namespace semaphore::web {
+namespace semaphore::domain {
 
 std::string HostErrors::first() const {
   for (const std::string* message : {&hostname, &provider, &service, &label}) {
@@ -55,4 +55,16 @@ std::optional<store::Host> validate_host(const HostInput& input, TargetPolicy po
   return host;
 }
 
-}  // namespace semaphore::web
+Result<std::string> clean_text_field(std::string_view input, std::size_t max_chars, std::string_view what) {
+  const std::string_view text = trim(input);
+  if (has_control_characters(text)) {
+    return make_error(Errc::invalid_argument, std::string(what) + " cannot contain control characters.");
+  }
+  if (utf8_length(text) > max_chars) {
+    return make_error(Errc::invalid_argument, std::string(what) + " can be at most " +
+                                                  std::to_string(max_chars) + " characters long.");
+  }
+  return std::string(text);
+}
+
+}  // namespace semaphore::domain

@@ -1,0 +1,41 @@
+#include "cli/web_options.h"
+
+#include "cli/option_types.h"
+
+namespace semaphore::cli {
+namespace {
+
+// The largest --body-limit: a request body is held in memory whole.
+constexpr std::uint64_t kMaxBodyLimit = std::uint64_t{1} << 34;
+
+}  // namespace
+
+void add_web_options(CLI::App& command, web::WebOptions& options, std::optional<TargetPolicy>* own_targets) {
+  command
+      .add_flag("--secure-cookies", options.secure_cookies,
+                "mark cookies Secure with the __Host- prefix (set when served over TLS)")
+      ->envname("SEMAPHORE_SECURE_COOKIES");
+  add_duration_option(command, "--session-idle", options.session_idle,
+                      "sign out after this long without a request (default 12h)", "SEMAPHORE_SESSION_IDLE");
+  add_duration_option(command, "--session-max", options.session_max,
+                      "sign out this long after sign-in, whatever happens (default 7d)",
+                      "SEMAPHORE_SESSION_MAX");
+  if (own_targets != nullptr) add_targets_option(command, *own_targets, TargetsHelp::run_or_serve);
+  add_max_hosts_option(command, options.hosts.max_hosts_per_user);
+  command
+      .add_option_function<std::string>(
+          "--signup", [&options](const std::string& text) { options.signup_open = text == "open"; },
+          "open: anyone may sign up (default); closed: only `semaphore user add`")
+      ->envname("SEMAPHORE_SIGNUP")
+      ->check(CLI::IsMember({"open", "closed"}));
+  add_size_option(command, "--body-limit", options.body_limit, 1, kMaxBodyLimit,
+                  "largest request body accepted, in bytes, k or M (default 1M)", "SEMAPHORE_BODY_LIMIT");
+  add_duration_option(command, "--read-timeout", options.read_timeout,
+                      "time allowed to read one request (default 15s)", "SEMAPHORE_READ_TIMEOUT");
+  command.add_option("--web-threads", options.threads, "threads serving HTTP requests")
+      ->envname("SEMAPHORE_WEB_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+}
+
+}  // namespace semaphore::cli

@@ -32,9 +32,48 @@ void add_web_options(CLI::App& command, web::WebOptions& options, std::optional<
                   "largest request body accepted, in bytes, k or M (default 1M)", "SEMAPHORE_BODY_LIMIT");
   add_duration_option(command, "--read-timeout", options.read_timeout,
                       "time allowed to read one request (default 15s)", "SEMAPHORE_READ_TIMEOUT");
-  command.add_option("--web-threads", options.threads, "threads serving HTTP requests")
+  command.add_option("--web-threads", options.threads, "I/O threads: read, parse and write HTTP")
       ->envname("SEMAPHORE_WEB_THREADS")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command
+      .add_option("--handler-threads", options.handler_threads,
+                  "threads that answer requests (database queries, password hashes)")
+      ->envname("SEMAPHORE_HANDLER_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  command
+      .add_option("--hash-threads", options.hash_threads,
+                  "password hashes (argon2id, 64 MiB each) at once; as many more wait, the rest get 503")
+      ->envname("SEMAPHORE_HASH_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command
+      .add_option("--max-connections", options.max_connections,
+                  "open connections at most, lowered to what the open-file limit allows (503 beyond)")
+      ->envname("SEMAPHORE_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  command
+      .add_option("--max-connections-per-address", options.max_connections_per_address,
+                  "open connections of one client address (IPv6: one /64) at most (503 beyond)")
+      ->envname("SEMAPHORE_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  add_duration_option(command, "--keep-alive", options.keep_alive_idle,
+                      "how long an idle keep-alive connection waits for its next request (default 5s)",
+                      "SEMAPHORE_KEEP_ALIVE");
+  command
+      .add_option(
+          "--metrics-token", options.metrics_token,
+          "a secret /metrics then asks for (Authorization: Bearer); without it, /metrics answers only "
+          "to this machine")
+      ->envname("SEMAPHORE_METRICS_TOKEN");
+  command
+      .add_option("--signups-per-address", options.signups_per_hour,
+                  "sign-up attempts one client address may make per hour (429 beyond)")
+      ->envname("SEMAPHORE_SIGNUPS_PER_ADDRESS")
+      ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
 }
 

@@ -9,6 +9,7 @@
 #include <boost/url/grammar/lut_chars.hpp>
 
 #include <exception>
+#include <optional>
 
 #include "web/app_context.h"
 #include "web/assets.h"
@@ -24,7 +25,7 @@ struct WebAppParts {
       : stores(stores_ref),
         site(stores_ref.accounts, options),
         host_service(stores_ref.hosts, options.hosts),
-        hasher(cost),
+        passwords(cost, options.hash_threads),
         throttle(stores_ref.accounts) {}
 
   WebStores stores;
@@ -32,7 +33,7 @@ struct WebAppParts {
   domain::HostService
       host_service;  // adds and checks hosts under options.hosts (the target policy, the limit)
   Assets assets;
-  domain::PasswordHasher hasher;
+  PasswordWork passwords;  // argon2id behind a gate: a burst of sign-ins cannot take every handler thread
   SigninThrottle throttle;
   RequestMetrics metrics;
   VersionedCache<store::User> users;  // by id, for load_session
@@ -192,13 +193,14 @@ WebApp::WebApp(WebStores stores, WebOptions options, domain::PasswordCost cost)
   // Order matters where patterns overlap: "/report/{id}.csv" before "/report/{id}".
   Routes& routes = parts.routes;
   add_home_routes(routes, stores.hosts);
-  add_auth_routes(routes, stores.accounts, parts.hasher, parts.throttle);
-  add_account_routes(routes, stores.accounts, parts.hasher);
+  add_auth_routes(routes, stores.accounts, parts.passwords, parts.throttle);
+  add_account_routes(routes, stores.accounts, parts.passwords, parts.throttle);
   add_manage_routes(routes, stores.hosts, parts.host_service);
   add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, parts.report);
   add_api_routes(routes, stores.hosts);
-  routes.add(Method::get, "/metrics", Access::anyone, [&parts](RequestContext&) {
+  routes.add(Method::get, "/metrics", Access::anyone, [&parts](RequestContext& ctx) {
+    if (auto refused = metrics_refusal(ctx.request, ctx.site.options.metrics_token)) return *refused;
     std::map<std::string, double> extra;
     if (parts.extra_metrics) extra = parts.extra_metrics();
     return text_response(200, parts.metrics.prometheus(extra), "text/plain; version=0.0.4; charset=utf-8");

@@ -18,6 +18,7 @@
 #include "web/form.h"
 #include "web/http_types.h"
 #include "web/page_cache.h"
+#include "web/password_work.h"
 #include "web/router.h"
 #include "web/sessions.h"
 #include "web/sparklines.h"
@@ -153,9 +154,10 @@ struct ReportCaches {
 // Registration of each page module's routes (src/web/pages/*.cpp, src/web/api/*.cpp), each with the store
 // interfaces and the services its handlers use, and nothing else.
 void add_home_routes(Routes& routes, store::HostStore& hosts);
-void add_auth_routes(Routes& routes, store::AccountStore& accounts, const domain::PasswordHasher& hasher,
+void add_auth_routes(Routes& routes, store::AccountStore& accounts, PasswordWork& passwords,
                      SigninThrottle& throttle);
-void add_account_routes(Routes& routes, store::AccountStore& accounts, const domain::PasswordHasher& hasher);
+void add_account_routes(Routes& routes, store::AccountStore& accounts, PasswordWork& passwords,
+                        SigninThrottle& throttle);
 void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches);

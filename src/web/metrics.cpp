@@ -1,5 +1,7 @@
 #include "web/metrics.h"
 
+#include <sodium.h>
+
 #include <cctype>
 #include <cstdio>
 
@@ -56,6 +58,25 @@ std::string RequestMetrics::prometheus(const std::map<std::string, double>& extr
     out += "# TYPE " + metric + " gauge\n" + metric + " " + line + "\n";
   }
   return out;
+}
+
+// /metrics says how busy the server is and how many users and hosts it holds: with --metrics-token only to
+// a scraper that shows the token (Authorization: Bearer), without one only to this machine.
+std::optional<Response> metrics_refusal(const Request& request, const std::string& token) {
+  if (!token.empty()) {
+    const std::string_view given = request.header("authorization");
+    const std::string expected = "Bearer " + token;
+    if (given.size() == expected.size() &&
+        sodium_memcmp(given.data(), expected.data(), expected.size()) == 0) {
+      return std::nullopt;
+    }
+    Response response = text_response(401, "The metrics need the token: Authorization: Bearer <token>.\n");
+    response.add_header("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  const std::string& client = request.client_address;
+  if (client.rfind("127.", 0) == 0 || client == "::1") return std::nullopt;
+  return text_response(403, "Start Semaphore with --metrics-token to scrape the metrics from elsewhere.\n");
 }
 
 }  // namespace semaphore::web

@@ -5,7 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
+
+#include "web/http_types.h"
 
 namespace semaphore::web {
 
@@ -23,5 +26,10 @@ class RequestMetrics {
   std::atomic<long long> count_{0};
   std::atomic<long long> sum_us_{0};
 };
+
+// /metrics says how busy the server is and how many users and hosts it holds: with a token (--metrics-token)
+// only to a scraper that shows it (Authorization: Bearer), without one only to clients on this machine.
+// nullopt when the request may have the metrics; else the answer (401 or 403).
+std::optional<Response> metrics_refusal(const Request& request, const std::string& token);
 
 }  // namespace semaphore::web

@@ -126,6 +126,13 @@ Response RequestContext::store_error(const Error& error) {
   return error_page(503, "The database is not answering. Please try again in a moment.");
 }
 
+Response password_work_busy(RequestContext& ctx) {
+  Response response =
+      ctx.error_page(503, "Too many sign-ins are being checked right now. Please try again in a moment.");
+  response.add_header("Retry-After", "2");
+  return response;
+}
+
 Status RequestContext::sign_in(const store::User& signed_in_user) {
   if (!session_token.empty()) (void)site.sessions.end(session_token);
   auto started = site.sessions.start(signed_in_user.id, now);

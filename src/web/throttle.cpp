@@ -15,6 +15,9 @@ std::string account_key(std::string_view email) {
 std::string client_key(std::string_view client) {
   return "client:" + std::string(client);
 }
+std::string signup_key(std::string_view client) {
+  return "signup:" + std::string(client);
+}
 
 }  // namespace
 
@@ -57,6 +60,24 @@ void SigninThrottle::record_failure(std::string_view email, std::string_view cli
 
 void SigninThrottle::record_success(std::string_view email) {
   if (auto s = store_.clear_signin_failures(account_key(email)); !s) spdlog::warn("{}", s.error().message);
+}
+
+std::optional<std::chrono::seconds> SigninThrottle::signup_wait(std::string_view client, int per_hour,
+                                                                EpochMs now) {
+  auto attempts = store_.signin_failures_since(signup_key(client), now - kHourMs);
+  if (!attempts) {
+    spdlog::warn("sign-up throttle: {}", attempts.error().message);
+    return std::nullopt;
+  }
+  if (static_cast<int>(attempts->size()) < per_hour) return std::nullopt;
+  const EpochMs oldest = *std::min_element(attempts->begin(), attempts->end());
+  const EpochMs wait_until = oldest + kHourMs;
+  return std::chrono::seconds(std::max<EpochMs>(1, (wait_until - now + 999) / 1000));
+}
+
+void SigninThrottle::record_signup(std::string_view client, EpochMs now) {
+  if (auto s = store_.record_signin_failure(signup_key(client), now); !s)
+    spdlog::warn("{}", s.error().message);
 }
 
 }  // namespace semaphore::web

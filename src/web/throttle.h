@@ -5,6 +5,8 @@
 //  - per client address ("client:<address>"): 100 failures within an hour block that address until the
 //    oldest of them is an hour old.
 // A throttled try is refused before its password is checked, so it reveals nothing and costs no argon2.
+// Sign-ups are counted per client address ("signup:<address>"): at most N attempts an hour (--signups-per-
+// address), so nobody can make accounts (or argon2 hashes) by the thousand.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -29,6 +31,11 @@ class SigninThrottle {
   std::optional<std::chrono::seconds> check(std::string_view email, std::string_view client, EpochMs now);
   void record_failure(std::string_view email, std::string_view client, EpochMs now);
   void record_success(std::string_view email);
+
+  // nullopt when `client` may try another sign-up now (fewer than `per_hour` in the past hour); else how
+  // long until the oldest of them is an hour old. Store errors fail open (logged).
+  std::optional<std::chrono::seconds> signup_wait(std::string_view client, int per_hour, EpochMs now);
+  void record_signup(std::string_view client, EpochMs now);
 
  private:
   store::AccountStore& store_;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "domain/host_service.h"
 
@@ -17,8 +18,21 @@ struct WebOptions {
   bool signup_open = true;                                       // --signup open|closed
   std::size_t body_limit = 1024 * 1024;                          // --body-limit (bytes; accepts 64k, 1M)
   std::chrono::seconds read_timeout{std::chrono::seconds(15)};   // --read-timeout: a whole request's read
-  int threads = 4;                                               // --web-threads: I/O + handler threads
-  std::chrono::seconds refresh{std::chrono::seconds(60)};        // how often the report refreshes itself
+  int threads = 4;                                               // --web-threads: Asio I/O threads
+  // --handler-threads: the threads that answer requests (pages query the database, sign-ins hash passwords);
+  // the I/O threads only read, parse and write, so a slow query or hash never stalls other connections.
+  int handler_threads = 8;
+  int hash_threads = 2;  // --hash-threads: argon2id hashes at once; as many more wait, the rest get 503
+  // --max-connections: open connections at most (503 beyond). Lowered at start-up to what the open-file
+  // limit allows once descriptors are set aside for the ping service and the database (server/fd_budget.h).
+  int max_connections = 4096;
+  int max_connections_per_address = 64;                           // --max-connections-per-address
+  std::chrono::seconds keep_alive_idle{std::chrono::seconds(5)};  // --keep-alive: idle between requests
+  int signups_per_hour = 20;
+  // --metrics-token: /metrics then needs "Authorization: Bearer <token>"; without one it answers only to
+  // clients on this machine (loopback).
+  std::string metrics_token;  // --signups-per-address: sign-up attempts per client address and hour
+  std::chrono::seconds refresh{std::chrono::seconds(60)};  // how often the report refreshes itself
 };
 
 }  // namespace semaphore::web

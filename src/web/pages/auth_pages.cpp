@@ -24,8 +24,8 @@ Response get_signup(RequestContext& ctx) {
   return signup_form(ctx, 200, TemplateData{});
 }
 
-Response post_signup(RequestContext& ctx, store::AccountStore& accounts,
-                     const domain::PasswordHasher& hasher) {
+Response post_signup(RequestContext& ctx, store::AccountStore& accounts, PasswordWork& passwords,
+                     SigninThrottle& throttle) {
   if (!ctx.site.options.signup_open) return signup_closed(ctx);
   TemplateData data;
   data.set("email", ctx.form.get("email"));
@@ -37,7 +37,17 @@ Response post_signup(RequestContext& ctx, store::AccountStore& accounts,
     if (password_error) data.set("password_error", *password_error);
     return signup_form(ctx, 400, std::move(data));
   }
-  auto hash = hasher.hash(password);
+  if (auto wait =
+          throttle.signup_wait(ctx.request.client_address, ctx.site.options.signups_per_hour, ctx.now)) {
+    Response response = ctx.error_page(429, "Too many sign-ups from your address. Please try again later.");
+    response.add_header("Retry-After", std::to_string(wait->count()));
+    return response;
+  }
+  auto pass = passwords.gate.enter();
+  if (!pass) return password_work_busy(ctx);
+  throttle.record_signup(ctx.request.client_address, ctx.now);
+  // Hashed before the e-mail is looked up, so a taken address answers after the same work as a free one.
+  auto hash = passwords.hasher.hash(password);
   if (!hash) return ctx.store_error(hash.error());
   auto user = accounts.create_user(*email, *hash, /*first_user_is_admin=*/true);
   if (!user) {
@@ -65,7 +75,7 @@ Response get_signin(RequestContext& ctx) {
   return signin_form(ctx, 200, std::move(data));
 }
 
-Response post_signin(RequestContext& ctx, store::AccountStore& accounts, const domain::PasswordHasher& hasher,
+Response post_signin(RequestContext& ctx, store::AccountStore& accounts, PasswordWork& passwords,
                      SigninThrottle& throttle) {
   const std::string next = safe_next_path(ctx.form.get("next"));
   TemplateData data;
@@ -92,6 +102,9 @@ Response post_signin(RequestContext& ctx, store::AccountStore& accounts, const d
       return ctx.store_error(found.error());
     }
   }
+  auto pass = passwords.gate.enter();
+  if (!pass) return password_work_busy(ctx);
+  const domain::PasswordHasher& hasher = passwords.hasher;
   const bool ok = user ? hasher.verify(user->password_hash, password) : hasher.verify_dummy(password);
   if (!ok) {
     throttle.record_failure(key, ctx.request.client_address, ctx.now);
@@ -118,12 +131,14 @@ Response post_signout(RequestContext& ctx) {
 
 }  // namespace
 
-void add_auth_routes(Routes& routes, store::AccountStore& accounts, const domain::PasswordHasher& hasher,
+void add_auth_routes(Routes& routes, store::AccountStore& accounts, PasswordWork& passwords,
                      SigninThrottle& throttle) {
   routes.add(Method::get, "/signup", Access::anyone, get_signup);
-  routes.add(Method::post, "/signup", Access::anyone, bind_handler(post_signup, accounts, hasher));
+  routes.add(Method::post, "/signup", Access::anyone,
+             bind_handler(post_signup, accounts, passwords, throttle));
   routes.add(Method::get, "/signin", Access::anyone, get_signin);
-  routes.add(Method::post, "/signin", Access::anyone, bind_handler(post_signin, accounts, hasher, throttle));
+  routes.add(Method::post, "/signin", Access::anyone,
+             bind_handler(post_signin, accounts, passwords, throttle));
   routes.add(Method::post, "/signout", Access::anyone, post_signout);
 }
 

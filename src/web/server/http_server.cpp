@@ -1,22 +1,69 @@
-// The listener (accepts connections, one HttpSession each) and the server's run loop with signal handling.
+// The listener (accepts connections within the caps, one HttpSession each; backs off when accept fails) and
+// the server's run loop with signal handling.
 #include "web/server/http_server.h"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <thread>
 #include <vector>
 
+#include "web/server/accept_backoff.h"
+#include "web/server/fd_budget.h"
 #include "web/server/http_session.h"
 
 namespace semaphore::web {
 namespace {
 
+// What connections are counted by: an IPv4 client by its address, an IPv6 one by its /64, which one
+// subscriber usually holds whole (counting single IPv6 addresses would give each client 2^64 places).
+std::string address_key(const tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  }
+  if (address.is_v4()) return address.to_string();
+  auto bytes = address.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return net::ip::address_v6(bytes).to_string() + "/64";
+}
+
+// Answers a connection over a cap with 503 and closes it, without reading its request: the client learns
+// why, and the descriptor is free again within two seconds at most.
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  Refusal(tcp::socket&& socket, std::string_view why) : stream_(std::move(socket)) {
+    const std::string body = std::string(why) + " Please try again in a moment.\n";
+    text_ =
+        "HTTP/1.1 503 Service Unavailable\r\nServer: semaphore\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "X-Content-Type-Options: nosniff\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  void run() {
+    stream_.expires_after(std::chrono::seconds(2));
+    net::async_write(stream_, net::buffer(text_),
+                     [self = shared_from_this()](beast::error_code, std::size_t) {
+                       beast::error_code ignored;
+                       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                       self->stream_.close();
+                     });
+  }
+
+ private:
+  beast::tcp_stream stream_;
+  std::string text_;
+};
+
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& ioc, ServerShared& shared)
-      : ioc_(ioc), acceptor_(net::make_strand(ioc)), shared_(shared) {}
+      : ioc_(ioc),
+        acceptor_(net::make_strand(ioc)),
+        retry_timer_(acceptor_.get_executor()),
+        shared_(shared) {}
 
   Status open(const tcp::endpoint& endpoint) {
     beast::error_code ec;
@@ -34,6 +81,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
       self->acceptor_.close(ec);
+      self->retry_timer_.cancel();
     });
   }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
@@ -43,28 +91,70 @@ class Listener : public std::enable_shared_from_this<Listener> {
     acceptor_.async_accept(net::make_strand(ioc_),
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
+
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<HttpSession>(std::move(socket), shared_)->run();
-    } else {
-      spdlog::warn("accept: {}", ec.message());
+    if (ec) return after_failed_accept(ec);
+    backoff_.succeeded();
+    beast::error_code endpoint_error;
+    const tcp::endpoint peer = socket.remote_endpoint(endpoint_error);
+    if (endpoint_error) return do_accept();  // gone already
+    auto admission = shared_.limiter.admit(address_key(peer));
+    switch (admission.verdict) {
+      case ConnectionLimiter::Verdict::admitted: {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<HttpSession>(std::move(socket), shared_, std::move(admission.ticket))->run();
+        break;
+      }
+      case ConnectionLimiter::Verdict::server_full:
+        std::make_shared<Refusal>(std::move(socket), "The server has as many connections open as it allows.")
+            ->run();
+        break;
+      case ConnectionLimiter::Verdict::address_full:
+        std::make_shared<Refusal>(std::move(socket), "Your address has as many connections open as it may.")
+            ->run();
+        break;
     }
     do_accept();
   }
 
+  // Out of descriptors or memory, accepting again at once would fail again at once: wait, and log sparingly.
+  // A connection the client reset before we took it is no trouble of ours: take the next one.
+  void after_failed_accept(const beast::error_code& ec) {
+    const int code = ec.value();
+    const bool resources = ec.category() == boost::system::system_category() &&
+                           (code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM);
+    if (!resources) {
+      spdlog::debug("accept: {}", ec.message());
+      return do_accept();
+    }
+    const AcceptBackoff::Step step = backoff_.failed(AcceptBackoff::Clock::now());
+    if (step.log) {
+      spdlog::warn(
+          "accept: {} ({} connections open; {} more failures since the last such line); accepting again "
+          "in {} ms",
+          ec.message(), shared_.limiter.open(), *step.log, step.wait.count());
+    }
+    retry_timer_.expires_after(step.wait);
+    retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_error) {
+      if (!wait_error && self->acceptor_.is_open()) self->do_accept();
+    });
+  }
+
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer retry_timer_;
   ServerShared& shared_;
+  AcceptBackoff backoff_;
 };
 
 class BeastServer : public HttpServer {
  public:
-  BeastServer(WebApp& app, const WebOptions& options)
-      : ioc_(options.threads),
-        shared_{app, options.body_limit, options.read_timeout},
+  BeastServer(WebApp& app, const WebOptions& options, const FdBudget& budget)
+      : handlers_(static_cast<std::size_t>(options.handler_threads)),
+        shared_(app, options, handlers_, budget.max_connections),
+        ioc_(options.threads),
         threads_(options.threads),
         listener_(std::make_shared<Listener>(ioc_, shared_)) {}
 
@@ -95,13 +185,18 @@ class BeastServer : public HttpServer {
     for (int i = 1; i < threads_; ++i) workers.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& worker : workers) worker.join();
+    // Requests still with a handler (past the drain deadline) finish before the shared state goes.
+    handlers_.join();
   }
 
   std::uint16_t port() const override { return listener_->port(); }
 
  private:
-  net::io_context ioc_;
+  // In this order: the io_context is destroyed before the shared state, since destroying it destroys the
+  // sessions still queued in it, which give their connection places back to shared_.limiter.
+  net::thread_pool handlers_;
   ServerShared shared_;
+  net::io_context ioc_;
   int threads_;
   std::shared_ptr<Listener> listener_;
 };
@@ -136,10 +231,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(WebApp& app, const std::s
   beast::error_code ec;
   const auto ip = net::ip::make_address(address->host, ec);
   if (ec) return make_error(Errc::invalid_argument, "--listen has an invalid address: " + listen);
-  auto server = std::make_unique<BeastServer>(app, options);
+  const FdBudget budget = plan_fd_budget(options.max_connections);
+  auto server = std::make_unique<BeastServer>(app, options, budget);
   if (auto opened = server->open(tcp::endpoint(ip, address->port)); !opened) {
     return make_error(Errc::unavailable, "cannot listen on " + listen + ": " + opened.error().message);
   }
+  spdlog::info(
+      "web: at most {} connections, {} per client address (open-file limit {}, {} kept for the ping "
+      "service and the database); {} handler threads, {} password hashes at once",
+      budget.max_connections, options.max_connections_per_address, budget.open_file_limit, budget.reserved,
+      options.handler_threads, options.hash_threads);
   return std::unique_ptr<HttpServer>(std::move(server));
 }
 

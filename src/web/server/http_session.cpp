@@ -4,7 +4,9 @@
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <string>
 
 namespace semaphore::web {
 namespace {
@@ -26,8 +28,8 @@ constexpr std::chrono::seconds kWriteTimeout{30};
 
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket&& socket, ServerShared& shared)
-    : stream_(std::move(socket)), shared_(shared) {
+HttpSession::HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionLimiter::Ticket ticket)
+    : ticket_(std::move(ticket)), stream_(std::move(socket)), shared_(shared) {
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -44,6 +46,24 @@ void HttpSession::run() {
 }
 
 void HttpSession::do_read() {
+  if (requests_ > 0 && buffer_.size() == 0) {
+    // Idle on a keep-alive connection: it may wait --keep-alive for the next request's first bytes (not the
+    // whole --read-timeout, which a request being read gets in full).
+    stream_.expires_after(shared_.keep_alive_idle);
+    stream_.async_read_some(buffer_.prepare(8192),
+                            beast::bind_front_handler(&HttpSession::on_idle_read, shared_from_this()));
+    return;
+  }
+  read_request();
+}
+
+void HttpSession::on_idle_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) return do_close();  // the idle time ran out, or the client closed
+  buffer_.commit(bytes);
+  read_request();
+}
+
+void HttpSession::read_request() {
   parser_.emplace();
   parser_->body_limit(shared_.body_limit);
   parser_->header_limit(16 * 1024);
@@ -72,6 +92,16 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
   }
 
   auto message = parser_->release();
+  ++requests_;
+  // A body whose length the parser could not know (a Transfer-Encoding not ending in chunked) was read as
+  // empty: RFC 9112 says answer 400 and close, since what follows on the connection is not a request.
+  if (const auto coding = message[http::field::transfer_encoding]; !coding.empty()) {
+    const auto comma = coding.rfind(',');
+    std::string last(comma == std::string_view::npos ? coding : coding.substr(comma + 1));
+    std::erase_if(last, [](char c) { return c == ' ' || c == '\t'; });
+    for (char& c : last) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (last != "chunked") return answer_error(400, "The request's Transfer-Encoding is not supported.");
+  }
   Request request;
   request.method = method_of(message.method());
   request.target = std::string(message.target());
@@ -88,15 +118,34 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
   request.body = std::move(message.body());
   request.client_address = client_;
 
-  shared_.in_flight.fetch_add(1);
-  counted_ = true;
-  Response response = shared_.app.handle(request);
-  const bool keep_alive = message.keep_alive() && !response.close && !shared_.stopping.load();
-  send(response.status, std::move(response.content_type), std::move(response.body), response.headers,
-       keep_alive, request.method == Method::head);
+  // Too many requests wait for a handler already: say so now rather than queue without bound.
+  if (shared_.queued.load() >= shared_.max_queued) {
+    return answer_error(503, "The server is busy. Please try again in a moment.", {{"Retry-After", "1"}});
+  }
+  answer(std::move(request), message.keep_alive());
 }
 
-void HttpSession::answer_error(int status, std::string message) {
+void HttpSession::answer(Request request, bool keep_alive) {
+  shared_.in_flight.fetch_add(1);
+  counted_ = true;
+  shared_.queued.fetch_add(1);
+  net::post(shared_.handlers,
+            [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
+              self->shared_.queued.fetch_sub(1);
+              Response response = self->shared_.app.handle(request);
+              const bool head = request.method == Method::head;
+              net::post(self->stream_.get_executor(),
+                        [self, response = std::move(response), keep_alive, head]() mutable {
+                          const bool keep = keep_alive && !response.close && !self->shared_.stopping.load() &&
+                                            self->requests_ < kMaxRequestsPerConnection;
+                          self->send(response.status, std::move(response.content_type),
+                                     std::move(response.body), response.headers, keep, head);
+                        });
+            });
+}
+
+void HttpSession::answer_error(int status, std::string message,
+                               std::vector<std::pair<std::string, std::string>> extra_headers) {
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
   shared_.app.record_protocol_error(status, elapsed);
@@ -104,6 +153,7 @@ void HttpSession::answer_error(int status, std::string message) {
   shared_.in_flight.fetch_add(1);
   counted_ = true;
   std::vector<std::pair<std::string, std::string>> headers = security_headers(false);
+  headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
   send(status, "text/plain; charset=utf-8", message + "\n", headers, /*keep_alive=*/false, /*head=*/false);
 }
 

@@ -1,15 +1,21 @@
 #pragma once
-// One HTTP/1.1 connection: read a request (deadline, size limits), let the WebApp answer it, write the
-// response, repeat while keep-alive. Included only by the server's translation units (it needs Asio).
+// One HTTP/1.1 connection: read a request (deadline, size limits), hand it to a handler thread, which lets
+// the WebApp answer it, write the response on the connection's strand, repeat while keep-alive. The I/O
+// threads only read, parse and write: WebApp::handle (database queries, password hashes) never runs on them.
+// Included only by the server's translation units (it needs Asio).
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "web/app.h"
 #include "web/server/beast_pch.h"
+#include "web/server/connection_limiter.h"
+#include "web/web_options.h"
 
 namespace semaphore::web {
 
@@ -18,24 +24,48 @@ namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
 
-// What every connection shares: the app, the limits and the shutdown state.
+// A connection is closed after this many requests (the last answer says Connection: close), so that no
+// connection lives forever however busy its client keeps it.
+constexpr int kMaxRequestsPerConnection = 1000;
+
+// What every connection shares: the app, the limits, the handler threads and the shutdown state.
 struct ServerShared {
+  ServerShared(WebApp& app_ref, const WebOptions& options, net::thread_pool& handler_pool,
+               int max_connections)
+      : app(app_ref),
+        body_limit(options.body_limit),
+        read_timeout(options.read_timeout),
+        keep_alive_idle(options.keep_alive_idle),
+        handlers(handler_pool),
+        max_queued(static_cast<std::size_t>(options.handler_threads) * 32),
+        limiter(static_cast<std::size_t>(max_connections),
+                static_cast<std::size_t>(options.max_connections_per_address)) {}
+
   WebApp& app;
   std::size_t body_limit;
   std::chrono::seconds read_timeout;
+  std::chrono::seconds keep_alive_idle;
+  net::thread_pool& handlers;
+  std::size_t max_queued;  // requests waiting for a handler thread; beyond, 503 at once
+  ConnectionLimiter limiter;
   std::atomic<bool> stopping{false};  // answer with Connection: close from now on
   std::atomic<int> in_flight{0};      // requests being handled or written
+  std::atomic<std::size_t> queued{0};
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, ServerShared& shared);
+  HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionLimiter::Ticket ticket);
   void run();
 
  private:
   void do_read();
+  void on_idle_read(beast::error_code ec, std::size_t bytes);
+  void read_request();
   void on_read(beast::error_code ec, std::size_t bytes);
-  void answer_error(int status, std::string message);  // a protocol error: answer, then close
+  void answer(Request request, bool keep_alive);  // on a handler thread, then back on the strand
+  void answer_error(int status, std::string message,
+                    std::vector<std::pair<std::string, std::string>> extra_headers = {});  // then close
   void send(int status, std::string content_type, std::string body,
             const std::vector<std::pair<std::string, std::string>>& headers, bool keep_alive, bool head);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
@@ -43,8 +73,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void drain_some();
   void do_close();
 
+  ConnectionLimiter::Ticket ticket_;  // declared first: given back after the socket is closed
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  int requests_ = 0;  // read on this connection so far
   ServerShared& shared_;
   std::string client_;
   std::optional<http::request_parser<http::string_body>> parser_;

@@ -199,18 +199,25 @@ TEST_F(WebFlow, AccountChangesPasswordAndSignsOutOtherSessions) {
                                               {"current_password", "not it at all"},
                                               {"new_password", "second password 2"}});
   EXPECT_EQ(wrong.status, 400);
+  const std::string old_token = laptop.cookie("semaphore_session");
   const auto changed = laptop.post("/account", {{"csrf_token", csrf},
                                                 {"action", "change_password"},
                                                 {"current_password", "first password 1"},
                                                 {"new_password", "second password 2"}});
   EXPECT_EQ(changed.status, 303);
+  // This browser stays signed in, under a new session token: whoever copied the old one has lost it.
   EXPECT_EQ(laptop.get("/account").status, 200);
+  EXPECT_NE(laptop.cookie("semaphore_session"), old_token);
+  HttpClient copied = server_->client();
+  copied.cookies()["semaphore_session"] = old_token;
+  EXPECT_EQ(copied.get("/account").status, 303) << "the old token is dead";
   EXPECT_EQ(phone.get("/account").status, 303) << "the other session is signed out";
   HttpClient again = server_->client();
   EXPECT_EQ(sign_in(again, "account@example.com", "first password 1").status, 400);
   EXPECT_EQ(sign_in(again, "account@example.com", "second password 2").status, 303);
 
-  const auto everywhere = laptop.post("/account", {{"csrf_token", csrf}, {"action", "signout_everywhere"}});
+  const auto everywhere = laptop.post(
+      "/account", {{"csrf_token", laptop.csrf_from("/account")}, {"action", "signout_everywhere"}});
   EXPECT_EQ(everywhere.status, 303);
   EXPECT_EQ(laptop.get("/account").status, 303);
   EXPECT_EQ(again.get("/account").status, 303);

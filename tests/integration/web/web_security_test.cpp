@@ -188,6 +188,29 @@ TEST_F(WebSecurity, SignInThrottledPerAccountWith429) {
   EXPECT_EQ(sign_in(other_again, "bystander@example.com", "correct horse 1").status, 303);
 }
 
+// Someone at a signed-in browser cannot guess the password through the account page's current-password
+// check faster than through the sign-in form: both count against the same account.
+TEST_F(WebSecurity, WrongCurrentPasswordsOnTheAccountPageAreThrottledLikeSignIns) {
+  HttpClient owner = server_->client();
+  ASSERT_EQ(sign_up(owner, "borrowed@example.com").status, 303);
+  for (int i = 0; i < 5; ++i) {
+    const auto wrong = owner.post("/account", {{"csrf_token", owner.csrf_from("/account")},
+                                               {"action", "change_password"},
+                                               {"current_password", "guess " + std::to_string(i)},
+                                               {"new_password", "a brand new password"}});
+    ASSERT_EQ(wrong.status, 400) << i;
+  }
+  const auto throttled = owner.post("/account", {{"csrf_token", owner.csrf_from("/account")},
+                                                 {"action", "change_password"},
+                                                 {"current_password", "correct horse 1"},
+                                                 {"new_password", "a brand new password"}});
+  EXPECT_EQ(throttled.status, 429) << "even the right password waits";
+  EXPECT_FALSE(throttled.header("retry-after").empty());
+  HttpClient elsewhere = server_->client();
+  EXPECT_EQ(sign_in(elsewhere, "borrowed@example.com", "correct horse 1").status, 429)
+      << "one account, one count";
+}
+
 TEST_F(WebSecurity, UnknownEmailAndWrongPasswordLookAndTakeTheSame) {
   HttpClient client = server_->client();
   ASSERT_EQ(sign_up(client, "known@example.com").status, 303);

@@ -80,5 +80,19 @@ TEST_F(ThrottleTest, AHundredFailuresFromOneAddressBlockItUntilTheOldestIsAnHour
   EXPECT_EQ(throttle.check("new@example.com", "10.0.0.1", t0_ + kHour), std::nullopt);
 }
 
+TEST_F(ThrottleTest, SignUpsArePacedPerAddressPerHour) {
+  SigninThrottle throttle(*store_);
+  EXPECT_EQ(throttle.signup_wait("192.0.2.1", 2, t0_), std::nullopt);
+  throttle.record_signup("192.0.2.1", t0_);
+  throttle.record_signup("192.0.2.1", t0_ + 10 * kSecond);
+  EXPECT_EQ(throttle.signup_wait("192.0.2.1", 2, t0_ + 20 * kSecond), seconds(3600 - 20))
+      << "until the oldest attempt is an hour old";
+  EXPECT_EQ(throttle.signup_wait("192.0.2.2", 2, t0_ + 20 * kSecond), std::nullopt) << "another address";
+  EXPECT_EQ(throttle.signup_wait("192.0.2.1", 3, t0_ + 20 * kSecond), std::nullopt) << "a higher limit";
+  EXPECT_EQ(throttle.signup_wait("192.0.2.1", 2, t0_ + kHour + 1), std::nullopt) << "an hour later";
+  // Sign-ups are not sign-in failures: the address's sign-ins are not throttled by them.
+  EXPECT_EQ(throttle.check("new@example.com", "192.0.2.1", t0_ + 20 * kSecond), std::nullopt);
+}
+
 }  // namespace
 }  // namespace semaphore::web

@@ -1,6 +1,7 @@
 // GET|POST /account: change the password (signs out the other sessions), sign out everywhere.
 #include <spdlog/spdlog.h>
 
+#include "core/text.h"
 #include "web/app_context.h"
 
 namespace semaphore::web {
@@ -31,7 +32,7 @@ Response change_password(RequestContext& ctx, store::AccountStore& accounts,
     return ctx.store_error(saved.error());
   }
   if (auto others = accounts.delete_user_sessions(ctx.user->id, ctx.session->token_hash); !others) {
-    spdlog::warn("user {}: other sessions not deleted: {}", ctx.user->id, others.error().message);
+    spdlog::warn("user {}: other sessions not deleted: {}", ctx.user->id, log_safe(others.error().message));
   }
   return ctx.redirect_with_flash("/account", "password_changed");
 }

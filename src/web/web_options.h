@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "domain/host_service.h"
+#include "web/client_address.h"
 
 namespace semaphore::web {
 
@@ -19,6 +21,7 @@ struct WebOptions {
   std::chrono::seconds read_timeout{std::chrono::seconds(15)};   // --read-timeout: a whole request's read
   int threads = 4;                                               // --web-threads: I/O + handler threads
   std::chrono::seconds refresh{std::chrono::seconds(60)};        // how often the report refreshes itself
+  std::vector<IpNetwork> trusted_proxies;  // --trusted-proxy: whose X-Forwarded-For is believed
 };
 
 }  // namespace semaphore::web

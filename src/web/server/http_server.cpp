@@ -64,7 +64,7 @@ class BeastServer : public HttpServer {
  public:
   BeastServer(WebApp& app, const WebOptions& options)
       : ioc_(options.threads),
-        shared_{app, options.body_limit, options.read_timeout},
+        shared_{app, options.body_limit, options.read_timeout, options.trusted_proxies},
         threads_(options.threads),
         listener_(std::make_shared<Listener>(ioc_, shared_)) {}
 

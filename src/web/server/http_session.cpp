@@ -36,6 +36,7 @@ HttpSession::HttpSession(tcp::socket&& socket, ServerShared& shared)
       address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
     }
     client_ = address.to_string();
+    peer_ = IpAddress::parse(client_);
   }
 }
 
@@ -87,6 +88,13 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
   }
   request.body = std::move(message.body());
   request.client_address = client_;
+  if (peer_ && !shared_.trusted_proxies.empty()) {
+    std::vector<std::string_view> forwarded_for;
+    for (const auto& [name, value] : request.headers) {
+      if (name == "x-forwarded-for") forwarded_for.push_back(value);
+    }
+    request.client_address = choose_client_address(*peer_, forwarded_for, shared_.trusted_proxies);
+  }
 
   shared_.in_flight.fetch_add(1);
   counted_ = true;

@@ -7,8 +7,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "web/app.h"
+#include "web/client_address.h"
 #include "web/server/beast_pch.h"
 
 namespace semaphore::web {
@@ -23,8 +25,9 @@ struct ServerShared {
   WebApp& app;
   std::size_t body_limit;
   std::chrono::seconds read_timeout;
-  std::atomic<bool> stopping{false};  // answer with Connection: close from now on
-  std::atomic<int> in_flight{0};      // requests being handled or written
+  std::vector<IpNetwork> trusted_proxies;  // whose X-Forwarded-For names the client (client_address.h)
+  std::atomic<bool> stopping{false};       // answer with Connection: close from now on
+  std::atomic<int> in_flight{0};           // requests being handled or written
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -46,7 +49,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   ServerShared& shared_;
-  std::string client_;
+  std::string client_;  // the TCP peer's address
+  std::optional<IpAddress> peer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   std::chrono::steady_clock::time_point started_;

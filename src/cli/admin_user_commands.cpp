@@ -2,10 +2,10 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 #include <memory>
 #include <string>
 
+#include "cli/password_input.h"
 #include "cli/store_access.h"
 #include "core/email.h"
 #include "domain/passwords.h"
@@ -18,16 +18,13 @@ struct UserAddOptions {
   std::string password_file;
 };
 
-// The first line of the file (or of stdin), without its line ending.
-std::string read_password(const std::string& path) {
+// The first line of the file (or of stdin, not echoed on a terminal), without its line ending.
+std::string read_password(const std::string& path, const std::string& email) {
+  if (path.empty()) return read_password_line("Password for " + email + ": ");
+  std::ifstream in(path);
+  if (!in) throw CommandExit{1, "cannot read the password file " + path};
   std::string password;
-  if (path.empty()) {
-    std::getline(std::cin, password);
-  } else {
-    std::ifstream in(path);
-    if (!in) throw CommandExit{1, "cannot read the password file " + path};
-    std::getline(in, password);
-  }
+  std::getline(in, password);
   if (!password.empty() && password.back() == '\r') password.pop_back();
   return password;
 }
@@ -35,7 +32,7 @@ std::string read_password(const std::string& path) {
 void add_user(const GlobalOptions& global, const UserAddOptions& options) {
   auto email = normalize_email(options.email);
   if (!email) throw CommandExit{2, email.error().message};
-  const std::string password = read_password(options.password_file);
+  const std::string password = read_password(options.password_file, *email);
   if (auto problem = domain::password_problem(password)) throw CommandExit{2, "password: " + *problem};
 
   auto store = open_store(global);

@@ -1,5 +1,8 @@
 #include "cli/web_options.h"
 
+#include <string>
+#include <vector>
+
 #include "cli/option_types.h"
 
 namespace semaphore::cli {
@@ -32,6 +35,23 @@ void add_web_options(CLI::App& command, web::WebOptions& options, std::optional<
                   "largest request body accepted, in bytes, k or M (default 1M)", "SEMAPHORE_BODY_LIMIT");
   add_duration_option(command, "--read-timeout", options.read_timeout,
                       "time allowed to read one request (default 15s)", "SEMAPHORE_READ_TIMEOUT");
+  command
+      .add_option_function<std::vector<std::string>>(
+          "--trusted-proxy",
+          [&options](const std::vector<std::string>& blocks) {
+            for (const auto& block : blocks) options.trusted_proxies.push_back(*web::IpNetwork::parse(block));
+          },
+          "a proxy or load balancer (CIDR, repeatable) whose X-Forwarded-For names the client; without one "
+          "the header is ignored")
+      ->envname("SEMAPHORE_TRUSTED_PROXY")
+      ->delimiter(',')
+      ->check(
+          [](const std::string& text) {
+            return web::IpNetwork::parse(text) ? std::string()
+                                               : "not an address block: " + text +
+                                                     " (write e.g. 10.0.0.0/8, 2001:db8::/32 or 10.1.2.3)";
+          },
+          "CIDR");
   command.add_option("--web-threads", options.threads, "I/O threads: read, parse and write HTTP")
       ->envname("SEMAPHORE_WEB_THREADS")
       ->check(CLI::Range(1, 64))
@@ -44,7 +64,7 @@ void add_web_options(CLI::App& command, web::WebOptions& options, std::optional<
       ->capture_default_str();
   command
       .add_option("--hash-threads", options.hash_threads,
-                  "password hashes (argon2id, 64 MiB each) at once; as many more wait, the rest get 503")
+                  "password hashes (argon2id, 64 MiB each) at once; half as many more wait, the rest get 503")
       ->envname("SEMAPHORE_HASH_THREADS")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -2,6 +2,7 @@
 // Small text helpers shared by the parsers of user input (targets, host lists, form fields, headers).
 #include <algorithm>
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace semaphore {
@@ -21,6 +22,27 @@ constexpr bool has_control_characters(std::string_view text) {
     const auto u = static_cast<unsigned char>(c);
     return u < 0x20 || u == 0x7f;
   });
+}
+
+// `text` made safe for one log line: each ASCII control character (below 0x20, or DEL) becomes `\xHH`, so
+// that a request path with `%0a`, a header value or a hostname cannot end the line and forge the next one,
+// nor move a terminal's cursor. A backslash becomes `\x5c`, so that a literal "\x0a" in the input stays
+// distinguishable from an escaped newline. Everything else (UTF-8 included) is kept as it is.
+inline std::string log_safe(std::string_view text) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '\\') {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // The number of UTF-8 code points in `text`: the bytes that do not continue a sequence.

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/text.h"
+
 namespace semaphore::monitor {
 
 Result<std::vector<store::Host>> LeaseHostSource::hosts_for_round(EpochMs) {
@@ -23,7 +25,7 @@ void LeaseHostSource::round_done(EpochMs) {
   // so the hand-over neither skips nor doubles a round.
   if (held_ <= fair_share_ || fair_share_ <= 0) return;
   if (auto released = store_.release_host_leases(worker_id_, fair_share_); !released) {
-    spdlog::warn("leases: cannot release surplus hosts: {}", released.error().message);
+    spdlog::warn("leases: cannot release surplus hosts: {}", log_safe(released.error().message));
     return;
   }
   spdlog::info("leases: worker {} released {} hosts to other workers", worker_id_, held_ - fair_share_);
@@ -32,8 +34,8 @@ void LeaseHostSource::round_done(EpochMs) {
 
 void LeaseHostSource::close() {
   if (auto released = store_.release_host_leases(worker_id_, 0); !released) {
-    spdlog::warn("leases: cannot release leases on stop ({}); they expire in {} ms", released.error().message,
-                 ttl_.count());
+    spdlog::warn("leases: cannot release leases on stop ({}); they expire in {} ms",
+                 log_safe(released.error().message), ttl_.count());
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace semaphore::monitor {
 namespace {
 
@@ -56,7 +58,7 @@ void Maintenance::run_once(EpochMs now) {
   if (!hourly || !daily) {
     ++metrics_.maintenance_errors;
     spdlog::warn("maintenance: rollup refresh failed: {}",
-                 (!hourly ? hourly.error() : daily.error()).message);
+                 log_safe((!hourly ? hourly.error() : daily.error()).message));
     // Try these buckets again next time.
     if (dirty) mark_dirty(*dirty);
   } else {
@@ -71,7 +73,8 @@ void Maintenance::run_once(EpochMs now) {
     auto rollups = store_.prune_rollups(now - options_.retention_rollup.count(), batch);
     if (!raw || !rollups) {
       ++metrics_.maintenance_errors;
-      spdlog::warn("maintenance: pruning failed: {}", (!raw ? raw.error() : rollups.error()).message);
+      spdlog::warn("maintenance: pruning failed: {}",
+                   log_safe((!raw ? raw.error() : rollups.error()).message));
     } else {
       last_prune_ = now;
       metrics_.rows_pruned += static_cast<std::uint64_t>(*raw + *rollups);

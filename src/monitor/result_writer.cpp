@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/text.h"
+
 namespace semaphore::monitor {
 
 ResultWriter::ResultWriter(ResultSink& sink, Spool& spool, Metrics& metrics, WriterOptions options)
@@ -51,8 +53,8 @@ void ResultWriter::push(std::vector<store::PingResult> rows) {
       spool_pending_ = true;
     } else {
       metrics_.results_dropped += chunk.size();
-      spdlog::error("writer: queue full and spool failed ({}): {} results dropped", spooled.error().message,
-                    chunk.size());
+      spdlog::error("writer: queue full and spool failed ({}): {} results dropped",
+                    log_safe(spooled.error().message), chunk.size());
     }
   }
   metrics_.spool_bytes = spool_.bytes();
@@ -79,10 +81,10 @@ void ResultWriter::note_failure(const Error& error) {
     unhealthy_since_ = now;
     backoff_ = options_.backoff_initial;
     spdlog::warn("writer: database write failed ({}); retrying with back-off, spooling after {} ms",
-                 error.message, options_.spool_after.count());
+                 log_safe(error.message), options_.spool_after.count());
   } else {
     backoff_ = std::min(backoff_ * 2, options_.backoff_max);
-    spdlog::debug("writer: database still failing: {}", error.message);
+    spdlog::debug("writer: database still failing: {}", log_safe(error.message));
   }
   next_retry_ = now + backoff_;
 }
@@ -115,7 +117,8 @@ void ResultWriter::spool_or_drop(std::span<const store::PingResult> batch) {
     spool_pending_ = true;
   } else {
     metrics_.results_dropped += batch.size();
-    spdlog::error("writer: spool failed ({}): {} results dropped", spooled.error().message, batch.size());
+    spdlog::error("writer: spool failed ({}): {} results dropped", log_safe(spooled.error().message),
+                  batch.size());
   }
   metrics_.spool_bytes = spool_.bytes();
 }
@@ -143,7 +146,8 @@ void ResultWriter::replay_one_file() {
     rows += batch.size();
     for (const auto& row : batch) oldest = std::min(oldest, row.ts);
   }
-  if (auto removed = spool_.remove(*file); !removed) spdlog::error("writer: {}", removed.error().message);
+  if (auto removed = spool_.remove(*file); !removed)
+    spdlog::error("writer: {}", log_safe(removed.error().message));
   metrics_.spool_bytes = spool_.bytes();
   spdlog::info("writer: replayed {} spooled results from {}", rows, file->path());
   if (rows > 0 && options_.on_replayed) options_.on_replayed(oldest);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace semaphore::monitor {
 
 using std::chrono::milliseconds;
@@ -30,7 +32,7 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
     hosts_ = std::move(*hosts);
   } else {
     spdlog::warn("round {}: cannot list hosts ({}); pinging last round's {} hosts", format_iso8601(round_ts),
-                 hosts.error().message, hosts_.size());
+                 log_safe(hosts.error().message), hosts_.size());
   }
 
   // Phases count from the boundary; run() counts offsets from its own start, a little later.

@@ -156,6 +156,16 @@ Status io_error(const std::string& what, const std::string& path) {
   return make_error(Errc::unavailable, what + " " + path + ": " + std::strerror(errno));
 }
 
+// Spooled rows are the users' data: the directory is made 0700 when this creates it (its parents get the
+// usual mode), whatever the umask. A directory that exists keeps the mode its operator gave it.
+void create_private_directory(const std::string& dir) {
+  fs::path path = fs::path(dir).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();  // "spool/": the directory is "spool"
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (::mkdir(path.c_str(), 0700) == 0) ::chmod(path.c_str(), 0700);
+}
+
 }  // namespace
 
 SpoolFile::SpoolFile(SpoolFile&& other) noexcept {
@@ -180,8 +190,8 @@ SpoolFile::~SpoolFile() {
 
 Spool::Spool(std::string dir, std::string prefix, std::int64_t max_bytes)
     : dir_(std::move(dir)), prefix_(std::move(prefix)), max_bytes_(max_bytes) {
+  create_private_directory(dir_);
   std::error_code ec;
-  fs::create_directories(dir_, ec);
   for (const auto& path : list_files()) bytes_ += static_cast<std::int64_t>(fs::file_size(path, ec));
 }
 
@@ -215,12 +225,17 @@ std::string Spool::encode(std::span<const store::PingResult> batch) {
 }
 
 Status Spool::open_current_locked() {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  current_path_ = dir_ + "/" + prefix_ + "-" + std::to_string(now_epoch_ms()) + "-" +
-                  std::to_string(::getpid()) + "-" + std::to_string(sequence_++) + std::string(kSuffix);
-  current_fd_ = ::open(current_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  create_private_directory(dir_);
+  // A new file every time (O_EXCL), so that the fchmod below only ever applies to a file made here: 0600
+  // whatever the umask.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    current_path_ = dir_ + "/" + prefix_ + "-" + std::to_string(now_epoch_ms()) + "-" +
+                    std::to_string(::getpid()) + "-" + std::to_string(sequence_++) + std::string(kSuffix);
+    current_fd_ = ::open(current_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    if (current_fd_ >= 0 || errno != EEXIST) break;
+  }
   if (current_fd_ < 0) return io_error("cannot create spool file", current_path_);
+  ::fchmod(current_fd_, 0600);
   if (::flock(current_fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(current_fd_);
     current_fd_ = -1;

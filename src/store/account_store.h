@@ -8,6 +8,7 @@
 //  - Methods never throw. Database failures are Errc::unavailable (retrying may help); unique-key clashes are
 //    Errc::duplicate; missing rows Errc::not_found.
 //  - Safe to call from many threads at once (a connection pool inside).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,12 +37,18 @@ class AccountStore {
   virtual Status delete_session(const std::string& token_hash) = 0;
   // Every session of the user except `keep_token_hash` (empty: all of them).
   virtual Status delete_user_sessions(Id user_id, const std::string& keep_token_hash) = 0;
-  virtual Status delete_expired_sessions(EpochMs now, EpochMs idle_cutoff) = 0;
+  // At most `limit` sessions that have ended: expires_at <= now, last seen before `idle_cutoff`, or created
+  // before `created_cutoff` (--session-max may have been shortened since). Returns how many were deleted; the
+  // caller repeats while a batch comes back full, so no one statement holds the table for long.
+  virtual Result<std::int64_t> delete_expired_sessions(EpochMs now, EpochMs idle_cutoff,
+                                                       EpochMs created_cutoff, std::int64_t limit) = 0;
 
   // --- sign-in throttling: failures by key ("account:<email>", "client:<address>"), shared by replicas ---
   virtual Status record_signin_failure(const std::string& key, EpochMs at) = 0;
   virtual Result<std::vector<EpochMs>> signin_failures_since(const std::string& key, EpochMs since) = 0;
   virtual Status clear_signin_failures(const std::string& key) = 0;
+  // At most about `limit` failure records (of any key) older than `before`; returns how many were deleted.
+  virtual Result<std::int64_t> delete_signin_failures_before(EpochMs before, std::int64_t limit) = 0;
 };
 
 }  // namespace semaphore::store

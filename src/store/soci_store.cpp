@@ -243,11 +243,18 @@ Status SociStore::delete_user_sessions(Id user_id, const std::string& keep_token
   });
 }
 
-Status SociStore::delete_expired_sessions(EpochMs now, EpochMs idle_cutoff) {
-  const long long now_ms = now, cutoff = idle_cutoff;
-  return execute("expire sessions", [&](soci::session& sql) {
-    sql << "DELETE FROM sessions WHERE expires_at <= :n OR last_seen_at < :c", soci::use(now_ms),
-        soci::use(cutoff);
+Result<std::int64_t> SociStore::delete_expired_sessions(EpochMs now, EpochMs idle_cutoff,
+                                                        EpochMs created_cutoff, std::int64_t limit) {
+  const long long now_ms = now, idle = idle_cutoff, created = created_cutoff, most = limit;
+  return with_session<std::int64_t>("expire sessions", [&](soci::session& sql) -> Result<std::int64_t> {
+    // DELETE ... LIMIT is not standard SQL (nor in SQLite's default build): the keys of one batch, then
+    // those.
+    soci::statement st =
+        (sql.prepare << "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions "
+                        "WHERE expires_at <= :n OR last_seen_at < :i OR created_at < :c LIMIT :l)",
+         soci::use(now_ms), soci::use(idle), soci::use(created), soci::use(most));
+    st.execute(true);
+    return static_cast<std::int64_t>(st.get_affected_rows());
   });
 }
 
@@ -281,6 +288,22 @@ Status SociStore::clear_signin_failures(const std::string& key) {
   return execute("clear sign-in failures", [&](soci::session& sql) {
     sql << "DELETE FROM signin_failures WHERE key = :k", soci::use(key);
   });
+}
+
+Result<std::int64_t> SociStore::delete_signin_failures_before(EpochMs before, std::int64_t limit) {
+  const long long before_ms = before, most = limit;
+  return with_session<std::int64_t>(
+      "purge sign-in failures", [&](soci::session& sql) -> Result<std::int64_t> {
+        // The table has no key: a batch is named by (key, at). Equal pairs go together, all older than
+        // `before`.
+        soci::statement st =
+            (sql.prepare
+                 << "DELETE FROM signin_failures WHERE (key, at) IN (SELECT key, at FROM signin_failures "
+                    "WHERE at < :b LIMIT :l)",
+             soci::use(before_ms), soci::use(most));
+        st.execute(true);
+        return static_cast<std::int64_t>(st.get_affected_rows());
+      });
 }
 
 }  // namespace semaphore::store

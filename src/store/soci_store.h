@@ -44,11 +44,13 @@ class SociStore final : public Store {
   Status touch_session(const std::string& token_hash, EpochMs last_seen_at) override;
   Status delete_session(const std::string& token_hash) override;
   Status delete_user_sessions(Id user_id, const std::string& keep_token_hash) override;
-  Status delete_expired_sessions(EpochMs now, EpochMs idle_cutoff) override;
+  Result<std::int64_t> delete_expired_sessions(EpochMs now, EpochMs idle_cutoff, EpochMs created_cutoff,
+                                               std::int64_t limit) override;
 
   Status record_signin_failure(const std::string& key, EpochMs at) override;
   Result<std::vector<EpochMs>> signin_failures_since(const std::string& key, EpochMs since) override;
   Status clear_signin_failures(const std::string& key) override;
+  Result<std::int64_t> delete_signin_failures_before(EpochMs before, std::int64_t limit) override;
 
   // HostStore (soci_store_hosts.cpp)
   Result<Host> add_host(const Host& host) override;

@@ -11,6 +11,7 @@
 #include <exception>
 #include <optional>
 
+#include "core/text.h"
 #include "web/app_context.h"
 #include "web/assets.h"
 #include "web/cookies.h"
@@ -67,7 +68,7 @@ void load_session(WebAppParts& parts, RequestContext& ctx) {
   if (auto version = parts.stores.versions.data_version()) ctx.data_version = std::move(*version);
   auto resumed = ctx.site.sessions.resume(*token, ctx.now, ctx.data_version);
   if (!resumed) {
-    spdlog::warn("session lookup: {}", resumed.error().message);
+    spdlog::warn("session lookup: {}", log_safe(resumed.error().message));
     return;
   }
   if (!*resumed) {  // unknown or expired: drop the stale cookie
@@ -231,7 +232,8 @@ Response WebApp::handle(const Request& request) {
   try {
     response = dispatch(*parts_, ctx);
   } catch (const std::exception& e) {
-    spdlog::error("{} {}: unexpected exception: {}", to_string(request.method), request.path, e.what());
+    spdlog::error("{} {}: unexpected exception: {}", to_string(request.method), log_safe(request.path),
+                  log_safe(e.what()));
     response = text_response(500, "Something went wrong on our side. Please try again.\n");
   }
   const bool secure = parts_->site.options.secure_cookies;
@@ -245,8 +247,11 @@ Response WebApp::handle(const Request& request) {
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
   parts_->metrics.record(response.status, elapsed);
-  spdlog::info("{} {} {} {}B {:.1f}ms {}{}", to_string(request.method), request.path, response.status,
-               response.body.size(), static_cast<double>(elapsed.count()) / 1000.0, request.client_address,
+  // The path is decoded (a %0a in it is a newline by now) and the client address may come from a header:
+  // both are escaped so that no request can write a line of its own into the log.
+  spdlog::info("{} {} {} {}B {:.1f}ms {}{}", to_string(request.method), log_safe(request.path),
+               response.status, response.body.size(), static_cast<double>(elapsed.count()) / 1000.0,
+               log_safe(request.client_address),
                ctx.user ? " user=" + std::to_string(ctx.user->id) : std::string());
   return response;
 }

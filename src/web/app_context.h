@@ -145,8 +145,8 @@ Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, c
 // What the report pages keep between requests (see versioned_cache.h, page_cache.h, sparklines.h).
 struct ReportCaches {
   SparklineCache sparklines;
-  PageCache pages;                      // the report page's bodies
-  VersionedCache<KeptPage> host_pages;  // the host report pages, by user, host and range
+  PageCache pages;           // the report page's bodies
+  HostPageCache host_pages;  // the host report pages, by user, host and range
   // The report's host statuses, by user id.
   VersionedCache<std::shared_ptr<const std::vector<store::HostStatus>>> statuses;
 };
@@ -162,7 +162,7 @@ void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostServ
 void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches);
 // /report/{id}.csv and /report/{id}
-void add_host_report_routes(Routes& routes, store::HostStore& hosts, VersionedCache<KeptPage>& pages);
+void add_host_report_routes(Routes& routes, store::HostStore& hosts, HostPageCache& pages);
 void add_api_routes(Routes& routes, store::HostStore& hosts);
 
 }  // namespace semaphore::web

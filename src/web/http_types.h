@@ -22,7 +22,8 @@ struct Request {
   std::string query;                                         // percent-encoded query without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
-  std::string client_address;  // the peer's IP address
+  std::string
+      client_address;  // the client's IP address: the peer, or behind a trusted proxy the one it names
 
   // The first header named `name` (lower case), or "".
   std::string_view header(std::string_view name) const;

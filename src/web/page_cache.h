@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "web/versioned_cache.h"
+
 namespace semaphore::web {
 
 class PageCache {
@@ -39,6 +41,32 @@ struct KeptPage {
   long long same_until = 0;  // EpochMs
   std::string title;
   std::shared_ptr<const std::string> body;
+};
+
+// The host report pages (/report/{id}?range=...), kept by the values the page was made from — user id, host
+// id, range — never by the request's text: /report/2, /report/02 and /report/002 are one page and one entry,
+// so a client cannot fill the cache with spellings of one page. Bounded by the bytes of the kept bodies.
+class HostPageCache {
+ public:
+  explicit HostPageCache(std::size_t max_bytes = 32u << 20, std::size_t max_entries = 10'000)
+      : pages_(max_entries, max_bytes,
+               [](const KeptPage& page) { return page.title.size() + (page.body ? page.body->size() : 0); }) {
+  }
+
+  std::optional<KeptPage> find(long long user_id, long long host_id, std::string_view range,
+                               const std::string& version) {
+    return pages_.find(key(user_id, host_id, range), version);
+  }
+  void put(long long user_id, long long host_id, std::string_view range, const std::string& version,
+           KeptPage page) {
+    pages_.put(key(user_id, host_id, range), version, std::move(page));
+  }
+
+ private:
+  static std::string key(long long user_id, long long host_id, std::string_view range) {
+    return std::to_string(user_id) + "/" + std::to_string(host_id) + "/" + std::string(range);
+  }
+  VersionedCache<KeptPage> pages_;
 };
 
 // Appends the bytes of plain values to a fingerprint.

@@ -1,6 +1,7 @@
 // RequestContext: rendering pages inside the layout, flash messages, signing in and out.
 #include <spdlog/spdlog.h>
 
+#include "core/text.h"
 #include "core/version.h"
 #include "web/app_context.h"
 #include "web/cookies.h"
@@ -122,7 +123,7 @@ Response RequestContext::redirect_with_flash(std::string location, std::string_v
 
 Response RequestContext::store_error(const Error& error) {
   if (error.code == Errc::not_found) return error_page(404, "There is no such page, or it is not yours.");
-  spdlog::error("store: {}", error.message);
+  spdlog::error("store: {}", log_safe(error.message));
   return error_page(503, "The database is not answering. Please try again in a moment.");
 }
 
@@ -149,7 +150,7 @@ Status RequestContext::sign_in(const store::User& signed_in_user) {
 void RequestContext::sign_out() {
   if (!session_token.empty()) {
     if (auto ended = site.sessions.end(session_token); !ended)
-      spdlog::warn("sign-out: {}", ended.error().message);
+      spdlog::warn("sign-out: {}", log_safe(ended.error().message));
   }
   session_token.clear();
   session.reset();

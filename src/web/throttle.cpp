@@ -4,19 +4,23 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+#include "web/client_address.h"
+
 namespace semaphore::web {
 namespace {
 
-constexpr EpochMs kHourMs = 3'600'000;
+constexpr EpochMs kHourMs = SigninThrottle::kWindowMs;
 
 std::string account_key(std::string_view email) {
   return "account:" + std::string(email);
 }
+// An IPv6 client counts as its /64 (client_address.h): else one user would have 2^64 addresses to try from.
 std::string client_key(std::string_view client) {
-  return "client:" + std::string(client);
+  return "client:" + throttle_address(client);
 }
 std::string signup_key(std::string_view client) {
-  return "signup:" + std::string(client);
+  return "signup:" + throttle_address(client);
 }
 
 }  // namespace
@@ -37,7 +41,7 @@ std::optional<std::chrono::seconds> SigninThrottle::check(std::string_view email
       wait_until = std::max(wait_until, last + account_delay(failures).count() * 1000);
     }
   } else {
-    spdlog::warn("sign-in throttle: {}", account.error().message);
+    spdlog::warn("sign-in throttle: {}", log_safe(account.error().message));
   }
   if (auto from_client = store_.signin_failures_since(client_key(client), now - kHourMs)) {
     if (static_cast<int>(from_client->size()) >= kClientFailuresPerHour) {
@@ -45,7 +49,7 @@ std::optional<std::chrono::seconds> SigninThrottle::check(std::string_view email
       wait_until = std::max(wait_until, oldest + kHourMs);
     }
   } else {
-    spdlog::warn("sign-in throttle: {}", from_client.error().message);
+    spdlog::warn("sign-in throttle: {}", log_safe(from_client.error().message));
   }
   if (wait_until <= now) return std::nullopt;
   return std::chrono::seconds((wait_until - now + 999) / 1000);
@@ -53,13 +57,14 @@ std::optional<std::chrono::seconds> SigninThrottle::check(std::string_view email
 
 void SigninThrottle::record_failure(std::string_view email, std::string_view client, EpochMs now) {
   if (auto s = store_.record_signin_failure(account_key(email), now); !s)
-    spdlog::warn("{}", s.error().message);
+    spdlog::warn("{}", log_safe(s.error().message));
   if (auto s = store_.record_signin_failure(client_key(client), now); !s)
-    spdlog::warn("{}", s.error().message);
+    spdlog::warn("{}", log_safe(s.error().message));
 }
 
 void SigninThrottle::record_success(std::string_view email) {
-  if (auto s = store_.clear_signin_failures(account_key(email)); !s) spdlog::warn("{}", s.error().message);
+  if (auto s = store_.clear_signin_failures(account_key(email)); !s)
+    spdlog::warn("{}", log_safe(s.error().message));
 }
 
 std::optional<std::chrono::seconds> SigninThrottle::signup_wait(std::string_view client, int per_hour,

@@ -22,6 +22,8 @@ class SigninThrottle {
   explicit SigninThrottle(store::AccountStore& store) : store_(store) {}
 
   static constexpr int kAccountFreeFailures = 5;
+  // The longest window any rule looks back over: older failure records count for nothing.
+  static constexpr EpochMs kWindowMs = 3'600'000;
   static constexpr int kClientFailuresPerHour = 100;
 
   // The delay the account owes after `failures` recent failures, the last one at `last_failure`.

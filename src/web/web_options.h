@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "domain/host_service.h"
+#include "web/client_address.h"
 
 namespace semaphore::web {
 
@@ -18,21 +20,26 @@ struct WebOptions {
   bool signup_open = true;                                       // --signup open|closed
   std::size_t body_limit = 1024 * 1024;                          // --body-limit (bytes; accepts 64k, 1M)
   std::chrono::seconds read_timeout{std::chrono::seconds(15)};   // --read-timeout: a whole request's read
-  int threads = 4;                                               // --web-threads: Asio I/O threads
+  int threads = 2;                                               // --web-threads: Asio I/O threads
   // --handler-threads: the threads that answer requests (pages query the database, sign-ins hash passwords);
   // the I/O threads only read, parse and write, so a slow query or hash never stalls other connections.
-  int handler_threads = 8;
-  int hash_threads = 2;  // --hash-threads: argon2id hashes at once; as many more wait, the rest get 503
+  // As many as SQLite's connection pool: more only wait for a connection (bench/web: 2 I/O + 4 handler
+  // threads answer 0.43x nginx's rate, 2 + 6 0.36x, on 2 cores).
+  int handler_threads = 4;
+  // --hash-threads: argon2id hashes at once; half as many more (at least one) wait, the rest get 503, so a
+  // burst of sign-ins leaves handler threads to the pages.
+  int hash_threads = 2;
   // --max-connections: open connections at most (503 beyond). Lowered at start-up to what the open-file
   // limit allows once descriptors are set aside for the ping service and the database (server/fd_budget.h).
   int max_connections = 4096;
   int max_connections_per_address = 64;                           // --max-connections-per-address
   std::chrono::seconds keep_alive_idle{std::chrono::seconds(5)};  // --keep-alive: idle between requests
-  int signups_per_hour = 20;
+  int signups_per_hour = 20;  // --signups-per-address: sign-up attempts per client address and hour
   // --metrics-token: /metrics then needs "Authorization: Bearer <token>"; without one it answers only to
   // clients on this machine (loopback).
-  std::string metrics_token;  // --signups-per-address: sign-up attempts per client address and hour
+  std::string metrics_token;
   std::chrono::seconds refresh{std::chrono::seconds(60)};  // how often the report refreshes itself
+  std::vector<IpNetwork> trusted_proxies;  // --trusted-proxy: whose X-Forwarded-For is believed
 };
 
 }  // namespace semaphore::web

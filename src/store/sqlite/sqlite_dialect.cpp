@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -25,6 +26,17 @@ class FileWorkerLock : public WorkerLock {
   int fd_;
 };
 
+// Creates the database file 0600 when it does not exist yet, whatever the umask: it holds password hashes
+// and session token hashes. SQLite would create it 0644 & ~umask. Its -wal and -shm files take the
+// database file's mode (SQLite copies it, and fchmods a new file past the umask), so they are 0600 too. An
+// existing file keeps the mode its operator gave it.
+void create_private_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;  // exists already (or cannot be made: SQLite's own open reports that)
+  ::fchmod(fd, 0600);
+  ::close(fd);
+}
+
 }  // namespace
 
 std::string SqliteDialect::display_name() const {
@@ -32,6 +44,7 @@ std::string SqliteDialect::display_name() const {
 }
 
 void SqliteDialect::open(Connections& connections) {
+  create_private_file(path_);
   for (std::size_t i = 0; i < connections.size(); ++i) {
     soci::session& sql = connections.at(i);
     sql.open(soci::sqlite3, "db=" + path_ + " timeout=10");
@@ -101,7 +114,8 @@ Status SqliteDialect::release_host_leases(Connections&, const std::string&, std:
 
 Result<std::unique_ptr<WorkerLock>> SqliteDialect::lock_single_worker(const std::string& worker_id) {
   const std::string path = path_ + ".probe-lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  create_private_file(path);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return make_error(Errc::unavailable, "cannot open the probe lock " + path + ": " + std::strerror(errno));
   }

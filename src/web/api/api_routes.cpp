@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/provider.h"
+#include "core/text.h"
 #include "web/app_context.h"
 #include "web/host_state.h"
 #include "web/series.h"
@@ -18,7 +19,7 @@ namespace json = boost::json;
 
 Response json_store_error(const Error& error) {
   if (error.code == Errc::not_found) return json_response(404, json::object{{"error", "not found"}});
-  spdlog::error("store: {}", error.message);
+  spdlog::error("store: {}", log_safe(error.message));
   return json_response(503, json::object{{"error", "database unavailable"}});
 }
 

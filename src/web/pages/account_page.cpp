@@ -3,6 +3,7 @@
 // form cannot be used to guess a password that the sign-in throttle protects.
 #include <spdlog/spdlog.h>
 
+#include "core/text.h"
 #include "web/app_context.h"
 
 namespace semaphore::web {
@@ -49,7 +50,7 @@ Response change_password(RequestContext& ctx, store::AccountStore& accounts, Pas
   user.password_hash = *hash;
   if (auto rotated = ctx.sign_in(user); !rotated) return ctx.store_error(rotated.error());
   if (auto others = accounts.delete_user_sessions(user.id, ctx.session->token_hash); !others) {
-    spdlog::warn("user {}: other sessions not deleted: {}", user.id, others.error().message);
+    spdlog::warn("user {}: other sessions not deleted: {}", user.id, log_safe(others.error().message));
   }
   return ctx.redirect_with_flash("/account", "password_changed");
 }

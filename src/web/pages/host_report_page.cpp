@@ -54,12 +54,16 @@ void write_round(const SeriesPoint& point, std::string& out) {
   html.raw("</td><td>").text(point.error).raw("</td></tr>\n");
 }
 
-Response host_report(RequestContext& ctx, store::HostStore& hosts, VersionedCache<KeptPage>& pages) {
+Response host_report(RequestContext& ctx, store::HostStore& hosts, HostPageCache& pages) {
   // A page kept under the same data version is this page while its time-dependent parts hold (same_until).
-  const std::string key = std::to_string(ctx.user->id) + "/" + (ctx.params.empty() ? "" : ctx.params[0]) +
-                          "?" + ctx.query.get("range");
-  if (auto kept = pages.find(key, ctx.data_version); kept && ctx.now < kept->same_until) {
-    return ctx.page_html(200, *kept->body, kept->title, "report", /*with_chart=*/true);
+  // Looked up by the parsed id and range (page_cache.h); a request that does not parse is answered by load().
+  const auto wanted_id = ctx.id_param();
+  const auto wanted_range = parse_range(ctx.query.get("range"));
+  if (wanted_id && wanted_range) {
+    if (auto kept = pages.find(ctx.user->id, *wanted_id, wanted_range->name, ctx.data_version);
+        kept && ctx.now < kept->same_until) {
+      return ctx.page_html(200, *kept->body, kept->title, "report", /*with_chart=*/true);
+    }
   }
   auto loaded = load(ctx, hosts);
   if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
@@ -111,7 +115,7 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, VersionedCach
   }
   data.set("points_html", std::move(rows_html));
   auto body = std::make_shared<const std::string>(ctx.site.templates.render("host_report", data));
-  pages.put(key, ctx.data_version, KeptPage{same_until, host.hostname, body});
+  pages.put(ctx.user->id, host.id, range.name, ctx.data_version, KeptPage{same_until, host.hostname, body});
   return ctx.page_html(200, *body, host.hostname, "report", /*with_chart=*/true);
 }
 
@@ -156,7 +160,7 @@ Response host_csv(RequestContext& ctx, store::HostStore& hosts) {
 
 }  // namespace
 
-void add_host_report_routes(Routes& routes, store::HostStore& hosts, VersionedCache<KeptPage>& pages) {
+void add_host_report_routes(Routes& routes, store::HostStore& hosts, HostPageCache& pages) {
   routes.add(Method::get, "/report/{id}.csv", Access::signed_in, bind_handler(host_csv, hosts));
   routes.add(Method::get, "/report/{id}", Access::signed_in, bind_handler(host_report, hosts, pages));
 }

@@ -24,11 +24,11 @@ void ConnectionLimiter::Ticket::release() {
   if (limiter_ != nullptr) std::exchange(limiter_, nullptr)->release(key_);
 }
 
-ConnectionLimiter::Admission ConnectionLimiter::admit(const std::string& address_key) {
+ConnectionLimiter::Admission ConnectionLimiter::admit(const std::string& address_key, bool per_address_cap) {
   const std::lock_guard lock(mutex_);
   if (open_ >= max_total_) return {Verdict::server_full, Ticket()};
   std::size_t& mine = per_address_[address_key];
-  if (mine >= max_per_address_) return {Verdict::address_full, Ticket()};
+  if (per_address_cap && mine >= max_per_address_) return {Verdict::address_full, Ticket()};
   ++mine;
   ++open_;
   return {Verdict::admitted, Ticket(this, address_key)};

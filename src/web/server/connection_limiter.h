@@ -36,11 +36,12 @@ class ConnectionLimiter {
     Ticket ticket;
   };
 
-  // `address_key`: the client as connections are counted, e.g. its IPv4 address or its IPv6 /64 prefix.
   ConnectionLimiter(std::size_t max_total, std::size_t max_per_address)
       : max_total_(max_total), max_per_address_(max_per_address) {}
 
-  Admission admit(const std::string& address_key);
+  // `address_key`: the client as connections are counted, e.g. its IPv4 address or its IPv6 /64 prefix.
+  // `per_address_cap` false for a trusted proxy, whose connections carry many clients: only the total counts.
+  Admission admit(const std::string& address_key, bool per_address_cap = true);
 
   std::size_t open() const;
   std::size_t max_total() const { return max_total_; }

@@ -99,7 +99,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     beast::error_code endpoint_error;
     const tcp::endpoint peer = socket.remote_endpoint(endpoint_error);
     if (endpoint_error) return do_accept();  // gone already
-    auto admission = shared_.limiter.admit(address_key(peer));
+    auto admission = shared_.limiter.admit(address_key(peer), !from_trusted_proxy(peer));
     switch (admission.verdict) {
       case ConnectionLimiter::Verdict::admitted: {
         beast::error_code ignored;
@@ -117,6 +117,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
         break;
     }
     do_accept();
+  }
+
+  // A load balancer's connections carry many clients: they are not held to one address's share.
+  bool from_trusted_proxy(const tcp::endpoint& peer) const {
+    if (shared_.trusted_proxies.empty()) return false;
+    const auto address = IpAddress::parse(peer.address().to_string());
+    return address && std::any_of(shared_.trusted_proxies.begin(), shared_.trusted_proxies.end(),
+                                  [&](const IpNetwork& block) { return block.contains(*address); });
   }
 
   // Out of descriptors or memory, accepting again at once would fail again at once: wait, and log sparingly.

@@ -38,6 +38,7 @@ HttpSession::HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionL
       address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
     }
     client_ = address.to_string();
+    peer_ = IpAddress::parse(client_);
   }
 }
 
@@ -117,6 +118,13 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
   }
   request.body = std::move(message.body());
   request.client_address = client_;
+  if (peer_ && !shared_.trusted_proxies.empty()) {
+    std::vector<std::string_view> forwarded_for;
+    for (const auto& [name, value] : request.headers) {
+      if (name == "x-forwarded-for") forwarded_for.push_back(value);
+    }
+    request.client_address = choose_client_address(*peer_, forwarded_for, shared_.trusted_proxies);
+  }
 
   // Too many requests wait for a handler already: say so now rather than queue without bound.
   if (shared_.queued.load() >= shared_.max_queued) {

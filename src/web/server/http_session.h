@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "web/app.h"
+#include "web/client_address.h"
 #include "web/server/beast_pch.h"
 #include "web/server/connection_limiter.h"
 #include "web/web_options.h"
@@ -39,7 +40,8 @@ struct ServerShared {
         handlers(handler_pool),
         max_queued(static_cast<std::size_t>(options.handler_threads) * 32),
         limiter(static_cast<std::size_t>(max_connections),
-                static_cast<std::size_t>(options.max_connections_per_address)) {}
+                static_cast<std::size_t>(options.max_connections_per_address)),
+        trusted_proxies(options.trusted_proxies) {}
 
   WebApp& app;
   std::size_t body_limit;
@@ -48,8 +50,9 @@ struct ServerShared {
   net::thread_pool& handlers;
   std::size_t max_queued;  // requests waiting for a handler thread; beyond, 503 at once
   ConnectionLimiter limiter;
-  std::atomic<bool> stopping{false};  // answer with Connection: close from now on
-  std::atomic<int> in_flight{0};      // requests being handled or written
+  std::vector<IpNetwork> trusted_proxies;  // whose X-Forwarded-For names the client (client_address.h)
+  std::atomic<bool> stopping{false};       // answer with Connection: close from now on
+  std::atomic<int> in_flight{0};           // requests being handled or written
   std::atomic<std::size_t> queued{0};
 };
 
@@ -78,7 +81,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   int requests_ = 0;  // read on this connection so far
   ServerShared& shared_;
-  std::string client_;
+  std::string client_;  // the TCP peer's address
+  std::optional<IpAddress> peer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   std::chrono::steady_clock::time_point started_;

@@ -1,7 +1,14 @@
 // `semaphore migrate | user | host` as an operator runs them: the real binary, real databases.
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 
@@ -87,6 +94,7 @@ TEST(AdminCli, UsersAreAddedWithAPasswordFromStdinOrAFile) {
   auto first = semaphore({"user", "add", "Admin@Example.com", "--db", db}, "correct horse battery\n");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("added user admin@example.com (admin)"), std::string::npos);
+  EXPECT_EQ(first.err.find("Password"), std::string::npos) << "no prompt when stdin is a pipe: " << first.err;
 
   { std::ofstream(dir.file("pw")) << "another long password\n"; }
   auto second = semaphore({"user", "add", "bob@example.com", "--password-file", dir.file("pw"), "--db", db});
@@ -111,6 +119,69 @@ TEST(AdminCli, UsersAreAddedWithAPasswordFromStdinOrAFile) {
   auto stored = run_command({"sqlite3", dir.file("x.db"), "SELECT password_hash FROM users"});
   EXPECT_NE(stored.out.find("$argon2id$"), std::string::npos);
   EXPECT_EQ(stored.out.find("correct horse"), std::string::npos);
+}
+
+// What a terminal showed while `semaphore args...` ran on it, and how the command ended.
+struct TerminalRun {
+  std::string screen;
+  int exit_code = -1;
+};
+
+// Runs the binary on a pseudo-terminal (its stdin, stdout and stderr), waits until the screen shows
+// `prompt`, types `typed`, and collects the screen until the command exits. The timeouts only bound a wait
+// for something broken.
+TerminalRun run_on_terminal(const std::vector<std::string>& args, const std::string& prompt,
+                            const std::string& typed) {
+  std::vector<std::string> argv_text = {semaphore_binary()};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argv_text) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  int master = -1;
+  const pid_t child = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (child < 0) return {};
+  if (child == 0) {
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  TerminalRun run;
+  bool typed_yet = false;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < give_up) {
+    pollfd ready{master, POLLIN, 0};
+    const int polled = ::poll(&ready, 1, 100);
+    if (polled > 0) {
+      char buffer[512];
+      const ssize_t n = ::read(master, buffer, sizeof buffer);
+      if (n <= 0) break;  // EIO: the command has exited and closed the terminal
+      run.screen.append(buffer, static_cast<std::size_t>(n));
+    }
+    if (!typed_yet && run.screen.find(prompt) != std::string::npos) {
+      typed_yet = ::write(master, typed.data(), typed.size()) == static_cast<ssize_t>(typed.size());
+    }
+  }
+  ::close(master);
+  int status = 0;
+  if (::waitpid(child, &status, 0) == child && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  return run;
+}
+
+TEST(AdminCli, UserAddDoesNotEchoThePasswordOnATerminal) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  const auto run = run_on_terminal({"user", "add", "tty@example.com", "--db", db},
+                                   "Password for tty@example.com: ", "secret horse battery\n");
+  EXPECT_EQ(run.exit_code, 0) << run.screen;
+  EXPECT_NE(run.screen.find("added user tty@example.com"), std::string::npos) << run.screen;
+  EXPECT_EQ(run.screen.find("secret horse"), std::string::npos) << run.screen;
+
+  // What was typed is what is checked: a short password typed unseen is refused for its length.
+  const auto short_one = run_on_terminal({"user", "add", "tty2@example.com", "--db", db},
+                                         "Password for tty2@example.com: ", "short\n");
+  EXPECT_EQ(short_one.exit_code, 2) << short_one.screen;
+  EXPECT_NE(short_one.screen.find("at least 10 characters"), std::string::npos) << short_one.screen;
+  EXPECT_EQ(short_one.screen.find("short\r"), std::string::npos) << short_one.screen;
 }
 
 TEST(AdminCli, HostImportAddsTheGoodLinesAndNamesEachBadOne) {

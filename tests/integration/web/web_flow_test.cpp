@@ -170,6 +170,11 @@ TEST_F(WebFlow, ReportHostPageCsvAndApi) {
     EXPECT_EQ(client.get(page + "?range=" + range).status, 200) << range;
   }
   EXPECT_EQ(client.get(page + "?range=2w").status, 400);
+  // Other spellings of the id are the same page (and one entry of the page cache, keyed by the parsed id).
+  const auto padded = client.get("/report/00" + std::to_string(id));
+  EXPECT_EQ(padded.status, 200);
+  EXPECT_NE(padded.body.find("data-src=\"/api/hosts/" + std::to_string(id) + "/results?range=24h\""),
+            std::string::npos);
   const auto chart_page = client.get(page + "?range=7d");
   EXPECT_NE(chart_page.body.find("data-src=\"/api/hosts/" + std::to_string(id) + "/results?range=7d\""),
             std::string::npos);

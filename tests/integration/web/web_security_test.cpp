@@ -142,6 +142,19 @@ TEST_F(WebSecurity, SecurityHeadersOnEveryResponse) {
   EXPECT_EQ(wrong_method.header("allow"), "POST");
 }
 
+TEST_F(WebSecurity, ANewlineInThePathCannotForgeALogLine) {
+  HttpClient client = server_->client();
+  EXPECT_EQ(client.get("/nowhere%0aFORGED%20GET%20/admin%20200%0d%1b%5b2J").status, 404);
+  EXPECT_EQ(client.get("/static/x%0aFORGED-STATIC").status, 404);
+  const std::string log = server_->log();
+  // The request is logged on one line, its control characters escaped...
+  EXPECT_NE(log.find("/nowhere\\x0aFORGED GET /admin 200\\x0d\\x1b[2J 404"), std::string::npos) << log;
+  EXPECT_NE(log.find("/static/x\\x0aFORGED-STATIC 404"), std::string::npos) << log;
+  // ...and no line of the log starts with what the path carried.
+  EXPECT_EQ(log.find("\nFORGED"), std::string::npos) << log;
+  EXPECT_EQ(log.find('\x1b'), std::string::npos) << log;
+}
+
 TEST_F(WebSecurity, BodyLimitAnswers413AndMalformedRequests400) {
   HttpClient client = server_->client();
   const std::string big(8 * 1024, 'a');
@@ -266,6 +279,31 @@ TEST(WebOptions, AnOpenSignUpRefusesPrivateTargetsUnlessTheOperatorAllowsThem) {
   WebServer closed({"--signup", "closed"});
   EXPECT_NE(closed.log().find("targets: private, because sign-up is closed"), std::string::npos)
       << closed.log();
+}
+
+// The client address the log (and the sign-in throttle) sees: the peer, unless the peer is a trusted proxy.
+std::string logged_client(const WebServer& server, const std::string& path) {
+  const std::string log = server.log();
+  const auto at = log.find("GET " + path + " 404 ");
+  if (at == std::string::npos) return "(not logged)";
+  const auto end = log.find('\n', at);
+  const std::string line = log.substr(at, end - at);
+  const auto ms = line.find("ms ");
+  return ms == std::string::npos ? line : line.substr(ms + 3);
+}
+
+TEST(WebOptions, XForwardedForIsBelievedOnlyFromATrustedProxy) {
+  WebServer trusting({"--trusted-proxy", "127.0.0.0/8"});
+  HttpClient client = trusting.client();
+  EXPECT_EQ(client.get("/xff-one", {{"X-Forwarded-For", "203.0.113.9, 198.51.100.7"}}).status, 404);
+  EXPECT_EQ(logged_client(trusting, "/xff-one"), "198.51.100.7");
+  EXPECT_EQ(client.get("/xff-none").status, 404);
+  EXPECT_EQ(logged_client(trusting, "/xff-none"), "127.0.0.1");
+
+  WebServer plain;  // no --trusted-proxy: the header is anyone's to send, and ignored
+  HttpClient direct = plain.client();
+  EXPECT_EQ(direct.get("/xff-two", {{"X-Forwarded-For", "198.51.100.7"}}).status, 404);
+  EXPECT_EQ(logged_client(plain, "/xff-two"), "127.0.0.1");
 }
 
 TEST(WebOptions, ClosedSignupPublicTargetsAndHostLimit) {

@@ -91,6 +91,36 @@ TEST(WebOptions, RefusesBadValues) {
   }
 }
 
+TEST(WebOptions, TrustedProxiesFromTheCommandLineAndTheEnvironment) {
+  {
+    web::WebOptions options;
+    CLI::App app;
+    add_web_options(app, options, nullptr);
+    app.parse("--trusted-proxy=10.0.0.0/8 --trusted-proxy 2001:db8::/32", /*program_name_included=*/false);
+    ASSERT_EQ(options.trusted_proxies.size(), 2u);
+    EXPECT_EQ(options.trusted_proxies[0].to_string(), "10.0.0.0/8");
+    EXPECT_EQ(options.trusted_proxies[1].to_string(), "2001:db8::/32");
+  }
+  {
+    web::WebOptions options;
+    CLI::App app;
+    add_web_options(app, options, nullptr);
+    ::setenv("SEMAPHORE_TRUSTED_PROXY", "192.0.2.7,172.16.0.0/12", 1);
+    app.parse(std::vector<std::string>{});
+    ::unsetenv("SEMAPHORE_TRUSTED_PROXY");
+    ASSERT_EQ(options.trusted_proxies.size(), 2u);
+    EXPECT_EQ(options.trusted_proxies[0].to_string(), "192.0.2.7/32");
+    EXPECT_EQ(options.trusted_proxies[1].to_string(), "172.16.0.0/12");
+  }
+  for (const char* bad : {"--trusted-proxy=10.0.0.1/8", "--trusted-proxy=lb.internal", "--trusted-proxy=10/8",
+                          "--trusted-proxy=10.0.0.0/33"}) {
+    web::WebOptions options;
+    CLI::App app;
+    add_web_options(app, options, nullptr);
+    EXPECT_THROW(app.parse(std::vector<std::string>{bad}), CLI::ParseError) << bad;
+  }
+}
+
 TEST(WebOptions, RunLeavesTargetsToTheServiceOptions) {
   // `run` registers --targets once: the ping service's option, which the command copies to the web.
   monitor::ServiceOptions service;

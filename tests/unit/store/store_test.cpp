@@ -91,7 +91,10 @@ TEST_P(StoreTest, SessionsAreFoundTouchedAndDeleted) {
   // Expiry: absolute (expires_at) or idle (last_seen_at before the cutoff).
   ASSERT_TRUE(store_->create_session({"old-idle", user.id, "c", 1000, 1500, 99999}).ok());
   ASSERT_TRUE(store_->create_session({"fresh", user.id, "c", 1000, 3000, 99999}).ok());
-  ASSERT_TRUE(store_->delete_expired_sessions(/*now=*/6000, /*idle_cutoff=*/2500).ok());
+  auto expired = store_->delete_expired_sessions(/*now=*/6000, /*idle_cutoff=*/2500, /*created_cutoff=*/0,
+                                                 /*limit=*/100);
+  ASSERT_TRUE(expired.ok());
+  EXPECT_EQ(*expired, 2);
   EXPECT_FALSE(store_->find_session("old-idle").ok());
   EXPECT_FALSE(store_->find_session("hash-3").ok());  // expires_at 5000 <= now
   EXPECT_TRUE(store_->find_session("fresh").ok());

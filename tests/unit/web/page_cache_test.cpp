@@ -110,5 +110,47 @@ TEST(VersionedCache, StartsAgainPastItsSize) {
   EXPECT_EQ(cache.find("d", "v"), 5);
 }
 
+TEST(VersionedCache, StartsAgainPastItsBytes) {
+  // Values weigh what `weigh` says; 3 values of 3,000 bytes fit in 10,000, a fourth does not.
+  VersionedCache<std::string> cache(1000, 10'000, [](const std::string& value) { return value.size(); });
+  cache.put("a", "v", std::string(3000, 'a'));
+  cache.put("b", "v", std::string(3000, 'b'));
+  for (int i = 0; i < 50; ++i) cache.put("c", "v", std::string(3000, 'c'));  // replacing: no more room taken
+  EXPECT_TRUE(cache.find("a", "v"));
+  EXPECT_TRUE(cache.find("b", "v"));
+  EXPECT_TRUE(cache.find("c", "v"));
+  cache.put("d", "v", std::string(3000, 'd'));
+  EXPECT_FALSE(cache.find("a", "v")) << "past the byte bound the cache starts again";
+  EXPECT_EQ(cache.find("d", "v"), std::string(3000, 'd'));
+  cache.put("huge", "v", std::string(20'000, 'h'));
+  EXPECT_FALSE(cache.find("huge", "v")) << "a value larger than the whole bound is not kept";
+  EXPECT_TRUE(cache.find("d", "v")) << "and does not push the others out";
+}
+
+KeptPage page_of(std::size_t size, const std::string& title = "host.example") {
+  return KeptPage{1000, title, body(size)};
+}
+
+TEST(HostPageCache, IsKeyedByUserHostAndRange) {
+  HostPageCache cache;
+  cache.put(/*user=*/1, /*host=*/2, "24h", "v", page_of(100));
+  EXPECT_TRUE(cache.find(1, 2, "24h", "v"));
+  EXPECT_FALSE(cache.find(1, 2, "7d", "v")) << "another range";
+  EXPECT_FALSE(cache.find(1, 3, "24h", "v")) << "another host";
+  EXPECT_FALSE(cache.find(7, 2, "24h", "v")) << "another user";
+  EXPECT_FALSE(cache.find(1, 2, "24h", "v2")) << "a write since";
+}
+
+TEST(HostPageCache, IsBoundedByTheBytesOfItsPages) {
+  // 1 MiB of room and 100 KiB pages: the last pages put are kept, never more than fit.
+  HostPageCache cache(1u << 20);
+  for (long long host = 1; host <= 100; ++host) cache.put(1, host, "24h", "v", page_of(100 << 10));
+  int kept = 0;
+  for (long long host = 1; host <= 100; ++host) kept += cache.find(1, host, "24h", "v") ? 1 : 0;
+  EXPECT_GE(kept, 1);
+  EXPECT_LE(kept, 10);
+  EXPECT_TRUE(cache.find(1, 100, "24h", "v"));
+}
+
 }  // namespace
 }  // namespace semaphore::web

@@ -35,9 +35,17 @@ TEST(ConnectionLimiter, CapsEachAddressAndTheTotalAndTicketsGiveTheirPlaceBack) 
   EXPECT_EQ(limiter.open(), 2u);
   auto again = limiter.admit("192.0.2.1");
   EXPECT_EQ(again.verdict, Verdict::admitted) << "its place came back";
+  // A trusted proxy's connections are held only to the total.
+  EXPECT_EQ(limiter.admit("192.0.2.1", /*per_address_cap=*/false).verdict, Verdict::server_full);
   // A refused admission holds nothing.
   EXPECT_EQ(limiter.admit("203.0.113.9").verdict, Verdict::server_full);
   EXPECT_EQ(limiter.open(), 3u);
+  ConnectionLimiter roomy(10, 1);
+  auto p1 = roomy.admit("10.0.0.1", false);
+  auto p2 = roomy.admit("10.0.0.1", false);
+  EXPECT_EQ(p2.verdict, Verdict::admitted) << "past the per-address cap of 1";
+  EXPECT_EQ(roomy.admit("10.0.0.1").verdict, Verdict::address_full)
+      << "an untrusted peer is still held to it";
 }
 
 TEST(AcceptBackoff, WaitsLongerEachTimeUpToASecondAndLogsSparingly) {

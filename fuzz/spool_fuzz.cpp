@@ -39,16 +39,6 @@ using Batches = std::vector<std::vector<PingResult>>;
 
 std::string g_dir;  // a fresh temporary directory per process, emptied before each input
 
-// The spool's checksum (spool.cpp keeps its own in an anonymous namespace): FNV-1a, 64 bits.
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 // Gives each "batch <n> <hash>" header the checksum of the n lines after it, up to the first line that is
 // not such a header.
 std::string fix_checksums(std::string_view text) {
@@ -71,7 +61,7 @@ std::string fix_checksums(std::string_view text) {
     }
     char fixed[64];
     std::snprintf(fixed, sizeof fixed, "batch %lu %016llx\n", count,
-                  static_cast<unsigned long long>(fnv1a(rest.substr(0, body))));
+                  static_cast<unsigned long long>(semaphore::monitor::spool_checksum(rest.substr(0, body))));
     out += fixed;
     out.append(rest.substr(0, body));
     text = rest.substr(body);

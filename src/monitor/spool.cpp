@@ -27,15 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::string_view kSuffix = ".spool";
 
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 void put_double(std::string& out, const std::optional<double>& value) {
   if (!value) {
     out += '-';
@@ -135,7 +126,7 @@ bool parse_records(std::string_view text, std::vector<std::vector<store::PingRes
       }
       body_len = nl + 1;
     }
-    if (!complete || fnv1a(rest.substr(0, body_len)) != hash) break;
+    if (!complete || spool_checksum(rest.substr(0, body_len)) != hash) break;
     std::vector<store::PingResult> batch(count);
     std::string_view body = rest.substr(0, body_len);
     bool good = true;
@@ -167,6 +158,15 @@ void create_private_directory(const std::string& dir) {
 }
 
 }  // namespace
+
+std::uint64_t spool_checksum(std::string_view body) {
+  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a, 64 bits
+  for (unsigned char c : body) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
 
 SpoolFile::SpoolFile(SpoolFile&& other) noexcept {
   *this = std::move(other);
@@ -220,7 +220,7 @@ std::string Spool::encode(std::span<const store::PingResult> batch) {
   }
   char header[64];
   std::snprintf(header, sizeof header, "batch %zu %016llx\n", batch.size(),
-                static_cast<unsigned long long>(fnv1a(body)));
+                static_cast<unsigned long long>(spool_checksum(body)));
   return header + body;
 }
 

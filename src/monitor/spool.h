@@ -17,6 +17,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -25,6 +26,9 @@
 namespace semaphore::monitor {
 
 // One spool file taken for replay: its batches, and the lock that keeps other replayers away.
+// The checksum each spool record carries (FNV-1a, 64 bits, of its body): a torn or damaged record fails it.
+std::uint64_t spool_checksum(std::string_view body);
+
 class SpoolFile {
  public:
   SpoolFile() = default;

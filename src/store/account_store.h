@@ -1,7 +1,7 @@
 #pragma once
 // AccountStore: users, their sessions and the sign-in failure records. Used by the web UI (sign-up, sign-in,
-// the account page, web/sessions.h, web/throttle.h) and by the CLI (`semaphore user ...`, and finding the
-// user a `semaphore host ...` command names).
+// the account page, web/security/sessions.h, web/security/throttle.h) and by the CLI (`semaphore user ...`,
+// and finding the user a `semaphore host ...` command names).
 //
 // Rules every implementation keeps:
 //  - Emails are stored lower-cased; lookups by email are case-insensitive.

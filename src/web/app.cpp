@@ -13,9 +13,9 @@
 
 #include "core/text.h"
 #include "web/app_context.h"
-#include "web/assets.h"
-#include "web/cookies.h"
 #include "web/metrics.h"
+#include "web/security/cookies.h"
+#include "web/view/assets.h"
 
 namespace semaphore::web {
 

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/text.h"
-#include "web/throttle.h"
+#include "web/security/throttle.h"
 
 namespace semaphore::web {
 namespace {

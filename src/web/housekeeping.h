@@ -14,7 +14,7 @@
 #include "core/clock.h"
 #include "core/stoppable_thread.h"
 #include "store/account_store.h"
-#include "web/sessions.h"
+#include "web/security/sessions.h"
 
 namespace semaphore::web {
 

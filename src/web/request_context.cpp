@@ -4,7 +4,7 @@
 #include "core/text.h"
 #include "core/version.h"
 #include "web/app_context.h"
-#include "web/cookies.h"
+#include "web/security/cookies.h"
 
 namespace semaphore::web {
 namespace {

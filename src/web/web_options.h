@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "domain/host_service.h"
-#include "web/client_address.h"
+#include "web/security/client_address.h"
 
 namespace semaphore::web {
 

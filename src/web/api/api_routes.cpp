@@ -9,8 +9,8 @@
 #include "core/provider.h"
 #include "core/text.h"
 #include "web/app_context.h"
-#include "web/host_state.h"
-#include "web/series.h"
+#include "web/view/host_state.h"
+#include "web/view/series.h"
 
 namespace semaphore::web {
 namespace {

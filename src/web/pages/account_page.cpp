@@ -21,9 +21,7 @@ Response change_password(RequestContext& ctx, store::AccountStore& accounts, Pas
   const std::string& current = ctx.form.get("current_password");
   const std::string& fresh = ctx.form.get("new_password");
   if (auto wait = throttle.check(ctx.user->email, ctx.request.client_address, ctx.now)) {
-    const auto minutes = (wait->count() + 59) / 60;
-    data.set("current_error", "Too many wrong passwords. Please wait " + std::to_string(minutes) +
-                                  (minutes == 1 ? " minute" : " minutes") + " and try again.");
+    data.set("current_error", "Too many wrong passwords. " + wait_and_retry(*wait));
     Response response = account_form(ctx, 429, std::move(data));
     response.add_header("Retry-After", std::to_string(wait->count()));
     return response;

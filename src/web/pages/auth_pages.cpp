@@ -3,7 +3,7 @@
 
 #include "core/email.h"
 #include "web/app_context.h"
-#include "web/validation.h"
+#include "web/security/validation.h"
 
 namespace semaphore::web {
 namespace {
@@ -86,9 +86,7 @@ Response post_signin(RequestContext& ctx, store::AccountStore& accounts, Passwor
   // Malformed input is answered like a wrong password: one message for every failure.
   const std::string key = email ? *email : std::string("invalid");
   if (auto wait = throttle.check(key, ctx.request.client_address, ctx.now)) {
-    const auto minutes = (wait->count() + 59) / 60;
-    data.set("form_error", "Too many failed sign-ins. Please wait " + std::to_string(minutes) +
-                               (minutes == 1 ? " minute" : " minutes") + " and try again.");
+    data.set("form_error", "Too many failed sign-ins. " + wait_and_retry(*wait));
     Response response = signin_form(ctx, 429, std::move(data));
     response.add_header("Retry-After", std::to_string(wait->count()));
     return response;

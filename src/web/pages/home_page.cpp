@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "web/app_context.h"
-#include "web/host_state.h"
+#include "web/view/host_state.h"
 
 namespace semaphore::web {
 namespace {

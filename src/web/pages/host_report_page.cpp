@@ -4,9 +4,9 @@
 
 #include "core/provider.h"
 #include "web/app_context.h"
-#include "web/host_state.h"
-#include "web/html_writer.h"
-#include "web/series.h"
+#include "web/view/host_state.h"
+#include "web/view/html_writer.h"
+#include "web/view/series.h"
 
 namespace semaphore::web {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "core/provider.h"
 #include "web/app_context.h"
-#include "web/host_state.h"
-#include "web/html_writer.h"
+#include "web/view/host_state.h"
+#include "web/view/html_writer.h"
 
 namespace semaphore::web {
 namespace {

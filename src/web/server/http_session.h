@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "web/app.h"
-#include "web/client_address.h"
+#include "web/security/client_address.h"
 #include "web/server/beast_pch.h"
 #include "web/server/connection_limiter.h"
 #include "web/web_options.h"

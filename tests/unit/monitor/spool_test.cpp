@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/file_modes.h"
 #include "support/temp_dir.h"
 
 namespace semaphore::monitor {
@@ -161,32 +162,16 @@ TEST(Spool, UnwritableDirectoryIsAnError) {
   EXPECT_EQ(appended.error().code, Errc::unavailable);
 }
 
-// A umask that would leave group and others every right: what is private must be made so explicitly.
-class OpenUmask {
- public:
-  OpenUmask() : saved_(::umask(0)) {}
-  ~OpenUmask() { ::umask(saved_); }
-
- private:
-  mode_t saved_;
-};
-
-mode_t mode_of(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
-
 TEST(Spool, CreatesItsDirectory0700AndItsFiles0600WhateverTheUmask) {
-  OpenUmask umask_all;
+  testing::OpenUmask umask_all;
   testing::TempDir dir;
   const std::string spool_dir = dir.file("deeper/spool");
   Spool spool(spool_dir, "results", 1 << 20);
   ASSERT_TRUE(spool.append(sample_batch(1, 1000, 2)));
-  EXPECT_EQ(mode_of(spool_dir), 0700u);
+  EXPECT_EQ(testing::mode_of(spool_dir), 0700u);
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(spool_dir)) {
-    EXPECT_EQ(mode_of(entry.path().string()), 0600u) << entry.path();
+    EXPECT_EQ(testing::mode_of(entry.path().string()), 0600u) << entry.path();
     ++files;
   }
   EXPECT_EQ(files, 1);
@@ -199,7 +184,7 @@ TEST(Spool, LeavesTheModeOfAnExistingDirectoryAlone) {
   ASSERT_EQ(::chmod(spool_dir.c_str(), 0750), 0);
   Spool spool(spool_dir + "/", "results", 1 << 20);
   ASSERT_TRUE(spool.append(sample_batch(1, 1000, 2)));
-  EXPECT_EQ(mode_of(spool_dir), 0750u);
+  EXPECT_EQ(testing::mode_of(spool_dir), 0750u);
 }
 
 }  // namespace

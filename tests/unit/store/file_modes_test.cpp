@@ -7,26 +7,12 @@
 
 #include <string>
 
+#include "support/file_modes.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 
 namespace semaphore::testing {
 namespace {
-
-class OpenUmask {
- public:
-  OpenUmask() : saved_(::umask(0)) {}
-  ~OpenUmask() { ::umask(saved_); }
-
- private:
-  mode_t saved_;
-};
-
-mode_t mode_of(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
 
 TEST(SqliteFileModes, ANewDatabaseAndItsWalAndShmAre0600WhateverTheUmask) {
   OpenUmask umask_all;

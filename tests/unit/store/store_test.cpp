@@ -112,6 +112,22 @@ TEST_P(StoreTest, SigninFailuresAreCountedPerKeyAndCleared) {
   EXPECT_EQ(store_->signin_failures_since("client:127.0.0.1", 0)->size(), 1u);
 }
 
+TEST_P(StoreTest, OldSigninFailuresArePurgedInBatches) {
+  for (EpochMs at : {100, 200, 300, 400})
+    ASSERT_TRUE(store_->record_signin_failure("client:10.0.0.1", at).ok());
+  ASSERT_TRUE(store_->record_signin_failure("account:b@example.com", 150).ok());
+  // Older than 350: four rows (three of one key, one of another), two at most per call.
+  auto first = store_->delete_signin_failures_before(350, 2);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(*first, 2);
+  auto second = store_->delete_signin_failures_before(350, 2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, 2);
+  EXPECT_EQ(*store_->delete_signin_failures_before(350, 2), 0);
+  EXPECT_EQ(*store_->signin_failures_since("client:10.0.0.1", 0), (std::vector<EpochMs>{400}));
+  EXPECT_TRUE(store_->signin_failures_since("account:b@example.com", 0)->empty());
+}
+
 TEST_P(StoreTest, HostsAreUniquePerUserAndScopedByUser) {
   const auto alice = make_user("alice@example.com");
   const auto bob = make_user("bob@example.com");

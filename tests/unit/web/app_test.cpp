@@ -7,9 +7,9 @@
 #include "store/store.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
-#include "web/cookies.h"
-#include "web/templates.h"
-#include "web/throttle.h"
+#include "web/security/cookies.h"
+#include "web/security/throttle.h"
+#include "web/view/templates.h"
 
 namespace semaphore::web {
 namespace {

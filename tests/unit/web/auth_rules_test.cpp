@@ -2,8 +2,8 @@
 // tests/unit/domain/.)
 #include <gtest/gtest.h>
 
-#include "web/sessions.h"
-#include "web/throttle.h"
+#include "web/security/sessions.h"
+#include "web/security/throttle.h"
 
 namespace semaphore::web {
 namespace {

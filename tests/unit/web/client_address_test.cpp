@@ -1,6 +1,6 @@
-// Which address a request comes from (web/client_address.h): CIDR parsing, the X-Forwarded-For walk from
-// the peer through trusted proxies, and the /64 that IPv6 clients are throttled by.
-#include "web/client_address.h"
+// Which address a request comes from (web/security/client_address.h): CIDR parsing, the X-Forwarded-For walk
+// from the peer through trusted proxies, and the /64 that IPv6 clients are throttled by.
+#include "web/security/client_address.h"
 
 #include <gtest/gtest.h>
 

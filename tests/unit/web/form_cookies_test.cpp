@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "web/cookies.h"
 #include "web/form.h"
-#include "web/validation.h"
+#include "web/security/cookies.h"
+#include "web/security/validation.h"
 
 namespace semaphore::web {
 namespace {

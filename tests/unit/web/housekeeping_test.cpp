@@ -9,7 +9,7 @@
 
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
-#include "web/throttle.h"
+#include "web/security/throttle.h"
 
 namespace semaphore::web {
 namespace {

@@ -1,6 +1,6 @@
 // HtmlWriter: what the hot tables (report rows, rounds) are written with instead of templates. Every value
 // must come out escaped exactly as a template's {{value}} would be, in text and in quoted attributes.
-#include "web/html_writer.h"
+#include "web/view/html_writer.h"
 
 #include <gtest/gtest.h>
 #include <kainjow/mustache.hpp>

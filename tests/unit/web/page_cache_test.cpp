@@ -1,11 +1,11 @@
 // PageCache, Fingerprint and VersionedCache: what may be served without rendering or reading again.
-#include "web/page_cache.h"
+#include "web/cache/page_cache.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "web/versioned_cache.h"
+#include "web/cache/versioned_cache.h"
 
 namespace semaphore::web {
 namespace {

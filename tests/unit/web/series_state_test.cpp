@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "web/host_state.h"
 #include "web/metrics.h"
-#include "web/series.h"
-#include "web/sparklines.h"
+#include "web/view/host_state.h"
+#include "web/view/series.h"
+#include "web/view/sparklines.h"
 
 namespace semaphore::web {
 namespace {

@@ -6,8 +6,8 @@
 #include <future>
 #include <thread>
 
-#include "web/concurrency_gate.h"
 #include "web/metrics.h"
+#include "web/security/concurrency_gate.h"
 #include "web/server/accept_backoff.h"
 #include "web/server/connection_limiter.h"
 #include "web/server/fd_budget.h"

@@ -1,6 +1,6 @@
 // SessionManager over a real SQLite store: what a sign-in stores, when a session is resumed, touched,
 // expired and ended, and when a kept row may stand in for a query. Times are passed in, never read.
-#include "web/sessions.h"
+#include "web/security/sessions.h"
 
 #include <gtest/gtest.h>
 

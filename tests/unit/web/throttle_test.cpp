@@ -1,6 +1,6 @@
 // SigninThrottle over a real SQLite store: who must wait, how long, and what clears it. The times are passed
 // in (the throttle never reads the clock), so the waits are exact.
-#include "web/throttle.h"
+#include "web/security/throttle.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "web/templates.h"
+#include "web/view/templates.h"
 
 #include <memory>
 #include <span>

@@ -1,4 +1,4 @@
-#include "web/client_address.h"
+#include "web/security/client_address.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,9 +1,9 @@
-#include "web/sparklines.h"
+#include "web/view/sparklines.h"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "web/series.h"
+#include "web/view/series.h"
 
 namespace semaphore::web {
 

@@ -1,4 +1,4 @@
-#include "web/host_state.h"
+#include "web/view/host_state.h"
 
 #include <cmath>
 #include <cstdio>

@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include "web/versioned_cache.h"
+#include "web/cache/versioned_cache.h"
 
 namespace semaphore::web {
 

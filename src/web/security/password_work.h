@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "domain/passwords.h"
-#include "web/concurrency_gate.h"
 #include "web/http_types.h"
+#include "web/security/concurrency_gate.h"
 
 namespace semaphore::web {
 

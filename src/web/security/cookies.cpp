@@ -1,4 +1,4 @@
-#include "web/cookies.h"
+#include "web/security/cookies.h"
 
 namespace semaphore::web {
 namespace {

@@ -1,4 +1,4 @@
-#include "web/validation.h"
+#include "web/security/validation.h"
 
 #include "core/text.h"
 

@@ -1,4 +1,4 @@
-#include "web/sessions.h"
+#include "web/security/sessions.h"
 
 #include <sodium.h>
 

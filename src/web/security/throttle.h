@@ -17,6 +17,9 @@
 
 namespace semaphore::web {
 
+// "Please wait 3 minutes and try again." for a throttled form: the wait in whole minutes, rounded up.
+std::string wait_and_retry(std::chrono::seconds wait);
+
 class SigninThrottle {
  public:
   explicit SigninThrottle(store::AccountStore& store) : store_(store) {}

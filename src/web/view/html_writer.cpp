@@ -1,4 +1,4 @@
-#include "web/html_writer.h"
+#include "web/view/html_writer.h"
 
 #include <charconv>
 

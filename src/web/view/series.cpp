@@ -1,4 +1,4 @@
-#include "web/series.h"
+#include "web/view/series.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,11 +1,11 @@
-#include "web/throttle.h"
+#include "web/security/throttle.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "core/text.h"
-#include "web/client_address.h"
+#include "web/security/client_address.h"
 
 namespace semaphore::web {
 namespace {
@@ -24,6 +24,12 @@ std::string signup_key(std::string_view client) {
 }
 
 }  // namespace
+
+std::string wait_and_retry(std::chrono::seconds wait) {
+  const auto minutes = (wait.count() + 59) / 60;
+  return "Please wait " + std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes") +
+         " and try again.";
+}
 
 std::chrono::seconds SigninThrottle::account_delay(int failures) {
   if (failures < kAccountFreeFailures) return std::chrono::seconds(0);

@@ -1,4 +1,4 @@
-#include "web/page_cache.h"
+#include "web/cache/page_cache.h"
 
 namespace semaphore::web {
 

@@ -1,4 +1,4 @@
-#include "web/assets.h"
+#include "web/view/assets.h"
 
 #include <sodium.h>
 

@@ -10,7 +10,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "store/account_store.h"
-#include "web/versioned_cache.h"
+#include "web/cache/versioned_cache.h"
 
 namespace semaphore::web {
 

@@ -2,27 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/url/parse.hpp>
-
-#include <algorithm>
-#include <cctype>
 #include <string>
+#include <variant>
+
+#include "web/server/request_reader.h"
 
 namespace semaphore::web {
 namespace {
-
-Method method_of(http::verb verb) {
-  switch (verb) {
-    case http::verb::get:
-      return Method::get;
-    case http::verb::head:
-      return Method::head;
-    case http::verb::post:
-      return Method::post;
-    default:
-      return Method::other;
-  }
-}
 
 constexpr std::chrono::seconds kWriteTimeout{30};
 
@@ -67,7 +53,7 @@ void HttpSession::on_idle_read(beast::error_code ec, std::size_t bytes) {
 void HttpSession::read_request() {
   parser_.emplace();
   parser_->body_limit(shared_.body_limit);
-  parser_->header_limit(16 * 1024);
+  parser_->header_limit(kHeaderLimit);
   stream_.expires_after(shared_.read_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
@@ -94,30 +80,11 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
 
   auto message = parser_->release();
   ++requests_;
-  // A body whose length the parser could not know (a Transfer-Encoding not ending in chunked) was read as
-  // empty: RFC 9112 says answer 400 and close, since what follows on the connection is not a request.
-  if (const auto coding = message[http::field::transfer_encoding]; !coding.empty()) {
-    const auto comma = coding.rfind(',');
-    std::string last(comma == std::string_view::npos ? coding : coding.substr(comma + 1));
-    std::erase_if(last, [](char c) { return c == ' ' || c == '\t'; });
-    for (char& c : last) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (last != "chunked") return answer_error(400, "The request's Transfer-Encoding is not supported.");
-  }
-  Request request;
-  request.method = method_of(message.method());
-  request.target = std::string(message.target());
-  const auto url = boost::urls::parse_origin_form(message.target());
-  if (!url) return answer_error(400, "The request target is not valid.");
-  request.path = url->path();
-  request.query = std::string(url->encoded_query());
-  request.headers.reserve(8);
-  for (const auto& field : message) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  request.body = std::move(message.body());
-  request.client_address = client_;
+  const bool keep_alive = message.keep_alive();
+  auto converted = to_request(std::move(message), client_);
+  if (auto* error = std::get_if<ProtocolError>(&converted))
+    return answer_error(error->status, error->message);
+  Request request = std::move(std::get<Request>(converted));
   if (peer_ && !shared_.trusted_proxies.empty()) {
     std::vector<std::string_view> forwarded_for;
     for (const auto& [name, value] : request.headers) {
@@ -130,7 +97,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (shared_.queued.load() >= shared_.max_queued) {
     return answer_error(503, "The server is busy. Please try again in a moment.", {{"Retry-After", "1"}});
   }
-  answer(std::move(request), message.keep_alive());
+  answer(std::move(request), keep_alive);
 }
 
 void HttpSession::answer(Request request, bool keep_alive) {

@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:5000
 DB ?= sqlite:semaphore.db
 TARGETS ?= private
 
-.PHONY: all bootstrap configure build run test test-under-load bench fuzz format lint clean
+.PHONY: all bootstrap configure build run test test-under-load bench fuzz sanitize format lint clean
 
 all: build
 
@@ -52,6 +52,12 @@ bench:
 	scripts/bootstrap --test
 	$(MAKE) --no-print-directory build
 	scripts/run-benchmarks $(BUILD_DIR)
+
+# The unit and integration suites under ASan and UBSan, in build-asan/ (a second full build; not part of
+# `make test`).
+sanitize:
+	scripts/bootstrap --test
+	scripts/sanitize
 
 format:
 	find src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i

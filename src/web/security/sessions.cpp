@@ -1,6 +1,9 @@
 #include "web/security/sessions.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include "core/text.h"
 
 namespace semaphore::web {
 
@@ -80,8 +83,14 @@ Result<std::optional<store::Session>> SessionManager::resume(std::string_view to
     (void)store_.delete_session(key);
     return std::optional<store::Session>();
   }
-  if (rules_.needs_touch(*found, now)) {
-    if (store_.touch_session(key, now)) found->last_seen_at = now;
+  if (rules_.needs_touch(*found, now) && now >= touches_paused_until_.load(std::memory_order_relaxed)) {
+    if (auto touched = store_.touch_session(key, now); touched) {
+      found->last_seen_at = now;
+    } else {
+      touches_paused_until_.store(now + kTouchPauseMs, std::memory_order_relaxed);
+      spdlog::warn("sessions: last-seen times not written for {} s: {}", kTouchPauseMs / 1000,
+                   log_safe(touched.error().message));
+    }
   }
   return std::optional<store::Session>(std::move(*found));
 }

@@ -2,6 +2,7 @@
 // Sessions (DESIGN.md §6): a 256-bit random token in a cookie; the database keeps only its SHA-256, so a
 // leaked database copy signs nobody in. Each session has its own CSRF token for forms. Sessions end after
 // `idle` without a request and `max` after sign-in, whichever comes first; a new token at every sign-in.
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -53,9 +54,15 @@ class SessionManager {
 
   const SessionRules& rules() const { return rules_; }
 
+  // After a failed touch (the database refused the write: an outage, a held write lock), touches pause this
+  // long. Each would wait out the store's busy timeout again, on every signed-in request; a session simply
+  // counts as seen a little earlier than it was.
+  static constexpr EpochMs kTouchPauseMs = 30'000;
+
  private:
   store::AccountStore& store_;
   SessionRules rules_;
+  std::atomic<EpochMs> touches_paused_until_{0};
   VersionedCache<store::Session> rows_;  // by token hash
 };
 

@@ -76,6 +76,77 @@ TEST_F(SessionsTest, ResumeGivesTheLiveSessionAndTouchesItAtMostOncePerInterval)
   EXPECT_EQ(store_->find_session(key)->last_seen_at, t0_ + 60 * kSecond);
 }
 
+// The real store, whose session writes can be made to fail as in an outage (a held write lock would make
+// each one wait out the 10 s busy timeout first); counts the touches that reach it.
+class TouchFailingStore : public store::AccountStore {
+ public:
+  explicit TouchFailingStore(store::AccountStore& real) : real_(real) {}
+  bool failing = false;
+  int touches = 0;
+
+  Status touch_session(const std::string& token_hash, EpochMs last_seen_at) override {
+    ++touches;
+    if (failing) return make_error(Errc::unavailable, "database is locked");
+    return real_.touch_session(token_hash, last_seen_at);
+  }
+  Result<store::User> create_user(const std::string& email, const std::string& hash, bool admin) override {
+    return real_.create_user(email, hash, admin);
+  }
+  Result<store::User> find_user_by_email(const std::string& email) override {
+    return real_.find_user_by_email(email);
+  }
+  Result<store::User> find_user(store::Id id) override { return real_.find_user(id); }
+  Result<std::vector<store::User>> list_users() override { return real_.list_users(); }
+  Status set_password_hash(store::Id id, const std::string& hash) override {
+    return real_.set_password_hash(id, hash);
+  }
+  Status create_session(const store::Session& session) override { return real_.create_session(session); }
+  Result<store::Session> find_session(const std::string& hash) override { return real_.find_session(hash); }
+  Status delete_session(const std::string& hash) override { return real_.delete_session(hash); }
+  Status delete_user_sessions(store::Id id, const std::string& keep) override {
+    return real_.delete_user_sessions(id, keep);
+  }
+  Result<std::int64_t> delete_expired_sessions(EpochMs now, EpochMs idle, EpochMs created,
+                                               std::int64_t limit) override {
+    return real_.delete_expired_sessions(now, idle, created, limit);
+  }
+  Status record_signin_failure(const std::string& key, EpochMs at) override {
+    return real_.record_signin_failure(key, at);
+  }
+  Result<std::vector<EpochMs>> signin_failures_since(const std::string& key, EpochMs since) override {
+    return real_.signin_failures_since(key, since);
+  }
+  Status clear_signin_failures(const std::string& key) override { return real_.clear_signin_failures(key); }
+  Result<std::int64_t> delete_signin_failures_before(EpochMs before, std::int64_t limit) override {
+    return real_.delete_signin_failures_before(before, limit);
+  }
+
+ private:
+  store::AccountStore& real_;
+};
+
+TEST_F(SessionsTest, AFailedTouchPausesTouchesSoThatAnOutageDoesNotSlowEveryRequest) {
+  TouchFailingStore failing(*store_);
+  SessionManager sessions(failing, rules_);
+  const auto started = start(sessions, t0_);
+  failing.failing = true;
+  const EpochMs later = t0_ + 2 * 60 * kSecond;  // a touch is due
+  auto resumed = sessions.resume(started.token, later);
+  ASSERT_TRUE(resumed && *resumed) << "the request is served all the same";
+  EXPECT_EQ(failing.touches, 1);
+  for (int i = 1; i < 10; ++i) {
+    resumed = sessions.resume(started.token, later + i * kSecond);
+    ASSERT_TRUE(resumed && *resumed);
+  }
+  EXPECT_EQ(failing.touches, 1) << "no further write is tried during the pause";
+  failing.failing = false;
+  resumed = sessions.resume(started.token, later + SessionManager::kTouchPauseMs);
+  ASSERT_TRUE(resumed && *resumed);
+  EXPECT_EQ(failing.touches, 2) << "after the pause, touches resume";
+  EXPECT_EQ(store_->find_session(hash_token(started.token))->last_seen_at,
+            later + SessionManager::kTouchPauseMs);
+}
+
 TEST_F(SessionsTest, UnknownAndMalformedTokensResumeNothing) {
   SessionManager sessions(*store_, rules_);
   start(sessions, t0_);

@@ -394,8 +394,9 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
   }
 
   const double total_s = config.minutes * 60.0;
-  // The outage sits in the middle; a run too short for the whole of it gets a third of the run.
-  const double outage_s = std::min<double>(config.outage_s, total_s / 3);
+  // The outage sits in the middle; a run too short for the whole of it gets half the run, so that even the
+  // one-minute check outlasts the busy timeout plus --spool-after (20 s) and makes the writer spool.
+  const double outage_s = std::min<double>(config.outage_s, total_s / 2);
   const double outage_from = total_s / 2 - outage_s / 2, outage_to = outage_from + outage_s;
   const double warmup_s =
       config.warmup_minutes >= 0 ? config.warmup_minutes * 60 : std::min(300.0, total_s / 3);

@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:5000
 DB ?= sqlite:semaphore.db
 TARGETS ?= private
 
-.PHONY: all bootstrap configure build run test test-under-load bench fuzz sanitize format lint clean
+.PHONY: all bootstrap configure build run test test-under-load bench soak fuzz sanitize format lint clean
 
 all: build
 
@@ -61,6 +61,17 @@ sanitize:
 
 format:
 	find src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+# The soak (bench/soak/README.md): `semaphore run` with 10,000 simulated hosts for 30 minutes, wrk, host edits
+# and a database outage; prints RSS and descriptors over time, rows lost and HTTP errors. Needs root (a
+# network namespace and a TUN device). Not part of `make test` or `make bench`; the short check is
+# `make soak SOAK_ARGS="--minutes 1 --hosts 500"`.
+SOAK_ARGS ?=
+soak:
+	scripts/bootstrap --test
+	$(MAKE) --no-print-directory configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target semaphore bench_soak
+	$(BUILD_DIR)/bench/soak/bench_soak $(SOAK_ARGS)
 
 # Fails on any file clang-format would change and on any clang-tidy finding (.clang-tidy); see scripts/lint.
 # Needs only a configured build directory (compile_commands.json), not a build.

@@ -26,6 +26,7 @@
 #include "store/store.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
+#include "support/shell_database.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -53,18 +54,7 @@ double cpu_seconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-struct Database {
-  std::string url;
-  std::string sqlite_path;  // empty for PostgreSQL
-  std::unique_ptr<testing::PostgresServer> server;
-
-  // Runs SQL through the back end's own shell; returns its output.
-  std::string sql(const std::string& statements) const {
-    const auto result = sqlite_path.empty() ? testing::run_command({"psql", "-qtA", url}, statements)
-                                            : testing::run_command({"sqlite3", sqlite_path}, statements);
-    if (result.exit_code != 0) std::fprintf(stderr, "sql failed: %s\n", result.err.c_str());
-    return result.out;
-  }
+struct Database : testing::ShellDatabase {
   double size_bytes() const {
     if (!sqlite_path.empty()) {
       // Fold the WAL back into the file first, so that growth is table and index pages, not WAL churn.

@@ -31,6 +31,7 @@
 #include "simnet/network.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
+#include "support/shell_database.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -102,18 +103,7 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-struct Database {
-  std::string url;
-  std::string sqlite_path;  // empty for PostgreSQL
-  std::unique_ptr<testing::PostgresServer> server;
-
-  std::string sql(const std::string& statements) const {
-    const auto result = sqlite_path.empty() ? testing::run_command({"psql", "-qtA", url}, statements)
-                                            : testing::run_command({"sqlite3", sqlite_path}, statements);
-    if (result.exit_code != 0) std::fprintf(stderr, "sql failed: %s\n", result.err.c_str());
-    return result.out;
-  }
-};
+using Database = testing::ShellDatabase;
 
 // The outage on SQLite: another connection holds the write lock (BEGIN EXCLUSIVE). Renaming or chmod-ing the
 // file does nothing to a process that has it open (and root ignores modes); a held write lock is what SQLite

@@ -35,14 +35,14 @@ std::optional<IpAddress> parse_forwarded(std::string_view entry) {
   return address->unmapped();
 }
 
+}  // namespace
+
 bool is_trusted(const IpAddress& address, std::span<const IpNetwork> trusted) {
   for (const IpNetwork& network : trusted) {
     if (network.contains(address)) return true;
   }
   return false;
 }
-
-}  // namespace
 
 std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {
   const auto slash = text.find('/');

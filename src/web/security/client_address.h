@@ -25,6 +25,9 @@ struct IpNetwork {
   std::string to_string() const;
 };
 
+// Whether `address` (IPv4-mapped counts as IPv4) lies in one of the `trusted` blocks.
+bool is_trusted(const IpAddress& address, std::span<const IpNetwork> trusted);
+
 // The client's address as text. `peer` is the TCP peer; `forwarded_for` the X-Forwarded-For header values
 // in the order they came (each a comma-separated list, the nearest hop last). When the peer is not in
 // `trusted`, the header is ignored and the peer is the client. Otherwise the rightmost address that is not
@@ -33,7 +36,8 @@ struct IpNetwork {
 std::string choose_client_address(const IpAddress& peer, std::span<const std::string_view> forwarded_for,
                                   std::span<const IpNetwork> trusted);
 
-// What the sign-in throttle counts a client address as: an IPv4 address itself, an IPv6 address its /64
+// What the sign-in throttle (and the server's per-address connection cap) counts a client address as: an IPv4
+// address itself, an IPv6 address its /64
 // ("2001:db8:1:2::/64"), because one user (one site, one phone) usually has a whole /64 to pick from.
 // Text that is not an address is returned as it is.
 std::string throttle_address(std::string_view client_address);

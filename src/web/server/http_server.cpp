@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -17,19 +16,6 @@
 
 namespace semaphore::web {
 namespace {
-
-// What connections are counted by: an IPv4 client by its address, an IPv6 one by its /64, which one
-// subscriber usually holds whole (counting single IPv6 addresses would give each client 2^64 places).
-std::string address_key(const tcp::endpoint& endpoint) {
-  auto address = endpoint.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-  }
-  if (address.is_v4()) return address.to_string();
-  auto bytes = address.to_v6().to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return net::ip::address_v6(bytes).to_string() + "/64";
-}
 
 // Answers a connection over a cap with 503 and closes it, without reading its request: the client learns
 // why, and the descriptor is free again within two seconds at most.
@@ -99,7 +85,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
     beast::error_code endpoint_error;
     const tcp::endpoint peer = socket.remote_endpoint(endpoint_error);
     if (endpoint_error) return do_accept();  // gone already
-    auto admission = shared_.limiter.admit(address_key(peer), !from_trusted_proxy(peer));
+    // Counted like the throttles count clients (an IPv6 client by its /64); a load balancer's connections
+    // carry many clients, so a trusted proxy is held only to the total.
+    const auto address = IpAddress::parse(peer.address().to_string());
+    if (!address) return do_accept();
+    const IpAddress plain = address->unmapped();
+    auto admission = shared_.limiter.admit(throttle_address(plain.to_string()),
+                                           !is_trusted(plain, shared_.trusted_proxies));
     switch (admission.verdict) {
       case ConnectionLimiter::Verdict::admitted: {
         beast::error_code ignored;
@@ -117,14 +109,6 @@ class Listener : public std::enable_shared_from_this<Listener> {
         break;
     }
     do_accept();
-  }
-
-  // A load balancer's connections carry many clients: they are not held to one address's share.
-  bool from_trusted_proxy(const tcp::endpoint& peer) const {
-    if (shared_.trusted_proxies.empty()) return false;
-    const auto address = IpAddress::parse(peer.address().to_string());
-    return address && std::any_of(shared_.trusted_proxies.begin(), shared_.trusted_proxies.end(),
-                                  [&](const IpNetwork& block) { return block.contains(*address); });
   }
 
   // Out of descriptors or memory, accepting again at once would fail again at once: wait, and log sparingly.

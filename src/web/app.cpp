@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/json/object.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/grammar/alnum_chars.hpp>
 #include <boost/url/grammar/lut_chars.hpp>
@@ -12,6 +11,7 @@
 #include <optional>
 
 #include "core/text.h"
+#include "web/api/api_error.h"
 #include "web/app_context.h"
 #include "web/metrics.h"
 #include "web/security/cookies.h"
@@ -46,10 +46,6 @@ struct WebAppParts {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Response json_error(int status, std::string_view message) {
-  return json_response(status, boost::json::object{{"error", message}});
-}
 
 // The signed-in user's live session from the cookie, if any. Store trouble leaves the request signed out
 // (an anonymous page is better than an error) but is logged.
@@ -142,7 +138,11 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx) {
   ctx.query = parse_query_or_empty(request.query);
   load_session(parts, ctx);
 
-  if (route.access == Access::api && !ctx.user) return json_error(401, "sign in first");
+  if (route.access == Access::api && !ctx.user) {
+    Response response = api_error(401, "unauthorized", "Sign in first, or send a token.");
+    response.add_header("WWW-Authenticate", "Bearer");
+    return response;
+  }
   if (route.access == Access::signed_in && !ctx.user && request.method != Method::post) {
     std::string target = request.path;
     if (!request.query.empty()) target += "?" + request.query;

@@ -128,7 +128,12 @@ TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
   const Response response = call(app, Method::get, "/api/report");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.content_type, "application/json");
-  EXPECT_EQ(response.body, R"({"error":"sign in first"})");
+  EXPECT_EQ(response.body,
+            R"({"error":{"code":"unauthorized","message":"Sign in first, or send a token."}})");
+  bool challenges = false;
+  for (const auto& [name, value] : response.headers)
+    challenges |= name == "WWW-Authenticate" && value == "Bearer";
+  EXPECT_TRUE(challenges);
 }
 
 TEST_F(AppTest, PagesHaveNoInlineScript) {

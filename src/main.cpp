@@ -2,11 +2,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "cli/cli_context.h"
 #include "core/version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace semaphore;
   CLI::App app{"Semaphore: a self-hosted latency monitor", "semaphore"};
   app.set_version_flag("--version", std::string("semaphore ") + kVersion);
@@ -48,4 +51,19 @@ int main(int argc, char** argv) {
     return e.code;
   }
   return 0;
+}
+
+}  // namespace
+
+// Every command reports its own failures; an exception that still escapes (out of memory, a bug) ends the
+// process with one line on stderr and exit code 1, not std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "semaphore: unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "semaphore: unexpected error\n");
+  }
+  return 1;
 }

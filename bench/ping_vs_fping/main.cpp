@@ -88,7 +88,7 @@ class Bench {
   }
 
   std::string host_file(std::size_t hosts) {
-    const std::string path = "/tmp/semaphore-bench-hosts-" + std::to_string(hosts);
+    std::string path = "/tmp/semaphore-bench-hosts-" + std::to_string(hosts);
     std::ofstream out(path);
     for (std::size_t i = 0; i < hosts; ++i) out << table_[i].address.to_string() << '\n';
     return path;
@@ -99,6 +99,7 @@ class Bench {
   Figures measure_median(const std::string& tool, const std::vector<std::string>& argv, std::size_t hosts,
                          bool json, int runs) {
     std::vector<Figures> all;
+    all.reserve(static_cast<std::size_t>(runs));
     for (int i = 0; i < runs; ++i) all.push_back(measure(tool, argv, hosts, json));
     return median_by(std::move(all), &Figures::cpu_us_per_probe);
   }
@@ -279,7 +280,8 @@ int main(int argc, char** argv) {
   print(large);
   const double per_host =
       static_cast<double>(large.max_rss_kb - base.max_rss_kb) * 1024 / static_cast<double>(big - half);
-  const double fixed_mb = static_cast<double>(base.max_rss_kb) / 1024 - per_host * half / 1048576;
+  const double fixed_mb =
+      static_cast<double>(base.max_rss_kb) / 1024 - per_host * static_cast<double>(half) / 1048576;
   std::printf(
       "semaphore memory: %.0f bytes per host beyond a %.1f MB base (peak RSS growth from %zu to %zu hosts)\n",
       per_host, fixed_mb, half, big);

@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -235,7 +236,7 @@ int run_backend(const Config& config, const std::string& backend) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_bench(int argc, char** argv) {
   Config config;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
@@ -273,4 +274,14 @@ int main(int argc, char** argv) {
   int status = 0;
   for (const auto& backend : config.backends) status |= run_backend(config, backend);
   return status;
+}
+
+// An escaping exception (a bad argument, a failed setup) ends the run with one line and exit code 1.
+int main(int argc, char** argv) {
+  try {
+    return run_bench(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
 }

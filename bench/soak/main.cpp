@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -448,7 +449,7 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
       double until = std::min(total_s, t + 60);
       for (double edge : {outage_from, outage_to})
         if (outage_s > 0 && edge > t + 0.5) until = std::min(until, edge);
-      const int secs = std::max(1, static_cast<int>(until - t + 0.5));
+      const int secs = std::max(1, static_cast<int>(std::lround(until - t)));
       if (t + secs <= total_s + 1) {
         wrk = std::make_unique<testing::ChildProcess>(
             std::vector<std::string>{"wrk", "-t1", "-c", std::to_string(config.connections), "-d",

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,7 +16,7 @@
 
 using namespace semaphore;
 
-int main(int argc, char** argv) {
+static int run_bench(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s DB_URL [hosts] [days] [interval_s]\n", argv[0]);
     return 2;
@@ -98,4 +99,14 @@ int main(int argc, char** argv) {
   std::printf("rows=%lld password=%s first_host=%lld\n", rows, password.c_str(),
               static_cast<long long>(added.front().id));
   return 0;
+}
+
+// An escaping exception (a bad argument, a failed setup) ends the run with one line and exit code 1.
+int main(int argc, char** argv) {
+  try {
+    return run_bench(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
 }

@@ -29,9 +29,9 @@ inline constexpr std::uint32_t kPowersOf10[] = {1,       10,        100,        
 // "00" to "99": decimals are written two per division.
 inline constexpr auto kDigitPairs = [] {
   std::array<char, 200> pairs{};
-  for (int i = 0; i < 100; ++i) {
-    pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
-    pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  for (std::size_t i = 0; i < 100; ++i) {
+    pairs[2 * i] = static_cast<char>('0' + i / 10);
+    pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
   }
   return pairs;
 }();
@@ -59,7 +59,7 @@ inline char* write_whole(char* first, char* last, std::uint64_t whole) {
 // exact: n / 1000.0 is the double nearest to n / 1000, whichever way n was found.
 inline std::optional<std::uint64_t> whole_thousandths(double value) {
   if (!(value >= 0.0 && value < 4294967296.0) || std::signbit(value)) return std::nullopt;
-  const auto n = static_cast<std::uint64_t>(value * 1000 + 0.5);
+  const auto n = static_cast<std::uint64_t>(std::llround(value * 1000));
   if (static_cast<double>(n) / 1000 != value) return std::nullopt;
   return n;
 }

@@ -273,7 +273,7 @@ Status Spool::append(std::span<const store::PingResult> batch) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // Whatever part went out is a torn record that replay will skip; start a fresh file next time.
-      const Status failed = io_error("cannot write spool file", current_path_);
+      Status failed = io_error("cannot write spool file", current_path_);
       ::close(current_fd_);
       current_fd_ = -1;
       return failed;

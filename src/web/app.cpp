@@ -22,7 +22,7 @@ namespace semaphore::web {
 // Built once at start-up. The page modules hold references into it (their stores, caches and services),
 // so it never moves: WebApp keeps it on the heap.
 struct WebAppParts {
-  WebAppParts(WebStores stores_ref, WebOptions options, domain::PasswordCost cost)
+  WebAppParts(WebStores stores_ref, const WebOptions& options, domain::PasswordCost cost)
       : stores(stores_ref),
         site(stores_ref.accounts, options),
         host_service(stores_ref.hosts, options.hosts),
@@ -187,7 +187,7 @@ const std::vector<std::pair<std::string, std::string>>& security_headers(bool se
   return secure_transport ? secure : plain;
 }
 
-WebApp::WebApp(WebStores stores, WebOptions options, domain::PasswordCost cost)
+WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost cost)
     : parts_(std::make_unique<WebAppParts>(stores, options, cost)) {
   WebAppParts& parts = *parts_;
   if (options.refresh.count() > 0) parts.site.round_interval = options.refresh;

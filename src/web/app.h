@@ -32,7 +32,7 @@ struct WebStores {
 class WebApp {
  public:
   // Throws std::runtime_error at start-up if the embedded templates do not parse.
-  WebApp(WebStores stores, WebOptions options,
+  WebApp(WebStores stores, const WebOptions& options,
          domain::PasswordCost cost = domain::PasswordCost::interactive());
   ~WebApp();
   WebApp(const WebApp&) = delete;

@@ -49,7 +49,7 @@ enum class Access {
 // and the round interval. The page modules get their stores and caches at registration instead (below), so
 // each sees only what it uses.
 struct Site {
-  Site(store::AccountStore& accounts, WebOptions web_options)
+  Site(store::AccountStore& accounts, const WebOptions& web_options)
       : options(web_options),
         sessions(accounts, SessionRules{web_options.session_idle, web_options.session_max}) {}
 

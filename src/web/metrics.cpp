@@ -55,7 +55,13 @@ std::string RequestMetrics::prometheus(const std::map<std::string, double>& extr
   for (const auto& [name, value] : extra) {
     const std::string metric = metric_name(name);
     std::snprintf(line, sizeof line, "%.17g", value);
-    out += "# TYPE " + metric + " gauge\n" + metric + " " + line + "\n";
+    out.append("# TYPE ")
+        .append(metric)
+        .append(" gauge\n")
+        .append(metric)
+        .append(" ")
+        .append(line)
+        .append("\n");
   }
   return out;
 }

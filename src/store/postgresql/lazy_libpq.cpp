@@ -78,6 +78,8 @@ constexpr const char* kLibrary = "libpq.so.5";
 constexpr const char* kMissing = "PostgreSQL support needs libpq5 (apt-get install libpq5): ";
 
 struct Libpq {
+// `name` is an identifier here (a member and ::name), which parentheses would break.
+// NOLINTNEXTLINE(bugprone-macro-parentheses)
 #define SEMAPHORE_LIBPQ_POINTER(type, name, parameters, arguments) decltype(&::name) name = nullptr;
   SEMAPHORE_LIBPQ_FUNCTIONS(SEMAPHORE_LIBPQ_POINTER)
 #undef SEMAPHORE_LIBPQ_POINTER

@@ -113,7 +113,7 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, HostPageCache
   for (auto it = points.rbegin(); it != points.rend() && shown < kRowsShown; ++it, ++shown) {
     write_round(*it, rows_html);
   }
-  data.set("points_html", std::move(rows_html));
+  data.set("points_html", rows_html);  // mustache data copies its strings whatever we pass
   auto body = std::make_shared<const std::string>(ctx.site.templates.render("host_report", data));
   pages.put(ctx.user->id, host.id, range.name, ctx.data_version, KeptPage{same_until, host.hostname, body});
   return ctx.page_html(200, *body, host.hostname, "report", /*with_chart=*/true);

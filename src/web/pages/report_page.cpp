@@ -241,7 +241,7 @@ Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& cach
   std::string rows_html;
   rows_html.reserve(rows.size() * 1800);
   for (const Row& row : rows) write_row(ctx, hosts, caches.sparklines, row, rows_html);
-  data.set("rows_html", std::move(rows_html));
+  data.set("rows_html", rows_html);  // mustache data copies its strings whatever we pass
   auto body = std::make_shared<const std::string>(ctx.site.templates.render("report", data));
   caches.pages.put(key, std::move(print.bytes()), body);
   return ctx.page_html(200, *body, "Report", "report");

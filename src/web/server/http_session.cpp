@@ -113,14 +113,14 @@ void HttpSession::answer(Request request, bool keep_alive) {
                         [self, response = std::move(response), keep_alive, head]() mutable {
                           const bool keep = keep_alive && !response.close && !self->shared_.stopping.load() &&
                                             self->requests_ < kMaxRequestsPerConnection;
-                          self->send(response.status, std::move(response.content_type),
-                                     std::move(response.body), response.headers, keep, head);
+                          self->send(response.status, response.content_type, std::move(response.body),
+                                     response.headers, keep, head);
                         });
             });
 }
 
-void HttpSession::answer_error(int status, std::string message,
-                               std::vector<std::pair<std::string, std::string>> extra_headers) {
+void HttpSession::answer_error(int status, const std::string& message,
+                               const std::vector<std::pair<std::string, std::string>>& extra_headers) {
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
   shared_.app.record_protocol_error(status, elapsed);
@@ -132,7 +132,7 @@ void HttpSession::answer_error(int status, std::string message,
   send(status, "text/plain; charset=utf-8", message + "\n", headers, /*keep_alive=*/false, /*head=*/false);
 }
 
-void HttpSession::send(int status, std::string content_type, std::string body,
+void HttpSession::send(int status, const std::string& content_type, std::string body,
                        const std::vector<std::pair<std::string, std::string>>& headers, bool keep_alive,
                        bool head) {
   response_ = {};

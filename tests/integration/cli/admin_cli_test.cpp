@@ -52,9 +52,9 @@ TEST(AdminCli, MigrateCreatesTheTablesOnPostgresql) {
   const std::string url = server.create_database("cli");
   auto migrated = semaphore({"migrate", "--db", url});
   ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
-  auto tables = run_command({"psql", "-At", url, "-c",
-                             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-                             "ORDER BY 1"});
+  const std::string list_tables =
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1";
+  auto tables = run_command({"psql", "-At", url, "-c", list_tables});
   ASSERT_EQ(tables.exit_code, 0) << tables.err;
   for (const char* table : {"users", "sessions", "hosts", "ping_results"}) {
     EXPECT_NE(tables.out.find(std::string(table) + "\n"), std::string::npos) << table << " in " << tables.out;
@@ -278,10 +278,9 @@ TEST(AdminCli, HostCommandsApplyTheWebsTargetPolicyLimitAndFieldRules) {
                             " front ", "db.example.com", "--db", db});
   ASSERT_EQ(cleaned.exit_code, 0) << cleaned.err;
   EXPECT_EQ(stored("service || '|' || label", "db.example.com"), "EC2|front\n");
-  auto control = semaphore({"host", "add", "--user", "a@example.com", "--label",
-                            "a\x01"
-                            "b",
-                            "x.example.com", "--db", db});
+  const std::string control_label = std::string("a") + '\x01' + "b";
+  auto control = semaphore(
+      {"host", "add", "--user", "a@example.com", "--label", control_label, "x.example.com", "--db", db});
   EXPECT_EQ(control.exit_code, 1);
   EXPECT_NE(control.err.find("control characters"), std::string::npos) << control.err;
   auto long_service = semaphore({"host", "add", "--user", "a@example.com", "--service", std::string(101, 's'),

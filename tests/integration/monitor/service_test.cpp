@@ -172,9 +172,8 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
   // Rounds start on interval boundaries, one after another; a round that overran (a machine too busy to
   // finish in time) skips the boundaries it missed, and says how many: every boundary is accounted for.
   for (EpochMs ts : round_ts) EXPECT_EQ(ts % kInterval.count(), 0) << ts;
-  const double boundaries =
-      static_cast<double>((*round_ts.rbegin() - *round_ts.begin()) / kInterval.count() + 1);
-  EXPECT_EQ(boundaries, m.at("rounds") + m.at("rounds_skipped"));
+  const auto boundaries = (*round_ts.rbegin() - *round_ts.begin()) / kInterval.count() + 1;  // whole rounds
+  EXPECT_EQ(static_cast<double>(boundaries), m.at("rounds") + m.at("rounds_skipped"));
   EXPECT_TRUE(rows.find(hosts[0]) == rows.end() || rows.at(hosts[0]).rbegin()->first <= changed_at)
       << "the deleted host got a row after its deletion";
   for (EpochMs ts : round_ts) {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <system_error>
 #include <thread>
 
 #include "probe/pinger.h"
@@ -26,8 +28,11 @@ class FakeDns {
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof address;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    // A constructor cannot ASSERT: a failed socket, bind or getsockname throws, which fails the test.
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::system_error(errno, std::generic_category(), "fake DNS server socket");
+    }
     port_ = ntohs(address.sin_port);
     thread_ = std::jthread([this](std::stop_token stop) { serve(stop); });
   }

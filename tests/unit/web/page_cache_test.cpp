@@ -133,7 +133,7 @@ KeptPage page_of(std::size_t size, const std::string& title = "host.example") {
 
 TEST(HostPageCache, IsKeyedByUserHostAndRange) {
   HostPageCache cache;
-  cache.put(/*user=*/1, /*host=*/2, "24h", "v", page_of(100));
+  cache.put(/*user_id=*/1, /*host_id=*/2, "24h", "v", page_of(100));
   EXPECT_TRUE(cache.find(1, 2, "24h", "v"));
   EXPECT_FALSE(cache.find(1, 2, "7d", "v")) << "another range";
   EXPECT_FALSE(cache.find(1, 3, "24h", "v")) << "another host";

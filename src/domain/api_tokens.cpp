@@ -65,6 +65,7 @@ Result<NewApiToken> create_api_token(store::TokenStore& tokens, store::Id user_i
   record.name = std::string(trimmed);
   record.token_hash = hash_api_token(made.token);
   record.scope = scope;
+  record.created_at = now;
   if (lifetime) record.expires_at = now + lifetime->count();
   auto stored = tokens.create_token(record, kMaxTokensPerUser);
   if (!stored) {

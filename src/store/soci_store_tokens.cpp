@@ -80,7 +80,7 @@ Result<ApiToken> SociStore::create_token(const ApiToken& input, std::int64_t max
                         "the limit of " + std::to_string(max_per_user) + " tokens is reached");
     }
     ApiToken token = input;
-    token.created_at = now_epoch_ms();
+    if (token.created_at == 0) token.created_at = now_epoch_ms();
     const std::string scope = to_string(token.scope);
     const long long created = token.created_at;
     long long expires = token.expires_at.value_or(0), used = token.last_used_at.value_or(0);

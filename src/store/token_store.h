@@ -23,7 +23,7 @@ class TokenStore {
  public:
   virtual ~TokenStore() = default;
 
-  // Stores `token` (its id and created_at are ignored: the store sets them) and returns it as stored.
+  // Stores `token` (its id is ignored; a created_at of 0 becomes now) and returns it as stored.
   // The user's count is checked inside the insert's transaction, so two calls cannot both pass the limit:
   // Errc::limit_exceeded when the user has `max_per_user` tokens already; Errc::duplicate for a name the
   // user has; Errc::not_found when there is no such user.

@@ -90,6 +90,18 @@ void add_web_options(CLI::App& command, web::WebOptions& options, std::optional<
           "to this machine")
       ->envname("SEMAPHORE_METRICS_TOKEN");
   command
+      .add_option("--api-rate", options.api.token_rate,
+                  "requests per second one API token may make, on average (429 with Retry-After beyond)")
+      ->envname("SEMAPHORE_API_RATE")
+      ->check(CLI::Range(0.001, 1'000'000.0))
+      ->capture_default_str();
+  command
+      .add_option("--api-burst", options.api.token_burst,
+                  "requests one API token may make at once after a quiet spell")
+      ->envname("SEMAPHORE_API_BURST")
+      ->check(CLI::Range(1.0, 1'000'000.0))
+      ->capture_default_str();
+  command
       .add_option("--signups-per-address", options.signups_per_hour,
                   "sign-up attempts one client address may make per hour (429 beyond)")
       ->envname("SEMAPHORE_SIGNUPS_PER_ADDRESS")

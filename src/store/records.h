@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -28,6 +29,33 @@ struct Session {
   EpochMs created_at = 0;
   EpochMs last_seen_at = 0;
   EpochMs expires_at = 0;  // absolute expiry; idle expiry is judged from last_seen_at by the caller
+};
+
+// What an API token may do: `read` is GET and HEAD only; `write` is every method.
+enum class TokenScope { read, write };
+
+// "read" / "write", as stored and as the UI and the CLI show it.
+inline const char* to_string(TokenScope scope) {
+  return scope == TokenScope::read ? "read" : "write";
+}
+inline std::optional<TokenScope> parse_token_scope(std::string_view text) {
+  if (text == "read") return TokenScope::read;
+  if (text == "write") return TokenScope::write;
+  return std::nullopt;
+}
+
+// A user's API token (token_store.h). The token itself is never stored: only its hex SHA-256.
+struct ApiToken {
+  Id id = 0;
+  Id user_id = 0;
+  std::string name;        // 1-64 printable characters, unique per user (domain/api_tokens.h checks)
+  std::string token_hash;  // lower-case hex SHA-256 of the token
+  TokenScope scope = TokenScope::read;
+  EpochMs created_at = 0;
+  std::optional<EpochMs> expires_at;    // none: never expires
+  std::optional<EpochMs> last_used_at;  // none: never used
+
+  bool expired(EpochMs now) const { return expires_at && now >= *expires_at; }
 };
 
 struct Host {

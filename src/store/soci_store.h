@@ -66,6 +66,14 @@ class SociStore final : public Store {
   Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                               EpochMs to) override;
 
+  // TokenStore (soci_store_tokens.cpp)
+  Result<ApiToken> create_token(const ApiToken& token, std::int64_t max_per_user) override;
+  Result<std::vector<ApiToken>> list_tokens(Id user_id) override;
+  Result<ApiToken> find_token(const std::string& token_hash) override;
+  Status revoke_token(Id user_id, const std::string& name) override;
+  Status revoke_token_by_id(Id user_id, Id token_id) override;
+  Status touch_token(Id token_id, EpochMs last_used_at) override;
+
   // MonitorStore (soci_store_monitor.cpp)
   Status check_connection() override;
   Result<std::vector<Host>> list_enabled_hosts() override;

@@ -7,6 +7,7 @@
 //  - DataVersionSource (data_version.h): the write token the web UI's caches are kept under.
 //  - AccountStore (account_store.h): users, sessions, sign-in failures; the web UI and the CLI.
 //  - HostStore (host_store.h): a user's hosts, results and rollups; the web UI and the CLI.
+//  - TokenStore (token_store.h): users' API tokens; the web UI (bearer authentication, /account), the CLI.
 //  - MonitorStore (monitor_store.h): hosts to ping, leases, result writes, maintenance; the ping service.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
@@ -19,6 +20,7 @@
 #include "store/host_store.h"
 #include "store/monitor_store.h"
 #include "store/schema_store.h"
+#include "store/token_store.h"
 
 namespace semaphore::store {
 
@@ -26,6 +28,7 @@ class Store : public SchemaStore,
               public DataVersionSource,
               public AccountStore,
               public HostStore,
+              public TokenStore,
               public MonitorStore {
  public:
   ~Store() override = default;

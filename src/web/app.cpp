@@ -11,7 +11,6 @@
 #include <optional>
 
 #include "core/text.h"
-#include "web/api/api_error.h"
 #include "web/app_context.h"
 #include "web/metrics.h"
 #include "web/security/cookies.h"
@@ -27,7 +26,8 @@ struct WebAppParts {
         site(stores_ref.accounts, options),
         host_service(stores_ref.hosts, options.hosts),
         passwords(cost, options.hash_threads),
-        throttle(stores_ref.accounts) {}
+        throttle(stores_ref.accounts),
+        api_auth(stores_ref.tokens, stores_ref.accounts, stores_ref.versions, users, options.api) {}
 
   WebStores stores;
   Site site;
@@ -37,7 +37,8 @@ struct WebAppParts {
   PasswordWork passwords;  // argon2id behind a gate: a burst of sign-ins cannot take every handler thread
   SigninThrottle throttle;
   RequestMetrics metrics;
-  VersionedCache<store::User> users;  // by id, for load_session
+  VersionedCache<store::User> users;  // by id, for load_session and api_auth
+  ApiAuth api_auth;                   // bearer tokens and the session on Access::api routes
   ReportCaches report;
   Routes routes;
   std::function<std::map<std::string, double>()> extra_metrics;
@@ -136,19 +137,18 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx) {
   const Routes::Route& route = parts.routes.routes[static_cast<std::size_t>(match.route)];
   ctx.params = match.params;
   ctx.query = parse_query_or_empty(request.query);
-  load_session(parts, ctx);
-
-  if (route.access == Access::api && !ctx.user) {
-    Response response = api_error(401, "unauthorized", "Sign in first, or send a token.");
-    response.add_header("WWW-Authenticate", "Bearer");
-    return response;
+  // An API request with an Authorization header is judged by it alone: its cookie is not read.
+  const bool api = route.access == Access::api;
+  if (!api || !ApiAuth::has_authorization(request)) load_session(parts, ctx);
+  if (api) {
+    if (auto refused = parts.api_auth.authorize(ctx)) return std::move(*refused);
   }
   if (route.access == Access::signed_in && !ctx.user && request.method != Method::post) {
     std::string target = request.path;
     if (!request.query.empty()) target += "?" + request.query;
     return redirect("/signin?next=" + encode_next(target));
   }
-  if (request.method == Method::post) {
+  if (request.method == Method::post && !ctx.api_token) {  // a token needs no CSRF token: it is no cookie
     const std::string_view type = request.header("content-type");
     if (!type.starts_with("application/x-www-form-urlencoded")) {
       return ctx.error_page(415, "Forms are sent as application/x-www-form-urlencoded.");
@@ -195,7 +195,7 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   Routes& routes = parts.routes;
   add_home_routes(routes, stores.hosts);
   add_auth_routes(routes, stores.accounts, parts.passwords, parts.throttle);
-  add_account_routes(routes, stores.accounts, parts.passwords, parts.throttle);
+  add_account_routes(routes, stores.accounts, stores.tokens, parts.passwords, parts.throttle);
   add_manage_routes(routes, stores.hosts, parts.host_service);
   add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, parts.report);
@@ -249,10 +249,11 @@ Response WebApp::handle(const Request& request) {
   parts_->metrics.record(response.status, elapsed);
   // The path is decoded (a %0a in it is a newline by now) and the client address may come from a header:
   // both are escaped so that no request can write a line of its own into the log.
-  spdlog::info("{} {} {} {}B {:.1f}ms {}{}", to_string(request.method), log_safe(request.path),
+  spdlog::info("{} {} {} {}B {:.1f}ms {}{}{}", to_string(request.method), log_safe(request.path),
                response.status, response.body.size(), static_cast<double>(elapsed.count()) / 1000.0,
                log_safe(request.client_address),
-               ctx.user ? " user=" + std::to_string(ctx.user->id) : std::string());
+               ctx.user ? " user=" + std::to_string(ctx.user->id) : std::string(),
+               ctx.api_token ? " token=" + std::to_string(ctx.api_token->token_id) : std::string());
   return response;
 }
 

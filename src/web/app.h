@@ -4,7 +4,8 @@
 //
 // Every response gets the security headers (CSP without inline script, frame-ancestors 'none', nosniff,
 // Referrer-Policy); every POST needs the form's csrf_token (403 without it); pages of a signed-in user need a
-// live session (GET: 303 to /signin?next=..., POST: 403, API: 401); errors are pages without internals.
+// live session (GET: 303 to /signin?next=..., POST: 403); API routes take a bearer token or the session
+// (web/security/api_auth.h: 401, 403, 429); errors are pages without internals.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -15,6 +16,7 @@
 #include "store/account_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
+#include "store/token_store.h"
 #include "web/http_types.h"
 #include "web/web_options.h"
 
@@ -22,11 +24,12 @@ namespace semaphore::web {
 
 struct WebAppParts;  // what a WebApp owns (app.cpp): the site, the route table, the caches, the metrics
 
-// The parts of the store the web UI uses (all three are usually the one store::Store).
+// The parts of the store the web UI uses (all four are usually the one store::Store).
 struct WebStores {
   store::AccountStore& accounts;       // sign-up, sign-in, sessions, the account page
   store::HostStore& hosts;             // the pages and the API
   store::DataVersionSource& versions;  // what the caches are kept under
+  store::TokenStore& tokens;           // API tokens: bearer authentication, the account page's list
 };
 
 class WebApp {

@@ -15,11 +15,13 @@
 #include "domain/passwords.h"
 #include "store/account_store.h"
 #include "store/host_store.h"
+#include "store/token_store.h"
 #include "web/cache/page_cache.h"
 #include "web/cache/versioned_cache.h"
 #include "web/form.h"
 #include "web/http_types.h"
 #include "web/router.h"
+#include "web/security/api_auth.h"
 #include "web/security/password_work.h"
 #include "web/security/sessions.h"
 #include "web/security/throttle.h"
@@ -42,7 +44,7 @@ Handler bind_handler(Response (*handler)(RequestContext&, Parts&...), std::type_
 enum class Access {
   anyone,     // signed in or not
   signed_in,  // pages: 303 to /signin (GET) or 403 (POST) without a live session
-  api,        // JSON: 401 without a live session
+  api,        // JSON: a bearer token or a live session, else 401 (web/security/api_auth.h)
 };
 
 // What every page shares, whatever it shows: the options, the templates, the sessions (to sign in and out)
@@ -88,9 +90,10 @@ struct RequestContext {
   FormData query;
   FormData form;  // a POST's fields
   std::optional<store::User> user;
-  std::optional<store::Session> session;
+  std::optional<store::Session> session;  // empty for a token-authenticated API request
   std::string session_token;
-  std::string anonymous_csrf;  // the signed-out forms' token (a cookie), made on first need
+  std::optional<ApiCredential> api_token;  // the bearer token an API request was authenticated with
+  std::string anonymous_csrf;              // the signed-out forms' token (a cookie), made on first need
   bool anonymous_csrf_is_new = false;
   std::string flash_code;  // from the flash cookie: shown once by page()
   std::vector<std::string> set_cookies;
@@ -156,8 +159,8 @@ struct ReportCaches {
 void add_home_routes(Routes& routes, store::HostStore& hosts);
 void add_auth_routes(Routes& routes, store::AccountStore& accounts, PasswordWork& passwords,
                      SigninThrottle& throttle);
-void add_account_routes(Routes& routes, store::AccountStore& accounts, PasswordWork& passwords,
-                        SigninThrottle& throttle);
+void add_account_routes(Routes& routes, store::AccountStore& accounts, store::TokenStore& tokens,
+                        PasswordWork& passwords, SigninThrottle& throttle);
 void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches);

@@ -26,6 +26,7 @@ constexpr Flash kFlashes[] = {
     {"password_changed", "success", "Password changed. Your other sessions were signed out."},
     {"signed_out_everywhere", "info", "Every session of your account was signed out."},
     {"session_expired", "info", "Please sign in to continue."},
+    {"token_revoked", "info", "Token revoked: whatever used it can no longer use the API."},
 };
 
 std::string_view heading_for(int status) {

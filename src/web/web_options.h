@@ -12,6 +12,16 @@
 
 namespace semaphore::web {
 
+// Limits on the JSON API's bearer tokens (web/security/api_auth.h). Each replica counts on its own.
+struct ApiLimits {
+  double token_rate = 10;    // --api-rate: requests per second one token may make (429 beyond)
+  double token_burst = 100;  // --api-burst: requests one token may make at once after a quiet spell
+  // Failed bearer attempts (unknown or malformed tokens) per client address (IPv6: its /64): `failure_burst`
+  // at once, then one per 1 / `failure_rate` seconds (429 beyond), so nobody guesses tokens at speed.
+  double failure_rate = 0.1;
+  double failure_burst = 20;
+};
+
 struct WebOptions {
   bool secure_cookies = false;                                   // --secure-cookies: Secure + __Host- cookies
   std::chrono::seconds session_idle{std::chrono::hours(12)};     // --session-idle
@@ -40,6 +50,7 @@ struct WebOptions {
   std::string metrics_token;
   std::chrono::seconds refresh{std::chrono::seconds(60)};  // how often the report refreshes itself
   std::vector<IpNetwork> trusted_proxies;  // --trusted-proxy: whose X-Forwarded-For is believed
+  ApiLimits api;                           // --api-rate, --api-burst
 };
 
 }  // namespace semaphore::web

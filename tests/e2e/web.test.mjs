@@ -1,5 +1,6 @@
 // A new user's first minutes, in a real browser: sign up, add 127.0.0.1 and ::1, wait for a round of the real
-// ping service, see both up on /report and a drawn chart on /report/{id}, sign out. Screenshots of each page
+// ping service, see both up on /report and a drawn chart on /report/{id}, make an API token on /account
+// (shown once, used, revoked), sign out. Screenshots of each page
 // go to $SEMAPHORE_E2E_OUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,11 +154,44 @@ test('the phone-width report and dark mode render', async () => {
   await page.setViewportSize({ width: 1200, height: 900 });
 });
 
+test('an API token is made on /account, shown once, used, and revoked', async () => {
+  await page.goto(base + '/account');
+  await page.fill('#token_name', 'e2e script');
+  await page.selectOption('#token_scope', 'read');
+  await page.selectOption('#token_expires', '30');
+  await page.click('form:has(input[name="action"][value="create_token"]) button[type=submit]');
+  await page.waitForSelector('#new-token');
+  const token = await page.inputValue('#new-token');
+  assert.match(token, /^smp_[A-Za-z0-9_-]{43}$/);
+  assert.match(await page.textContent('.new-token'), /copy it now/);
+  await shot('08-account-new-token');
+
+  const headers = { Authorization: `Bearer ${token}` };
+  let response = await fetch(base + '/api/hosts', { headers });
+  assert.equal(response.status, 200);
+  assert.match(await response.text(), /127\.0\.0\.1/);
+
+  // Shown once: the next visit lists the token, never its text.
+  await page.goto(base + '/account');
+  assert.equal(await page.locator('#new-token').count(), 0);
+  assert.ok(!(await page.content()).includes(token));
+  const row = page.locator('table.tokens tbody tr', { hasText: 'e2e script' });
+  assert.match(await row.textContent(), /read/);
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await Promise.all([page.waitForURL(base + '/account#tokens'), row.locator('button', { hasText: 'Revoke' }).click()]);
+  assert.match(await page.textContent('.flash'), /revoked/);
+  assert.equal(await page.locator('table.tokens tbody tr', { hasText: 'e2e script' }).count(), 0);
+  response = await fetch(base + '/api/hosts', { headers });
+  assert.equal(response.status, 401);
+  await shot('09-account-revoked');
+});
+
 test('signing out ends the session', async () => {
   await page.goto(base + '/account');
-  await shot('08-account');
+  await shot('10-account');
   await Promise.all([page.waitForURL(base + '/'), page.click('form[action="/signout"] button')]);
   await page.goto(base + '/report');
   assert.match(page.url(), /\/signin\?next=/);
-  await shot('09-signed-out');
+  await shot('11-signed-out');
 });

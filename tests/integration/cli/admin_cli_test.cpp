@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include "support/postgres_server.h"
 #include "support/process.h"
@@ -119,6 +120,83 @@ TEST(AdminCli, UsersAreAddedWithAPasswordFromStdinOrAFile) {
   auto stored = run_command({"sqlite3", dir.file("x.db"), "SELECT password_hash FROM users"});
   EXPECT_NE(stored.out.find("$argon2id$"), std::string::npos);
   EXPECT_EQ(stored.out.find("correct horse"), std::string::npos);
+}
+
+// `semaphore token create|list|revoke` on `db` (a user a@example.com is made first); `query` runs SQL on the
+// database with its own client and returns its output.
+void check_token_commands(const std::string& db,
+                          const std::function<std::string(const std::string&)>& query) {
+  ASSERT_EQ(semaphore({"user", "add", "a@example.com", "--db", db}, "correct horse battery\n").exit_code, 0);
+  auto created = semaphore({"token", "create", "--user", "A@example.com", "--name", "ci", "--scope", "write",
+                            "--expires", "90d", "--db", db});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  // stdout holds the token and nothing else, so TOKEN=$(semaphore token create ...) works.
+  ASSERT_EQ(created.out.size(), 48u) << created.out;
+  EXPECT_EQ(created.out.substr(0, 4), "smp_");
+  EXPECT_EQ(created.out.back(), '\n');
+  const std::string token = created.out.substr(0, 47);
+  EXPECT_NE(created.err.find("ci"), std::string::npos) << created.err;
+  EXPECT_EQ(created.err.find(token), std::string::npos);
+
+  // Only the token's SHA-256 is stored, with its scope and a 90-day expiry.
+  const std::string digest = run_command({"sha256sum"}, token).out.substr(0, 64);
+  EXPECT_EQ(query("SELECT token_hash, scope, expires_at - created_at FROM api_tokens"),
+            digest + "|write|" + std::to_string(90LL * 86'400'000) + "\n");
+
+  auto defaults = semaphore({"token", "create", "--user", "a@example.com", "--name", "reader", "--db", db});
+  ASSERT_EQ(defaults.exit_code, 0) << defaults.err;
+  EXPECT_EQ(query("SELECT scope, COALESCE(expires_at, -1) FROM api_tokens WHERE name = 'reader'"),
+            "read|-1\n");
+
+  auto list = semaphore({"token", "list", "--user", "a@example.com", "--db", db});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("NAME"), std::string::npos);
+  EXPECT_NE(list.out.find("ci "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("reader"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("never"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find(token), std::string::npos);
+
+  // Refusals print nothing on stdout and say why on stderr.
+  auto duplicate = semaphore({"token", "create", "--user", "a@example.com", "--name", "ci", "--db", db});
+  EXPECT_EQ(duplicate.exit_code, 1);
+  EXPECT_EQ(duplicate.out, "");
+  EXPECT_NE(duplicate.err.find("already"), std::string::npos) << duplicate.err;
+  auto bad_expiry = semaphore(
+      {"token", "create", "--user", "a@example.com", "--name", "x", "--expires", "soon", "--db", db});
+  EXPECT_EQ(bad_expiry.exit_code, 2);
+  EXPECT_EQ(bad_expiry.out, "");
+  auto bad_scope = semaphore(
+      {"token", "create", "--user", "a@example.com", "--name", "x", "--scope", "admin", "--db", db});
+  EXPECT_EQ(bad_scope.exit_code, 2);
+  auto bad_name = semaphore({"token", "create", "--user", "a@example.com", "--name", "", "--db", db});
+  EXPECT_EQ(bad_name.exit_code, 2);
+  auto nobody = semaphore({"token", "create", "--user", "nobody@example.com", "--name", "x", "--db", db});
+  EXPECT_EQ(nobody.exit_code, 1);
+  EXPECT_EQ(nobody.out, "");
+  EXPECT_NE(nobody.err.find("no user nobody@example.com"), std::string::npos) << nobody.err;
+
+  auto revoked = semaphore({"token", "revoke", "--user", "a@example.com", "ci", "--db", db});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_EQ(query("SELECT name FROM api_tokens"), "reader\n");
+  auto again = semaphore({"token", "revoke", "--user", "a@example.com", "ci", "--db", db});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("no token named ci"), std::string::npos) << again.err;
+}
+
+TEST(AdminCli, TokensAreCreatedListedAndRevokedOnSqlite) {
+  TempDir dir;
+  const std::string path = dir.file("x.db");
+  check_token_commands("sqlite:" + path, [&](const std::string& sql) {
+    return run_command({"sqlite3", path, sql}).out;
+  });
+}
+
+TEST(AdminCli, TokensAreCreatedListedAndRevokedOnPostgresql) {
+  PostgresServer server;
+  const std::string url = server.create_database("tokens");
+  check_token_commands(url, [&](const std::string& sql) {
+    return run_command({"psql", "-At", "-F", "|", url, "-c", sql}).out;
+  });
 }
 
 // What a terminal showed while `semaphore args...` ran on it, and how the command ended.

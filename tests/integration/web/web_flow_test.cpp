@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/web/web_server.h"
+#include "support/process.h"
 
 namespace semaphore::testing {
 namespace {
@@ -226,6 +227,63 @@ TEST_F(WebFlow, AccountChangesPasswordAndSignsOutOtherSessions) {
   EXPECT_EQ(everywhere.status, 303);
   EXPECT_EQ(laptop.get("/account").status, 303);
   EXPECT_EQ(again.get("/account").status, 303);
+}
+
+// The text between `before` and the next `after` in `html`, or "".
+std::string between(const std::string& html, const std::string& before, const std::string& after) {
+  const auto start = html.find(before);
+  if (start == std::string::npos) return "";
+  const auto end = html.find(after, start + before.size());
+  return end == std::string::npos ? "" : html.substr(start + before.size(), end - start - before.size());
+}
+
+TEST_F(WebFlow, ApiTokensFromTheAccountPageAndTheCliWorkOverHttp) {
+  HttpClient browser = server_->client();
+  ASSERT_EQ(sign_up(browser, "tokens@example.com").status, 303);
+  ASSERT_EQ(add_host(browser, "127.0.0.1").status, 303);
+
+  // Made on /account: shown once, in the answer to the POST.
+  const auto created = browser.post("/account", {{"csrf_token", browser.csrf_from("/account")},
+                                                 {"action", "create_token"},
+                                                 {"token_name", "notebook"},
+                                                 {"token_scope", "read"},
+                                                 {"token_expires", "30"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_EQ(created.header("cache-control"), "no-store");
+  const std::string token = between(created.body, "readonly value=\"", "\"");
+  ASSERT_EQ(token.size(), 47u) << created.body;
+  EXPECT_NE(created.body.find("copy it now"), std::string::npos);
+  const auto later = browser.get("/account");
+  EXPECT_EQ(later.body.find(token), std::string::npos) << "the token is shown only once";
+  EXPECT_NE(later.body.find("notebook"), std::string::npos);
+
+  HttpClient script = server_->client();  // no cookies: the token alone
+  const auto hosts = script.get("/api/hosts", {{"Authorization", "Bearer " + token}});
+  ASSERT_EQ(hosts.status, 200) << hosts.body;
+  EXPECT_NE(hosts.body.find("127.0.0.1"), std::string::npos);
+  const auto nothing = script.get("/api/hosts");
+  EXPECT_EQ(nothing.status, 401);
+  EXPECT_EQ(nothing.header("www-authenticate"), "Bearer");
+
+  // Made by the CLI on the same database, while the server runs.
+  const auto cli = run_command({semaphore_binary(), "token", "create", "--db", "sqlite:" + server_->db_path(),
+                                "--user", "tokens@example.com", "--name", "cron"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  const std::string cli_token = cli.out.substr(0, cli.out.find('\n'));
+  EXPECT_EQ(script.get("/api/report", {{"Authorization", "Bearer " + cli_token}}).status, 200);
+
+  // Revoked on /account: refused at once.
+  const std::string page = browser.get("/account").body;
+  const std::string id = between(page.substr(page.find("notebook")), "name=\"token_id\" value=\"", "\"");
+  ASSERT_FALSE(id.empty()) << page;
+  const auto revoked = browser.post(
+      "/account",
+      {{"csrf_token", browser.csrf_from("/account")}, {"action", "revoke_token"}, {"token_id", id}});
+  EXPECT_EQ(revoked.status, 303);
+  const auto refused = script.get("/api/hosts", {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.header("www-authenticate"), "Bearer error=\"invalid_token\"");
+  EXPECT_EQ(script.get("/api/hosts", {{"Authorization", "Bearer " + cli_token}}).status, 200);
 }
 
 TEST_F(WebFlow, StaticAssetsMetricsAndHead) {

@@ -137,9 +137,9 @@ class MigratedSqlite : public ::testing::Test {
 
 TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
   const Catalog catalog(path_);
-  const std::set<std::string> expected = {"users",         "sessions",     "signin_failures",
-                                          "hosts",         "ping_results", "ping_rollups",
-                                          "probe_workers", "host_leases",  "schema_version"};
+  const std::set<std::string> expected = {"users",          "sessions",     "signin_failures", "hosts",
+                                          "ping_results",   "ping_rollups", "probe_workers",   "host_leases",
+                                          "schema_version", "api_tokens"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -196,6 +196,15 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
       {"host_leases",
        {{"host_id", {"INTEGER", false}}, {"worker_id", {"TEXT", true}}, {"expires_at", {"INTEGER", true}}}},
       {"schema_version", {{"version", {"INTEGER", true}}, {"applied_at", {"BIGINT", true}}}},
+      {"api_tokens",
+       {{"id", {"INTEGER", false}},
+        {"user_id", {"INTEGER", true}},
+        {"name", {"TEXT", true}},
+        {"token_hash", {"TEXT", true}},
+        {"scope", {"TEXT", true}},
+        {"created_at", {"INTEGER", true}},
+        {"expires_at", {"INTEGER", false}},
+        {"last_used_at", {"INTEGER", false}}}},
   };
   for (const auto& [table, columns] : expected) EXPECT_EQ(catalog.columns(table), columns) << table;
 }
@@ -214,6 +223,10 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"ping_rollups", {"host_id", "period_s", "bucket_start"}},
       {"probe_workers", {"worker_id"}},
       {"host_leases", {"host_id"}},
+      // Not ON CONFLICT targets (token inserts say ON CONFLICT DO NOTHING, with no target), but what
+      // makes a name clash a duplicate and a token hash one token's.
+      {"api_tokens", {"token_hash"}},
+      {"api_tokens", {"user_id", "name"}},
   };
   for (const auto& [table, key] : needed) {
     EXPECT_TRUE(catalog.unique_keys(table).contains(key))
@@ -232,6 +245,7 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
   EXPECT_EQ(catalog.foreign_keys("ping_results"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("ping_rollups"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("host_leases"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("api_tokens"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
 }
 
 TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {

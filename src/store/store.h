@@ -8,6 +8,7 @@
 //  - AccountStore (account_store.h): users, sessions, sign-in failures; the web UI and the CLI.
 //  - HostStore (host_store.h): a user's hosts, results and rollups; the web UI and the CLI.
 //  - MonitorStore (monitor_store.h): hosts to ping, leases, result writes, maintenance; the ping service.
+//  - OperatorStore (operator_store.h): every user's hosts and a database check, for /metrics and /readyz.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
 #include <memory>
@@ -18,6 +19,7 @@
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/monitor_store.h"
+#include "store/operator_store.h"
 #include "store/schema_store.h"
 
 namespace semaphore::store {
@@ -26,7 +28,8 @@ class Store : public SchemaStore,
               public DataVersionSource,
               public AccountStore,
               public HostStore,
-              public MonitorStore {
+              public MonitorStore,
+              public OperatorStore {
  public:
   ~Store() override = default;
 

@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   if (!opened || !(*opened)->migrate()) std::abort();
   g_store = std::move(*opened);
   // The cheapest argon2id parameters: a sign-up that gets through must not cost 64 MiB per input.
-  g_app = std::make_unique<web::WebApp>(web::WebStores{*g_store, *g_store, *g_store, *g_store},
+  g_app = std::make_unique<web::WebApp>(web::WebStores{*g_store, *g_store, *g_store, *g_store, *g_store},
                                         web::WebOptions{}, domain::PasswordCost::minimum());
   std::atexit([] {
     g_app.reset();

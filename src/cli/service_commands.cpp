@@ -23,7 +23,7 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
   auto store = open_store(global);
   std::unique_ptr<web::WebApp> app;
   try {
-    app = std::make_unique<web::WebApp>(web::WebStores{*store, *store, *store, *store}, web_options);
+    app = std::make_unique<web::WebApp>(web::WebStores{*store, *store, *store, *store, *store}, web_options);
   } catch (const std::exception& e) {
     throw CommandExit{1, std::string("web: ") + e.what()};
   }
@@ -32,7 +32,13 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
     auto created = monitor::ProbeService::create(*store, *service_options);
     if (!created) throw CommandExit{1, created.error().message};
     service = std::move(*created);
-    app->set_extra_metrics([probe = service.get()] { return probe->metrics(); });
+    monitor::ProbeService* probe = service.get();
+    app->set_ping_service(web::InProcessService{
+        [probe](PrometheusText& out) { probe->write_metrics(out); },
+        [probe] {
+          const auto progress = probe->progress();
+          return web::RoundProgress{progress.started_at, progress.last_round_end, progress.interval};
+        }});
     app->set_round_interval(std::chrono::duration_cast<std::chrono::seconds>(service_options->interval));
   }
   auto server = web::HttpServer::create(*app, global.listen, web_options);

@@ -102,6 +102,11 @@ void add_web_options(CLI::App& command, web::WebOptions& options, std::optional<
       ->check(CLI::Range(1.0, 1'000'000.0))
       ->capture_default_str();
   command
+      .add_flag("--metrics-hosts", options.metrics_hosts,
+                "add per-host gauges to /metrics (RTT, loss, state of every user's hosts); series grow with "
+                "the hosts, so keep it off for large installations")
+      ->envname("SEMAPHORE_METRICS_HOSTS");
+  command
       .add_option("--signups-per-address", options.signups_per_hour,
                   "sign-up attempts one client address may make per hour (429 beyond)")
       ->envname("SEMAPHORE_SIGNUPS_PER_ADDRESS")

@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.h"
+#include "core/prometheus_text.h"
 #include "core/result.h"
 #include "core/target.h"
 #include "store/monitor_store.h"
@@ -72,8 +74,18 @@ class ProbeService {
   // Finishes the round in flight, flushes every result (to the database or the spool), then returns.
   virtual void stop() = 0;
 
-  // Counters for logs and the /metrics endpoint: name -> value (probes_sent, rounds, results_spooled, ...).
+  // Counters for logs and tests: name -> value (probes_sent, rounds, results_spooled, ...).
   virtual std::map<std::string, double> metrics() const = 0;
+  // The same and the histograms for /metrics, in the Prometheus text format (monitor/metrics.h).
+  virtual void write_metrics(PrometheusText& out) const = 0;
+
+  // Whether the rounds keep up, for /readyz.
+  struct RoundProgress {
+    EpochMs started_at = 0;      // when start() was called; 0 while not running
+    EpochMs last_round_end = 0;  // when the last round finished; 0 before the first
+    std::chrono::milliseconds interval{0};
+  };
+  virtual RoundProgress progress() const = 0;
 };
 
 }  // namespace semaphore::monitor

@@ -12,7 +12,9 @@ using std::chrono::milliseconds;
 
 RoundScheduler::RoundScheduler(HostSource& source, probe::Pinger& pinger, Deliver deliver, Metrics& metrics,
                                SchedulerOptions options)
-    : source_(source), pinger_(pinger), deliver_(std::move(deliver)), metrics_(metrics), options_(options) {}
+    : source_(source), pinger_(pinger), deliver_(std::move(deliver)), metrics_(metrics), options_(options) {
+  metrics_.interval_ms = options_.timing.interval.count();
+}
 
 RoundScheduler::~RoundScheduler() {
   stop();
@@ -61,16 +63,18 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   const auto t0 = std::chrono::steady_clock::now();
   // No stop token: stop() lets the round in flight finish, so that its rows are complete.
   const auto results = requests.empty() ? std::vector<probe::HostResult>{} : pinger_.run(requests, ping);
-  const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
+  const std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - t0;
+  const auto took = std::chrono::duration_cast<milliseconds>(took_s);
 
   std::vector<store::PingResult> rows;
   rows.reserve(hosts_.size());
-  std::uint64_t sent = 0, received = 0, late_replies = 0;
+  std::uint64_t sent = 0, received = 0, late_replies = 0, duplicates = 0;
   for (std::size_t i = 0; i < hosts_.size() && i < results.size(); ++i) {
     rows.push_back(to_row(hosts_[i].id, round_ts, results[i]));
     sent += static_cast<std::uint64_t>(rows.back().sent);
     received += static_cast<std::uint64_t>(rows.back().received);
     late_replies += static_cast<std::uint64_t>(results[i].late);
+    duplicates += static_cast<std::uint64_t>(results[i].duplicates);
   }
   if (results.size() != hosts_.size()) {
     spdlog::error("round {}: the engine answered {} of {} hosts", format_iso8601(round_ts), results.size(),
@@ -83,9 +87,12 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   metrics_.probes_sent += sent;
   metrics_.probes_received += received;
   metrics_.probes_late += late_replies;
+  metrics_.probes_duplicate += duplicates;
   metrics_.probes_dropped += sent - std::min(sent, received);
   metrics_.hosts = static_cast<std::int64_t>(row_count);
   metrics_.last_round_ms = took.count();
+  metrics_.observe_round(took_s.count());
+  metrics_.last_round_end = now_epoch_ms();
   ++metrics_.rounds;
   spdlog::info(
       "round {}: {} hosts, {} probes sent, {} received ({:.2f}% loss), {} late, {} ms; queue {}, "

@@ -2,6 +2,8 @@
 // and maintenance together. Owns nothing clever itself.
 #include <unistd.h>
 
+#include <atomic>
+
 #include <spdlog/spdlog.h>
 
 #include "monitor/host_source.h"
@@ -55,6 +57,7 @@ class Service : public ProbeService {
     std::lock_guard lock(mutex_);
     if (running_) return;
     running_ = true;
+    started_at_ = now_epoch_ms();
     spdlog::info("probe service {}: interval {} ms, {} probes per host, rate {}/s, spool {}", worker_id_,
                  options_.interval.count(), options_.probes, options_.rate, options_.spool_dir);
     writer_.start();
@@ -66,6 +69,7 @@ class Service : public ProbeService {
     std::lock_guard lock(mutex_);
     if (!running_) return;
     running_ = false;
+    started_at_ = 0;
     scheduler_.stop();  // the round in flight finishes and hands over its rows
     source_->close();
     writer_.stop();  // every row reaches the database or the spool
@@ -76,6 +80,10 @@ class Service : public ProbeService {
   }
 
   std::map<std::string, double> metrics() const override { return metrics_.snapshot(); }
+  void write_metrics(PrometheusText& out) const override { metrics_.write_prometheus(out); }
+  RoundProgress progress() const override {
+    return {started_at_.load(), metrics_.last_round_end.load(), options_.interval};
+  }
 
  private:
   static MaintenanceOptions maintenance_options(const ServiceOptions& options) {
@@ -110,6 +118,7 @@ class Service : public ProbeService {
   RoundScheduler scheduler_;
   std::mutex mutex_;
   bool running_ = false;
+  std::atomic<EpochMs> started_at_{0};
 };
 
 }  // namespace

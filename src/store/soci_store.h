@@ -62,6 +62,8 @@ class SociStore final : public Store {
   Result<std::vector<Host>> list_hosts(Id user_id) override;
   Result<std::int64_t> count_hosts(Id user_id) override;
   Result<std::vector<HostStatus>> host_statuses(Id user_id) override;
+  // OperatorStore (soci_store_hosts.cpp)
+  Result<std::vector<HostStatus>> all_host_statuses() override;
   Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) override;
   Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                               EpochMs to) override;
@@ -74,7 +76,7 @@ class SociStore final : public Store {
   Status revoke_token_by_id(Id user_id, Id token_id) override;
   Status touch_token(Id token_id, EpochMs last_used_at) override;
 
-  // MonitorStore (soci_store_monitor.cpp)
+  // MonitorStore (soci_store_monitor.cpp); check_connection is OperatorStore's too
   Status check_connection() override;
   Result<std::vector<Host>> list_enabled_hosts() override;
   Result<std::int64_t> insert_results(std::span<const PingResult> results) override;

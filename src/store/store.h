@@ -9,6 +9,7 @@
 //  - HostStore (host_store.h): a user's hosts, results and rollups; the web UI and the CLI.
 //  - TokenStore (token_store.h): users' API tokens; the web UI (bearer authentication, /account), the CLI.
 //  - MonitorStore (monitor_store.h): hosts to ping, leases, result writes, maintenance; the ping service.
+//  - OperatorStore (operator_store.h): every user's hosts and a database check, for /metrics and /readyz.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
 #include <memory>
@@ -19,6 +20,7 @@
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/monitor_store.h"
+#include "store/operator_store.h"
 #include "store/schema_store.h"
 #include "store/token_store.h"
 
@@ -29,7 +31,8 @@ class Store : public SchemaStore,
               public AccountStore,
               public HostStore,
               public TokenStore,
-              public MonitorStore {
+              public MonitorStore,
+              public OperatorStore {
  public:
   ~Store() override = default;
 

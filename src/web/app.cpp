@@ -27,7 +27,8 @@ struct WebAppParts {
         host_service(stores_ref.hosts, options.hosts),
         passwords(cost, options.hash_threads),
         throttle(stores_ref.accounts),
-        api_auth(stores_ref.tokens, stores_ref.accounts, stores_ref.versions, users, options.api) {}
+        api_auth(stores_ref.tokens, stores_ref.accounts, stores_ref.versions, users, options.api),
+        database(stores_ref.operators) {}
 
   WebStores stores;
   Site site;
@@ -41,7 +42,8 @@ struct WebAppParts {
   ApiAuth api_auth;                   // bearer tokens and the session on Access::api routes
   ReportCaches report;
   Routes routes;
-  std::function<std::map<std::string, double>()> extra_metrics;
+  DatabaseCheck database;    // /readyz and semaphore_database_up
+  InProcessService service;  // the ping service in `semaphore run`
 };
 
 namespace {
@@ -114,15 +116,20 @@ Response serve_asset(const Assets& assets, const Request& request) {
   return response;
 }
 
-Response dispatch(WebAppParts& parts, RequestContext& ctx) {
+// Answers the request; `route` is set to the route that answered it, for the metrics (RequestMetrics'
+// constants when none did).
+Response dispatch(WebAppParts& parts, RequestContext& ctx, int& route_index) {
   const Request& request = ctx.request;
+  route_index = RequestMetrics::kUnmatched;
   if (request.method == Method::other) {
     Response response = ctx.error_page(405, "This address does not accept that method.");
     response.add_header("Allow", "GET, HEAD, POST");
     return response;
   }
-  if (request.path.starts_with("/static/") && request.method != Method::post)
+  if (request.path.starts_with("/static/") && request.method != Method::post) {
+    route_index = RequestMetrics::kStatic;
     return serve_asset(parts.assets, request);
+  }
 
   const RouteMatch match = parts.routes.router.match(request.method, request.path);
   if (match.route < 0) {
@@ -134,6 +141,7 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx) {
     load_session(parts, ctx);
     return ctx.error_page(404, "There is no such page, or it is not yours.");
   }
+  route_index = match.route;
   const Routes::Route& route = parts.routes.routes[static_cast<std::size_t>(match.route)];
   ctx.params = match.params;
   ctx.query = parse_query_or_empty(request.query);
@@ -165,6 +173,28 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx) {
     }
   }
   return route.handler(ctx);
+}
+
+// /metrics: the process, the database, HTTP, the ping service in this process and, with --metrics-hosts,
+// every host (one query, skipped while the database does not answer so a scrape stays quick in an outage).
+Response metrics_page(WebAppParts& parts, RequestContext& ctx) {
+  if (auto refused = metrics_refusal(ctx.request, ctx.site.options.metrics_token)) return *refused;
+  PrometheusText out;
+  write_process_metrics(out);
+  const bool database_up = parts.database.check() == DatabaseCheck::Outcome::up;
+  out.gauge("semaphore_database_up",
+            "1 when the database answered a cheap query (the one /readyz makes), else 0.",
+            database_up ? 1 : 0);
+  parts.metrics.write_prometheus(out);
+  if (parts.service.write_metrics) parts.service.write_metrics(out);
+  if (ctx.site.options.metrics_hosts && database_up) {
+    if (auto hosts = parts.stores.operators.all_host_statuses()) {
+      write_host_metrics(out, *hosts, ctx.now, ctx.site.stale_after());
+    } else {
+      spdlog::warn("/metrics: cannot read the hosts: {}", log_safe(hosts.error().message));
+    }
+  }
+  return text_response(200, out.take(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 }  // namespace
@@ -200,20 +230,20 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, parts.report);
   add_api_routes(routes, stores.hosts);
-  routes.add(Method::get, "/metrics", Access::anyone, [&parts](RequestContext& ctx) {
-    if (auto refused = metrics_refusal(ctx.request, ctx.site.options.metrics_token)) return *refused;
-    std::map<std::string, double> extra;
-    if (parts.extra_metrics) extra = parts.extra_metrics();
-    return text_response(200, parts.metrics.prometheus(extra), "text/plain; version=0.0.4; charset=utf-8");
-  });
+  routes.add(Method::get, "/metrics", Access::anyone,
+             [&parts](RequestContext& ctx) { return metrics_page(parts, ctx); });
   routes.add(Method::get, "/healthz", Access::anyone,
              [](RequestContext&) { return text_response(200, "ok\n"); });
+  routes.add(Method::get, "/readyz", Access::anyone, [&parts](RequestContext& ctx) {
+    return readiness(parts.database, parts.service.progress, ctx.now);
+  });
+  parts.metrics.set_routes(routes.router);
 }
 
 WebApp::~WebApp() = default;
 
-void WebApp::set_extra_metrics(std::function<std::map<std::string, double>()> source) {
-  parts_->extra_metrics = std::move(source);
+void WebApp::set_ping_service(InProcessService service) {
+  parts_->service = std::move(service);
 }
 
 void WebApp::set_round_interval(std::chrono::seconds interval) {
@@ -221,7 +251,7 @@ void WebApp::set_round_interval(std::chrono::seconds interval) {
 }
 
 void WebApp::record_protocol_error(int status, std::chrono::microseconds duration) {
-  parts_->metrics.record(status, duration);
+  parts_->metrics.record(RequestMetrics::kNotRouted, status, duration);
 }
 
 Response WebApp::handle(const Request& request) {
@@ -229,8 +259,9 @@ Response WebApp::handle(const Request& request) {
   RequestContext ctx{parts_->site, request};
   ctx.now = now_epoch_ms();
   Response response;
+  int route = RequestMetrics::kUnmatched;
   try {
-    response = dispatch(*parts_, ctx);
+    response = dispatch(*parts_, ctx, route);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unexpected exception: {}", to_string(request.method), log_safe(request.path),
                   log_safe(e.what()));
@@ -246,7 +277,7 @@ Response WebApp::handle(const Request& request) {
   for (auto& cookie : ctx.set_cookies) response.add_header("Set-Cookie", std::move(cookie));
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-  parts_->metrics.record(response.status, elapsed);
+  parts_->metrics.record(route, response.status, elapsed);
   // The path is decoded (a %0a in it is a newline by now) and the client address may come from a header:
   // both are escaped so that no request can write a line of its own into the log.
   spdlog::info("{} {} {} {}B {:.1f}ms {}{}{}", to_string(request.method), log_safe(request.path),

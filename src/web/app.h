@@ -12,11 +12,14 @@
 #include <memory>
 #include <string>
 
+#include "core/prometheus_text.h"
 #include "domain/passwords.h"
 #include "store/account_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/token_store.h"
+#include "store/operator_store.h"
+#include "web/health.h"
 #include "web/http_types.h"
 #include "web/web_options.h"
 
@@ -24,12 +27,20 @@ namespace semaphore::web {
 
 struct WebAppParts;  // what a WebApp owns (app.cpp): the site, the route table, the caches, the metrics
 
-// The parts of the store the web UI uses (all four are usually the one store::Store).
+// The parts of the store the web UI uses (all five are usually the one store::Store).
 struct WebStores {
   store::AccountStore& accounts;       // sign-up, sign-in, sessions, the account page
   store::HostStore& hosts;             // the pages and the API
   store::DataVersionSource& versions;  // what the caches are kept under
   store::TokenStore& tokens;           // API tokens: bearer authentication, the account page's list
+  store::OperatorStore& operators;     // /readyz's database check, /metrics' per-host gauges (every user's)
+};
+
+// The ping service when it runs in the same process (`semaphore run`; web never includes monitor, so cli
+// hands these over).
+struct InProcessService {
+  std::function<void(PrometheusText&)> write_metrics;  // its series on /metrics
+  std::function<RoundProgress()> progress;             // its rounds, for /readyz
 };
 
 class WebApp {
@@ -44,8 +55,8 @@ class WebApp {
   // Answers one request. Never throws: an unexpected exception becomes a 500 page (and a log line).
   Response handle(const Request& request);
 
-  // Counters of another part of the process (the ping service in `semaphore run`) for /metrics.
-  void set_extra_metrics(std::function<std::map<std::string, double>()> source);
+  // The ping service in the same process: its series on /metrics, its rounds in /readyz. Call before serving.
+  void set_ping_service(InProcessService service);
   // How often the report refreshes itself and after how long a host without a round counts as unknown.
   void set_round_interval(std::chrono::seconds interval);
 

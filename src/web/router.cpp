@@ -19,7 +19,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }  // namespace
 
 int Router::add(Method method, std::string_view pattern) {
-  Route route{method, {}};
+  Route route{method, {}, std::string(pattern)};
   for (std::string_view part : split_path(pattern)) {
     Segment segment;
     if (part.size() >= 2 && part.front() == '{') {

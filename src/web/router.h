@@ -24,6 +24,10 @@ class Router {
   int add(Method method, std::string_view pattern);
   RouteMatch match(Method method, std::string_view path) const;
 
+  std::size_t size() const { return routes_.size(); }
+  // Route `route`'s pattern as registered ("/report/{id}.csv"): what /metrics labels requests with.
+  const std::string& pattern(std::size_t route) const { return routes_.at(route).pattern; }
+
  private:
   struct Segment {
     bool parameter = false;
@@ -32,6 +36,7 @@ class Router {
   struct Route {
     Method method;
     std::vector<Segment> segments;
+    std::string pattern;
   };
   static bool match_segments(const Route& route, std::string_view path, std::vector<std::string>& params);
   std::vector<Route> routes_;

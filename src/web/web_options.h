@@ -48,6 +48,9 @@ struct WebOptions {
   // --metrics-token: /metrics then needs "Authorization: Bearer <token>"; without one it answers only to
   // clients on this machine (loopback).
   std::string metrics_token;
+  // --metrics-hosts: /metrics adds per-host gauges (every user's hosts: one series per host per family, so
+  // off by default).
+  bool metrics_hosts = false;
   std::chrono::seconds refresh{std::chrono::seconds(60)};  // how often the report refreshes itself
   std::vector<IpNetwork> trusted_proxies;  // --trusted-proxy: whose X-Forwarded-For is believed
   ApiLimits api;                           // --api-rate, --api-burst

@@ -287,6 +287,34 @@ TEST_P(StoreTest, HostStatusesShowEachHostWithItsLatestRound) {
   }
 }
 
+TEST_P(StoreTest, AllHostStatusesShowEveryUsersHostsForTheOperator) {
+  // OperatorStore: not scoped by user (the /metrics per-host gauges), ordered by host id.
+  const auto alice = make_user("a@example.com");
+  const auto bob = make_user("b@example.com");
+  const auto pinged = make_host(alice.id, "pinged.example.com");
+  const auto fresh = make_host(bob.id, "fresh.example.com");
+  const auto disabled = make_host(bob.id, "off.example.com", /*enabled=*/false);
+  ASSERT_TRUE(store_
+                  ->insert_results(std::vector<PingResult>{make_result(pinged.id, 1000, 5),
+                                                           make_result(pinged.id, 2000, 0),
+                                                           make_result(disabled.id, 500, 5)})
+                  .ok());
+  store::OperatorStore& operators = *store_;
+  ASSERT_TRUE(operators.check_connection().ok());
+  const auto statuses = operators.all_host_statuses();
+  ASSERT_TRUE(statuses.ok()) << statuses.error().message;
+  ASSERT_EQ(statuses->size(), 3u);
+  EXPECT_EQ((*statuses)[0].host.id, pinged.id);
+  EXPECT_EQ((*statuses)[0].host.user_id, alice.id);
+  ASSERT_TRUE((*statuses)[0].latest.has_value());
+  EXPECT_EQ((*statuses)[0].latest->ts, 2000);
+  EXPECT_EQ((*statuses)[1].host.id, fresh.id);
+  EXPECT_FALSE((*statuses)[1].latest.has_value());
+  EXPECT_EQ((*statuses)[2].host.id, disabled.id);
+  EXPECT_FALSE((*statuses)[2].host.enabled);
+  EXPECT_EQ((*statuses)[2].latest->ts, 500);
+}
+
 TEST_P(StoreTest, ResultsAndRollupsOfAnotherUsersHostAreNotFound) {
   const auto alice = make_user("alice@example.com");
   const auto bob = make_user("bob@example.com");

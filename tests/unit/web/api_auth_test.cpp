@@ -50,7 +50,7 @@ class ApiTokenTest : public ::testing::Test {
   }
 
   std::unique_ptr<WebApp> make_app(WebOptions options = {}) {
-    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store}, options,
+    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store}, options,
                                     domain::PasswordCost::minimum());
   }
 

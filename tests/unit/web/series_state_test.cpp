@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "web/metrics.h"
 #include "web/view/host_state.h"
 #include "web/view/series.h"
 #include "web/view/sparklines.h"
@@ -82,17 +81,6 @@ TEST(Sparklines, LossLevels) {
   EXPECT_EQ(loss_level(5, 4), 2);
   EXPECT_EQ(loss_level(5, 1), 3);
   EXPECT_EQ(loss_level(5, 0), 4);
-}
-
-TEST(Metrics, PrometheusText) {
-  RequestMetrics metrics;
-  metrics.record(200, std::chrono::microseconds(800));
-  metrics.record(404, std::chrono::microseconds(30'000));
-  const std::string text = metrics.prometheus({{"probes_sent", 12}});
-  EXPECT_NE(text.find("semaphore_http_requests_total{code=\"2xx\"} 1"), std::string::npos);
-  EXPECT_NE(text.find("semaphore_http_requests_total{code=\"4xx\"} 1"), std::string::npos);
-  EXPECT_NE(text.find("semaphore_http_request_duration_seconds_count 2"), std::string::npos);
-  EXPECT_NE(text.find("semaphore_probes_sent 12"), std::string::npos);
 }
 
 }  // namespace

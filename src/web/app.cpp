@@ -3,10 +3,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/grammar/alnum_chars.hpp>
 #include <boost/url/grammar/lut_chars.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <exception>
 #include <optional>
 
@@ -113,23 +116,61 @@ Response serve_asset(const Assets& assets, const Request& request) {
   return response;
 }
 
+// "application/json", with or without parameters ("; charset=utf-8"), in any case.
+bool is_json_type(std::string_view type) {
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (type.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+// An API route's request (the caller is signed in: by the session cookie, or by a token): a write made with
+// the session cookie carries the session's CSRF token in X-CSRF-Token (another site's page cannot send that
+// header here); a token-authenticated request has no session and needs none. A body is JSON (ctx.json).
+Response dispatch_api(const Routes::Route& route, RequestContext& ctx) {
+  const Request& request = ctx.request;
+  const bool write =
+      request.method == Method::post || request.method == Method::patch || request.method == Method::delete_;
+  if (write && ctx.session && !tokens_equal(request.header("x-csrf-token"), ctx.session->csrf_token)) {
+    return api_error(403, "forbidden",
+                     "A write with the session cookie needs the page's X-CSRF-Token header.");
+  }
+  if (!request.body.empty() || request.method == Method::post || request.method == Method::patch) {
+    if (!is_json_type(request.header("content-type"))) {
+      return api_error(415, "unsupported_media_type", "Send the body as application/json.");
+    }
+    boost::system::error_code ec;
+    ctx.json = boost::json::parse(request.body, ec);
+    if (ec) return api_error(400, "bad_json", "The body is not valid JSON.");
+  }
+  return route.handler(ctx);
+}
+
+Response method_not_allowed(RequestContext& ctx, bool api, const std::string& allow) {
+  Response response = api ? api_error(405, "method_not_allowed", "This address does not accept that method.")
+                          : ctx.error_page(405, "This address does not accept that method.");
+  response.add_header("Allow", allow);
+  return response;
+}
+
 Response dispatch(WebAppParts& parts, RequestContext& ctx) {
   const Request& request = ctx.request;
+  const bool api_path = request.path.starts_with("/api/");
   if (request.method == Method::other) {
-    Response response = ctx.error_page(405, "This address does not accept that method.");
-    response.add_header("Allow", "GET, HEAD, POST");
-    return response;
+    return method_not_allowed(ctx, api_path, "GET, HEAD, POST, PATCH, DELETE");
   }
-  if (request.path.starts_with("/static/") && request.method != Method::post)
+  if (request.path.starts_with("/static/") &&
+      (request.method == Method::get || request.method == Method::head))
     return serve_asset(parts.assets, request);
 
   const RouteMatch match = parts.routes.router.match(request.method, request.path);
   if (match.route < 0) {
-    if (match.method_not_allowed) {
-      Response response = ctx.error_page(405, "This address does not accept that method.");
-      response.add_header("Allow", match.allow);
-      return response;
-    }
+    if (match.method_not_allowed) return method_not_allowed(ctx, api_path, match.allow);
+    if (api_path) return api_error(404, "not_found", "No such resource, or it is not yours.");
     load_session(parts, ctx);
     return ctx.error_page(404, "There is no such page, or it is not yours.");
   }
@@ -138,10 +179,13 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx) {
   ctx.query = parse_query_or_empty(request.query);
   load_session(parts, ctx);
 
-  if (route.access == Access::api && !ctx.user) {
-    Response response = api_error(401, "unauthorized", "Sign in first, or send a token.");
-    response.add_header("WWW-Authenticate", "Bearer");
-    return response;
+  if (route.access == Access::api) {
+    if (!ctx.user) {
+      Response response = api_error(401, "unauthorized", "Sign in first, or send a token.");
+      response.add_header("WWW-Authenticate", "Bearer");
+      return response;
+    }
+    return dispatch_api(route, ctx);
   }
   if (route.access == Access::signed_in && !ctx.user && request.method != Method::post) {
     std::string target = request.path;
@@ -187,6 +231,18 @@ const std::vector<std::pair<std::string, std::string>>& security_headers(bool se
   return secure_transport ? secure : plain;
 }
 
+std::size_t body_limit_for(bool post, std::string_view target, std::size_t body_limit) {
+  if (post && target.substr(0, target.find('?')) == "/api/v1/hosts/import") {
+    return std::max(body_limit, kImportBodyLimit);
+  }
+  return body_limit;
+}
+
+std::string api_too_large_body(std::string_view target) {
+  if (!target.starts_with("/api/")) return {};
+  return api_error(413, "too_large", "The request body is too large.").body;
+}
+
 WebApp::WebApp(WebStores stores, WebOptions options, domain::PasswordCost cost)
     : parts_(std::make_unique<WebAppParts>(stores, options, cost)) {
   WebAppParts& parts = *parts_;
@@ -199,7 +255,10 @@ WebApp::WebApp(WebStores stores, WebOptions options, domain::PasswordCost cost)
   add_manage_routes(routes, stores.hosts, parts.host_service);
   add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, parts.report);
-  add_api_routes(routes, stores.hosts);
+  add_api_host_routes(routes, stores.hosts, parts.host_service);
+  add_api_result_routes(routes, stores.hosts);
+  add_api_report_routes(routes, stores.hosts);
+  add_api_openapi_routes(routes);
   routes.add(Method::get, "/metrics", Access::anyone, [&parts](RequestContext& ctx) {
     if (auto refused = metrics_refusal(ctx.request, ctx.site.options.metrics_token)) return *refused;
     std::map<std::string, double> extra;

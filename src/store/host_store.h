@@ -9,6 +9,7 @@
 //    Errc::duplicate; missing rows Errc::not_found.
 //  - Safe to call from many threads at once (a connection pool inside).
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -42,15 +43,27 @@ class HostStore {
   virtual Result<std::int64_t> count_hosts(Id user_id) = 0;
 
   // --- results, for pages and the API ---
-  // Each of the user's hosts with its latest result.
+  static constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
+
+  // Each of the user's hosts with its latest result (ordered by provider, hostname).
   virtual Result<std::vector<HostStatus>> host_statuses(Id user_id) = 0;
-  // The host's rounds with from <= ts < to, oldest first; Errc::not_found if the host is not the user's.
-  virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from,
-                                                          EpochMs to) = 0;
-  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first; scoped like
-  // results_between.
+  // The user's hosts that `query` picks, each with its latest result, ordered by id (the API's pages).
+  virtual Result<std::vector<HostStatus>> find_host_statuses(Id user_id, const HostQuery& query) = 0;
+  // The host's rounds with from <= ts < to, oldest first, at most `limit`; Errc::not_found if the host is
+  // not the user's.
+  virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
+                                                          std::size_t limit) = 0;
+  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) {
+    return results_between(user_id, host_id, from, to, kAll);
+  }
+  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first, at most `limit`; scoped
+  // like results_between.
   virtual Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
-                                                      EpochMs to) = 0;
+                                                      EpochMs to, std::size_t limit) = 0;
+  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
+                                              EpochMs to) {
+    return rollups_between(user_id, host_id, period_s, from, to, kAll);
+  }
 };
 
 }  // namespace semaphore::store

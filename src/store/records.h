@@ -1,6 +1,7 @@
 #pragma once
 // The records the store keeps and hands out: plain values, shared by every store interface (account_store.h,
 // host_store.h, monitor_store.h) and by their callers.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -78,6 +79,17 @@ struct PingResult {
   int received = 0;
   std::optional<double> min_ms, avg_ms, max_ms, median_ms, stddev_ms;
   std::string error;  // empty when at least one reply came back
+};
+
+// Which of a user's hosts HostStore::find_host_statuses returns: those after `after_id` in id order (so a
+// page that ends at id N is followed by the hosts after N, whatever was added or deleted meanwhile), with
+// every filter that is set matching exactly, at most `limit` of them (0: all).
+struct HostQuery {
+  std::optional<Provider> provider;
+  std::optional<std::string> service, label;
+  std::optional<Id> id;  // only this host
+  Id after_id = 0;
+  std::size_t limit = 0;
 };
 
 // A host's latest round, for the report and overview pages.

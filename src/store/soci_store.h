@@ -62,11 +62,15 @@ class SociStore final : public Store {
   Result<std::vector<Host>> list_hosts(Id user_id) override;
   Result<std::int64_t> count_hosts(Id user_id) override;
   Result<std::vector<HostStatus>> host_statuses(Id user_id) override;
+  Result<std::vector<HostStatus>> find_host_statuses(Id user_id, const HostQuery& query) override;
+  using HostStore::results_between;
+  using HostStore::rollups_between;
+  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
+                                                  std::size_t limit) override;
+  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from, EpochMs to,
+                                              std::size_t limit) override;
   // OperatorStore (soci_store_hosts.cpp)
   Result<std::vector<HostStatus>> all_host_statuses() override;
-  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) override;
-  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
-                                              EpochMs to) override;
 
   // TokenStore (soci_store_tokens.cpp)
   Result<ApiToken> create_token(const ApiToken& token, std::int64_t max_per_user) override;

@@ -1,4 +1,7 @@
 // SociStore's HostStore: hosts, ping results and rollups. Every query of a user's data is scoped by user_id.
+#include <algorithm>
+#include <functional>
+#include <limits>
 #include <optional>
 
 #include "store/rows.h"
@@ -160,32 +163,49 @@ Result<std::int64_t> SociStore::count_hosts(Id user_id) {
   });
 }
 
+namespace {
+
+// Each host the query picks with its latest result: `where` is the WHERE clause (bound by `bind_where`),
+// `order` the ORDER BY and LIMIT that follow it.
+std::vector<HostStatus> read_host_statuses(soci::session& sql, const std::string& where_order,
+                                           const std::function<void(soci::statement&)>& bind_where) {
+  struct Row {
+    HostRow host;
+    ResultRow result;
+    void bind(soci::statement& st) {
+      host.bind(st);
+      result.bind(st);
+    }
+  } row;
+  std::vector<HostStatus> statuses;
+  for_each_row(sql, row,
+               std::string("SELECT ") + kHostColumns + ", " + kResultColumns +
+                   " FROM hosts h LEFT JOIN ping_results r ON r.host_id = h.id AND r.ts = "
+                   "(SELECT MAX(ts) FROM ping_results WHERE host_id = h.id) " +
+                   where_order,
+               bind_where, [&] {
+                 HostStatus status{row.host.take(), std::nullopt};
+                 if (row.result.ts_indicator == soci::i_ok) status.latest = row.result.take();
+                 statuses.push_back(std::move(status));
+               });
+  return statuses;
+}
+
+// A limit for SQL: HostStore::kAll (or anything past it) as the largest BIGINT, which both back ends take
+// as "no limit".
+long long sql_limit(std::size_t limit) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<long long>::max());
+  return static_cast<long long>(std::min(limit, kMax));
+}
+
+}  // namespace
+
 Result<std::vector<HostStatus>> SociStore::host_statuses(Id user_id) {
   const long long user = user_id;
   return with_session<std::vector<HostStatus>>(
       "read host statuses", [&](soci::session& sql) -> Result<std::vector<HostStatus>> {
-        struct Row {
-          HostRow host;
-          ResultRow result;
-          void bind(soci::statement& st) {
-            host.bind(st);
-            result.bind(st);
-          }
-        } row;
-        std::vector<HostStatus> statuses;
-        for_each_row(
-            sql, row,
-            std::string("SELECT ") + kHostColumns + ", " + kResultColumns +
-                " FROM hosts h LEFT JOIN ping_results r ON r.host_id = h.id AND r.ts = "
-                "(SELECT MAX(ts) FROM ping_results WHERE host_id = h.id) "
-                "WHERE h.user_id = :u ORDER BY h.provider, h.hostname",
-            [&](soci::statement& st) { st.exchange(soci::use(user)); },
-            [&] {
-              HostStatus status{row.host.take(), std::nullopt};
-              if (row.result.ts_indicator == soci::i_ok) status.latest = row.result.take();
-              statuses.push_back(std::move(status));
-            });
-        return statuses;
+        return read_host_statuses(sql, "WHERE h.user_id = :u ORDER BY h.provider, h.hostname",
+                                  [&](soci::statement& st) { st.exchange(soci::use(user)); });
       });
 }
 
@@ -216,30 +236,57 @@ Result<std::vector<HostStatus>> SociStore::all_host_statuses() {
       });
 }
 
-Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) {
-  const long long user = user_id, host = host_id, from_ms = from, to_ms = to;
-  return with_session<std::vector<PingResult>>(
-      "read results", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
-        if (!host_belongs_to(sql, user, host)) return no_such_host();
-        ResultRow row;
-        std::vector<PingResult> results;
-        for_each_row(
-            sql, row,
-            std::string("SELECT ") + kResultColumns +
-                " FROM ping_results r WHERE r.host_id = :h AND r.ts >= :f AND r.ts < :t ORDER BY r.ts",
-            [&](soci::statement& st) {
-              st.exchange(soci::use(host));
-              st.exchange(soci::use(from_ms));
-              st.exchange(soci::use(to_ms));
-            },
-            [&] { results.push_back(row.take()); });
-        return results;
+Result<std::vector<HostStatus>> SociStore::find_host_statuses(Id user_id, const HostQuery& query) {
+  const long long user = user_id, after = query.after_id, only = query.id.value_or(0);
+  const long long limit = sql_limit(query.limit == 0 ? kAll : query.limit);
+  const std::string provider(query.provider ? to_string(*query.provider) : "");
+  // The filters that are set, each bound (never pasted): the clause text only says which there are.
+  std::string where = "WHERE h.user_id = :u AND h.id > :a";
+  if (query.id) where += " AND h.id = :i";
+  if (query.provider) where += " AND h.provider = :p";
+  if (query.service) where += " AND h.service = :s";
+  if (query.label) where += " AND h.label = :l";
+  where += " ORDER BY h.id LIMIT :n";
+  return with_session<std::vector<HostStatus>>(
+      "find host statuses", [&](soci::session& sql) -> Result<std::vector<HostStatus>> {
+        return read_host_statuses(sql, where, [&](soci::statement& st) {
+          st.exchange(soci::use(user));
+          st.exchange(soci::use(after));
+          if (query.id) st.exchange(soci::use(only));
+          if (query.provider) st.exchange(soci::use(provider));
+          if (query.service) st.exchange(soci::use(*query.service));
+          if (query.label) st.exchange(soci::use(*query.label));
+          st.exchange(soci::use(limit));
+        });
       });
 }
 
+Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
+                                                           std::size_t limit) {
+  const long long user = user_id, host = host_id, from_ms = from, to_ms = to, count = sql_limit(limit);
+  return with_session<
+      std::vector<PingResult>>("read results", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
+    if (!host_belongs_to(sql, user, host)) return no_such_host();
+    ResultRow row;
+    std::vector<PingResult> results;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kResultColumns +
+            " FROM ping_results r WHERE r.host_id = :h AND r.ts >= :f AND r.ts < :t ORDER BY r.ts LIMIT :n",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(host));
+          st.exchange(soci::use(from_ms));
+          st.exchange(soci::use(to_ms));
+          st.exchange(soci::use(count));
+        },
+        [&] { results.push_back(row.take()); });
+    return results;
+  });
+}
+
 Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
-                                                       EpochMs to) {
-  const long long user = user_id, host = host_id, from_ms = from, to_ms = to;
+                                                       EpochMs to, std::size_t limit) {
+  const long long user = user_id, host = host_id, from_ms = from, to_ms = to, count = sql_limit(limit);
   return with_session<
       std::vector<Rollup>>("read rollups", [&](soci::session& sql) -> Result<std::vector<Rollup>> {
     if (!host_belongs_to(sql, user, host)) return no_such_host();
@@ -266,12 +313,13 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
         sql, row,
         "SELECT host_id, period_s, bucket_start, rounds, sent, received, min_ms, max_ms, avg_ms, median_ms "
         "FROM ping_rollups WHERE host_id = :h AND period_s = :p AND bucket_start >= :f AND bucket_start < :t "
-        "ORDER BY bucket_start",
+        "ORDER BY bucket_start LIMIT :n",
         [&](soci::statement& st) {
           st.exchange(soci::use(host));
           st.exchange(soci::use(period_s));
           st.exchange(soci::use(from_ms));
           st.exchange(soci::use(to_ms));
+          st.exchange(soci::use(count));
         },
         [&] {
           rollups.push_back(Rollup{row.host_id, row.period, row.bucket_start, row.rounds, row.sent,

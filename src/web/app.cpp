@@ -3,14 +3,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/grammar/alnum_chars.hpp>
 #include <boost/url/grammar/lut_chars.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <exception>
 #include <optional>
 
 #include "core/text.h"
+#include "web/api/api_error.h"
 #include "web/app_context.h"
 #include "web/metrics.h"
 #include "web/security/cookies.h"
@@ -116,28 +120,66 @@ Response serve_asset(const Assets& assets, const Request& request) {
   return response;
 }
 
+// "application/json", with or without parameters ("; charset=utf-8"), in any case.
+bool is_json_type(std::string_view type) {
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (type.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+// An API route's request (the caller is signed in: by the session cookie, or by a token): a write made with
+// the session cookie carries the session's CSRF token in X-CSRF-Token (another site's page cannot send that
+// header here); a token-authenticated request has no session and needs none. A body is JSON (ctx.json).
+Response dispatch_api(const Routes::Route& route, RequestContext& ctx) {
+  const Request& request = ctx.request;
+  const bool write =
+      request.method == Method::post || request.method == Method::patch || request.method == Method::delete_;
+  if (write && ctx.session && !tokens_equal(request.header("x-csrf-token"), ctx.session->csrf_token)) {
+    return api_error(403, "forbidden",
+                     "A write with the session cookie needs the page's X-CSRF-Token header.");
+  }
+  if (!request.body.empty() || request.method == Method::post || request.method == Method::patch) {
+    if (!is_json_type(request.header("content-type"))) {
+      return api_error(415, "unsupported_media_type", "Send the body as application/json.");
+    }
+    boost::system::error_code ec;
+    ctx.json = boost::json::parse(request.body, ec);
+    if (ec) return api_error(400, "bad_json", "The body is not valid JSON.");
+  }
+  return route.handler(ctx);
+}
+
+Response method_not_allowed(RequestContext& ctx, bool api, const std::string& allow) {
+  Response response = api ? api_error(405, "method_not_allowed", "This address does not accept that method.")
+                          : ctx.error_page(405, "This address does not accept that method.");
+  response.add_header("Allow", allow);
+  return response;
+}
+
 // Answers the request; `route` is set to the route that answered it, for the metrics (RequestMetrics'
 // constants when none did).
 Response dispatch(WebAppParts& parts, RequestContext& ctx, int& route_index) {
   const Request& request = ctx.request;
   route_index = RequestMetrics::kUnmatched;
+  const bool api_path = request.path.starts_with("/api/");
   if (request.method == Method::other) {
-    Response response = ctx.error_page(405, "This address does not accept that method.");
-    response.add_header("Allow", "GET, HEAD, POST");
-    return response;
+    return method_not_allowed(ctx, api_path, "GET, HEAD, POST, PATCH, DELETE");
   }
-  if (request.path.starts_with("/static/") && request.method != Method::post) {
+  if (request.path.starts_with("/static/") &&
+      (request.method == Method::get || request.method == Method::head)) {
     route_index = RequestMetrics::kStatic;
     return serve_asset(parts.assets, request);
   }
 
   const RouteMatch match = parts.routes.router.match(request.method, request.path);
   if (match.route < 0) {
-    if (match.method_not_allowed) {
-      Response response = ctx.error_page(405, "This address does not accept that method.");
-      response.add_header("Allow", match.allow);
-      return response;
-    }
+    if (match.method_not_allowed) return method_not_allowed(ctx, api_path, match.allow);
+    if (api_path) return api_error(404, "not_found", "No such resource, or it is not yours.");
     load_session(parts, ctx);
     return ctx.error_page(404, "There is no such page, or it is not yours.");
   }
@@ -150,13 +192,14 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx, int& route_index) {
   if (!api || !ApiAuth::has_authorization(request)) load_session(parts, ctx);
   if (api) {
     if (auto refused = parts.api_auth.authorize(ctx)) return std::move(*refused);
+    return dispatch_api(route, ctx);
   }
   if (route.access == Access::signed_in && !ctx.user && request.method != Method::post) {
     std::string target = request.path;
     if (!request.query.empty()) target += "?" + request.query;
     return redirect("/signin?next=" + encode_next(target));
   }
-  if (request.method == Method::post && !ctx.api_token) {  // a token needs no CSRF token: it is no cookie
+  if (request.method == Method::post) {  // a page's form (API routes answered above)
     const std::string_view type = request.header("content-type");
     if (!type.starts_with("application/x-www-form-urlencoded")) {
       return ctx.error_page(415, "Forms are sent as application/x-www-form-urlencoded.");
@@ -217,6 +260,18 @@ const std::vector<std::pair<std::string, std::string>>& security_headers(bool se
   return secure_transport ? secure : plain;
 }
 
+std::size_t body_limit_for(bool post, std::string_view target, std::size_t body_limit) {
+  if (post && target.substr(0, target.find('?')) == "/api/v1/hosts/import") {
+    return std::max(body_limit, kImportBodyLimit);
+  }
+  return body_limit;
+}
+
+std::string api_too_large_body(std::string_view target) {
+  if (!target.starts_with("/api/")) return {};
+  return api_error(413, "too_large", "The request body is too large.").body;
+}
+
 WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost cost)
     : parts_(std::make_unique<WebAppParts>(stores, options, cost)) {
   WebAppParts& parts = *parts_;
@@ -229,7 +284,10 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_manage_routes(routes, stores.hosts, parts.host_service);
   add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, parts.report);
-  add_api_routes(routes, stores.hosts);
+  add_api_host_routes(routes, stores.hosts, parts.host_service);
+  add_api_result_routes(routes, stores.hosts);
+  add_api_report_routes(routes, stores.hosts);
+  add_api_openapi_routes(routes);
   routes.add(Method::get, "/metrics", Access::anyone,
              [&parts](RequestContext& ctx) { return metrics_page(parts, ctx); });
   routes.add(Method::get, "/healthz", Access::anyone,

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/prometheus_text.h"
 #include "domain/passwords.h"
@@ -66,6 +67,15 @@ class WebApp {
  private:
   std::unique_ptr<WebAppParts> parts_;
 };
+
+// The body a request may send: the server's --body-limit (`body_limit`), but for POST /api/v1/hosts/import
+// (up to 10,000 hosts in one call: about 1.5 MB of ordinary JSON, 11 MB if every field is as long as it may
+// be) at least kImportBodyLimit. The server asks once it has read the request line and headers.
+inline constexpr std::size_t kImportBodyLimit = 16 * 1024 * 1024;
+std::size_t body_limit_for(bool post, std::string_view target, std::size_t body_limit);
+// The JSON error body of a 413 the server answers itself for a request to the API ("/api/..."), or "" for
+// any other target (which gets plain text).
+std::string api_too_large_body(std::string_view target);
 
 // The headers every response carries (also those the server makes itself, like 413).
 const std::vector<std::pair<std::string, std::string>>& security_headers(bool secure_transport);

@@ -1,6 +1,8 @@
 #pragma once
 // What the pages share (internal to src/web): the site (options, templates, sessions) and the per-request
 // context, the route table each page module adds its routes to, and what each module is given at start-up.
+#include <boost/json/value.hpp>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -44,7 +46,8 @@ Handler bind_handler(Response (*handler)(RequestContext&, Parts&...), std::type_
 enum class Access {
   anyone,     // signed in or not
   signed_in,  // pages: 303 to /signin (GET) or 403 (POST) without a live session
-  api,        // JSON: a bearer token or a live session, else 401 (web/security/api_auth.h)
+  api,        // JSON: a bearer token (web/security/api_auth.h) or a live session, else 401; bodies are JSON;
+              // writes with the session cookie need X-CSRF-Token
 };
 
 // What every page shares, whatever it shows: the options, the templates, the sessions (to sign in and out)
@@ -88,7 +91,8 @@ struct RequestContext {
   EpochMs now = 0;
   std::vector<std::string> params;  // the route's {parameters}
   FormData query;
-  FormData form;  // a POST's fields
+  FormData form;            // a POST's fields (pages)
+  boost::json::value json;  // an API request's body (null when it has none)
   std::optional<store::User> user;
   std::optional<store::Session> session;  // empty for a token-authenticated API request
   std::string session_token;
@@ -166,6 +170,12 @@ void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostServ
 void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches);
 // /report/{id}.csv and /report/{id}
 void add_host_report_routes(Routes& routes, store::HostStore& hosts, HostPageCache& pages);
-void add_api_routes(Routes& routes, store::HostStore& hosts);
+// /api/v1 (src/web/api/): hosts (list, add, read, change, delete, import), results, report, openapi.json
+void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
+void add_api_result_routes(Routes& routes, store::HostStore& hosts);
+void add_api_report_routes(Routes& routes, store::HostStore& hosts);
+void add_api_openapi_routes(Routes& routes);
+// The OpenAPI document of /api/v1 (embedded src/web/api/openapi.json).
+std::string_view openapi_document();
 
 }  // namespace semaphore::web

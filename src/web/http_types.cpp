@@ -16,6 +16,8 @@ std::string_view status_reason(int status) {
   switch (status) {
     case 200:
       return "OK";
+    case 201:
+      return "Created";
     case 204:
       return "No Content";
     case 303:
@@ -38,6 +40,8 @@ std::string_view status_reason(int status) {
       return "Content Too Large";
     case 415:
       return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
     case 429:
       return "Too Many Requests";
     case 431:
@@ -80,6 +84,10 @@ const char* to_string(Method method) {
       return "HEAD";
     case Method::post:
       return "POST";
+    case Method::patch:
+      return "PATCH";
+    case Method::delete_:
+      return "DELETE";
     case Method::other:
       return "OTHER";
   }

@@ -167,7 +167,7 @@ test('an API token is made on /account, shown once, used, and revoked', async ()
   await shot('08-account-new-token');
 
   const headers = { Authorization: `Bearer ${token}` };
-  let response = await fetch(base + '/api/hosts', { headers });
+  let response = await fetch(base + '/api/v1/hosts', { headers });
   assert.equal(response.status, 200);
   assert.match(await response.text(), /127\.0\.0\.1/);
 
@@ -182,7 +182,7 @@ test('an API token is made on /account, shown once, used, and revoked', async ()
   await Promise.all([page.waitForURL(base + '/account#tokens'), row.locator('button', { hasText: 'Revoke' }).click()]);
   assert.match(await page.textContent('.flash'), /revoked/);
   assert.equal(await page.locator('table.tokens tbody tr', { hasText: 'e2e script' }).count(), 0);
-  response = await fetch(base + '/api/hosts', { headers });
+  response = await fetch(base + '/api/v1/hosts', { headers });
   assert.equal(response.status, 401);
   await shot('09-account-revoked');
 });

@@ -4,6 +4,7 @@
 
 #include "core/provider.h"
 #include "web/app_context.h"
+#include "web/view/csv.h"
 #include "web/view/host_state.h"
 #include "web/view/html_writer.h"
 #include "web/view/series.h"
@@ -90,6 +91,8 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, HostPageCache
   data.set("range", std::string(range.name));
   data.set("refresh_s", std::to_string(ctx.site.round_interval.count()));
   const bool buckets = range.rollup_period_s != 0;
+  data.set("span_s", std::to_string(range.span_ms / 1000));  // the chart's request to /api/v1
+  data.set("resolution", std::string(buckets ? (range.rollup_period_s == 3600 ? "hour" : "day") : "raw"));
   data.set("unit", std::string(buckets ? (range.rollup_period_s == 3600 ? "hour" : "day") : "round"));
   data.set("table_title",
            std::string(buckets ? (range.rollup_period_s == 3600 ? "Hours" : "Days") : "Rounds"));
@@ -119,37 +122,13 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, HostPageCache
   return ctx.page_html(200, *body, host.hostname, "report", /*with_chart=*/true);
 }
 
-// RFC 4180 field: quoted when needed; a leading = + - @ is prefixed with ' so spreadsheets show text.
-std::string csv_field(const std::string& text) {
-  std::string value = text;
-  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@')) {
-    value.insert(value.begin(), '\'');
-  }
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 Response host_csv(RequestContext& ctx, store::HostStore& hosts) {
   auto loaded = load(ctx, hosts);
   if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
   auto& [host, range, series] = std::get<Loaded>(loaded);
-  std::string body = "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error\n";
+  std::string body(series_csv_header());
   body.reserve(body.size() + series.points.size() * 80);
-  for (const auto& point : series.points) {
-    body += format_iso8601(point.ts);
-    body += ',' + std::to_string(point.rounds) + ',' + std::to_string(point.sent) + ',' +
-            std::to_string(point.received) + ',';
-    body += format_number(loss_of(point.sent, point.received), 4) + ',';
-    body += format_number(point.min_ms, 3) + ',' + format_number(point.avg_ms, 3) + ',' +
-            format_number(point.max_ms, 3) + ',' + format_number(point.median_ms, 3) + ',' +
-            format_number(point.stddev_ms, 3) + ',';
-    body += csv_field(point.error) + '\n';
-  }
+  for (const auto& point : series.points) append_series_csv_row(body, point);
   Response response = text_response(200, std::move(body), "text/csv; charset=utf-8");
   // The file name is made of the host id and range only: no user text in a header.
   response.add_header("Content-Disposition", "attachment; filename=\"semaphore-host-" +

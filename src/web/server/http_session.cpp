@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
 #include <variant>
 
@@ -52,9 +53,27 @@ void HttpSession::on_idle_read(beast::error_code ec, std::size_t bytes) {
 
 void HttpSession::read_request() {
   parser_.emplace();
-  parser_->body_limit(shared_.body_limit);
+  // The largest limit any route has, until the headers say which route this is (on_header).
+  parser_->body_limit(std::max(shared_.body_limit, kImportBodyLimit));
   parser_->header_limit(kHeaderLimit);
   stream_.expires_after(shared_.read_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+}
+
+// The request line and headers are in: the body's limit depends on the route (app.h: body_limit_for), then
+// the body is read within the same deadline.
+void HttpSession::on_header(beast::error_code ec, std::size_t bytes) {
+  if (ec) return on_read(ec, bytes);
+  const auto& header = parser_->get();
+  const std::size_t limit =
+      body_limit_for(header.method() == http::verb::post, header.target(), shared_.body_limit);
+  // A Content-Length is checked against the limit only as the headers end, so this one is ours to check;
+  // a chunked body counts down the limit set here as it arrives.
+  if (const auto length = parser_->content_length(); length && *length > limit) {
+    return on_read(http::error::body_limit, bytes);
+  }
+  parser_->body_limit(limit);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
@@ -70,7 +89,12 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
       return answer_error(408, "The request took too long.");
     return do_close();
   }
-  if (ec == http::error::body_limit) return answer_error(413, "The request body is too large.");
+  if (ec == http::error::body_limit) {
+    if (std::string json = api_too_large_body(parser_->get().target()); !json.empty()) {
+      return answer_error(413, std::move(json), {}, "application/json");
+    }
+    return answer_error(413, "The request body is too large.");
+  }
   if (ec == http::error::header_limit) return answer_error(431, "The request headers are too large.");
   if (ec == net::error::operation_aborted) return do_close();
   if (ec) {
@@ -120,7 +144,8 @@ void HttpSession::answer(Request request, bool keep_alive) {
 }
 
 void HttpSession::answer_error(int status, const std::string& message,
-                               const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+                               const std::vector<std::pair<std::string, std::string>>& extra_headers,
+                               const std::string& content_type) {
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
   shared_.app.record_protocol_error(status, elapsed);
@@ -129,7 +154,7 @@ void HttpSession::answer_error(int status, const std::string& message,
   counted_ = true;
   std::vector<std::pair<std::string, std::string>> headers = security_headers(false);
   headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
-  send(status, "text/plain; charset=utf-8", message + "\n", headers, /*keep_alive=*/false, /*head=*/false);
+  send(status, content_type, message + "\n", headers, /*keep_alive=*/false, /*head=*/false);
 }
 
 void HttpSession::send(int status, const std::string& content_type, std::string body,

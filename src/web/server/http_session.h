@@ -65,11 +65,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_idle_read(beast::error_code ec, std::size_t bytes);
   void read_request();
+  void on_header(beast::error_code ec, std::size_t bytes);
   void on_read(beast::error_code ec, std::size_t bytes);
   void answer(Request request, bool keep_alive);  // on a handler thread, then back on the strand
-  void answer_error(
-      int status, const std::string& message,
-      const std::vector<std::pair<std::string, std::string>>& extra_headers = {});  // then close
+  void answer_error(int status, const std::string& message,
+                    const std::vector<std::pair<std::string, std::string>>& extra_headers = {},
+                    const std::string& content_type = "text/plain; charset=utf-8");  // then close
   void send(int status, const std::string& content_type, std::string body,
             const std::vector<std::pair<std::string, std::string>>& headers, bool keep_alive, bool head);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);

@@ -18,6 +18,10 @@ Method method_of(http::verb verb) {
       return Method::head;
     case http::verb::post:
       return Method::post;
+    case http::verb::patch:
+      return Method::patch;
+    case http::verb::delete_:
+      return Method::delete_;
     default:
       return Method::other;
   }

@@ -1,5 +1,6 @@
 // The smoke chart of /report/{id}: a min–max band per round (or hour, or day), the median as a line whose
-// points are coloured by that round's loss, and a hover read-out. Data from /api/hosts/{id}/results.
+// points are coloured by that round's loss, and a hover read-out. Data from /api/v1/hosts/{id}/results (the
+// session cookie), page by page, turned into the columns uPlot draws from.
 'use strict';
 
 (function () {
@@ -72,10 +73,35 @@
     };
   }
 
+  // The range's points as columns ({ts: [...seconds], min: [...], ...}), or null when a page failed.
+  async function load(element) {
+    const to = Date.now() / 1000;
+    const from = Math.floor(to - (Number(element.getAttribute('data-span')) || 86400));
+    const base = element.getAttribute('data-src') + '?from=' + from + '&resolution=' +
+      encodeURIComponent(element.getAttribute('data-resolution') || 'raw') + '&limit=10000';
+    const data = { from, to, ts: [], min: [], median: [], max: [], loss: [], sent: [], received: [] };
+    let url = base;
+    for (let pages = 0; url && pages < 50; pages++) {
+      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+      if (!response.ok) return null;
+      const page = await response.json();
+      for (const point of page.results) {
+        data.ts.push(Date.parse(point.ts) / 1000);  // uPlot's x axis is in seconds
+        data.min.push(point.min_ms);
+        data.median.push(point.median_ms);
+        data.max.push(point.max_ms);
+        data.loss.push(point.loss);
+        data.sent.push(point.sent);
+        data.received.push(point.received);
+      }
+      url = page.next_cursor ? base + '&cursor=' + encodeURIComponent(page.next_cursor) : null;
+    }
+    return data;
+  }
+
   async function draw(element, existing) {
-    const response = await fetch(element.getAttribute('data-src'), { credentials: 'same-origin', cache: 'no-store' });
-    if (!response.ok) return existing;
-    const data = await response.json();
+    const data = await load(element);
+    if (!data) return existing;
     if (existing) existing.destroy();
     element.replaceChildren();
     element.classList.add('loaded');
@@ -93,7 +119,7 @@
       width: Math.max(280, element.clientWidth),
       height: 320,
       plugins: [bandPlugin, lossPlugin(data.loss, data.sent)],
-      scales: { x: { time: true, range: () => [data.from / 1000, data.to / 1000] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: { x: { time: true, range: () => [data.from, data.to] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
         { stroke: color('--muted'), grid: { stroke: color('--line') } },
         { stroke: color('--muted'), grid: { stroke: color('--line') }, size: 70, values: (u, vals) => vals.map((v) => v + ' ms') },

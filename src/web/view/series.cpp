@@ -143,4 +143,49 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
   return series;
 }
 
+Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, store::Id host_id,
+                                    EpochMs from, EpochMs to, int period_s, std::size_t limit) {
+  SeriesPage page;
+  if (limit == 0 || from >= to) return page;
+  if (period_s == 0) {
+    auto rounds = store.results_between(user_id, host_id, from, to, limit + 1);
+    if (!rounds) return rounds.error();
+    const bool more = rounds->size() > limit;
+    if (more) rounds->resize(limit);
+    page.points.reserve(rounds->size());
+    for (const auto& round : *rounds) page.points.push_back(from_round(round));
+    if (more) page.next_from = page.points.back().ts + 1;
+    return page;
+  }
+  const EpochMs period_ms = EpochMs{period_s} * 1000;
+  from -= ((from % period_ms) + period_ms) % period_ms;  // down to the bucket's start, also before 1970
+  auto rollups = store.rollups_between(user_id, host_id, period_s, from, to, limit + 1);
+  if (!rollups) return rollups.error();
+  if (rollups->size() > limit) {
+    rollups->resize(limit);
+    for (const auto& rollup : *rollups) page.points.push_back(from_rollup(rollup));
+    page.next_from = page.points.back().ts + period_ms;
+    return page;
+  }
+  for (const auto& rollup : *rollups) page.points.push_back(from_rollup(rollup));
+  // The buckets after the last rollup, from the raw rounds: as many as the page has room for.
+  const EpochMs tail_from = rollups->empty() ? from : rollups->back().bucket_start + period_ms;
+  const auto room = static_cast<EpochMs>(limit - page.points.size());
+  const EpochMs tail_to = (to - tail_from) / period_ms < room ? to : tail_from + room * period_ms;
+  if (tail_from >= tail_to) return page;
+  auto rounds = store.results_between(user_id, host_id, tail_from, tail_to, kMaxRoundsPerPage + 1);
+  if (!rounds) return rounds.error();
+  const bool cut = rounds->size() > kMaxRoundsPerPage;
+  std::vector<SeriesPoint> buckets = bucket_rounds(*rounds, period_s);
+  if (cut) {
+    // The last bucket may be missing rounds: the next page starts with it.
+    page.next_from = buckets.back().ts;
+    buckets.pop_back();
+  } else if (tail_to < to) {
+    page.next_from = tail_to;
+  }
+  for (auto& bucket : buckets) page.points.push_back(std::move(bucket));
+  return page;
+}
+
 }  // namespace semaphore::web

@@ -3,6 +3,7 @@
 // ones (so a month-long chart never scans 43,200 rows per host). When the rollups of a range are missing (the
 // ping service has not built them yet), ranges up to 30 days are bucketed here from the raw rows instead.
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,21 @@ struct Series {
 // Errc::not_found when the host is not the user's; Errc::unavailable on database trouble.
 Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id host_id,
                            const RangeSpec& range, EpochMs now);
+
+// One page of a host's points with from <= ts < to (the API's results): raw rounds (`period_s` 0), or
+// buckets of 3600 or 86400 s — the rollups, and after the last rollup buckets made here from the raw rounds
+// (the hour or day not rolled up yet, or every bucket when the ping service has built none). `from` is taken
+// down to its bucket's start. At most `limit` points; `next_from` is where the next page starts (nullopt
+// after the last page). A page may hold fewer than `limit` points and still have a next one.
+struct SeriesPage {
+  std::vector<SeriesPoint> points;
+  std::optional<EpochMs> next_from;
+};
+// The raw rounds read at most to build one page's buckets (a bucket that would need more waits for the next
+// page).
+inline constexpr std::size_t kMaxRoundsPerPage = 200'000;
+Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, store::Id host_id,
+                                    EpochMs from, EpochMs to, int period_s, std::size_t limit);
 
 // Buckets raw rounds into periods of `period_s` (min of mins, max of maxes, received-weighted mean,
 // median of medians).

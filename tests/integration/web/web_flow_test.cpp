@@ -98,7 +98,7 @@ TEST_F(WebFlow, AddEditDeleteHost) {
                                               {"enabled", "1"}});
   EXPECT_EQ(edited.status, 303) << edited.body;
   EXPECT_EQ(host_id(client, "example.org"), id);
-  EXPECT_NE(client.get("/api/hosts").body.find("\"provider\":\"GCP\""), std::string::npos);
+  EXPECT_NE(client.get("/api/v1/hosts").body.find("\"provider\":\"GCP\""), std::string::npos);
 
   const auto deleted = client.post(edit_page + "/delete", {{"csrf_token", csrf}});
   EXPECT_EQ(deleted.status, 303);
@@ -118,7 +118,7 @@ TEST_F(WebFlow, BadHostFormsAnswer400WithTheReasonAndStoreNothing) {
   EXPECT_EQ(bad_provider.status, 400);
   EXPECT_NE(bad_provider.body.find("Choose AWS, GCP, Azure or Other"), std::string::npos);
   EXPECT_EQ(add_host(client, "169.254.169.254").status, 400);  // cloud metadata: always refused
-  EXPECT_EQ(client.get("/api/hosts").body, "{\"hosts\":[]}");
+  EXPECT_EQ(client.get("/api/v1/hosts").body, "{\"hosts\":[],\"next_cursor\":null}");
 
   ASSERT_EQ(add_host(client, "dup.example").status, 303);
   const auto duplicate = add_host(client, "DUP.example");
@@ -174,10 +174,12 @@ TEST_F(WebFlow, ReportHostPageCsvAndApi) {
   // Other spellings of the id are the same page (and one entry of the page cache, keyed by the parsed id).
   const auto padded = client.get("/report/00" + std::to_string(id));
   EXPECT_EQ(padded.status, 200);
-  EXPECT_NE(padded.body.find("data-src=\"/api/hosts/" + std::to_string(id) + "/results?range=24h\""),
+  EXPECT_NE(padded.body.find("data-src=\"/api/v1/hosts/" + std::to_string(id) +
+                             "/results\" data-span=\"86400\" data-resolution=\"raw\""),
             std::string::npos);
   const auto chart_page = client.get(page + "?range=7d");
-  EXPECT_NE(chart_page.body.find("data-src=\"/api/hosts/" + std::to_string(id) + "/results?range=7d\""),
+  EXPECT_NE(chart_page.body.find("data-src=\"/api/v1/hosts/" + std::to_string(id) +
+                                 "/results\" data-span=\"604800\" data-resolution=\"hour\""),
             std::string::npos);
   EXPECT_NE(chart_page.body.find("/static/uPlot.iife.min.js"), std::string::npos);
 
@@ -186,12 +188,12 @@ TEST_F(WebFlow, ReportHostPageCsvAndApi) {
   EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
   EXPECT_EQ(csv.body.rfind("time_utc,", 0), 0u);
 
-  const auto results = client.get("/api/hosts/" + std::to_string(id) + "/results?range=1h");
+  const auto results = client.get("/api/v1/hosts/" + std::to_string(id) + "/results?resolution=raw");
   EXPECT_EQ(results.status, 200);
-  EXPECT_NE(results.body.find("\"ts\":[]"), std::string::npos);
-  EXPECT_EQ(client.get("/api/report").status, 200);
+  EXPECT_NE(results.body.find("\"results\":[]"), std::string::npos) << results.body;
+  EXPECT_EQ(client.get("/api/v1/report").status, 200);
   HttpClient anonymous = server_->client();
-  EXPECT_EQ(anonymous.get("/api/report").status, 401);
+  EXPECT_EQ(anonymous.get("/api/v1/report").status, 401);
 }
 
 TEST_F(WebFlow, AccountChangesPasswordAndSignsOutOtherSessions) {
@@ -258,10 +260,10 @@ TEST_F(WebFlow, ApiTokensFromTheAccountPageAndTheCliWorkOverHttp) {
   EXPECT_NE(later.body.find("notebook"), std::string::npos);
 
   HttpClient script = server_->client();  // no cookies: the token alone
-  const auto hosts = script.get("/api/hosts", {{"Authorization", "Bearer " + token}});
+  const auto hosts = script.get("/api/v1/hosts", {{"Authorization", "Bearer " + token}});
   ASSERT_EQ(hosts.status, 200) << hosts.body;
   EXPECT_NE(hosts.body.find("127.0.0.1"), std::string::npos);
-  const auto nothing = script.get("/api/hosts");
+  const auto nothing = script.get("/api/v1/hosts");
   EXPECT_EQ(nothing.status, 401);
   EXPECT_EQ(nothing.header("www-authenticate"), "Bearer");
 
@@ -270,7 +272,7 @@ TEST_F(WebFlow, ApiTokensFromTheAccountPageAndTheCliWorkOverHttp) {
                                 "--user", "tokens@example.com", "--name", "cron"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   const std::string cli_token = cli.out.substr(0, cli.out.find('\n'));
-  EXPECT_EQ(script.get("/api/report", {{"Authorization", "Bearer " + cli_token}}).status, 200);
+  EXPECT_EQ(script.get("/api/v1/report", {{"Authorization", "Bearer " + cli_token}}).status, 200);
 
   // Revoked on /account: refused at once.
   const std::string page = browser.get("/account").body;
@@ -280,10 +282,10 @@ TEST_F(WebFlow, ApiTokensFromTheAccountPageAndTheCliWorkOverHttp) {
       "/account",
       {{"csrf_token", browser.csrf_from("/account")}, {"action", "revoke_token"}, {"token_id", id}});
   EXPECT_EQ(revoked.status, 303);
-  const auto refused = script.get("/api/hosts", {{"Authorization", "Bearer " + token}});
+  const auto refused = script.get("/api/v1/hosts", {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(refused.header("www-authenticate"), "Bearer error=\"invalid_token\"");
-  EXPECT_EQ(script.get("/api/hosts", {{"Authorization", "Bearer " + cli_token}}).status, 200);
+  EXPECT_EQ(script.get("/api/v1/hosts", {{"Authorization", "Bearer " + cli_token}}).status, 200);
 }
 
 TEST_F(WebFlow, StaticAssetsMetricsAndHead) {

@@ -70,14 +70,14 @@ TEST_F(WebSecurity, AnotherUsersHostAnswers404OnEveryRoute) {
   EXPECT_EQ(mallory.get("/report/" + id).status, 404);
   EXPECT_EQ(mallory.get("/report/" + id + ".csv").status, 404);
   EXPECT_EQ(mallory.get("/manage/hosts/" + id).status, 404);
-  EXPECT_EQ(mallory.get("/api/hosts/" + id + "/results?range=24h").status, 404);
+  EXPECT_EQ(mallory.get("/api/v1/hosts/" + id + "/results").status, 404);
   EXPECT_EQ(
       mallory.post("/manage/hosts/" + id, {{"csrf_token", csrf}, {"hostname", "stolen.example"}}).status,
       404);
   EXPECT_EQ(mallory.post("/manage/hosts/" + id + "/delete", {{"csrf_token", csrf}}).status, 404);
   EXPECT_EQ(mallory.get("/report/999999").status, 404);  // the same answer as a missing host
   EXPECT_GT(host_id(alice, "alice.example"), 0) << "alice's host is untouched";
-  EXPECT_EQ(mallory.get("/api/hosts").body, "{\"hosts\":[]}");
+  EXPECT_EQ(mallory.get("/api/v1/hosts").body, "{\"hosts\":[],\"next_cursor\":null}");
 }
 
 TEST_F(WebSecurity, LabelsAndServicesAreEscapedEverywhere) {

@@ -47,7 +47,7 @@ HttpResponse add_host(HttpClient& client, const std::string& hostname, const std
 }
 
 long long host_id(HttpClient& client, const std::string& hostname) {
-  const std::string body = client.get("/api/hosts").body;
+  const std::string body = client.get("/api/v1/hosts?limit=1000").body;
   const std::string marker = "\"hostname\":\"" + hostname + "\"";
   const auto at = body.find(marker);
   if (at == std::string::npos) return 0;

@@ -36,7 +36,7 @@ HttpResponse sign_in(HttpClient& client, const std::string& email, const std::st
 // Adds a host through the manage form; returns the POST's response.
 HttpResponse add_host(HttpClient& client, const std::string& hostname, const std::string& provider = "Other",
                       const std::string& service = "", const std::string& label = "");
-// The id of the host named `hostname` in /api/hosts, or 0.
+// The id of the host named `hostname` in /api/v1/hosts (its first 1,000), or 0.
 long long host_id(HttpClient& client, const std::string& hostname);
 
 }  // namespace semaphore::testing

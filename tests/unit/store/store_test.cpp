@@ -315,6 +315,65 @@ TEST_P(StoreTest, AllHostStatusesShowEveryUsersHostsForTheOperator) {
   EXPECT_EQ((*statuses)[2].latest->ts, 500);
 }
 
+TEST_P(StoreTest, HostPagesAreInIdOrderAfterTheCursorWithTheFiltersThatAreSet) {
+  const auto user = make_user("a@example.com");
+  const auto other = make_user("b@example.com");
+  std::vector<store::Id> ids;
+  for (int i = 0; i < 5; ++i) {
+    Host host{0,
+              user.id,
+              "h" + std::to_string(i) + ".example",
+              i % 2 == 0 ? Provider::aws : Provider::gcp,
+              i < 3 ? "EC2" : "",
+              i == 4 ? "edge" : "",
+              true,
+              0};
+    ids.push_back(store_->add_host(host)->id);
+  }
+  make_host(other.id, "foreign.example");
+  ASSERT_TRUE(store_->insert_results(std::vector<PingResult>{make_result(ids[1], 1000, 5)}).ok());
+  const auto ids_of = [&](const store::HostQuery& query) {
+    std::vector<store::Id> found;
+    const auto statuses = store_->find_host_statuses(user.id, query);
+    EXPECT_TRUE(statuses.ok());
+    if (!statuses) return found;
+    for (const auto& status : *statuses) found.push_back(status.host.id);
+    return found;
+  };
+  store::HostQuery query;
+  EXPECT_EQ(ids_of(query), ids) << "every host, in id order; not the other user's";
+  query.limit = 2;
+  EXPECT_EQ(ids_of(query), (std::vector<store::Id>{ids[0], ids[1]}));
+  query.after_id = ids[1];
+  EXPECT_EQ(ids_of(query), (std::vector<store::Id>{ids[2], ids[3]}));
+  query = {};
+  query.provider = Provider::aws;
+  EXPECT_EQ(ids_of(query), (std::vector<store::Id>{ids[0], ids[2], ids[4]}));
+  query.service = "EC2";
+  EXPECT_EQ(ids_of(query), (std::vector<store::Id>{ids[0], ids[2]}));
+  query = {};
+  query.label = "edge";
+  EXPECT_EQ(ids_of(query), (std::vector<store::Id>{ids[4]}));
+  query = {};
+  query.id = ids[1];
+  const auto one = store_->find_host_statuses(user.id, query);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  ASSERT_TRUE(one->front().latest.has_value());
+  EXPECT_EQ(one->front().latest->ts, 1000);
+  EXPECT_TRUE(store_->find_host_statuses(other.id, query)->empty()) << "another user's host is not found";
+
+  const auto results = store_->results_between(user.id, ids[1], 0, 10000, 0);
+  EXPECT_TRUE(results->empty()) << "limit 0";
+  ASSERT_TRUE(store_
+                  ->insert_results(
+                      std::vector<PingResult>{make_result(ids[1], 2000, 5), make_result(ids[1], 3000, 5)})
+                  .ok());
+  const auto two = *store_->results_between(user.id, ids[1], 0, 10000, 2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[1].ts, 2000);
+}
+
 TEST_P(StoreTest, ResultsAndRollupsOfAnotherUsersHostAreNotFound) {
   const auto alice = make_user("alice@example.com");
   const auto bob = make_user("bob@example.com");

@@ -1,13 +1,15 @@
 // API tokens through the WebApp (no sockets) over a real SQLite store: bearer authentication on Access::api
 // routes, its 401/403/429 answers, revocation and expiry at once, the per-token rate and the per-address
 // throttle of failed attempts, last_used_at at most once a minute, and no tokens on the HTML pages.
-// (No API route takes a write method on this branch yet: a read token's 403 on POST is checked by calling
-// ApiAuth::authorize, which dispatch calls for every Access::api route, with a POST request.)
+// A read token's 403 is checked both on the real /api/v1 write routes and by calling ApiAuth::authorize as
+// dispatch does.
 #include "web/security/api_auth.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+
+#include <algorithm>
 
 #include "domain/api_tokens.h"
 #include "store/store.h"
@@ -103,7 +105,7 @@ class ApiTokenTest : public ::testing::Test {
 TEST_F(ApiTokenTest, ATokenSeesOnlyItsUsersData) {
   auto app = make_app();
   const std::string token = token_for(alice);
-  for (const char* path : {"/api/hosts", "/api/report"}) {
+  for (const char* path : {"/api/v1/hosts", "/api/v1/report"}) {
     const Response response = get(*app, path, token);
     ASSERT_EQ(response.status, 200) << path << " " << response.body;
     EXPECT_NE(response.body.find("alice-host.example"), std::string::npos) << path;
@@ -112,13 +114,13 @@ TEST_F(ApiTokenTest, ATokenSeesOnlyItsUsersData) {
   }
   // Bob's host, asked for with Alice's token, does not exist.
   const store::Id bobs_host = store->list_hosts(bob.id)->front().id;
-  const Response other = get(*app, "/api/hosts/" + std::to_string(bobs_host) + "/results?range=24h", token);
+  const Response other = get(*app, "/api/v1/hosts/" + std::to_string(bobs_host) + "/results", token);
   EXPECT_EQ(other.status, 404) << other.body;
 }
 
 TEST_F(ApiTokenTest, NoCredentialsIs401WithABearerChallenge) {
   auto app = make_app();
-  const Response response = send(*app, Method::get, "/api/hosts");
+  const Response response = send(*app, Method::get, "/api/v1/hosts");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(header_of(response, "WWW-Authenticate"), "Bearer");
   EXPECT_EQ(error_code(response), "unauthorized");
@@ -131,7 +133,7 @@ TEST_F(ApiTokenTest, GarbageAndUnknownTokensAre401) {
   for (const std::string& authorization :
        {std::string("Bearer nonsense"), "Bearer " + unknown, "bearer " + unknown.substr(0, 20),
         std::string("Bearer smp_") + std::string(43, '*')}) {
-    const Response response = send(*app, Method::get, "/api/hosts", authorization);
+    const Response response = send(*app, Method::get, "/api/v1/hosts", authorization);
     EXPECT_EQ(response.status, 401) << authorization;
     EXPECT_EQ(header_of(response, "WWW-Authenticate"), "Bearer error=\"invalid_token\"") << authorization;
     EXPECT_EQ(error_code(response), "unauthorized") << authorization;
@@ -139,28 +141,28 @@ TEST_F(ApiTokenTest, GarbageAndUnknownTokensAre401) {
   // Malformed headers: another scheme, or no credentials.
   for (const std::string& authorization :
        {std::string("Basic YTpi"), std::string("Bearer"), std::string("x")}) {
-    const Response response = send(*app, Method::get, "/api/hosts", authorization);
+    const Response response = send(*app, Method::get, "/api/v1/hosts", authorization);
     EXPECT_EQ(response.status, 401) << authorization;
     EXPECT_EQ(header_of(response, "WWW-Authenticate"), "Bearer") << authorization;
   }
   // The scheme is case-insensitive (RFC 7235) and a real token works either way.
   const std::string token = token_for(alice);
-  EXPECT_EQ(send(*app, Method::get, "/api/hosts", "bearer  " + token).status, 200);
+  EXPECT_EQ(send(*app, Method::get, "/api/v1/hosts", "bearer  " + token).status, 200);
 }
 
 TEST_F(ApiTokenTest, ABadTokenIs401EvenBesideAGoodCookie) {
   auto app = make_app();
   const std::string cookie = session_cookie(alice);
-  ASSERT_EQ(send(*app, Method::get, "/api/hosts", "", cookie).status, 200);  // the cookie alone works
+  ASSERT_EQ(send(*app, Method::get, "/api/v1/hosts", "", cookie).status, 200);  // the cookie alone works
   const Response response =
-      send(*app, Method::get, "/api/hosts", "Bearer " + domain::random_api_token(), cookie);
+      send(*app, Method::get, "/api/v1/hosts", "Bearer " + domain::random_api_token(), cookie);
   EXPECT_EQ(response.status, 401) << response.body;
 }
 
 TEST_F(ApiTokenTest, AGoodTokenWinsOverAnotherUsersCookie) {
   auto app = make_app();
   const Response response =
-      send(*app, Method::get, "/api/hosts", "Bearer " + token_for(alice), session_cookie(bob));
+      send(*app, Method::get, "/api/v1/hosts", "Bearer " + token_for(alice), session_cookie(bob));
   ASSERT_EQ(response.status, 200);
   EXPECT_NE(response.body.find("alice-host.example"), std::string::npos);
   EXPECT_EQ(response.body.find("bob-host.example"), std::string::npos);
@@ -169,10 +171,10 @@ TEST_F(ApiTokenTest, AGoodTokenWinsOverAnotherUsersCookie) {
 TEST_F(ApiTokenTest, ARevokedTokenFailsAtOnce) {
   auto app = make_app();
   const std::string token = token_for(alice, store::TokenScope::read, "doomed");
-  ASSERT_EQ(get(*app, "/api/hosts", token).status, 200);
-  ASSERT_EQ(get(*app, "/api/hosts", token).status, 200);  // now kept in the token cache
+  ASSERT_EQ(get(*app, "/api/v1/hosts", token).status, 200);
+  ASSERT_EQ(get(*app, "/api/v1/hosts", token).status, 200);  // now kept in the token cache
   ASSERT_TRUE(store->revoke_token(alice.id, "doomed"));
-  const Response response = get(*app, "/api/hosts", token);
+  const Response response = get(*app, "/api/v1/hosts", token);
   EXPECT_EQ(response.status, 401) << response.body;
   EXPECT_EQ(header_of(response, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
 }
@@ -192,24 +194,63 @@ TEST_F(ApiTokenTest, AnExpiredTokenIs401AndAnUnexpiredOneWorks) {
   row.expires_at = now + 3'600'000;
   ASSERT_TRUE(store->create_token(row, 50));
 
-  const Response response = get(*app, "/api/hosts", expired);
+  const Response response = get(*app, "/api/v1/hosts", expired);
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(header_of(response, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
   EXPECT_NE(response.body.find("expired"), std::string::npos) << response.body;
-  EXPECT_EQ(get(*app, "/api/hosts", live).status, 200);
+  EXPECT_EQ(get(*app, "/api/v1/hosts", live).status, 200);
 }
 
 TEST_F(ApiTokenTest, ReadTokensMayOnlyGetAndHead) {
   EXPECT_TRUE(scope_allows(store::TokenScope::read, Method::get));
   EXPECT_TRUE(scope_allows(store::TokenScope::read, Method::head));
   EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::post));
-  EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::other));  // PATCH, DELETE, PUT, ...
+  EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::patch));
+  EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::delete_));
+  EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::other));  // PUT, ...
   EXPECT_TRUE(scope_allows(store::TokenScope::write, Method::post));
   EXPECT_TRUE(scope_allows(store::TokenScope::write, Method::other));
 
   auto app = make_app();
   const std::string read = token_for(alice, store::TokenScope::read, "reader");
-  EXPECT_EQ(send(*app, Method::head, "/api/hosts", "Bearer " + read).status, 200);
+  EXPECT_EQ(send(*app, Method::head, "/api/v1/hosts", "Bearer " + read).status, 200);
+}
+
+// The real /api/v1 write routes: a read token is refused before anything changes, a write token writes
+// without a CSRF token (it is no cookie), and the session cookie alone may not write without X-CSRF-Token.
+TEST_F(ApiTokenTest, WritesThroughTheRealRoutesFollowTheTokensScope) {
+  auto app = make_app();
+  const auto json_request = [](Method method, const std::string& path, const std::string& authorization,
+                               const std::string& cookie = "") {
+    Request request = request_of(method, path, authorization, cookie);
+    request.headers.erase(std::remove_if(request.headers.begin(), request.headers.end(),
+                                         [](const auto& header) { return header.first == "content-type"; }),
+                          request.headers.end());
+    request.headers.emplace_back("content-type", "application/json");
+    request.body = R"({"hostname": "added.example.com", "provider": "aws"})";
+    return request;
+  };
+  const std::string read = token_for(alice, store::TokenScope::read, "reader");
+  const std::string write = token_for(alice, store::TokenScope::write, "writer");
+
+  const Response refused = app->handle(json_request(Method::post, "/api/v1/hosts", "Bearer " + read));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(error_code(refused), "forbidden");
+  const auto before = store->list_hosts(alice.id);
+  ASSERT_TRUE(before);
+  for (const auto& host : *before) EXPECT_NE(host.hostname, "added.example.com");
+
+  const Response added = app->handle(json_request(Method::post, "/api/v1/hosts", "Bearer " + write));
+  EXPECT_EQ(added.status, 201) << added.body;
+  const auto id = boost::json::parse(added.body).at("id").to_number<long long>();
+  const std::string path = "/api/v1/hosts/" + std::to_string(id);
+  EXPECT_EQ(send(*app, Method::delete_, path, "Bearer " + read).status, 403);
+  EXPECT_EQ(send(*app, Method::get, path, "Bearer " + read).status, 200);
+
+  const Response cookie_only = app->handle(json_request(Method::delete_, path, "", session_cookie(alice)));
+  EXPECT_EQ(cookie_only.status, 403) << "a cookie write needs X-CSRF-Token";
+  EXPECT_EQ(send(*app, Method::delete_, path, "Bearer " + write).status, 204);
+  EXPECT_EQ(send(*app, Method::get, path, "Bearer " + write).status, 404);
 }
 
 // dispatch calls ApiAuth::authorize for every Access::api route; this calls it as dispatch does, for a
@@ -283,8 +324,8 @@ TEST_F(ApiTokenTest, EachTokenIsRateLimitedWithRetryAfter) {
   auto app = make_app(options);
   const std::string busy = token_for(alice, store::TokenScope::read, "busy");
   const std::string other = token_for(alice, store::TokenScope::read, "other");
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(get(*app, "/api/hosts", busy).status, 200) << i;
-  const Response limited = get(*app, "/api/hosts", busy);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(get(*app, "/api/v1/hosts", busy).status, 200) << i;
+  const Response limited = get(*app, "/api/v1/hosts", busy);
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(error_code(limited), "rate_limited");
   const std::string retry = header_of(limited, "Retry-After");
@@ -292,7 +333,7 @@ TEST_F(ApiTokenTest, EachTokenIsRateLimitedWithRetryAfter) {
   EXPECT_GE(std::stoi(retry), 90);
   EXPECT_LE(std::stoi(retry), 100);
   // The limit is the token's: another token of the same user goes on.
-  EXPECT_EQ(get(*app, "/api/hosts", other).status, 200);
+  EXPECT_EQ(get(*app, "/api/v1/hosts", other).status, 200);
 }
 
 TEST_F(ApiTokenTest, FailedAttemptsFromOneAddressAreThrottled) {
@@ -303,21 +344,23 @@ TEST_F(ApiTokenTest, FailedAttemptsFromOneAddressAreThrottled) {
   const std::string good = token_for(alice);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(
-        send(*app, Method::get, "/api/hosts", "Bearer " + domain::random_api_token(), "", "192.0.2.7").status,
+        send(*app, Method::get, "/api/v1/hosts", "Bearer " + domain::random_api_token(), "", "192.0.2.7")
+            .status,
         401)
         << i;
   }
   // From that address, even a good token waits now; the answer says how long.
-  const Response throttled = send(*app, Method::get, "/api/hosts", "Bearer " + good, "", "192.0.2.7");
+  const Response throttled = send(*app, Method::get, "/api/v1/hosts", "Bearer " + good, "", "192.0.2.7");
   EXPECT_EQ(throttled.status, 429);
   EXPECT_EQ(error_code(throttled), "rate_limited");
   EXPECT_FALSE(header_of(throttled, "Retry-After").empty());
   // Other addresses are not held up; an IPv6 client counts by its /64.
-  EXPECT_EQ(send(*app, Method::get, "/api/hosts", "Bearer " + good, "", "192.0.2.8").status, 200);
+  EXPECT_EQ(send(*app, Method::get, "/api/v1/hosts", "Bearer " + good, "", "192.0.2.8").status, 200);
   for (int i = 0; i < 3; ++i) {
-    (void)send(*app, Method::get, "/api/hosts", "Bearer nonsense", "", "2001:db8::" + std::to_string(i + 1));
+    (void)send(*app, Method::get, "/api/v1/hosts", "Bearer nonsense", "",
+               "2001:db8::" + std::to_string(i + 1));
   }
-  EXPECT_EQ(send(*app, Method::get, "/api/hosts", "Bearer " + good, "", "2001:db8::99").status, 429);
+  EXPECT_EQ(send(*app, Method::get, "/api/v1/hosts", "Bearer " + good, "", "2001:db8::99").status, 429);
 }
 
 TEST_F(ApiTokenTest, LastUsedIsWrittenOnceAMinuteNotPerRequest) {
@@ -325,14 +368,14 @@ TEST_F(ApiTokenTest, LastUsedIsWrittenOnceAMinuteNotPerRequest) {
   const std::string token = token_for(alice);
   EXPECT_FALSE(store->list_tokens(alice.id)->front().last_used_at.has_value());
   const EpochMs before = now_epoch_ms();
-  ASSERT_EQ(get(*app, "/api/hosts", token).status, 200);
+  ASSERT_EQ(get(*app, "/api/v1/hosts", token).status, 200);
   const auto used = store->list_tokens(alice.id)->front().last_used_at;
   ASSERT_TRUE(used.has_value());
   EXPECT_GE(*used, before);
   EXPECT_LE(*used, now_epoch_ms());
   // More requests within the minute commit nothing (SQLite's data version moves with every commit).
   const std::string version = *store->data_version();
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(get(*app, "/api/hosts", token).status, 200);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(get(*app, "/api/v1/hosts", token).status, 200);
   EXPECT_EQ(*store->data_version(), version);
   EXPECT_EQ(store->list_tokens(alice.id)->front().last_used_at, used);
 }

@@ -98,7 +98,7 @@ TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
                                                    {Method::other, "/"},
                                                    {Method::get, "/static/app.css"},
                                                    {Method::get, "/report"},
-                                                   {Method::get, "/api/report"}}) {
+                                                   {Method::get, "/api/v1/report"}}) {
     const Response response = call(app, method, path);
     bool csp = false, nosniff = false, referrer = false;
     for (const auto& [name, value] : response.headers) {
@@ -125,7 +125,7 @@ TEST_F(AppTest, SignedOutRequestsGoToSignInWithTheWholeTargetInNext) {
 
 TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
   WebApp app({*store, *store, *store, *store, *store}, WebOptions{}, domain::PasswordCost::minimum());
-  const Response response = call(app, Method::get, "/api/report");
+  const Response response = call(app, Method::get, "/api/v1/report");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.content_type, "application/json");
   EXPECT_EQ(response.body,

@@ -57,6 +57,19 @@ TEST_F(RouterTest, NoMatchAndWrongMethod) {
   EXPECT_EQ(post_home.allow, "GET, HEAD");
 }
 
+TEST(Router, PatchAndDeleteRoutesAndTheirAllowHeader) {
+  Router router;
+  const int get = router.add(Method::get, "/api/v1/hosts/{id}");
+  const int patch = router.add(Method::patch, "/api/v1/hosts/{id}");
+  const int remove = router.add(Method::delete_, "/api/v1/hosts/{id}");
+  EXPECT_EQ(router.match(Method::patch, "/api/v1/hosts/3").route, patch);
+  EXPECT_EQ(router.match(Method::delete_, "/api/v1/hosts/3").route, remove);
+  EXPECT_EQ(router.match(Method::head, "/api/v1/hosts/3").route, get);
+  const auto post = router.match(Method::post, "/api/v1/hosts/3");
+  EXPECT_TRUE(post.method_not_allowed);
+  EXPECT_EQ(post.allow, "GET, HEAD, PATCH, DELETE");
+}
+
 TEST_F(RouterTest, HeadMatchesGet) {
   EXPECT_EQ(router.match(Method::head, "/manage").route, manage);
 }

@@ -1,0 +1,45 @@
+#pragma once
+// What the /api/v1 handlers share (internal to src/web/api): the JSON of a host and of a point, times in
+// and out, query parameters (limit, cursor) and the opaque cursors. Every value goes through Boost.JSON.
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/clock.h"
+#include "store/records.h"
+#include "web/app_context.h"
+#include "web/view/host_state.h"
+#include "web/view/series.h"
+
+namespace semaphore::web::api {
+
+// A number, or null.
+boost::json::value number_or_null(const std::optional<double>& value);
+
+// The latest round of a host as JSON (null when there is none).
+boost::json::value latest_json(const std::optional<store::PingResult>& latest);
+// A host with its state and latest round: the one Host schema of every API answer.
+boost::json::object host_json(const store::Host& host, HostState state,
+                              const std::optional<store::PingResult>& latest);
+// One point of a host's results.
+boost::json::object point_json(const SeriesPoint& point);
+
+// A time parameter: epoch seconds ("1767225600"), or ISO 8601 / RFC 3339 ("2026-01-01T00:00:00Z", with
+// fractions and offsets, or a date "2026-01-01" for its midnight UTC). nullopt when it is neither.
+std::optional<EpochMs> parse_time(std::string_view text);
+
+// The query parameter `name` as a count 1..max (`fallback` when absent), or the 400 naming it.
+std::variant<std::size_t, Response> limit_param(const RequestContext& ctx, std::size_t fallback,
+                                                std::size_t max);
+
+// Opaque cursors: a kind letter and a number, base64url. decode_cursor gives nullopt for anything else
+// (another kind's cursor included).
+std::string encode_cursor(char kind, std::int64_t value);
+std::optional<std::int64_t> decode_cursor(char kind, std::string_view cursor);
+
+}  // namespace semaphore::web::api

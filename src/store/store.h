@@ -8,6 +8,7 @@
 //  - AccountStore (account_store.h): users, sessions, sign-in failures; the web UI and the CLI.
 //  - HostStore (host_store.h): a user's hosts, results and rollups; the web UI and the CLI.
 //  - MonitorStore (monitor_store.h): hosts to ping, leases, result writes, maintenance; the ping service.
+//  - AlertStore (alert_store.h): alert rules, events, maintenance windows; the alerts' pages, API and CLI.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
 #include <memory>
@@ -15,6 +16,7 @@
 #include "core/db_url.h"
 #include "core/result.h"
 #include "store/account_store.h"
+#include "store/alert_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/monitor_store.h"
@@ -26,7 +28,8 @@ class Store : public SchemaStore,
               public DataVersionSource,
               public AccountStore,
               public HostStore,
-              public MonitorStore {
+              public MonitorStore,
+              public AlertStore {
  public:
   ~Store() override = default;
 

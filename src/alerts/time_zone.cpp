@@ -1,9 +1,11 @@
 #include "alerts/time_zone.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 
 namespace semaphore::alerts {
 namespace {
@@ -36,6 +38,27 @@ std::optional<Counts> read_header(const std::string& data, std::size_t at) {
   return c;
 }
 
+// The file's bytes when it is a regular file of at most 1 MiB (never throws: a directory, a missing file or
+// a read error is nullopt).
+std::optional<std::string> read_small_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat info {};
+  std::optional<std::string> data;
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size <= (1 << 20)) {
+    std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+      const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    if (got == bytes.size()) data = std::move(bytes);
+  }
+  ::close(fd);
+  return data;
+}
+
 }  // namespace
 
 bool plausible_zone_name(std::string_view name) {
@@ -59,12 +82,12 @@ std::optional<TimeZone> TimeZone::load(std::string_view name) {
   if (name == "UTC") return utc();
   const char* dir = std::getenv("TZDIR");
   const std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + std::string(name);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return std::nullopt;
-  std::string data;
-  data.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-  if (data.size() > 1 << 20) return std::nullopt;
+  auto data = read_small_file(path);
+  if (!data) return std::nullopt;
+  return parse(name, *data);
+}
 
+std::optional<TimeZone> TimeZone::parse(std::string_view name, const std::string& data) {
   const auto v1 = read_header(data, 0);
   if (!v1 || data[4] < '2') return std::nullopt;  // version 2+: the 64-bit block follows the 32-bit one
   const std::size_t second = 44 + static_cast<std::size_t>(v1->block(4));

@@ -23,6 +23,8 @@ class TimeZone {
   // has no such zone. Reads one file: callers keep the zone (TimeZones caches them).
   static std::optional<TimeZone> load(std::string_view name);
   static TimeZone utc();
+  // The zone from the bytes of a TZif file (version 2 or later); nullopt when they are not one.
+  static std::optional<TimeZone> parse(std::string_view name, const std::string& tzif);
 
   const std::string& name() const { return name_; }
   // The offset from UTC, in seconds, at the instant `at`.

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "alerts/round_evaluator.h"
 #include "cli/cli_context.h"
 #include "cli/service_options.h"
 #include "cli/store_access.h"
@@ -31,7 +32,8 @@ void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& optio
   auto store = open_store(global);
 
   const sigset_t signals = block_stop_signals();
-  auto service = monitor::ProbeService::create(*store, options);
+  alerts::StoreRoundEvaluator alert_evaluator;  // the alerts, evaluated in each batch's transaction
+  auto service = monitor::ProbeService::create(*store, options, &alert_evaluator);
   if (!service) throw CommandExit{1, "probe: " + service.error().message};
   (*service)->start();
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "alerts/round_evaluator.h"
 #include "cli/cli_context.h"
 #include "cli/service_options.h"
 #include "cli/store_access.h"
@@ -27,9 +28,11 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
   } catch (const std::exception& e) {
     throw CommandExit{1, std::string("web: ") + e.what()};
   }
+  // The alerts' rules, run by the result writer in the transaction that stores each batch of rounds.
+  alerts::StoreRoundEvaluator alert_evaluator;
   std::unique_ptr<monitor::ProbeService> service;
   if (service_options != nullptr) {
-    auto created = monitor::ProbeService::create(*store, *service_options);
+    auto created = monitor::ProbeService::create(*store, *service_options, &alert_evaluator);
     if (!created) throw CommandExit{1, created.error().message};
     service = std::move(*created);
     monitor::ProbeService* probe = service.get();

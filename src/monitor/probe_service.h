@@ -61,13 +61,17 @@ class ProbeService {
   virtual ~ProbeService() = default;
 
   // Opens the ping engine (Errc::permission_denied naming the fix when ICMP is not allowed) and, for SQLite,
-  // refuses a second worker on the same database file with a clear message.
+  // refuses a second worker on the same database file with a clear message. With `evaluator` (the alerts:
+  // alerts::StoreRoundEvaluator, which src/cli passes; it must outlive the service), every batch's rounds are
+  // evaluated in the transaction that stores them; without, rounds are only stored.
   static Result<std::unique_ptr<ProbeService>> create(store::MonitorStore& store,
-                                                      const ServiceOptions& options);
+                                                      const ServiceOptions& options,
+                                                      store::RoundEvaluator* evaluator = nullptr);
   // The same with an engine given by the caller (tests and benchmarks).
   static Result<std::unique_ptr<ProbeService>> create_with(store::MonitorStore& store,
                                                            const ServiceOptions& options,
-                                                           std::unique_ptr<probe::Pinger> pinger);
+                                                           std::unique_ptr<probe::Pinger> pinger,
+                                                           store::RoundEvaluator* evaluator = nullptr);
 
   // Starts the round loop and the writer on their own threads; returns at once.
   virtual void start() = 0;

@@ -36,16 +36,22 @@ class ResultSink {
   virtual Status check() = 0;
 };
 
+// With an evaluator (the alerts, wired by src/cli), every batch is evaluated in its own transaction
+// (MonitorStore::insert_results_evaluated): replays from the spool included, so a round that reaches the
+// database late is evaluated then, once.
 class StoreSink : public ResultSink {
  public:
-  explicit StoreSink(store::MonitorStore& store) : store_(store) {}
+  explicit StoreSink(store::MonitorStore& store, store::RoundEvaluator* evaluator = nullptr)
+      : store_(store), evaluator_(evaluator) {}
   Result<std::int64_t> insert(std::span<const store::PingResult> rows) override {
+    if (evaluator_ != nullptr) return store_.insert_results_evaluated(rows, *evaluator_);
     return store_.insert_results(rows);
   }
   Status check() override { return store_.check_connection(); }
 
  private:
   store::MonitorStore& store_;
+  store::RoundEvaluator* evaluator_;
 };
 
 struct WriterOptions {

@@ -35,7 +35,7 @@ class Service : public ProbeService {
  public:
   Service(store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
           std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id,
-          std::unique_ptr<store::WorkerLock> lock)
+          std::unique_ptr<store::WorkerLock> lock, store::RoundEvaluator* evaluator)
       : store_(store),
         options_(options),
         worker_id_(std::move(worker_id)),
@@ -43,7 +43,7 @@ class Service : public ProbeService {
         maintenance_(store, metrics_, maintenance_options(options)),
         pinger_(std::move(pinger)),
         source_(std::move(source)),
-        sink_(store),
+        sink_(store, evaluator),
         spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
         writer_(sink_, spool_, metrics_, writer_options(options, maintenance_)),
         scheduler_(
@@ -125,7 +125,8 @@ class Service : public ProbeService {
 
 Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorStore& store,
                                                                 const ServiceOptions& options,
-                                                                std::unique_ptr<probe::Pinger> pinger) {
+                                                                std::unique_ptr<probe::Pinger> pinger,
+                                                                store::RoundEvaluator* evaluator) {
   auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
   if (!timing) return timing.error();
   if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
@@ -145,7 +146,7 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorSt
     source = std::make_unique<AllHostsSource>(store);
   }
   return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(source),
-                                                   scheduler, worker_id, std::move(*lock)));
+                                                   scheduler, worker_id, std::move(*lock), evaluator));
 }
 
 }  // namespace semaphore::monitor

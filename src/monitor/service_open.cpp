@@ -6,10 +6,11 @@
 namespace semaphore::monitor {
 
 Result<std::unique_ptr<ProbeService>> ProbeService::create(store::MonitorStore& store,
-                                                           const ServiceOptions& options) {
+                                                           const ServiceOptions& options,
+                                                           store::RoundEvaluator* evaluator) {
   auto pinger = probe::Pinger::open();
   if (!pinger) return pinger.error();
-  return create_with(store, options, std::move(*pinger));
+  return create_with(store, options, std::move(*pinger), evaluator);
 }
 
 }  // namespace semaphore::monitor

@@ -51,7 +51,10 @@ class Dialect {
   // DataVersionSource::data_version() for this back end.
   virtual Result<std::string> data_version(Connections& connections) = 0;
   // MonitorStore::insert_results' statements, inside the caller's transaction; returns the rows inserted.
-  virtual std::int64_t insert_results(soci::session& sql, std::span<const PingResult> results) const = 0;
+  // With `inserted`, also says which: the indexes into `results` of the rows inserted (not the duplicates
+  // skipped, nor the rows of deleted hosts), ascending.
+  virtual std::int64_t insert_results(soci::session& sql, std::span<const PingResult> results,
+                                      std::vector<std::size_t>* inserted = nullptr) const = 0;
 
   // --- sharing hosts among probe workers (monitor_store.h) ---
   virtual bool leases_hosts() const = 0;

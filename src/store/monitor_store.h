@@ -16,6 +16,7 @@
 
 #include "core/result.h"
 #include "store/records.h"
+#include "store/round_evaluator.h"
 
 namespace semaphore::store {
 
@@ -32,6 +33,14 @@ class MonitorStore {
   // Inserts the batch in one transaction; rows whose (host_id, ts) exists already are skipped (idempotent
   // replays), and rows of hosts deleted meanwhile are dropped. Returns the number of rows inserted.
   virtual Result<std::int64_t> insert_results(std::span<const PingResult> results) = 0;
+  // insert_results, and in the same transaction the alerts (issue 14): the rows actually inserted (never the
+  // skipped duplicates of a replay) go to `evaluator` host by host with the host's rules, alert state,
+  // maintenance windows and, when its rules use it, its baseline; the states and events it returns are
+  // written before the commit. So a round and its events are stored together or not at all, and a round is
+  // evaluated once however often it is written. A host whose alert state another writer changed meanwhile
+  // fails the batch with Errc::unavailable (nothing is kept; the writer retries it).
+  virtual Result<std::int64_t> insert_results_evaluated(std::span<const PingResult> results,
+                                                        RoundEvaluator& evaluator) = 0;
 
   // --- sharing the hosts among probe workers ---
   // True when several workers share the hosts through claim_host_leases (PostgreSQL); false when one worker,

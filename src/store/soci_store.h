@@ -7,8 +7,11 @@
 #include <soci/soci.h>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "store/connections.h"
 #include "store/dialect.h"
@@ -84,6 +87,8 @@ class SociStore final : public Store {
   Status check_connection() override;
   Result<std::vector<Host>> list_enabled_hosts() override;
   Result<std::int64_t> insert_results(std::span<const PingResult> results) override;
+  Result<std::int64_t> insert_results_evaluated(std::span<const PingResult> results,
+                                                RoundEvaluator& evaluator) override;  // soci_store_alerts.cpp
   bool leases_hosts() const override;
   Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) override;
   Status release_host_leases(const std::string& worker_id, std::int64_t keep) override;
@@ -91,6 +96,20 @@ class SociStore final : public Store {
   Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) override;
   Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) override;
   Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) override;
+
+  // AlertStore (soci_store_alerts.cpp)
+  Result<std::optional<UserAlertRules>> user_alert_rules(Id user_id) override;
+  Status set_user_alert_rules(Id user_id, const UserAlertRules& rules) override;
+  Result<HostAlertOverrides> host_alert_overrides(Id user_id, Id host_id) override;
+  Status set_host_alert_overrides(Id user_id, Id host_id, const HostAlertOverrides& overrides) override;
+  Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id) override;
+  Result<std::vector<AlertEventRecord>> user_events(Id user_id, Id before_id, int limit) override;
+  Result<std::vector<AlertEventRecord>> host_events(Id user_id, Id host_id, EpochMs from, EpochMs to,
+                                                    int limit) override;
+  Result<MaintenanceWindowRecord> add_maintenance_window(const MaintenanceWindowRecord& window) override;
+  Status update_maintenance_window(const MaintenanceWindowRecord& window) override;
+  Status delete_maintenance_window(Id user_id, Id window_id) override;
+  Result<std::vector<MaintenanceWindowRecord>> list_maintenance_windows(Id user_id) override;
 
  private:
   template <class T>
@@ -106,8 +125,26 @@ class SociStore final : public Store {
   std::int64_t in_host_batches(soci::session& sql, int hosts_per_batch,
                                const std::function<std::string(const std::string&)>& statement_for);
 
+  // insert_results_evaluated's part after the insert, inside its transaction (soci_store_alerts.cpp).
+  Status evaluate_inserted(soci::session& sql, std::span<const PingResult> results,
+                           const std::vector<std::size_t>& inserted, RoundEvaluator& evaluator);
+  Status evaluate_chunk(soci::session& sql, const std::vector<Id>& hosts,
+                        std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator);
+  // Sets each round's baseline for the hosts whose rules use one, from the cache or, at most once per host
+  // per hour of rounds, from ping_rollups.
+  void fill_baselines(soci::session& sql, const std::map<Id, HostAlertContext>& contexts,
+                      std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator);
+
   std::unique_ptr<Dialect> dialect_;  // before connections_: it says how many to open
   Connections connections_;
+
+  // The last baseline loaded per host, for the hour it was loaded for (the start of the round's hour).
+  struct CachedBaseline {
+    EpochMs hour = 0;
+    std::optional<double> median_ms;
+  };
+  std::mutex baseline_mutex_;
+  std::unordered_map<Id, CachedBaseline> baselines_;
 };
 
 }  // namespace semaphore::store

@@ -10,6 +10,7 @@
 //  - TokenStore (token_store.h): users' API tokens; the web UI (bearer authentication, /account), the CLI.
 //  - MonitorStore (monitor_store.h): hosts to ping, leases, result writes, maintenance; the ping service.
 //  - OperatorStore (operator_store.h): every user's hosts and a database check, for /metrics and /readyz.
+//  - AlertStore (alert_store.h): alert rules, events, maintenance windows; the alerts' pages, API and CLI.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
 #include <memory>
@@ -17,6 +18,7 @@
 #include "core/db_url.h"
 #include "core/result.h"
 #include "store/account_store.h"
+#include "store/alert_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/monitor_store.h"
@@ -32,7 +34,8 @@ class Store : public SchemaStore,
               public HostStore,
               public TokenStore,
               public MonitorStore,
-              public OperatorStore {
+              public OperatorStore,
+              public AlertStore {
  public:
   ~Store() override = default;
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 
@@ -16,6 +17,18 @@
 
 namespace semaphore::store {
 namespace {
+
+// INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
+// batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent. unnest() turns ten array
+// parameters back into rows.
+constexpr const char* kInsertResults =
+    "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
+    "stddev_ms, error) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
+    "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
+    "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
+    "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[])) "
+    "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error) "
+    "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts) DO NOTHING";
 
 class NoWorkerLock : public WorkerLock {};
 
@@ -87,8 +100,8 @@ Result<std::string> PostgresqlDialect::data_version(Connections& connections) {
       });
 }
 
-std::int64_t PostgresqlDialect::insert_results(soci::session& sql,
-                                               std::span<const PingResult> results) const {
+std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<const PingResult> results,
+                                               std::vector<std::size_t>* inserted_rows) const {
   // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
   // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
   // One statement per batch. A statement per row costs a network round trip per row, which made
@@ -108,20 +121,30 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql,
   }
   std::array<std::string, 10> arrays;
   for (std::size_t i = 0; i < columns.size(); ++i) arrays[i] = columns[i].finish();
-  soci::statement st =
-      (sql.prepare
-           << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-              "stddev_ms, error) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
-              "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
-              "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
-              "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[])) "
-              "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error) "
-              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts) DO NOTHING",
-       soci::use(arrays[0]), soci::use(arrays[1]), soci::use(arrays[2]), soci::use(arrays[3]),
-       soci::use(arrays[4]), soci::use(arrays[5]), soci::use(arrays[6]), soci::use(arrays[7]),
-       soci::use(arrays[8]), soci::use(arrays[9]));
-  st.execute(true);
-  return st.get_affected_rows();
+  // With `inserted_rows`, RETURNING says which rows went in (the alerts evaluate only those).
+  std::string statement = kInsertResults;
+  if (inserted_rows) statement += " RETURNING host_id, ts";
+  std::vector<long long> host_ids(inserted_rows ? results.size() : 0), stamps(host_ids.size());
+  soci::statement st(sql);
+  if (inserted_rows) {
+    st.exchange(soci::into(host_ids));
+    st.exchange(soci::into(stamps));
+  }
+  for (std::string& array : arrays) st.exchange(soci::use(array));
+  st.alloc();
+  st.prepare(statement);
+  st.define_and_bind();
+  const bool got = st.execute(true);
+  if (!inserted_rows) return st.get_affected_rows();
+  if (!got) return 0;
+  // Back to indexes into `results`: the first row of each (host_id, ts) (a later duplicate in the same batch
+  // was skipped by ON CONFLICT).
+  std::set<std::pair<long long, long long>> returned;
+  for (std::size_t i = 0; i < host_ids.size(); ++i) returned.emplace(host_ids[i], stamps[i]);
+  for (std::size_t i = 0; i < results.size() && !returned.empty(); ++i) {
+    if (returned.erase({results[i].host_id, results[i].ts}) > 0) inserted_rows->push_back(i);
+  }
+  return static_cast<std::int64_t>(host_ids.size());
 }
 
 Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections,

@@ -81,7 +81,8 @@ Result<std::string> SqliteDialect::data_version(Connections&) {
   }
 }
 
-std::int64_t SqliteDialect::insert_results(soci::session& sql, std::span<const PingResult> results) const {
+std::int64_t SqliteDialect::insert_results(soci::session& sql, std::span<const PingResult> results,
+                                           std::vector<std::size_t>* inserted_rows) const {
   // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
   // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
   ResultRow row;
@@ -96,10 +97,12 @@ std::int64_t SqliteDialect::insert_results(soci::session& sql, std::span<const P
        soci::use(row.figures[4], row.indicators[4]), soci::use(row.error, row.error_indicator),
        soci::use(row.host_id));
   std::int64_t inserted = 0;
-  for (const PingResult& result : results) {
-    row.put(result);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    row.put(results[i]);
     st.execute(true);
-    inserted += st.get_affected_rows();
+    const auto affected = st.get_affected_rows();
+    inserted += affected;
+    if (affected > 0 && inserted_rows) inserted_rows->push_back(i);
   }
   return inserted;
 }

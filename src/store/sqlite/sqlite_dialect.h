@@ -29,7 +29,8 @@ class SqliteDialect final : public Dialect {
   // PRAGMA data_version of a connection that never writes.
   Result<std::string> data_version(Connections& connections) override;
   // A prepared statement executed per row: cheap in-process (no round trip per row).
-  std::int64_t insert_results(soci::session& sql, std::span<const PingResult> results) const override;
+  std::int64_t insert_results(soci::session& sql, std::span<const PingResult> results,
+                              std::vector<std::size_t>* inserted = nullptr) const override;
 
   // One probe worker pings every host: no leases (Errc::invalid_argument), nothing to release.
   bool leases_hosts() const override { return false; }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "alerts/round_evaluator.h"
 #include "monitor/probe_service.h"
 #include "monitor_test_env.h"
 #include "support/postgres_server.h"
@@ -227,6 +228,82 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
       errors.size(), errors[errors.size() / 2], p99, errors.back());
   EXPECT_LE(p99, 0.3);
   EXPECT_GT(checked, 3000);
+}
+
+// The alerts as the service's writer produces them (issue 14): a host pointed at a silent address is down
+// once after N = 3 rounds, with the figures of the round that made it so, and up once after M = 2 rounds
+// when pointed back at an answering one; a host losing 40% of its probes is degraded.
+TEST_F(ServiceTest, AHostThatGoesSilentIsDownOnceAndUpOnceWhenItAnswersAgain) {
+  const std::vector<simnet::HostEntry> table = {
+      {simnet::v4_host(0), Behaviour{0.5, 0, Mode::normal}},
+      {simnet::v4_host(1), Behaviour{0.5, 0, Mode::silent}},
+      {simnet::v4_host(2), Behaviour{0.5, 0.4, Mode::normal}},
+  };
+  auto network = start_simnet(table);
+  ASSERT_TRUE(network);
+  TempDir db_dir;
+  auto db = open_migrated("sqlite:" + db_dir.file("alerts.db"));
+  ASSERT_TRUE(db);
+  const auto user = db->create_user("a@example.com", "x", true);
+  ASSERT_TRUE(user);
+  const auto hosts = add_hosts(*db, user->id, 0, 3);
+  const store::Id answering = hosts[0], lossy = hosts[2];
+  ASSERT_TRUE(db->delete_host(user->id, hosts[1]));  // the silent address is only where `answering` moves
+
+  auto events_of = [&](store::Id host) {
+    std::vector<std::string> out;
+    auto events = db->host_events(user->id, host, 0, now_epoch_ms() + 60000, 100);
+    EXPECT_TRUE(events) << events.error().message;
+    if (!events) return out;
+    for (const auto& e : *events) {
+      out.push_back(e.from_state + ">" + e.to_state + " " + e.trigger +
+                    (e.quiet == "no" ? "" : " " + e.quiet));
+    }
+    return out;
+  };
+  auto point_at = [&](std::uint32_t address) {
+    auto host = db->find_host(user->id, answering);
+    ASSERT_TRUE(host);
+    host->hostname = simnet::v4_host(address).to_string();
+    ASSERT_TRUE(db->update_host(*host));
+  };
+
+  alerts::StoreRoundEvaluator evaluator;
+  auto service = monitor::ProbeService::create(*db, options(), &evaluator);
+  ASSERT_TRUE(service) << service.error().message;
+  (*service)->start();
+  auto rounds = [&] { return (*service)->metrics().at("rounds"); };
+  // The deadlines only bound how long a broken service is waited for: rounds take 2 s each.
+  ASSERT_TRUE(eventually([&] { return events_of(answering).size() == 1; }, 60s));
+  point_at(1);
+  ASSERT_TRUE(eventually([&] { return events_of(answering).size() == 2; }, 60s));
+  const double down_seen = rounds();
+  ASSERT_TRUE(eventually([&] { return rounds() >= down_seen + 2; }, 60s));  // still silent: no second event
+  EXPECT_EQ(events_of(answering).size(), 2u);
+  point_at(0);
+  ASSERT_TRUE(eventually([&] { return events_of(answering).size() == 3; }, 60s));
+  const double up_seen = rounds();
+  ASSERT_TRUE(eventually([&] { return rounds() >= up_seen + 2; }, 60s));
+  (*service)->stop();
+
+  EXPECT_EQ(events_of(answering), (std::vector<std::string>{"unknown>up recovered first_round",
+                                                            "up>down all_lost", "down>up recovered"}));
+  EXPECT_EQ(events_of(lossy), (std::vector<std::string>{"unknown>degraded loss"}));
+  const auto events = db->host_events(user->id, answering, 0, now_epoch_ms() + 60000, 100);
+  ASSERT_TRUE(events && events->size() == 3);
+  const auto& down = (*events)[1];
+  EXPECT_EQ(down.sent, 5);
+  EXPECT_EQ(down.received, 0);
+  EXPECT_FALSE(down.median_ms.has_value());
+  EXPECT_EQ(down.reason, "every probe lost for 3 rounds");
+  // The down event is the third silent round's: that round's row is stored, and the two before it lost too.
+  const auto rows = db->results_between(user->id, answering, down.at - 2 * kInterval.count(), down.at + 1);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  for (const auto& row : *rows) EXPECT_EQ(row.received, 0) << row.ts;
+  const auto state = db->host_alert_state(user->id, answering);
+  ASSERT_TRUE(state && state->has_value());
+  EXPECT_EQ((*state)->shown, "up");
 }
 
 TEST_F(ServiceTest, PostgresqlOutageLosesNothing) {

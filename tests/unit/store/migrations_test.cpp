@@ -137,9 +137,21 @@ class MigratedSqlite : public ::testing::Test {
 
 TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
   const Catalog catalog(path_);
-  const std::set<std::string> expected = {"users",          "sessions",     "signin_failures", "hosts",
-                                          "ping_results",   "ping_rollups", "probe_workers",   "host_leases",
-                                          "schema_version", "api_tokens"};
+  const std::set<std::string> expected = {"users",
+                                          "sessions",
+                                          "signin_failures",
+                                          "hosts",
+                                          "ping_results",
+                                          "ping_rollups",
+                                          "probe_workers",
+                                          "host_leases",
+                                          "schema_version",
+                                          "alert_rules",
+                                          "host_alert_rules",
+                                          "alert_state",
+                                          "alert_events",
+                                          "maintenance_windows",
+                                          "api_tokens"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -205,6 +217,67 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"created_at", {"INTEGER", true}},
         {"expires_at", {"INTEGER", false}},
         {"last_used_at", {"INTEGER", false}}}},
+      {"alert_rules",
+       {{"user_id", {"INTEGER", false}},
+        {"down_after", {"INTEGER", true}},
+        {"up_after", {"INTEGER", true}},
+        {"degraded_after", {"INTEGER", true}},
+        {"loss_percent", {"REAL", true}},
+        {"median_ms", {"REAL", false}},
+        {"baseline_factor", {"REAL", false}},
+        {"flap_changes", {"INTEGER", true}},
+        {"flap_window_s", {"INTEGER", true}},
+        {"updated_at", {"INTEGER", true}}}},
+      {"host_alert_rules",
+       {{"host_id", {"INTEGER", false}},
+        {"down_after", {"INTEGER", false}},
+        {"up_after", {"INTEGER", false}},
+        {"degraded_after", {"INTEGER", false}},
+        {"loss_percent", {"REAL", false}},
+        {"median_ms", {"REAL", false}},
+        {"baseline_factor", {"REAL", false}},
+        {"flap_changes", {"INTEGER", false}},
+        {"flap_window_s", {"INTEGER", false}},
+        {"updated_at", {"INTEGER", true}}}},
+      {"alert_state",
+       {{"host_id", {"INTEGER", false}},
+        {"measured", {"TEXT", true}},
+        {"shown", {"TEXT", true}},
+        {"lost_streak", {"INTEGER", true}},
+        {"poor_streak", {"INTEGER", true}},
+        {"good_streak", {"INTEGER", true}},
+        {"recent_changes", {"TEXT", true}},
+        {"last_change_at", {"INTEGER", true}},
+        {"last_round_at", {"INTEGER", true}},
+        {"window_start_state", {"TEXT", false}}}},
+      {"alert_events",
+       {{"id", {"INTEGER", false}},
+        {"host_id", {"INTEGER", true}},
+        {"user_id", {"INTEGER", true}},
+        {"at", {"INTEGER", true}},
+        {"from_state", {"TEXT", true}},
+        {"to_state", {"TEXT", true}},
+        {"trigger", {"TEXT", true}},
+        {"reason", {"TEXT", true}},
+        {"quiet", {"TEXT", true}},
+        {"sent", {"INTEGER", true}},
+        {"received", {"INTEGER", true}},
+        {"min_ms", {"REAL", false}},
+        {"median_ms", {"REAL", false}},
+        {"max_ms", {"REAL", false}}}},
+      {"maintenance_windows",
+       {{"id", {"INTEGER", false}},
+        {"user_id", {"INTEGER", true}},
+        {"host_id", {"INTEGER", false}},
+        {"kind", {"TEXT", true}},
+        {"starts_at", {"INTEGER", false}},
+        {"ends_at", {"INTEGER", false}},
+        {"days", {"INTEGER", false}},
+        {"start_minute", {"INTEGER", false}},
+        {"end_minute", {"INTEGER", false}},
+        {"time_zone", {"TEXT", false}},
+        {"note", {"TEXT", true}},
+        {"created_at", {"INTEGER", true}}}},
   };
   for (const auto& [table, columns] : expected) EXPECT_EQ(catalog.columns(table), columns) << table;
 }
@@ -227,6 +300,9 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       // makes a name clash a duplicate and a token hash one token's.
       {"api_tokens", {"token_hash"}},
       {"api_tokens", {"user_id", "name"}},
+      {"alert_rules", {"user_id"}},
+      {"host_alert_rules", {"host_id"}},
+      {"alert_state", {"host_id"}},
   };
   for (const auto& [table, key] : needed) {
     EXPECT_TRUE(catalog.unique_keys(table).contains(key))
@@ -246,6 +322,15 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
   EXPECT_EQ(catalog.foreign_keys("ping_rollups"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("host_leases"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("api_tokens"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
+  // Alerts: a user's rules and windows go with the user; a host's overrides, state, events and windows with
+  // the host.
+  EXPECT_EQ(catalog.foreign_keys("alert_rules"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("host_alert_rules"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("alert_state"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("alert_events"),
+            (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"user_id", "users", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("maintenance_windows"),
+            (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"user_id", "users", "id", "CASCADE"}}));
 }
 
 TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
@@ -260,6 +345,11 @@ TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
       "('sessions_by_user', 'signin_failures_by_key', 'host_leases_by_worker') "
       "ORDER BY name");
   EXPECT_EQ(on_table, (Rows{{"host_leases"}, {"sessions"}, {"signin_failures"}}));
+  // Alerts: a host's events by time, a user's latest events by id (a cursor), a user's windows.
+  EXPECT_EQ(catalog.index_columns("alert_events_by_host"), (std::vector<std::string>{"host_id", "at"}));
+  EXPECT_EQ(catalog.index_columns("alert_events_by_user"), (std::vector<std::string>{"user_id", "id"}));
+  EXPECT_EQ(catalog.index_columns("maintenance_windows_by_user"),
+            (std::vector<std::string>{"user_id", "host_id"}));
 }
 
 TEST_F(MigratedSqlite, RecordsTheLatestVersionOnceAndAgainIsANoOp) {

@@ -1,0 +1,57 @@
+#pragma once
+// AlertStore (issue 14): a user's alert rules, a host's overrides, the events the state machine recorded and
+// the maintenance windows. For the pages, the API and the CLI that manage alerts (later: the channels and
+// the outbox join it). The events themselves are written by the result writer's transaction
+// (MonitorStore::insert_results_evaluated), never through here.
+//
+// Rules every implementation keeps:
+//  - Every method takes the user's id and scopes the query by it: another user's host, event or window is
+//    Errc::not_found, never told apart from a missing one.
+//  - Values are stored as given: checking rules and windows (ranges, time zone names) is the caller's job
+//    (alerts::validate, alerts::validate_window), before it calls here.
+//  - Methods never throw. Database failures are Errc::unavailable; missing rows Errc::not_found.
+//  - Safe to call from many threads at once (a connection pool inside).
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/result.h"
+#include "store/alert_records.h"
+
+namespace semaphore::store {
+
+class AlertStore {
+ public:
+  virtual ~AlertStore() = default;
+
+  // --- rules ---
+  // The user's default rules; nullopt when the user never set them (the built-in defaults apply).
+  virtual Result<std::optional<UserAlertRules>> user_alert_rules(Id user_id) = 0;
+  virtual Status set_user_alert_rules(Id user_id, const UserAlertRules& rules) = 0;
+  // The host's overrides (all nullopt when it has none). Errc::not_found: not the user's host.
+  virtual Result<HostAlertOverrides> host_alert_overrides(Id user_id, Id host_id) = 0;
+  // Stores the overrides; all nullopt deletes them. Errc::not_found: not the user's host.
+  virtual Status set_host_alert_overrides(Id user_id, Id host_id, const HostAlertOverrides& overrides) = 0;
+
+  // --- state and events ---
+  // The host's state as the last evaluated round left it; nullopt before its first round.
+  virtual Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id) = 0;
+  // The user's events, newest first: those with id < before_id (0: from the newest), at most `limit`
+  // (1..1000). The next page passes the last id returned.
+  virtual Result<std::vector<AlertEventRecord>> user_events(Id user_id, Id before_id, int limit) = 0;
+  // One host's events with from <= at < to, oldest first, at most `limit` (1..1000). Errc::not_found: not
+  // the user's host.
+  virtual Result<std::vector<AlertEventRecord>> host_events(Id user_id, Id host_id, EpochMs from, EpochMs to,
+                                                            int limit) = 0;
+
+  // --- maintenance windows ---
+  // Sets id and created_at. Errc::not_found: window.host_id is not the user's host.
+  virtual Result<MaintenanceWindowRecord> add_maintenance_window(const MaintenanceWindowRecord& window) = 0;
+  // Replaces every field but id, user_id and created_at. Errc::not_found: not the user's window (or host).
+  virtual Status update_maintenance_window(const MaintenanceWindowRecord& window) = 0;
+  virtual Status delete_maintenance_window(Id user_id, Id window_id) = 0;
+  // The user's windows (for every host and per host), by id.
+  virtual Result<std::vector<MaintenanceWindowRecord>> list_maintenance_windows(Id user_id) = 0;
+};
+
+}  // namespace semaphore::store

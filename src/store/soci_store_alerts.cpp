@@ -1,0 +1,558 @@
+// SociStore's AlertStore (issue 14) and the alerts' part of the result writer's transaction
+// (MonitorStore::insert_results_evaluated): load the context of the hosts that got new rows, hand it to the
+// RoundEvaluator, write back states and events before the commit. Every user-facing query is scoped by
+// user_id.
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "store/alert_rows.h"
+#include "store/rows.h"
+#include "store/soci_store.h"
+
+namespace semaphore::store {
+
+std::string join_times(const std::vector<EpochMs>& times) {
+  std::string text;
+  for (EpochMs t : times) text += (text.empty() ? "" : ",") + std::to_string(t);
+  return text;
+}
+
+std::vector<EpochMs> split_times(const std::string& text) {
+  std::vector<EpochMs> times;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    long long value = 0;
+    auto [next, error] = std::from_chars(p, end, value);
+    if (error != std::errc()) break;
+    times.push_back(value);
+    p = next < end && *next == ',' ? next + 1 : end;
+  }
+  return times;
+}
+
+namespace {
+
+constexpr std::size_t kHostsPerQuery = 500;  // ids per IN list
+constexpr EpochMs kHourMs = 3600 * 1000;
+constexpr EpochMs kBaselineSpanMs = 7 * 24 * kHourMs;
+
+bool host_belongs_to(soci::session& sql, long long user_id, long long host_id) {
+  long long found = 0;
+  sql << "SELECT COUNT(*) FROM hosts WHERE id = :h AND user_id = :u", soci::use(host_id), soci::use(user_id),
+      soci::into(found);
+  return found > 0;
+}
+
+Error no_such_host() {
+  return make_error(Errc::not_found, "no such host");
+}
+
+template <class Ids>
+std::string in_list(const Ids& ids) {
+  std::string list;
+  for (auto id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  return list;
+}
+
+int clamp_limit(int limit) {
+  return std::clamp(limit, 1, 1000);
+}
+
+// The median of each host's hourly medians over [from, to): the same window-function median as the rollups.
+std::map<Id, double> load_baselines(soci::session& sql, const std::vector<Id>& hosts, EpochMs from,
+                                    EpochMs to) {
+  std::map<Id, double> baselines;
+  long long host_id = 0;
+  double median = 0;
+  soci::indicator indicator = soci::i_null;
+  const long long lo = from, hi = to;
+  soci::statement st =
+      (sql.prepare
+           << "WITH m AS (SELECT host_id, median_ms, ROW_NUMBER() OVER (PARTITION BY host_id ORDER BY "
+              "median_ms) AS rn, COUNT(*) OVER (PARTITION BY host_id) AS cnt FROM ping_rollups "
+              "WHERE host_id IN (" +
+                  in_list(hosts) +
+                  ") AND period_s = 3600 AND bucket_start >= :lo AND bucket_start < :hi AND median_ms "
+                  "IS NOT NULL) SELECT host_id, AVG(median_ms) FROM m WHERE rn = (cnt + 1) / 2 OR rn = "
+                  "(cnt + 2) / 2 GROUP BY host_id",
+       soci::use(lo), soci::use(hi), soci::into(host_id), soci::into(median, indicator));
+  if (st.execute(true)) {
+    do {
+      if (indicator == soci::i_ok) baselines[host_id] = median;
+    } while (st.fetch());
+  }
+  return baselines;
+}
+
+}  // namespace
+
+// --- rules ---
+
+Result<std::optional<UserAlertRules>> SociStore::user_alert_rules(Id user_id) {
+  using Out = std::optional<UserAlertRules>;
+  return with_session<Out>("read alert rules", [&](soci::session& sql) -> Result<Out> {
+    UserRulesRow row;
+    const long long user = user_id;
+    Out rules;
+    for_each_row(
+        sql, row, std::string("SELECT ") + kUserRulesColumns + " FROM alert_rules WHERE user_id = :u",
+        [&](soci::statement& st) { st.exchange(soci::use(user)); }, [&] { rules = row.take(); });
+    return rules;
+  });
+}
+
+Status SociStore::set_user_alert_rules(Id user_id, const UserAlertRules& rules) {
+  const long long user = user_id, window = rules.flap_window_s, now = now_epoch_ms();
+  Nullable<double> median, baseline;
+  median.set(rules.median_ms);
+  baseline.set(rules.baseline_factor);
+  auto done = with_session<bool>("store alert rules", [&](soci::session& sql) -> Result<bool> {
+    WriteTransaction transaction(sql, *dialect_);
+    long long found = 0;
+    sql << "SELECT COUNT(*) FROM users WHERE id = :u", soci::use(user), soci::into(found);
+    if (found == 0) return make_error(Errc::not_found, "no such user");
+    sql << "INSERT INTO alert_rules (user_id, down_after, up_after, degraded_after, loss_percent, median_ms, "
+           "baseline_factor, flap_changes, flap_window_s, updated_at) VALUES (:u, :d, :up, :dg, :l, :m, :b, "
+           ":f, :w, :t) ON CONFLICT (user_id) DO UPDATE SET down_after = excluded.down_after, up_after = "
+           "excluded.up_after, degraded_after = excluded.degraded_after, loss_percent = "
+           "excluded.loss_percent, "
+           "median_ms = excluded.median_ms, baseline_factor = excluded.baseline_factor, flap_changes = "
+           "excluded.flap_changes, flap_window_s = excluded.flap_window_s, updated_at = excluded.updated_at",
+        soci::use(user), soci::use(rules.down_after), soci::use(rules.up_after),
+        soci::use(rules.degraded_after), soci::use(rules.loss_percent),
+        soci::use(median.value, median.indicator), soci::use(baseline.value, baseline.indicator),
+        soci::use(rules.flap_changes), soci::use(window), soci::use(now);
+    transaction.commit();
+    return true;
+  });
+  if (!done) return done.error();
+  return {};
+}
+
+Result<HostAlertOverrides> SociStore::host_alert_overrides(Id user_id, Id host_id) {
+  return with_session<HostAlertOverrides>(
+      "read host alert rules", [&](soci::session& sql) -> Result<HostAlertOverrides> {
+        const long long user = user_id, host = host_id;
+        if (!host_belongs_to(sql, user, host)) return no_such_host();
+        OverridesRow row;
+        HostAlertOverrides overrides;
+        for_each_row(
+            sql, row, std::string("SELECT ") + kOverrideColumns + " FROM host_alert_rules WHERE host_id = :h",
+            [&](soci::statement& st) { st.exchange(soci::use(host)); }, [&] { overrides = row.take(); });
+        return overrides;
+      });
+}
+
+Status SociStore::set_host_alert_overrides(Id user_id, Id host_id, const HostAlertOverrides& overrides) {
+  auto done = with_session<bool>("store host alert rules", [&](soci::session& sql) -> Result<bool> {
+    const long long user = user_id, host = host_id, now = now_epoch_ms();
+    WriteTransaction transaction(sql, *dialect_);
+    if (!host_belongs_to(sql, user, host)) return no_such_host();
+    if (overrides.empty()) {
+      sql << "DELETE FROM host_alert_rules WHERE host_id = :h", soci::use(host);
+    } else {
+      OverridesRow row;
+      row.put(overrides);
+      sql << "INSERT INTO host_alert_rules (host_id, down_after, up_after, degraded_after, loss_percent, "
+             "median_ms, baseline_factor, flap_changes, flap_window_s, updated_at) VALUES (:h, :d, :up, :dg, "
+             ":l, :m, :b, :f, :w, :t) ON CONFLICT (host_id) DO UPDATE SET down_after = excluded.down_after, "
+             "up_after = excluded.up_after, degraded_after = excluded.degraded_after, loss_percent = "
+             "excluded.loss_percent, median_ms = excluded.median_ms, baseline_factor = "
+             "excluded.baseline_factor, flap_changes = excluded.flap_changes, flap_window_s = "
+             "excluded.flap_window_s, updated_at = excluded.updated_at",
+          soci::use(host), soci::use(row.down_after.value, row.down_after.indicator),
+          soci::use(row.up_after.value, row.up_after.indicator),
+          soci::use(row.degraded_after.value, row.degraded_after.indicator),
+          soci::use(row.loss_percent.value, row.loss_percent.indicator),
+          soci::use(row.median_ms.value, row.median_ms.indicator),
+          soci::use(row.baseline_factor.value, row.baseline_factor.indicator),
+          soci::use(row.flap_changes.value, row.flap_changes.indicator),
+          soci::use(row.flap_window_s.value, row.flap_window_s.indicator), soci::use(now);
+    }
+    transaction.commit();
+    return true;
+  });
+  if (!done) return done.error();
+  return {};
+}
+
+// --- state and events ---
+
+Result<std::optional<AlertStateRecord>> SociStore::host_alert_state(Id user_id, Id host_id) {
+  using Out = std::optional<AlertStateRecord>;
+  return with_session<Out>("read alert state", [&](soci::session& sql) -> Result<Out> {
+    const long long user = user_id, host = host_id;
+    if (!host_belongs_to(sql, user, host)) return no_such_host();
+    StateRow row;
+    Out state;
+    for_each_row(
+        sql, row, std::string("SELECT ") + kStateColumns + " FROM alert_state WHERE host_id = :h",
+        [&](soci::statement& st) { st.exchange(soci::use(host)); }, [&] { state = row.take(); });
+    return state;
+  });
+}
+
+Result<std::vector<AlertEventRecord>> SociStore::user_events(Id user_id, Id before_id, int limit) {
+  using Out = std::vector<AlertEventRecord>;
+  return with_session<Out>("list events", [&](soci::session& sql) -> Result<Out> {
+    const long long user = user_id, before = before_id > 0 ? before_id : (1LL << 62),
+                    most = clamp_limit(limit);
+    EventRow row;
+    Out events;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kEventColumns +
+            " FROM alert_events e WHERE e.user_id = :u AND e.id < :b ORDER BY e.id DESC LIMIT :l",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(user));
+          st.exchange(soci::use(before));
+          st.exchange(soci::use(most));
+        },
+        [&] { events.push_back(row.take()); });
+    return events;
+  });
+}
+
+Result<std::vector<AlertEventRecord>> SociStore::host_events(Id user_id, Id host_id, EpochMs from, EpochMs to,
+                                                             int limit) {
+  using Out = std::vector<AlertEventRecord>;
+  return with_session<Out>("list host events", [&](soci::session& sql) -> Result<Out> {
+    const long long user = user_id, host = host_id, lo = from, hi = to, most = clamp_limit(limit);
+    if (!host_belongs_to(sql, user, host)) return no_such_host();
+    EventRow row;
+    Out events;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kEventColumns +
+            " FROM alert_events e WHERE e.host_id = :h AND e.at >= :f AND e.at < :t ORDER BY e.at, e.id "
+            "LIMIT :l",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(host));
+          st.exchange(soci::use(lo));
+          st.exchange(soci::use(hi));
+          st.exchange(soci::use(most));
+        },
+        [&] { events.push_back(row.take()); });
+    return events;
+  });
+}
+
+// --- maintenance windows ---
+
+Result<MaintenanceWindowRecord> SociStore::add_maintenance_window(const MaintenanceWindowRecord& input) {
+  return with_session<MaintenanceWindowRecord>(
+      "add maintenance window", [&](soci::session& sql) -> Result<MaintenanceWindowRecord> {
+        MaintenanceWindowRecord window = input;
+        window.created_at = now_epoch_ms();
+        WriteTransaction transaction(sql, *dialect_);
+        if (window.host_id && !host_belongs_to(sql, window.user_id, *window.host_id)) return no_such_host();
+        long long found = 0;
+        const long long user = window.user_id;
+        sql << "SELECT COUNT(*) FROM users WHERE id = :u", soci::use(user), soci::into(found);
+        if (found == 0) return make_error(Errc::not_found, "no such user");
+        WindowRow row;
+        row.put(window);
+        long long id = 0;
+        sql << "INSERT INTO maintenance_windows (user_id, host_id, kind, starts_at, ends_at, days, "
+               "start_minute, "
+               "end_minute, time_zone, note, created_at) VALUES (:u, :h, :k, :s, :e, :d, :sm, :em, :z, :n, "
+               ":c) "
+               "RETURNING id",
+            soci::use(row.user_id), soci::use(row.host_id.value, row.host_id.indicator), soci::use(row.kind),
+            soci::use(row.starts_at.value, row.starts_at.indicator),
+            soci::use(row.ends_at.value, row.ends_at.indicator),
+            soci::use(row.days.value, row.days.indicator),
+            soci::use(row.start_minute.value, row.start_minute.indicator),
+            soci::use(row.end_minute.value, row.end_minute.indicator),
+            soci::use(row.time_zone.value, row.time_zone.indicator), soci::use(row.note),
+            soci::use(row.created_at), soci::into(id);
+        transaction.commit();
+        window.id = id;
+        return window;
+      });
+}
+
+Status SociStore::update_maintenance_window(const MaintenanceWindowRecord& window) {
+  auto done = with_session<bool>("update maintenance window", [&](soci::session& sql) -> Result<bool> {
+    WriteTransaction transaction(sql, *dialect_);
+    if (window.host_id && !host_belongs_to(sql, window.user_id, *window.host_id)) return no_such_host();
+    WindowRow row;
+    row.put(window);
+    soci::statement st =
+        (sql.prepare
+             << "UPDATE maintenance_windows SET host_id = :h, kind = :k, starts_at = :s, ends_at = :e, "
+                "days = :d, start_minute = :sm, end_minute = :em, time_zone = :z, note = :n "
+                "WHERE id = :i AND user_id = :u",
+         soci::use(row.host_id.value, row.host_id.indicator), soci::use(row.kind),
+         soci::use(row.starts_at.value, row.starts_at.indicator),
+         soci::use(row.ends_at.value, row.ends_at.indicator), soci::use(row.days.value, row.days.indicator),
+         soci::use(row.start_minute.value, row.start_minute.indicator),
+         soci::use(row.end_minute.value, row.end_minute.indicator),
+         soci::use(row.time_zone.value, row.time_zone.indicator), soci::use(row.note), soci::use(row.id),
+         soci::use(row.user_id));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) return make_error(Errc::not_found, "no such maintenance window");
+    transaction.commit();
+    return true;
+  });
+  if (!done) return done.error();
+  return {};
+}
+
+Status SociStore::delete_maintenance_window(Id user_id, Id window_id) {
+  auto done = with_session<bool>("delete maintenance window", [&](soci::session& sql) -> Result<bool> {
+    const long long user = user_id, id = window_id;
+    soci::statement st = (sql.prepare << "DELETE FROM maintenance_windows WHERE id = :i AND user_id = :u",
+                          soci::use(id), soci::use(user));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) return make_error(Errc::not_found, "no such maintenance window");
+    return true;
+  });
+  if (!done) return done.error();
+  return {};
+}
+
+Result<std::vector<MaintenanceWindowRecord>> SociStore::list_maintenance_windows(Id user_id) {
+  using Out = std::vector<MaintenanceWindowRecord>;
+  return with_session<Out>("list maintenance windows", [&](soci::session& sql) -> Result<Out> {
+    const long long user = user_id;
+    WindowRow row;
+    Out windows;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kWindowColumns + " FROM maintenance_windows WHERE user_id = :u ORDER BY id",
+        [&](soci::statement& st) { st.exchange(soci::use(user)); }, [&] { windows.push_back(row.take()); });
+    return windows;
+  });
+}
+
+// --- evaluation inside the result writer's transaction ---
+
+Result<std::int64_t> SociStore::insert_results_evaluated(std::span<const PingResult> results,
+                                                         RoundEvaluator& evaluator) {
+  if (results.empty()) return std::int64_t{0};
+  return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
+    WriteTransaction transaction(sql, *dialect_);
+    std::vector<std::size_t> inserted;
+    const std::int64_t count = dialect_->insert_results(sql, results, &inserted);
+    if (!inserted.empty()) {
+      if (auto evaluated = evaluate_inserted(sql, results, inserted, evaluator); !evaluated) {
+        return evaluated.error();  // rolled back: the rows go in again, evaluated, on the writer's retry
+      }
+    }
+    transaction.commit();
+    return count;
+  });
+}
+
+Status SociStore::evaluate_inserted(soci::session& sql, std::span<const PingResult> results,
+                                    const std::vector<std::size_t>& inserted, RoundEvaluator& evaluator) {
+  // The new rows by host (ascending ids: concurrent writers lock state rows in one order), oldest first.
+  std::map<Id, std::vector<RoundToEvaluate>> rounds;
+  for (std::size_t i : inserted)
+    rounds[results[i].host_id].push_back(RoundToEvaluate{results[i], std::nullopt});
+  for (auto& [host, list] : rounds) {
+    std::sort(list.begin(), list.end(),
+              [](const RoundToEvaluate& a, const RoundToEvaluate& b) { return a.round.ts < b.round.ts; });
+  }
+
+  std::vector<Id> host_ids;
+  for (const auto& entry : rounds) host_ids.push_back(entry.first);
+  for (std::size_t begin = 0; begin < host_ids.size(); begin += kHostsPerQuery) {
+    const std::vector<Id> chunk(
+        host_ids.begin() + static_cast<std::ptrdiff_t>(begin),
+        host_ids.begin() + static_cast<std::ptrdiff_t>(std::min(host_ids.size(), begin + kHostsPerQuery)));
+    if (auto status = evaluate_chunk(sql, chunk, rounds, evaluator); !status) return status;
+  }
+  return {};
+}
+
+Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& hosts,
+                                 std::map<Id, std::vector<RoundToEvaluate>>& rounds,
+                                 RoundEvaluator& evaluator) {
+  const std::string ids = in_list(hosts);
+  std::map<Id, HostAlertContext> contexts;
+  {
+    long long host_id = 0, user_id = 0;
+    soci::statement st = (sql.prepare << "SELECT id, user_id FROM hosts WHERE id IN (" + ids + ")",
+                          soci::into(host_id), soci::into(user_id));
+    if (st.execute(true)) {
+      do contexts[host_id] = HostAlertContext{host_id, user_id, std::nullopt, {}, std::nullopt, {}};
+      while (st.fetch());
+    }
+  }
+  if (contexts.empty()) return {};
+  std::vector<Id> users;
+  for (const auto& [host, context] : contexts) users.push_back(context.user_id);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  const std::string user_ids = in_list(users);
+
+  std::map<Id, UserAlertRules> user_rules;
+  {
+    UserRulesRow row;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kUserRulesColumns + ", user_id FROM alert_rules WHERE user_id IN (" +
+            user_ids + ")",
+        [&](soci::statement& st) { st.exchange(soci::into(row.user_id)); },
+        [&] { user_rules[row.user_id] = row.take(); });
+  }
+  {
+    OverridesRow row;
+    long long host_id = 0;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kOverrideColumns + ", host_id FROM host_alert_rules WHERE host_id IN (" +
+            ids + ")",
+        [&](soci::statement& st) { st.exchange(soci::into(host_id)); },
+        [&] {
+          if (auto it = contexts.find(host_id); it != contexts.end()) it->second.overrides = row.take();
+        });
+  }
+  {
+    StateRow row;
+    for_each_row(
+        sql, row, std::string("SELECT ") + kStateColumns + " FROM alert_state WHERE host_id IN (" + ids + ")",
+        [](soci::statement&) {},
+        [&] {
+          if (auto it = contexts.find(row.host_id); it != contexts.end()) it->second.state = row.take();
+        });
+  }
+  std::map<Id, std::vector<MaintenanceWindowRecord>> windows_by_user;
+  {
+    WindowRow row;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kWindowColumns + " FROM maintenance_windows WHERE user_id IN (" + user_ids +
+            ") ORDER BY id",
+        [](soci::statement&) {}, [&] { windows_by_user[row.user_id].push_back(row.take()); });
+  }
+  for (auto& [host, context] : contexts) {
+    if (auto it = user_rules.find(context.user_id); it != user_rules.end()) context.user_rules = it->second;
+    for (const MaintenanceWindowRecord& window : windows_by_user[context.user_id]) {
+      if (!window.host_id || *window.host_id == host) context.windows.push_back(window);
+    }
+  }
+
+  fill_baselines(sql, contexts, rounds, evaluator);
+
+  const long long unseen = -1;  // the expected last_round_at of a state row this transaction did not see
+  for (auto& [host, context] : contexts) {
+    std::vector<RoundToEvaluate>& list = rounds[host];
+    HostAlertOutcome outcome = evaluator.evaluate(context, list);
+    outcome.state.host_id = host;
+    StateRow row;
+    row.put(outcome.state);
+    const long long expected = context.state ? context.state->last_round_at : unseen;
+    // Written only over the state this evaluation started from: if another writer changed it meanwhile
+    // (two workers briefly sharing a host during a lease takeover), nothing is written and the batch is
+    // rolled back and retried on the state as it is now.
+    soci::statement st =
+        (sql.prepare
+             << "INSERT INTO alert_state (" + std::string(kStateColumns) +
+                    ") VALUES (:h, :m, :s, :l, :p, :g, :r, :c, :a, :w) ON CONFLICT (host_id) DO UPDATE "
+                    "SET measured = excluded.measured, shown = excluded.shown, lost_streak = "
+                    "excluded.lost_streak, poor_streak = excluded.poor_streak, good_streak = "
+                    "excluded.good_streak, recent_changes = excluded.recent_changes, last_change_at = "
+                    "excluded.last_change_at, last_round_at = excluded.last_round_at, "
+                    "window_start_state = excluded.window_start_state WHERE alert_state.last_round_at = "
+                    ":x",
+         soci::use(row.host_id), soci::use(row.measured), soci::use(row.shown), soci::use(row.lost_streak),
+         soci::use(row.poor_streak), soci::use(row.good_streak), soci::use(row.recent_changes),
+         soci::use(row.last_change_at), soci::use(row.last_round_at),
+         soci::use(row.window_start_state.value, row.window_start_state.indicator), soci::use(expected));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) {
+      return make_error(Errc::unavailable, "the alert state of host " + std::to_string(host) +
+                                               " changed during the write; the batch is retried");
+    }
+    for (AlertEventRecord& event : outcome.events) {
+      event.host_id = host;
+      event.user_id = context.user_id;
+      Nullable<double> min_ms, median_ms, max_ms;
+      min_ms.set(event.min_ms);
+      median_ms.set(event.median_ms);
+      max_ms.set(event.max_ms);
+      const long long host_id = host, user_id = context.user_id, at = event.at;
+      long long id = 0;
+      soci::statement insert(sql);
+      insert.exchange(soci::use(host_id));
+      insert.exchange(soci::use(user_id));
+      insert.exchange(soci::use(at));
+      for (const std::string* text :
+           {&event.from_state, &event.to_state, &event.trigger, &event.reason, &event.quiet}) {
+        insert.exchange(soci::use(*text));
+      }
+      insert.exchange(soci::use(event.sent));
+      insert.exchange(soci::use(event.received));
+      insert.exchange(soci::use(min_ms.value, min_ms.indicator));
+      insert.exchange(soci::use(median_ms.value, median_ms.indicator));
+      insert.exchange(soci::use(max_ms.value, max_ms.indicator));
+      insert.exchange(soci::into(id));
+      insert.alloc();
+      insert.prepare(
+          "INSERT INTO alert_events (host_id, user_id, at, from_state, to_state, trigger, reason, quiet, "
+          "sent, "
+          "received, min_ms, median_ms, max_ms) VALUES (:h, :u, :a, :f, :t, :g, :r, :q, :s, :v, :mn, :md, "
+          ":mx) "
+          "RETURNING id");
+      insert.define_and_bind();
+      insert.execute(true);
+      event.id = id;
+    }
+  }
+  return {};
+}
+
+void SociStore::fill_baselines(soci::session& sql, const std::map<Id, HostAlertContext>& contexts,
+                               std::map<Id, std::vector<RoundToEvaluate>>& rounds,
+                               RoundEvaluator& evaluator) {
+  // (hour -> hosts) still to load; what is cached is used as it is.
+  std::map<EpochMs, std::vector<Id>> wanted;
+  {
+    std::lock_guard lock(baseline_mutex_);
+    for (const auto& [host, context] : contexts) {
+      if (!evaluator.needs_baseline(context)) continue;
+      for (RoundToEvaluate& round : rounds[host]) {
+        const EpochMs hour = round.round.ts - ((round.round.ts % kHourMs) + kHourMs) % kHourMs;
+        auto cached = baselines_.find(host);
+        if (cached != baselines_.end() && cached->second.hour == hour) {
+          round.baseline_median_ms = cached->second.median_ms;
+        } else if (wanted[hour].empty() || wanted[hour].back() != host) {
+          wanted[hour].push_back(host);
+        }
+      }
+    }
+  }
+  if (wanted.empty()) return;
+  std::map<std::pair<Id, EpochMs>, std::optional<double>> loaded;
+  for (const auto& [hour, hosts] : wanted) {
+    for (std::size_t begin = 0; begin < hosts.size(); begin += kHostsPerQuery) {
+      const std::vector<Id> chunk(
+          hosts.begin() + static_cast<std::ptrdiff_t>(begin),
+          hosts.begin() + static_cast<std::ptrdiff_t>(std::min(hosts.size(), begin + kHostsPerQuery)));
+      const auto medians = load_baselines(sql, chunk, hour - kBaselineSpanMs, hour);
+      for (Id host : chunk) {
+        auto it = medians.find(host);
+        loaded[{host, hour}] = it == medians.end() ? std::nullopt : std::optional<double>(it->second);
+      }
+    }
+  }
+  std::lock_guard lock(baseline_mutex_);
+  if (baselines_.size() > 200000) baselines_.clear();  // bound: hosts come and go
+  for (const auto& [key, median] : loaded) {
+    auto& cached = baselines_[key.first];
+    if (key.second >= cached.hour) cached = CachedBaseline{key.second, median};
+  }
+  for (const auto& [host, context] : contexts) {
+    for (RoundToEvaluate& round : rounds[host]) {
+      const EpochMs hour = round.round.ts - ((round.round.ts % kHourMs) + kHourMs) % kHourMs;
+      if (auto it = loaded.find({host, hour}); it != loaded.end()) round.baseline_median_ms = it->second;
+    }
+  }
+}
+
+}  // namespace semaphore::store

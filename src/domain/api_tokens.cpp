@@ -1,35 +1,20 @@
 #include "domain/api_tokens.h"
 
-#include <sodium.h>
-
 #include "core/text.h"
+#include "domain/secret_token.h"
 
 namespace semaphore::domain {
 
 std::string random_api_token() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return std::string(kApiTokenPrefix) + out;
+  return std::string(kApiTokenPrefix) + random_secret();
 }
 
 bool looks_like_api_token(std::string_view text) {
-  if (text.size() != kApiTokenChars || !text.starts_with(kApiTokenPrefix)) return false;
-  for (const char c : text.substr(kApiTokenPrefix.size())) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
+  return text.starts_with(kApiTokenPrefix) && looks_like_secret(text.substr(kApiTokenPrefix.size()));
 }
 
 std::string hash_api_token(std::string_view token) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return secret_hash(token);
 }
 
 std::optional<std::string> token_name_problem(std::string_view name) {

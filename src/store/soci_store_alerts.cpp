@@ -359,6 +359,7 @@ Status SociStore::evaluate_inserted(soci::session& sql, std::span<const PingResu
   }
 
   std::vector<Id> host_ids;
+  host_ids.reserve(rounds.size());
   for (const auto& entry : rounds) host_ids.push_back(entry.first);
   for (std::size_t begin = 0; begin < host_ids.size(); begin += kHostsPerQuery) {
     const std::vector<Id> chunk(
@@ -385,6 +386,7 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
   }
   if (contexts.empty()) return {};
   std::vector<Id> users;
+  users.reserve(contexts.size());
   for (const auto& [host, context] : contexts) users.push_back(context.user_id);
   std::sort(users.begin(), users.end());
   users.erase(std::unique(users.begin(), users.end()), users.end());

@@ -212,27 +212,7 @@ Result<std::vector<HostStatus>> SociStore::host_statuses(Id user_id) {
 Result<std::vector<HostStatus>> SociStore::all_host_statuses() {
   return with_session<std::vector<HostStatus>>(
       "read every host's status", [&](soci::session& sql) -> Result<std::vector<HostStatus>> {
-        struct Row {
-          HostRow host;
-          ResultRow result;
-          void bind(soci::statement& st) {
-            host.bind(st);
-            result.bind(st);
-          }
-        } row;
-        std::vector<HostStatus> statuses;
-        for_each_row(
-            sql, row,
-            std::string("SELECT ") + kHostColumns + ", " + kResultColumns +
-                " FROM hosts h LEFT JOIN ping_results r ON r.host_id = h.id AND r.ts = "
-                "(SELECT MAX(ts) FROM ping_results WHERE host_id = h.id) ORDER BY h.id",
-            [](soci::statement&) {},
-            [&] {
-              HostStatus status{row.host.take(), std::nullopt};
-              if (row.result.ts_indicator == soci::i_ok) status.latest = row.result.take();
-              statuses.push_back(std::move(status));
-            });
-        return statuses;
+        return read_host_statuses(sql, "ORDER BY h.id", [](soci::statement&) {});
       });
 }
 

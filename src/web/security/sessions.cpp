@@ -4,33 +4,20 @@
 #include <spdlog/spdlog.h>
 
 #include "core/text.h"
+#include "domain/secret_token.h"
 
 namespace semaphore::web {
 
 std::string random_token() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return out;
+  return domain::random_secret();
 }
 
 bool looks_like_token(std::string_view text) {
-  if (text.size() != 43) return false;
-  for (char c : text) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
+  return domain::looks_like_secret(text);
 }
 
 std::string hash_token(std::string_view token) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return domain::secret_hash(token);
 }
 
 bool tokens_equal(std::string_view a, std::string_view b) {

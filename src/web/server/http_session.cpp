@@ -91,7 +91,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
   }
   if (ec == http::error::body_limit) {
     if (std::string json = api_too_large_body(parser_->get().target()); !json.empty()) {
-      return answer_error(413, std::move(json), {}, "application/json");
+      return answer_error(413, json, {}, "application/json");
     }
     return answer_error(413, "The request body is too large.");
   }

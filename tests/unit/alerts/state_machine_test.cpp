@@ -223,7 +223,7 @@ TEST(AlertStateMachine, RandomRoundsGiveAConsistentChain) {
       const auto kind = random() % 4;
       Round round = kind == 0   ? lost()
                     : kind == 1 ? lossy(static_cast<int>(random() % 10))
-                                : good(10 + random() % 200);
+                                : good(static_cast<double>(10 + random() % 200));
       round.maintenance = window;
       rounds.push_back(round);
     }

@@ -51,7 +51,7 @@ class ApiTokenTest : public ::testing::Test {
     ASSERT_TRUE(store->add_host(host));
   }
 
-  std::unique_ptr<WebApp> make_app(WebOptions options = {}) {
+  std::unique_ptr<WebApp> make_app(const WebOptions& options = {}) {
     return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store}, options,
                                     domain::PasswordCost::minimum());
   }

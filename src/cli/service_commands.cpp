@@ -48,9 +48,11 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
   if (!server) throw CommandExit{1, server.error().message};
   spdlog::info("web UI on http://{} ({} threads){}", global.listen, web_options.threads,
                service ? ", ping service running" : "");
-  // Ended sessions and old sign-in failures are deleted on a thread of their own, off the I/O threads.
+  // Ended sessions, old sign-in failures and long-expired API tokens are deleted on a thread of their own,
+  // off the I/O threads.
   web::Housekeeping housekeeping(
-      *store, web::HousekeepingOptions{web::SessionRules{web_options.session_idle, web_options.session_max}});
+      *store, *store,
+      web::HousekeepingOptions{web::SessionRules{web_options.session_idle, web_options.session_max}});
   housekeeping.start();
   if (service) service->start();
   (*server)->run_until_signal();

@@ -82,6 +82,7 @@ class SociStore final : public Store {
   Status revoke_token(Id user_id, const std::string& name) override;
   Status revoke_token_by_id(Id user_id, Id token_id) override;
   Status touch_token(Id token_id, EpochMs last_used_at) override;
+  Result<std::int64_t> delete_tokens_expired_before(EpochMs before, std::int64_t limit) override;
 
   // MonitorStore (soci_store_monitor.cpp); check_connection is OperatorStore's too
   Status check_connection() override;

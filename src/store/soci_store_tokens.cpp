@@ -150,4 +150,17 @@ Status SociStore::touch_token(Id token_id, EpochMs last_used_at) {
   });
 }
 
+Result<std::int64_t> SociStore::delete_tokens_expired_before(EpochMs before, std::int64_t limit) {
+  const long long before_ms = before, most = limit;
+  return with_session<std::int64_t>("purge expired tokens", [&](soci::session& sql) -> Result<std::int64_t> {
+    // As delete_expired_sessions: the ids of one batch, then those (no DELETE ... LIMIT). NULL expires_at
+    // (never) is not < anything. The table holds at most 50 tokens per user, so no index on expires_at.
+    soci::statement st = (sql.prepare << "DELETE FROM api_tokens WHERE id IN (SELECT id FROM api_tokens "
+                                         "WHERE expires_at < :b LIMIT :l)",
+                          soci::use(before_ms), soci::use(most));
+    st.execute(true);
+    return static_cast<std::int64_t>(st.get_affected_rows());
+  });
+}
+
 }  // namespace semaphore::store

@@ -37,6 +37,10 @@ class TokenStore {
   virtual Status revoke_token_by_id(Id user_id, Id token_id) = 0;
   // Sets last_used_at (the caller writes it at most about once a minute per token).
   virtual Status touch_token(Id token_id, EpochMs last_used_at) = 0;
+  // At most `limit` tokens (of any user) whose expires_at is before `before`; returns how many were deleted.
+  // Housekeeping (web/housekeeping.h) calls it with a cut-off well in the past, so that /account still
+  // shows a token as expired for a while, and repeats while a batch comes back full.
+  virtual Result<std::int64_t> delete_tokens_expired_before(EpochMs before, std::int64_t limit) = 0;
 };
 
 }  // namespace semaphore::store

@@ -31,17 +31,23 @@ std::int64_t purge_in_batches(const char* what, const HousekeepingOptions& optio
 Housekeeping::Purged Housekeeping::purge(EpochMs now, std::stop_token stop) {
   const auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.sessions.idle).count();
   const auto max_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.sessions.max).count();
+  const auto kept_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.expired_tokens_kept).count();
   Purged purged;
   // The cut-offs are SessionRules::expired's: idle since now - idle, older than now - max.
   purged.sessions = purge_in_batches("expired sessions", options_, stop, [&](std::int64_t limit) {
-    return store_.delete_expired_sessions(now, now - idle_ms + 1, now - max_ms + 1, limit);
+    return accounts_.delete_expired_sessions(now, now - idle_ms + 1, now - max_ms + 1, limit);
   });
   purged.signin_failures = purge_in_batches("old sign-in failures", options_, stop, [&](std::int64_t limit) {
-    return store_.delete_signin_failures_before(now - SigninThrottle::kWindowMs, limit);
+    return accounts_.delete_signin_failures_before(now - SigninThrottle::kWindowMs, limit);
   });
-  if (purged.sessions + purged.signin_failures > 0) {
-    spdlog::info("housekeeping: purged {} ended sessions and {} old sign-in failures", purged.sessions,
-                 purged.signin_failures);
+  purged.tokens = purge_in_batches("expired API tokens", options_, stop, [&](std::int64_t limit) {
+    return tokens_.delete_tokens_expired_before(now - kept_ms, limit);
+  });
+  if (purged.sessions + purged.signin_failures + purged.tokens > 0) {
+    spdlog::info(
+        "housekeeping: purged {} ended sessions, {} old sign-in failures and {} long-expired API tokens",
+        purged.sessions, purged.signin_failures, purged.tokens);
   }
   return purged;
 }

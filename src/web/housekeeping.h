@@ -1,7 +1,9 @@
 #pragma once
-// Housekeeping of the account tables: sessions that have ended and sign-in failures older than the
-// throttle's window are deleted, or they would pile up forever (a session is deleted when its cookie comes
-// back expired, but most never come back; a failure record only when its key is tried again).
+// Housekeeping of the account tables: sessions that have ended, sign-in failures older than the throttle's
+// window and API tokens that expired more than `expired_tokens_kept` ago are deleted, or they would pile up
+// forever (a session is deleted when its cookie comes back expired, but most never come back; a failure
+// record only when its key is tried again; a token only when its user revokes it). Expired tokens are kept
+// a while so that /account can show them as expired (and the user sees why a script stopped working).
 //
 // Runs on a worker thread of its own in every process that serves the web UI (`serve`, `run`), never on an
 // Asio I/O thread: a pass is database work. Each pass deletes in bounded batches, so no one statement holds
@@ -14,6 +16,7 @@
 #include "core/clock.h"
 #include "core/stoppable_thread.h"
 #include "store/account_store.h"
+#include "store/token_store.h"
 #include "web/security/sessions.h"
 
 namespace semaphore::web {
@@ -21,13 +24,15 @@ namespace semaphore::web {
 struct HousekeepingOptions {
   SessionRules sessions;  // what "ended" means: --session-idle, --session-max
   std::chrono::seconds every{std::chrono::minutes(10)};
-  std::int64_t batch_rows = 500;   // rows per DELETE
-  int max_batches_per_pass = 200;  // the rest waits for the next pass
+  std::chrono::seconds expired_tokens_kept{std::chrono::hours(24 * 30)};  // then the row goes
+  std::int64_t batch_rows = 500;                                          // rows per DELETE
+  int max_batches_per_pass = 200;                                         // the rest waits for the next pass
 };
 
 class Housekeeping {
  public:
-  Housekeeping(store::AccountStore& store, HousekeepingOptions options) : store_(store), options_(options) {}
+  Housekeeping(store::AccountStore& accounts, store::TokenStore& tokens, HousekeepingOptions options)
+      : accounts_(accounts), tokens_(tokens), options_(options) {}
   ~Housekeeping() { stop(); }
   Housekeeping(const Housekeeping&) = delete;
   Housekeeping& operator=(const Housekeeping&) = delete;
@@ -35,6 +40,7 @@ class Housekeeping {
   struct Purged {
     std::int64_t sessions = 0;
     std::int64_t signin_failures = 0;
+    std::int64_t tokens = 0;
   };
 
   // One pass as of `now`, on the caller's thread. Store errors end the pass (logged); the next one retries.
@@ -45,7 +51,8 @@ class Housekeeping {
   void stop() { thread_.stop(); }
 
  private:
-  store::AccountStore& store_;
+  store::AccountStore& accounts_;
+  store::TokenStore& tokens_;
   HousekeepingOptions options_;
   StoppableThread thread_;
 };

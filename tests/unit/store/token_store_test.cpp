@@ -132,6 +132,35 @@ TEST_P(TokenStoreTest, DeletingTheUserDeletesItsTokens) {
   EXPECT_EQ(store_->find_token(created.token_hash).error().code, Errc::not_found);
 }
 
+TEST_P(TokenStoreTest, PurgingDeletesTokensOfEveryUserExpiredBeforeTheCutOffInBatches) {
+  const auto alice = make_user("alice@example.com");
+  const auto bob = make_user("bob@example.com");
+  const EpochMs cutoff = 1'700'000'000'000;
+  auto add = [&](store::Id user, const std::string& name, std::optional<EpochMs> expires) {
+    ApiToken made = token(user, name);
+    made.expires_at = expires;
+    ASSERT_TRUE(store_->create_token(made, 50).ok()) << name;
+  };
+  for (int i = 0; i < 4; ++i) add(alice.id, "old-" + std::to_string(i), cutoff - 1 - i);
+  add(bob.id, "old", cutoff - 86'400'000);
+  add(alice.id, "at-cutoff", cutoff);  // not before the cut-off: kept
+  add(bob.id, "later", cutoff + 1);
+  add(bob.id, "never", std::nullopt);  // NULL never expires
+
+  // Batches of at most `limit`, repeated until one comes back short.
+  EXPECT_EQ(*store_->delete_tokens_expired_before(cutoff, 2), 2);
+  EXPECT_EQ(*store_->delete_tokens_expired_before(cutoff, 2), 2);
+  EXPECT_EQ(*store_->delete_tokens_expired_before(cutoff, 2), 1);
+  EXPECT_EQ(*store_->delete_tokens_expired_before(cutoff, 2), 0);
+  std::vector<std::string> left;
+  for (const auto& user : {alice, bob}) {
+    const auto tokens = store_->list_tokens(user.id);
+    ASSERT_TRUE(tokens.ok());
+    for (const auto& kept : *tokens) left.push_back(kept.name);
+  }
+  EXPECT_EQ(left, (std::vector<std::string>{"at-cutoff", "later", "never"}));
+}
+
 TEST_P(TokenStoreTest, ParallelCreationsCannotOverrunTheLimit) {
   constexpr int kThreads = 6, kPerThread = 3;
   constexpr std::int64_t kLimit = 10;

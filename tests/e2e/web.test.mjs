@@ -5,43 +5,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+
+import { freePort, waitForServer } from '../support/server.mjs';
 
 const require = createRequire(join(process.env.NODE_PATH || '.', 'noop.js'));
 const { chromium } = require('playwright-core');
 
 const binary = process.env.SEMAPHORE_E2E_BINARY;
 const outDir = process.env.SEMAPHORE_E2E_OUT;
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url, child, log, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`semaphore exited with ${child.exitCode}; see ${log}`);
-    try {
-      const response = await fetch(url + '/healthz');
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`semaphore did not answer within ${seconds} s; see ${log}`);
-}
 
 let child;
 let browser;

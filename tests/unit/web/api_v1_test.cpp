@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "unit/web/cookie_jar.h"
 #include "web/api/api_json.h"
 #include "web/app.h"
 #include "web/app_context.h"
@@ -63,34 +64,16 @@ std::pair<std::string, std::string> error_of(const Response& response) {
 struct Browser {
   explicit Browser(WebApp& app_ref) : app(app_ref) {}
   WebApp& app;
-  std::map<std::string, std::string> jar;
+  CookieJar jar;
   std::string csrf;
 
   Response call(Method method, const std::string& target, const std::string& body = "",
                 std::vector<std::pair<std::string, std::string>> headers = {}) {
-    Request request;
-    request.method = method;
-    const auto question = target.find('?');
-    request.path = target.substr(0, question);
-    if (question != std::string::npos) request.query = target.substr(question + 1);
-    request.target = target;
-    request.client_address = "127.0.0.1";
-    std::string cookies;
-    for (const auto& [name, value] : jar) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
-    if (!cookies.empty()) request.headers.emplace_back("cookie", cookies);
+    Request request = jar.request(method, target);
     for (auto& header : headers) request.headers.push_back(std::move(header));
     request.body = body;
     Response response = app.handle(request);
-    for (const auto& [name, value] : response.headers) {
-      if (name != "Set-Cookie") continue;
-      const auto equals = value.find('=');
-      const std::string key = value.substr(0, equals);
-      if (value.find("Max-Age=0") != std::string::npos) {
-        jar.erase(key);
-      } else {
-        jar[key] = value.substr(equals + 1, value.find(';') - equals - 1);
-      }
-    }
+    jar.keep(response);
     return response;
   }
 

@@ -7,6 +7,7 @@
 #include "store/store.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "unit/web/cookie_jar.h"
 #include "web/security/cookies.h"
 #include "web/security/throttle.h"
 #include "web/view/templates.h"
@@ -26,36 +27,18 @@ class AppTest : public ::testing::Test {
   void SetUp() override { store = semaphore::testing::open_migrated_sqlite(dir, "app.db"); }
 
   Response call(WebApp& app, Method method, const std::string& path, const std::string& body = "") {
-    Request request;
-    request.method = method;
-    const auto question = path.find('?');
-    request.path = path.substr(0, question);
-    if (question != std::string::npos) request.query = path.substr(question + 1);
-    request.target = path;
-    request.client_address = "127.0.0.1";
-    std::string cookies;
-    for (const auto& [name, value] : jar) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
-    if (!cookies.empty()) request.headers.emplace_back("cookie", cookies);
+    Request request = jar.request(method, path);
     if (method == Method::post)
       request.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
     request.body = body;
     Response response = app.handle(request);
-    for (const auto& [name, value] : response.headers) {
-      if (name != "Set-Cookie") continue;
-      const auto equals = value.find('=');
-      const std::string key = value.substr(0, equals);
-      if (value.find("Max-Age=0") != std::string::npos) {
-        jar.erase(key);
-      } else {
-        jar[key] = value.substr(equals + 1, value.find(';') - equals - 1);
-      }
-    }
+    jar.keep(response);
     return response;
   }
 
   testing::TempDir dir{"semaphore-web-unit"};
   std::unique_ptr<store::Store> store;
-  std::map<std::string, std::string> jar;
+  CookieJar jar;
 };
 
 TEST(Templates, AllParse) {

@@ -195,6 +195,7 @@ Result<ChannelUrl> parse_channel_url(std::string_view kind, std::string_view inp
       break;
     case boost::urls::host_type::name: {
       const std::string_view encoded(url.encoded_host().data(), url.encoded_host().size());
+      if (encoded.empty()) return invalid("the URL has no host");
       if (encoded.find('%') != std::string_view::npos) return invalid("the URL's host may not be %-encoded");
       auto target = parse_target(encoded);
       if (!target) return invalid("the URL's host: " + target.error().message);

@@ -76,8 +76,10 @@ std::string format_percent(double value) {
   return value == std::floor(value) ? fmt::format("{:.0f}%", value) : fmt::format("{:.1f}%", value);
 }
 
-json::value optional_number(const std::optional<double>& value) {
-  return value ? json::value(*value) : json::value(nullptr);
+// A JSON number in its shortest exact form ("40", "12.346"), or null.
+std::string number_json(const std::optional<double>& value) {
+  if (!value || !std::isfinite(*value)) return "null";
+  return fmt::format("{}", *value);
 }
 
 std::string event_id(const store::Delivery& delivery) {
@@ -303,27 +305,30 @@ std::string figures_text(const store::AlertEventRecord& event) {
 
 std::string webhook_body(const store::Delivery& delivery, const NotificationContext& context) {
   const auto& event = delivery.event;
-  json::object host{{"id", delivery.host.id},
-                    {"hostname", delivery.host.hostname},
-                    {"provider", delivery.host.provider},
-                    {"service", delivery.host.service},
-                    {"label", delivery.host.label}};
-  json::object round{{"sent", event.sent},
-                     {"received", event.received},
-                     {"loss", optional_number(loss_percent(event))},
-                     {"min_ms", optional_number(rounded_ms(event.min_ms))},
-                     {"median_ms", optional_number(rounded_ms(event.median_ms))},
-                     {"max_ms", optional_number(rounded_ms(event.max_ms))}};
-  json::object body{
-      {"event_id", event_id(delivery)},
-      {"host", std::move(host)},
-      {"state", event.to_state},
-      {"previous_state", event.from_state},
-      {"at", format_iso8601(event.at)},
-      {"round", std::move(round)},
-      {"reason", event.reason},
-      {"report_url", context.report_url.empty() ? json::value(nullptr) : json::value(context.report_url)}};
-  return json::serialize(body);
+  const json::object host{{"id", delivery.host.id},
+                          {"hostname", delivery.host.hostname},
+                          {"provider", delivery.host.provider},
+                          {"service", delivery.host.service},
+                          {"label", delivery.host.label}};
+  // Written by hand around Boost.JSON's strings and objects: Boost 1.81 prints every double in exponent
+  // form (100 as 1E2), and the figures are meant to be read as they are (40, 12.346).
+  std::string body = "{\"event_id\":" + json::serialize(json::value(event_id(delivery)));
+  body += ",\"host\":" + json::serialize(host);
+  body += ",\"state\":" + json::serialize(json::value(event.to_state));
+  body += ",\"previous_state\":" + json::serialize(json::value(event.from_state));
+  body += ",\"at\":\"" + format_iso8601(event.at) + "\"";
+  body += ",\"round\":{\"sent\":" + std::to_string(event.sent) +
+          ",\"received\":" + std::to_string(event.received);
+  body += ",\"loss\":" + number_json(loss_percent(event));
+  body += ",\"min_ms\":" + number_json(rounded_ms(event.min_ms));
+  body += ",\"median_ms\":" + number_json(rounded_ms(event.median_ms));
+  body += ",\"max_ms\":" + number_json(rounded_ms(event.max_ms)) + "}";
+  body += ",\"reason\":" + json::serialize(json::value(event.reason));
+  body +=
+      ",\"report_url\":" +
+      (context.report_url.empty() ? std::string("null") : json::serialize(json::value(context.report_url)));
+  body += "}";
+  return body;
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {

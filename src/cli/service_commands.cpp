@@ -2,13 +2,19 @@
 // Both open the store, migrate it, serve on --listen and stop cleanly on SIGINT/SIGTERM (exit 0).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 
+#include "alerts/curl_sender.h"
+#include "alerts/dispatcher.h"
 #include "alerts/round_evaluator.h"
+#include "cli/alert_options.h"
 #include "cli/cli_context.h"
 #include "cli/service_options.h"
 #include "cli/store_access.h"
 #include "cli/web_options.h"
+#include "core/process_name.h"
 #include "domain/target_choice.h"
 #include "monitor/probe_service.h"
 #include "web/app.h"
@@ -18,8 +24,9 @@
 namespace semaphore::cli {
 namespace {
 
-// Serves the web UI until a signal; with `service_options`, runs the ping service beside it.
-void serve(const GlobalOptions& global, const web::WebOptions& web_options,
+// Serves the web UI until a signal; with `service_options`, runs the ping service beside it. Alert
+// notifications go out through `alert_options`' dispatcher, under the same target policy as the hosts.
+void serve(const GlobalOptions& global, const web::WebOptions& web_options, const AlertOptions& alert_options,
            const monitor::ServiceOptions* service_options) {
   auto store = open_store(global);
   std::unique_ptr<web::WebApp> app;
@@ -54,8 +61,24 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
       *store, *store,
       web::HousekeepingOptions{web::SessionRules{web_options.session_idle, web_options.session_max}});
   housekeeping.start();
+  // Notifications: sent from the outbox by the dispatcher's own threads (outbound HTTP and SMTP never run on
+  // an I/O or handler thread), checked against the same --targets policy as the hosts.
+  alerts::CurlSender sender(alerts::CurlSenderOptions{
+      web_options.hosts.targets, std::min(alert_options.send_timeout, std::chrono::milliseconds(5000)),
+      alert_options.send_timeout, alert_options.ca_file});
+  alerts::Dispatcher dispatcher(*store, sender, alert_options.dispatcher, host_and_pid());
+  if (alert_options.dispatcher.workers > 0) {
+    dispatcher.start();
+    spdlog::info("alert notifications: {} sender threads{}", alert_options.dispatcher.workers,
+                 alert_options.dispatcher.public_url.empty()
+                     ? "; notifications carry no link (set --public-url to the address people reach)"
+                     : ", links to " + alert_options.dispatcher.public_url);
+  } else {
+    spdlog::info("alert notifications: not sent by this process (--alert-senders 0)");
+  }
   if (service) service->start();
   (*server)->run_until_signal();
+  dispatcher.stop();
   housekeeping.stop();
   if (service) {
     spdlog::info("stopping the ping service");
@@ -69,28 +92,32 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
 void add_service_commands(CLI::App& app, const GlobalOptions& global) {
   auto serve_web = std::make_shared<web::WebOptions>();
   auto serve_targets = std::make_shared<std::optional<TargetPolicy>>();
+  auto serve_alerts = std::make_shared<AlertOptions>();
   auto* serve_command = app.add_subcommand("serve", "the web UI and API only (replicas share the database)");
   add_web_options(*serve_command, *serve_web, serve_targets.get());
-  serve_command->callback([&global, serve_web, serve_targets] {
+  add_alert_options(*serve_command, *serve_alerts);
+  serve_command->callback([&global, serve_web, serve_targets, serve_alerts] {
     const domain::TargetChoice choice = domain::choose_target_policy(*serve_targets, serve_web->signup_open);
     spdlog::info("{}", choice.reason);
     serve_web->hosts.targets = choice.policy;
-    serve(global, *serve_web, nullptr);
+    serve(global, *serve_web, *serve_alerts, nullptr);
   });
 
   auto run_web = std::make_shared<web::WebOptions>();
   auto run_service = std::make_shared<monitor::ServiceOptions>();
   auto run_targets = std::make_shared<std::optional<TargetPolicy>>();
+  auto run_alerts = std::make_shared<AlertOptions>();
   auto* run_command = app.add_subcommand("run", "the web UI, the API and the ping service in one process");
   // One --targets governs what is pinged and which hosts the web accepts.
   add_service_options(*run_command, *run_service, *run_targets, TargetsHelp::run_or_serve);
   add_web_options(*run_command, *run_web, nullptr);
-  run_command->callback([&global, run_web, run_service, run_targets] {
+  add_alert_options(*run_command, *run_alerts);
+  run_command->callback([&global, run_web, run_service, run_targets, run_alerts] {
     const domain::TargetChoice choice = domain::choose_target_policy(*run_targets, run_web->signup_open);
     spdlog::info("{}", choice.reason);
     run_web->hosts.targets = choice.policy;
     run_service->target_policy = choice.policy;
-    serve(global, *run_web, run_service.get());
+    serve(global, *run_web, *run_alerts, run_service.get());
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/process_name.h"
 #include "monitor/host_source.h"
 #include "monitor/maintenance.h"
 #include "monitor/metrics.h"
@@ -17,12 +18,6 @@
 
 namespace semaphore::monitor {
 namespace {
-
-std::string default_worker_id() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) name[0] = '\0';
-  return std::string(name[0] ? name : "worker") + ":" + std::to_string(::getpid());
-}
 
 // File names may carry the worker id; keep them to a safe alphabet.
 std::string file_safe(const std::string& text) {
@@ -131,7 +126,7 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorSt
   if (!timing) return timing.error();
   if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
   SchedulerOptions scheduler{*timing, options.rate, options.target_policy};
-  const std::string worker_id = options.worker_id.empty() ? default_worker_id() : options.worker_id;
+  const std::string worker_id = options.worker_id.empty() ? host_and_pid() : options.worker_id;
 
   auto lock = store.lock_single_worker(worker_id);
   if (!lock) return lock.error();

@@ -11,10 +11,16 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 
+#include <boost/json.hpp>
+
+#include "alerts/curl_sender.h"
+#include "alerts/dispatcher.h"
 #include "alerts/round_evaluator.h"
 #include "monitor/probe_service.h"
 #include "monitor_test_env.h"
+#include "support/http_receiver.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -232,7 +238,9 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
 
 // The alerts as the service's writer produces them (issue 14): a host pointed at a silent address is down
 // once after N = 3 rounds, with the figures of the round that made it so, and up once after M = 2 rounds
-// when pointed back at an answering one; a host losing 40% of its probes is degraded.
+// when pointed back at an answering one; a host losing 40% of its probes is degraded. Each event that is to
+// be sent reaches a webhook receiver on loopback exactly once, signed, through the real dispatcher and
+// CurlSender.
 TEST_F(ServiceTest, AHostThatGoesSilentIsDownOnceAndUpOnceWhenItAnswersAgain) {
   const std::vector<simnet::HostEntry> table = {
       {simnet::v4_host(0), Behaviour{0.5, 0, Mode::normal}},
@@ -268,6 +276,22 @@ TEST_F(ServiceTest, AHostThatGoesSilentIsDownOnceAndUpOnceWhenItAnswersAgain) {
     ASSERT_TRUE(db->update_host(*host));
   };
 
+  HttpReceiver receiver;
+  store::ChannelRecord channel;
+  channel.user_id = user->id;
+  channel.name = "ops";
+  channel.kind = "webhook";
+  channel.url = receiver.url("/semaphore");
+  channel.secret = "a-webhook-secret";
+  const auto added_channel = db->add_channel(channel, 20);
+  ASSERT_TRUE(added_channel) << added_channel.error().message;
+  alerts::CurlSender sender(alerts::CurlSenderOptions{TargetPolicy::allow_private});
+  alerts::DispatcherOptions dispatch;
+  dispatch.poll = 200ms;
+  dispatch.public_url = "http://semaphore.test";
+  alerts::Dispatcher dispatcher(*db, sender, dispatch, "service-test");
+  dispatcher.start();
+
   alerts::StoreRoundEvaluator evaluator;
   auto service = monitor::ProbeService::create(*db, options(), &evaluator);
   ASSERT_TRUE(service) << service.error().message;
@@ -285,6 +309,10 @@ TEST_F(ServiceTest, AHostThatGoesSilentIsDownOnceAndUpOnceWhenItAnswersAgain) {
   const double up_seen = rounds();
   ASSERT_TRUE(eventually([&] { return rounds() >= up_seen + 2; }, 60s));
   (*service)->stop();
+  // Three events are to be sent (the first round's "up" is quiet): degraded, down, up.
+  EXPECT_TRUE(receiver.wait_for(3, 30s));
+  std::this_thread::sleep_for(2 * dispatch.poll);  // a fourth (a duplicate) would arrive within a poll
+  dispatcher.stop();
 
   EXPECT_EQ(events_of(answering), (std::vector<std::string>{"unknown>up recovered first_round",
                                                             "up>down all_lost", "down>up recovered"}));
@@ -304,6 +332,29 @@ TEST_F(ServiceTest, AHostThatGoesSilentIsDownOnceAndUpOnceWhenItAnswersAgain) {
   const auto state = db->host_alert_state(user->id, answering);
   ASSERT_TRUE(state && state->has_value());
   EXPECT_EQ((*state)->shown, "up");
+
+  // The webhook: one signed POST per sent event, the answering host's in order, each with its event's id.
+  const auto posts = receiver.received();
+  ASSERT_EQ(posts.size(), 3u);
+  std::map<std::int64_t, std::vector<std::string>> states_by_host;
+  std::set<std::string> event_ids;  // a string: test notifications carry "test-..."
+  for (const auto& post : posts) {
+    EXPECT_EQ(post.method, "POST");
+    EXPECT_EQ(post.target, "/semaphore");
+    EXPECT_TRUE(webhook_signature_valid("a-webhook-secret", post.headers.at("x-semaphore-timestamp"),
+                                        post.body, post.headers.at("x-semaphore-signature")))
+        << post.body;
+    const auto body = boost::json::parse(post.body).as_object();
+    const std::int64_t host_id = body.at("host").as_object().at("id").to_number<std::int64_t>();
+    states_by_host[host_id].push_back(std::string(body.at("state").as_string()));
+    event_ids.insert(std::string(body.at("event_id").as_string()));
+    EXPECT_EQ(std::string(body.at("report_url").as_string()),
+              "http://semaphore.test/report/" + std::to_string(host_id));
+  }
+  EXPECT_EQ(states_by_host[answering], (std::vector<std::string>{"down", "up"}));
+  EXPECT_EQ(states_by_host[lossy], (std::vector<std::string>{"degraded"}));
+  EXPECT_EQ(event_ids.size(), 3u);
+  EXPECT_TRUE(event_ids.count(std::to_string(down.id)));
 }
 
 TEST_F(ServiceTest, PostgresqlOutageLosesNothing) {

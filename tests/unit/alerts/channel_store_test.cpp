@@ -79,7 +79,8 @@ class ChannelStoreTest : public StoreTest {
     EXPECT_TRUE(rows.ok()) << rows.error().message;
     std::vector<std::string> states;
     if (!rows.ok()) return states;
-    for (auto it = rows->rbegin(); it != rows->rend(); ++it) states.push_back(it->event.to_state);
+    for (const auto& row : *rows) states.push_back(row.event.to_state);
+    std::reverse(states.begin(), states.end());
     return states;
   }
   store::ChannelWithStatus status_of(Id user_id, Id channel_id) {

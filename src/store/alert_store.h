@@ -52,6 +52,11 @@ class AlertStore {
   virtual Status delete_maintenance_window(Id user_id, Id window_id) = 0;
   // The user's windows (for every host and per host), by id.
   virtual Result<std::vector<MaintenanceWindowRecord>> list_maintenance_windows(Id user_id) = 0;
+
+  // --- for the pages (soci_store_alert_pages.cpp) ---
+  // The alert state of every host of the user that has one (hosts before their first round have none), by
+  // host id: the report's state column in one query.
+  virtual Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id) = 0;
 };
 
 }  // namespace semaphore::store

@@ -111,6 +111,7 @@ class SociStore final : public Store {
   Status update_maintenance_window(const MaintenanceWindowRecord& window) override;
   Status delete_maintenance_window(Id user_id, Id window_id) override;
   Result<std::vector<MaintenanceWindowRecord>> list_maintenance_windows(Id user_id) override;
+  Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id) override;  // soci_store_alert_pages.cpp
 
  private:
   template <class T>

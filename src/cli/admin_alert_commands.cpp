@@ -71,14 +71,15 @@ void list_events(const GlobalOptions& global, const AlertCommandOptions& options
   }
   std::size_t width = 4;
   for (const auto& event : events) width = std::max(width, names[event.host_id].size());
-  std::printf("%-19s  %-*s  %-8s  %-8s  %-11s  %s\n", "TIME (UTC)", static_cast<int>(width), "HOST", "FROM", "TO",
-              "SENT", "REASON");
+  std::printf("%-19s  %-*s  %-8s  %-8s  %-11s  %s\n", "TIME (UTC)", static_cast<int>(width), "HOST", "FROM",
+              "TO", "SENT", "REASON");
   for (const auto& event : events) {
     const auto name = names.find(event.host_id);
     const std::string host = name != names.end() ? name->second : "#" + std::to_string(event.host_id);
     const std::string sent = event.quiet == "no" ? "notify" : "quiet:" + event.quiet;
     std::printf("%-19s  %-*s  %-8s  %-8s  %-11s  %s\n", when(event.at).c_str(), static_cast<int>(width),
-                host.c_str(), event.from_state.c_str(), event.to_state.c_str(), sent.c_str(), event.reason.c_str());
+                host.c_str(), event.from_state.c_str(), event.to_state.c_str(), sent.c_str(),
+                event.reason.c_str());
   }
 }
 

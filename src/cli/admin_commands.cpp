@@ -1,6 +1,6 @@
-// `semaphore migrate | user ... | host ... | token ... | event list | alert-rules ...`: operators' commands. Each prints what it did, one
-// line per item, and exits non-zero when something was refused (scripts can tell), never losing the good
-// items.
+// `semaphore migrate | user ... | host ... | token ... | event list | alert-rules ...`: operators' commands.
+// Each prints what it did, one line per item, and exits non-zero when something was refused (scripts can
+// tell), never losing the good items.
 #include <cstdio>
 
 #include "cli/admin_alert_commands.h"

@@ -215,7 +215,8 @@ std::variant<store::MaintenanceWindowRecord, api::FieldProblem> read_window(cons
     for (const char* name : {"starts_at", "ends_at"}) {
       std::optional<EpochMs> at;
       const json::value* given = body->if_contains(name);
-      if (given != nullptr && given->is_int64() && given->get_int64() > 0 && given->get_int64() < (1LL << 40)) {
+      if (given != nullptr && given->is_int64() && given->get_int64() > 0 &&
+          given->get_int64() < (1LL << 40)) {
         at = given->get_int64() * 1000;  // epoch seconds as a number
       } else if (const auto text = text_of(name)) {
         at = api::parse_time(*text);

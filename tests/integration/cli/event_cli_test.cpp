@@ -1,5 +1,5 @@
-// `semaphore event list` and `semaphore alert-rules show|set` as an operator runs them: the real binary over a
-// SQLite file whose events were made by the real evaluator in the writer's transaction
+// `semaphore event list` and `semaphore alert-rules show|set` as an operator runs them: the real binary over
+// a SQLite file whose events were made by the real evaluator in the writer's transaction
 // (MonitorStore::insert_results_evaluated), as the ping service makes them.
 #include <gtest/gtest.h>
 
@@ -31,14 +31,14 @@ class EventCli : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(semaphore({"migrate", "--db", db_}).exit_code, 0);
     for (const char* email : {"ops@example.com", "other@example.com"}) {
-      const auto added = run_command({semaphore_binary(), "user", "add", "--db", db_, email},
-                                     "long enough password\n");
+      const auto added =
+          run_command({semaphore_binary(), "user", "add", "--db", db_, email}, "long enough password\n");
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
-    for (const auto& [email, host] : std::vector<std::pair<std::string, std::string>>{
-             {"ops@example.com", "web.example.com"},
-             {"ops@example.com", "db.example.com"},
-             {"other@example.com", "secret.example.com"}}) {
+    for (const auto& [email, host] :
+         std::vector<std::pair<std::string, std::string>>{{"ops@example.com", "web.example.com"},
+                                                          {"ops@example.com", "db.example.com"},
+                                                          {"other@example.com", "secret.example.com"}}) {
       const auto added = semaphore({"host", "add", "--db", db_, "--user", email, host});
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
@@ -82,11 +82,14 @@ TEST_F(EventCli, EventListPrintsTheUsersEventsNewestFirstOneLineEach) {
   ASSERT_EQ(lines.size(), 1u + 6u) << listed.out;
   EXPECT_EQ(lines[0].rfind("TIME (UTC)", 0), 0u) << lines[0];
   // Newest first: db's up (round 15), db's down (13), db's first up (10), then web's.
-  EXPECT_EQ(lines[1].rfind("2026-01-01 00:15:00  db.example.com   down      up        notify", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[1].rfind("2026-01-01 00:15:00  db.example.com   down      up        notify", 0), 0u)
+      << lines[1];
   EXPECT_NE(lines[1].find("good in a row"), std::string::npos) << lines[1];
-  EXPECT_EQ(lines[2].rfind("2026-01-01 00:13:00  db.example.com   up        down      notify", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[2].rfind("2026-01-01 00:13:00  db.example.com   up        down      notify", 0), 0u)
+      << lines[2];
   EXPECT_NE(lines[2].find("every probe lost for 3 rounds"), std::string::npos) << lines[2];
-  EXPECT_EQ(lines[3].rfind("2026-01-01 00:10:00  db.example.com   unknown   up        quiet:first_round", 0), 0u)
+  EXPECT_EQ(lines[3].rfind("2026-01-01 00:10:00  db.example.com   unknown   up        quiet:first_round", 0),
+            0u)
       << lines[3];
   EXPECT_EQ(lines[6].rfind("2026-01-01 00:00:00  web.example.com  unknown   up", 0), 0u) << lines[6];
   EXPECT_EQ(listed.out.find("secret.example.com"), std::string::npos) << "another user's events";
@@ -106,7 +109,8 @@ TEST_F(EventCli, EventListPrintsTheUsersEventsNewestFirstOneLineEach) {
   EXPECT_EQ(foreign.exit_code, 1);
   EXPECT_NE(foreign.err.find("has no host secret.example.com"), std::string::npos) << foreign.err;
   EXPECT_EQ(semaphore({"event", "list", "--db", db_, "--user", "nobody@example.com"}).exit_code, 1);
-  EXPECT_EQ(semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--limit", "0"}).exit_code, 2);
+  EXPECT_EQ(semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--limit", "0"}).exit_code,
+            2);
 }
 
 TEST_F(EventCli, AlertRulesShowTheDefaultsAndSetChangesOnlyTheRulesGiven) {
@@ -115,8 +119,8 @@ TEST_F(EventCli, AlertRulesShowTheDefaultsAndSetChangesOnlyTheRulesGiven) {
   EXPECT_NE(shown.out.find("down_after       3 rounds\n"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("median_ms        off\n"), std::string::npos) << shown.out;
 
-  const auto set = semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--down-after", "5",
-                              "--median-ms", "250"});
+  const auto set = semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--down-after",
+                              "5", "--median-ms", "250"});
   ASSERT_EQ(set.exit_code, 0) << set.err;
   const auto rules = store_->user_alert_rules(store_->find_user_by_email("ops@example.com")->id).value();
   ASSERT_TRUE(rules.has_value());
@@ -126,15 +130,17 @@ TEST_F(EventCli, AlertRulesShowTheDefaultsAndSetChangesOnlyTheRulesGiven) {
   ASSERT_EQ(semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--median-ms", "off"})
                 .exit_code,
             0);
-  EXPECT_FALSE(
-      store_->user_alert_rules(store_->find_user_by_email("ops@example.com")->id).value()->median_ms.has_value());
+  EXPECT_FALSE(store_->user_alert_rules(store_->find_user_by_email("ops@example.com")->id)
+                   .value()
+                   ->median_ms.has_value());
 
   const auto refused =
       semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--down-after", "0"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--down-after: down_after must be between 1 and 100"), std::string::npos)
       << refused.err;
-  EXPECT_EQ(store_->user_alert_rules(store_->find_user_by_email("ops@example.com")->id).value()->down_after, 5);
+  EXPECT_EQ(store_->user_alert_rules(store_->find_user_by_email("ops@example.com")->id).value()->down_after,
+            5);
 }
 
 }  // namespace

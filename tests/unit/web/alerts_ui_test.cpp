@@ -160,12 +160,14 @@ TEST_F(AlertsUiTest, TheAlertsPageShowsEveryRuleWithItsDefaultAndIsLinkedInTheMe
                            "baseline_factor", "flap_changes", "flap_window_s"}) {
     EXPECT_TRUE(contains(page.body, std::string("name=\"") + name + "\"")) << name;
   }
-  EXPECT_TRUE(contains(page.body, "id=\"rule-down_after\" name=\"down_after\" inputmode=\"decimal\" "
-                                  "maxlength=\"20\" value=\"3\""));
+  EXPECT_TRUE(contains(page.body,
+                       "id=\"rule-down_after\" name=\"down_after\" inputmode=\"decimal\" "
+                       "maxlength=\"20\" value=\"3\""));
   EXPECT_TRUE(contains(page.body, "Default: 20 %."));
   EXPECT_TRUE(contains(page.body, "Default: off."));  // median and baseline
-  EXPECT_TRUE(contains(page.body, "id=\"rule-median_ms\" name=\"median_ms\" inputmode=\"decimal\" "
-                                  "maxlength=\"20\" value=\"\""));
+  EXPECT_TRUE(contains(page.body,
+                       "id=\"rule-median_ms\" name=\"median_ms\" inputmode=\"decimal\" "
+                       "maxlength=\"20\" value=\"\""));
   EXPECT_TRUE(contains(page.body, "id=\"channels\"")) << "the channels' place";
 }
 
@@ -195,18 +197,21 @@ TEST_F(AlertsUiTest, SavedRulesAreStoredAndABlankMedianIsOff) {
   EXPECT_EQ(rules->flap_window_s, 1800);
   const Response page = alice.call(Method::get, "/alerts");
   EXPECT_TRUE(contains(page.body, "name=\"down_after\" inputmode=\"decimal\" maxlength=\"20\" value=\"5\""));
-  EXPECT_TRUE(contains(page.body, "name=\"loss_percent\" inputmode=\"decimal\" maxlength=\"20\" value=\"12.5\""));
+  EXPECT_TRUE(
+      contains(page.body, "name=\"loss_percent\" inputmode=\"decimal\" maxlength=\"20\" value=\"12.5\""));
 }
 
 TEST_F(AlertsUiTest, WrongRulesAreNamedFieldByFieldAndNothingIsSaved) {
   Browser alice{app()};
   alice.sign_up("alice%40example.com");
-  const Response refused = alice.post(
-      "/alerts/rules", "down_after=0&up_after=2.5&loss_percent=abc&median_ms=-3&flap_window_s=10&flap_changes=6");
+  const Response refused =
+      alice.post("/alerts/rules",
+                 "down_after=0&up_after=2.5&loss_percent=abc&median_ms=-3&flap_window_s=10&flap_changes=6");
   EXPECT_EQ(refused.status, 400);
   for (const char* field : {"down_after", "up_after", "loss_percent", "median_ms", "flap_window_s"}) {
     EXPECT_TRUE(contains(refused.body, std::string("id=\"rule-") + field + "-error\"")) << field;
-    EXPECT_TRUE(contains(refused.body, std::string("id=\"rule-") + field + "\" name=\"" + field + "\"")) << field;
+    EXPECT_TRUE(contains(refused.body, std::string("id=\"rule-") + field + "\" name=\"" + field + "\""))
+        << field;
   }
   EXPECT_FALSE(contains(refused.body, "id=\"rule-flap_changes-error\""));
   EXPECT_TRUE(contains(refused.body, "down_after must be between 1 and 100"));
@@ -222,14 +227,16 @@ TEST_F(AlertsUiTest, WeeklyAndOneOffWindowsAreAddedListedAndDeleted) {
   alice.sign_up("alice%40example.com");
   const store::Id alice_id = user_id("alice@example.com");
   const store::Id host = add_host(alice_id, "db.example.com");
-  ASSERT_EQ(alice.post("/alerts/maintenance",
-                       "kind=weekly&host_id=&day_sat=1&day_sun=1&start=02%3A00&end=04%3A00&"
-                       "time_zone=Europe%2FBerlin&note=backups")
+  ASSERT_EQ(alice
+                .post("/alerts/maintenance",
+                      "kind=weekly&host_id=&day_sat=1&day_sun=1&start=02%3A00&end=04%3A00&"
+                      "time_zone=Europe%2FBerlin&note=backups")
                 .status,
             303);
-  ASSERT_EQ(alice.post("/alerts/maintenance", "kind=once&host_id=" + std::to_string(host) +
-                                                  "&starts=2026-07-01T10%3A00&ends=2026-07-01T12%3A30&"
-                                                  "time_zone=Europe%2FBerlin")
+  ASSERT_EQ(alice
+                .post("/alerts/maintenance", "kind=once&host_id=" + std::to_string(host) +
+                                                 "&starts=2026-07-01T10%3A00&ends=2026-07-01T12%3A30&"
+                                                 "time_zone=Europe%2FBerlin")
                 .status,
             303);
   const auto windows = store->list_maintenance_windows(alice_id).value();
@@ -266,7 +273,8 @@ TEST_F(AlertsUiTest, AWrongWindowIsRefusedWithTheFieldNamed) {
     EXPECT_EQ(refused.status, 400) << fields;
     EXPECT_TRUE(contains(refused.body, expected)) << fields << "\n" << refused.body;
   };
-  field_error("kind=weekly&day_mon=1&start=02%3A00&end=04%3A00&time_zone=Mars%2FOlympus", "Unknown time zone");
+  field_error("kind=weekly&day_mon=1&start=02%3A00&end=04%3A00&time_zone=Mars%2FOlympus",
+              "Unknown time zone");
   field_error("kind=weekly&start=02%3A00&end=04%3A00&time_zone=UTC", "Choose at least one day.");
   field_error("kind=weekly&day_mon=1&start=25%3A00&end=04%3A00&time_zone=UTC", "Enter the start as HH:MM.");
   field_error("kind=weekly&day_mon=1&start=02%3A00&end=02%3A00&time_zone=UTC", "The end must differ");
@@ -282,8 +290,9 @@ TEST_F(AlertsUiTest, AnotherUsersWindowOrHostIs404) {
   bob.sign_up("bob%40example.com");
   const store::Id bob_id = user_id("bob@example.com");
   const store::Id bobs_host = add_host(bob_id, "bob.example.com");
-  ASSERT_EQ(bob.post("/alerts/maintenance", "kind=weekly&day_mon=1&start=02%3A00&end=04%3A00&time_zone=UTC").status,
-            303);
+  ASSERT_EQ(
+      bob.post("/alerts/maintenance", "kind=weekly&day_mon=1&start=02%3A00&end=04%3A00&time_zone=UTC").status,
+      303);
   const store::Id bobs_window = store->list_maintenance_windows(bob_id).value().at(0).id;
   EXPECT_EQ(alice.post("/alerts/maintenance/" + std::to_string(bobs_window) + "/delete", "").status, 404);
   EXPECT_EQ(store->list_maintenance_windows(bob_id).value().size(), 1u);
@@ -292,7 +301,8 @@ TEST_F(AlertsUiTest, AnotherUsersWindowOrHostIs404) {
                                                  "&day_mon=1&start=02%3A00&end=04%3A00&time_zone=UTC")
                 .status,
             404);
-  EXPECT_FALSE(contains(alice.call(Method::get, "/alerts").body, "data-window=\"" + std::to_string(bobs_window)));
+  EXPECT_FALSE(
+      contains(alice.call(Method::get, "/alerts").body, "data-window=\"" + std::to_string(bobs_window)));
 }
 
 // --- events on the pages ---
@@ -302,7 +312,7 @@ TEST_F(AlertsUiTest, EventsShowOnAlertsTheReportAndTheHostPageOfTheirOwnerOnly) 
   alice.sign_up("alice%40example.com");
   bob.sign_up("bob%40example.com");
   const store::Id host = add_host(user_id("alice@example.com"), "web.example.com");
-  int n = cycle(host, 1);  // up (quiet: first round), down, up
+  int n = cycle(host, 1);                               // up (quiet: first round), down, up
   for (int i = 0; i < 3; ++i) round(host, n++, false);  // down again
   const auto events = store->user_events(user_id("alice@example.com"), 0, 100).value();
   ASSERT_EQ(events.size(), 4u);
@@ -345,7 +355,8 @@ TEST_F(AlertsUiTest, AHostInAMaintenanceWindowIsPausedOnTheReport) {
   window.starts_at = now_epoch_ms() - 60'000;
   window.ends_at = now_epoch_ms() + 3'600'000;
   ASSERT_TRUE(store->add_maintenance_window(window).ok());
-  EXPECT_TRUE(contains(alice.call(Method::get, "/report").body, "<span class=\"badge state-paused\">paused</span>"));
+  EXPECT_TRUE(
+      contains(alice.call(Method::get, "/report").body, "<span class=\"badge state-paused\">paused</span>"));
 }
 
 // --- the host edit page: overrides and state ---
@@ -363,8 +374,9 @@ TEST_F(AlertsUiTest, AHostsOverridesAreSavedBlankKeepsTheDefaultAndWrongOnesAreN
   const Response page = alice.call(Method::get, edit);
   ASSERT_EQ(page.status, 200);
   EXPECT_TRUE(contains(page.body, "Alert state: <span class=\"badge state-up\">up</span>")) << page.body;
-  EXPECT_TRUE(contains(page.body, "name=\"down_after\" inputmode=\"decimal\" maxlength=\"20\" value=\"\" "
-                                  "placeholder=\"4\""))
+  EXPECT_TRUE(contains(page.body,
+                       "name=\"down_after\" inputmode=\"decimal\" maxlength=\"20\" value=\"\" "
+                       "placeholder=\"4\""))
       << "blank, the user's default as the placeholder";
   EXPECT_TRUE(contains(page.body, "placeholder=\"off\""));
 
@@ -374,8 +386,9 @@ TEST_F(AlertsUiTest, AHostsOverridesAreSavedBlankKeepsTheDefaultAndWrongOnesAreN
   EXPECT_EQ(overrides.down_after, 7);
   EXPECT_EQ(overrides.median_ms, 0.0) << "0: the median rule off for this host";
   EXPECT_FALSE(overrides.loss_percent.has_value());
-  EXPECT_TRUE(contains(alice.call(Method::get, edit).body, "name=\"down_after\" inputmode=\"decimal\" "
-                                                           "maxlength=\"20\" value=\"7\""));
+  EXPECT_TRUE(contains(alice.call(Method::get, edit).body,
+                       "name=\"down_after\" inputmode=\"decimal\" "
+                       "maxlength=\"20\" value=\"7\""));
 
   const Response refused = alice.post(edit + "/alerts", "down_after=500&baseline_factor=1.05");
   EXPECT_EQ(refused.status, 400);
@@ -463,7 +476,8 @@ TEST_F(AlertsUiTest, ApiEventsFilterByHostAndSinceAndAnotherUsersHostIs404) {
       EXPECT_GE(event.at("at").as_string(), format_iso8601(since));
     }
   }
-  const json::value all_since = body_of(alice.api(Method::get, "/api/v1/events?since=" + format_iso8601(since)));
+  const json::value all_since =
+      body_of(alice.api(Method::get, "/api/v1/events?since=" + format_iso8601(since)));
   EXPECT_EQ(all_since.at("events").as_array().size(), 2u + 4u) << "a's and b's, not Bob's";
 
   const Response foreign = alice.api(Method::get, "/api/v1/events?host_id=" + std::to_string(bobs));
@@ -489,7 +503,8 @@ TEST_F(AlertsUiTest, ApiMaintenanceWindowsAreAddedReadListedAndDeleted) {
                                     R"("time_zone":"America/New_York","note":"patching"})");
   ASSERT_EQ(weekly.status, 201) << weekly.body;
   const json::object created = body_of(weekly).as_object();
-  EXPECT_EQ(header_of(weekly, "Location"), "/api/v1/maintenance/" + std::to_string(created.at("id").as_int64()));
+  EXPECT_EQ(header_of(weekly, "Location"),
+            "/api/v1/maintenance/" + std::to_string(created.at("id").as_int64()));
   EXPECT_EQ(json::serialize(created.at("days")), R"(["sat","sun"])");
   EXPECT_EQ(created.at("start").as_string(), "23:00");
   EXPECT_TRUE(created.at("host_id").is_null());
@@ -513,9 +528,9 @@ TEST_F(AlertsUiTest, ApiMaintenanceWindowsAreAddedReadListedAndDeleted) {
   EXPECT_EQ(bob.api(Method::get, target).status, 404);
   EXPECT_EQ(bob.api(Method::delete_, target).status, 404);
   EXPECT_TRUE(body_of(bob.api(Method::get, "/api/v1/maintenance")).at("windows").as_array().empty());
-  const Response foreign_host = alice.api(
-      Method::post, "/api/v1/maintenance",
-      R"({"kind":"weekly","host_id":)" + std::to_string(bobs) + R"(,"days":["mon"],"start":"01:00","end":"02:00"})");
+  const Response foreign_host = alice.api(Method::post, "/api/v1/maintenance",
+                                          R"({"kind":"weekly","host_id":)" + std::to_string(bobs) +
+                                              R"(,"days":["mon"],"start":"01:00","end":"02:00"})");
   EXPECT_EQ(foreign_host.status, 404);
   EXPECT_EQ(error_of(foreign_host).second, "host_id");
 
@@ -530,12 +545,14 @@ TEST_F(AlertsUiTest, ApiMaintenanceErrorsNameTheirField) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({"days":["mon"]})", "kind"},
       {R"({"kind":"monthly"})", "kind"},
-      {R"({"kind":"weekly","days":["mon"],"start":"01:00","end":"02:00","time_zone":"Mars/Olympus"})", "time_zone"},
+      {R"({"kind":"weekly","days":["mon"],"start":"01:00","end":"02:00","time_zone":"Mars/Olympus"})",
+       "time_zone"},
       {R"({"kind":"weekly","days":["someday"],"start":"01:00","end":"02:00"})", "days"},
       {R"({"kind":"weekly","days":[],"start":"01:00","end":"02:00"})", "days"},
       {R"({"kind":"weekly","days":["mon"],"start":"1am","end":"02:00"})", "start"},
       {R"({"kind":"weekly","days":["mon"],"start":"01:00","end":"01:00"})", "end"},
-      {R"({"kind":"weekly","days":["mon"],"start":"01:00","end":"02:00","starts_at":"2026-01-01"})", "starts_at"},
+      {R"({"kind":"weekly","days":["mon"],"start":"01:00","end":"02:00","starts_at":"2026-01-01"})",
+       "starts_at"},
       {R"({"kind":"once","starts_at":"2026-01-02","ends_at":"2026-01-01"})", "ends_at"},
       {R"({"kind":"once","starts_at":"tomorrow","ends_at":"2026-01-01"})", "starts_at"},
       {R"({"kind":"once","starts_at":"2026-01-01","ends_at":"2026-01-02","host_id":"x"})", "host_id"},
@@ -569,16 +586,17 @@ TEST_F(AlertsUiTest, ApiAlertRulesReadTheDefaultsAndPutReplacesThem) {
   EXPECT_EQ(stored->down_after, 5);
   EXPECT_EQ(stored->up_after, 2) << "left out: the built-in default";
   EXPECT_EQ(stored->median_ms, 150.0);
-  EXPECT_EQ(body_of(alice.api(Method::get, "/api/v1/alert-rules")).at("median_ms").to_number<double>(), 150.0);
+  EXPECT_EQ(body_of(alice.api(Method::get, "/api/v1/alert-rules")).at("median_ms").to_number<double>(),
+            150.0);
 
-  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"down_after":0})", "down_after"},
-           {R"({"down_after":2.5})", "down_after"},
-           {R"({"up_after":null})", "up_after"},
-           {R"({"loss_percent":"20"})", "loss_percent"},
-           {R"({"baseline_factor":1})", "baseline_factor"},
-           {R"({"flap_window_s":30})", "flap_window_s"},
-           {R"({"sms":true})", "sms"}}) {
+  for (const auto& [body, field] :
+       std::vector<std::pair<std::string, std::string>>{{R"({"down_after":0})", "down_after"},
+                                                        {R"({"down_after":2.5})", "down_after"},
+                                                        {R"({"up_after":null})", "up_after"},
+                                                        {R"({"loss_percent":"20"})", "loss_percent"},
+                                                        {R"({"baseline_factor":1})", "baseline_factor"},
+                                                        {R"({"flap_window_s":30})", "flap_window_s"},
+                                                        {R"({"sms":true})", "sms"}}) {
     const Response refused = alice.api(Method::put, "/api/v1/alert-rules", body);
     EXPECT_EQ(refused.status, 400) << body;
     EXPECT_EQ(error_of(refused), (std::pair<std::string, std::string>{"bad_field", field})) << body;
@@ -616,10 +634,12 @@ TEST_F(AlertsUiTest, ApiHostShowsItsAlertStateAndPatchSetsAndClearsOverrides) {
   EXPECT_EQ(store->host_alert_overrides(alice_id, host).value().median_ms, 0.0);
 
   // A wrong rule refuses the whole PATCH, naming it.
-  const Response refused = alice.api(Method::patch, target, R"({"label":"x","alert_rules":{"loss_percent":120}})");
+  const Response refused =
+      alice.api(Method::patch, target, R"({"label":"x","alert_rules":{"loss_percent":120}})");
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(error_of(refused).second, "alert_rules.loss_percent");
-  EXPECT_EQ(error_of(alice.api(Method::patch, target, R"({"alert_rules":{"sms":1}})")).second, "alert_rules.sms");
+  EXPECT_EQ(error_of(alice.api(Method::patch, target, R"({"alert_rules":{"sms":1}})")).second,
+            "alert_rules.sms");
   EXPECT_EQ(error_of(alice.api(Method::patch, target, R"({"alert_rules":5})")).second, "alert_rules");
   EXPECT_EQ(store->find_host(alice_id, host)->label, "edge") << "nothing changed";
 

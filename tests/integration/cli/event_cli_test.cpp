@@ -49,7 +49,8 @@ class EventCli : public ::testing::Test {
   void down_and_up(const std::string& email, const std::string& hostname, int n) {
     const store::Id user = store_->find_user_by_email(email)->id;
     store::Id host = 0;
-    for (const auto& each : *store_->list_hosts(user)) {
+    const auto hosts = store_->list_hosts(user).value();
+    for (const auto& each : hosts) {
       if (each.hostname == hostname) host = each.id;
     }
     ASSERT_NE(host, 0);

@@ -59,7 +59,7 @@ void list_events(const GlobalOptions& global, const AlertCommandOptions& options
   if (!options.host.empty() && !filter.host_id) {
     throw CommandExit{1, user.email + " has no host " + options.host + " (see semaphore host list)"};
   }
-  // Pages until `limit` events (a page may come short: see domain/event_pages.h).
+  // Pages until `limit` events or the last page.
   std::vector<store::AlertEventRecord> events;
   while (events.size() < options.limit) {
     filter.limit = options.limit - events.size();

@@ -28,6 +28,14 @@ void add_alert_options(CLI::App& command, AlertOptions& options) {
   add_duration_option(command, "--alert-timeout", options.send_timeout,
                       "how long one notification may take to send, connection included (default 10s)",
                       "SEMAPHORE_ALERT_TIMEOUT");
+  add_duration_option(command, "--alert-retry-first", options.dispatcher.retry.first_delay,
+                      "wait before the first retry of a failed notification; each next wait doubles (default "
+                      "15s)",
+                      "SEMAPHORE_ALERT_RETRY_FIRST");
+  add_duration_option(command, "--alert-retry-max", options.dispatcher.retry.max_delay,
+                      "longest wait between retries; a notification is retried for 24 h, then given up "
+                      "(default 1h)",
+                      "SEMAPHORE_ALERT_RETRY_MAX");
   command
       .add_option(
           "--alert-ca-file", options.ca_file,

@@ -3,11 +3,9 @@
 // what GET /api/v1/events and `semaphore event list` read. Pages are keyed by event id (the next page holds
 // the events with smaller ids), so events written between two pages cause no gaps or repeats.
 //
-// Built on AlertStore's user_events (by id) and host_events (by time): a page of one host reads all that
-// host's events since `since` when they are at most 1,000, else it scans the user's events by id and keeps
-// the host's; `since` alone also scans. A scan reads at most kEventScanRows rows per page, so a page may hold
-// fewer than `limit` events (even none) and still have a next page. When the store learns to filter by host
-// and time itself (EventQuery), only this file changes.
+// One query of AlertStore::user_events (EventQuery: host, since and the id cursor are filtered by the
+// database, over the (user_id, id) index), asking one event more than the page to know whether a next
+// page exists.
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -17,8 +15,6 @@
 #include "store/alert_store.h"
 
 namespace semaphore::domain {
-
-inline constexpr std::size_t kEventScanRows = 10'000;
 
 struct EventFilter {
   std::optional<store::Id> host_id;  // only this host's events (it must be the user's: else not_found)

@@ -285,7 +285,9 @@ TEST_F(ServiceTest, AHostThatGoesSilentIsDownOnceAndUpOnceWhenItAnswersAgain) {
   channel.secret = "a-webhook-secret";
   const auto added_channel = db->add_channel(channel, 20);
   ASSERT_TRUE(added_channel) << added_channel.error().message;
-  alerts::CurlSender sender(alerts::CurlSenderOptions{TargetPolicy::allow_private});
+  alerts::CurlSenderOptions send_options;
+  send_options.policy = TargetPolicy::allow_private;  // the receiver is on loopback
+  alerts::CurlSender sender(send_options);
   alerts::DispatcherOptions dispatch;
   dispatch.poll = 200ms;
   dispatch.public_url = "http://semaphore.test";

@@ -68,6 +68,15 @@ struct AlertEventRecord {
   std::optional<double> min_ms, median_ms, max_ms;
 };
 
+// Which of a user's events AlertStore::user_events returns: newest first, by id.
+struct EventQuery {
+  std::optional<Id> host_id;     // only this host's (Errc::not_found: not the user's host)
+  std::optional<EpochMs> since;  // only those with at >= since
+  Id before_id = 0;              // only those with id < before_id (0: from the newest); the next page passes
+                                 // the last id returned
+  int limit = 100;               // at most this many (clamped to 1..1000)
+};
+
 // A maintenance window (table maintenance_windows). host_id nullopt: every host of the user.
 //  - kind "once": [starts_at, ends_at) in epoch ms.
 //  - kind "weekly": on the days of `days` (bit 0 = Monday ... bit 6 = Sunday), [start_minute, end_minute)

@@ -70,6 +70,19 @@ struct Delivery {
   EpochMs next_attempt_at = 0;
 };
 
+// One row of a channel's outbox as /alerts and the API show it (AlertStore::channel_deliveries).
+struct DeliveryRecord {
+  Id id = 0;
+  Id channel_id = 0;
+  AlertEventRecord event;  // what was (or is to be) sent
+  std::string status;      // pending | delivered | abandoned
+  int attempts = 0;        // failed attempts so far
+  EpochMs created_at = 0;
+  EpochMs next_attempt_at = 0;         // pending: when the next attempt is due
+  std::optional<EpochMs> finished_at;  // delivered or abandoned: when
+  std::string last_error;              // of the latest failed attempt
+};
+
 // A channel claimed by one dispatcher, with its oldest undelivered notifications in order. While the claim
 // holds (until `claimed_until`), no other dispatcher takes the channel: one delivery in flight per channel.
 struct ChannelClaim {

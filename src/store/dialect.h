@@ -46,6 +46,10 @@ class Dialect {
   // Inside a write transaction: locks the user's row until it ends, so that writers of one user's rows take
   // turns (HostStore::add_hosts counts, then inserts). False when there is no such user.
   virtual bool lock_user(soci::session& sql, long long user_id) const = 0;
+  // Appended to a SELECT inside a write transaction: locks the rows it returns of the table named `alias`
+  // until the transaction ends, passing over (not waiting for) rows other transactions hold, so that
+  // concurrent claimers never take or wait on each other's rows (NotificationStore::claim_channels).
+  virtual std::string lock_rows_skip_locked(const std::string& alias) const = 0;
 
   // --- reading and writing ---
   // DataVersionSource::data_version() for this back end.

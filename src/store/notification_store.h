@@ -16,6 +16,7 @@
 // Rules every implementation keeps: methods never throw; database failures are Errc::unavailable; safe to
 // call from many threads and processes at once.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -104,13 +104,29 @@ class SociStore final : public Store {
   Result<HostAlertOverrides> host_alert_overrides(Id user_id, Id host_id) override;
   Status set_host_alert_overrides(Id user_id, Id host_id, const HostAlertOverrides& overrides) override;
   Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id) override;
-  Result<std::vector<AlertEventRecord>> user_events(Id user_id, Id before_id, int limit) override;
+  using AlertStore::user_events;
+  Result<std::vector<AlertEventRecord>> user_events(Id user_id, const EventQuery& query) override;
   Result<std::vector<AlertEventRecord>> host_events(Id user_id, Id host_id, EpochMs from, EpochMs to,
                                                     int limit) override;
   Result<MaintenanceWindowRecord> add_maintenance_window(const MaintenanceWindowRecord& window) override;
   Status update_maintenance_window(const MaintenanceWindowRecord& window) override;
   Status delete_maintenance_window(Id user_id, Id window_id) override;
   Result<std::vector<MaintenanceWindowRecord>> list_maintenance_windows(Id user_id) override;
+  // (channels: soci_store_channels.cpp)
+  Result<ChannelRecord> add_channel(const ChannelRecord& channel, std::int64_t max_per_user) override;
+  Status update_channel(const ChannelRecord& channel) override;
+  Status delete_channel(Id user_id, Id channel_id) override;
+  Result<ChannelWithStatus> find_channel(Id user_id, Id channel_id) override;
+  Result<std::vector<ChannelWithStatus>> list_channels(Id user_id) override;
+  Result<std::vector<DeliveryRecord>> channel_deliveries(Id user_id, Id channel_id, int limit) override;
+
+  // NotificationStore (soci_store_channels.cpp)
+  Result<std::vector<ChannelClaim>> claim_channels(const ClaimRequest& request) override;
+  Status delivery_succeeded(const std::string& worker_id, Id delivery_id, EpochMs at) override;
+  Status delivery_failed(const std::string& worker_id, Id delivery_id, EpochMs at, const std::string& error,
+                         std::optional<EpochMs> retry_at) override;
+  Status release_channel(const std::string& worker_id, Id channel_id) override;
+  Result<std::int64_t> delete_finished_deliveries_before(EpochMs before, std::int64_t limit) override;
 
  private:
   template <class T>
@@ -133,6 +149,15 @@ class SociStore final : public Store {
                         std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator);
   // Sets each round's baseline for the hosts whose rules use one, from the cache or, at most once per host
   // per hour of rounds, from ping_rollups.
+  // Writes the outbox rows of the chunk's events that are to be sent (soci_store_channels.cpp): one per
+  // enabled channel of the event's user that covers it. `channels_by_user`: the chunk's users' channels.
+  void write_outbox(soci::session& sql, const std::map<Id, std::vector<ChannelRecord>>& channels_by_user,
+                    const std::map<Id, std::string>& provider_of_host,
+                    const std::vector<AlertEventRecord>& events);
+  // The enabled channels of `user_ids` (a comma-separated id list), by user.
+  std::map<Id, std::vector<ChannelRecord>> load_enabled_channels(soci::session& sql,
+                                                                 const std::string& user_ids);
+
   void fill_baselines(soci::session& sql, const std::map<Id, HostAlertContext>& contexts,
                       std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator);
 

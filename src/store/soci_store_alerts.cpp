@@ -194,20 +194,27 @@ Result<std::optional<AlertStateRecord>> SociStore::host_alert_state(Id user_id, 
   });
 }
 
-Result<std::vector<AlertEventRecord>> SociStore::user_events(Id user_id, Id before_id, int limit) {
+Result<std::vector<AlertEventRecord>> SociStore::user_events(Id user_id, const EventQuery& query) {
   using Out = std::vector<AlertEventRecord>;
   return with_session<Out>("list events", [&](soci::session& sql) -> Result<Out> {
-    const long long user = user_id, before = before_id > 0 ? before_id : (1LL << 62),
-                    most = clamp_limit(limit);
+    const long long user = user_id, before = query.before_id > 0 ? query.before_id : (1LL << 62),
+                    most = clamp_limit(query.limit), host = query.host_id.value_or(0),
+                    since = query.since.value_or(0);
+    if (query.host_id && !host_belongs_to(sql, user, host)) return no_such_host();
     EventRow row;
     Out events;
+    std::string text =
+        std::string("SELECT ") + kEventColumns + " FROM alert_events e WHERE e.user_id = :u AND e.id < :b";
+    if (query.host_id) text += " AND e.host_id = :h";
+    if (query.since) text += " AND e.at >= :s";
+    text += " ORDER BY e.id DESC LIMIT :l";
     for_each_row(
-        sql, row,
-        std::string("SELECT ") + kEventColumns +
-            " FROM alert_events e WHERE e.user_id = :u AND e.id < :b ORDER BY e.id DESC LIMIT :l",
+        sql, row, text,
         [&](soci::statement& st) {
           st.exchange(soci::use(user));
           st.exchange(soci::use(before));
+          if (query.host_id) st.exchange(soci::use(host));
+          if (query.since) st.exchange(soci::use(since));
           st.exchange(soci::use(most));
         },
         [&] { events.push_back(row.take()); });

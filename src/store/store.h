@@ -10,7 +10,9 @@
 //  - TokenStore (token_store.h): users' API tokens; the web UI (bearer authentication, /account), the CLI.
 //  - MonitorStore (monitor_store.h): hosts to ping, leases, result writes, maintenance; the ping service.
 //  - OperatorStore (operator_store.h): every user's hosts and a database check, for /metrics and /readyz.
-//  - AlertStore (alert_store.h): alert rules, events, maintenance windows; the alerts' pages, API and CLI.
+//  - AlertStore (alert_store.h): alert rules, events, maintenance windows, channels; the alerts' pages, API
+//    and CLI.
+//  - NotificationStore (notification_store.h): the alert outbox; the alerts' dispatcher.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
 #include <memory>
@@ -22,6 +24,7 @@
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/monitor_store.h"
+#include "store/notification_store.h"
 #include "store/operator_store.h"
 #include "store/schema_store.h"
 #include "store/token_store.h"
@@ -35,7 +38,8 @@ class Store : public SchemaStore,
               public TokenStore,
               public MonitorStore,
               public OperatorStore,
-              public AlertStore {
+              public AlertStore,
+              public NotificationStore {
  public:
   ~Store() override = default;
 

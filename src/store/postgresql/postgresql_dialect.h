@@ -23,6 +23,11 @@ class PostgresqlDialect final : public Dialect {
   // SELECT ... FOR NO KEY UPDATE: other transactions may still insert rows that refer to the user (a session
   // at sign-in) while an import runs.
   bool lock_user(soci::session& sql, long long user_id) const override;
+  // FOR NO KEY UPDATE OF <alias> SKIP LOCKED: does not block the result writer's foreign-key checks (FOR KEY
+  // SHARE) on the same rows.
+  std::string lock_rows_skip_locked(const std::string& alias) const override {
+    return " FOR NO KEY UPDATE OF " + alias + " SKIP LOCKED";
+  }
 
   // txid_current_snapshot(): the same snapshot means no transaction that wrote committed since.
   Result<std::string> data_version(Connections& connections) override;

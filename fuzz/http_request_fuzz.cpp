@@ -51,8 +51,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   if (!opened || !(*opened)->migrate()) std::abort();
   g_store = std::move(*opened);
   // The cheapest argon2id parameters: a sign-up that gets through must not cost 64 MiB per input.
-  g_app = std::make_unique<web::WebApp>(web::WebStores{*g_store, *g_store, *g_store, *g_store, *g_store},
-                                        web::WebOptions{}, domain::PasswordCost::minimum());
+  g_app = std::make_unique<web::WebApp>(
+      web::WebStores{*g_store, *g_store, *g_store, *g_store, *g_store, *g_store}, web::WebOptions{},
+      domain::PasswordCost::minimum());
   std::atexit([] {
     g_app.reset();
     g_store.reset();

@@ -81,6 +81,11 @@ class AlertStore {
   // The channel's latest outbox rows, newest first, at most `limit` (1..1000), each with its event.
   // Errc::not_found: not the user's channel.
   virtual Result<std::vector<DeliveryRecord>> channel_deliveries(Id user_id, Id channel_id, int limit) = 0;
+
+  // --- for the pages (soci_store_alert_pages.cpp) ---
+  // The alert state of every host of the user that has one (hosts before their first round have none), by
+  // host id: the report's state column in one query.
+  virtual Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id) = 0;
 };
 
 }  // namespace semaphore::store

@@ -127,6 +127,7 @@ class SociStore final : public Store {
                          std::optional<EpochMs> retry_at) override;
   Status release_channel(const std::string& worker_id, Id channel_id) override;
   Result<std::int64_t> delete_finished_deliveries_before(EpochMs before, std::int64_t limit) override;
+  Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id) override;  // soci_store_alert_pages.cpp
 
  private:
   template <class T>

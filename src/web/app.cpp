@@ -137,13 +137,14 @@ bool is_json_type(std::string_view type) {
 // header here); a token-authenticated request has no session and needs none. A body is JSON (ctx.json).
 Response dispatch_api(const Routes::Route& route, RequestContext& ctx) {
   const Request& request = ctx.request;
-  const bool write =
-      request.method == Method::post || request.method == Method::patch || request.method == Method::delete_;
+  const bool write = request.method == Method::post || request.method == Method::put ||
+                     request.method == Method::patch || request.method == Method::delete_;
   if (write && ctx.session && !tokens_equal(request.header("x-csrf-token"), ctx.session->csrf_token)) {
     return api_error(403, "forbidden",
                      "A write with the session cookie needs the page's X-CSRF-Token header.");
   }
-  if (!request.body.empty() || request.method == Method::post || request.method == Method::patch) {
+  if (!request.body.empty() || request.method == Method::post || request.method == Method::put ||
+      request.method == Method::patch) {
     if (!is_json_type(request.header("content-type"))) {
       return api_error(415, "unsupported_media_type", "Send the body as application/json.");
     }
@@ -168,7 +169,7 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx, int& route_index) {
   route_index = RequestMetrics::kUnmatched;
   const bool api_path = request.path.starts_with("/api/");
   if (request.method == Method::other) {
-    return method_not_allowed(ctx, api_path, "GET, HEAD, POST, PATCH, DELETE");
+    return method_not_allowed(ctx, api_path, "GET, HEAD, POST, PUT, PATCH, DELETE");
   }
   if (request.path.starts_with("/static/") &&
       (request.method == Method::get || request.method == Method::head)) {
@@ -281,12 +282,14 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_home_routes(routes, stores.hosts);
   add_auth_routes(routes, stores.accounts, parts.passwords, parts.throttle);
   add_account_routes(routes, stores.accounts, stores.tokens, parts.passwords, parts.throttle);
-  add_manage_routes(routes, stores.hosts, parts.host_service);
+  add_manage_routes(routes, stores.hosts, parts.host_service, stores.alerts);
   add_import_routes(routes, stores.hosts, parts.host_service);
-  add_report_routes(routes, stores.hosts, parts.report);
-  add_api_host_routes(routes, stores.hosts, parts.host_service);
+  add_report_routes(routes, stores.hosts, stores.alerts, parts.report);
+  add_alerts_routes(routes, stores.hosts, stores.alerts);
+  add_api_host_routes(routes, stores.hosts, parts.host_service, stores.alerts);
   add_api_result_routes(routes, stores.hosts);
   add_api_report_routes(routes, stores.hosts);
+  add_api_alert_routes(routes, stores.alerts);
   add_api_openapi_routes(routes);
   routes.add(Method::get, "/metrics", Access::anyone,
              [&parts](RequestContext& ctx) { return metrics_page(parts, ctx); });

@@ -16,6 +16,7 @@
 #include "core/prometheus_text.h"
 #include "domain/passwords.h"
 #include "store/account_store.h"
+#include "store/alert_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/operator_store.h"
@@ -28,13 +29,14 @@ namespace semaphore::web {
 
 struct WebAppParts;  // what a WebApp owns (app.cpp): the site, the route table, the caches, the metrics
 
-// The parts of the store the web UI uses (all five are usually the one store::Store).
+// The parts of the store the web UI uses (all six are usually the one store::Store).
 struct WebStores {
   store::AccountStore& accounts;       // sign-up, sign-in, sessions, the account page
   store::HostStore& hosts;             // the pages and the API
   store::DataVersionSource& versions;  // what the caches are kept under
   store::TokenStore& tokens;           // API tokens: bearer authentication, the account page's list
   store::OperatorStore& operators;     // /readyz's database check, /metrics' per-host gauges (every user's)
+  store::AlertStore& alerts;           // /alerts, the host pages' rules, state and events, their API
 };
 
 // The ping service when it runs in the same process (`semaphore run`; web never includes monitor, so cli

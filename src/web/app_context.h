@@ -5,17 +5,20 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "alerts/rule_fields.h"
 #include "core/clock.h"
 #include "domain/host_input.h"
 #include "domain/host_service.h"
 #include "domain/passwords.h"
 #include "store/account_store.h"
+#include "store/alert_store.h"
 #include "store/host_store.h"
 #include "store/token_store.h"
 #include "web/cache/page_cache.h"
@@ -149,6 +152,25 @@ struct ManageView {
 };
 Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, const ManageView& view);
 
+// One alert rule in a form (/alerts' defaults, a host's overrides): its text as shown, the placeholder of a
+// blank field, the built-in default in words, and what was wrong with it.
+struct RuleFormRow {
+  const alerts::RuleField* field = nullptr;
+  std::string value, placeholder, default_text, error;
+};
+// The rows as the templates' {{#rules}} list; input ids are "<id_prefix>-<name>" (pages/alerts_page.cpp).
+TemplateData rule_form_rows(const std::vector<RuleFormRow>& rows, std::string_view id_prefix);
+// A positive decimal id (form fields, route parameters), or nullopt.
+std::optional<store::Id> parse_id(std::string_view text);
+
+// What the report shows of alerts (pages/report_page.cpp): the user's hosts' alert states, the maintenance
+// windows and the latest events.
+struct ReportAlerts {
+  std::map<store::Id, store::AlertStateRecord> states;  // by host id
+  std::vector<store::MaintenanceWindowRecord> windows;
+  std::vector<store::AlertEventRecord> events;  // newest first
+};
+
 // What the report pages keep between requests (see versioned_cache.h, page_cache.h, sparklines.h).
 struct ReportCaches {
   SparklineCache sparklines;
@@ -156,6 +178,8 @@ struct ReportCaches {
   HostPageCache host_pages;  // the host report pages, by user, host and range
   // The report's host statuses, by user id.
   VersionedCache<std::shared_ptr<const std::vector<store::HostStatus>>> statuses;
+  // Their alert states, windows and latest events, by user id.
+  VersionedCache<std::shared_ptr<const ReportAlerts>> alerts;
 };
 
 // Registration of each page module's routes (src/web/pages/*.cpp, src/web/api/*.cpp), each with the store
@@ -165,16 +189,24 @@ void add_auth_routes(Routes& routes, store::AccountStore& accounts, PasswordWork
                      SigninThrottle& throttle);
 void add_account_routes(Routes& routes, store::AccountStore& accounts, store::TokenStore& tokens,
                         PasswordWork& passwords, SigninThrottle& throttle);
-void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
+void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
+                       store::AlertStore& alerts);
 void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
-void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches);
+void add_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                       ReportCaches& caches);
 // /report/{id}.csv and /report/{id}
-void add_host_report_routes(Routes& routes, store::HostStore& hosts, HostPageCache& pages);
+void add_host_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                            HostPageCache& pages);
+// /alerts: the default rules, maintenance windows and recent events (pages/alerts_page.cpp)
+void add_alerts_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts);
 // /api/v1 (src/web/api/): hosts (list, add, read, change, delete, import), results, report, openapi.json
-void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
+void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
+                         store::AlertStore& alerts);
 void add_api_result_routes(Routes& routes, store::HostStore& hosts);
 void add_api_report_routes(Routes& routes, store::HostStore& hosts);
 void add_api_openapi_routes(Routes& routes);
+// /api/v1/events, /api/v1/maintenance, /api/v1/alert-rules (src/web/api/v1_alerts.cpp)
+void add_api_alert_routes(Routes& routes, store::AlertStore& alerts);
 // The OpenAPI document of /api/v1 (embedded src/web/api/openapi.json).
 std::string_view openapi_document();
 

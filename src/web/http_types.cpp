@@ -84,6 +84,8 @@ const char* to_string(Method method) {
       return "HEAD";
     case Method::post:
       return "POST";
+    case Method::put:
+      return "PUT";
     case Method::patch:
       return "PATCH";
     case Method::delete_:

@@ -11,9 +11,9 @@
 
 namespace semaphore::web {
 
-enum class Method { get, head, post, patch, delete_, other };
+enum class Method { get, head, post, put, patch, delete_, other };
 
-const char* to_string(Method method);  // "GET", "HEAD", "POST", "PATCH", "DELETE", "OTHER"
+const char* to_string(Method method);  // "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OTHER"
 
 struct Request {
   Method method = Method::get;

@@ -27,6 +27,10 @@ constexpr Flash kFlashes[] = {
     {"signed_out_everywhere", "info", "Every session of your account was signed out."},
     {"session_expired", "info", "Please sign in to continue."},
     {"token_revoked", "info", "Token revoked: whatever used it can no longer use the API."},
+    {"rules_saved", "success", "Alert rules saved. The next round is judged by them."},
+    {"host_rules_saved", "success", "The host's alert rules saved."},
+    {"window_added", "success", "Maintenance window added."},
+    {"window_deleted", "info", "Maintenance window deleted."},
 };
 
 std::string_view heading_for(int status) {

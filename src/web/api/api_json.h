@@ -10,7 +10,9 @@
 #include <string_view>
 #include <variant>
 
+#include "alerts/alert_rules.h"
 #include "core/clock.h"
+#include "store/alert_records.h"
 #include "store/records.h"
 #include "web/app_context.h"
 #include "web/view/host_state.h"
@@ -28,6 +30,21 @@ boost::json::object host_json(const store::Host& host, HostState state,
                               const std::optional<store::PingResult>& latest);
 // One point of a host's results.
 boost::json::object point_json(const SeriesPoint& point);
+
+// The alerts' JSON (v1_alerts.cpp): an event; the rules (every field, null = off); a host's overrides (every
+// field, null = the user's value).
+boost::json::object event_json(const store::AlertEventRecord& event);
+boost::json::object rules_json(const alerts::AlertRules& rules);
+boost::json::object overrides_json(const alerts::HostRuleOverrides& overrides);
+
+// A body field at fault ("" when the body as a whole is) and what is wrong with it.
+struct FieldProblem {
+  std::string field, message;
+};
+// A host's `alert_rules` object laid over `overrides`: a number sets a rule, null clears it (the user's value
+// applies again); each value is checked. The problem names "alert_rules.<rule>".
+std::optional<FieldProblem> read_overrides(const boost::json::value& value,
+                                           alerts::HostRuleOverrides& overrides);
 
 // A time parameter: epoch seconds ("1767225600"), or ISO 8601 / RFC 3339 ("2026-01-01T00:00:00Z", with
 // fractions and offsets, or a date "2026-01-01" for its midnight UTC). nullopt when it is neither.

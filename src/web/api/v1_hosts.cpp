@@ -8,9 +8,12 @@
 #include <iterator>
 #include <span>
 
+#include "alerts/maintenance_window.h"
+#include "alerts/round_evaluator.h"
 #include "core/provider.h"
 #include "web/api/api_error.h"
 #include "web/api/api_json.h"
+#include "web/view/alert_view.h"
 
 namespace semaphore::web {
 namespace {
@@ -50,6 +53,7 @@ std::optional<FieldError> read_host_fields(const json::value& value,
     if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
       return FieldError{std::string(key), "This field is not known here."};
     }
+    if (key == "alert_rules") continue;  // read by patch_host (api::read_overrides)
     if (key == "enabled") {
       if (!field.is_bool()) return FieldError{"enabled", "enabled is true or false."};
       input.enabled = field.get_bool();
@@ -70,7 +74,8 @@ std::optional<FieldError> read_host_fields(const json::value& value,
 
 constexpr std::array<std::string_view, 5> kAddFields = {"hostname", "provider", "service", "label",
                                                         "enabled"};
-constexpr std::array<std::string_view, 4> kPatchFields = {"provider", "service", "label", "enabled"};
+constexpr std::array<std::string_view, 5> kPatchFields = {"provider", "service", "label", "enabled",
+                                                          "alert_rules"};
 
 Response bad_field(const FieldError& error) {
   if (error.field.empty()) return api_error(400, "bad_field", error.message);
@@ -134,22 +139,34 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
   return json_response(200, json::object{{"hosts", std::move(list)}, {"next_cursor", std::move(next)}});
 }
 
-// The caller's host `id` with its state, or the 404.
-Response one_host(RequestContext& ctx, store::HostStore& hosts, store::Id id, int status) {
+// The caller's host `id` with its state, its alert state and its alert rule overrides, or the 404.
+Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts, store::Id id,
+                  int status) {
   store::HostQuery query;
   query.id = id;
   auto found = hosts.find_host_statuses(ctx.user->id, query);
   if (!found) return api_store_error(found.error());
   if (found->empty()) return not_found();
   const store::HostStatus& host = found->front();
-  return json_response(
-      status, host_json(host.host, classify(host.latest, ctx.now, ctx.site.stale_after()), host.latest));
+  auto state = alerts.host_alert_state(ctx.user->id, id);
+  if (!state) return api_store_error(state.error());
+  auto overrides = alerts.host_alert_overrides(ctx.user->id, id);
+  if (!overrides) return api_store_error(overrides.error());
+  auto windows = alerts.list_maintenance_windows(ctx.user->id);
+  if (!windows) return api_store_error(windows.error());
+  std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != id; });
+  alerts::TimeZones zones;
+  json::object body =
+      host_json(host.host, classify(host.latest, ctx.now, ctx.site.stale_after()), host.latest);
+  body["alert_state"] = alert_state_word(host.host, *state, alerts::in_any_window(*windows, ctx.now, zones));
+  body["alert_rules"] = api::overrides_json(alerts::overrides_from(*overrides));
+  return json_response(status, body);
 }
 
-Response get_host(RequestContext& ctx, store::HostStore& hosts) {
+Response get_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts) {
   const auto id = ctx.id_param();
   if (!id) return not_found();
-  return one_host(ctx, hosts, *id, 200);
+  return one_host(ctx, hosts, alerts, *id, 200);
 }
 
 Response add_host(RequestContext& ctx, domain::HostService& host_service) {
@@ -177,7 +194,8 @@ Response add_host(RequestContext& ctx, domain::HostService& host_service) {
   return response;
 }
 
-Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostService& host_service) {
+Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostService& host_service,
+                    store::AlertStore& alerts) {
   const auto id = ctx.id_param();
   if (!id) return not_found();
   auto stored = hosts.find_host(ctx.user->id, *id);
@@ -196,10 +214,26 @@ Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostSe
     const auto [field, message] = first_error(errors);
     return api_error(400, "bad_field", message, field);
   }
+  // The rules are checked before anything is written: a refused PATCH changes nothing.
+  std::optional<alerts::HostRuleOverrides> overrides;
+  if (const json::value* rules = ctx.json.as_object().if_contains("alert_rules")) {
+    auto stored_rules = alerts.host_alert_overrides(ctx.user->id, *id);
+    if (!stored_rules) return api_store_error(stored_rules.error());
+    overrides = alerts::overrides_from(*stored_rules);
+    if (auto problem = api::read_overrides(*rules, *overrides)) {
+      return api_error(400, "bad_field", problem->message, problem->field);
+    }
+  }
   host->id = *id;
   host->user_id = ctx.user->id;
   if (auto updated = hosts.update_host(*host); !updated) return api_store_error(updated.error());
-  return one_host(ctx, hosts, *id, 200);
+  if (overrides) {
+    if (auto saved = alerts.set_host_alert_overrides(ctx.user->id, *id, alerts::to_record(*overrides));
+        !saved) {
+      return api_store_error(saved.error());
+    }
+  }
+  return one_host(ctx, hosts, alerts, *id, 200);
 }
 
 Response delete_host(RequestContext& ctx, store::HostStore& hosts) {
@@ -282,12 +316,14 @@ Response import_hosts(RequestContext& ctx, domain::HostService& host_service) {
 
 }  // namespace
 
-void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service) {
+void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
+                         store::AlertStore& alerts) {
   routes.add(Method::get, "/api/v1/hosts", Access::api, bind_handler(list_hosts, hosts));
   routes.add(Method::post, "/api/v1/hosts", Access::api, bind_handler(add_host, host_service));
   routes.add(Method::post, "/api/v1/hosts/import", Access::api, bind_handler(import_hosts, host_service));
-  routes.add(Method::get, "/api/v1/hosts/{id}", Access::api, bind_handler(get_host, hosts));
-  routes.add(Method::patch, "/api/v1/hosts/{id}", Access::api, bind_handler(patch_host, hosts, host_service));
+  routes.add(Method::get, "/api/v1/hosts/{id}", Access::api, bind_handler(get_host, hosts, alerts));
+  routes.add(Method::patch, "/api/v1/hosts/{id}", Access::api,
+             bind_handler(patch_host, hosts, host_service, alerts));
   routes.add(Method::delete_, "/api/v1/hosts/{id}", Access::api, bind_handler(delete_host, hosts));
 }
 

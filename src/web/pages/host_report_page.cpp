@@ -1,9 +1,16 @@
-// GET /report/{id}?range=1h|6h|24h|7d|30d|1y: one host's smoke chart (drawn by chart.js from the JSON API)
-// and the table of its rounds; GET /report/{id}.csv?range=... exports the same rows.
+// GET /report/{id}?range=1h|6h|24h|7d|30d|1y: one host's smoke chart (drawn by chart.js from the JSON API,
+// with the host's alert events marked on it), its alert state and events, and the table of its rounds;
+// GET /report/{id}.csv?range=... exports the same rows.
+#include <spdlog/spdlog.h>
+
+#include <map>
 #include <variant>
 
+#include "alerts/maintenance_window.h"
 #include "core/provider.h"
+#include "core/text.h"
 #include "web/app_context.h"
+#include "web/view/alert_view.h"
 #include "web/view/csv.h"
 #include "web/view/host_state.h"
 #include "web/view/html_writer.h"
@@ -13,6 +20,7 @@ namespace semaphore::web {
 namespace {
 
 constexpr std::size_t kRowsShown = 500;
+constexpr int kEventsShown = 1000;  // of the range, newest first
 
 struct Loaded {
   store::Host host;
@@ -55,7 +63,36 @@ void write_round(const SeriesPoint& point, std::string& out) {
   html.raw("</td><td>").text(point.error).raw("</td></tr>\n");
 }
 
-Response host_report(RequestContext& ctx, store::HostStore& hosts, HostPageCache& pages) {
+// The host's alert state and its events in the range, newest first, into `data`. A read failure shows as a
+// note in the section; the chart and rounds still show.
+void add_alerts(RequestContext& ctx, store::AlertStore& alerts, const store::Host& host,
+                const RangeSpec& range, TemplateData& data) {
+  auto state = alerts.host_alert_state(ctx.user->id, host.id);
+  auto windows = alerts.list_maintenance_windows(ctx.user->id);
+  auto events = alerts.host_events(ctx.user->id, host.id, ctx.now - range.span_ms, ctx.now + 1, kEventsShown);
+  if (!state || !windows || !events) {
+    const Error& error = !state ? state.error() : !windows ? windows.error() : events.error();
+    spdlog::error("user {}: host {} alerts not read: {}", ctx.user->id, host.id, log_safe(error.message));
+    data.set("events_error", std::string("The alert events could not be read just now."));
+  }
+  bool in_maintenance = false;
+  if (windows) {
+    std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != host.id; });
+    alerts::TimeZones zones;
+    in_maintenance = alerts::in_any_window(*windows, ctx.now, zones);
+  }
+  data.set("alert_state", alert_state_word(host, state ? *state : std::nullopt, in_maintenance));
+  std::vector<store::AlertEventRecord> newest_first;
+  if (events) newest_first.assign(events->rbegin(), events->rend());
+  std::string rows;
+  write_event_rows(newest_first, {}, /*with_host=*/false, rows);
+  data.set("has_events", !newest_first.empty());
+  data.set("events_html", rows);
+  data.set("events_since_s", std::to_string((ctx.now - range.span_ms) / 1000));
+}
+
+Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
+                     HostPageCache& pages) {
   // A page kept under the same data version is this page while its time-dependent parts hold (same_until).
   // Looked up by the parsed id and range (page_cache.h); a request that does not parse is answered by load().
   const auto wanted_id = ctx.id_param();
@@ -89,6 +126,7 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, HostPageCache
   data.set("enabled", host.enabled);
   data.set("state", std::string(to_string(classify(latest, ctx.now, ctx.site.stale_after()))));
   data.set("range", std::string(range.name));
+  add_alerts(ctx, alerts, host, range, data);
   data.set("refresh_s", std::to_string(ctx.site.round_interval.count()));
   const bool buckets = range.rollup_period_s != 0;
   data.set("span_s", std::to_string(range.span_ms / 1000));  // the chart's request to /api/v1
@@ -139,9 +177,10 @@ Response host_csv(RequestContext& ctx, store::HostStore& hosts) {
 
 }  // namespace
 
-void add_host_report_routes(Routes& routes, store::HostStore& hosts, HostPageCache& pages) {
+void add_host_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                            HostPageCache& pages) {
   routes.add(Method::get, "/report/{id}.csv", Access::signed_in, bind_handler(host_csv, hosts));
-  routes.add(Method::get, "/report/{id}", Access::signed_in, bind_handler(host_report, hosts, pages));
+  routes.add(Method::get, "/report/{id}", Access::signed_in, bind_handler(host_report, hosts, alerts, pages));
 }
 
 }  // namespace semaphore::web

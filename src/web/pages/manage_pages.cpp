@@ -1,8 +1,18 @@
-// GET /manage, POST /manage/hosts (add), GET|POST /manage/hosts/{id} (edit), POST /manage/hosts/{id}/delete.
-#include <span>
+// GET /manage, POST /manage/hosts (add), GET|POST /manage/hosts/{id} (edit), POST /manage/hosts/{id}/delete,
+// POST /manage/hosts/{id}/alerts (the host's alert rule overrides; the edit page also shows its alert state).
+#include <spdlog/spdlog.h>
 
+#include <map>
+#include <span>
+#include <variant>
+
+#include "alerts/maintenance_window.h"
+#include "alerts/round_evaluator.h"
+#include "alerts/rule_fields.h"
 #include "core/provider.h"
+#include "core/text.h"
 #include "web/app_context.h"
+#include "web/view/alert_view.h"
 
 namespace semaphore::web {
 namespace {
@@ -107,9 +117,71 @@ Response add_host(RequestContext& ctx, store::HostStore& hosts, domain::HostServ
   return ctx.redirect_with_flash("/manage", "host_added");
 }
 
-Response edit_page(RequestContext& ctx, int status, const store::Host& stored, const domain::HostInput& shown,
-                   const domain::HostErrors& errors) {
+// The override form after a refusal: what was typed and what was wrong, by field.
+struct OverrideForm {
+  std::map<std::string, std::string> typed, errors;
+  std::string form_error;
+};
+
+// The host's alert rules (blank: the user's value, shown as the placeholder) and its alert state. A read
+// failure shows as the section's error; the host form above still works.
+void add_alert_section(RequestContext& ctx, store::AlertStore& alerts, const store::Host& host,
+                       const OverrideForm& form, TemplateData& data) {
+  std::string form_error = form.form_error;
+  const auto note_failure = [&](const Error& error) {
+    spdlog::error("user {}: host {} alerts not read: {}", ctx.user->id, host.id, log_safe(error.message));
+    if (form_error.empty()) form_error = "The alert rules could not be read just now.";
+  };
+  auto user_rules = alerts.user_alert_rules(ctx.user->id);
+  if (!user_rules) note_failure(user_rules.error());
+  const alerts::AlertRules defaults = alerts::rules_from(user_rules ? *user_rules : std::nullopt);
+  auto stored = alerts.host_alert_overrides(ctx.user->id, host.id);
+  if (!stored) note_failure(stored.error());
+  const alerts::HostRuleOverrides overrides =
+      alerts::overrides_from(stored ? *stored : store::HostAlertOverrides{});
+  std::vector<RuleFormRow> rows;
+  for (const alerts::RuleField& field : alerts::kRuleFields) {
+    RuleFormRow row;
+    row.field = &field;
+    const std::string name(field.name);
+    if (const auto typed = form.typed.find(name); typed != form.typed.end()) {
+      row.value = typed->second;
+    } else if (const auto value = alerts::override_value(overrides, field)) {
+      row.value = alerts::format_rule_value(*value);
+    }
+    const auto inherited = alerts::rule_value(defaults, field);
+    row.placeholder = inherited ? alerts::format_rule_value(*inherited) : "off";
+    row.default_text = "your default, " +
+                       (inherited ? alerts::format_rule_value(*inherited) + " " + std::string(field.unit)
+                                  : std::string("off")) +
+                       (field.can_be_off ? "; 0 turns it off for this host" : "");
+    if (const auto error = form.errors.find(name); error != form.errors.end()) row.error = error->second;
+    rows.push_back(std::move(row));
+  }
+  data.set("rules", rule_form_rows(rows, "override"));
+  set_if(data, "rules_error", form_error);
+
+  auto state = alerts.host_alert_state(ctx.user->id, host.id);
+  auto windows = alerts.list_maintenance_windows(ctx.user->id);
+  bool in_maintenance = false;
+  if (windows) {
+    std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != host.id; });
+    alerts::TimeZones zones;
+    in_maintenance = alerts::in_any_window(*windows, ctx.now, zones);
+  }
+  const std::optional<store::AlertStateRecord> record = state ? *state : std::nullopt;
+  data.set("alert_state", alert_state_word(host, record, in_maintenance));
+  if (record && record->last_change_at > 0) {
+    data.set("alert_since", event_time(record->last_change_at));
+  }
+  data.set("in_maintenance", in_maintenance);
+}
+
+Response edit_page(RequestContext& ctx, store::AlertStore& alerts, int status, const store::Host& stored,
+                   const domain::HostInput& shown, const domain::HostErrors& errors,
+                   const OverrideForm& overrides = {}) {
   TemplateData data;
+  add_alert_section(ctx, alerts, stored, overrides, data);
   data.set("id", std::to_string(stored.id));
   data.set("original_hostname", stored.hostname);
   data.set("hostname", shown.hostname);
@@ -121,17 +193,18 @@ Response edit_page(RequestContext& ctx, int status, const store::Host& stored, c
   return ctx.page(status, "host_edit", "Edit " + stored.hostname, std::move(data), "manage");
 }
 
-Response get_edit(RequestContext& ctx, store::HostStore& hosts) {
+Response get_edit(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto host = hosts.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
   const domain::HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service,
                                 host->label, host->enabled};
-  return edit_page(ctx, 200, *host, shown, {});
+  return edit_page(ctx, alerts, 200, *host, shown, {});
 }
 
-Response post_edit(RequestContext& ctx, store::HostStore& hosts, const domain::HostService& host_service) {
+Response post_edit(RequestContext& ctx, store::HostStore& hosts, const domain::HostService& host_service,
+                   store::AlertStore& alerts) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto stored = hosts.find_host(ctx.user->id, *id);
@@ -139,17 +212,53 @@ Response post_edit(RequestContext& ctx, store::HostStore& hosts, const domain::H
   const domain::HostInput input = input_from_form(ctx.form, true);
   domain::HostErrors errors;
   auto host = host_service.validate(input, errors);
-  if (!host) return edit_page(ctx, 400, *stored, input, errors);
+  if (!host) return edit_page(ctx, alerts, 400, *stored, input, errors);
   host->id = *id;
   host->user_id = ctx.user->id;
   if (auto updated = hosts.update_host(*host); !updated) {
     if (updated.error().code == Errc::duplicate) {
       errors.hostname = "You are watching this host already.";
-      return edit_page(ctx, 400, *stored, input, errors);
+      return edit_page(ctx, alerts, 400, *stored, input, errors);
     }
     return ctx.store_error(updated.error());
   }
   return ctx.redirect_with_flash("/manage", "host_updated");
+}
+
+Response post_overrides(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts) {
+  const auto id = ctx.id_param();
+  if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
+  auto host = hosts.find_host(ctx.user->id, *id);
+  if (!host) return ctx.store_error(host.error());
+  OverrideForm form;
+  alerts::HostRuleOverrides overrides;
+  for (const alerts::RuleField& field : alerts::kRuleFields) {
+    const std::string name(field.name);
+    form.typed[name] = ctx.form.get(name);
+    auto parsed = alerts::parse_rule_text(field, form.typed[name]);
+    if (auto* message = std::get_if<std::string>(&parsed)) {
+      form.errors[name] = *message;
+      continue;
+    }
+    alerts::HostRuleOverrides alone;  // each field on its own, so that every wrong one is named
+    alerts::set_override_value(alone, field, std::get<std::optional<double>>(parsed));
+    if (auto error = alerts::validate_overrides(alone)) {
+      form.errors[name] = error->message;
+      continue;
+    }
+    alerts::set_override_value(overrides, field, std::get<std::optional<double>>(parsed));
+  }
+  const domain::HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service,
+                                host->label, host->enabled};
+  if (!form.errors.empty()) {
+    form.form_error = "Some rules need a fix; nothing was saved.";
+    return edit_page(ctx, alerts, 400, *host, shown, {}, form);
+  }
+  if (auto saved = alerts.set_host_alert_overrides(ctx.user->id, *id, alerts::to_record(overrides)); !saved) {
+    return ctx.store_error(saved.error());
+  }
+  spdlog::info("user {}: host {} alert rules saved", ctx.user->id, *id);
+  return ctx.redirect_with_flash("/manage/hosts/" + std::to_string(*id) + "#alerts", "host_rules_saved");
 }
 
 Response post_delete(RequestContext& ctx, store::HostStore& hosts) {
@@ -163,13 +272,16 @@ Response post_delete(RequestContext& ctx, store::HostStore& hosts) {
 
 }  // namespace
 
-void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service) {
+void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
+                       store::AlertStore& alerts) {
   routes.add(Method::get, "/manage", Access::signed_in,
              [&hosts](RequestContext& ctx) { return manage_page(ctx, hosts, 200, ManageView{}); });
   routes.add(Method::post, "/manage/hosts", Access::signed_in, bind_handler(add_host, hosts, host_service));
-  routes.add(Method::get, "/manage/hosts/{id}", Access::signed_in, bind_handler(get_edit, hosts));
+  routes.add(Method::get, "/manage/hosts/{id}", Access::signed_in, bind_handler(get_edit, hosts, alerts));
   routes.add(Method::post, "/manage/hosts/{id}", Access::signed_in,
-             bind_handler(post_edit, hosts, host_service));
+             bind_handler(post_edit, hosts, host_service, alerts));
+  routes.add(Method::post, "/manage/hosts/{id}/alerts", Access::signed_in,
+             bind_handler(post_overrides, hosts, alerts));
   routes.add(Method::post, "/manage/hosts/{id}/delete", Access::signed_in, bind_handler(post_delete, hosts));
 }
 

@@ -1,10 +1,18 @@
-// GET /report: every host of the user with its latest round, sortable and filterable (server-side, so it
-// works without JavaScript; app.js refreshes it in place each round interval).
+// GET /report: every host of the user with its latest round and its alert state, sortable and filterable
+// (server-side, so it works without JavaScript; app.js refreshes it in place each round interval), and a
+// strip of the user's latest events.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
+#include "alerts/maintenance_window.h"
 #include "core/provider.h"
+#include "core/text.h"
 #include "web/app_context.h"
+#include "web/view/alert_view.h"
 #include "web/view/host_state.h"
 #include "web/view/html_writer.h"
 
@@ -18,21 +26,37 @@ struct Column {
 };
 
 constexpr Column kColumns[] = {
-    {"status", "Status", false},   {"host", "Host", false}, {"provider", "Provider", false},
-    {"min", "Min", true},          {"avg", "Avg", true},    {"max", "Max", true},
-    {"median", "Median", true},    {"loss", "Loss", true},  {"jitter", "Jitter", true},
+    {"status", "Status", false},   {"alert", "Alert", false},
+    {"host", "Host", false},       {"provider", "Provider", false},
+    {"min", "Min", true},          {"avg", "Avg", true},
+    {"max", "Max", true},          {"median", "Median", true},
+    {"loss", "Loss", true},        {"jitter", "Jitter", true},
     {"updated", "Updated", false},
 };
+
+constexpr int kEventsInStrip = 10;
 
 struct Row {
   const store::HostStatus* status;
   HostState state;
+  std::string alert;  // the alert state (alert_view.h)
 };
+
+// How bad an alert state is, for sorting: down first.
+int alert_severity(std::string_view alert) {
+  if (alert == "down") return 5;
+  if (alert == "flapping") return 4;
+  if (alert == "degraded") return 3;
+  if (alert == "unknown") return 2;
+  if (alert == "paused") return 1;
+  return 0;
+}
 
 // The value a column sorts by; missing values sort last in either direction.
 std::optional<double> sort_value(const Row& row, std::string_view key) {
   const auto& latest = row.status->latest;
   if (key == "status") return severity(row.state);
+  if (key == "alert") return alert_severity(row.alert);
   if (key == "updated") return latest ? std::optional<double>(static_cast<double>(latest->ts)) : std::nullopt;
   if (!latest) return std::nullopt;
   if (key == "min") return latest->min_ms;
@@ -77,6 +101,8 @@ void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& spa
       .raw("\">\n      <td data-value=\"")
       .number(severity(row.state));
   html.raw("\"><span class=\"badge state-").text(state).raw("\">").text(state).raw("</span></td>\n");
+  html.raw("      <td data-value=\"").number(alert_severity(row.alert)).raw("\"><span class=\"badge state-");
+  html.text(row.alert).raw("\">").text(row.alert).raw("</span></td>\n");
   html.raw("      <td data-value=\"")
       .text(host.hostname)
       .raw("\"><a href=\"/report/")
@@ -136,7 +162,7 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Row
       .add(host.label)
       .add(host.service)
       .add(static_cast<int>(host.provider));
-  print.add(static_cast<int>(row.state));
+  print.add(static_cast<int>(row.state)).add(row.alert);
   const auto& latest = row.status->latest;
   print.add(latest.has_value());
   if (!latest) return;
@@ -145,7 +171,48 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Row
   print.add(format_age(latest->ts, ctx.now));
 }
 
-Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& caches) {
+// The user's alert states, windows and latest events, kept under the data version like the statuses. A read
+// failure leaves them empty (the report still shows the rounds) and is logged.
+std::shared_ptr<const ReportAlerts> report_alerts(RequestContext& ctx, store::AlertStore& alerts,
+                                                  ReportCaches& caches, const std::string& user_key) {
+  if (auto kept = caches.alerts.find(user_key, ctx.data_version)) return *kept;
+  auto loaded = std::make_shared<ReportAlerts>();
+  bool complete = true;
+  const auto failed = [&](const Error& error) {
+    spdlog::error("user {}: report alerts not read: {}", ctx.user->id, log_safe(error.message));
+    complete = false;
+  };
+  if (auto states = alerts.user_alert_states(ctx.user->id)) {
+    for (auto& state : *states) loaded->states.emplace(state.host_id, std::move(state));
+  } else {
+    failed(states.error());
+  }
+  if (auto windows = alerts.list_maintenance_windows(ctx.user->id)) {
+    loaded->windows = std::move(*windows);
+  } else {
+    failed(windows.error());
+  }
+  if (auto events = alerts.user_events(ctx.user->id, 0, kEventsInStrip)) {
+    loaded->events = std::move(*events);
+  } else {
+    failed(events.error());
+  }
+  if (complete) caches.alerts.put(user_key, ctx.data_version, loaded);
+  return loaded;
+}
+
+// The strip of the latest events above the table (empty without events).
+std::string events_strip(const ReportAlerts& alerts, const std::vector<store::HostStatus>& statuses) {
+  if (alerts.events.empty()) return {};
+  std::map<store::Id, std::string> names;
+  for (const auto& status : statuses) names[status.host.id] = status.host.hostname;
+  std::string rows;
+  write_event_rows(alerts.events, names, /*with_host=*/true, rows);
+  return rows;
+}
+
+Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
+                ReportCaches& caches) {
   const std::string user_key = std::to_string(ctx.user->id);
   std::shared_ptr<const std::vector<store::HostStatus>> statuses =
       caches.statuses.find(user_key, ctx.data_version).value_or(nullptr);
@@ -154,6 +221,16 @@ Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& cach
     if (!read) return ctx.store_error(read.error());
     statuses = std::make_shared<const std::vector<store::HostStatus>>(std::move(*read));
     caches.statuses.put(user_key, ctx.data_version, statuses);
+  }
+  const std::shared_ptr<const ReportAlerts> alert_data = report_alerts(ctx, alerts, caches, user_key);
+  // Which hosts are inside a maintenance window now: the user's windows, for all hosts or per host.
+  alerts::TimeZones zones;
+  bool all_in_window = false;
+  std::set<store::Id> in_window;
+  for (const auto& window : alert_data->windows) {
+    if (!alerts::in_window(window, ctx.now, zones)) continue;
+    if (!window.host_id) all_in_window = true;
+    if (window.host_id) in_window.insert(*window.host_id);
   }
 
   const auto provider_filter = parse_provider(ctx.query.get("provider"));
@@ -172,7 +249,13 @@ Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& cach
     ++counts[static_cast<int>(state)];
     if (provider_filter && status.host.provider != *provider_filter) continue;
     if (state_filter && state != *state_filter) continue;
-    rows.push_back({&status, state});
+    const auto alert_state = alert_data->states.find(status.host.id);
+    rows.push_back({&status, state,
+                    alert_state_word(status.host,
+                                     alert_state != alert_data->states.end()
+                                         ? std::optional<store::AlertStateRecord>(alert_state->second)
+                                         : std::nullopt,
+                                     all_in_window || in_window.contains(status.host.id))});
   }
   sort_rows(rows, sort, descending);
 
@@ -184,6 +267,7 @@ Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& cach
   print.add(static_cast<long long>(ctx.site.round_interval.count())).add(statuses->size());
   for (const int count : counts) print.add(count);
   for (const Row& row : rows) add_to_fingerprint(print, ctx, row);
+  for (const auto& event : alert_data->events) print.add(event.id).add(event.host_id);
   const std::string key = "report/" + std::to_string(ctx.user->id) + "?" + sort + (descending ? "-" : "+") +
                           std::string(provider_filter ? to_string(*provider_filter) : "") + "/" +
                           std::string(state_filter ? to_string(*state_filter) : "");
@@ -242,6 +326,9 @@ Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& cach
   rows_html.reserve(rows.size() * 1800);
   for (const Row& row : rows) write_row(ctx, hosts, caches.sparklines, row, rows_html);
   data.set("rows_html", rows_html);  // mustache data copies its strings whatever we pass
+  const std::string strip = events_strip(*alert_data, *statuses);
+  data.set("has_events", !strip.empty());
+  data.set("events_html", strip);
   auto body = std::make_shared<const std::string>(ctx.site.templates.render("report", data));
   caches.pages.put(key, std::move(print.bytes()), body);
   return ctx.page_html(200, *body, "Report", "report");
@@ -249,9 +336,10 @@ Response report(RequestContext& ctx, store::HostStore& hosts, ReportCaches& cach
 
 }  // namespace
 
-void add_report_routes(Routes& routes, store::HostStore& hosts, ReportCaches& caches) {
-  routes.add(Method::get, "/report", Access::signed_in, bind_handler(report, hosts, caches));
-  add_host_report_routes(routes, hosts, caches.host_pages);
+void add_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                       ReportCaches& caches) {
+  routes.add(Method::get, "/report", Access::signed_in, bind_handler(report, hosts, alerts, caches));
+  add_host_report_routes(routes, hosts, alerts, caches.host_pages);
 }
 
 }  // namespace semaphore::web

@@ -19,7 +19,7 @@ struct ProtocolError {
   std::string message;  // the plain-text answer
 };
 
-// `message` as the app's Request from `client_address` (methods other than GET, HEAD, POST, PATCH and
+// `message` as the app's Request from `client_address` (methods other than GET, HEAD, POST, PUT, PATCH and
 // DELETE become Method::other), or a 400 for a framing the server cannot trust (a Transfer-Encoding not
 // ending in chunked) or a target that is not origin-form.
 std::variant<Request, ProtocolError> to_request(

@@ -1,6 +1,7 @@
 // The smoke chart of /report/{id}: a min–max band per round (or hour, or day), the median as a line whose
-// points are coloured by that round's loss, and a hover read-out. Data from /api/v1/hosts/{id}/results (the
-// session cookie), page by page, turned into the columns uPlot draws from.
+// points are coloured by that round's loss, the host's alert events as vertical marks (their title says what
+// changed), and a hover read-out. Data from /api/v1/hosts/{id}/results and /api/v1/events (the session
+// cookie), page by page, turned into the columns uPlot draws from.
 'use strict';
 
 (function () {
@@ -73,6 +74,55 @@
     };
   }
 
+  // The host's alert events in the range ([{id, ts, to, title}]); none when the request fails.
+  async function loadEvents(element) {
+    const src = element.getAttribute('data-events');
+    if (!src) return [];
+    try {
+      const response = await fetch(src, { credentials: 'same-origin', cache: 'no-store' });
+      if (!response.ok) return [];
+      const page = await response.json();
+      return page.events.map((event) => ({
+        id: event.id,
+        ts: Date.parse(event.at) / 1000,
+        to: event.to,
+        title: new Date(event.at).toISOString().replace('T', ' ').slice(0, 19) + ' UTC: ' + event.from + ' → ' +
+          event.to + ' (' + event.reason + ')',
+      }));
+    } catch (error) {
+      return [];
+    }
+  }
+
+  // A thin vertical mark per event over the plot, as elements (not canvas) so that each has a title.
+  function eventsPlugin(events) {
+    return {
+      hooks: {
+        draw: (u) => {
+          let layer = u.over.querySelector('.event-marks');
+          if (!layer) {
+            layer = document.createElement('div');
+            layer.className = 'event-marks';
+            u.over.appendChild(layer);
+          }
+          layer.replaceChildren();
+          for (const event of events) {
+            const x = u.valToPos(event.ts, 'x');
+            if (!(x >= 0 && x <= u.over.clientWidth)) continue;
+            const mark = document.createElement('div');
+            mark.className = 'event-mark to-' + event.to;
+            mark.style.left = x + 'px';
+            mark.title = event.title;
+            mark.setAttribute('data-event', String(event.id));
+            mark.setAttribute('aria-label', event.title);
+            mark.setAttribute('role', 'img');
+            layer.appendChild(mark);
+          }
+        },
+      },
+    };
+  }
+
   // The range's points as columns ({ts: [...seconds], min: [...], ...}), or null when a page failed.
   async function load(element) {
     const to = Date.now() / 1000;
@@ -100,7 +150,7 @@
   }
 
   async function draw(element, existing) {
-    const data = await load(element);
+    const [data, events] = await Promise.all([load(element), loadEvents(element)]);
     if (!data) return existing;
     if (existing) existing.destroy();
     element.replaceChildren();
@@ -118,7 +168,7 @@
     const options = {
       width: Math.max(280, element.clientWidth),
       height: 320,
-      plugins: [bandPlugin, lossPlugin(data.loss, data.sent)],
+      plugins: [bandPlugin, lossPlugin(data.loss, data.sent), eventsPlugin(events)],
       scales: { x: { time: true, range: () => [data.from, data.to] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
         { stroke: color('--muted'), grid: { stroke: color('--line') } },

@@ -251,6 +251,27 @@ TEST_P(AlertStoreTest, EventsAreScopedByUser) {
   EXPECT_EQ(store_->set_host_alert_overrides(alice.id, b.id, overrides).error().code, Errc::not_found);
 }
 
+TEST_P(AlertStoreTest, UserAlertStatesHoldEveryEvaluatedHostOfTheUserOnly) {
+  const auto alice = make_user("a@example.com");
+  const auto bob = make_user("b@example.com");
+  const auto a1 = make_host(alice.id, "a1.example.com");
+  const auto a2 = make_host(alice.id, "a2.example.com");
+  const auto never = make_host(alice.id, "never.example.com");  // no round yet: no state
+  const auto b = make_host(bob.id, "b.example.com");
+  for (int r = 1; r <= 3; ++r) insert({lost(a1.id, r), good(a2.id, r), good(b.id, r)});
+
+  const auto states = store_->user_alert_states(alice.id).value();
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_EQ(states[0].host_id, a1.id);
+  EXPECT_EQ(states[0].shown, "down");
+  EXPECT_EQ(states[1].host_id, a2.id);
+  EXPECT_EQ(states[1].shown, "up");
+  for (const auto& state : states) EXPECT_NE(state.host_id, never.id);
+  const auto bobs = store_->user_alert_states(bob.id).value();
+  ASSERT_EQ(bobs.size(), 1u);
+  EXPECT_EQ(bobs[0].host_id, b.id);
+}
+
 TEST_P(AlertStoreTest, UserEventsArePagedNewestFirstByACursor) {
   const auto user = make_user("a@example.com");
   const auto host = make_host(user.id, "a.example.com");

@@ -52,7 +52,7 @@ class ApiTokenTest : public ::testing::Test {
   }
 
   std::unique_ptr<WebApp> make_app(const WebOptions& options = {}) {
-    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store}, options,
+    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store}, options,
                                     domain::PasswordCost::minimum());
   }
 
@@ -207,7 +207,8 @@ TEST_F(ApiTokenTest, ReadTokensMayOnlyGetAndHead) {
   EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::post));
   EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::patch));
   EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::delete_));
-  EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::other));  // PUT, ...
+  EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::put));
+  EXPECT_FALSE(scope_allows(store::TokenScope::read, Method::other));  // OPTIONS, ...
   EXPECT_TRUE(scope_allows(store::TokenScope::write, Method::post));
   EXPECT_TRUE(scope_allows(store::TokenScope::write, Method::other));
 

@@ -103,7 +103,7 @@ class ApiV1Test : public ::testing::Test {
   ApiV1Test() { options.hosts.max_hosts_per_user = 20'000; }
   WebApp& app() {
     if (!app_)
-      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store}, options,
+      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store}, options,
                                       domain::PasswordCost::minimum());
     return *app_;
   }

@@ -1,8 +1,9 @@
-// `semaphore migrate | user ... | host ... | token ...`: operators' commands. Each prints what it did, one
-// line per item, and exits non-zero when something was refused (scripts can tell), never losing the good
-// items.
+// `semaphore migrate | user ... | host ... | token ... | channel ...`: operators' commands. Each prints what
+// it did, one line per item, and exits non-zero when something was refused (scripts can tell), never losing
+// the good items.
 #include <cstdio>
 
+#include "cli/admin_channel_commands.h"
 #include "cli/admin_host_commands.h"
 #include "cli/admin_token_commands.h"
 #include "cli/admin_user_commands.h"
@@ -20,6 +21,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global) {
   add_user_commands(app, global);
   add_host_commands(app, global);
   add_token_commands(app, global);
+  add_channel_commands(app, global);
 }
 
 }  // namespace semaphore::cli

@@ -159,11 +159,13 @@ void add_events(RequestContext& ctx, store::AlertStore& alerts, const std::vecto
 }
 
 Response alerts_form(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts, int status,
-                     const RulesForm& rules = {}, const WindowForm& window = {}) {
+                     const RulesForm& rules = {}, const WindowForm& window = {},
+                     const ChannelsView* channels = nullptr) {
   auto listed = hosts.list_hosts(ctx.user->id);
   if (!listed) return ctx.store_error(listed.error());
   TemplateData data;
   add_rules(ctx, alerts, rules, data);
+  add_channels_section(ctx, alerts, *listed, channels, data);
   add_windows(ctx, alerts, *listed, window, data);
   add_events(ctx, alerts, *listed, data);
   return ctx.page(status, "alerts", "Alerts", std::move(data), "alerts");
@@ -312,6 +314,11 @@ Response delete_window(RequestContext& ctx, store::AlertStore& alerts) {
 }
 
 }  // namespace
+
+Response alerts_page(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts, int status,
+                     const ChannelsView* channels) {
+  return alerts_form(ctx, hosts, alerts, status, {}, {}, channels);
+}
 
 TemplateData rule_form_rows(const std::vector<RuleFormRow>& rows, std::string_view id_prefix) {
   TemplateData list{TemplateData::type::list};

@@ -28,7 +28,7 @@ struct ChannelRecord {
   // is in host_ids (or host_ids is empty) and its provider is in providers (or ...) and its new state is in
   // states (or ...).
   std::vector<Id> host_ids;
-  std::vector<std::string> providers;  // core/provider.h words: aws, gcp, azure, other
+  std::vector<std::string> providers;  // core/provider.h names (AWS, GCP, Azure, Other), in any case
   std::vector<std::string> states;     // alert state words: up, degraded, down, flapping, ...
   bool enabled = true;
   EpochMs created_at = 0;
@@ -54,7 +54,7 @@ struct ChannelWithStatus {
 struct NotifiedHost {
   Id id = 0;
   std::string hostname;
-  std::string provider;  // core/provider.h word
+  std::string provider;  // core/provider.h name, as hosts store it: AWS, GCP, Azure, Other
   std::string service;
   std::string label;
 };

@@ -29,8 +29,8 @@ struct ClaimRequest {
   std::string worker_id;    // the dispatcher: process and thread, unique while it lives
   EpochMs now = 0;          // due = next_attempt_at <= now; a claim is free when claimed_until <= now
   EpochMs claim_until = 0;  // the lease: long enough for the deliveries it returns (send timeouts included)
-  int max_channels = 16;    // channels claimed at most
-  int per_channel = 8;      // deliveries returned per channel at most (the oldest pending, in order)
+  int max_channels = 16;    // channels claimed at most (1..1000)
+  int per_channel = 8;      // deliveries returned per channel at most (the oldest pending, in order; 1..1000)
 };
 
 class NotificationStore {
@@ -39,22 +39,26 @@ class NotificationStore {
 
   // Claims up to max_channels enabled channels that have a pending delivery whose turn has come (the
   // channel's oldest pending row has next_attempt_at <= now) and that no live claim holds, and returns each
-  // with its oldest pending deliveries. Channels with the longest-waiting delivery first.
+  // with its oldest pending deliveries. Channels with the longest-waiting delivery first. A channel this
+  // worker still holds is not claimed again (release it first). Errc::invalid_argument: no worker_id.
   virtual Result<std::vector<ChannelClaim>> claim_channels(const ClaimRequest& request) = 0;
 
   // The delivery succeeded: the row is marked delivered (finished_at = at) and the channel's status cleared
   // of its failure (last_success_at = at). Errc::not_found: the claim is no longer this worker's (it
-  // expired and another dispatcher took the channel) — the caller stops working on the channel.
+  // expired and another dispatcher took the channel; or it was released) — the caller stops working on the
+  // channel — or the delivery is not pending (recorded already). A claim that expired but that no one took
+  // since is still the worker's: what it records then counts.
   virtual Status delivery_succeeded(const std::string& worker_id, Id delivery_id, EpochMs at) = 0;
 
-  // The attempt failed with `error` (for people; no secrets). retry_at: when to try again (the row's
-  // attempts + 1, next_attempt_at = retry_at); nullopt: give up (status abandoned, finished_at = at), the
-  // channel moves on to its next delivery. The channel's last_error and failing_since (if not set) are set.
-  // Errc::not_found as for delivery_succeeded.
+  // The attempt failed with `error` (for people; no secrets; kept to its first 1,000 bytes). retry_at: when
+  // to try again (the row's attempts + 1, next_attempt_at = retry_at); nullopt: give up (status abandoned,
+  // finished_at = at), the channel moves on to its next delivery. The channel's last_error and failing_since
+  // (if not set) are set. Errc::not_found as for delivery_succeeded.
   virtual Status delivery_failed(const std::string& worker_id, Id delivery_id, EpochMs at,
                                  const std::string& error, std::optional<EpochMs> retry_at) = 0;
 
-  // Ends the worker's claim on the channel (when it is done with it before claimed_until).
+  // Ends the worker's claim on the channel (when it is done with it before claimed_until). Errc::not_found:
+  // the worker holds no claim on it.
   virtual Status release_channel(const std::string& worker_id, Id channel_id) = 0;
 
   // Housekeeping: deletes delivered and abandoned rows finished before `before`, at most `limit`.

@@ -382,13 +382,17 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
                                  RoundEvaluator& evaluator) {
   const std::string ids = in_list(hosts);
   std::map<Id, HostAlertContext> contexts;
+  std::map<Id, std::string> provider_of_host;  // for the channels' provider filters
   {
     long long host_id = 0, user_id = 0;
-    soci::statement st = (sql.prepare << "SELECT id, user_id FROM hosts WHERE id IN (" + ids + ")",
-                          soci::into(host_id), soci::into(user_id));
+    std::string provider;
+    soci::statement st = (sql.prepare << "SELECT id, user_id, provider FROM hosts WHERE id IN (" + ids + ")",
+                          soci::into(host_id), soci::into(user_id), soci::into(provider));
     if (st.execute(true)) {
-      do contexts[host_id] = HostAlertContext{host_id, user_id, std::nullopt, {}, std::nullopt, {}};
-      while (st.fetch());
+      do {
+        contexts[host_id] = HostAlertContext{host_id, user_id, std::nullopt, {}, std::nullopt, {}};
+        provider_of_host[host_id] = provider;
+      } while (st.fetch());
     }
   }
   if (contexts.empty()) return {};
@@ -448,6 +452,7 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
 
   fill_baselines(sql, contexts, rounds, evaluator);
 
+  std::vector<AlertEventRecord> to_send;  // the events of the chunk that are to be sent (quiet = "no")
   const long long unseen = -1;  // the expected last_round_at of a state row this transaction did not see
   for (auto& [host, context] : contexts) {
     std::vector<RoundToEvaluate>& list = rounds[host];
@@ -511,8 +516,12 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
       insert.define_and_bind();
       insert.execute(true);
       event.id = id;
+      if (event.quiet == "no") to_send.push_back(event);
     }
   }
+  // The events' notifications, in the same transaction: one outbox row per enabled channel of the event's
+  // user that covers it. The channels are loaded only when the chunk has something to send, once.
+  if (!to_send.empty()) write_outbox(sql, load_enabled_channels(sql, user_ids), provider_of_host, to_send);
   return {};
 }
 

@@ -433,7 +433,7 @@ HttpPayload ntfy_payload(const store::ChannelRecord& channel, const store::Deliv
   if (!event.reason.empty()) body += event.reason + "\n";
   for (const auto& [name, value] : facts(delivery)) {
     if (name == "State") continue;  // the title says it
-    body += name + ": " + value + "\n";
+    body.append(name).append(": ").append(value).append("\n");
   }
   if (!context.report_url.empty()) body += context.report_url + "\n";
   const int priority = options.priority.value_or(ntfy_priority(event.to_state));
@@ -459,7 +459,7 @@ EmailPayload email_payload(const store::ChannelRecord& channel, const store::Del
 
   std::string text = title + "\n\n";
   if (!event.reason.empty()) text += event.reason + "\n\n";
-  for (const auto& [name, value] : item) text += name + ": " + value + "\n";
+  for (const auto& [name, value] : item) text.append(name).append(": ").append(value).append("\n");
   if (!context.report_url.empty()) text += "\n" + context.report_url + "\n";
   text += "\n-- \nSemaphore " + std::string(kVersion) + "\n";
   std::string crlf_text;

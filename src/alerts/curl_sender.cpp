@@ -57,6 +57,18 @@ Result<std::vector<IpAddress>> resolve(const ChannelUrl& url) {
   return addresses;
 }
 
+// What check_target_address said, as "a loopback address" (its message is "<address> is <what> and cannot
+// be monitored"), or a general phrase when it says it differently.
+std::string refusal_reason(const IpAddress& address, const std::string& message) {
+  const std::string prefix = address.to_string() + " is ";
+  const std::string suffix = " and cannot be monitored";
+  if (message.rfind(prefix, 0) == 0 && message.size() > prefix.size() + suffix.size() &&
+      message.compare(message.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return message.substr(prefix.size(), message.size() - prefix.size() - suffix.size());
+  }
+  return "a private, loopback, link-local or metadata address";
+}
+
 size_t keep_response(char* data, size_t size, size_t count, void* user) {
   auto* response = static_cast<std::string*>(user);
   const size_t bytes = size * count;
@@ -171,9 +183,10 @@ SendOutcome CurlSender::send(const store::ChannelRecord& channel, const store::D
     if (!addresses) return failed(true, addresses.error().message);
     for (const auto& address : *addresses) {
       if (auto allowed = check_target_address(address, options_.policy); !allowed) {
-        return failed(false, url->host + " resolves to " + address.to_string() +
-                                 ", which this server may not send to (a private, loopback, link-local or "
-                                 "metadata address)");
+        const std::string what =
+            url->address ? url->host + " is " : url->host + " resolves to " + address.to_string() + ", ";
+        return failed(false, what + refusal_reason(address, allowed.error().message) +
+                                 ", which this server may not send to");
       }
     }
 

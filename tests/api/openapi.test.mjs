@@ -159,8 +159,8 @@ test('the document is OpenAPI 3.1 and consistent with itself', async () => {
   }
 });
 
-// Writes first (so the example host exists for the reads), deletes last.
-const order = { post: 0, get: 1, patch: 2, delete: 3 };
+// Writes first (so the example host and window exist for the reads), deletes last.
+const order = { post: 0, get: 1, put: 2, patch: 2, delete: 3 };
 
 test('every route answers its documented example with a documented status and schema', async () => {
   assert.ok(doc, 'the document was read');
@@ -235,6 +235,11 @@ test('documented errors validate against the documented schema', async () => {
     ['GET', '/api/v1/hosts/999999', undefined, undefined, '404'],
     ['GET', '/api/v1/hosts?limit=0', undefined, undefined, '400'],
     ['GET', '/api/v1/hosts/1/results?from=soon', undefined, undefined, '400'],
+    ['GET', '/api/v1/events?host_id=999999', undefined, undefined, '404'],
+    ['GET', '/api/v1/events?since=soon', undefined, undefined, '400'],
+    ['POST', '/api/v1/maintenance', '{"kind":"weekly","days":["sat"],"start":"02:00","end":"04:00","time_zone":"Mars/Olympus"}', 'application/json', '400'],
+    ['GET', '/api/v1/maintenance/999999', undefined, undefined, '404'],
+    ['PUT', '/api/v1/alert-rules', '{"down_after":0}', 'application/json', '400'],
   ];
   for (const [method, url, body, type, want] of cases) {
     const headers = { 'x-csrf-token': csrf };

@@ -1,6 +1,7 @@
 // A new user's first minutes, in a real browser: sign up, add 127.0.0.1 and ::1, wait for a round of the real
 // ping service, see both up on /report and a drawn chart on /report/{id}, make an API token on /account
-// (shown once, used, revoked), sign out. Screenshots of each page
+// (shown once, used, revoked), set an alert rule and add and delete a maintenance window on /alerts, see the
+// alert events marked on the host's chart, sign out. Screenshots of each page
 // go to $SEMAPHORE_E2E_OUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,7 +102,7 @@ test('after a round both hosts are up on the report', async () => {
   let ups = 0;
   while (Date.now() < deadline) {
     await page.goto(base + '/report');
-    ups = await page.locator('tbody .badge.state-up').count();
+    ups = await page.locator('table.report tbody td:first-child .badge.state-up').count();  // the Status column
     if (ups === 2) break;
     await page.waitForTimeout(1000);
   }
@@ -160,6 +161,56 @@ test('an API token is made on /account, shown once, used, and revoked', async ()
   response = await fetch(base + '/api/v1/hosts', { headers });
   assert.equal(response.status, 401);
   await shot('09-account-revoked');
+});
+
+test('the alerts page saves a rule, names a wrong one, and adds and deletes a maintenance window', async () => {
+  await Promise.all([page.waitForURL(base + '/alerts'), page.click('nav a[href="/alerts"]')]);
+  assert.equal(await page.inputValue('#rule-down_after'), '3', 'the default is shown');
+  await page.fill('#rule-down_after', '5');
+  await page.fill('#rule-median_ms', '250');
+  await Promise.all([page.waitForURL(base + '/alerts#rules'), page.click('form[action="/alerts/rules"] button[type=submit]')]);
+  assert.match(await page.textContent('.flash'), /Alert rules saved/);
+  assert.equal(await page.inputValue('#rule-down_after'), '5');
+  assert.equal(await page.inputValue('#rule-median_ms'), '250');
+
+  await page.fill('#rule-up_after', '0');
+  await page.click('form[action="/alerts/rules"] button[type=submit]');
+  await page.waitForSelector('#rule-up_after-error');
+  assert.match(await page.textContent('#rule-up_after-error'), /up_after must be between 1 and 100/);
+  await shot('12-alerts-rule-error');
+
+  await page.goto(base + '/alerts');
+  await page.check('input[name="kind"][value="weekly"]');
+  await page.check('input[name="day_sat"]');
+  await page.fill('#window-start', '02:00');
+  await page.fill('#window-end', '04:30');
+  await page.fill('#window-zone', 'Europe/Berlin');
+  await page.fill('#window-note', 'e2e backups');
+  await Promise.all([page.waitForURL(base + '/alerts#maintenance'), page.click('form[action="/alerts/maintenance"] button[type=submit]')]);
+  assert.match(await page.textContent('.flash'), /Maintenance window added/);
+  const row = page.locator('table.windows tbody tr', { hasText: 'e2e backups' });
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent(), /Sat 02:00–04:30 Europe\/Berlin/);
+  assert.match(await row.textContent(), /All hosts/);
+  // The first rounds' events (unknown -> up, quiet) are listed.
+  assert.ok(await page.locator('table.events tbody tr').count() >= 2, 'the hosts\' first events are listed');
+  await shot('13-alerts');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await Promise.all([page.waitForURL(base + '/alerts#maintenance'), row.locator('button').click()]);
+  assert.match(await page.textContent('.flash'), /Maintenance window deleted/);
+  assert.equal(await page.locator('table.windows tbody tr', { hasText: 'e2e backups' }).count(), 0);
+});
+
+test('the host page marks its alert events on the chart and lists them', async () => {
+  await page.goto(base + '/report');
+  assert.equal(await page.locator('table.report tbody td:nth-child(2) .badge.state-up').count(), 2, 'the Alert column: both up');
+  await page.click('table.report a[href^="/report/"]');
+  await page.waitForSelector('#chart[data-drawn="true"] .event-mark', { timeout: 60000 });
+  const title = await page.getAttribute('.event-mark', 'title');
+  assert.match(title, /unknown → up/);
+  assert.ok(await page.locator('#events table.events tbody tr').count() >= 1);
+  await shot('14-host-events');
 });
 
 test('signing out ends the session', async () => {

@@ -48,17 +48,18 @@ json::object event_json(const store::AlertEventRecord& event) {
   };
 }
 
+// A rule's value: a whole number as an integer (20, not 2E1), null when off or not set.
+json::value rule_number(const std::optional<double>& value) {
+  if (!value) return nullptr;
+  if (std::abs(*value) < 1e15 && *value == std::floor(*value)) return static_cast<std::int64_t>(*value);
+  return *value;
+}
+
 json::object rules_json(const alerts::AlertRules& rules) {
   json::object out;
   for (const alerts::RuleField& field : alerts::kRuleFields) {
     const auto value = alerts::rule_value(rules, field);
-    if (!value) {
-      out[field.name] = nullptr;
-    } else if (field.whole) {
-      out[field.name] = static_cast<std::int64_t>(*value);
-    } else {
-      out[field.name] = *value;
-    }
+    out[field.name] = rule_number(value);
   }
   return out;
 }
@@ -67,13 +68,7 @@ json::object overrides_json(const alerts::HostRuleOverrides& overrides) {
   json::object out;
   for (const alerts::RuleField& field : alerts::kRuleFields) {
     const auto value = alerts::override_value(overrides, field);
-    if (!value) {
-      out[field.name] = nullptr;
-    } else if (field.whole) {
-      out[field.name] = static_cast<std::int64_t>(*value);
-    } else {
-      out[field.name] = *value;
-    }
+    out[field.name] = rule_number(value);
   }
   return out;
 }
@@ -218,8 +213,14 @@ std::variant<store::MaintenanceWindowRecord, api::FieldProblem> read_window(cons
   };
   if (once) {
     for (const char* name : {"starts_at", "ends_at"}) {
-      const auto text = text_of(name);
-      const auto at = text ? api::parse_time(*text) : std::nullopt;
+      std::optional<EpochMs> at;
+      const json::value* given = body->if_contains(name);
+      if (given != nullptr && given->is_int64() && given->get_int64() > 0 &&
+          given->get_int64() < (1LL << 40)) {
+        at = given->get_int64() * 1000;  // epoch seconds as a number
+      } else if (const auto text = text_of(name)) {
+        at = api::parse_time(*text);
+      }
       if (!at) return api::FieldProblem{name, std::string(name) + " is ISO 8601 or epoch seconds."};
       (std::string_view(name) == "starts_at" ? window.starts_at : window.ends_at) = *at;
     }

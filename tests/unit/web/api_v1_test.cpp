@@ -130,6 +130,13 @@ TEST_F(ApiV1Test, EveryRouteAnswers401WithoutASessionOrToken) {
                                                    {Method::delete_, "/api/v1/hosts/1"},
                                                    {Method::get, "/api/v1/hosts/1/results"},
                                                    {Method::get, "/api/v1/report"},
+                                                   {Method::get, "/api/v1/events"},
+                                                   {Method::get, "/api/v1/maintenance"},
+                                                   {Method::post, "/api/v1/maintenance"},
+                                                   {Method::get, "/api/v1/maintenance/1"},
+                                                   {Method::delete_, "/api/v1/maintenance/1"},
+                                                   {Method::get, "/api/v1/alert-rules"},
+                                                   {Method::put, "/api/v1/alert-rules"},
                                                    {Method::get, "/api/v1/openapi.json"}}) {
     const Response response = anonymous.call(method, target, "{}", {{"content-type", "application/json"}});
     EXPECT_EQ(response.status, 401) << target;
@@ -652,6 +659,13 @@ TEST_F(ApiV1Test, TheOpenApiDocumentDescribesEveryRoute) {
                                         "delete /api/v1/hosts/{id}",
                                         "get /api/v1/hosts/{id}/results",
                                         "get /api/v1/report",
+                                        "get /api/v1/events",
+                                        "get /api/v1/maintenance",
+                                        "post /api/v1/maintenance",
+                                        "get /api/v1/maintenance/{id}",
+                                        "delete /api/v1/maintenance/{id}",
+                                        "get /api/v1/alert-rules",
+                                        "put /api/v1/alert-rules",
                                         "get /api/v1/openapi.json"};
   EXPECT_EQ(documented, served);
   // Each served route answers something other than "no such route" (404 JSON of the dispatcher or 405).
@@ -662,6 +676,7 @@ TEST_F(ApiV1Test, TheOpenApiDocumentDescribesEveryRoute) {
     const std::string method = route.substr(0, space);
     const Method m = method == "get"     ? Method::get
                      : method == "post"  ? Method::post
+                     : method == "put"   ? Method::put
                      : method == "patch" ? Method::patch
                                          : Method::delete_;
     const Response answer = alice.api(m, path, std::string("{}"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "alerts/channel_payloads.h"
+#include "core/provider.h"
 #include "core/text.h"
 
 namespace semaphore::alerts {
@@ -20,13 +21,14 @@ bool one_of(const std::string& word, const std::string_view (&words)[N]) {
   return std::find(std::begin(words), std::end(words), word) != std::end(words);
 }
 
-// Lower-cases and dedupes `words` (keeping their order); the first word not in `allowed`, if any.
+// Dedupes `words` (trimmed; lower-cased with `to_lower`), keeping their order; the first word not in
+// `allowed`, if any.
 template <std::size_t N>
 std::optional<std::string> normalize_words(std::vector<std::string>& words,
-                                           const std::string_view (&allowed)[N]) {
+                                           const std::string_view (&allowed)[N], bool to_lower) {
   std::vector<std::string> out;
   for (const auto& word : words) {
-    std::string normalized = lower(trim(word));
+    std::string normalized = to_lower ? lower(trim(word)) : std::string(trim(word));
     if (!one_of(normalized, allowed)) return word;
     if (std::find(out.begin(), out.end(), normalized) == out.end()) out.push_back(std::move(normalized));
   }
@@ -73,12 +75,15 @@ std::optional<ChannelIssue> check_channel_input(store::ChannelRecord& channel,
   if (channel.name.size() > kMaxChannelNameLength || has_control_characters(channel.name)) {
     return ChannelIssue{"name", "At most 64 characters, no control characters."};
   }
-  if (auto wrong = normalize_words(channel.providers, kCoverableProviders)) {
+  for (auto& provider : channel.providers) {
+    if (const auto parsed = parse_provider(trim(provider))) provider = std::string(to_string(*parsed));
+  }
+  if (auto wrong = normalize_words(channel.providers, kCoverableProviders, false)) {
     return ChannelIssue{"providers",
                         "Not a provider: choose among " +
                             join(std::begin(kCoverableProviders), std::end(kCoverableProviders)) + "."};
   }
-  if (auto wrong = normalize_words(channel.states, kCoverableStates)) {
+  if (auto wrong = normalize_words(channel.states, kCoverableStates, true)) {
     return ChannelIssue{"states", "Not a state a notification carries: choose among " +
                                       join(std::begin(kCoverableStates), std::end(kCoverableStates)) + "."};
   }

@@ -22,15 +22,16 @@ inline constexpr std::int64_t kMaxChannelsPerUser = 20;
 inline constexpr std::size_t kMaxChannelNameLength = 64;
 inline constexpr std::size_t kMaxCoveredHosts = 1000;
 
-// What a channel may cover: the providers (core/provider.h words) and the states a notification can carry.
-inline constexpr std::string_view kCoverableProviders[] = {"aws", "gcp", "azure", "other"};
+// What a channel may cover: the providers (core/provider.h's names, as hosts have them) and the states a
+// notification can carry.
+inline constexpr std::string_view kCoverableProviders[] = {"AWS", "GCP", "Azure", "Other"};
 inline constexpr std::string_view kCoverableStates[] = {"up", "degraded", "down", "flapping", "paused"};
 
 // Checks and normalizes a channel a person typed, in place: the name (trimmed, 1-64 printable characters;
-// empty: "<kind> <host>"), what it covers (providers and states from the lists above, lower case, no
-// duplicates; host ids among `own_hosts` when given — the caller's hosts), then check_channel (kind, URL
-// under `policy`, secret, options). A webhook's secret is not checked here: create_channel makes it.
-// nullopt: fine.
+// empty: "<kind> <host>"), what it covers (providers by their names in any case, stored as core/provider.h
+// names them; states from the list above in lower case; no duplicates; host ids among `own_hosts` when given
+// — the caller's hosts), then check_channel (kind, URL under `policy`, secret, options). A webhook's secret
+// is not checked here: create_channel makes it. nullopt: fine.
 std::optional<ChannelIssue> check_channel_input(store::ChannelRecord& channel,
                                                 std::optional<TargetPolicy> policy,
                                                 const std::set<store::Id>* own_hosts = nullptr);

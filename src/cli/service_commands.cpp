@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "alerts/curl_sender.h"
 #include "alerts/round_evaluator.h"
 #include "cli/cli_context.h"
 #include "cli/service_options.h"
@@ -22,6 +23,11 @@ namespace {
 void serve(const GlobalOptions& global, const web::WebOptions& web_options,
            const monitor::ServiceOptions* service_options) {
   auto store = open_store(global);
+  // The channels' Send test goes out through libcurl under the web's --targets (link-local and metadata
+  // addresses always refused); it outlives the app. The dispatcher, when wired here, can share it.
+  alerts::CurlSenderOptions sender_options;
+  sender_options.policy = web_options.hosts.targets;
+  alerts::CurlSender sender(sender_options);
   std::unique_ptr<web::WebApp> app;
   try {
     app = std::make_unique<web::WebApp>(web::WebStores{*store, *store, *store, *store, *store, *store},
@@ -29,6 +35,7 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options,
   } catch (const std::exception& e) {
     throw CommandExit{1, std::string("web: ") + e.what()};
   }
+  app->set_notification_sender(&sender);
   // The alerts' rules, run by the result writer in the transaction that stores each batch of rounds.
   alerts::StoreRoundEvaluator alert_evaluator;
   std::unique_ptr<monitor::ProbeService> service;

@@ -1,0 +1,50 @@
+#pragma once
+// A tiny HTTP/1.1 receiver on 127.0.0.1 for tests of outgoing notifications (webhooks, Send test): it
+// accepts one request per connection, records it (method, target, headers lower-cased, body) and answers
+// with a status the test chose (200 unless told otherwise), then closes. POSIX sockets and one thread: no
+// HTTP library, so any test can link it. Bounded: headers up to 64 KiB, bodies up to 1 MiB.
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace semaphore::testing {
+
+struct ReceivedRequest {
+  std::string method;
+  std::string target;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+class HttpReceiver {
+ public:
+  HttpReceiver();  // listens on a free port of 127.0.0.1; throws std::runtime_error if it cannot
+  ~HttpReceiver();
+  HttpReceiver(const HttpReceiver&) = delete;
+  HttpReceiver& operator=(const HttpReceiver&) = delete;
+
+  int port() const { return port_; }
+  std::string url(const std::string& path = "/hook") const;
+  void answer_with(int status) { status_.store(status); }
+  std::vector<ReceivedRequest> received() const;
+  // Waits until at least `count` requests came in (or the timeout passed); true if they did.
+  bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;
+
+ private:
+  void serve();
+  void handle(int fd);
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> status_{200};
+  mutable std::mutex mutex_;
+  std::vector<ReceivedRequest> received_;
+  std::thread thread_;
+};
+
+}  // namespace semaphore::testing

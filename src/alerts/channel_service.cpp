@@ -104,7 +104,7 @@ std::optional<ChannelIssue> check_channel_input(store::ChannelRecord& channel,
 CreateOutcome create_channel(store::AlertStore& alerts, store::ChannelRecord channel,
                              std::optional<TargetPolicy> policy, const std::set<store::Id>* own_hosts) {
   CreateOutcome outcome;
-  if (trim(channel.kind) == "webhook") channel.secret = make_webhook_secret();
+  if (lower(trim(channel.kind)) == "webhook") channel.secret = make_webhook_secret();
   if (auto issue = check_channel_input(channel, policy, own_hosts)) {
     outcome.issue = std::move(issue);
     return outcome;

@@ -16,6 +16,7 @@
 #include "alerts/curl_sender.h"
 #include "store/store.h"
 #include "support/http_receiver.h"
+#include "support/process.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "unit/web/cookie_jar.h"
@@ -406,6 +407,36 @@ TEST_F(ChannelsTest, SendTestWithoutASenderSaysSo) {
   EXPECT_EQ(response.status, 503);
   EXPECT_TRUE(contains(response.body, "does not send notifications"));
   EXPECT_EQ(browser.api(Method::post, "/api/v1/channels/" + id + "/test", "{}").status, 503);
+}
+
+TEST_F(ChannelsTest, AChannelFailingFor24HoursIsMarkedWithItsLastError) {
+  Browser browser{app()};
+  browser.sign_up("ann@example.com");
+  ASSERT_EQ(add_webhook(browser, "flaky", "https://hooks.example.com/x").status, 200);
+  ASSERT_EQ(add_webhook(browser, "fine", "https://hooks.example.com/y").status, 200);
+  const store::Id id = channels_of("ann@example.com")[0].channel.id;
+  // The delivery status as the dispatcher leaves it after a day of failures (written behind the store's back:
+  // the outbox and its dispatcher have tests of their own).
+  const EpochMs now = now_epoch_ms();
+  const auto updated = testing::run_command(
+      {"sqlite3", dir.file("channels.db")},
+      "UPDATE alert_channels SET failing_since = " + std::to_string(now - 25 * 3'600'000) +
+          ", last_attempt_at = " + std::to_string(now - 300'000) +
+          ", last_error = 'HTTP 503 from hooks.example.com' WHERE id = " + std::to_string(id) + ";");
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  const Response page = browser.call(Method::get, "/alerts");
+  ASSERT_EQ(page.status, 200);
+  const std::string opening = "<tr data-channel=\"" + std::to_string(id) + "\" class=\"failing\">";
+  const auto at = page.body.find(opening);
+  ASSERT_NE(at, std::string::npos) << page.body;
+  const std::string row = page.body.substr(at, page.body.find("</tr>", at) - at);
+  EXPECT_TRUE(contains(row, "Failing for 24 h or more")) << row;
+  EXPECT_TRUE(contains(row, "Last error (5 min ago): HTTP 503 from hooks.example.com")) << row;
+  EXPECT_EQ(page.body.find("Failing for 24 h"), page.body.rfind("Failing for 24 h"))
+      << "only the failing one";
+  const json::value listed = body_of(browser.api(Method::get, "/api/v1/channels/" + std::to_string(id)));
+  EXPECT_TRUE(listed.at("status").at("failing").as_bool());
+  EXPECT_EQ(listed.at("status").at("last_error").as_string(), "HTTP 503 from hooks.example.com");
 }
 
 // --- /api/v1/channels ---

@@ -47,10 +47,11 @@ Result<std::vector<IpAddress>> resolve(const ChannelUrl& url) {
   std::vector<IpAddress> addresses;
   for (const addrinfo* entry = found; entry != nullptr && addresses.size() < kMaxAddresses;
        entry = entry->ai_next) {
-    auto address = IpAddress::from_sockaddr(entry->ai_addr);
-    if (!address) continue;
-    if (std::find(addresses.begin(), addresses.end(), *address) == addresses.end()) {
-      addresses.push_back(*address);
+    auto found_address = IpAddress::from_sockaddr(entry->ai_addr);
+    if (!found_address) continue;
+    const IpAddress address = found_address->unmapped();
+    if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+      addresses.push_back(address);
     }
   }
   if (addresses.empty()) return make_error(Errc::unavailable, url.host + " has no IP address");
@@ -75,6 +76,27 @@ size_t keep_response(char* data, size_t size, size_t count, void* user) {
   if (response->size() < kMaxResponse)
     response->append(data, std::min(bytes, kMaxResponse - response->size()));
   return bytes;
+}
+
+// Every socket libcurl opens goes through here: a connection to any address but the checked ones is refused.
+// CURLOPT_RESOLVE already makes libcurl use only those; this holds even if a lookup of its own slipped past
+// the pinned entry (a spelling of the host that the entry does not match, say).
+struct SocketGuard {
+  const std::vector<IpAddress>* allowed = nullptr;
+  std::optional<IpAddress> refused;
+};
+
+curl_socket_t open_checked_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* guard = static_cast<SocketGuard*>(user);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  const auto target = IpAddress::from_sockaddr(&address->addr);
+  if (!target) return CURL_SOCKET_BAD;
+  if (std::find(guard->allowed->begin(), guard->allowed->end(), target->unmapped()) ==
+      guard->allowed->end()) {
+    guard->refused = *target;
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 struct Upload {
@@ -207,7 +229,8 @@ SendOutcome CurlSender::send(const store::ChannelRecord& channel, const store::D
     char error_buffer[CURL_ERROR_SIZE] = {};
     curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
     curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl.easy_setopt(easy, CURLOPT_URL, channel.url.c_str());
+    const std::string target(trim(channel.url));
+    curl.easy_setopt(easy, CURLOPT_URL, target.c_str());
     if (curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK) {
       return failed(true, "this server's libcurl cannot send over " + url->scheme);
     }
@@ -234,6 +257,10 @@ SendOutcome CurlSender::send(const store::ChannelRecord& channel, const store::D
       pinned.add(entry);
       curl.easy_setopt(easy, CURLOPT_RESOLVE, pinned.get());
     }
+
+    SocketGuard guard{&*addresses, std::nullopt};
+    curl.easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &open_checked_socket);
+    curl.easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &guard);
 
     std::string response;
     curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &keep_response);
@@ -283,6 +310,10 @@ SendOutcome CurlSender::send(const store::ChannelRecord& channel, const store::D
     const CURLcode code = curl.easy_perform(easy);
     long reply = 0;
     curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply);
+    if (guard.refused) {
+      return failed(
+          false, url->host + " led to " + guard.refused->to_string() + ", which was not checked: not sent");
+    }
     if (code != CURLE_OK) return curl_failure(code, reply, smtp, url->host, options_, error_buffer, curl);
     if (smtp) {
       SendOutcome outcome;

@@ -9,7 +9,8 @@
 //     refused, loopback and private ranges too under public_only (--targets public). One refused address
 //     refuses the send (not retryable), and nothing is sent;
 //  3. pins libcurl to exactly the checked addresses (CURLOPT_RESOLVE), so that no second DNS answer can
-//     point the connection elsewhere, and connects with: only the kind's protocols (http/https, or
+//     point the connection elsewhere — and refuses, in libcurl's socket callback, any connection to an
+//     address not among them — and connects with: only the kind's protocols (http/https, or
 //     smtp/smtps), no redirects, no proxy (a proxy would connect to a host of its own choosing), TLS
 //     certificates and hostnames verified, the connect and total timeouts below, at most 4 KiB of the
 //     response kept (for nothing but the status; the rest is read and dropped);

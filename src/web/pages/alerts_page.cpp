@@ -1,5 +1,6 @@
-// GET /alerts: the user's default alert rules (a form), the channels' place, the maintenance windows (list,
-// add, delete) and the last 100 events. POST /alerts/rules, POST /alerts/maintenance,
+// GET /alerts: the user's default alert rules (a form), the channels (their section and forms:
+// pages/alert_channels_page.cpp), the maintenance windows (list, add, delete) and the last 100 events.
+// POST /alerts/rules, POST /alerts/maintenance,
 // POST /alerts/maintenance/{id}/delete. Every query is scoped by the signed-in user (another user's window is
 // 404); rules and windows are checked by src/alerts (validate_rules, validate_window) before they are stored.
 #include <spdlog/spdlog.h>

@@ -151,6 +151,8 @@ TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
                                           "alert_state",
                                           "alert_events",
                                           "maintenance_windows",
+                                          "alert_channels",
+                                          "alert_outbox",
                                           "api_tokens"};
   EXPECT_EQ(catalog.tables(), expected);
 }
@@ -278,6 +280,37 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"time_zone", {"TEXT", false}},
         {"note", {"TEXT", true}},
         {"created_at", {"INTEGER", true}}}},
+      {"alert_channels",
+       {{"id", {"INTEGER", false}},
+        {"user_id", {"INTEGER", true}},
+        {"name", {"TEXT", true}},
+        {"kind", {"TEXT", true}},
+        {"url", {"TEXT", true}},
+        {"secret", {"TEXT", true}},
+        {"options", {"TEXT", true}},
+        {"host_ids", {"TEXT", true}},
+        {"providers", {"TEXT", true}},
+        {"states", {"TEXT", true}},
+        {"enabled", {"INTEGER", true}},
+        {"created_at", {"INTEGER", true}},
+        {"updated_at", {"INTEGER", true}},
+        {"claimed_by", {"TEXT", true}},
+        {"claimed_until", {"INTEGER", true}},
+        {"last_attempt_at", {"INTEGER", false}},
+        {"last_success_at", {"INTEGER", false}},
+        {"last_error", {"TEXT", true}},
+        {"failing_since", {"INTEGER", false}}}},
+      {"alert_outbox",
+       {{"id", {"INTEGER", false}},
+        {"channel_id", {"INTEGER", true}},
+        {"event_id", {"INTEGER", true}},
+        {"user_id", {"INTEGER", true}},
+        {"status", {"TEXT", true}},
+        {"attempts", {"INTEGER", true}},
+        {"next_attempt_at", {"INTEGER", true}},
+        {"created_at", {"INTEGER", true}},
+        {"finished_at", {"INTEGER", false}},
+        {"last_error", {"TEXT", true}}}},
   };
   for (const auto& [table, columns] : expected) EXPECT_EQ(catalog.columns(table), columns) << table;
 }
@@ -303,6 +336,8 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"alert_rules", {"user_id"}},
       {"host_alert_rules", {"host_id"}},
       {"alert_state", {"host_id"}},
+      {"alert_channels", {"user_id", "name"}},
+      {"alert_outbox", {"event_id", "channel_id"}},  // one notification per event per channel
   };
   for (const auto& [table, key] : needed) {
     EXPECT_TRUE(catalog.unique_keys(table).contains(key))
@@ -331,6 +366,11 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
             (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"user_id", "users", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("maintenance_windows"),
             (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"user_id", "users", "id", "CASCADE"}}));
+  // Channels go with their user, deliveries with their channel and with their event (so with its host).
+  EXPECT_EQ(catalog.foreign_keys("alert_channels"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("alert_outbox"),
+            (std::set<Key>{{"channel_id", "alert_channels", "id", "CASCADE"},
+                           {"event_id", "alert_events", "id", "CASCADE"}}));
 }
 
 TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
@@ -350,6 +390,16 @@ TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
   EXPECT_EQ(catalog.index_columns("alert_events_by_user"), (std::vector<std::string>{"user_id", "id"}));
   EXPECT_EQ(catalog.index_columns("maintenance_windows_by_user"),
             (std::vector<std::string>{"user_id", "host_id"}));
+  // The outbox: a channel's pending rows in order (partial: the dispatcher's claim and the pending counts),
+  // a channel's latest rows, an event's rows (the foreign key), finished rows by age (housekeeping).
+  EXPECT_EQ(catalog.index_columns("alert_outbox_pending"), (std::vector<std::string>{"channel_id", "id"}));
+  EXPECT_EQ(catalog.query("SELECT instr(sql, 'WHERE status = ') > 0 FROM sqlite_master WHERE name = "
+                          "'alert_outbox_pending'"),
+            (Rows{{"1"}}));
+  EXPECT_EQ(catalog.index_columns("alert_outbox_by_channel"), (std::vector<std::string>{"channel_id", "id"}));
+  EXPECT_EQ(catalog.index_columns("alert_outbox_by_event"),
+            (std::vector<std::string>{"event_id", "channel_id"}));
+  EXPECT_EQ(catalog.index_columns("alert_outbox_finished"), (std::vector<std::string>{"finished_at"}));
 }
 
 TEST_F(MigratedSqlite, RecordsTheLatestVersionOnceAndAgainIsANoOp) {

@@ -29,6 +29,14 @@ namespace {
 void serve(const GlobalOptions& global, const web::WebOptions& web_options, const AlertOptions& alert_options,
            const monitor::ServiceOptions* service_options) {
   auto store = open_store(global);
+  // Notifications go out through libcurl under the web's --targets (link-local and metadata addresses
+  // always refused): the dispatcher's, and the channels' Send test. It outlives the app and the dispatcher.
+  alerts::CurlSenderOptions sender_options;
+  sender_options.policy = web_options.hosts.targets;
+  sender_options.connect_timeout = std::min(alert_options.send_timeout, std::chrono::milliseconds(5000));
+  sender_options.total_timeout = alert_options.send_timeout;
+  sender_options.ca_file = alert_options.ca_file;
+  alerts::CurlSender sender(sender_options);
   std::unique_ptr<web::WebApp> app;
   try {
     app = std::make_unique<web::WebApp>(web::WebStores{*store, *store, *store, *store, *store, *store},
@@ -36,6 +44,7 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
   } catch (const std::exception& e) {
     throw CommandExit{1, std::string("web: ") + e.what()};
   }
+  app->set_notification_sender(&sender);
   // The alerts' rules, run by the result writer in the transaction that stores each batch of rounds.
   alerts::StoreRoundEvaluator alert_evaluator;
   std::unique_ptr<monitor::ProbeService> service;
@@ -62,11 +71,8 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
       *store, *store,
       web::HousekeepingOptions{web::SessionRules{web_options.session_idle, web_options.session_max}});
   housekeeping.start();
-  // Notifications: sent from the outbox by the dispatcher's own threads (outbound HTTP and SMTP never run on
-  // an I/O or handler thread), checked against the same --targets policy as the hosts.
-  alerts::CurlSender sender(alerts::CurlSenderOptions{
-      web_options.hosts.targets, std::min(alert_options.send_timeout, std::chrono::milliseconds(5000)),
-      alert_options.send_timeout, alert_options.ca_file});
+  // Notifications: sent from the outbox by the dispatcher's own threads, never an I/O thread (a page's Send
+  // test is the one send on a handler thread, throttled per user).
   alerts::Dispatcher dispatcher(*store, sender, alert_options.dispatcher, host_and_pid());
   if (alert_options.dispatcher.workers > 0) {
     dispatcher.start();

@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "web/api/api_error.h"
 #include "web/app_context.h"
+#include "web/channel_tester.h"
 #include "web/metrics.h"
 #include "web/security/cookies.h"
 #include "web/view/assets.h"
@@ -46,8 +47,9 @@ struct WebAppParts {
   ApiAuth api_auth;                   // bearer tokens and the session on Access::api routes
   ReportCaches report;
   Routes routes;
-  DatabaseCheck database;    // /readyz and semaphore_database_up
-  InProcessService service;  // the ping service in `semaphore run`
+  DatabaseCheck database;        // /readyz and semaphore_database_up
+  InProcessService service;      // the ping service in `semaphore run`
+  ChannelTester channel_tester;  // Send test, through the process's NotificationSender
 };
 
 namespace {
@@ -286,10 +288,12 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, stores.alerts, parts.report);
   add_alerts_routes(routes, stores.hosts, stores.alerts);
+  add_alert_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
   add_api_host_routes(routes, stores.hosts, parts.host_service, stores.alerts);
   add_api_result_routes(routes, stores.hosts);
   add_api_report_routes(routes, stores.hosts);
   add_api_alert_routes(routes, stores.alerts);
+  add_api_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
   add_api_openapi_routes(routes);
   routes.add(Method::get, "/metrics", Access::anyone,
              [&parts](RequestContext& ctx) { return metrics_page(parts, ctx); });
@@ -305,6 +309,10 @@ WebApp::~WebApp() = default;
 
 void WebApp::set_ping_service(InProcessService service) {
   parts_->service = std::move(service);
+}
+
+void WebApp::set_notification_sender(alerts::NotificationSender* sender) {
+  parts_->channel_tester.set_sender(sender);
 }
 
 void WebApp::set_round_interval(std::chrono::seconds interval) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "alerts/notification_sender.h"
 #include "core/prometheus_text.h"
 #include "domain/passwords.h"
 #include "store/account_store.h"
@@ -60,6 +61,10 @@ class WebApp {
 
   // The ping service in the same process: its series on /metrics, its rounds in /readyz. Call before serving.
   void set_ping_service(InProcessService service);
+  // The sender of the channels' "Send test" (cli: the dispatcher's CurlSender, under --targets); not owned,
+  // it must outlive the app. Without one, Send test answers that sending is not available. Call before
+  // serving.
+  void set_notification_sender(alerts::NotificationSender* sender);
   // How often the report refreshes itself and after how long a host without a round counts as unknown.
   void set_round_interval(std::chrono::seconds interval);
 

@@ -199,6 +199,19 @@ void add_host_report_routes(Routes& routes, store::HostStore& hosts, store::Aler
                             HostPageCache& pages);
 // /alerts: the default rules, maintenance windows and recent events (pages/alerts_page.cpp)
 void add_alerts_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts);
+// /alerts' Channels section and /alerts/channels/... (pages/alert_channels_page.cpp): add, edit, enable,
+// delete, rotate a webhook's secret, Send test.
+class ChannelTester;
+struct ChannelsView;  // what the section shows beyond the list: the add form as typed, a secret, a result
+void add_alert_channel_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                              ChannelTester& tester);
+// /alerts with `channels` in its Channels section (nullptr: the list and an empty add form).
+Response alerts_page(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts, int status,
+                     const ChannelsView* channels);
+// Sets "channels_html" in `data`: the section's list and forms (pages/alert_channels_page.cpp).
+void add_channels_section(RequestContext& ctx, store::AlertStore& alerts,
+                          const std::vector<store::Host>& hosts, const ChannelsView* channels,
+                          TemplateData& data);
 // /api/v1 (src/web/api/): hosts (list, add, read, change, delete, import), results, report, openapi.json
 void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
                          store::AlertStore& alerts);
@@ -207,6 +220,9 @@ void add_api_report_routes(Routes& routes, store::HostStore& hosts);
 void add_api_openapi_routes(Routes& routes);
 // /api/v1/events, /api/v1/maintenance, /api/v1/alert-rules (src/web/api/v1_alerts.cpp)
 void add_api_alert_routes(Routes& routes, store::AlertStore& alerts);
+// /api/v1/channels (src/web/api/v1_channels.cpp)
+void add_api_channel_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                            ChannelTester& tester);
 // The OpenAPI document of /api/v1 (embedded src/web/api/openapi.json).
 std::string_view openapi_document();
 

@@ -16,7 +16,7 @@ std::optional<FormData> FormData::parse(std::string_view encoded) {
   // encoding_opts).)
   for (const auto& param : *parsed) {
     if (param.key.empty()) continue;
-    form.values_.try_emplace(param.key.decode(options), param.value.decode(options));  // first value wins
+    form.values_[param.key.decode(options)].push_back(param.value.decode(options));  // get(): the first
   }
   return form;
 }
@@ -24,7 +24,13 @@ std::optional<FormData> FormData::parse(std::string_view encoded) {
 const std::string& FormData::get(const std::string& key) const {
   static const std::string empty;
   const auto it = values_.find(key);
-  return it == values_.end() ? empty : it->second;
+  return it == values_.end() || it->second.empty() ? empty : it->second.front();
+}
+
+const std::vector<std::string>& FormData::get_all(const std::string& key) const {
+  static const std::vector<std::string> none;
+  const auto it = values_.find(key);
+  return it == values_.end() ? none : it->second;
 }
 
 FormData parse_query_or_empty(std::string_view encoded) {

@@ -31,6 +31,10 @@ constexpr Flash kFlashes[] = {
     {"host_rules_saved", "success", "The host's alert rules saved."},
     {"window_added", "success", "Maintenance window added."},
     {"window_deleted", "info", "Maintenance window deleted."},
+    {"channel_saved", "success", "Channel saved."},
+    {"channel_deleted", "info", "Channel deleted, with its pending notifications."},
+    {"channel_enabled", "success", "Channel enabled: notifications go to it again."},
+    {"channel_disabled", "info", "Channel disabled: nothing is sent to it until it is enabled again."},
 };
 
 std::string_view heading_for(int status) {

@@ -240,6 +240,12 @@ test('documented errors validate against the documented schema', async () => {
     ['POST', '/api/v1/maintenance', '{"kind":"weekly","days":["sat"],"start":"02:00","end":"04:00","time_zone":"Mars/Olympus"}', 'application/json', '400'],
     ['GET', '/api/v1/maintenance/999999', undefined, undefined, '404'],
     ['PUT', '/api/v1/alert-rules', '{"down_after":0}', 'application/json', '400'],
+    ['POST', '/api/v1/channels', '{"name":"dup","kind":"ntfy","url":"https://ntfy.example.com/semaphore"}', 'application/json', '201'],
+    ['POST', '/api/v1/channels', '{"name":"dup","kind":"ntfy","url":"https://ntfy.example.com/other"}', 'application/json', '409'],
+    ['POST', '/api/v1/channels', '{"kind":"email","url":"smtp://mail.example.com","options":{"from":"a@example.com"}}', 'application/json', '422'],
+    ['POST', '/api/v1/channels', '{"kind":"webhook","url":"https://hooks.example.com/","secret":"my own secret 123"}', 'application/json', '400'],
+    ['GET', '/api/v1/channels/999999', undefined, undefined, '404'],
+    ['POST', '/api/v1/channels/999999/test', '{}', 'application/json', '404'],
   ];
   for (const [method, url, body, type, want] of cases) {
     const headers = { 'x-csrf-token': csrf };

@@ -1,7 +1,8 @@
 // A new user's first minutes, in a real browser: sign up, add 127.0.0.1 and ::1, wait for a round of the real
 // ping service, see both up on /report and a drawn chart on /report/{id}, make an API token on /account
-// (shown once, used, revoked), set an alert rule and add and delete a maintenance window on /alerts, see the
-// alert events marked on the host's chart, sign out. Screenshots of each page
+// (shown once, used, revoked), set an alert rule and add and delete a maintenance window on /alerts, add a
+// webhook channel pointing at a receiver the test runs on 127.0.0.1 and press Send test (one signed POST
+// arrives), see the alert events marked on the host's chart, sign out. Screenshots of each page
 // go to $SEMAPHORE_E2E_OUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
 
 import { freePort, waitForServer } from '../support/server.mjs';
 
@@ -211,6 +214,57 @@ test('the host page marks its alert events on the chart and lists them', async (
   assert.match(title, /unknown → up/);
   assert.ok(await page.locator('#events table.events tbody tr').count() >= 1);
   await shot('14-host-events');
+});
+
+test('a webhook channel added on /alerts gets one signed test notification from Send test', async () => {
+  // The receiver: an HTTP server on 127.0.0.1 that records each request and answers 200.
+  const received = [];
+  const receiver = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ method: request.method, url: request.url, headers: request.headers, body: Buffer.concat(chunks).toString() });
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('ok');
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = receiver.address().port;
+    await page.goto(base + '/alerts');
+    await page.selectOption('#channel-kind', 'webhook');
+    await page.fill('#channel-name', 'e2e hook');
+    await page.fill('#channel-url', `http://127.0.0.1:${port}/hook/path-secret`);
+    await page.check('input[name="state"][value="down"]');
+    await page.click('form[action="/alerts/channels"] button[type=submit]');
+    await page.waitForSelector('.secret-once code.secret');
+    const secret = await page.textContent('.secret-once code.secret');
+    assert.match(secret, /^whsec_[A-Za-z0-9_-]{43}$/);
+    await shot('15-alerts-channel-secret');
+    const row = page.locator('table.channels tbody tr', { hasText: 'e2e hook' });
+    assert.equal(await row.count(), 1);
+    assert.match(await row.textContent(), new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.ok(!(await row.textContent()).includes('path-secret'), 'only the URL\'s host is listed');
+
+    await row.locator('button', { hasText: 'Send test' }).click();
+    await page.waitForSelector('.test-result');
+    assert.match(await page.textContent('.test-result'), /Test notification delivered to e2e hook/);
+    assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
+    await shot('16-alerts-channel-tested');
+
+    assert.equal(received.length, 1, 'one request reached the receiver');
+    const [hit] = received;
+    assert.equal(hit.method, 'POST');
+    assert.equal(hit.url, '/hook/path-secret');
+    const timestamp = hit.headers['x-semaphore-timestamp'];
+    const expected = createHmac('sha256', secret).update(`${timestamp}.${hit.body}`).digest('hex');
+    assert.equal(hit.headers['x-semaphore-signature'], `sha256=${expected}`, 'signed with the secret shown once');
+    const body = JSON.parse(hit.body);
+    assert.equal(body.state, 'test');
+    assert.match(body.event_id, /^test-/);
+  } finally {
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 });
 
 test('signing out ends the session', async () => {

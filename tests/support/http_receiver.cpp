@@ -1,136 +1,175 @@
 #include "support/http_receiver.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <atomic>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include <cctype>
+#include <cstdint>
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
 
 namespace semaphore::testing {
+namespace {
 
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
-using tcp = asio::ip::tcp;
+constexpr std::size_t kMaxHeaders = 64 * 1024;
+constexpr std::size_t kMaxBody = 1024 * 1024;
 
-struct HttpReceiver::State {
-  asio::io_context io;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  int port = 0;
-  std::atomic<bool> stopping{false};
-  mutable std::mutex mutex;
-  mutable std::condition_variable arrived;
-  std::deque<ReceiverAnswer> answers;
-  std::vector<ReceivedRequest> received;
-  std::thread thread;
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
 
-  void listen(int on_port) {
-    acceptor = std::make_unique<tcp::acceptor>(io);
-    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(on_port));
-    acceptor->open(endpoint.protocol());
-    acceptor->set_option(asio::socket_base::reuse_address(true));
-    acceptor->bind(endpoint);
-    acceptor->listen();
-    port = acceptor->local_endpoint().port();
-    stopping = false;
-    thread = std::thread([this] { serve(); });
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+    text.remove_suffix(1);
+  return text;
+}
+
+// Reads into `buffer` until it holds `predicate` or the peer stops; false on a timeout or an error.
+template <class Predicate>
+bool read_until(int fd, std::string& buffer, Predicate done) {
+  char chunk[8192];
+  while (!done()) {
+    pollfd wait{fd, POLLIN, 0};
+    if (::poll(&wait, 1, 5000) <= 0) return false;
+    const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+    if (got <= 0) return false;
+    buffer.append(chunk, static_cast<std::size_t>(got));
   }
+  return true;
+}
 
-  void stop_listening() {
-    if (!thread.joinable()) return;
-    stopping = true;
-    boost::system::error_code ec;
-    tcp::socket poke(io);
-    poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
-    thread.join();
-    acceptor->close(ec);
-    acceptor.reset();
-  }
+}  // namespace
 
-  void serve() {
-    while (!stopping) {
-      tcp::socket socket(io);
-      boost::system::error_code ec;
-      acceptor->accept(socket, ec);
-      if (ec || stopping) continue;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> request;
-      http::read(socket, buffer, request, ec);
-      if (ec) continue;
-      ReceivedRequest got{std::string(request.method_string()),
-                          std::string(request.target()),
-                          {},
-                          request.body(),
-                          std::chrono::steady_clock::now()};
-      for (const auto& field : request) {
-        std::string name(field.name_string());
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        got.headers[name] = std::string(field.value());
-      }
-      ReceiverAnswer next;
-      {
-        std::lock_guard lock(mutex);
-        if (!answers.empty()) {
-          next = answers.front();
-          answers.pop_front();
-        }
-      }
-      std::this_thread::sleep_for(next.delay);
-      http::response<http::string_body> response{static_cast<http::status>(next.status), 11};
-      response.body() = "ok";
-      response.set(http::field::content_type, "text/plain");
-      response.prepare_payload();
-      http::write(socket, response, ec);
-      socket.shutdown(tcp::socket::shutdown_both, ec);
-      // Recorded once answered: a request counts as delivered only when its sender could have seen 2xx.
-      std::lock_guard lock(mutex);
-      received.push_back(std::move(got));
-      arrived.notify_all();
-    }
-  }
-};
-
-HttpReceiver::HttpReceiver() : state_(std::make_unique<State>()) {
-  state_->listen(0);
+HttpReceiver::HttpReceiver() {
+  listen_on(0);
 }
 
 HttpReceiver::~HttpReceiver() {
-  state_->stop_listening();
+  close();
 }
 
-int HttpReceiver::port() const {
-  return state_->port;
-}
-
-std::string HttpReceiver::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(state_->port) + path;
-}
-
-void HttpReceiver::answer(ReceiverAnswer next) {
-  std::lock_guard lock(state_->mutex);
-  state_->answers.push_back(next);
-}
-
-std::vector<ReceivedRequest> HttpReceiver::received() const {
-  std::lock_guard lock(state_->mutex);
-  return state_->received;
-}
-
-bool HttpReceiver::wait_for(std::size_t count, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(state_->mutex);
-  return state_->arrived.wait_for(lock, timeout, [&] { return state_->received.size() >= count; });
+void HttpReceiver::listen_on(int port) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw std::runtime_error("receiver: socket");
+  const int reuse = 1;  // reopen() binds the port again at once
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(listen_fd_, 16) != 0) {
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+    throw std::runtime_error("receiver: bind/listen");
+  }
+  socklen_t length = sizeof address;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+  stopping_ = false;
+  thread_ = std::thread([this] { serve(); });
 }
 
 void HttpReceiver::close() {
-  state_->stop_listening();
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  thread_.join();
+  ::close(listen_fd_);
+  listen_fd_ = -1;
 }
 
 void HttpReceiver::reopen() {
-  if (!state_->thread.joinable()) state_->listen(state_->port);
+  if (!thread_.joinable()) listen_on(port_);
+}
+
+std::string HttpReceiver::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::vector<ReceivedRequest> HttpReceiver::received() const {
+  const std::lock_guard lock(mutex_);
+  return received_;
+}
+
+bool HttpReceiver::wait_for(std::size_t count, std::chrono::milliseconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (received_.size() >= count) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::lock_guard lock(mutex_);
+  return received_.size() >= count;
+}
+
+void HttpReceiver::serve() {
+  while (!stopping_) {
+    pollfd wait{listen_fd_, POLLIN, 0};
+    if (::poll(&wait, 1, 50) <= 0) continue;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    handle(fd);
+    ::close(fd);
+  }
+}
+
+void HttpReceiver::handle(int fd) {
+  std::string buffer;
+  if (!read_until(fd, buffer, [&] {
+        return buffer.find("\r\n\r\n") != std::string::npos || buffer.size() > kMaxHeaders;
+      })) {
+    return;
+  }
+  const std::size_t end = buffer.find("\r\n\r\n");
+  if (end == std::string::npos) return;
+  ReceivedRequest request;
+  std::string_view head(buffer.data(), end);
+  const std::size_t line_end = head.find("\r\n");
+  const std::string_view first = head.substr(0, line_end);
+  const std::size_t space = first.find(' ');
+  request.method = std::string(first.substr(0, space));
+  request.target = std::string(first.substr(space + 1, first.find(' ', space + 1) - space - 1));
+  std::size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
+  while (at < head.size()) {
+    std::size_t next = head.find("\r\n", at);
+    if (next == std::string_view::npos) next = head.size();
+    const std::string_view line = head.substr(at, next - at);
+    if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
+      request.headers[lower(std::string(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+    }
+    at = next + 2;
+  }
+  std::size_t length = 0;
+  if (auto found = request.headers.find("content-length"); found != request.headers.end()) {
+    length = std::strtoul(found->second.c_str(), nullptr, 10);
+  }
+  if (length > kMaxBody) return;
+  buffer.erase(0, end + 4);
+  if (!read_until(fd, buffer, [&] { return buffer.size() >= length; })) return;
+  request.body = buffer.substr(0, length);
+  {
+    const std::lock_guard lock(mutex_);
+    received_.push_back(std::move(request));
+  }
+  const int status = status_.load();
+  const std::string response =
+      "HTTP/1.1 " + std::to_string(status) + (status < 400 ? " OK" : " Error") +
+      "\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+  std::size_t sent = 0;
+  while (sent < response.size()) {
+    const ssize_t wrote = ::send(fd, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
+    if (wrote <= 0) return;
+    sent += static_cast<std::size_t>(wrote);
+  }
 }
 
 bool webhook_signature_valid(const std::string& secret, const std::string& timestamp, const std::string& body,

@@ -1,16 +1,18 @@
 #pragma once
-// A webhook receiver for tests: an HTTP/1.1 server on 127.0.0.1 (an ephemeral port) that records every
-// request and answers each with the next queued Answer (200 when none is queued). It can stop listening
-// (connections refused, like a receiver that is down) and listen again on the same port. One request per
-// connection (the senders under test open one per notification).
+// A tiny HTTP/1.1 receiver on 127.0.0.1 for tests of outgoing notifications (webhooks, Send test): it
+// accepts one request per connection, records it (method, target, headers lower-cased, body) and answers
+// with a status the test chose (200 unless told otherwise), then closes. POSIX sockets and one thread: no
+// HTTP library, so any test can link it. Bounded: headers up to 64 KiB, bodies up to 1 MiB. It can stop
+// listening (connections refused, like a receiver that is down) and listen again on the same port.
 //
-// Also the independent check of a webhook's signature (libsodium's HMAC-SHA256, not the code under test),
-// as a receiver following the README would do it.
+// Also the independent check of a webhook's signature (libsodium's HMAC-SHA256, not the code under test), as
+// a receiver following the README does it.
+#include <atomic>
 #include <chrono>
-#include <cstddef>
 #include <map>
-#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace semaphore::testing {
@@ -20,34 +22,37 @@ struct ReceivedRequest {
   std::string target;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
-  std::chrono::steady_clock::time_point at;
-};
-
-struct ReceiverAnswer {
-  int status = 200;
-  std::chrono::milliseconds delay{0};
 };
 
 class HttpReceiver {
  public:
-  HttpReceiver();
+  HttpReceiver();  // listens on a free port of 127.0.0.1; throws std::runtime_error if it cannot
   ~HttpReceiver();
   HttpReceiver(const HttpReceiver&) = delete;
   HttpReceiver& operator=(const HttpReceiver&) = delete;
 
-  int port() const;
+  int port() const { return port_; }
   std::string url(const std::string& path = "/hook") const;
-  void answer(ReceiverAnswer next);  // queued; later requests get the next one
+  void answer_with(int status) { status_.store(status); }
   std::vector<ReceivedRequest> received() const;
-  // Waits until at least `count` requests arrived or `timeout` passed; returns whether they did.
+  // Waits until at least `count` requests came in (or the timeout passed); true if they did.
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;
 
   void close();   // stops listening: connections to the port are refused until reopen()
   void reopen();  // listens again on the same port
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  void listen_on(int port);
+  void serve();
+  void handle(int fd);
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> status_{200};
+  mutable std::mutex mutex_;
+  std::vector<ReceivedRequest> received_;
+  std::thread thread_;
 };
 
 // Whether `signature_header` ("sha256=<hex>") is HMAC-SHA256(secret, timestamp + "." + body).

@@ -1,5 +1,6 @@
-// GET /alerts: the user's default alert rules (a form), the channels' place, the maintenance windows (list,
-// add, delete) and the last 100 events. POST /alerts/rules, POST /alerts/maintenance,
+// GET /alerts: the user's default alert rules (a form), the channels (their section and forms:
+// pages/alert_channels_page.cpp), the maintenance windows (list, add, delete) and the last 100 events.
+// POST /alerts/rules, POST /alerts/maintenance,
 // POST /alerts/maintenance/{id}/delete. Every query is scoped by the signed-in user (another user's window is
 // 404); rules and windows are checked by src/alerts (validate_rules, validate_window) before they are stored.
 #include <spdlog/spdlog.h>
@@ -159,11 +160,13 @@ void add_events(RequestContext& ctx, store::AlertStore& alerts, const std::vecto
 }
 
 Response alerts_form(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts, int status,
-                     const RulesForm& rules = {}, const WindowForm& window = {}) {
+                     const RulesForm& rules = {}, const WindowForm& window = {},
+                     const ChannelsView* channels = nullptr) {
   auto listed = hosts.list_hosts(ctx.user->id);
   if (!listed) return ctx.store_error(listed.error());
   TemplateData data;
   add_rules(ctx, alerts, rules, data);
+  add_channels_section(ctx, alerts, *listed, channels, data);
   add_windows(ctx, alerts, *listed, window, data);
   add_events(ctx, alerts, *listed, data);
   return ctx.page(status, "alerts", "Alerts", std::move(data), "alerts");
@@ -312,6 +315,11 @@ Response delete_window(RequestContext& ctx, store::AlertStore& alerts) {
 }
 
 }  // namespace
+
+Response alerts_page(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts, int status,
+                     const ChannelsView* channels) {
+  return alerts_form(ctx, hosts, alerts, status, {}, {}, channels);
+}
 
 TemplateData rule_form_rows(const std::vector<RuleFormRow>& rows, std::string_view id_prefix) {
   TemplateData list{TemplateData::type::list};

@@ -666,6 +666,12 @@ TEST_F(ApiV1Test, TheOpenApiDocumentDescribesEveryRoute) {
                                         "delete /api/v1/maintenance/{id}",
                                         "get /api/v1/alert-rules",
                                         "put /api/v1/alert-rules",
+                                        "get /api/v1/channels",
+                                        "post /api/v1/channels",
+                                        "get /api/v1/channels/{id}",
+                                        "patch /api/v1/channels/{id}",
+                                        "delete /api/v1/channels/{id}",
+                                        "post /api/v1/channels/{id}/test",
                                         "get /api/v1/openapi.json"};
   EXPECT_EQ(documented, served);
   // Each served route answers something other than "no such route" (404 JSON of the dispatcher or 405).

@@ -454,68 +454,87 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
 
   std::vector<AlertEventRecord> to_send;  // the events of the chunk that are to be sent (quiet = "no")
   const long long unseen = -1;  // the expected last_round_at of a state row this transaction did not see
+  // Both statements are prepared once per chunk and re-executed with the values of each host and event
+  // (re-preparing them per host was most of the alerts' cost in the writer: bench/alerts).
+  StateRow row;
+  long long expected = unseen;
+  // Written only over the state this evaluation started from: if another writer changed it meanwhile (two
+  // workers briefly sharing a host during a lease takeover), nothing is written and the batch is rolled back
+  // and retried on the state as it is now.
+  soci::statement upsert_state =
+      (sql.prepare
+           << "INSERT INTO alert_state (" + std::string(kStateColumns) +
+                  ") VALUES (:h, :m, :s, :l, :p, :g, :r, :c, :a, :w) ON CONFLICT (host_id) DO UPDATE "
+                  "SET measured = excluded.measured, shown = excluded.shown, lost_streak = "
+                  "excluded.lost_streak, poor_streak = excluded.poor_streak, good_streak = "
+                  "excluded.good_streak, recent_changes = excluded.recent_changes, last_change_at = "
+                  "excluded.last_change_at, last_round_at = excluded.last_round_at, "
+                  "window_start_state = excluded.window_start_state WHERE alert_state.last_round_at = "
+                  ":x",
+       soci::use(row.host_id), soci::use(row.measured), soci::use(row.shown), soci::use(row.lost_streak),
+       soci::use(row.poor_streak), soci::use(row.good_streak), soci::use(row.recent_changes),
+       soci::use(row.last_change_at), soci::use(row.last_round_at),
+       soci::use(row.window_start_state.value, row.window_start_state.indicator), soci::use(expected));
+  struct EventValues {
+    long long host_id = 0, user_id = 0, at = 0, id = 0;
+    std::string from_state, to_state, trigger, reason, quiet;
+    int sent = 0, received = 0;
+    Nullable<double> min_ms, median_ms, max_ms;
+  } values;
+  soci::statement insert_event(sql);
+  bool insert_prepared = false;  // only when the chunk has an event: most rounds have none
+  auto prepare_insert_event = [&] {
+    insert_event.exchange(soci::use(values.host_id));
+    insert_event.exchange(soci::use(values.user_id));
+    insert_event.exchange(soci::use(values.at));
+    for (std::string* text :
+         {&values.from_state, &values.to_state, &values.trigger, &values.reason, &values.quiet}) {
+      insert_event.exchange(soci::use(*text));
+    }
+    insert_event.exchange(soci::use(values.sent));
+    insert_event.exchange(soci::use(values.received));
+    insert_event.exchange(soci::use(values.min_ms.value, values.min_ms.indicator));
+    insert_event.exchange(soci::use(values.median_ms.value, values.median_ms.indicator));
+    insert_event.exchange(soci::use(values.max_ms.value, values.max_ms.indicator));
+    insert_event.exchange(soci::into(values.id));
+    insert_event.alloc();
+    insert_event.prepare(
+        "INSERT INTO alert_events (host_id, user_id, at, from_state, to_state, trigger, reason, quiet, sent, "
+        "received, min_ms, median_ms, max_ms) VALUES (:h, :u, :a, :f, :t, :g, :r, :q, :s, :v, :mn, :md, :mx) "
+        "RETURNING id");
+    insert_event.define_and_bind();
+    insert_prepared = true;
+  };
   for (auto& [host, context] : contexts) {
     std::vector<RoundToEvaluate>& list = rounds[host];
     HostAlertOutcome outcome = evaluator.evaluate(context, list);
     outcome.state.host_id = host;
-    StateRow row;
     row.put(outcome.state);
-    const long long expected = context.state ? context.state->last_round_at : unseen;
-    // Written only over the state this evaluation started from: if another writer changed it meanwhile
-    // (two workers briefly sharing a host during a lease takeover), nothing is written and the batch is
-    // rolled back and retried on the state as it is now.
-    soci::statement st =
-        (sql.prepare
-             << "INSERT INTO alert_state (" + std::string(kStateColumns) +
-                    ") VALUES (:h, :m, :s, :l, :p, :g, :r, :c, :a, :w) ON CONFLICT (host_id) DO UPDATE "
-                    "SET measured = excluded.measured, shown = excluded.shown, lost_streak = "
-                    "excluded.lost_streak, poor_streak = excluded.poor_streak, good_streak = "
-                    "excluded.good_streak, recent_changes = excluded.recent_changes, last_change_at = "
-                    "excluded.last_change_at, last_round_at = excluded.last_round_at, "
-                    "window_start_state = excluded.window_start_state WHERE alert_state.last_round_at = "
-                    ":x",
-         soci::use(row.host_id), soci::use(row.measured), soci::use(row.shown), soci::use(row.lost_streak),
-         soci::use(row.poor_streak), soci::use(row.good_streak), soci::use(row.recent_changes),
-         soci::use(row.last_change_at), soci::use(row.last_round_at),
-         soci::use(row.window_start_state.value, row.window_start_state.indicator), soci::use(expected));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) {
+    expected = context.state ? context.state->last_round_at : unseen;
+    upsert_state.execute(true);
+    if (upsert_state.get_affected_rows() != 1) {
       return make_error(Errc::unavailable, "the alert state of host " + std::to_string(host) +
                                                " changed during the write; the batch is retried");
     }
     for (AlertEventRecord& event : outcome.events) {
       event.host_id = host;
       event.user_id = context.user_id;
-      Nullable<double> min_ms, median_ms, max_ms;
-      min_ms.set(event.min_ms);
-      median_ms.set(event.median_ms);
-      max_ms.set(event.max_ms);
-      const long long host_id = host, user_id = context.user_id, at = event.at;
-      long long id = 0;
-      soci::statement insert(sql);
-      insert.exchange(soci::use(host_id));
-      insert.exchange(soci::use(user_id));
-      insert.exchange(soci::use(at));
-      for (const std::string* text :
-           {&event.from_state, &event.to_state, &event.trigger, &event.reason, &event.quiet}) {
-        insert.exchange(soci::use(*text));
-      }
-      insert.exchange(soci::use(event.sent));
-      insert.exchange(soci::use(event.received));
-      insert.exchange(soci::use(min_ms.value, min_ms.indicator));
-      insert.exchange(soci::use(median_ms.value, median_ms.indicator));
-      insert.exchange(soci::use(max_ms.value, max_ms.indicator));
-      insert.exchange(soci::into(id));
-      insert.alloc();
-      insert.prepare(
-          "INSERT INTO alert_events (host_id, user_id, at, from_state, to_state, trigger, reason, quiet, "
-          "sent, "
-          "received, min_ms, median_ms, max_ms) VALUES (:h, :u, :a, :f, :t, :g, :r, :q, :s, :v, :mn, :md, "
-          ":mx) "
-          "RETURNING id");
-      insert.define_and_bind();
-      insert.execute(true);
-      event.id = id;
+      if (!insert_prepared) prepare_insert_event();
+      values.host_id = host;
+      values.user_id = context.user_id;
+      values.at = event.at;
+      values.from_state = event.from_state;
+      values.to_state = event.to_state;
+      values.trigger = event.trigger;
+      values.reason = event.reason;
+      values.quiet = event.quiet;
+      values.sent = event.sent;
+      values.received = event.received;
+      values.min_ms.set(event.min_ms);
+      values.median_ms.set(event.median_ms);
+      values.max_ms.set(event.max_ms);
+      insert_event.execute(true);
+      event.id = values.id;
       if (event.quiet == "no") to_send.push_back(event);
     }
   }

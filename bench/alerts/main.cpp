@@ -92,6 +92,10 @@ EpochMs to_epoch(Steady::time_point at) {
   return offset + std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
+double secs(EpochMs ms) {
+  return static_cast<double>(ms) / 1000.0;
+}
+
 double thread_cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -415,23 +419,24 @@ int run_delivery(const Config& config, const std::string& backend) {
       " other hosts %ld (exit %d)\n",
       posts.size(), ids.size(), duplicates, bad_signatures, not_down, wrong_host, stopped);
   std::printf("  round end (its log line) -> outbox rows written: %.3f s (first) .. %.3f s (last)\n",
-              (outbox_first - round_end) / 1000.0, (outbox_last - round_end) / 1000.0);
-  std::printf("  round end -> first webhook: %.3f s, -> last webhook: %.3f s\n", (first - round_end) / 1000.0,
-              (last - round_end) / 1000.0);
-  const double rate = posts.size() > 1 && last > first ? (posts.size() - 1) * 1000.0 / (last - first) : 0.0;
-  std::printf("  first -> last webhook: %.3f s = %.0f deliveries/s through the outbox\n",
-              (last - first) / 1000.0, rate);
+              secs(outbox_first - round_end), secs(outbox_last - round_end));
+  std::printf("  round end -> first webhook: %.3f s, -> last webhook: %.3f s\n", secs(first - round_end),
+              secs(last - round_end));
+  const double rate =
+      posts.size() > 1 && last > first ? static_cast<double>(posts.size() - 1) / secs(last - first) : 0.0;
+  std::printf("  first -> last webhook: %.3f s = %.0f deliveries/s through the outbox\n", secs(last - first),
+              rate);
   // The dispatcher alone: from when it had both work and all of it (the last outbox row written, and its
   // first POST sent) to the last POST. On PostgreSQL the writer's transactions take long enough that the
   // first POSTs overlap them; on SQLite the dispatcher's poll (1 s) is the wait before the first.
   const EpochMs drain_from = std::max(outbox_last, first);
   long drained = 0;
   for (const auto& post : posts) drained += post.at > drain_from ? 1 : 0;
-  const double drain = last > drain_from ? drained * 1000.0 / (last - drain_from) : 0.0;
+  const double drain = last > drain_from ? static_cast<double>(drained) / secs(last - drain_from) : 0.0;
   std::printf(
       "  dispatcher alone (from max(last outbox row, first webhook) to the last): %ld POSTs in %.3f s = "
       "%.0f deliveries/s\n",
-      drained, (last - drain_from) / 1000.0, drain);
+      drained, secs(last - drain_from), drain);
   const double peer = peer_sender_rate(static_cast<std::uint32_t>(silent.size()), hosts.front());
   std::printf(
       "  peer (the CurlSender alone, %zu POSTs in a loop, no outbox): %.0f deliveries/s: %.1fx the rate from "

@@ -156,6 +156,7 @@ void HttpReceiver::handle(int fd) {
   buffer.erase(0, end + 4);
   if (!read_until(fd, buffer, [&] { return buffer.size() >= length; })) return;
   request.body = buffer.substr(0, length);
+  request.at = std::chrono::steady_clock::now();
   {
     const std::lock_guard lock(mutex_);
     received_.push_back(std::move(request));

@@ -22,6 +22,7 @@ struct ReceivedRequest {
   std::string target;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  std::chrono::steady_clock::time_point at;  // when the whole request had been read (before the answer)
 };
 
 class HttpReceiver {

@@ -160,8 +160,9 @@ TEST_F(AlertsDeliveryTest, ARefusingReceiverAndAKilledProcessLoseNoEvent) {
   auto run = std::make_unique<ChildProcess>(args, dir_.file("run.log"));
   // down, up, down: three events to send while the receiver refuses every attempt. (The deadlines only
   // bound the wait for a broken service: a state change takes 3 rounds of 2 s.)
-  for (auto [address, count] : {std::pair{1u, 1u}, std::pair{0u, 2u}, std::pair{1u, 3u}}) {
-    point(host, address);
+  for (const auto& step : {std::pair{1u, 1u}, std::pair{0u, 2u}, std::pair{1u, 3u}}) {
+    point(host, step.first);
+    const std::size_t count = step.second;  // events to send by then
     ASSERT_TRUE(eventually([&] { return sent_events(host).size() == count; }, 60s)) << run->log();
   }
   // The dispatcher has been trying: the channel shows the failure, and all three wait.

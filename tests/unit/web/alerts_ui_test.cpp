@@ -16,87 +16,16 @@
 #include "store/store.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
-#include "unit/web/cookie_jar.h"
+#include "unit/web/test_browser.h"
 #include "web/app.h"
 
 namespace semaphore::web {
 namespace {
 
 namespace json = boost::json;
+using namespace web_testing;  // the shared test browser (test_browser.h)
 
 constexpr EpochMs kRound = 60'000;
-
-std::string csrf_in(const std::string& html) {
-  const std::string marker = "name=\"csrf_token\" value=\"";
-  const auto at = html.find(marker);
-  if (at == std::string::npos) return "";
-  return html.substr(at + marker.size(), 43);
-}
-
-std::string header_of(const Response& response, std::string_view name) {
-  for (const auto& [key, value] : response.headers) {
-    if (key == name) return value;
-  }
-  return "";
-}
-
-json::value body_of(const Response& response) {
-  boost::system::error_code ec;
-  json::value value = json::parse(response.body, ec);
-  EXPECT_FALSE(ec) << response.body;
-  return value;
-}
-
-// The code and field of an API error.
-std::pair<std::string, std::string> error_of(const Response& response) {
-  const json::value body = body_of(response);
-  const json::object* error = body.is_object() && body.as_object().contains("error")
-                                  ? body.as_object().at("error").if_object()
-                                  : nullptr;
-  if (error == nullptr) return {"(no error) " + response.body, ""};
-  return {std::string(error->at("code").as_string()),
-          error->contains("field") ? std::string(error->at("field").as_string()) : std::string()};
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-struct Browser {
-  explicit Browser(WebApp& app_ref) : app(app_ref) {}
-  WebApp& app;
-  CookieJar jar;
-  std::string csrf;
-
-  Response call(Method method, const std::string& target, const std::string& body = "",
-                std::vector<std::pair<std::string, std::string>> headers = {}) {
-    Request request = jar.request(method, target);
-    for (auto& header : headers) request.headers.push_back(std::move(header));
-    request.body = body;
-    Response response = app.handle(request);
-    jar.keep(response);
-    return response;
-  }
-  void sign_up(const std::string& email) {
-    const std::string token = csrf_in(call(Method::get, "/signup").body);
-    const auto response =
-        call(Method::post, "/signup", "csrf_token=" + token + "&email=" + email + "&password=long+enough+pw",
-             {{"content-type", "application/x-www-form-urlencoded"}});
-    ASSERT_EQ(response.status, 303) << response.body;
-    csrf = csrf_in(call(Method::get, "/manage").body);
-    ASSERT_FALSE(csrf.empty());
-  }
-  // A form post with the session's CSRF token (unless `with_csrf` is false).
-  Response post(const std::string& target, const std::string& fields, bool with_csrf = true) {
-    return call(Method::post, target, (with_csrf ? "csrf_token=" + csrf + "&" : std::string()) + fields,
-                {{"content-type", "application/x-www-form-urlencoded"}});
-  }
-  Response api(Method method, const std::string& target, const std::string& body = std::string()) {
-    std::vector<std::pair<std::string, std::string>> headers = {{"x-csrf-token", csrf}};
-    if (!body.empty()) headers.emplace_back("content-type", "application/json");
-    return call(method, target, body, headers);
-  }
-};
 
 class AlertsUiTest : public ::testing::Test {
  protected:

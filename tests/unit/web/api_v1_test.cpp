@@ -14,7 +14,7 @@
 #include "store/store.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
-#include "unit/web/cookie_jar.h"
+#include "unit/web/test_browser.h"
 #include "web/api/api_json.h"
 #include "web/app.h"
 #include "web/app_context.h"
@@ -23,80 +23,10 @@ namespace semaphore::web {
 namespace {
 
 namespace json = boost::json;
+using namespace web_testing;  // the shared test browser (test_browser.h)
 
 constexpr EpochMs kMinute = 60'000;
 constexpr EpochMs kHour = 60 * kMinute;
-
-std::string csrf_in(const std::string& html) {
-  const std::string marker = "name=\"csrf_token\" value=\"";
-  const auto at = html.find(marker);
-  if (at == std::string::npos) return "";
-  return html.substr(at + marker.size(), 43);
-}
-
-std::string header_of(const Response& response, std::string_view name) {
-  for (const auto& [key, value] : response.headers) {
-    if (key == name) return value;
-  }
-  return "";
-}
-
-json::value body_of(const Response& response) {
-  boost::system::error_code ec;
-  json::value value = json::parse(response.body, ec);
-  EXPECT_FALSE(ec) << response.body;
-  return value;
-}
-
-// The error code and field of an API error answer.
-std::pair<std::string, std::string> error_of(const Response& response) {
-  const json::value body = body_of(response);
-  const json::object* error = body.is_object() && body.as_object().contains("error")
-                                  ? body.as_object().at("error").if_object()
-                                  : nullptr;
-  if (error == nullptr) return {"(no error object) " + response.body, ""};
-  std::string field;
-  if (error->contains("field")) field = std::string(error->at("field").as_string());
-  return {std::string(error->at("code").as_string()), field};
-}
-
-// A browser of one user: a cookie jar, and the session's CSRF token once signed up.
-struct Browser {
-  explicit Browser(WebApp& app_ref) : app(app_ref) {}
-  WebApp& app;
-  CookieJar jar;
-  std::string csrf;
-
-  Response call(Method method, const std::string& target, const std::string& body = "",
-                std::vector<std::pair<std::string, std::string>> headers = {}) {
-    Request request = jar.request(method, target);
-    for (auto& header : headers) request.headers.push_back(std::move(header));
-    request.body = body;
-    Response response = app.handle(request);
-    jar.keep(response);
-    return response;
-  }
-
-  void sign_up(const std::string& email) {
-    const std::string token = csrf_in(call(Method::get, "/signup").body);
-    const auto response =
-        call(Method::post, "/signup", "csrf_token=" + token + "&email=" + email + "&password=long+enough+pw",
-             {{"content-type", "application/x-www-form-urlencoded"}});
-    ASSERT_EQ(response.status, 303) << response.body;
-    csrf = csrf_in(call(Method::get, "/manage").body);
-    ASSERT_FALSE(csrf.empty());
-  }
-
-  // A JSON API call with the session cookie and the CSRF header.
-  Response api(Method method, const std::string& target, const std::string& body = std::string()) {
-    std::vector<std::pair<std::string, std::string>> headers = {{"x-csrf-token", csrf}};
-    if (!body.empty()) headers.emplace_back("content-type", "application/json");
-    return call(method, target, body, headers);
-  }
-  Response api_json(Method method, const std::string& target, const json::value& body) {
-    return api(method, target, json::serialize(body));
-  }
-};
 
 class ApiV1Test : public ::testing::Test {
  protected:

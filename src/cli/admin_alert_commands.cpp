@@ -24,19 +24,6 @@ struct AlertCommandOptions {
   std::map<std::string, std::string> rules;  // --down-after 5 ... by rule name, as typed
 };
 
-store::User find_user(store::AccountStore& store, const std::string& email_text) {
-  auto email = normalize_email(email_text);
-  if (!email) throw CommandExit{2, "--user: " + email.error().message};
-  auto user = store.find_user_by_email(*email);
-  if (!user) {
-    if (user.error().code == Errc::not_found) {
-      throw CommandExit{1, "no user " + *email + " (see semaphore user list)"};
-    }
-    throw CommandExit{1, user.error().message};
-  }
-  return *user;
-}
-
 // "2026-03-01 12:03:00"
 std::string when(EpochMs at) {
   const std::string iso = format_iso8601(at);

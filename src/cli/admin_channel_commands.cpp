@@ -31,19 +31,6 @@ struct ChannelCommandOptions {
   std::string channel;                  // remove: a name or an id
 };
 
-store::User find_user(store::AccountStore& store, const std::string& email_text) {
-  auto email = normalize_email(email_text);
-  if (!email) throw CommandExit{2, "--user: " + email.error().message};
-  auto user = store.find_user_by_email(*email);
-  if (!user) {
-    if (user.error().code == Errc::not_found) {
-      throw CommandExit{1, "no user " + *email + " (see semaphore user list)"};
-    }
-    throw CommandExit{1, user.error().message};
-  }
-  return *user;
-}
-
 // The command-line option an issue's field came from.
 std::string option_of(const std::string& field) {
   if (field == "options.from") return "--email-from";

@@ -33,18 +33,6 @@ domain::HostRules rules_of(const HostCommandOptions& options) {
   return rules;
 }
 
-store::User find_user(store::AccountStore& store, const std::string& email_text) {
-  auto email = normalize_email(email_text);
-  if (!email) throw CommandExit{2, "--user: " + email.error().message};
-  auto user = store.find_user_by_email(*email);
-  if (!user) {
-    if (user.error().code == Errc::not_found)
-      throw CommandExit{1, "no user " + *email + " (see semaphore user list)"};
-    throw CommandExit{1, user.error().message};
-  }
-  return *user;
-}
-
 // Adds `inputs` through the domain's HostService (the web's rules: target policy, cleaning, limit) and
 // prints each outcome, `where[i]` naming input i in messages. Returns the number added.
 int add_and_report(store::HostStore& store, const store::User& user, const domain::HostRules& rules,

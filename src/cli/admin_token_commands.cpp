@@ -20,19 +20,6 @@ struct TokenCommandOptions {
   std::string expires;  // a duration (core/units.h); empty: never
 };
 
-store::User find_user(store::AccountStore& store, const std::string& email_text) {
-  auto email = normalize_email(email_text);
-  if (!email) throw CommandExit{2, "--user: " + email.error().message};
-  auto user = store.find_user_by_email(*email);
-  if (!user) {
-    if (user.error().code == Errc::not_found) {
-      throw CommandExit{1, "no user " + *email + " (see semaphore user list)"};
-    }
-    throw CommandExit{1, user.error().message};
-  }
-  return *user;
-}
-
 // "2026-11-27 22:51 UTC", or `none` for a missing time.
 std::string when(const std::optional<EpochMs>& ms, const char* none) {
   if (!ms) return none;

@@ -160,7 +160,7 @@ struct RuleFormRow {
 };
 // The rows as the templates' {{#rules}} list; input ids are "<id_prefix>-<name>" (pages/alerts_page.cpp).
 TemplateData rule_form_rows(const std::vector<RuleFormRow>& rows, std::string_view id_prefix);
-// A positive decimal id (form fields, route parameters), or nullopt.
+// A positive decimal id (form fields, route parameters), or nullopt (request_context.cpp).
 std::optional<store::Id> parse_id(std::string_view text);
 
 // What the report shows of alerts (pages/report_page.cpp): the user's hosts' alert states, the maintenance

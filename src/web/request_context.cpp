@@ -168,10 +168,8 @@ void RequestContext::sign_out() {
                                         {site.options.secure_cookies, 0}));
 }
 
-std::optional<store::Id> RequestContext::id_param(std::size_t index) const {
-  if (index >= params.size()) return std::nullopt;
-  const std::string& text = params[index];
-  if (text.empty() || text.size() > 18) return std::nullopt;
+std::optional<store::Id> parse_id(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;  // 18 digits cannot overflow an int64
   store::Id id = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -179,6 +177,11 @@ std::optional<store::Id> RequestContext::id_param(std::size_t index) const {
   }
   if (id <= 0) return std::nullopt;
   return id;
+}
+
+std::optional<store::Id> RequestContext::id_param(std::size_t index) const {
+  if (index >= params.size()) return std::nullopt;
+  return parse_id(params[index]);
 }
 
 }  // namespace semaphore::web

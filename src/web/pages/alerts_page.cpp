@@ -339,17 +339,6 @@ TemplateData rule_form_rows(const std::vector<RuleFormRow>& rows, std::string_vi
   return list;
 }
 
-std::optional<store::Id> parse_id(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  store::Id id = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
-  }
-  if (id <= 0) return std::nullopt;
-  return id;
-}
-
 void add_alerts_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts) {
   routes.add(Method::get, "/alerts", Access::signed_in, bind_handler(get_alerts, hosts, alerts));
   routes.add(Method::post, "/alerts/rules", Access::signed_in, bind_handler(post_rules, hosts, alerts));

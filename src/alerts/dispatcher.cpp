@@ -115,13 +115,12 @@ void Dispatcher::worker_loop(int index, std::stop_token stop) {
   const std::string worker_id = process_id_ + "/" + std::to_string(index);
   StoppableThread& thread = *threads_[static_cast<std::size_t>(index)];
   while (!stop.stop_requested()) {
-    const std::uint64_t wakes_before = wakes_.load();
     const Pass pass = run_once(worker_id, stop);
     if (index == 0) purge_finished();
-    // Busy: claim again at once (more channels may be due). Idle or failing: wait for the poll or a wake.
+    // Busy: claim again at once (more channels may be due). Idle or failing: wait for the poll (or a stop).
     if (pass.claimed_channels > 0 && !pass.store_error) continue;
     StoppableThread::Lock lock(thread.mutex());
-    thread.wait_for(lock, stop, options_.poll, [&] { return wakes_.load() != wakes_before; });
+    thread.wait_for(lock, stop, options_.poll, [] { return false; });
   }
 }
 
@@ -138,14 +137,6 @@ void Dispatcher::start() {
 void Dispatcher::stop() {
   for (auto& thread : threads_) thread->stop();
   threads_.clear();
-}
-
-void Dispatcher::wake() {
-  ++wakes_;
-  for (auto& thread : threads_) {
-    std::lock_guard lock(thread->mutex());
-    thread->notify_all();
-  }
 }
 
 }  // namespace semaphore::alerts

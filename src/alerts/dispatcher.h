@@ -6,8 +6,7 @@
 // row, so no other thread or process sends to them meanwhile), send each channel's deliveries oldest first
 // — the next one only once the previous one was delivered or abandoned; a retryable failure stops the
 // channel until its retry time (alerts/retry_policy.h), a permanent one (HTTP 4xx, a refused target) is
-// abandoned at once — then release the channels and claim again. With nothing due it sleeps `poll`, or
-// until wake().
+// abandoned at once — then release the channels and claim again. With nothing due it sleeps `poll`.
 //
 // Delivery is at least once: the outcome is recorded after the send, so a kill -9 between a send and its
 // record resends that one notification after the claim expires (the receiver dedupes by event_id; the
@@ -15,7 +14,6 @@
 //
 // Runs in every process that serves the web UI (`run`, `serve`); several processes share the outbox safely
 // through the claims. Never on an I/O thread: sends block up to the sender's timeouts.
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -70,7 +68,6 @@ class Dispatcher {
 
   void start();  // the worker threads
   void stop();   // asks them to stop after the send in flight, and joins them
-  void wake();   // a worker looks now instead of at its next poll
 
   // The link to a host's page in a notification ("" without --public-url).
   std::string report_url(store::Id host_id) const;
@@ -88,7 +85,6 @@ class Dispatcher {
   std::string process_id_;
   Clock clock_;
   std::vector<std::unique_ptr<StoppableThread>> threads_;
-  std::atomic<std::uint64_t> wakes_{0};
   EpochMs last_purge_ = 0;  // worker 0's
 };
 

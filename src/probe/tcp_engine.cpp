@@ -272,15 +272,15 @@ void TcpPinger::execute(Run& run, std::stop_token stop) {
     const std::int64_t wait = resolver_->timeout_ns(std::max<std::int64_t>(0, wake - now));
     const int n = resolver_->fill_pollfds(fds, kPollFds - 1);
     fds[n] = pollfd{epoll_fd_, POLLIN, 0};
+    const int polled = n + 1;
     const timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
-    if (::ppoll(fds, static_cast<nfds_t>(n + 1), &ts, nullptr) >= 0 || errno == EINTR) {
+    if (::ppoll(fds, static_cast<nfds_t>(polled), &ts, nullptr) >= 0 || errno == EINTR) {
       if (fds[n].revents != 0) drain_events(run);  // first: a RST's time is when the loop sees it
       resolver_->process(fds, n);
     }
   }
   // Stopped or done: whatever is still in flight is closed now (a stopped run's probes count as lost).
-  for (std::uint32_t i = 0; i < run.slots.size(); ++i) {
-    TcpSlot& slot = run.slots[i];
+  for (TcpSlot& slot : run.slots) {
     if (slot.fd < 0) continue;
     ::close(slot.fd);
     slot.fd = -1;

@@ -1,10 +1,14 @@
 // `semaphore ping`: one-shot pings from the terminal or a script, in two dialects.
 //  - native: `semaphore ping [-c N] [-i MS] [-t MS] [--rate PPS] [-f FILE] [--json] HOST...`, where -i is the
 //    interval between one host's probes (as in ping) and --rate caps probes per second over all hosts;
+//  - TCP (`--tcp PORT`, native output only): TCP connect probes to PORT instead of ICMP echo
+//  (probe/tcp_engine.h);
+//    a RST counts as an answer, shown as "refused";
 //  - fping (chosen by -C N): fping's meanings (-i = interval between any two probes, -p = per-host period,
 //    -t = timeout) and fping's output and exit codes, so that SmokePing's FPing probe can run us instead.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -32,6 +36,7 @@ struct PingArgs {
   bool only_v4 = false, only_v6 = false, json = false, all_rtts = false;
   double backoff = 0;  // fping's -B and -r, which SmokePing passes and which mean nothing with -C
   int retries = 0;
+  std::optional<int> tcp_port;  // --tcp PORT: TCP connect probes
 };
 
 bool is_blank(char c) {
@@ -130,7 +135,7 @@ HostTally print_results(const PingArgs& args, const probe::HostList& targets,
                         const probe::CompactResults& results, const probe::EngineCounters& counters,
                         double seconds) {
   if (args.fping_count <= 0) {  // not fping mode (see run_ping)
-    return args.json ? json_report(stdout, results, counters, seconds)
+    return args.json ? json_report(stdout, results, counters, seconds, args.tcp_port.has_value())
                      : native_report(stdout, results, args.all_rtts, seconds);
   }
   if (!args.quiet) {
@@ -142,6 +147,23 @@ HostTally print_results(const PingArgs& args, const probe::HostList& targets,
   return fping_summary(stderr, targets, results);
 }
 
+// How many TCP probes `ping --tcp` may keep in flight, each one descriptor: the open-file limit raised to
+// its hard limit (as the server does, web/server/fd_budget.h), less a reserve for everything else the
+// process opens (the resolver, stdio), at most 16,384.
+int tcp_socket_cap() {
+  constexpr std::uint64_t kReserve = 64, kMost = 16384;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 128;
+  if (limit.rlim_cur != RLIM_INFINITY &&
+      (limit.rlim_max == RLIM_INFINITY || limit.rlim_cur < limit.rlim_max)) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  const std::uint64_t soft = limit.rlim_cur == RLIM_INFINITY ? kMost + kReserve : limit.rlim_cur;
+  return static_cast<int>(std::clamp<std::uint64_t>(soft > kReserve ? soft - kReserve : 1, 1, kMost));
+}
+
 void run_ping(const PingArgs& args) {
   const bool fping = args.fping_count > 0;
   probe::HostList targets;
@@ -151,6 +173,10 @@ void run_ping(const PingArgs& args) {
   }
   if (targets.size() == 0) throw CommandExit{fping ? 3 : 2, "ping: no hosts given (HOST... or -f FILE)"};
   if (args.only_v4 && args.only_v6) throw CommandExit{fping ? 3 : 2, "ping: -4 and -6 exclude each other"};
+  if (args.tcp_port && fping) throw CommandExit{3, "ping: --tcp works with the native output only, not -C"};
+  if (args.tcp_port && (*args.tcp_port < 1 || *args.tcp_port > 65535)) {
+    throw CommandExit{2, "ping: --tcp needs a port from 1 to 65535"};
+  }
 
   probe::PingOptions options;
   if (fping) {
@@ -180,7 +206,9 @@ void run_ping(const PingArgs& args) {
                                   : probe::FamilyPreference::any;
   options.policy = TargetPolicy::allow_private;  // never metadata, link-local, multicast or broadcast
 
-  auto pinger = probe::Pinger::open();
+  auto pinger = args.tcp_port ? probe::Pinger::open_tcp(probe::TcpOpenOptions{
+                                    static_cast<std::uint16_t>(*args.tcp_port), tcp_socket_cap(), {}})
+                              : probe::Pinger::open();
   if (!pinger) throw CommandExit{4, "ping: " + pinger.error().message};
 
   std::stop_source stop;
@@ -219,6 +247,10 @@ void add_ping_command(CLI::App& app, const GlobalOptions&) {
   ping->add_option("-t,--timeout", args->timeout_ms, "ms to wait for each reply (default 1000)");
   ping->add_option("--rate", args->rate,
                    "native: at most PPS probes per second over all hosts (default 10000)");
+  ping->add_option(
+      "--tcp", args->tcp_port,
+      "native: TCP connect probes to PORT instead of ICMP echo (a closed port's RST counts as an "
+      "answer, shown as refused)");
   ping->add_flag("-4", args->only_v4, "IPv4 only");
   ping->add_flag("-6", args->only_v6, "IPv6 only");
   ping->add_flag("--json", args->json, "native: JSON output");

@@ -161,6 +161,11 @@ void append_native_line(OutputBuffer& out, const probe::HostResult& r, bool all_
       out.append_fixed<3>(s->stddev_ms);
       out.append(" ms");
     }
+    if (r.refused > 0) {  // TCP: RSTs, the port closed (the host up)
+      out.append(", ");
+      out.append_integer(r.refused);
+      out.append(" refused");
+    }
     if (r.duplicates > 0) {
       out.append(", ");
       out.append_integer(r.duplicates);
@@ -187,6 +192,7 @@ void append_native_line(OutputBuffer& out, const probe::HostResult& r, bool all_
       if (i > 0) out.append(' ');
       if (is_reply(r.rtts_ms[i])) {
         out.append_fixed<3>(r.rtts_ms[i]);
+        if (i < r.refused_probes.size() && r.refused_probes[i]) out.append('r');
       } else {
         out.append('-');
       }
@@ -196,7 +202,7 @@ void append_native_line(OutputBuffer& out, const probe::HostResult& r, bool all_
   out.append('\n');
 }
 
-void append_json_host(OutputBuffer& out, const probe::HostResult& r, std::vector<double>& replies) {
+void append_json_host(OutputBuffer& out, const probe::HostResult& r, std::vector<double>& replies, bool tcp) {
   out.append("{\"host\":");
   append_json_string(out, r.host);
   out.append(",\"address\":");
@@ -242,10 +248,20 @@ void append_json_host(OutputBuffer& out, const probe::HostResult& r, std::vector
   out.append_integer(r.duplicates);
   out.append(",\"icmp_errors\":");
   out.append_integer(r.icmp_errors);
+  if (tcp) {
+    out.append(",\"refused\":");
+    out.append_integer(r.refused);
+    out.append(",\"refused_probes\":[");
+    for (std::size_t k = 0; k < r.refused_probes.size(); ++k) {
+      if (k > 0) out.append(',');
+      out.append(r.refused_probes[k] ? "true" : "false");
+    }
+    out.append(']');
+  }
   out.append('}');
 }
 
-void append_json_counters(OutputBuffer& out, const probe::EngineCounters& c) {
+void append_json_counters(OutputBuffer& out, const probe::EngineCounters& c, bool tcp) {
   const std::pair<const char*, std::uint64_t> counters[] = {
       {"{\"sent\":", c.sent},
       {",\"received\":", c.received},
@@ -264,6 +280,17 @@ void append_json_counters(OutputBuffer& out, const probe::EngineCounters& c) {
   for (const auto& [key, value] : counters) {
     out.append(key);
     out.append_unsigned(value);
+  }
+  if (tcp) {
+    const std::pair<const char*, std::uint64_t> tcp_counters[] = {
+        {",\"refused\":", c.refused},
+        {",\"user_space_rtts\":", c.user_space_rtts},
+        {",\"open_sockets_peak\":", c.open_sockets_peak},
+    };
+    for (const auto& [key, value] : tcp_counters) {
+      out.append(key);
+      out.append_unsigned(value);
+    }
   }
   out.append('}');
 }
@@ -381,7 +408,7 @@ HostTally native_report(std::FILE* file, const probe::CompactResults& results, b
 }
 
 HostTally json_report(std::FILE* file, const probe::CompactResults& results, const probe::EngineCounters& c,
-                      double seconds) {
+                      double seconds, bool tcp) {
   OutputBuffer out(file);
   std::vector<double> replies;
   long sent = 0, received = 0;
@@ -392,7 +419,7 @@ HostTally json_report(std::FILE* file, const probe::CompactResults& results, con
     received += r.received;
     out.append(first ? "\n" : ",\n");
     first = false;
-    append_json_host(out, r, replies);
+    append_json_host(out, r, replies, tcp);
   });
   out.append("\n],\"summary\":{\"hosts\":");
   out.append_unsigned(results.size());
@@ -403,7 +430,7 @@ HostTally json_report(std::FILE* file, const probe::CompactResults& results, con
   out.append(",\"seconds\":");
   out.append_fixed<3>(seconds);
   out.append("},\"engine\":");
-  append_json_counters(out, c);
+  append_json_counters(out, c, tcp);
   out.append("}\n");
   return tally;
 }

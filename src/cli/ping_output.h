@@ -40,11 +40,15 @@ HostTally fping_summary(std::FILE* out, const probe::HostList& hosts, const prob
 HostTally fping_replies(std::FILE* out, const probe::HostList& hosts, const probe::CompactResults& results,
                         int packet_bytes);
 
-// One line per host, then a summary line. `all_rtts` adds every probe's RTT ("-" for a lost one).
+// One line per host, then a summary line. `all_rtts` adds every probe's RTT ("-" for a lost one). TCP
+// results (`ping --tcp`) add "N refused" to a host whose port answered with RSTs, and an "r" after each
+// such RTT.
 HostTally native_report(std::FILE* out, const probe::CompactResults& results, bool all_rtts, double seconds);
 
-// {"hosts":[...],"summary":{...},"engine":{...}}; lost probes are null in rtts_ms.
+// {"hosts":[...],"summary":{...},"engine":{...}}; lost probes are null in rtts_ms. `tcp`: each host also
+// has "refused" (RST answers, counted in received) and "refused_probes" (per probe), and the engine its
+// TCP counters.
 HostTally json_report(std::FILE* out, const probe::CompactResults& results,
-                      const probe::EngineCounters& counters, double seconds);
+                      const probe::EngineCounters& counters, double seconds, bool tcp = false);
 
 }  // namespace semaphore::cli

@@ -4,12 +4,13 @@
 
 namespace semaphore::probe {
 
-void HostTable::reset(std::size_t hosts, std::uint32_t probes_per_host) {
+void HostTable::reset(std::size_t hosts, std::uint32_t probes_per_host, bool tcp) {
   count = probes_per_host;
   // assign() on a fresh vector allocates exactly: no growth slack in a 100,000-host run.
   addresses.assign(hosts, IpAddress{});
   states.assign(hosts, HostState{});
   rtts_us.assign(hosts * probes_per_host, kUnsent);
+  refused.assign(tcp ? hosts * probes_per_host : 0, false);
   details.clear();
   run_detail.clear();
 }
@@ -19,7 +20,8 @@ void HostTable::fill(std::uint32_t host, std::string_view name, HostResult& out)
   out.host.assign(name);
   out.address.reset();
   if (s.has_address) out.address = addresses[host];
-  out.sent = out.received = out.icmp_errors = out.send_errors = 0;
+  out.sent = out.received = out.icmp_errors = out.send_errors = out.refused = 0;
+  out.refused_probes.clear();
   out.late = s.late;
   out.duplicates = s.duplicates;
   out.rtts_ms.clear();
@@ -38,6 +40,10 @@ void HostTable::fill(std::uint32_t host, std::string_view name, HostResult& out)
     } else {
       ++out.received;
       out.rtts_ms.push_back(static_cast<double>(v) / 1000.0);
+    }
+    if (!refused.empty()) {
+      out.refused_probes.push_back(refused[k]);
+      if (refused[k]) ++out.refused;
     }
   }
   const auto detail = details.find(host);

@@ -33,12 +33,15 @@ struct HostTable {
   std::vector<IpAddress> addresses;
   std::vector<HostState> states;
   std::vector<std::uint32_t> rtts_us;  // host h's probe k at h * count + k (that is, at its serial)
+  // TCP runs: one bit per probe, set where its answer was a RST (port closed). Empty in ICMP runs.
+  std::vector<bool> refused;
   // error_detail of the few hosts that have one (DNS errors, ICMP errors, send errors).
   std::unordered_map<std::uint32_t, std::string> details;
   // The detail of every host without one of its own: set when the whole run failed (too large to run).
   std::string run_detail;
 
-  void reset(std::size_t hosts, std::uint32_t probes_per_host);
+  // `tcp`: keep a refused bit per probe.
+  void reset(std::size_t hosts, std::uint32_t probes_per_host, bool tcp = false);
   std::size_t size() const { return states.size(); }
   // Host `host`'s result as the contract has it: RTTs of probes that went out, in order, NaN when lost.
   void fill(std::uint32_t host, std::string_view name, HostResult& out) const;

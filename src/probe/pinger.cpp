@@ -60,6 +60,8 @@ const char* to_string(SocketKind kind) {
       return "raw";
     case SocketKind::datagram:
       return "datagram";
+    case SocketKind::tcp:
+      return "tcp";
   }
   return "";
 }

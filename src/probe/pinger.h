@@ -2,6 +2,8 @@
 // The ping engine's public face, used by `semaphore ping` and by the ping service (src/monitor).
 // CONTRACT (keep these names and meanings; fields may be added): one Pinger owns one ICMP socket per address
 // family and a DNS resolver; run() pings a batch of hosts and returns one HostResult per request, in order.
+// Pinger::open_tcp() gives the same interface over TCP connect probes (tcp_engine.h): a probe is a SYN, its
+// answer a SYN-ACK (port open) or a RST (port closed: refused, still an answer), its loss a timeout.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -25,8 +27,9 @@ inline constexpr int kEchoRequestBytes = 32;  // ICMP header and payload of each
 
 // Which ICMP sockets the engine uses: raw (CAP_NET_RAW) or unprivileged ping sockets (SOCK_DGRAM, allowed by
 // net.ipv4.ping_group_range). automatic tries raw, then datagram.
-enum class SocketKind { automatic, raw, datagram };
-const char* to_string(SocketKind kind);  // "automatic", "raw", "datagram"
+// tcp: a TCP pinger's (Pinger::open_tcp), one non-blocking TCP socket per probe.
+enum class SocketKind { automatic, raw, datagram, tcp };
+const char* to_string(SocketKind kind);  // "automatic", "raw", "datagram", "tcp"
 
 struct OpenOptions {
   // automatic honours $SEMAPHORE_ICMP_SOCKET ("raw" or "dgram") when set, so that tests and operators can
@@ -34,6 +37,17 @@ struct OpenOptions {
   SocketKind socket = SocketKind::automatic;
   std::string
       dns_servers;  // empty: the system resolver (resolv.conf); else "127.0.0.1:5353,..." (c-ares CSV)
+};
+
+// What a TCP pinger needs beyond a resolver: the port it probes and how many sockets it may hold open.
+struct TcpOpenOptions {
+  std::uint16_t port = 443;  // the port of every probe whose PingRequest names none
+  // At most this many probes in flight, each one socket (a descriptor) from its SYN to its answer or its
+  // timeout: probes due beyond it wait for a socket to close. The process's other users of descriptors (the
+  // web server's connections, the database, the ICMP engine) need theirs (see web/server/fd_budget.h), so
+  // the default is small; `semaphore ping --tcp`, alone in its process, raises it from its open-file limit.
+  int max_open_sockets = 128;
+  std::string dns_servers;  // as OpenOptions::dns_servers
 };
 
 // Why a host has no (or not every) reply. Stored as text in ping_results.error by the service.
@@ -63,6 +77,7 @@ struct PingRequest {
   // When this host's first probe may go out, counted from the start of run(); the service spreads a round's
   // hosts over its interval with it (a stable random phase per host).
   std::chrono::microseconds start_offset{0};
+  std::uint16_t port = 0;  // TCP pingers: the port to probe; 0: the pinger's (TcpOpenOptions::port)
 };
 
 struct PingOptions {
@@ -96,6 +111,9 @@ struct HostResult {
   int duplicates = 0;           // extra replies to an already answered probe
   int icmp_errors = 0;          // unreachable / TTL exceeded answers
   int send_errors = 0;          // probes the kernel refused to send (not counted in sent)
+  // TCP: answers that were a RST (the host is up, the port closed); counted in received, with their RTT.
+  int refused = 0;
+  std::vector<bool> refused_probes;  // TCP: one per rtts_ms entry, true where that answer was a RST
 
   // Summary of the replies that came back; nullopt when none did.
   std::optional<RttSummary> summary() const;
@@ -142,6 +160,9 @@ struct EngineCounters {
   // wrong cookie, sequence or send time): never matched, so that nobody can mark a probe failed by forging
   // one. icmp_errors counts the verified ones.
   std::uint64_t unverified_errors = 0;
+  // TCP pingers: answers that were a RST (also in received); answers timed by the user-space clock (a RST
+  // leaves the kernel's RTT unmeasured, see tcp_engine.h), and the most sockets open at once.
+  std::uint64_t refused = 0, user_space_rtts = 0, open_sockets_peak = 0;
 };
 
 class Pinger {
@@ -153,6 +174,9 @@ class Pinger {
   // (`setcap cap_net_raw+ep <binary>` or the sysctl).
   static Result<std::unique_ptr<Pinger>> open();
   static Result<std::unique_ptr<Pinger>> open(const OpenOptions& options);
+  // A TCP connect pinger (tcp_engine.h): needs no privilege. Fails only when the event loop's epoll
+  // instance or the resolver cannot be made.
+  static Result<std::unique_ptr<Pinger>> open_tcp(const TcpOpenOptions& options);
 
   // Pings every request `options.count` times and blocks until each probe is answered or timed out.
   // A stop request ends the run early: probes not yet sent are not sent, and sent == what went out.
@@ -166,7 +190,7 @@ class Pinger {
 
   virtual EngineCounters counters() const = 0;
 
-  // The kind of socket open() settled on (raw or datagram).
+  // The kind of socket open() settled on (raw or datagram; tcp for open_tcp()).
   virtual SocketKind socket_kind() const = 0;
 };
 

@@ -1,6 +1,9 @@
 // `semaphore ping` as a user or a script runs it: the real binary on loopback and on the simulated network,
 // its output checked against fping 5.1's own (when fping is installed) and its exit codes.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -181,6 +184,75 @@ TEST(PingCli, MissingPrivilegeNamesTheFix) {
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_NE(r.err.find("setcap cap_net_raw+ep"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("net.ipv4.ping_group_range"), std::string::npos) << r.err;
+}
+
+// A TCP socket on 127.0.0.1 and ::1 (dual-stack) at a port the kernel picks; listening when asked.
+class DualStackPort {
+ public:
+  explicit DualStackPort(bool listening) {
+    fd_ = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int off = 0;
+    ::setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_any;  // only loopback exists in the test's network namespace
+    socklen_t length = sizeof address;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0) return;
+    if (listening) ::listen(fd_, 64);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = std::to_string(ntohs(address.sin6_port));
+  }
+  ~DualStackPort() { ::close(fd_); }
+  DualStackPort(const DualStackPort&) = delete;
+  DualStackPort& operator=(const DualStackPort&) = delete;
+  const std::string& port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::string port_;
+};
+
+TEST(PingCli, TcpModeTimesConnectionsAndShowsRefusedPorts) {
+  if (!private_netns_error().empty()) {
+    GTEST_SKIP() << "listens on every address in a private network namespace: " << private_netns_error();
+  }
+  const DualStackPort open(true), closed(false);
+  ASSERT_FALSE(open.port().empty());
+  CommandResult r = run_command(
+      {semaphore_binary(), "ping", "--tcp", open.port(), "-c", "3", "-i", "20", "127.0.0.1", "::1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* host : {"127.0.0.1", "::1"}) {
+    EXPECT_TRUE(std::regex_search(
+        r.out, std::regex(std::string("(^|\n)") + (host[0] == ':' ? "::1" : "127\\.0\\.0\\.1") +
+                          " : 3/3 received, 0% loss, rtt min/avg/max/median/stddev = [0-9./]+ ms\n")))
+        << r.out;  // no "refused": the port is open
+  }
+  EXPECT_NE(r.out.find("2 hosts: 2 reachable, 0 unreachable, 0 unresolvable; 6 probes sent, 6 received"),
+            std::string::npos)
+      << r.out;
+
+  // A closed port: every probe is answered with a RST: refused, and the host counts as reachable.
+  r = run_command(
+      {semaphore_binary(), "ping", "--tcp", closed.port(), "-c", "2", "-i", "20", "--rtts", "127.0.0.1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(
+      r.out,
+      std::regex(
+          "127\\.0\\.0\\.1 : 2/2 received, 0% loss, rtt [^\n]* ms, 2 refused \\[[0-9.]+r [0-9.]+r\\]\n")))
+      << r.out;
+
+  r = run_command(
+      {semaphore_binary(), "ping", "--tcp", closed.port(), "--json", "-c", "2", "-i", "20", "::1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"sent\":2,\"received\":2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"refused\":2,\"refused_probes\":[true,true]}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"refused\":2,\"user_space_rtts\":2,\"open_sockets_peak\":1}"), std::string::npos)
+      << r.out;
+
+  // fping's output has no room for it; a port out of range is a usage error.
+  EXPECT_EQ(run_command({semaphore_binary(), "ping", "--tcp", "22", "-C", "1", "127.0.0.1"}).exit_code, 3);
+  EXPECT_EQ(run_command({semaphore_binary(), "ping", "--tcp", "0", "127.0.0.1"}).exit_code, 2);
+  EXPECT_EQ(run_command({semaphore_binary(), "ping", "--tcp", "65536", "127.0.0.1"}).exit_code, 2);
 }
 
 }  // namespace

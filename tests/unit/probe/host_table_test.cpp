@@ -44,6 +44,30 @@ TEST(HostTable, FillsTheContractsResultFromTheSlots) {
   EXPECT_EQ(r.duplicates, 0);
 }
 
+TEST(HostTable, TcpRunsMarkRefusedProbesAndCountThemAsAnswers) {
+  HostTable table;
+  table.reset(1, 3, true);
+  table.states[0].has_address = true;
+  table.rtts_us[0] = 500;  // a SYN-ACK
+  table.rtts_us[1] = 700;  // a RST
+  table.refused[1] = true;
+  table.rtts_us[2] = kPending;  // lost
+  HostResult r;
+  table.fill(0, "h", r);
+  EXPECT_EQ(r.sent, 3);
+  EXPECT_EQ(r.received, 2);
+  EXPECT_EQ(r.refused, 1);
+  EXPECT_EQ(r.refused_probes, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(r.error, HostError::none);
+
+  table.reset(1, 3);  // an ICMP run: no refused bits, and none in the result it fills
+  table.states[0].has_address = true;
+  table.rtts_us[0] = 500;
+  table.fill(0, "h", r);
+  EXPECT_EQ(r.refused, 0);
+  EXPECT_TRUE(r.refused_probes.empty());
+}
+
 TEST(HostTable, KeepsAnEarlyErrorAndCountsSaturate) {
   HostTable table;
   table.reset(1, 3);

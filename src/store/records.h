@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/probe_method.h"
 #include "core/provider.h"
 
 namespace semaphore::store {
@@ -68,17 +69,23 @@ struct Host {
   std::string label;
   bool enabled = true;
   EpochMs created_at = 0;
+  ProbeSpec probe;  // how the ping service measures it: icmp (default), tcp:PORT or both:PORT (issue 15)
 };
 
-// One row per host per round. RTT fields are empty when nothing came back; `error` then says why
-// ("unresolvable", "unreachable", "timeout", ...). Loss = 1 - received / sent.
+// One row per host per round and probe kind (a `both` host has an icmp and a tcp row each round). RTT
+// fields are empty when nothing came back; `error` then says why ("unresolvable", "unreachable",
+// "timeout", ...). Loss = 1 - received / sent. For TCP a refused connection (RST) is an answer: the host
+// is up, the port closed; `refused` counts those among `received`.
 struct PingResult {
   Id host_id = 0;
-  EpochMs ts = 0;  // the round's start, UTC ms: (host_id, ts) is the primary key, so inserts are idempotent
+  EpochMs ts =
+      0;  // the round's start, UTC ms: (host_id, ts, method) is the primary key: inserts are idempotent
   int sent = 0;
   int received = 0;
   std::optional<double> min_ms, avg_ms, max_ms, median_ms, stddev_ms;
   std::string error;  // empty when at least one reply came back
+  ProbeKind method = ProbeKind::icmp;
+  int refused = 0;  // TCP: answers that were a RST (counted in received)
 };
 
 // Which of a user's hosts HostStore::find_host_statuses returns: those after `after_id` in id order (so a
@@ -95,7 +102,8 @@ struct HostQuery {
 // A host's latest round, for the report and overview pages.
 struct HostStatus {
   Host host;
-  std::optional<PingResult> latest;
+  std::optional<PingResult> latest;      // the latest icmp row (tcp hosts: the latest tcp row)
+  std::optional<PingResult> latest_tcp;  // `both` hosts: the latest tcp row; otherwise empty
 };
 
 // Hourly (period_s = 3600) or daily (86400) aggregate of a host's rounds, for long chart ranges.
@@ -107,6 +115,7 @@ struct Rollup {
   int sent = 0;
   int received = 0;
   std::optional<double> min_ms, max_ms, avg_ms, median_ms;  // median = median of the rounds' medians
+  ProbeKind method = ProbeKind::icmp;
 };
 
 // --- ping service types (issue 4; see monitor_store.h) ---

@@ -31,8 +31,9 @@ struct HostRow {
     st.exchange(soci::into(created_at));
   }
   Host take() const {
-    return Host{id,      user_id, hostname,     parse_provider(provider).value_or(Provider::other),
-                service, label,   enabled != 0, created_at};
+    return Host{id,         user_id, hostname,     parse_provider(provider).value_or(Provider::other),
+                service,    label,   enabled != 0, created_at,
+                ProbeSpec{}};
   }
 };
 

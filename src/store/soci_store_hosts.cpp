@@ -184,7 +184,7 @@ std::vector<HostStatus> read_host_statuses(soci::session& sql, const std::string
                    "(SELECT MAX(ts) FROM ping_results WHERE host_id = h.id) " +
                    where_order,
                bind_where, [&] {
-                 HostStatus status{row.host.take(), std::nullopt};
+                 HostStatus status{row.host.take(), std::nullopt, std::nullopt};
                  if (row.result.ts_indicator == soci::i_ok) status.latest = row.result.take();
                  statuses.push_back(std::move(status));
                });
@@ -303,7 +303,8 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
         },
         [&] {
           rollups.push_back(Rollup{row.host_id, row.period, row.bucket_start, row.rounds, row.sent,
-                                   row.received, row.figure(0), row.figure(1), row.figure(2), row.figure(3)});
+                                   row.received, row.figure(0), row.figure(1), row.figure(2), row.figure(3),
+                                   ProbeKind::icmp});
         });
     return rollups;
   });

@@ -211,7 +211,7 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
     if (st.execute(true)) {
       do {
         grant.hosts.push_back(Host{id, user_id, hostname, parse_provider(provider).value_or(Provider::other),
-                                   service, label, host_enabled != 0, created_at});
+                                   service, label, host_enabled != 0, created_at, ProbeSpec{}});
       } while (st.fetch());
     }
     transaction.commit();

@@ -327,7 +327,8 @@ TEST_P(StoreTest, HostPagesAreInIdOrderAfterTheCursorWithTheFiltersThatAreSet) {
               i < 3 ? "EC2" : "",
               i == 4 ? "edge" : "",
               true,
-              0};
+              0,
+              ProbeSpec{}};
     ids.push_back(store_->add_host(host)->id);
   }
   make_host(other.id, "foreign.example");

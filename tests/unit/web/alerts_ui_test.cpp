@@ -37,7 +37,7 @@ class AlertsUiTest : public ::testing::Test {
   }
   store::Id user_id(const std::string& email) { return store->find_user_by_email(email)->id; }
   store::Id add_host(store::Id user, const std::string& hostname) {
-    return store->add_host({0, user, hostname, Provider::other, "", "", true, 0})->id;
+    return store->add_host({0, user, hostname, Provider::other, "", "", true, 0, {}})->id;
   }
   // One round of `host` at round number `n`, all answered or all lost, evaluated as the writer does.
   void round(store::Id host, int n, bool answered) {

@@ -40,7 +40,7 @@ class ApiV1Test : public ::testing::Test {
   store::Id user_id(const std::string& email) { return store->find_user_by_email(email)->id; }
   store::Id add(store::Id user, const std::string& hostname, Provider provider = Provider::other,
                 const std::string& label = "") {
-    return store->add_host({0, user, hostname, provider, "", label, true, 0})->id;
+    return store->add_host({0, user, hostname, provider, "", label, true, 0, {}})->id;
   }
 
   testing::TempDir dir{"semaphore-api-unit"};

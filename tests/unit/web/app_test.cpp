@@ -126,7 +126,7 @@ TEST_F(AppTest, PagesHaveNoInlineScript) {
       call(app, Method::post, "/signup", "csrf_token=" + token + "&email=a%40b.c&password=long+enough+pw")
           .status,
       303);
-  ASSERT_TRUE(store->add_host({0, 1, "example.com", Provider::aws, "EC2", "x", true, 0}));
+  ASSERT_TRUE(store->add_host({0, 1, "example.com", Provider::aws, "EC2", "x", true, 0, {}}));
   for (const std::string path :
        {"/", "/signin", "/manage", "/report", "/report/1", "/account", "/manage/hosts/1"}) {
     const std::string html = call(app, Method::get, path).body;

@@ -58,7 +58,7 @@ class ChannelsTest : public ::testing::Test {
   }
   store::Id user_id(const std::string& email) { return store->find_user_by_email(email)->id; }
   store::Id add_host(store::Id user, const std::string& hostname) {
-    return store->add_host({0, user, hostname, Provider::other, "", "", true, 0})->id;
+    return store->add_host({0, user, hostname, Provider::other, "", "", true, 0, {}})->id;
   }
   std::vector<store::ChannelWithStatus> channels_of(const std::string& email) {
     auto listed = store->list_channels(user_id(email));

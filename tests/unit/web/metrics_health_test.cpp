@@ -143,9 +143,9 @@ TEST_F(MetricsHealthTest, PerHostGaugesOnlyWithMetricsHosts) {
   auto alice = store->create_user("alice@example.com", "x", true);
   auto bob = store->create_user("bob@example.com", "x", false);
   ASSERT_TRUE(alice && bob);
-  auto up = store->add_host({0, alice->id, "up.example", Provider::aws, "say \"hi\"\\", "", true, 0});
-  auto down = store->add_host({0, bob->id, "down.example", Provider::gcp, "GCE", "", true, 0});
-  auto fresh = store->add_host({0, bob->id, "new.example", Provider::other, "", "", true, 0});
+  auto up = store->add_host({0, alice->id, "up.example", Provider::aws, "say \"hi\"\\", "", true, 0, {}});
+  auto down = store->add_host({0, bob->id, "down.example", Provider::gcp, "GCE", "", true, 0, {}});
+  auto fresh = store->add_host({0, bob->id, "new.example", Provider::other, "", "", true, 0, {}});
   ASSERT_TRUE(up && down && fresh);
   const EpochMs now = now_epoch_ms();
   std::vector<store::PingResult> rows(2);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 namespace semaphore::web {
 
@@ -10,22 +12,38 @@ RateLimiter::RateLimiter(double rate, double burst, std::size_t max_keys)
       burst_(std::max(1.0, burst)),
       max_keys_(std::max<std::size_t>(1, max_keys)) {}
 
+double RateLimiter::tokens_at(const Bucket& bucket, std::int64_t now_ms) const {
+  return std::min(
+      burst_, bucket.tokens + static_cast<double>(std::max<std::int64_t>(0, now_ms - bucket.at_ms)) * rate_);
+}
+
+void RateLimiter::make_room(std::int64_t now_ms) {
+  // Buckets that have filled up again hold nothing a new bucket would not.
+  std::erase_if(buckets_, [&](const auto& entry) { return tokens_at(entry.second, now_ms) >= burst_; });
+  if (buckets_.size() < max_keys_) return;
+  // Every bucket is still drawn down: someone is spending tokens under many keys at once. Keep the half that
+  // is drawn down the most, so that whoever fills the table cannot reset the buckets that hold them back
+  // (clearing them all would hand every key a full burst again).
+  std::vector<std::pair<double, const std::string*>> by_tokens;
+  by_tokens.reserve(buckets_.size());
+  for (const auto& [key, bucket] : buckets_) by_tokens.emplace_back(tokens_at(bucket, now_ms), &key);
+  const auto keep = by_tokens.begin() + static_cast<std::ptrdiff_t>(max_keys_ / 2);
+  std::nth_element(by_tokens.begin(), keep, by_tokens.end());
+  std::vector<std::string> evicted;
+  evicted.reserve(static_cast<std::size_t>(by_tokens.end() - keep));
+  for (auto it = keep; it != by_tokens.end(); ++it) evicted.push_back(*it->second);
+  for (const auto& key : evicted) buckets_.erase(key);
+}
+
 RateLimiter::Bucket& RateLimiter::bucket(const std::string& key, std::int64_t now_ms) {
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
-    if (buckets_.size() >= max_keys_) {
-      std::erase_if(buckets_, [&](const auto& entry) {
-        const Bucket& old = entry.second;
-        return old.tokens + static_cast<double>(std::max<std::int64_t>(0, now_ms - old.at_ms)) * rate_ >=
-               burst_;
-      });
-      if (buckets_.size() >= max_keys_) buckets_.clear();
-    }
+    if (buckets_.size() >= max_keys_) make_room(now_ms);
     it = buckets_.emplace(key, Bucket{burst_, now_ms}).first;
   }
   Bucket& found = it->second;
   if (now_ms > found.at_ms) {
-    found.tokens = std::min(burst_, found.tokens + static_cast<double>(now_ms - found.at_ms) * rate_);
+    found.tokens = tokens_at(found, now_ms);
     found.at_ms = now_ms;
   }
   return found;

@@ -5,7 +5,8 @@
 // each on their own.
 //
 // Bounded: at most `max_keys` buckets. When that is reached, the buckets that have filled up again are
-// dropped (they hold nothing a new bucket would not); if none has, all are.
+// dropped (they hold nothing a new bucket would not); if none has, the half with the most tokens left is,
+// so that the keys being held back stay held back however many new keys someone brings.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +35,8 @@ class RateLimiter {
     std::int64_t at_ms = 0;
   };
   Bucket& bucket(const std::string& key, std::int64_t now_ms);  // refilled to now_ms; mutex held
+  double tokens_at(const Bucket& bucket, std::int64_t now_ms) const;
+  void make_room(std::int64_t now_ms);  // mutex held
   std::optional<std::chrono::milliseconds> wait_for(const Bucket& bucket) const;
 
   double rate_;  // tokens per millisecond

@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:5000
 DB ?= sqlite:semaphore.db
 TARGETS ?= private
 
-.PHONY: all bootstrap configure build run test test-under-load bench soak fuzz sanitize format lint clean
+.PHONY: all bootstrap configure build run test test-under-load bench soak fuzz sanitize format lint package clean
 
 all: build
 
@@ -72,6 +72,13 @@ soak:
 	$(MAKE) --no-print-directory configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target semaphore bench_soak
 	$(BUILD_DIR)/bench/soak/bench_soak $(SOAK_ARGS)
+
+# The Debian package (packaging/): build/package/semaphore_VERSION_ARCH.deb, checked by scripts/check-package
+# (lintian, an install into a throwaway root, systemd-analyze verify). `make test` builds and checks it too.
+package:
+	scripts/bootstrap --test
+	$(MAKE) --no-print-directory configure
+	scripts/package $(BUILD_DIR)
 
 # Fails on any file clang-format would change and on any clang-tidy finding (.clang-tidy); see scripts/lint.
 # Needs only a configured build directory (compile_commands.json), not a build.

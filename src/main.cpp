@@ -27,6 +27,14 @@ int run(int argc, char** argv) {
       ->envname("SEMAPHORE_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
+  // A configuration file with the options' own names as keys (the package's /etc/semaphore/semaphore.conf):
+  // global ones at the top, a command's under its name (`[run]`, `[serve]`, `[probe]`); the command line
+  // and the environment win over the file. Read only when named: no file is looked for implicitly.
+  app.set_config("--config", "", "read options from this file (TOML: key = value, [run] for run's options)")
+      ->check(CLI::ExistingFile);
+  // A misspelt key is an error, not a setting silently left at its default (the commands made below inherit
+  // this).
+  app.allow_config_extras(CLI::config_extras_mode::error);
   app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(global.log_level)); });
 
   cli::add_service_commands(app, global);

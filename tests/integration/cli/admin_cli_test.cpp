@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 
@@ -87,6 +88,36 @@ TEST(AdminCli, EnvironmentVariablesSetOptions) {
       run_command({semaphore_binary(), "migrate"}, "", {{"SEMAPHORE_DB", "sqlite:" + dir.file("env.db")}});
   ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
   EXPECT_NE(sqlite_tables(dir.file("env.db")).find("hosts"), std::string::npos);
+}
+
+TEST(AdminCli, AConfigurationFileSetsOptionsAndTheCommandLineWins) {
+  TempDir dir;
+  const std::string config = dir.file("semaphore.conf");
+  std::ofstream(config) << "# global options at the top, a command's under its name\n"
+                        << "db = \"sqlite:" << dir.file("from-file.db") << "\"\n"
+                        << "[run]\ninterval = \"30s\"\n";
+  auto from_file = semaphore({"--config", config, "migrate"});
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_NE(sqlite_tables(dir.file("from-file.db")).find("hosts"), std::string::npos);
+
+  auto overridden = semaphore({"--config", config, "migrate", "--db", "sqlite:" + dir.file("from-args.db")});
+  ASSERT_EQ(overridden.exit_code, 0) << overridden.err;
+  EXPECT_NE(sqlite_tables(dir.file("from-args.db")).find("hosts"), std::string::npos);
+}
+
+TEST(AdminCli, AMisspeltOrMissingConfigurationFileIsAnErrorNotADefault) {
+  TempDir dir;
+  const std::string config = dir.file("typo.conf");
+  // A key of a command that is not the one run is checked too: the file is wrong, whatever runs.
+  std::ofstream(config) << "db = \"sqlite:" << dir.file("x.db") << "\"\n[run]\nintervall = \"5s\"\n";
+  auto typo = semaphore({"--config", config, "migrate"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("run.intervall"), std::string::npos) << typo.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.db")));
+
+  auto missing = semaphore({"--config", dir.file("nope.conf"), "migrate"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope.conf"), std::string::npos) << missing.err;
 }
 
 TEST(AdminCli, UsersAreAddedWithAPasswordFromStdinOrAFile) {

@@ -1,9 +1,10 @@
-// `semaphore migrate | user ... | host ... | token ... | event list | alert-rules ... | channel ...`:
-// operators' commands. Each prints what it did, one line per item, and exits non-zero when something was
-// refused (scripts can tell), never losing the good items.
+// `semaphore migrate | user ... | host ... | token ... | event list | alert-rules ... | channel ... | backup
+// | restore`: operators' commands. Each prints what it did, one line per item, and exits non-zero when
+// something was refused (scripts can tell), never losing the good items.
 #include <cstdio>
 
 #include "cli/admin_alert_commands.h"
+#include "cli/admin_backup_commands.h"
 #include "cli/admin_channel_commands.h"
 #include "cli/admin_host_commands.h"
 #include "cli/admin_token_commands.h"
@@ -24,6 +25,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global) {
   add_token_commands(app, global);
   add_alert_commands(app, global);
   add_channel_commands(app, global);
+  add_backup_commands(app, global);
 }
 
 }  // namespace semaphore::cli

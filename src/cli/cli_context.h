@@ -25,7 +25,8 @@ struct CommandExit {
   std::string message;
 };
 
-void add_admin_commands(CLI::App& app, const GlobalOptions& global);    // migrate, user, host, token, channel
+void add_admin_commands(CLI::App& app,
+                        const GlobalOptions& global);  // migrate, user, host, token, channel, backup, restore
 void add_service_commands(CLI::App& app, const GlobalOptions& global);  // run, serve
 void add_probe_command(CLI::App& app, const GlobalOptions& global);     // probe
 void add_ping_command(CLI::App& app, const GlobalOptions& global);      // ping

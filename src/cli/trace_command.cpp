@@ -53,7 +53,8 @@ void print_text(const std::vector<probe::TraceResult>& results, int cycles) {
       continue;
     }
     if (r.reached) {
-      std::printf(", %d cycles, reached in %zu hops\n", cycles, r.hops.size());
+      std::printf(", %d cycles, reached in %zu hop%s\n", cycles, r.hops.size(),
+                  r.hops.size() == 1 ? "" : "s");
     } else {
       std::printf(", %d cycles, not reached\n", cycles);
     }

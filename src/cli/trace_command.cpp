@@ -38,10 +38,9 @@ std::string fixed(double value, int decimals) {
 }
 
 double last_rtt(const probe::TraceHop& hop) {
-  for (auto it = hop.rtts_ms.rbegin(); it != hop.rtts_ms.rend(); ++it) {
-    if (!std::isnan(*it)) return *it;
-  }
-  return std::nan("");
+  const auto last =
+      std::find_if(hop.rtts_ms.rbegin(), hop.rtts_ms.rend(), [](double rtt) { return !std::isnan(rtt); });
+  return last == hop.rtts_ms.rend() ? std::nan("") : *last;
 }
 
 void print_text(const std::vector<probe::TraceResult>& results, int cycles) {

@@ -30,5 +30,6 @@ void add_admin_commands(CLI::App& app,
 void add_service_commands(CLI::App& app, const GlobalOptions& global);  // run, serve
 void add_probe_command(CLI::App& app, const GlobalOptions& global);     // probe
 void add_ping_command(CLI::App& app, const GlobalOptions& global);      // ping
+void add_trace_command(CLI::App& app, const GlobalOptions& global);     // trace
 
 }  // namespace semaphore::cli

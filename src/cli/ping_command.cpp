@@ -6,8 +6,6 @@
 //    a RST counts as an answer, shown as "refused";
 //  - fping (chosen by -C N): fping's meanings (-i = interval between any two probes, -p = per-host period,
 //    -t = timeout) and fping's output and exit codes, so that SmokePing's FPing probe can run us instead.
-#include <pthread.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -17,9 +15,9 @@
 #include <cstdio>
 #include <cstring>
 #include <string_view>
-#include <thread>
 
 #include "cli/cli_context.h"
+#include "cli/interrupt_watch.h"
 #include "cli/ping_output.h"
 #include "probe/pinger.h"
 
@@ -94,37 +92,6 @@ bool read_target_file(const std::string& path, probe::HostList& out) {
   std::fclose(file);
   return read;
 }
-
-// Ctrl-C or SIGTERM ends the run early (results so far are still printed, as fping does). Signals are
-// blocked here and taken by a watcher thread, because std::stop_source is not async-signal-safe. The
-// watcher sleeps in sigwait; at the end it is woken with kWake, so exiting costs no polling tick.
-class InterruptWatch {
- public:
-  static constexpr int kWake = SIGUSR1;
-
-  explicit InterruptWatch(std::stop_source& source) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, kWake);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    thread_ = std::thread([this, &source] {
-      int signal = 0;
-      if (sigwait(&set_, &signal) == 0 && signal != kWake) source.request_stop();
-    });
-  }
-  ~InterruptWatch() {
-    pthread_kill(thread_.native_handle(), kWake);  // harmless when the watcher has already returned
-    thread_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  InterruptWatch(const InterruptWatch&) = delete;
-  InterruptWatch& operator=(const InterruptWatch&) = delete;
-
- private:
-  sigset_t set_{}, old_{};
-  std::thread thread_;
-};
 
 std::chrono::microseconds ms(double value) {
   return std::chrono::microseconds(static_cast<std::int64_t>(std::llround(value * 1000)));

@@ -15,8 +15,9 @@
 // socket is reset before the ACK is processed), so its RTT is user-space: CLOCK_REALTIME right after
 // connect() returns to the loop's wake-up by epoll; the loop therefore waits on epoll, not on a tick, and
 // polls for events between sends. The same holds for a SYN-ACK that answers a SYN the kernel retransmitted
-// (after 1 s; only with a timeout above that): Karn's rule leaves no clean sample, so it is timed from the
-// first SYN by our clock. Both kinds count in EngineCounters::user_space_rtts.
+// (after 1 s; only with a timeout above that: with a timeout up to 1 s an unanswered socket is closed 30 ms
+// before the retransmit, so a SYN goes out once): Karn's rule leaves no clean sample, so it is timed from
+// the first SYN by our clock. Both kinds count in EngineCounters::user_space_rtts.
 //
 // Closing: every socket is closed as soon as its probe ends, with SO_LINGER {on, 0} set when it is made.
 // Once connected, close() then sends a RST and frees the socket at once: no FIN handshake and no TIME_WAIT

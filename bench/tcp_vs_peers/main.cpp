@@ -138,7 +138,7 @@ class Bench {
   const simnet::Network& network() const { return *network_; }
 
   std::string host_file(const std::vector<std::size_t>& hosts, const std::string& name) const {
-    const std::string path = "/tmp/semaphore-bench-tcp-" + name;
+    std::string path = "/tmp/semaphore-bench-tcp-" + name;
     std::ofstream out(path);
     for (const std::size_t i : hosts) out << table_[i].address.to_string() << '\n';
     return path;

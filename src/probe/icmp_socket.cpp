@@ -174,6 +174,16 @@ Result<std::unique_ptr<IcmpSocket>> IcmpSocket::open(AddressFamily family, Socke
   return socket;
 }
 
+bool IcmpSocket::set_hop_limit(int hops) {
+  if (hops < 1 || hops > 255) return false;
+  if (header_ttl_ > 0) {
+    header_ttl_ = hops;
+    return true;
+  }
+  if (family_ == AddressFamily::v4) return setsockopt(fd_, IPPROTO_IP, IP_TTL, &hops, sizeof hops) == 0;
+  return setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) == 0;
+}
+
 void IcmpSocket::set_receive_buffer(int bytes) {
   // SO_RCVBUFFORCE passes rmem_max when we hold CAP_NET_ADMIN; otherwise the capped SO_RCVBUF.
   if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
@@ -310,6 +320,7 @@ void IcmpSocket::read_control(int i, bool error_queue) {
   in.rx_ns = 0;
   in.from_error_queue = error_queue;
   in.error_type = in.error_code = 0;
+  in.offender = IpAddress{};
   in.tx_ns = 0;
   in.tx_id = 0;
   std::int64_t stamped = 0;
@@ -328,6 +339,9 @@ void IcmpSocket::read_control(int i, bool error_queue) {
       if (error.ee_origin == SO_EE_ORIGIN_ICMP || error.ee_origin == SO_EE_ORIGIN_ICMP6) {
         in.error_type = error.ee_type;
         in.error_code = error.ee_code;
+        // SO_EE_OFFENDER: the sockaddr right after the extended error in the control message.
+        const auto* offender = reinterpret_cast<const sockaddr*>(CMSG_DATA(c) + sizeof error);
+        in.offender = IpAddress::from_sockaddr(offender).value_or(IpAddress{});
       } else if (error.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
         timestamping = true;
         in.tx_id = error.ee_data;
@@ -335,10 +349,9 @@ void IcmpSocket::read_control(int i, bool error_queue) {
     }
   }
   if (error_queue && timestamping) in.tx_ns = stamped;
-  if (in.rx_ns == 0)
-    in.rx_ns = stamped != 0 && !error_queue
-                   ? stamped
-                   : realtime_ns();  // no kernel stamp (error queue): our clock, same base
+  // An ICMP error on the error queue (ping sockets) carries the kernel's receive stamp of the error packet
+  // like any packet (the traceroute engine times its hops by it); a transmit stamp's entry has none.
+  if (in.rx_ns == 0) in.rx_ns = stamped != 0 && !timestamping ? stamped : realtime_ns();
   in.source = IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&b.names[i])).value_or(IpAddress{});
   in.data = {b.packets[i], b.receive_headers[i].msg_len};
 }

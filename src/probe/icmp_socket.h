@@ -23,6 +23,7 @@
 #include <ctime>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "core/ip_address.h"
 #include "core/result.h"
@@ -66,6 +67,9 @@ struct Incoming {
   std::int64_t rx_ns = 0;  // kernel receive time, CLOCK_REALTIME
   bool from_error_queue = false;
   std::uint8_t error_type = 0, error_code = 0;  // error queue: the ICMP error's type and code
+  // Error queue, ICMP errors: the address that sent the error (SO_EE_OFFENDER: a router on the path for a
+  // time exceeded); unset otherwise.
+  IpAddress offender;
   std::int64_t tx_ns = 0;   // error queue: a transmit timestamp, when not 0: of the packet in `data`, or
   std::uint32_t tx_id = 0;  // when the socket stamps by id, of the packet sent with stamp_id(...) == tx_id
 };
@@ -80,6 +84,22 @@ inline std::uint32_t stamp_id(std::uint16_t sequence, std::uint32_t serial) {
 // kworker), which a busy machine runs milliseconds late; replies received before then carry no stamp and
 // would be timed when read. Checked with one UDP datagram to ourselves on 127.0.0.1.
 bool wait_for_receive_stamps(int limit_ms);
+
+class IcmpSocket;
+
+// An engine's pair of ICMP sockets, as open_icmp_sockets() chose them.
+struct IcmpSockets {
+  std::unique_ptr<IcmpSocket> v4, v6;  // v6 null when IPv6 is unavailable (v6_error says why)
+  std::string v6_error;
+};
+
+// Opens both families' sockets of `kind`: automatic honours $SEMAPHORE_ICMP_SOCKET, else raw then datagram
+// (OpenOptions::socket). Without permission for either: Errc::permission_denied naming the fix (setcap or
+// the ping_group_range sysctl). Shared by the ping engine (Pinger::open) and the traceroute engine.
+Result<IcmpSockets> open_icmp_sockets(SocketKind kind, int receive_buffer);
+
+// How long an engine waits, once open, for the kernel to stamp received packets (wait_for_receive_stamps).
+inline constexpr int kReceiveStampsWaitMs = 500;
 
 class IcmpSocket {
  public:
@@ -106,6 +126,11 @@ class IcmpSocket {
   };
   // Sends slots [first, n) with sendmmsg until done or one fails.
   SendOutcome send(int first, int n);
+
+  // The TTL (IPv4) or hop limit (IPv6) of the packets sent from now on (the traceroute engine sets it before
+  // each send call, whose packets all share one). Raw IPv4 writes it into the headers it builds; the others
+  // set IP_TTL / IPV6_UNICAST_HOPS. False when the kernel refused it.
+  bool set_hop_limit(int hops);
 
   // Resizes the receive buffer (forced past rmem_max when privileged).
   void set_receive_buffer(int bytes);

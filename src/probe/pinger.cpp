@@ -14,7 +14,6 @@ namespace semaphore::probe {
 namespace {
 
 constexpr int kInitialReceiveBuffer = 4 << 20;
-constexpr int kReceiveStampsWaitMs = 500;
 
 std::string own_binary() {
   char path[4096];
@@ -102,14 +101,14 @@ Result<std::unique_ptr<Pinger>> Pinger::open() {
   return open(OpenOptions{});
 }
 
-Result<std::unique_ptr<Pinger>> Pinger::open(const OpenOptions& options) {
-  const SocketKind asked = requested_kind(options.socket);
+Result<IcmpSockets> open_icmp_sockets(SocketKind asked_kind, int receive_buffer) {
+  const SocketKind asked = requested_kind(asked_kind);
   const auto identifier = static_cast<std::uint16_t>(std::random_device{}());
   SocketKind kind = asked == SocketKind::datagram ? SocketKind::datagram : SocketKind::raw;
-  auto v4 = IcmpSocket::open(AddressFamily::v4, kind, kInitialReceiveBuffer, identifier);
+  auto v4 = IcmpSocket::open(AddressFamily::v4, kind, receive_buffer, identifier);
   if (!v4 && asked == SocketKind::automatic && v4.error().code == Errc::permission_denied) {
     kind = SocketKind::datagram;
-    v4 = IcmpSocket::open(AddressFamily::v4, kind, kInitialReceiveBuffer, identifier);
+    v4 = IcmpSocket::open(AddressFamily::v4, kind, receive_buffer, identifier);
   }
   if (!v4) {
     if (v4.error().code != Errc::permission_denied) return v4.error();
@@ -119,21 +118,27 @@ Result<std::unique_ptr<Pinger>> Pinger::open(const OpenOptions& options) {
                                                    "` or allow ping sockets with `sudo sysctl -w " +
                                                    "net.ipv4.ping_group_range=\"0 2147483647\"`");
   }
-  std::string v6_error;
-  auto v6 = IcmpSocket::open(AddressFamily::v6, kind, kInitialReceiveBuffer, identifier);
-  std::unique_ptr<IcmpSocket> v6_socket;
+  IcmpSockets sockets;
+  sockets.v4 = std::move(*v4);
+  auto v6 = IcmpSocket::open(AddressFamily::v6, kind, receive_buffer, identifier);
   if (v6) {
-    v6_socket = std::move(*v6);
+    sockets.v6 = std::move(*v6);
   } else {
-    v6_error = v6.error().message;
+    sockets.v6_error = v6.error().message;
   }
+  return sockets;
+}
+
+Result<std::unique_ptr<Pinger>> Pinger::open(const OpenOptions& options) {
+  auto sockets = open_icmp_sockets(options.socket, kInitialReceiveBuffer);
+  if (!sockets) return sockets.error();
   auto resolver = Resolver::create(options.dns_servers);
   if (!resolver) return resolver.error();
   // The kernel turns receive stamping on through deferred work: wait for it (a few milliseconds, more on a
   // busy machine), so the first replies of a run are not timed when read, a tick late.
   wait_for_receive_stamps(kReceiveStampsWaitMs);
-  return std::unique_ptr<Pinger>(
-      new IcmpPinger(std::move(*v4), std::move(v6_socket), std::move(v6_error), std::move(*resolver)));
+  return std::unique_ptr<Pinger>(new IcmpPinger(std::move(sockets->v4), std::move(sockets->v6),
+                                                std::move(sockets->v6_error), std::move(*resolver)));
 }
 
 }  // namespace semaphore::probe

@@ -2,6 +2,8 @@
 
 #include <ares.h>
 
+#include <netdb.h>
+
 #include <chrono>
 #include <mutex>
 
@@ -88,6 +90,38 @@ void Resolver::resolve(const std::string& name, FamilyPreference family, std::ui
                    query);
 }
 
+struct ReverseQuery {
+  Resolver* resolver;
+  std::uint32_t tag;
+  std::string key;
+};
+
+void Resolver::reverse(const IpAddress& address, std::uint32_t tag) {
+  std::string key = address.to_string();
+  if (auto it = name_cache_.find(key); it != name_cache_.end()) {
+    ++cache_hits_;
+    names_.push_back(NameAnswer{tag, it->second});
+    return;
+  }
+  const bool v4 = address.family == AddressFamily::v4;
+  auto* query = new ReverseQuery{this, tag, std::move(key)};
+  ++in_flight_;
+  ares_gethostbyaddr(static_cast<ares_channel>(channel_), address.bytes.data(), v4 ? 4 : 16,
+                     v4 ? AF_INET : AF_INET6, &Resolver::on_name, query);
+}
+
+void Resolver::on_name(void* arg, int status, int /*timeouts*/, hostent* host) {
+  std::unique_ptr<ReverseQuery> query(static_cast<ReverseQuery*>(arg));
+  Resolver& self = *query->resolver;
+  --self.in_flight_;
+  if (self.cancelling_) return;
+  NameAnswer answer{query->tag, {}};
+  if (status == ARES_SUCCESS && host != nullptr && host->h_name != nullptr) answer.name = host->h_name;
+  // A name, or a definite "none": cached. A timeout or a server failure may pass: asked again next time.
+  if (status == ARES_SUCCESS || status == ARES_ENOTFOUND) self.name_cache_[query->key] = answer.name;
+  self.names_.push_back(std::move(answer));
+}
+
 void Resolver::on_answer(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
   std::unique_ptr<Query> query(static_cast<Query*>(arg));
   Resolver& self = *query->resolver;
@@ -161,6 +195,7 @@ void Resolver::cancel_all() {
   ares_cancel(static_cast<ares_channel>(channel_));
   cancelling_ = false;
   answers_.clear();
+  names_.clear();
 }
 
 }  // namespace semaphore::probe

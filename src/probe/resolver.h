@@ -15,6 +15,7 @@
 #include "core/result.h"
 
 struct ares_addrinfo;
+struct hostent;
 
 namespace semaphore::probe {
 
@@ -39,6 +40,15 @@ class Resolver {
   void resolve(const std::string& name, FamilyPreference family, std::uint32_t tag);
   int in_flight() const { return in_flight_; }
 
+  // Starts a reverse lookup (PTR) of `address`; the answer (tagged `tag`, the name empty when there is none)
+  // shows up in names() after a later process() call, or at once from the cache. Counted in in_flight().
+  void reverse(const IpAddress& address, std::uint32_t tag);
+  struct NameAnswer {
+    std::uint32_t tag = 0;
+    std::string name;  // empty: no PTR record (or the lookup failed)
+  };
+  std::vector<NameAnswer>& names() { return names_; }
+
   // Event-loop hooks: the sockets to poll (at most `max`), the longest the loop may sleep, and the work to
   // do after polling (reads, retries, timeouts) which may complete queries.
   int fill_pollfds(pollfd* out, int max);
@@ -61,12 +71,16 @@ class Resolver {
   struct Query;
   explicit Resolver(void* channel);
   static void on_answer(void* arg, int status, int timeouts, ares_addrinfo* result);
+  static void on_name(void* arg, int status, int timeouts, hostent* host);
 
   void* channel_;  // ares_channel, kept opaque so that users of this header need no c-ares include
   int in_flight_ = 0;
   std::uint64_t cache_hits_ = 0;
   bool cancelling_ = false;
   std::vector<Answer> answers_;
+  std::vector<NameAnswer> names_;
+  // Reverse names by address text, kept for the resolver's life (a few per path hop; they rarely change).
+  std::unordered_map<std::string, std::string> name_cache_;
   std::unordered_map<std::string, CacheEntry> cache_;
 };
 

@@ -42,6 +42,10 @@ struct TraceHop {
   int received = 0;
   std::vector<double> rtts_ms;  // one per probe sent at this TTL, in cycle order; NaN where none came back
   bool is_destination = false;  // the answer came from the destination itself (echo reply, port closed, ...)
+  // Of `received`, answers matched by a quote too short to carry our payload (RFC 792's 8 bytes, which real
+  // routers send): identifier, sequence, destination and timing fit an unanswered probe, the cookie is
+  // unseen. Added for issue 15's engine (trace_engine.h says what such an answer may and may not mean).
+  int short_quotes = 0;
 
   double loss() const { return sent > 0 ? 1.0 - static_cast<double>(received) / sent : 0.0; }
 };
@@ -57,6 +61,18 @@ struct TraceResult {
   bool reached = false;  // the destination answered at some TTL
 };
 
+// Cumulative since open(). Added for issue 15's engine: what the tests and `semaphore trace -v` read.
+struct TraceCounters {
+  std::uint64_t sent = 0;
+  std::uint64_t replies = 0;       // echo replies matched (the destination's answers)
+  std::uint64_t hop_answers = 0;   // time exceeded / unreachable matched, verified by the quoted payload
+  std::uint64_t short_quotes = 0;  // time exceeded matched on a short quote (see TraceHop::short_quotes)
+  // Errors that name our identifier but fail a check (cookie, sequence, serial, send time, destination):
+  // never matched. Forged or stale.
+  std::uint64_t unverified = 0;
+  std::uint64_t foreign = 0, late = 0, duplicates = 0, malformed = 0, send_errors = 0;
+};
+
 class Tracer {
  public:
   virtual ~Tracer() = default;
@@ -69,6 +85,10 @@ class Tracer {
   // answered or timed out. One TraceResult per request, in order. A stop request ends the run early.
   virtual std::vector<TraceResult> run(std::span<const PingRequest> requests, const TraceOptions& options,
                                        std::stop_token stop = {}) = 0;
+
+  // Added for issue 15's engine (defaults for test doubles).
+  virtual TraceCounters counters() const { return {}; }
+  virtual SocketKind socket_kind() const { return SocketKind::automatic; }
 };
 
 }  // namespace semaphore::probe

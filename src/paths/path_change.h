@@ -3,7 +3,8 @@
 //  - a TTL silent in both paths ("???" in both) is ignored;
 //  - a TTL silent in only one of them is not a change either: a router that answers some traces and not
 //    others (ICMP rate limits, a busy control plane) would otherwise make every trace "a new path". A real
-//    reroute shows in the TTLs that do answer;
+//    reroute shows in the TTLs that do answer (the service also compares each trace with the path its
+//    current route was first seen on, so a hop silent in the latest trace cannot hide a reroute there);
 //  - load-balanced alternatives: a hop is the same when the two hops share any address (the one that answered
 //    most or one of the others that answered at that TTL), so an ECMP pair seen in either order is one path;
 //  - length: when both traces reached the destination at different TTLs, the path changed. A TTL beyond the

@@ -28,6 +28,10 @@ class PathStore {
   // The host's newest path, and its newest good one (good = 1), if any.
   virtual Result<std::optional<HostPathRecord>> latest_path(Id host_id) = 0;
   virtual Result<std::optional<HostPathRecord>> last_good_path(Id host_id) = 0;
+  // The path the host's current route was first seen on: its newest path recorded as a change, else its
+  // oldest path (a trace compares with it as well as with the latest, so that a hop silent in the latest
+  // trace cannot hide a reroute there).
+  virtual Result<std::optional<HostPathRecord>> reference_path(Id host_id) = 0;
   // Deletes up to `limit` paths measured before `cutoff`, keeping each host's newest path (the next trace
   // compares with it) and its newest good path (the next verdict does). Returns the rows deleted.
   virtual Result<std::int64_t> prune_paths(EpochMs cutoff, std::int64_t limit) = 0;

@@ -133,6 +133,7 @@ class SociStore final : public Store {
   Result<HostPathRecord> insert_path(const HostPathRecord& path, std::optional<EpochMs> event_at) override;
   Result<std::optional<HostPathRecord>> latest_path(Id host_id) override;
   Result<std::optional<HostPathRecord>> last_good_path(Id host_id) override;
+  Result<std::optional<HostPathRecord>> reference_path(Id host_id) override;
   Result<std::int64_t> prune_paths(EpochMs cutoff, std::int64_t limit) override;
   Result<std::optional<HostPathRecord>> user_latest_path(Id user_id, Id host_id) override;
   Result<std::vector<HostPathRecord>> host_paths(Id user_id, Id host_id, const PathQuery& query) override;

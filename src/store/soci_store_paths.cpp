@@ -132,6 +132,15 @@ Result<std::optional<HostPathRecord>> SociStore::last_good_path(Id host_id) {
   });
 }
 
+Result<std::optional<HostPathRecord>> SociStore::reference_path(Id host_id) {
+  using Out = std::optional<HostPathRecord>;
+  return with_session<Out>("read reference path", [&](soci::session& sql) -> Result<Out> {
+    return first_path(
+        sql, "p.host_id = :h ORDER BY p.changed DESC, CASE WHEN p.changed = 1 THEN -p.id ELSE p.id END",
+        host_id);
+  });
+}
+
 Result<std::int64_t> SociStore::prune_paths(EpochMs cutoff, std::int64_t limit) {
   const long long before = cutoff, most = limit;
   return with_session<std::int64_t>("prune paths", [&](soci::session& sql) -> Result<std::int64_t> {

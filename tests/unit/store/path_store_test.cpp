@@ -93,8 +93,19 @@ TEST_P(PathStoreTest, StoredPathsReadBackWithEveryField) {
   EXPECT_EQ((*good)->id, first.id);
   EXPECT_FALSE((*good)->verdict_hop.has_value());
 
+  // The reference: the newest change, else the oldest path.
+  EXPECT_EQ((*store_->reference_path(host.id))->id, stored.id);
+  const auto third = insert(path(host.id, 2000, true));
+  EXPECT_EQ((*store_->reference_path(host.id))->id, stored.id);
+  const auto other_host = make_host(alice.id, "c.example");
+  const auto c1 = insert(path(other_host.id, 100, true));
+  insert(path(other_host.id, 200, true));
+  EXPECT_EQ((*store_->reference_path(other_host.id))->id, c1.id);
+  (void)third;
+
   const auto other = make_host(alice.id, "b.example");
   EXPECT_FALSE(store_->latest_path(other.id)->has_value());
+  EXPECT_FALSE(store_->reference_path(other.id)->has_value());
   EXPECT_EQ(store_->insert_path(path(999999, 1, true), std::nullopt).error().code, Errc::not_found);
 }
 

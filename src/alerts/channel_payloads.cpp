@@ -303,6 +303,14 @@ std::string figures_text(const store::AlertEventRecord& event) {
   return text;
 }
 
+// The event's reason and, when the path measured at the state change was stored before the send, its
+// verdict on a line of its own (issue 15).
+static std::string reason_and_path(const store::AlertEventRecord& event) {
+  if (event.path_verdict.empty()) return event.reason;
+  return event.reason.empty() ? "Path: " + event.path_verdict
+                              : event.reason + "\nPath: " + event.path_verdict;
+}
+
 std::string webhook_body(const store::Delivery& delivery, const NotificationContext& context) {
   const auto& event = delivery.event;
   const json::object host{{"id", delivery.host.id},
@@ -324,6 +332,10 @@ std::string webhook_body(const store::Delivery& delivery, const NotificationCont
   body += ",\"median_ms\":" + number_json(rounded_ms(event.median_ms));
   body += ",\"max_ms\":" + number_json(rounded_ms(event.max_ms)) + "}";
   body += ",\"reason\":" + json::serialize(json::value(event.reason));
+  // The verdict of the path measured at the state change (issue 15), when it was stored before the send.
+  body +=
+      ",\"path_verdict\":" +
+      (event.path_verdict.empty() ? std::string("null") : json::serialize(json::value(event.path_verdict)));
   body +=
       ",\"report_url\":" +
       (context.report_url.empty() ? std::string("null") : json::serialize(json::value(context.report_url)));
@@ -364,7 +376,7 @@ HttpPayload webhook_payload(const store::ChannelRecord& channel, const store::De
 HttpPayload slack_payload(const store::Delivery& delivery, const NotificationContext& context) {
   const auto& event = delivery.event;
   const std::string title = notification_title(delivery);
-  const std::string line = event.reason.empty() ? title : title + ": " + event.reason;
+  const std::string line = reason_and_path(event).empty() ? title : title + ": " + reason_and_path(event);
 
   json::array fields;
   for (const auto& [name, value] : facts(delivery)) {
@@ -374,9 +386,9 @@ HttpPayload slack_payload(const store::Delivery& delivery, const NotificationCon
                      {"text", truncate_utf8("*" + name + "*\n" + slack_escape(value), kSlackFieldText)}});
   }
   json::object section{{"type", "section"}, {"fields", std::move(fields)}};
-  if (!event.reason.empty()) {
-    section["text"] = json::object{{"type", "mrkdwn"},
-                                   {"text", truncate_utf8(slack_escape(event.reason), kSlackSectionText)}};
+  if (!reason_and_path(event).empty()) {
+    section["text"] = json::object{
+        {"type", "mrkdwn"}, {"text", truncate_utf8(slack_escape(reason_and_path(event)), kSlackSectionText)}};
   }
   json::array blocks{json::object{{"type", "header"},
                                   {"text", json::object{{"type", "plain_text"},
@@ -409,9 +421,10 @@ HttpPayload discord_payload(const store::Delivery& delivery, const NotificationC
                      {"timestamp", format_iso8601(event.at)},
                      {"fields", std::move(fields)},
                      {"footer", json::object{{"text", "Semaphore"}}}};
-  if (!event.reason.empty()) embed["description"] = truncate_utf8(event.reason, kDiscordDescription);
+  if (!reason_and_path(event).empty())
+    embed["description"] = truncate_utf8(reason_and_path(event), kDiscordDescription);
   if (!context.report_url.empty()) embed["url"] = context.report_url;
-  const std::string line = event.reason.empty() ? title : title + ": " + event.reason;
+  const std::string line = reason_and_path(event).empty() ? title : title + ": " + reason_and_path(event);
   const json::object message{{"content", truncate_utf8(line, kDiscordContent)},
                              {"embeds", json::array{std::move(embed)}},
                              // No @everyone, role or user pings from a hostname or label.
@@ -430,7 +443,7 @@ HttpPayload ntfy_payload(const store::ChannelRecord& channel, const store::Deliv
   const auto& event = delivery.event;
   HttpPayload payload;
   std::string& body = payload.body;
-  if (!event.reason.empty()) body += event.reason + "\n";
+  if (!reason_and_path(event).empty()) body += reason_and_path(event) + "\n";
   for (const auto& [name, value] : facts(delivery)) {
     if (name == "State") continue;  // the title says it
     body.append(name).append(": ").append(value).append("\n");
@@ -458,7 +471,7 @@ EmailPayload email_payload(const store::ChannelRecord& channel, const store::Del
   const auto item = facts(delivery);
 
   std::string text = title + "\n\n";
-  if (!event.reason.empty()) text += event.reason + "\n\n";
+  if (!reason_and_path(event).empty()) text += reason_and_path(event) + "\n\n";
   for (const auto& [name, value] : item) text.append(name).append(": ").append(value).append("\n");
   if (!context.report_url.empty()) text += "\n" + context.report_url + "\n";
   text += "\n-- \nSemaphore " + std::string(kVersion) + "\n";
@@ -470,7 +483,7 @@ EmailPayload email_payload(const store::ChannelRecord& channel, const store::Del
 
   std::string html =
       "<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n<h2>" + html_escape(title) + "</h2>\n";
-  if (!event.reason.empty()) html += "<p>" + html_escape(event.reason) + "</p>\n";
+  if (!reason_and_path(event).empty()) html += "<p>" + html_escape(reason_and_path(event)) + "</p>\n";
   html += "<table cellpadding=\"4\" style=\"border-collapse:collapse\">\n";
   for (const auto& [name, value] : item) {
     html += "<tr><th align=\"left\">" + html_escape(name) + "</th><td>" + html_escape(value) + "</td></tr>\n";

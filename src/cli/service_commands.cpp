@@ -39,8 +39,8 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
   alerts::CurlSender sender(sender_options);
   std::unique_ptr<web::WebApp> app;
   try {
-    app = std::make_unique<web::WebApp>(web::WebStores{*store, *store, *store, *store, *store, *store},
-                                        web_options);
+    app = std::make_unique<web::WebApp>(
+        web::WebStores{*store, *store, *store, *store, *store, *store, *store}, web_options);
   } catch (const std::exception& e) {
     throw CommandExit{1, std::string("web: ") + e.what()};
   }
@@ -49,7 +49,7 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
   alerts::StoreRoundEvaluator alert_evaluator;
   std::unique_ptr<monitor::ProbeService> service;
   if (service_options != nullptr) {
-    auto created = monitor::ProbeService::create(*store, *service_options, &alert_evaluator);
+    auto created = monitor::ProbeService::create(*store, *service_options, &alert_evaluator, store.get());
     if (!created) throw CommandExit{1, created.error().message};
     service = std::move(*created);
     monitor::ProbeService* probe = service.get();

@@ -59,6 +59,11 @@ void add_service_options(CLI::App& command, monitor::ServiceOptions& o, std::opt
   add_duration_option(command, "--maintenance-every", o.maintenance_every,
                       "how often rollups are refreshed and old rows pruned", "SEMAPHORE_MAINTENANCE_EVERY")
       ->default_str(format_duration(o.maintenance_every));
+  add_duration_option(
+      command, "--path-interval", o.path_interval,
+      "how often every host's network path is traced (and at once on a state change); 0: never",
+      "SEMAPHORE_PATH_INTERVAL")
+      ->default_str(format_duration(o.path_interval));
 }
 
 }  // namespace semaphore::cli

@@ -17,8 +17,9 @@ EpochMs floor_to(EpochMs t, EpochMs step) {
 
 }  // namespace
 
-Maintenance::Maintenance(store::MonitorStore& store, Metrics& metrics, MaintenanceOptions options)
-    : store_(store), metrics_(metrics), options_(options) {}
+Maintenance::Maintenance(store::MonitorStore& store, Metrics& metrics, MaintenanceOptions options,
+                         store::PathStore* paths)
+    : store_(store), paths_(paths), metrics_(metrics), options_(options) {}
 
 Maintenance::~Maintenance() {
   stop();
@@ -71,6 +72,12 @@ void Maintenance::run_once(EpochMs now) {
   if (now - last_prune_ >= options_.prune_every.count()) {
     auto raw = store_.prune_results(now - options_.retention_raw.count(), batch);
     auto rollups = store_.prune_rollups(now - options_.retention_rollup.count(), batch);
+    if (raw && rollups && paths_) {
+      // Paths live as long as raw results (each host's newest and newest good path stay: PathStore). At
+      // most 100 short deletes of 1,000 rows a pass; the rest waits for the next hour.
+      const auto paths = prune_paths(now - options_.retention_raw.count());
+      if (!paths) raw = paths.error();
+    }
     if (!raw || !rollups) {
       ++metrics_.maintenance_errors;
       spdlog::warn("maintenance: pruning failed: {}",
@@ -81,6 +88,20 @@ void Maintenance::run_once(EpochMs now) {
       if (*raw + *rollups > 0) spdlog::info("maintenance: pruned {} results and {} rollups", *raw, *rollups);
     }
   }
+}
+
+Result<std::int64_t> Maintenance::prune_paths(EpochMs cutoff) {
+  constexpr std::int64_t kBatch = 1000;
+  std::int64_t pruned = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto deleted = paths_->prune_paths(cutoff, kBatch);
+    if (!deleted) return deleted.error();
+    pruned += *deleted;
+    if (*deleted < kBatch) break;
+  }
+  metrics_.rows_pruned += static_cast<std::uint64_t>(pruned);
+  if (pruned > 0) spdlog::info("maintenance: pruned {} paths", pruned);
+  return pruned;
 }
 
 void Maintenance::loop(std::stop_token stop) {

@@ -14,6 +14,7 @@
 #include "core/stoppable_thread.h"
 #include "monitor/metrics.h"
 #include "store/monitor_store.h"
+#include "store/path_store.h"
 
 namespace semaphore::monitor {
 
@@ -27,7 +28,9 @@ struct MaintenanceOptions {
 
 class Maintenance {
  public:
-  Maintenance(store::MonitorStore& store, Metrics& metrics, MaintenanceOptions options);
+  // With `paths` (issue 15), stored paths are pruned with the raw results' retention.
+  Maintenance(store::MonitorStore& store, Metrics& metrics, MaintenanceOptions options,
+              store::PathStore* paths = nullptr);
   ~Maintenance();  // stop()s
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;
@@ -43,8 +46,10 @@ class Maintenance {
 
  private:
   void loop(std::stop_token stop);
+  Result<std::int64_t> prune_paths(EpochMs cutoff);
 
   store::MonitorStore& store_;
+  store::PathStore* paths_;
   Metrics& metrics_;
   MaintenanceOptions options_;
   std::optional<EpochMs> dirty_from_;  // guarded by thread_.mutex()

@@ -47,6 +47,11 @@ std::map<std::string, double> Metrics::snapshot() const {
       {"rollup_runs", v(rollup_runs)},
       {"rows_pruned", v(rows_pruned)},
       {"maintenance_errors", v(maintenance_errors)},
+      {"paths_traced", v(paths_traced)},
+      {"path_changes", v(path_changes)},
+      {"path_requests", v(path_requests)},
+      {"path_requests_dropped", v(path_requests_dropped)},
+      {"path_errors", v(path_errors)},
       {"queue_depth", v(queue_depth)},
       {"spool_bytes", v(spool_bytes)},
       {"hosts", v(hosts)},
@@ -114,6 +119,14 @@ void Metrics::write_prometheus(PrometheusText& out) const {
               value_of(rows_pruned));
   out.counter("semaphore_maintenance_errors_total", "Rollup or retention passes that failed.",
               value_of(maintenance_errors));
+  out.counter("semaphore_paths_traced_total", "Network paths measured and stored.", value_of(paths_traced));
+  out.counter("semaphore_path_changes_total", "Stored paths that differ from the host's previous path.",
+              value_of(path_changes));
+  out.counter("semaphore_path_requests_total", "Path traces asked for by a host's state change.",
+              value_of(path_requests));
+  out.counter("semaphore_path_requests_dropped_total",
+              "State-change traces refused because the queue was full.", value_of(path_requests_dropped));
+  out.counter("semaphore_path_errors_total", "Path traces that could not be stored.", value_of(path_errors));
 }
 
 }  // namespace semaphore::monitor

@@ -43,6 +43,12 @@ class Metrics {
   std::atomic<std::uint64_t> rollup_runs{0};
   std::atomic<std::uint64_t> rows_pruned{0};
   std::atomic<std::uint64_t> maintenance_errors{0};
+  // Paths (monitor/path_scheduler.h).
+  std::atomic<std::uint64_t> paths_traced{0};           // paths measured and stored
+  std::atomic<std::uint64_t> path_changes{0};           // of those, a change from the host's previous path
+  std::atomic<std::uint64_t> path_requests{0};          // traces asked for by state changes
+  std::atomic<std::uint64_t> path_requests_dropped{0};  // of those, refused: the queue was full
+  std::atomic<std::uint64_t> path_errors{0};            // traces not stored (unresolvable, database)
 
   // Gauges.
   std::atomic<std::int64_t> queue_depth{0};

@@ -24,6 +24,11 @@
 
 namespace semaphore::probe {
 class Pinger;
+class Tracer;
+}  // namespace semaphore::probe
+
+namespace semaphore::store {
+class PathStore;
 }
 
 namespace semaphore::monitor {
@@ -54,6 +59,10 @@ struct ServiceOptions {
   std::chrono::hours retention_rollup{24 * 730};  // --retention-rollup
   std::chrono::milliseconds maintenance_every{std::chrono::minutes(5)};  // --maintenance-every
   int prune_batch_hosts = 50;                                            // hosts per pruning transaction
+
+  // Paths (issue 15; monitor/path_scheduler.h): every host traced once per path_interval, and at once when it
+  // changes state. 0 turns paths off.
+  std::chrono::milliseconds path_interval{std::chrono::minutes(30)};  // --path-interval
 };
 
 class ProbeService {
@@ -64,14 +73,21 @@ class ProbeService {
   // refuses a second worker on the same database file with a clear message. With `evaluator` (the alerts:
   // alerts::StoreRoundEvaluator, which src/cli passes; it must outlive the service), every batch's rounds are
   // evaluated in the transaction that stores them; without, rounds are only stored.
+  // With `paths` (the Store, which src/cli passes) and a path_interval above 0, it also opens the traceroute
+  // engine and measures paths (monitor/path_scheduler.h); when the engine cannot open, the service logs why
+  // and pings without paths.
   static Result<std::unique_ptr<ProbeService>> create(store::MonitorStore& store,
                                                       const ServiceOptions& options,
-                                                      store::RoundEvaluator* evaluator = nullptr);
-  // The same with an engine given by the caller (tests and benchmarks).
+                                                      store::RoundEvaluator* evaluator = nullptr,
+                                                      store::PathStore* paths = nullptr);
+  // The same with engines given by the caller (tests and benchmarks); paths are measured when both `paths`
+  // and `tracer` are given and path_interval is above 0.
   static Result<std::unique_ptr<ProbeService>> create_with(store::MonitorStore& store,
                                                            const ServiceOptions& options,
                                                            std::unique_ptr<probe::Pinger> pinger,
-                                                           store::RoundEvaluator* evaluator = nullptr);
+                                                           store::RoundEvaluator* evaluator = nullptr,
+                                                           store::PathStore* paths = nullptr,
+                                                           std::unique_ptr<probe::Tracer> tracer = nullptr);
 
   // Starts the round loop and the writer on their own threads; returns at once.
   virtual void start() = 0;

@@ -32,6 +32,7 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   const auto& timing = options_.timing;
   if (auto hosts = source_.hosts_for_round(round_ts); hosts) {
     hosts_ = std::move(*hosts);
+    if (options_.on_hosts) options_.on_hosts(hosts_);
   } else {
     spdlog::warn("round {}: cannot list hosts ({}); pinging last round's {} hosts", format_iso8601(round_ts),
                  log_safe(hosts.error().message), hosts_.size());

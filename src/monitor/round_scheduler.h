@@ -37,6 +37,9 @@ struct SchedulerOptions {
   RoundTiming timing;
   double rate = 10000;
   std::optional<TargetPolicy> policy;
+  // Called on the scheduler's thread with each list of hosts the source gave (the path measurements trace
+  // this worker's hosts: monitor/path_scheduler.h). Must not block.
+  std::function<void(const std::vector<store::Host>&)> on_hosts;
 };
 
 class RoundScheduler {

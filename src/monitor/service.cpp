@@ -10,11 +10,13 @@
 #include "monitor/host_source.h"
 #include "monitor/maintenance.h"
 #include "monitor/metrics.h"
+#include "monitor/path_scheduler.h"
 #include "monitor/probe_service.h"
 #include "monitor/result_writer.h"
 #include "monitor/round_scheduler.h"
 #include "monitor/spool.h"
 #include "probe/pinger.h"
+#include "probe/tracer.h"
 
 namespace semaphore::monitor {
 namespace {
@@ -30,21 +32,28 @@ class Service : public ProbeService {
  public:
   Service(store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
           std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id,
-          std::unique_ptr<store::WorkerLock> lock, store::RoundEvaluator* evaluator)
+          std::unique_ptr<store::WorkerLock> lock, store::RoundEvaluator* evaluator, store::PathStore* paths,
+          std::unique_ptr<probe::Tracer> tracer)
       : store_(store),
         options_(options),
         worker_id_(std::move(worker_id)),
         lock_(std::move(lock)),
-        maintenance_(store, metrics_, maintenance_options(options)),
+        maintenance_(store, metrics_, maintenance_options(options), paths),
         pinger_(std::move(pinger)),
         source_(std::move(source)),
-        sink_(store, evaluator),
+        tracer_(std::move(tracer)),
+        paths_(paths && tracer_ && options.path_interval.count() > 0
+                   ? std::make_unique<PathScheduler>(*paths, *tracer_, metrics_, path_options(options))
+                   : nullptr),
+        triggering_(paths_ && evaluator ? std::make_unique<PathTriggeringEvaluator>(*evaluator, *paths_)
+                                        : nullptr),
+        sink_(store, triggering_ ? triggering_.get() : evaluator),
         spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
         writer_(sink_, spool_, metrics_, writer_options(options, maintenance_)),
         scheduler_(
             *source_, *pinger_,
             [this](std::vector<store::PingResult> rows) { writer_.push(std::move(rows)); }, metrics_,
-            scheduler_options) {}
+            with_paths(std::move(scheduler_options))) {}
 
   ~Service() override { stop(); }
 
@@ -58,6 +67,11 @@ class Service : public ProbeService {
     writer_.start();
     scheduler_.start();
     maintenance_.start();
+    if (paths_) {
+      spdlog::info("paths: every host traced every {} s and at each state change",
+                   options_.path_interval.count() / 1000);
+      paths_->start();
+    }
   }
 
   void stop() override {
@@ -65,7 +79,8 @@ class Service : public ProbeService {
     if (!running_) return;
     running_ = false;
     started_at_ = 0;
-    scheduler_.stop();  // the round in flight finishes and hands over its rows
+    if (paths_) paths_->stop();  // a trace in flight ends early, unstored
+    scheduler_.stop();           // the round in flight finishes and hands over its rows
     source_->close();
     writer_.stop();  // every row reaches the database or the spool
     maintenance_.stop();
@@ -81,6 +96,20 @@ class Service : public ProbeService {
   }
 
  private:
+  static PathOptions path_options(const ServiceOptions& options) {
+    PathOptions p;
+    p.interval = options.path_interval;
+    p.trace.policy = options.target_policy;
+    return p;
+  }
+
+  // The round scheduler hands each round's host list to the path scheduler.
+  SchedulerOptions with_paths(SchedulerOptions options) {
+    if (paths_)
+      options.on_hosts = [this](const std::vector<store::Host>& hosts) { paths_->set_hosts(hosts); };
+    return options;
+  }
+
   static MaintenanceOptions maintenance_options(const ServiceOptions& options) {
     MaintenanceOptions m;
     m.every = options.maintenance_every;
@@ -107,6 +136,9 @@ class Service : public ProbeService {
   Maintenance maintenance_;
   std::unique_ptr<probe::Pinger> pinger_;
   std::unique_ptr<HostSource> source_;
+  std::unique_ptr<probe::Tracer> tracer_;
+  std::unique_ptr<PathScheduler> paths_;
+  std::unique_ptr<PathTriggeringEvaluator> triggering_;
   StoreSink sink_;
   Spool spool_;
   ResultWriter writer_;
@@ -118,14 +150,13 @@ class Service : public ProbeService {
 
 }  // namespace
 
-Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorStore& store,
-                                                                const ServiceOptions& options,
-                                                                std::unique_ptr<probe::Pinger> pinger,
-                                                                store::RoundEvaluator* evaluator) {
+Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
+    store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
+    store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer) {
   auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
   if (!timing) return timing.error();
   if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
-  SchedulerOptions scheduler{*timing, options.rate, options.target_policy};
+  SchedulerOptions scheduler{*timing, options.rate, options.target_policy, {}};
   const std::string worker_id = options.worker_id.empty() ? host_and_pid() : options.worker_id;
 
   auto lock = store.lock_single_worker(worker_id);
@@ -141,7 +172,8 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorSt
     source = std::make_unique<AllHostsSource>(store);
   }
   return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(source),
-                                                   scheduler, worker_id, std::move(*lock), evaluator));
+                                                   scheduler, worker_id, std::move(*lock), evaluator, paths,
+                                                   std::move(tracer)));
 }
 
 }  // namespace semaphore::monitor

@@ -66,6 +66,10 @@ struct AlertEventRecord {
   int sent = 0;
   int received = 0;
   std::optional<double> min_ms, median_ms, max_ms;
+  // The path measured when the host changed state (issue 15; host_paths), once the ping service stored it,
+  // and its verdict ("the loss starts at hop 6, ..."). Read only: the path's insert sets it.
+  std::optional<Id> path_id;
+  std::string path_verdict;
 };
 
 // Which of a user's events AlertStore::user_events returns: newest first, by id.

@@ -154,13 +154,17 @@ struct StateRow {
 
 constexpr const char* kEventColumns =
     "e.id, e.host_id, e.user_id, e.at, e.from_state, e.to_state, e.trigger, e.reason, e.quiet, e.sent, "
-    "e.received, e.min_ms, e.median_ms, e.max_ms";
+    "e.received, e.min_ms, e.median_ms, e.max_ms, e.path_id, (SELECT p.verdict FROM host_paths p WHERE p.id "
+    "= "
+    "e.path_id)";
 
 struct EventRow {
   long long id = 0, host_id = 0, user_id = 0, at = 0;
   std::string from_state, to_state, trigger, reason, quiet;
   int sent = 0, received = 0;
   Nullable<double> min_ms, median_ms, max_ms;
+  Nullable<long long> path_id;
+  Nullable<std::string> path_verdict;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -177,6 +181,8 @@ struct EventRow {
     st.exchange(min_ms.into());
     st.exchange(median_ms.into());
     st.exchange(max_ms.into());
+    st.exchange(path_id.into());
+    st.exchange(path_verdict.into());
   }
   AlertEventRecord take() const {
     AlertEventRecord e;
@@ -194,6 +200,8 @@ struct EventRow {
     e.min_ms = min_ms.get();
     e.median_ms = median_ms.get();
     e.max_ms = max_ms.get();
+    if (auto path = path_id.get()) e.path_id = *path;
+    e.path_verdict = path_verdict.get().value_or("");
     return e;
   }
 };

@@ -129,6 +129,16 @@ class SociStore final : public Store {
   Result<std::int64_t> delete_finished_deliveries_before(EpochMs before, std::int64_t limit) override;
   Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id) override;  // soci_store_alert_pages.cpp
 
+  // PathStore (soci_store_paths.cpp)
+  Result<HostPathRecord> insert_path(const HostPathRecord& path, std::optional<EpochMs> event_at) override;
+  Result<std::optional<HostPathRecord>> latest_path(Id host_id) override;
+  Result<std::optional<HostPathRecord>> last_good_path(Id host_id) override;
+  Result<std::optional<HostPathRecord>> reference_path(Id host_id) override;
+  Result<std::int64_t> prune_paths(EpochMs cutoff, std::int64_t limit) override;
+  Result<std::optional<HostPathRecord>> user_latest_path(Id user_id, Id host_id) override;
+  Result<std::vector<HostPathRecord>> host_paths(Id user_id, Id host_id, const PathQuery& query) override;
+  Result<HostPathRecord> find_path(Id user_id, Id path_id) override;
+
  private:
   template <class T>
   Result<T> with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {

@@ -13,6 +13,7 @@
 //  - AlertStore (alert_store.h): alert rules, events, maintenance windows, channels; the alerts' pages, API
 //    and CLI.
 //  - NotificationStore (notification_store.h): the alert outbox; the alerts' dispatcher.
+//  - PathStore (path_store.h): hosts' measured network paths; the ping service writes, the web reads.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
 #include <memory>
@@ -26,6 +27,7 @@
 #include "store/monitor_store.h"
 #include "store/notification_store.h"
 #include "store/operator_store.h"
+#include "store/path_store.h"
 #include "store/schema_store.h"
 #include "store/token_store.h"
 
@@ -39,7 +41,8 @@ class Store : public SchemaStore,
               public MonitorStore,
               public OperatorStore,
               public AlertStore,
-              public NotificationStore {
+              public NotificationStore,
+              public PathStore {
  public:
   ~Store() override = default;
 

@@ -286,13 +286,14 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_account_routes(routes, stores.accounts, stores.tokens, parts.passwords, parts.throttle);
   add_manage_routes(routes, stores.hosts, parts.host_service, stores.alerts);
   add_import_routes(routes, stores.hosts, parts.host_service);
-  add_report_routes(routes, stores.hosts, stores.alerts, parts.report);
+  add_report_routes(routes, stores.hosts, stores.alerts, stores.paths, parts.report);
   add_alerts_routes(routes, stores.hosts, stores.alerts);
   add_alert_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
   add_api_host_routes(routes, stores.hosts, parts.host_service, stores.alerts);
   add_api_result_routes(routes, stores.hosts);
   add_api_report_routes(routes, stores.hosts);
   add_api_alert_routes(routes, stores.alerts);
+  add_api_path_routes(routes, stores.paths);
   add_api_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
   add_api_openapi_routes(routes);
   routes.add(Method::get, "/metrics", Access::anyone,

@@ -21,6 +21,7 @@
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/operator_store.h"
+#include "store/path_store.h"
 #include "store/token_store.h"
 #include "web/health.h"
 #include "web/http_types.h"
@@ -38,6 +39,7 @@ struct WebStores {
   store::TokenStore& tokens;           // API tokens: bearer authentication, the account page's list
   store::OperatorStore& operators;     // /readyz's database check, /metrics' per-host gauges (every user's)
   store::AlertStore& alerts;           // /alerts, the host pages' rules, state and events, their API
+  store::PathStore& paths;             // the host pages' network paths and their API (issue 15)
 };
 
 // The ping service when it runs in the same process (`semaphore run`; web never includes monitor, so cli

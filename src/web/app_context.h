@@ -20,6 +20,7 @@
 #include "store/account_store.h"
 #include "store/alert_store.h"
 #include "store/host_store.h"
+#include "store/path_store.h"
 #include "store/token_store.h"
 #include "web/cache/page_cache.h"
 #include "web/cache/versioned_cache.h"
@@ -193,10 +194,10 @@ void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostServ
                        store::AlertStore& alerts);
 void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                       ReportCaches& caches);
+                       store::PathStore& paths, ReportCaches& caches);
 // /report/{id}.csv and /report/{id}
 void add_host_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                            HostPageCache& pages);
+                            store::PathStore& paths, HostPageCache& pages);
 // /alerts: the default rules, maintenance windows and recent events (pages/alerts_page.cpp)
 void add_alerts_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts);
 // /alerts' Channels section and /alerts/channels/... (pages/alert_channels_page.cpp): add, edit, enable,
@@ -220,6 +221,8 @@ void add_api_report_routes(Routes& routes, store::HostStore& hosts);
 void add_api_openapi_routes(Routes& routes);
 // /api/v1/events, /api/v1/maintenance, /api/v1/alert-rules (src/web/api/v1_alerts.cpp)
 void add_api_alert_routes(Routes& routes, store::AlertStore& alerts);
+// GET /api/v1/hosts/{id}/paths (api/v1_paths.cpp, issue 15)
+void add_api_path_routes(Routes& routes, store::PathStore& paths);
 // /api/v1/channels (src/web/api/v1_channels.cpp)
 void add_api_channel_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
                             ChannelTester& tester);

@@ -14,6 +14,7 @@
 #include "web/view/csv.h"
 #include "web/view/host_state.h"
 #include "web/view/html_writer.h"
+#include "web/view/path_view.h"
 #include "web/view/series.h"
 
 namespace semaphore::web {
@@ -92,7 +93,7 @@ void add_alerts(RequestContext& ctx, store::AlertStore& alerts, const store::Hos
 }
 
 Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
-                     HostPageCache& pages) {
+                     store::PathStore& paths, HostPageCache& pages) {
   // A page kept under the same data version is this page while its time-dependent parts hold (same_until).
   // Looked up by the parsed id and range (page_cache.h); a request that does not parse is answered by load().
   const auto wanted_id = ctx.id_param();
@@ -127,6 +128,7 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertS
   data.set("state", std::string(to_string(classify(latest, ctx.now, ctx.site.stale_after()))));
   data.set("range", std::string(range.name));
   add_alerts(ctx, alerts, host, range, data);
+  data.set("paths_html", render_host_paths(ctx.site.templates, paths, ctx.user->id, host.id));  // issue 15
   data.set("refresh_s", std::to_string(ctx.site.round_interval.count()));
   const bool buckets = range.rollup_period_s != 0;
   data.set("span_s", std::to_string(range.span_ms / 1000));  // the chart's request to /api/v1
@@ -178,9 +180,10 @@ Response host_csv(RequestContext& ctx, store::HostStore& hosts) {
 }  // namespace
 
 void add_host_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                            HostPageCache& pages) {
+                            store::PathStore& paths, HostPageCache& pages) {
   routes.add(Method::get, "/report/{id}.csv", Access::signed_in, bind_handler(host_csv, hosts));
-  routes.add(Method::get, "/report/{id}", Access::signed_in, bind_handler(host_report, hosts, alerts, pages));
+  routes.add(Method::get, "/report/{id}", Access::signed_in,
+             bind_handler(host_report, hosts, alerts, paths, pages));
 }
 
 }  // namespace semaphore::web

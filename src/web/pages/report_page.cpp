@@ -337,9 +337,9 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
 }  // namespace
 
 void add_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                       ReportCaches& caches) {
+                       store::PathStore& paths, ReportCaches& caches) {
   routes.add(Method::get, "/report", Access::signed_in, bind_handler(report, hosts, alerts, caches));
-  add_host_report_routes(routes, hosts, alerts, caches.host_pages);
+  add_host_report_routes(routes, hosts, alerts, paths, caches.host_pages);
 }
 
 }  // namespace semaphore::web

@@ -111,7 +111,7 @@ TEST(WebhookPayload, BodyHasExactlyTheDocumentedFields) {
   std::vector<std::string> keys;
   for (const auto& member : body) keys.emplace_back(member.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"event_id", "host", "state", "previous_state", "at", "round",
-                                            "reason", "report_url"}));
+                                            "reason", "path_verdict", "report_url"}));
   EXPECT_EQ(body.at("event_id"), "42");
   EXPECT_EQ(body.at("host"), json::parse(R"({"id":11,"hostname":"db.example.com","provider":"aws",
                                              "service":"postgres","label":"primary"})"));
@@ -125,6 +125,21 @@ TEST(WebhookPayload, BodyHasExactlyTheDocumentedFields) {
       webhook_body(degraded_delivery(), context())
           .find(R"("round":{"sent":5,"received":3,"loss":40,"min_ms":12.346,"median_ms":14.5,"max_ms":20},)"),
       std::string::npos);
+}
+
+TEST(WebhookPayload, ThePathVerdictIsSentWhenTheEventHasOne) {
+  store::Delivery delivery = degraded_delivery();
+  EXPECT_TRUE(json::parse(webhook_body(delivery, context())).at("path_verdict").is_null());
+  delivery.event.path_verdict =
+      "the loss starts at hop 6, ae-1.r01.fra03.example (10.0.0.6), and continues to the host";
+  EXPECT_EQ(json::parse(webhook_body(delivery, context())).at("path_verdict").as_string(),
+            delivery.event.path_verdict.c_str());
+  // The other kinds carry it as a line after the reason.
+  const auto slack = slack_payload(delivery, context());
+  EXPECT_NE(slack.body.find("loss 40% for 3 rounds\\nPath: the loss starts at hop 6"), std::string::npos)
+      << slack.body;
+  const auto discord = discord_payload(delivery, context());
+  EXPECT_NE(discord.body.find("Path: the loss starts at hop 6"), std::string::npos) << discord.body;
 }
 
 TEST(WebhookPayload, MissingFiguresAndLinkAreNull) {

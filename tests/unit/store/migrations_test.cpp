@@ -153,7 +153,8 @@ TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
                                           "maintenance_windows",
                                           "alert_channels",
                                           "alert_outbox",
-                                          "api_tokens"};
+                                          "api_tokens",
+                                          "host_paths"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -266,7 +267,21 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"received", {"INTEGER", true}},
         {"min_ms", {"REAL", false}},
         {"median_ms", {"REAL", false}},
-        {"max_ms", {"REAL", false}}}},
+        {"max_ms", {"REAL", false}},
+        {"path_id", {"INTEGER", false}}}},
+      {"host_paths",
+       {{"id", {"INTEGER", false}},
+        {"host_id", {"INTEGER", true}},
+        {"measured_at", {"INTEGER", true}},
+        {"trigger", {"TEXT", true}},
+        {"reached", {"INTEGER", true}},
+        {"good", {"INTEGER", true}},
+        {"hops", {"TEXT", true}},
+        {"changed", {"INTEGER", true}},
+        {"previous_id", {"INTEGER", false}},
+        {"verdict", {"TEXT", true}},
+        {"verdict_kind", {"TEXT", true}},
+        {"verdict_hop", {"INTEGER", false}}}},
       {"maintenance_windows",
        {{"id", {"INTEGER", false}},
         {"user_id", {"INTEGER", true}},
@@ -362,8 +377,14 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
   EXPECT_EQ(catalog.foreign_keys("alert_rules"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("host_alert_rules"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("alert_state"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
-  EXPECT_EQ(catalog.foreign_keys("alert_events"),
-            (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"user_id", "users", "id", "CASCADE"}}));
+  // An event's path is cleared when retention deletes the path (issue 15).
+  EXPECT_EQ(catalog.foreign_keys("alert_events"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"},
+                                                                 {"path_id", "host_paths", "id", "SET NULL"},
+                                                                 {"user_id", "users", "id", "CASCADE"}}));
+  // Paths go with their host; a change's reference to the path before it is cleared by retention.
+  EXPECT_EQ(catalog.foreign_keys("host_paths"),
+            (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"},
+                           {"previous_id", "host_paths", "id", "SET NULL"}}));
   EXPECT_EQ(catalog.foreign_keys("maintenance_windows"),
             (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"user_id", "users", "id", "CASCADE"}}));
   // Channels go with their user, deliveries with their channel and with their event (so with its host).
@@ -400,6 +421,10 @@ TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
   EXPECT_EQ(catalog.index_columns("alert_outbox_by_event"),
             (std::vector<std::string>{"event_id", "channel_id"}));
   EXPECT_EQ(catalog.index_columns("alert_outbox_finished"), (std::vector<std::string>{"finished_at"}));
+  EXPECT_EQ(catalog.index_columns("host_paths_by_host"), (std::vector<std::string>{"host_id", "id"}));
+  EXPECT_EQ(catalog.index_columns("host_paths_by_time"), (std::vector<std::string>{"measured_at"}));
+  EXPECT_EQ(catalog.index_columns("host_paths_by_previous"), (std::vector<std::string>{"previous_id"}));
+  EXPECT_EQ(catalog.index_columns("alert_events_by_path"), (std::vector<std::string>{"path_id"}));
 }
 
 TEST_F(MigratedSqlite, RecordsTheLatestVersionOnceAndAgainIsANoOp) {

@@ -52,8 +52,8 @@ class ApiTokenTest : public ::testing::Test {
   }
 
   std::unique_ptr<WebApp> make_app(const WebOptions& options = {}) {
-    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store}, options,
-                                    domain::PasswordCost::minimum());
+    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
+                                    options, domain::PasswordCost::minimum());
   }
 
   std::string token_for(const store::User& user, store::TokenScope scope = store::TokenScope::read,

@@ -33,8 +33,8 @@ class ApiV1Test : public ::testing::Test {
   ApiV1Test() { options.hosts.max_hosts_per_user = 20'000; }
   WebApp& app() {
     if (!app_)
-      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store}, options,
-                                      domain::PasswordCost::minimum());
+      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
+                                      options, domain::PasswordCost::minimum());
     return *app_;
   }
   store::Id user_id(const std::string& email) { return store->find_user_by_email(email)->id; }
@@ -59,6 +59,7 @@ TEST_F(ApiV1Test, EveryRouteAnswers401WithoutASessionOrToken) {
                                                    {Method::patch, "/api/v1/hosts/1"},
                                                    {Method::delete_, "/api/v1/hosts/1"},
                                                    {Method::get, "/api/v1/hosts/1/results"},
+                                                   {Method::get, "/api/v1/hosts/1/paths"},
                                                    {Method::get, "/api/v1/report"},
                                                    {Method::get, "/api/v1/events"},
                                                    {Method::get, "/api/v1/maintenance"},
@@ -85,6 +86,7 @@ TEST_F(ApiV1Test, AnotherUsersHostIs404OnEveryRoute) {
   EXPECT_EQ(mallory.api(Method::delete_, "/api/v1/hosts/" + id).status, 404);
   EXPECT_EQ(mallory.api(Method::get, "/api/v1/hosts/" + id + "/results").status, 404);
   EXPECT_EQ(mallory.api(Method::get, "/api/v1/hosts/" + id + "/results?resolution=hour").status, 404);
+  EXPECT_EQ(mallory.api(Method::get, "/api/v1/hosts/" + id + "/paths").status, 404);
   EXPECT_EQ(error_of(mallory.api(Method::get, "/api/v1/hosts/" + id)).first, "not_found");
   EXPECT_EQ(mallory.api(Method::get, "/api/v1/hosts/999999").status, 404) << "the same as a missing one";
   EXPECT_EQ(body_of(mallory.api(Method::get, "/api/v1/hosts")).at("hosts").as_array().size(), 0u);
@@ -588,6 +590,7 @@ TEST_F(ApiV1Test, TheOpenApiDocumentDescribesEveryRoute) {
                                         "patch /api/v1/hosts/{id}",
                                         "delete /api/v1/hosts/{id}",
                                         "get /api/v1/hosts/{id}/results",
+                                        "get /api/v1/hosts/{id}/paths",
                                         "get /api/v1/report",
                                         "get /api/v1/events",
                                         "get /api/v1/maintenance",

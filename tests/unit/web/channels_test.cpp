@@ -50,8 +50,8 @@ class ChannelsTest : public ::testing::Test {
   }
   WebApp& app(bool with_sender = true) {
     if (!app_) {
-      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store}, options,
-                                      domain::PasswordCost::minimum());
+      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
+                                      options, domain::PasswordCost::minimum());
       if (with_sender) app_->set_notification_sender(sender.get());
     }
     return *app_;

@@ -45,8 +45,8 @@ class MetricsHealthTest : public ::testing::Test {
   void SetUp() override { store = semaphore::testing::open_migrated_sqlite(dir, "metrics.db"); }
 
   std::unique_ptr<WebApp> app(const WebOptions& options = {}) {
-    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store}, options,
-                                    domain::PasswordCost::minimum());
+    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
+                                    options, domain::PasswordCost::minimum());
   }
 
   testing::TempDir dir{"semaphore-web-metrics"};

@@ -4,7 +4,8 @@
 //
 // Rounds are aligned to wall-clock multiples of the interval (a 60 s round starts at hh:mm:00 UTC) and the
 // round's start is the rows' ts. Aligned rounds are what makes several workers agree: a host pinged twice in
-// one round by two workers (during a lease takeover) lands on the same (host_id, ts) key and is stored once.
+// one round by two workers (during a lease takeover) lands on the same (host_id, ts, method) key and is
+// stored once.
 //
 // Each host gets a stable pseudo-random phase inside the round (a hash of its id, not a random draw), so its
 // rows are evenly spaced round after round, the load is spread over the interval instead of a burst at second

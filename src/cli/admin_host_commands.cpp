@@ -10,6 +10,7 @@
 #include "cli/option_types.h"
 #include "cli/store_access.h"
 #include "core/email.h"
+#include "core/probe_method.h"
 #include "domain/host_list.h"
 #include "domain/host_service.h"
 
@@ -21,6 +22,7 @@ struct HostCommandOptions {
   std::string provider = "Other";
   std::string service;
   std::string label;
+  std::string probe = "icmp";  // --probe: icmp, tcp[:PORT] or both[:PORT] (core/probe_method.h)
   std::vector<std::string> hosts;
   std::string file;
   domain::HostRules rules;              // --max-hosts-per-user: the web's option, with its default
@@ -45,9 +47,10 @@ int add_and_report(store::HostStore& store, const store::User& user, const domai
     const store::Host& host = addition.host;
     switch (addition.outcome) {
       case domain::HostOutcome::added:
-        std::printf("added %s (%s%s%s)\n", host.hostname.c_str(),
+        std::printf("added %s (%s%s%s%s%s)\n", host.hostname.c_str(),
                     std::string(to_string(host.provider)).c_str(), host.service.empty() ? "" : ", ",
-                    host.service.c_str());
+                    host.service.c_str(), host.probe == ProbeSpec{} ? "" : ", probe ",
+                    host.probe == ProbeSpec{} ? "" : format_probe_spec(host.probe).c_str());
         ++added;
         break;
       case domain::HostOutcome::invalid:
@@ -68,12 +71,13 @@ int add_and_report(store::HostStore& store, const store::User& user, const domai
 
 void add_hosts(const GlobalOptions& global, const HostCommandOptions& options) {
   if (!parse_provider(options.provider)) throw CommandExit{2, "--provider must be AWS, GCP, Azure or Other"};
+  if (std::string why; !parse_probe_spec(options.probe, why)) throw CommandExit{2, "--probe: " + why};
   auto store = open_store(global);
   const auto user = find_user(*store, options.user);
   std::vector<domain::HostInput> inputs;
   std::vector<std::string> where;
   for (const auto& text : options.hosts) {
-    inputs.push_back({text, options.provider, options.service, options.label, true});
+    inputs.push_back({text, options.provider, options.service, options.label, true, options.probe});
     where.push_back(text + ": ");
   }
   const int added = add_and_report(*store, user, rules_of(options), inputs, where);
@@ -123,14 +127,15 @@ void list_hosts(const GlobalOptions& global, const HostCommandOptions& options) 
     if (!all) throw CommandExit{1, all.error().message};
     users = std::move(all).value();
   }
-  std::printf("%-6s %-30s %-40s %-6s %-20s %s\n", "ID", "USER", "HOST", "CLOUD", "SERVICE", "ENABLED");
+  std::printf("%-6s %-30s %-40s %-6s %-20s %-10s %s\n", "ID", "USER", "HOST", "CLOUD", "SERVICE", "PROBE",
+              "ENABLED");
   for (const auto& user : users) {
     auto hosts = store->list_hosts(user.id);
     if (!hosts) throw CommandExit{1, hosts.error().message};
     for (const auto& host : *hosts) {
-      std::printf("%-6lld %-30s %-40s %-6s %-20s %s\n", static_cast<long long>(host.id), user.email.c_str(),
-                  host.hostname.c_str(), std::string(to_string(host.provider)).c_str(), host.service.c_str(),
-                  host.enabled ? "yes" : "no");
+      std::printf("%-6lld %-30s %-40s %-6s %-20s %-10s %s\n", static_cast<long long>(host.id),
+                  user.email.c_str(), host.hostname.c_str(), std::string(to_string(host.provider)).c_str(),
+                  host.service.c_str(), format_probe_spec(host.probe).c_str(), host.enabled ? "yes" : "no");
     }
   }
 }
@@ -147,11 +152,15 @@ void add_host_commands(CLI::App& app, const GlobalOptions& global) {
   add->add_option("--provider", options->provider, "AWS, GCP, Azure or Other")->capture_default_str();
   add->add_option("--service", options->service, "the provider's service, e.g. EC2");
   add->add_option("--label", options->label, "a label shown beside the host");
+  add->add_option("--probe", options->probe,
+                  "how the hosts are probed: icmp, tcp[:PORT] (a TCP connect; port 443 by default) or "
+                  "both[:PORT]")
+      ->capture_default_str();
   add->add_option("hosts", options->hosts, "hostnames or IP addresses")->required();
   add->callback([&global, options] { add_hosts(global, *options); });
 
-  auto* import =
-      host->add_subcommand("import", "add the hosts listed in a file: HOST[,PROVIDER[,SERVICE]] per line");
+  auto* import = host->add_subcommand(
+      "import", "add the hosts listed in a file: HOST[,PROVIDER[,SERVICE[,PROBE]]] per line");
   import->add_option("--user", options->user, "the owner's email")->required();
   import->add_option("file", options->file, "the file, or - for stdin")->required();
   import->callback([&global, options] { import_hosts(global, *options);

@@ -33,7 +33,9 @@ void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& optio
 
   const sigset_t signals = block_stop_signals();
   alerts::StoreRoundEvaluator alert_evaluator;  // the alerts, evaluated in each batch's transaction
-  auto service = monitor::ProbeService::create(*store, options, &alert_evaluator, store.get());
+  monitor::ServiceOptions with_budget = options;
+  with_budget.tcp_max_sockets = tcp_socket_budget(nullptr);  // the process's descriptors, less a reserve
+  auto service = monitor::ProbeService::create(*store, with_budget, &alert_evaluator, store.get());
   if (!service) throw CommandExit{1, "probe: " + service.error().message};
   (*service)->start();
 

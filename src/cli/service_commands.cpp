@@ -19,6 +19,7 @@
 #include "monitor/probe_service.h"
 #include "web/app.h"
 #include "web/housekeeping.h"
+#include "web/server/fd_budget.h"
 #include "web/server/http_server.h"
 
 namespace semaphore::cli {
@@ -49,7 +50,12 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
   alerts::StoreRoundEvaluator alert_evaluator;
   std::unique_ptr<monitor::ProbeService> service;
   if (service_options != nullptr) {
-    auto created = monitor::ProbeService::create(*store, *service_options, &alert_evaluator, store.get());
+    // The TCP probes' descriptors come out of what the web server leaves (the same budget HttpServer::create
+    // plans below: raising the limit twice changes nothing).
+    const web::FdBudget budget = web::plan_fd_budget(web_options.max_connections);
+    monitor::ServiceOptions options = *service_options;
+    options.tcp_max_sockets = tcp_socket_budget(&budget);
+    auto created = monitor::ProbeService::create(*store, options, &alert_evaluator, store.get());
     if (!created) throw CommandExit{1, created.error().message};
     service = std::move(*created);
     monitor::ProbeService* probe = service.get();

@@ -1,8 +1,40 @@
 #include "cli/service_options.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+
 #include "cli/option_types.h"
 
 namespace semaphore::cli {
+
+int tcp_sockets_for(std::uint64_t open_file_limit, const web::FdBudget* web) {
+  constexpr std::uint64_t kReserve = 256, kFewest = 16, kMost = 16384;
+  std::uint64_t sockets = 0;
+  if (web != nullptr) {
+    const std::uint64_t connections = static_cast<std::uint64_t>(std::max(0, web->max_connections));
+    const std::uint64_t taken = web->reserved + connections;
+    const std::uint64_t unused = web->open_file_limit > taken ? web->open_file_limit - taken : 0;
+    sockets = web->reserved / 2 + unused;
+  } else {
+    sockets = open_file_limit > kReserve ? open_file_limit - kReserve : open_file_limit / 2;
+  }
+  const std::uint64_t fewest = std::min(kFewest, std::max<std::uint64_t>(1, open_file_limit / 4));
+  return static_cast<int>(std::clamp(sockets, fewest, kMost));
+}
+
+int tcp_socket_budget(const web::FdBudget* web) {
+  if (web != nullptr) return tcp_sockets_for(web->open_file_limit, web);
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return tcp_sockets_for(1024, nullptr);
+  if (limit.rlim_cur != RLIM_INFINITY &&
+      (limit.rlim_max == RLIM_INFINITY || limit.rlim_cur < limit.rlim_max)) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return tcp_sockets_for(limit.rlim_cur == RLIM_INFINITY ? std::uint64_t{1} << 20 : limit.rlim_cur, nullptr);
+}
 
 void add_service_options(CLI::App& command, monitor::ServiceOptions& o, std::optional<TargetPolicy>& targets,
                          TargetsHelp targets_help) {

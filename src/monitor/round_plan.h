@@ -4,7 +4,8 @@
 //
 // Rounds are aligned to wall-clock multiples of the interval (a 60 s round starts at hh:mm:00 UTC) and the
 // round's start is the rows' ts. Aligned rounds are what makes several workers agree: a host pinged twice in
-// one round by two workers (during a lease takeover) lands on the same (host_id, ts) key and is stored once.
+// one round by two workers (during a lease takeover) lands on the same (host_id, ts, method) key and is
+// stored once.
 //
 // Each host gets a stable pseudo-random phase inside the round (a hash of its id, not a random draw), so its
 // rows are evenly spaced round after round, the load is spread over the interval instead of a burst at second
@@ -46,7 +47,9 @@ EpochMs round_floor(EpochMs now, std::chrono::milliseconds interval);
 
 // One ping_results row: statistics over the replies that came back (HostResult::summary(): lost probes are
 // not samples), loss exact from sent/received, and an error word whenever nothing came back: the engine's
-// probe::to_string(HostError), the same word `semaphore ping` prints.
-store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result);
+// probe::to_string(HostError), the same word `semaphore ping` prints. The row records the kind of probe
+// (`kind`); a TCP row's `refused` counts the answers that were a RST (among `received`).
+store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result,
+                         ProbeKind kind = ProbeKind::icmp);
 
 }  // namespace semaphore::monitor

@@ -31,15 +31,16 @@ std::string file_safe(const std::string& text) {
 class Service : public ProbeService {
  public:
   Service(store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
-          std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id,
-          std::unique_ptr<store::WorkerLock> lock, store::RoundEvaluator* evaluator, store::PathStore* paths,
-          std::unique_ptr<probe::Tracer> tracer)
+          std::unique_ptr<probe::Pinger> tcp_pinger, std::unique_ptr<HostSource> source,
+          SchedulerOptions scheduler_options, std::string worker_id, std::unique_ptr<store::WorkerLock> lock,
+          store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer)
       : store_(store),
         options_(options),
         worker_id_(std::move(worker_id)),
         lock_(std::move(lock)),
         maintenance_(store, metrics_, maintenance_options(options), paths),
         pinger_(std::move(pinger)),
+        tcp_pinger_(std::move(tcp_pinger)),
         source_(std::move(source)),
         tracer_(std::move(tracer)),
         paths_(paths && tracer_ && options.path_interval.count() > 0
@@ -51,7 +52,7 @@ class Service : public ProbeService {
         spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
         writer_(sink_, spool_, metrics_, writer_options(options, maintenance_)),
         scheduler_(
-            *source_, *pinger_,
+            *source_, *pinger_, tcp_pinger_.get(),
             [this](std::vector<store::PingResult> rows) { writer_.push(std::move(rows)); }, metrics_,
             with_paths(std::move(scheduler_options))) {}
 
@@ -62,8 +63,11 @@ class Service : public ProbeService {
     if (running_) return;
     running_ = true;
     started_at_ = now_epoch_ms();
-    spdlog::info("probe service {}: interval {} ms, {} probes per host, rate {}/s, spool {}", worker_id_,
-                 options_.interval.count(), options_.probes, options_.rate, options_.spool_dir);
+    spdlog::info(
+        "probe service {}: interval {} ms, {} probes per host, rate {}/s, spool {}, TCP probes in flight at "
+        "most {}",
+        worker_id_, options_.interval.count(), options_.probes, options_.rate, options_.spool_dir,
+        options_.tcp_max_sockets);
     writer_.start();
     scheduler_.start();
     maintenance_.start();
@@ -135,6 +139,7 @@ class Service : public ProbeService {
   Metrics metrics_;
   Maintenance maintenance_;
   std::unique_ptr<probe::Pinger> pinger_;
+  std::unique_ptr<probe::Pinger> tcp_pinger_;
   std::unique_ptr<HostSource> source_;
   std::unique_ptr<probe::Tracer> tracer_;
   std::unique_ptr<PathScheduler> paths_;
@@ -153,6 +158,18 @@ class Service : public ProbeService {
 Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
     store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
     store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer) {
+  probe::TcpOpenOptions tcp;
+  tcp.max_open_sockets = std::max(1, options.tcp_max_sockets);
+  auto tcp_pinger = probe::Pinger::open_tcp(tcp);
+  if (!tcp_pinger) return tcp_pinger.error();
+  return create_with(store, options, std::move(pinger), std::move(*tcp_pinger), evaluator, paths,
+                     std::move(tracer));
+}
+
+Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
+    store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
+    std::unique_ptr<probe::Pinger> tcp_pinger, store::RoundEvaluator* evaluator, store::PathStore* paths,
+    std::unique_ptr<probe::Tracer> tracer) {
   auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
   if (!timing) return timing.error();
   if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
@@ -171,9 +188,9 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
   } else {
     source = std::make_unique<AllHostsSource>(store);
   }
-  return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(source),
-                                                   scheduler, worker_id, std::move(*lock), evaluator, paths,
-                                                   std::move(tracer)));
+  return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(tcp_pinger),
+                                                   std::move(source), scheduler, worker_id, std::move(*lock),
+                                                   evaluator, paths, std::move(tracer)));
 }
 
 }  // namespace semaphore::monitor

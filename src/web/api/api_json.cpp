@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/probe_method.h"
 #include "core/provider.h"
 #include "web/api/api_error.h"
 
@@ -31,20 +32,39 @@ json::value latest_json(const std::optional<store::PingResult>& latest) {
                       {"max_ms", number_or_null(latest->max_ms)},
                       {"median_ms", number_or_null(latest->median_ms)},
                       {"stddev_ms", number_or_null(latest->stddev_ms)},
-                      {"error", latest->error.empty() ? json::value(nullptr) : json::value(latest->error)}};
+                      {"error", latest->error.empty() ? json::value(nullptr) : json::value(latest->error)},
+                      {"method", to_string(latest->method)},
+                      {"refused", latest->refused}};
 }
 
 json::object host_json(const store::Host& host, HostState state,
-                       const std::optional<store::PingResult>& latest) {
+                       const std::optional<store::PingResult>& latest,
+                       const std::optional<store::PingResult>& latest_tcp) {
   return json::object{{"id", host.id},
                       {"hostname", host.hostname},
                       {"provider", to_string(host.provider)},
                       {"service", host.service},
                       {"label", host.label},
                       {"enabled", host.enabled},
+                      {"probe", format_probe_spec(host.probe)},
                       {"created_at", format_iso8601(host.created_at)},
                       {"state", to_string(state)},
-                      {"latest", latest_json(latest)}};
+                      {"latest", latest_json(latest)},
+                      {"latest_tcp", latest_json(latest_tcp)}};
+}
+
+const std::optional<store::PingResult>& judged_round(const store::HostStatus& status) {
+  if (status.host.probe.method == ProbeMethod::both && status.latest && status.latest_tcp &&
+      status.latest->received == 0 && status.latest_tcp->received > 0 &&
+      status.latest_tcp->ts >= status.latest->ts) {
+    return status.latest_tcp;
+  }
+  return status.latest;
+}
+
+json::object status_json(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after) {
+  return host_json(status.host, classify(judged_round(status), now, stale_after), status.latest,
+                   status.latest_tcp);
 }
 
 json::object point_json(const SeriesPoint& point) {
@@ -58,7 +78,9 @@ json::object point_json(const SeriesPoint& point) {
                       {"max_ms", number_or_null(point.max_ms)},
                       {"median_ms", number_or_null(point.median_ms)},
                       {"stddev_ms", number_or_null(point.stddev_ms)},
-                      {"error", point.error.empty() ? json::value(nullptr) : json::value(point.error)}};
+                      {"error", point.error.empty() ? json::value(nullptr) : json::value(point.error)},
+                      {"method", to_string(point.method)},
+                      {"refused", point.refused}};
 }
 
 namespace {

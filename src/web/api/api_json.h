@@ -25,9 +25,17 @@ boost::json::value number_or_null(const std::optional<double>& value);
 
 // The latest round of a host as JSON (null when there is none).
 boost::json::value latest_json(const std::optional<store::PingResult>& latest);
-// A host with its state and latest round: the one Host schema of every API answer.
+// A host with its state, probe spec and latest round (and a both host's latest tcp round): the one Host
+// schema of every API answer.
 boost::json::object host_json(const store::Host& host, HostState state,
-                              const std::optional<store::PingResult>& latest);
+                              const std::optional<store::PingResult>& latest,
+                              const std::optional<store::PingResult>& latest_tcp = std::nullopt);
+// The round a host's state is judged by, as the alerts judge it (issue 15): a both host's latest tcp round
+// when its latest icmp round got nothing back and the tcp one answered (ICMP filtered: up), else `latest`.
+const std::optional<store::PingResult>& judged_round(const store::HostStatus& status);
+// host_json of a host's status, its state classified from judged_round.
+boost::json::object status_json(const store::HostStatus& status, EpochMs now,
+                                std::chrono::seconds stale_after);
 // One point of a host's results.
 boost::json::object point_json(const SeriesPoint& point);
 

@@ -35,14 +35,15 @@ std::pair<std::string_view, std::string_view> first_error(const domain::HostErro
   if (!errors.hostname.empty()) return {"hostname", errors.hostname};
   if (!errors.provider.empty()) return {"provider", errors.provider};
   if (!errors.service.empty()) return {"service", errors.service};
-  return {"label", errors.label};
+  if (!errors.label.empty()) return {"label", errors.label};
+  return {"probe", errors.probe};
 }
 
 struct FieldError {
   std::string field, message;
 };
 
-// The fields of a host object (`allowed` of hostname, provider, service, label, enabled) into `input`;
+// The fields of a host object (`allowed` of hostname, provider, service, label, enabled, probe) into `input`;
 // a field of another name or type is a FieldError naming it.
 std::optional<FieldError> read_host_fields(const json::value& value,
                                            std::span<const std::string_view> allowed,
@@ -65,6 +66,7 @@ std::optional<FieldError> read_host_fields(const json::value& value,
     if (key == "provider") input.provider = text;
     if (key == "service") input.service = text;
     if (key == "label") input.label = text;
+    if (key == "probe") input.probe = text;
   }
   if (hostname_required && !body->contains("hostname")) {
     return FieldError{"hostname", "Enter a hostname or IP address."};
@@ -72,10 +74,10 @@ std::optional<FieldError> read_host_fields(const json::value& value,
   return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 5> kAddFields = {"hostname", "provider", "service", "label",
-                                                        "enabled"};
-constexpr std::array<std::string_view, 5> kPatchFields = {"provider", "service", "label", "enabled",
-                                                          "alert_rules"};
+constexpr std::array<std::string_view, 6> kAddFields = {"hostname", "provider", "service",
+                                                        "label",    "enabled",  "probe"};
+constexpr std::array<std::string_view, 6> kPatchFields = {"provider", "service",     "label",
+                                                          "enabled",  "alert_rules", "probe"};
 
 Response bad_field(const FieldError& error) {
   if (error.field.empty()) return api_error(400, "bad_field", error.message);
@@ -119,7 +121,7 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
     if (!batch) return api_store_error(batch.error());
     for (auto& status : *batch) {
       query.after_id = status.host.id;
-      if (state && classify(status.latest, ctx.now, ctx.site.stale_after()) != *state) continue;
+      if (state && classify(api::judged_round(status), ctx.now, ctx.site.stale_after()) != *state) continue;
       page.push_back(std::move(status));
       if (page.size() == wanted) break;
     }
@@ -133,8 +135,7 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
   json::array list;
   list.reserve(page.size());
   for (const auto& status : page) {
-    list.push_back(
-        host_json(status.host, classify(status.latest, ctx.now, ctx.site.stale_after()), status.latest));
+    list.push_back(api::status_json(status, ctx.now, ctx.site.stale_after()));
   }
   return json_response(200, json::object{{"hosts", std::move(list)}, {"next_cursor", std::move(next)}});
 }
@@ -156,8 +157,7 @@ Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   if (!windows) return api_store_error(windows.error());
   std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != id; });
   alerts::TimeZones zones;
-  json::object body =
-      host_json(host.host, classify(host.latest, ctx.now, ctx.site.stale_after()), host.latest);
+  json::object body = api::status_json(host, ctx.now, ctx.site.stale_after());
   body["alert_state"] = alert_state_word(host.host, *state, alerts::in_any_window(*windows, ctx.now, zones));
   body["alert_rules"] = api::overrides_json(alerts::overrides_from(*overrides));
   return json_response(status, body);
@@ -200,8 +200,9 @@ Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostSe
   if (!id) return not_found();
   auto stored = hosts.find_host(ctx.user->id, *id);
   if (!stored) return api_store_error(stored.error());
-  domain::HostInput input{stored->hostname, std::string(to_string(stored->provider)), stored->service,
-                          stored->label, stored->enabled};
+  domain::HostInput input{stored->hostname, std::string(to_string(stored->provider)),
+                          stored->service,  stored->label,
+                          stored->enabled,  format_probe_spec(stored->probe)};
   if (const json::object* body = ctx.json.if_object(); body != nullptr && body->contains("hostname")) {
     return api_error(400, "bad_field",
                      "A host's hostname is what its results belong to: add the new name as a new host.",

@@ -21,6 +21,7 @@ SeriesPoint point_of(const Row& row, EpochMs ts, int rounds) {
   point.avg_ms = row.avg_ms;
   point.max_ms = row.max_ms;
   point.median_ms = row.median_ms;
+  point.method = row.method;
   return point;
 }
 
@@ -28,6 +29,7 @@ SeriesPoint from_round(const store::PingResult& round) {
   SeriesPoint point = point_of(round, round.ts, 1);
   point.stddev_ms = round.stddev_ms;  // only a round has these
   point.error = round.error;
+  point.refused = round.refused;
   return point;
 }
 
@@ -69,24 +71,35 @@ std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rou
   std::size_t i = 0;
   std::vector<double> medians;
   while (i < rounds.size()) {
-    SeriesPoint point;
-    point.ts = rounds[i].ts - rounds[i].ts % period_ms;
-    point.rounds = 0;
-    double weighted_sum = 0;
-    medians.clear();
-    for (; i < rounds.size() && rounds[i].ts < point.ts + period_ms; ++i) {
-      const auto& round = rounds[i];
-      ++point.rounds;
-      point.sent += round.sent;
-      point.received += round.received;
-      if (round.min_ms) point.min_ms = point.min_ms ? std::min(*point.min_ms, *round.min_ms) : *round.min_ms;
-      if (round.max_ms) point.max_ms = point.max_ms ? std::max(*point.max_ms, *round.max_ms) : *round.max_ms;
-      if (round.avg_ms) weighted_sum += *round.avg_ms * round.received;
-      if (round.median_ms) medians.push_back(*round.median_ms);
+    const EpochMs bucket = rounds[i].ts - rounds[i].ts % period_ms;
+    std::size_t end = i;
+    while (end < rounds.size() && rounds[end].ts < bucket + period_ms) ++end;
+    for (const ProbeKind kind : {ProbeKind::icmp, ProbeKind::tcp}) {
+      SeriesPoint point;
+      point.ts = bucket;
+      point.rounds = 0;
+      point.method = kind;
+      double weighted_sum = 0;
+      medians.clear();
+      for (std::size_t k = i; k < end; ++k) {
+        const auto& round = rounds[k];
+        if (round.method != kind) continue;
+        ++point.rounds;
+        point.sent += round.sent;
+        point.received += round.received;
+        if (round.min_ms)
+          point.min_ms = point.min_ms ? std::min(*point.min_ms, *round.min_ms) : *round.min_ms;
+        if (round.max_ms)
+          point.max_ms = point.max_ms ? std::max(*point.max_ms, *round.max_ms) : *round.max_ms;
+        if (round.avg_ms) weighted_sum += *round.avg_ms * round.received;
+        if (round.median_ms) medians.push_back(*round.median_ms);
+      }
+      if (point.rounds == 0) continue;
+      if (point.received > 0 && weighted_sum > 0) point.avg_ms = weighted_sum / point.received;
+      point.median_ms = median_of(medians);
+      points.push_back(std::move(point));
     }
-    if (point.received > 0 && weighted_sum > 0) point.avg_ms = weighted_sum / point.received;
-    point.median_ms = median_of(medians);
-    points.push_back(std::move(point));
+    i = end;
   }
   return points;
 }
@@ -148,10 +161,13 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
   SeriesPage page;
   if (limit == 0 || from >= to) return page;
   if (period_s == 0) {
-    auto rounds = store.results_between(user_id, host_id, from, to, limit + 1);
+    auto rounds = store.results_between(user_id, host_id, from, to, limit + 2);
     if (!rounds) return rounds.error();
-    const bool more = rounds->size() > limit;
-    if (more) rounds->resize(limit);
+    // A round's icmp and tcp rows stay on one page (the next page starts after the last round's ts).
+    std::size_t keep = std::min(limit, rounds->size());
+    if (keep < rounds->size() && (*rounds)[keep].ts == (*rounds)[keep - 1].ts) ++keep;
+    const bool more = rounds->size() > keep;
+    if (more) rounds->resize(keep);
     page.points.reserve(rounds->size());
     for (const auto& round : *rounds) page.points.push_back(from_round(round));
     if (more) page.next_from = page.points.back().ts + 1;
@@ -159,10 +175,12 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
   }
   const EpochMs period_ms = EpochMs{period_s} * 1000;
   from -= ((from % period_ms) + period_ms) % period_ms;  // down to the bucket's start, also before 1970
-  auto rollups = store.rollups_between(user_id, host_id, period_s, from, to, limit + 1);
+  auto rollups = store.rollups_between(user_id, host_id, period_s, from, to, limit + 2);
   if (!rollups) return rollups.error();
-  if (rollups->size() > limit) {
-    rollups->resize(limit);
+  std::size_t keep = std::min(limit, rollups->size());
+  if (keep < rollups->size() && (*rollups)[keep].bucket_start == (*rollups)[keep - 1].bucket_start) ++keep;
+  if (rollups->size() > keep) {
+    rollups->resize(keep);
     for (const auto& rollup : *rollups) page.points.push_back(from_rollup(rollup));
     page.next_from = page.points.back().ts + period_ms;
     return page;
@@ -170,7 +188,7 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
   for (const auto& rollup : *rollups) page.points.push_back(from_rollup(rollup));
   // The buckets after the last rollup, from the raw rounds: as many as the page has room for.
   const EpochMs tail_from = rollups->empty() ? from : rollups->back().bucket_start + period_ms;
-  const auto room = static_cast<EpochMs>(limit - page.points.size());
+  const auto room = static_cast<EpochMs>(limit - std::min(limit, page.points.size()));
   const EpochMs tail_to = (to - tail_from) / period_ms < room ? to : tail_from + room * period_ms;
   if (tail_from >= tail_to) return page;
   auto rounds = store.results_between(user_id, host_id, tail_from, tail_to, kMaxRoundsPerPage + 1);
@@ -179,8 +197,9 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
   std::vector<SeriesPoint> buckets = bucket_rounds(*rounds, period_s);
   if (cut) {
     // The last bucket may be missing rounds: the next page starts with it.
-    page.next_from = buckets.back().ts;
-    buckets.pop_back();
+    const EpochMs last = buckets.back().ts;
+    page.next_from = last;
+    while (!buckets.empty() && buckets.back().ts == last) buckets.pop_back();  // each method's point
   } else if (tail_to < to) {
     page.next_from = tail_to;
   }

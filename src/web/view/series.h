@@ -34,6 +34,8 @@ struct SeriesPoint {
   int received = 0;
   std::optional<double> min_ms, avg_ms, max_ms, median_ms, stddev_ms;
   std::string error;
+  ProbeKind method = ProbeKind::icmp;  // what it measured (a both host has a point of each per round)
+  int refused = 0;                     // TCP: answers that were a RST, among received (raw rounds only)
 };
 
 struct Series {
@@ -52,8 +54,10 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
 // One page of a host's points with from <= ts < to (the API's results): raw rounds (`period_s` 0), or
 // buckets of 3600 or 86400 s — the rollups, and after the last rollup buckets made here from the raw rounds
 // (the hour or day not rolled up yet, or every bucket when the ping service has built none). `from` is taken
-// down to its bucket's start. At most `limit` points; `next_from` is where the next page starts (nullopt
-// after the last page). A page may hold fewer than `limit` points and still have a next one.
+// down to its bucket's start. At most `limit` points, except that a both host's icmp and tcp points of one
+// round or bucket are never split over two pages (a page may then hold one more, and the buckets made from
+// raw rounds count one per period, with a point per method); `next_from` is where the next page starts
+// (nullopt after the last page). A page may hold fewer than `limit` points and still have a next one.
 struct SeriesPage {
   std::vector<SeriesPoint> points;
   std::optional<EpochMs> next_from;
@@ -65,7 +69,7 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
                                     EpochMs from, EpochMs to, int period_s, std::size_t limit);
 
 // Buckets raw rounds into periods of `period_s` (min of mins, max of maxes, received-weighted mean,
-// median of medians).
+// median of medians), one point per period and method (icmp before tcp), never mixing methods.
 std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rounds, int period_s);
 
 }  // namespace semaphore::web

@@ -361,6 +361,40 @@ TEST(AdminCli, HostAddValidatesEachHostAndKeepsTheGoodOnes) {
   EXPECT_EQ(bad_provider.exit_code, 2);
 }
 
+TEST(AdminCli, HostsCarryTheirProbeMethodThroughAddImportAndList) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  ASSERT_EQ(semaphore({"user", "add", "a@example.com", "--db", db}, "correct horse battery\n").exit_code, 0);
+  auto added = semaphore(
+      {"host", "add", "--user", "a@example.com", "--probe", "tcp:22", "ssh.example.com", "--db", db});
+  EXPECT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(added.out.find("probe tcp:22"), std::string::npos) << added.out;
+  auto bad =
+      semaphore({"host", "add", "--user", "a@example.com", "--probe", "tcp:0", "x.example.com", "--db", db});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("from 1 to 65535"), std::string::npos) << bad.err;
+  {
+    std::ofstream(dir.file("hosts.txt")) << "lb.example.com,Azure,Load Balancer,both:8443\n"
+                                            "db.example.com,AWS,EC2\n"
+                                            "bad.example.com,AWS,EC2,tcp:99999\n";
+  }
+  auto imported = semaphore({"host", "import", "--user", "a@example.com", dir.file("hosts.txt"), "--db", db});
+  EXPECT_EQ(imported.exit_code, 1);
+  EXPECT_NE(imported.out.find("imported 2 hosts, 1 lines refused"), std::string::npos) << imported.out;
+  EXPECT_NE(imported.err.find(":3: bad probe 'tcp:99999'"), std::string::npos) << imported.err;
+
+  auto list = semaphore({"host", "list", "--user", "a@example.com", "--db", db});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find("PROBE"), std::string::npos);
+  auto line_of = [&](const std::string& host) {
+    const auto at = list.out.find(host);
+    return at == std::string::npos ? std::string() : list.out.substr(at, list.out.find('\n', at) - at);
+  };
+  EXPECT_NE(line_of("ssh.example.com").find(" tcp:22 "), std::string::npos) << list.out;
+  EXPECT_NE(line_of("lb.example.com").find(" both:8443 "), std::string::npos) << list.out;
+  EXPECT_NE(line_of("db.example.com").find(" icmp "), std::string::npos) << list.out;
+}
+
 TEST(AdminCli, HostCommandsApplyTheWebsTargetPolicyLimitAndFieldRules) {
   // The CLI adds hosts through the same domain::HostService as the web: the same --targets, the same
   // --max-hosts-per-user (and environment variables), the same cleaning of service and label.

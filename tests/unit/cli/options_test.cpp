@@ -15,6 +15,29 @@ namespace {
 
 using namespace std::chrono_literals;
 
+TEST(ServiceOptions, TcpProbesTakeTheirDescriptorsFromWhatTheProcessLeaves) {
+  // `probe`, alone in its process: the limit less a reserve of 256, at most 16,384.
+  EXPECT_EQ(tcp_sockets_for(1024, nullptr), 768);
+  EXPECT_EQ(tcp_sockets_for(1 << 20, nullptr), 16384);
+  EXPECT_EQ(tcp_sockets_for(64, nullptr), 32);  // a limit below the reserve: half of it
+  // `run`: half the web server's reserve, plus what its connection cap leaves unused.
+  const web::FdBudget small = web::fd_budget_for(1024, 4096);  // every connection it can: 768
+  EXPECT_EQ(small.max_connections, 768);
+  EXPECT_EQ(tcp_sockets_for(1024, &small), 128);
+  const web::FdBudget large = web::fd_budget_for(65536, 4096);  // 65536 - 256 - 4096 unused
+  EXPECT_EQ(tcp_sockets_for(65536, &large), 16384);
+  const web::FdBudget mid = web::fd_budget_for(8192, 4096);
+  EXPECT_EQ(tcp_sockets_for(8192, &mid), 128 + (8192 - 256 - 4096));
+  // What the two take together never passes the limit.
+  for (const std::uint64_t limit : {256u, 1024u, 4096u, 5000u, 8192u, 70000u}) {
+    const web::FdBudget budget = web::fd_budget_for(limit, 4096);
+    EXPECT_LE(static_cast<std::uint64_t>(budget.max_connections) +
+                  static_cast<std::uint64_t>(tcp_sockets_for(limit, &budget)),
+              limit - budget.reserved / 2)
+        << limit;
+  }
+}
+
 TEST(ServiceOptions, CommandLineAndEnvironment) {
   monitor::ServiceOptions options;
   std::optional<TargetPolicy> targets;

@@ -205,6 +205,91 @@ TEST_F(ApiV1Test, AddingAHostNamesEachBadField) {
   EXPECT_EQ(error_of(duplicate), std::make_pair(std::string("duplicate"), std::string("hostname")));
 }
 
+TEST_F(ApiV1Test, AHostsProbeIsReadAndWrittenAsASpec) {
+  Browser alice{app()};
+  alice.sign_up("alice%40example.com");
+  const Response added =
+      alice.api(Method::post, "/api/v1/hosts", R"({"hostname":"ssh.example","probe":"TCP:22"})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(body_of(added).at("probe").as_string(), "tcp:22");
+  const Response plain = alice.api(Method::post, "/api/v1/hosts", R"({"hostname":"plain.example"})");
+  EXPECT_EQ(body_of(plain).at("probe").as_string(), "icmp");
+  for (const char* bad :
+       {R"({"hostname":"b.example","probe":"udp"})", R"({"hostname":"b.example","probe":"tcp:0"})",
+        R"({"hostname":"b.example","probe":22})"}) {
+    const Response refused = alice.api(Method::post, "/api/v1/hosts", bad);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_EQ(error_of(refused), std::make_pair(std::string("bad_field"), std::string("probe"))) << bad;
+  }
+
+  const std::string target = "/api/v1/hosts/" + std::to_string(body_of(added).at("id").as_int64());
+  const Response both = alice.api(Method::patch, target, R"({"probe":"both"})");
+  ASSERT_EQ(both.status, 200) << both.body;
+  EXPECT_EQ(body_of(both).at("probe").as_string(), "both:443");
+  // A PATCH that does not name the probe keeps it.
+  const Response label = alice.api(Method::patch, target, R"({"label":"x"})");
+  EXPECT_EQ(body_of(label).at("probe").as_string(), "both:443");
+  const Response bad_patch = alice.api(Method::patch, target, R"({"probe":"both:70000"})");
+  EXPECT_EQ(error_of(bad_patch).second, "probe");
+
+  const Response imported = alice.api(
+      Method::post, "/api/v1/hosts/import",
+      R"({"hosts":[{"hostname":"lb.example","probe":"tcp"},{"hostname":"x.example","probe":"icmp:1"}]})");
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  const json::value outcome = body_of(imported);
+  EXPECT_EQ(outcome.at("added").as_int64(), 1);
+  EXPECT_EQ(outcome.at("results").as_array()[1].at("field").as_string(), "probe");
+  const auto hosts = store->list_hosts(user_id("alice@example.com")).value();
+  for (const auto& host : hosts) {
+    if (host.hostname == "lb.example") {
+      EXPECT_EQ(host.probe, (ProbeSpec{ProbeMethod::tcp, 443}));
+    }
+  }
+}
+
+TEST_F(ApiV1Test, ABothHostWhoseIcmpIsFilteredIsUpAndItsRoundsSayTheirMethod) {
+  Browser alice{app()};
+  alice.sign_up("alice%40example.com");
+  const store::Id user = user_id("alice@example.com");
+  store::Host host{
+      0, user, "both.example", Provider::aws, "", "", true, 0, ProbeSpec{ProbeMethod::both, 443}};
+  const store::Id id = store->add_host(host)->id;
+  const EpochMs ts = (now_epoch_ms() / kMinute) * kMinute - kMinute;
+  store::PingResult icmp{id, ts, 5, 0, {}, {}, {}, {}, {}, "timeout"};
+  store::PingResult tcp{id, ts, 5, 5, 1.0, 2.0, 3.0, 2.0, 0.5, "", ProbeKind::tcp, 5};
+  ASSERT_EQ(store->insert_results(std::vector<store::PingResult>{icmp, tcp}).value(), 2);
+
+  const json::value one = body_of(alice.api(Method::get, "/api/v1/hosts/" + std::to_string(id)));
+  EXPECT_EQ(one.at("state").as_string(), "up") << "ICMP filtered, TCP answered";
+  EXPECT_EQ(one.at("latest").at("method").as_string(), "icmp");
+  EXPECT_EQ(one.at("latest").at("received").as_int64(), 0);
+  EXPECT_EQ(one.at("latest_tcp").at("method").as_string(), "tcp");
+  EXPECT_EQ(one.at("latest_tcp").at("refused").as_int64(), 5);
+  const json::value report = body_of(alice.api(Method::get, "/api/v1/report"));
+  EXPECT_EQ(report.at("hosts").as_array()[0].at("state").as_string(), "up");
+
+  // Raw results: both rows of the round, each with its method; a page of one keeps the pair together.
+  const std::string results = "/api/v1/hosts/" + std::to_string(id) +
+                              "/results?resolution=raw&limit=1&from=" + std::to_string((ts - kMinute) / 1000);
+  const json::value page = body_of(alice.api(Method::get, results));
+  const auto& points = page.at("results").as_array();
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[0].at("method").as_string(), "icmp");
+  EXPECT_EQ(points[1].at("method").as_string(), "tcp");
+  EXPECT_EQ(points[1].at("refused").as_int64(), 5);
+  EXPECT_TRUE(page.at("next_cursor").is_null());
+  // Hourly buckets from the raw rounds: one point per method, never mixed.
+  const json::value hourly = body_of(
+      alice.api(Method::get, "/api/v1/hosts/" + std::to_string(id) +
+                                 "/results?resolution=hour&from=" + std::to_string((ts - kHour) / 1000)));
+  const auto& buckets = hourly.at("results").as_array();
+  ASSERT_EQ(buckets.size(), 2u);
+  EXPECT_EQ(buckets[0].at("method").as_string(), "icmp");
+  EXPECT_EQ(buckets[0].at("received").as_int64(), 0);
+  EXPECT_EQ(buckets[1].at("method").as_string(), "tcp");
+  EXPECT_EQ(buckets[1].at("received").as_int64(), 5);
+}
+
 TEST_F(ApiV1Test, TheHostLimitIs422) {
   options.hosts.max_hosts_per_user = 2;
   Browser alice{app()};

@@ -58,7 +58,9 @@ json::object point_json(const SeriesPoint& point) {
                       {"max_ms", number_or_null(point.max_ms)},
                       {"median_ms", number_or_null(point.median_ms)},
                       {"stddev_ms", number_or_null(point.stddev_ms)},
-                      {"error", point.error.empty() ? json::value(nullptr) : json::value(point.error)}};
+                      {"error", point.error.empty() ? json::value(nullptr) : json::value(point.error)},
+                      {"method", to_string(point.method)},
+                      {"refused", point.refused}};
 }
 
 namespace {

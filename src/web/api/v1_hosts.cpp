@@ -119,7 +119,7 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
     if (!batch) return api_store_error(batch.error());
     for (auto& status : *batch) {
       query.after_id = status.host.id;
-      if (state && classify(status.latest, ctx.now, ctx.site.stale_after()) != *state) continue;
+      if (state && judge_host(status, ctx.now, ctx.site.stale_after()).state != *state) continue;
       page.push_back(std::move(status));
       if (page.size() == wanted) break;
     }
@@ -134,7 +134,7 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
   list.reserve(page.size());
   for (const auto& status : page) {
     list.push_back(
-        host_json(status.host, classify(status.latest, ctx.now, ctx.site.stale_after()), status.latest));
+        host_json(status.host, judge_host(status, ctx.now, ctx.site.stale_after()).state, status.latest));
   }
   return json_response(200, json::object{{"hosts", std::move(list)}, {"next_cursor", std::move(next)}});
 }
@@ -157,7 +157,7 @@ Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != id; });
   alerts::TimeZones zones;
   json::object body =
-      host_json(host.host, classify(host.latest, ctx.now, ctx.site.stale_after()), host.latest);
+      host_json(host.host, judge_host(host, ctx.now, ctx.site.stale_after()).state, host.latest);
   body["alert_state"] = alert_state_word(host.host, *state, alerts::in_any_window(*windows, ctx.now, zones));
   body["alert_rules"] = api::overrides_json(alerts::overrides_from(*overrides));
   return json_response(status, body);

@@ -16,8 +16,8 @@ Response report(RequestContext& ctx, store::HostStore& hosts) {
   json::array list;
   list.reserve(statuses->size());
   for (const auto& status : *statuses) {
-    list.push_back(
-        api::host_json(status.host, classify(status.latest, ctx.now, ctx.site.stale_after()), status.latest));
+    list.push_back(api::host_json(status.host, judge_host(status, ctx.now, ctx.site.stale_after()).state,
+                                  status.latest));
   }
   return json_response(200,
                        json::object{{"generated_at", format_iso8601(ctx.now)}, {"hosts", std::move(list)}});

@@ -511,9 +511,11 @@ TEST_F(ApiV1Results, CsvWithAHeaderLineAndTheCursorInAHeader) {
   const Response csv = alice.call(Method::get, results(query), "", {{"accept", "text/csv"}});
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
-  EXPECT_EQ(csv.body, "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error\n" +
-                          format_iso8601(start) + ",1,5,0,1.0000,,,,,,timeout\n" +
-                          format_iso8601(start + kMinute) + ",1,5,5,0.0000,1.000,2.000,3.000,2.000,0.500,\n");
+  EXPECT_EQ(
+      csv.body,
+      "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error,method,refused\n" +
+          format_iso8601(start) + ",1,5,0,1.0000,,,,,,timeout,icmp,0\n" + format_iso8601(start + kMinute) +
+          ",1,5,5,0.0000,1.000,2.000,3.000,2.000,0.500,,icmp,0\n");
   const std::string next = header_of(csv, "X-Next-Cursor");
   ASSERT_FALSE(next.empty());
   const Response second =

@@ -34,6 +34,10 @@ std::map<std::string, double> Metrics::snapshot() const {
       {"probes_late", v(probes_late)},
       {"probes_duplicate", v(probes_duplicate)},
       {"probes_dropped", v(probes_dropped)},
+      {"tcp_probes_sent", v(tcp_probes_sent)},
+      {"tcp_probes_received", v(tcp_probes_received)},
+      {"tcp_probes_refused", v(tcp_probes_refused)},
+      {"tcp_probes_dropped", v(tcp_probes_dropped)},
       {"results_queued", v(results_queued)},
       {"results_written", v(results_written)},
       {"results_spooled", v(results_spooled)},
@@ -50,6 +54,7 @@ std::map<std::string, double> Metrics::snapshot() const {
       {"queue_depth", v(queue_depth)},
       {"spool_bytes", v(spool_bytes)},
       {"hosts", v(hosts)},
+      {"tcp_hosts", v(tcp_hosts)},
       {"last_round_ms", v(last_round_ms)},
       {"database_up", v(database_up)},
   };
@@ -65,6 +70,8 @@ void Metrics::write_prometheus(PrometheusText& out) const {
   out.family("semaphore_round_duration_seconds", MetricType::histogram, "Time a round's pinging took.");
   out.histogram(round_seconds_.snapshot());
   out.gauge("semaphore_round_hosts", "Hosts pinged in the last round.", value_of(hosts));
+  out.gauge("semaphore_round_tcp_hosts", "Of the hosts in the last round, those probed by TCP (tcp, both).",
+            value_of(tcp_hosts));
   out.gauge("semaphore_round_interval_seconds", "The round interval (--interval).",
             value_of(interval_ms) / 1000);
   out.gauge("semaphore_last_round_end_timestamp_seconds",
@@ -82,6 +89,16 @@ void Metrics::write_prometheus(PrometheusText& out) const {
               value_of(probes_duplicate));
   out.counter("semaphore_probes_dropped_total", "Echo requests sent that got no reply before their timeout.",
               value_of(probes_dropped));
+  out.counter("semaphore_tcp_probes_sent_total", "TCP connect probes (SYNs) sent.",
+              value_of(tcp_probes_sent));
+  out.counter("semaphore_tcp_probes_received_total",
+              "TCP probes answered before their timeout, by a SYN-ACK or a RST.",
+              value_of(tcp_probes_received));
+  out.counter("semaphore_tcp_probes_refused_total",
+              "TCP probes answered by a RST (the host up, the port closed); also in received.",
+              value_of(tcp_probes_refused));
+  out.counter("semaphore_tcp_probes_dropped_total", "TCP probes that got no answer before their timeout.",
+              value_of(tcp_probes_dropped));
 
   // The result writer.
   out.counter("semaphore_results_queued_total", "Results (one per host per round) handed to the writer.",

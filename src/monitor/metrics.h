@@ -31,6 +31,12 @@ class Metrics {
   std::atomic<std::uint64_t> probes_late{0};       // replies after their probe's timeout
   std::atomic<std::uint64_t> probes_duplicate{0};  // extra replies to an already answered probe
   std::atomic<std::uint64_t> probes_dropped{0};    // sent and never answered in time
+  // The TCP engine's probes (hosts probed by tcp or both): a SYN sent, answered by a SYN-ACK or a RST
+  // (refused: the host up, the port closed; counted in received too), or dropped (no answer in time).
+  std::atomic<std::uint64_t> tcp_probes_sent{0};
+  std::atomic<std::uint64_t> tcp_probes_received{0};
+  std::atomic<std::uint64_t> tcp_probes_refused{0};
+  std::atomic<std::uint64_t> tcp_probes_dropped{0};
   std::atomic<std::uint64_t> results_queued{0};    // results handed to the writer
   std::atomic<std::uint64_t> results_written{0};   // rows the database accepted (new rows)
   std::atomic<std::uint64_t> results_spooled{0};   // results appended to the spool
@@ -48,6 +54,7 @@ class Metrics {
   std::atomic<std::int64_t> queue_depth{0};
   std::atomic<std::int64_t> spool_bytes{0};
   std::atomic<std::int64_t> hosts{0};          // hosts in the last round
+  std::atomic<std::int64_t> tcp_hosts{0};      // of them, probed by TCP (tcp and both hosts)
   std::atomic<std::int64_t> last_round_ms{0};  // how long the last round's pinging took
   std::atomic<EpochMs> last_round_end{0};      // when the last round ended (epoch ms; 0: none yet)
   std::atomic<std::int64_t> interval_ms{0};    // the round interval

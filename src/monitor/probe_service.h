@@ -4,9 +4,10 @@
 // keep these names and meanings; fields and functions may be added.
 //
 // Inside: a RoundScheduler (round_scheduler.h) asks a HostSource (host_source.h: every enabled host on
-// SQLite, leased hosts on PostgreSQL) for the round's hosts, pings them through the engine and hands one row
-// per host to the ResultWriter (result_writer.h: queue, batches, retry, spool). A Maintenance thread
-// (maintenance.h) keeps rollups fresh and prunes old rows. Metrics (metrics.h) counts everything.
+// SQLite, leased hosts on PostgreSQL) for the round's hosts, pings them through the ICMP and TCP engines (by
+// each host's probe method) and hands one row per host per probe kind to the ResultWriter (result_writer.h:
+// queue, batches, retry, spool). A Maintenance thread (maintenance.h) keeps rollups fresh and prunes old
+// rows. Metrics (metrics.h) counts everything.
 //
 // The service takes a plain ServiceOptions; the command line that fills it is src/cli/service_options.h.
 #include <chrono>
@@ -38,6 +39,9 @@ struct ServiceOptions {
   // --timeout: how long a probe waits for its reply; 0 = auto: min(1 s, interval / 5).
   std::chrono::milliseconds timeout{0};
   TargetPolicy target_policy = TargetPolicy::allow_private;  // --targets private|public (core/target.h)
+  // The TCP engine's probes in flight at most, each a descriptor (tcp and both hosts; issue 15). src/cli
+  // sets it from the process's descriptor budget (cli/service_options.h: tcp_socket_budget).
+  int tcp_max_sockets = 128;
 
   // Writer (DESIGN.md §5).
   int batch_size = 1000;                // --batch-size rows per insert transaction
@@ -60,18 +64,26 @@ class ProbeService {
  public:
   virtual ~ProbeService() = default;
 
-  // Opens the ping engine (Errc::permission_denied naming the fix when ICMP is not allowed) and, for SQLite,
+  // Opens the ping engines — ICMP (Errc::permission_denied naming the fix when ICMP is not allowed) and TCP
+  // (Pinger::open_tcp, for the hosts probed by tcp or both; needs no privilege) — and, for SQLite,
   // refuses a second worker on the same database file with a clear message. With `evaluator` (the alerts:
   // alerts::StoreRoundEvaluator, which src/cli passes; it must outlive the service), every batch's rounds are
   // evaluated in the transaction that stores them; without, rounds are only stored.
   static Result<std::unique_ptr<ProbeService>> create(store::MonitorStore& store,
                                                       const ServiceOptions& options,
                                                       store::RoundEvaluator* evaluator = nullptr);
-  // The same with an engine given by the caller (tests and benchmarks).
+  // The same with an ICMP engine given by the caller (tests and benchmarks); the TCP engine is opened as
+  // create() does.
   static Result<std::unique_ptr<ProbeService>> create_with(store::MonitorStore& store,
                                                            const ServiceOptions& options,
                                                            std::unique_ptr<probe::Pinger> pinger,
                                                            store::RoundEvaluator* evaluator = nullptr);
+  // The same with both engines given (`tcp_pinger` may be null: TCP rows then say "send failed").
+  static Result<std::unique_ptr<ProbeService>> create_with(store::MonitorStore& store,
+                                                           const ServiceOptions& options,
+                                                           std::unique_ptr<probe::Pinger> pinger,
+                                                           std::unique_ptr<probe::Pinger> tcp_pinger,
+                                                           store::RoundEvaluator* evaluator);
 
   // Starts the round loop and the writer on their own threads; returns at once.
   virtual void start() = 0;

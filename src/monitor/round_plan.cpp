@@ -46,10 +46,12 @@ EpochMs round_floor(EpochMs now, milliseconds interval) {
   return now - ((now % step) + step) % step;
 }
 
-store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result) {
+store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result,
+                         ProbeKind kind) {
   store::PingResult row;
   row.host_id = host_id;
   row.ts = round_ts;
+  row.method = kind;
   row.sent = result.sent;
   if (const auto summary = result.summary()) {
     // The replies are the samples: never trust a separate count to agree with them.
@@ -59,6 +61,7 @@ store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostR
     row.max_ms = summary->max_ms;
     row.median_ms = summary->median_ms;
     row.stddev_ms = summary->stddev_ms;
+    row.refused = kind == ProbeKind::tcp ? std::clamp(result.refused, 0, row.received) : 0;
   } else {
     // Nothing came back: say why. An engine that reports no error for a silent host means a timeout.
     row.received = 0;

@@ -46,7 +46,9 @@ EpochMs round_floor(EpochMs now, std::chrono::milliseconds interval);
 
 // One ping_results row: statistics over the replies that came back (HostResult::summary(): lost probes are
 // not samples), loss exact from sent/received, and an error word whenever nothing came back: the engine's
-// probe::to_string(HostError), the same word `semaphore ping` prints.
-store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result);
+// probe::to_string(HostError), the same word `semaphore ping` prints. The row records the kind of probe
+// (`kind`); a TCP row's `refused` counts the answers that were a RST (among `received`).
+store::PingResult to_row(store::Id host_id, EpochMs round_ts, const probe::HostResult& result,
+                         ProbeKind kind = ProbeKind::icmp);
 
 }  // namespace semaphore::monitor

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 
 #include "core/text.h"
 
@@ -10,9 +12,14 @@ namespace semaphore::monitor {
 
 using std::chrono::milliseconds;
 
-RoundScheduler::RoundScheduler(HostSource& source, probe::Pinger& pinger, Deliver deliver, Metrics& metrics,
-                               SchedulerOptions options)
-    : source_(source), pinger_(pinger), deliver_(std::move(deliver)), metrics_(metrics), options_(options) {
+RoundScheduler::RoundScheduler(HostSource& source, probe::Pinger& pinger, probe::Pinger* tcp_pinger,
+                               Deliver deliver, Metrics& metrics, SchedulerOptions options)
+    : source_(source),
+      pinger_(pinger),
+      tcp_pinger_(tcp_pinger),
+      deliver_(std::move(deliver)),
+      metrics_(metrics),
+      options_(options) {
   metrics_.interval_ms = options_.timing.interval.count();
 }
 
@@ -40,9 +47,11 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   // Phases count from the boundary; run() counts offsets from its own start, a little later.
   const EpochMs started_ms = now_epoch_ms();
   const auto late = milliseconds(std::max<EpochMs>(0, started_ms - round_ts));
-  std::vector<probe::PingRequest> requests;
-  requests.reserve(hosts_.size());
-  for (const auto& host : hosts_) {
+  // Each host's phase, the same for both kinds: a both host's ICMP and TCP probes go out together.
+  std::vector<probe::PingRequest> icmp_requests, tcp_requests;
+  std::vector<std::size_t> icmp_hosts, tcp_hosts;  // index into hosts_ of each request
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const auto& host = hosts_[i];
     const milliseconds phase = host_phase(host.id, timing.window);
     // A small delay (listing hosts) just shifts the phases. A large one (a worker's first claim of many
     // leases) would push the round past its end, so the phases are then squeezed into the time left.
@@ -51,7 +60,14 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
     if (late > margin && timing.window > late)
       offset = phase * (timing.window - late).count() / timing.window.count();
     if (late > margin && timing.window <= late) offset = milliseconds(0);
-    requests.push_back({host.hostname, offset});
+    if (probes_icmp(host.probe.method)) {
+      icmp_requests.push_back({host.hostname, offset});
+      icmp_hosts.push_back(i);
+    }
+    if (probes_tcp(host.probe.method)) {
+      tcp_requests.push_back({host.hostname, offset, host.probe.tcp_port});
+      tcp_hosts.push_back(i);
+    }
   }
   probe::PingOptions ping;
   ping.count = timing.probes;
@@ -59,26 +75,73 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   ping.timeout = timing.timeout;
   ping.rate = options_.rate;
   ping.policy = options_.policy;
+  // --rate is the process's cap: the two runs share it in proportion to their probes (each at least a
+  // little, so that a handful of hosts of one kind among many of the other still keep their spacing).
+  probe::PingOptions icmp_ping = ping, tcp_ping = ping;
+  if (!icmp_requests.empty() && !tcp_requests.empty()) {
+    const double share = static_cast<double>(tcp_requests.size()) /
+                         static_cast<double>(icmp_requests.size() + tcp_requests.size());
+    const double floor = std::min(options_.rate / 2, 50.0);
+    tcp_ping.rate = std::max(floor, options_.rate * share);
+    icmp_ping.rate = std::max(floor, options_.rate - tcp_ping.rate);
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
-  // No stop token: stop() lets the round in flight finish, so that its rows are complete.
-  const auto results = requests.empty() ? std::vector<probe::HostResult>{} : pinger_.run(requests, ping);
+  // No stop token: stop() lets the round in flight finish, so that its rows are complete. The TCP run goes on
+  // a thread of its own meanwhile (each engine is one event loop on its caller's thread).
+  std::vector<probe::HostResult> tcp_results;
+  std::exception_ptr tcp_failure;
+  std::thread tcp_thread;
+  if (!tcp_requests.empty() && tcp_pinger_ != nullptr) {
+    tcp_thread = std::thread([&] {
+      try {
+        tcp_results = tcp_pinger_->run(tcp_requests, tcp_ping);
+      } catch (...) {
+        tcp_failure = std::current_exception();
+      }
+    });
+  }
+  std::vector<probe::HostResult> icmp_results;
+  std::exception_ptr icmp_failure;
+  try {
+    if (!icmp_requests.empty()) icmp_results = pinger_.run(icmp_requests, icmp_ping);
+  } catch (...) {
+    icmp_failure = std::current_exception();
+  }
+  if (tcp_thread.joinable()) tcp_thread.join();
+  if (icmp_failure) std::rethrow_exception(icmp_failure);
+  if (tcp_failure) std::rethrow_exception(tcp_failure);
+  if (!tcp_requests.empty() && tcp_pinger_ == nullptr) {
+    tcp_results.resize(tcp_requests.size());
+    for (std::size_t i = 0; i < tcp_results.size(); ++i) {
+      tcp_results[i].host = tcp_requests[i].host;
+      tcp_results[i].error = probe::HostError::send_failed;
+    }
+  }
   const std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - t0;
   const auto took = std::chrono::duration_cast<milliseconds>(took_s);
 
   std::vector<store::PingResult> rows;
-  rows.reserve(hosts_.size());
+  rows.reserve(icmp_results.size() + tcp_results.size());
   std::uint64_t sent = 0, received = 0, late_replies = 0, duplicates = 0;
-  for (std::size_t i = 0; i < hosts_.size() && i < results.size(); ++i) {
-    rows.push_back(to_row(hosts_[i].id, round_ts, results[i]));
+  for (std::size_t i = 0; i < icmp_hosts.size() && i < icmp_results.size(); ++i) {
+    rows.push_back(to_row(hosts_[icmp_hosts[i]].id, round_ts, icmp_results[i], ProbeKind::icmp));
     sent += static_cast<std::uint64_t>(rows.back().sent);
     received += static_cast<std::uint64_t>(rows.back().received);
-    late_replies += static_cast<std::uint64_t>(results[i].late);
-    duplicates += static_cast<std::uint64_t>(results[i].duplicates);
+    late_replies += static_cast<std::uint64_t>(icmp_results[i].late);
+    duplicates += static_cast<std::uint64_t>(icmp_results[i].duplicates);
   }
-  if (results.size() != hosts_.size()) {
-    spdlog::error("round {}: the engine answered {} of {} hosts", format_iso8601(round_ts), results.size(),
-                  hosts_.size());
+  std::uint64_t tcp_sent = 0, tcp_received = 0, tcp_refused = 0;
+  for (std::size_t i = 0; i < tcp_hosts.size() && i < tcp_results.size(); ++i) {
+    rows.push_back(to_row(hosts_[tcp_hosts[i]].id, round_ts, tcp_results[i], ProbeKind::tcp));
+    tcp_sent += static_cast<std::uint64_t>(rows.back().sent);
+    tcp_received += static_cast<std::uint64_t>(rows.back().received);
+    tcp_refused += static_cast<std::uint64_t>(rows.back().refused);
+  }
+  if (icmp_results.size() != icmp_requests.size() || tcp_results.size() != tcp_requests.size()) {
+    spdlog::error("round {}: the engines answered {} of {} ICMP and {} of {} TCP hosts",
+                  format_iso8601(round_ts), icmp_results.size(), icmp_requests.size(), tcp_results.size(),
+                  tcp_requests.size());
   }
   const std::size_t row_count = rows.size();
   deliver_(std::move(rows));
@@ -89,16 +152,24 @@ milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   metrics_.probes_late += late_replies;
   metrics_.probes_duplicate += duplicates;
   metrics_.probes_dropped += sent - std::min(sent, received);
-  metrics_.hosts = static_cast<std::int64_t>(row_count);
+  metrics_.tcp_probes_sent += tcp_sent;
+  metrics_.tcp_probes_received += tcp_received;
+  metrics_.tcp_probes_refused += tcp_refused;
+  metrics_.tcp_probes_dropped += tcp_sent - std::min(tcp_sent, tcp_received);
+  metrics_.hosts = static_cast<std::int64_t>(hosts_.size());
+  metrics_.tcp_hosts = static_cast<std::int64_t>(tcp_requests.size());
   metrics_.last_round_ms = took.count();
   metrics_.observe_round(took_s.count());
   metrics_.last_round_end = now_epoch_ms();
   ++metrics_.rounds;
+  const std::uint64_t all_sent = sent + tcp_sent, all_received = received + tcp_received;
   spdlog::info(
-      "round {}: {} hosts, {} probes sent, {} received ({:.2f}% loss), {} late, {} ms; queue {}, "
-      "written {}, spooled {}, replayed {}, dropped {}; write p99 {} ms, busy {} ms",
-      format_iso8601(round_ts), row_count, sent, received,
-      sent ? 100.0 * static_cast<double>(sent - std::min(sent, received)) / static_cast<double>(sent) : 0.0,
+      "round {}: {} hosts ({} by TCP), {} rows, {} probes sent, {} received ({:.2f}% loss), {} late, {} ms; "
+      "queue {}, written {}, spooled {}, replayed {}, dropped {}; write p99 {} ms, busy {} ms",
+      format_iso8601(round_ts), hosts_.size(), tcp_requests.size(), row_count, all_sent, all_received,
+      all_sent ? 100.0 * static_cast<double>(all_sent - std::min(all_sent, all_received)) /
+                     static_cast<double>(all_sent)
+               : 0.0,
       late_replies, took.count(), metrics_.queue_depth.load(), metrics_.results_written.load(),
       metrics_.results_spooled.load(), metrics_.results_replayed.load(), metrics_.results_dropped.load(),
       metrics_.write_latency_quantile(0.99), metrics_.write_busy_us.load() / 1000);

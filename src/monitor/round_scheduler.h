@@ -1,9 +1,12 @@
 #pragma once
 // The round loop: at every interval boundary, asks the HostSource for this round's hosts (so hosts added,
-// edited, disabled or deleted take effect by the next round), pings them through the engine with each host at
-// its stable phase, and delivers one row per host. A round that does not finish inside its interval is
-// logged and counted (round_overruns, rounds_skipped) and the next round starts at the next boundary: rounds
-// are never silently stretched, and a row's ts always names a real boundary.
+// edited, disabled or deleted take effect by the next round), pings them with each host at its stable phase,
+// and delivers one row per host per probe kind: icmp and both hosts through the ICMP engine, tcp and both
+// hosts through the TCP engine (Pinger::open_tcp, each request with the host's port). The two runs go at
+// once, the TCP one on a thread of its own for the round's length, with the same phases, probes, spacing
+// and timeout, and --rate shared between them in proportion to their probes. A round that does not finish
+// inside its interval is logged and counted (round_overruns, rounds_skipped) and the next round starts at the
+// next boundary: rounds are never silently stretched, and a row's ts always names a real boundary.
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -43,8 +46,10 @@ class RoundScheduler {
  public:
   using Deliver = std::function<void(std::vector<store::PingResult>)>;
 
-  RoundScheduler(HostSource& source, probe::Pinger& pinger, Deliver deliver, Metrics& metrics,
-                 SchedulerOptions options);
+  // `tcp_pinger` measures the hosts whose method is tcp or both; without one, their TCP rows say "send
+  // failed" (no engine to send with).
+  RoundScheduler(HostSource& source, probe::Pinger& pinger, probe::Pinger* tcp_pinger, Deliver deliver,
+                 Metrics& metrics, SchedulerOptions options);
   ~RoundScheduler();  // stop()s
   RoundScheduler(const RoundScheduler&) = delete;
   RoundScheduler& operator=(const RoundScheduler&) = delete;
@@ -64,6 +69,7 @@ class RoundScheduler {
 
   HostSource& source_;
   probe::Pinger& pinger_;
+  probe::Pinger* tcp_pinger_;
   Deliver deliver_;
   Metrics& metrics_;
   SchedulerOptions options_;

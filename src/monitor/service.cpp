@@ -29,20 +29,22 @@ std::string file_safe(const std::string& text) {
 class Service : public ProbeService {
  public:
   Service(store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
-          std::unique_ptr<HostSource> source, SchedulerOptions scheduler_options, std::string worker_id,
-          std::unique_ptr<store::WorkerLock> lock, store::RoundEvaluator* evaluator)
+          std::unique_ptr<probe::Pinger> tcp_pinger, std::unique_ptr<HostSource> source,
+          SchedulerOptions scheduler_options, std::string worker_id, std::unique_ptr<store::WorkerLock> lock,
+          store::RoundEvaluator* evaluator)
       : store_(store),
         options_(options),
         worker_id_(std::move(worker_id)),
         lock_(std::move(lock)),
         maintenance_(store, metrics_, maintenance_options(options)),
         pinger_(std::move(pinger)),
+        tcp_pinger_(std::move(tcp_pinger)),
         source_(std::move(source)),
         sink_(store, evaluator),
         spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
         writer_(sink_, spool_, metrics_, writer_options(options, maintenance_)),
         scheduler_(
-            *source_, *pinger_,
+            *source_, *pinger_, tcp_pinger_.get(),
             [this](std::vector<store::PingResult> rows) { writer_.push(std::move(rows)); }, metrics_,
             scheduler_options) {}
 
@@ -53,8 +55,11 @@ class Service : public ProbeService {
     if (running_) return;
     running_ = true;
     started_at_ = now_epoch_ms();
-    spdlog::info("probe service {}: interval {} ms, {} probes per host, rate {}/s, spool {}", worker_id_,
-                 options_.interval.count(), options_.probes, options_.rate, options_.spool_dir);
+    spdlog::info(
+        "probe service {}: interval {} ms, {} probes per host, rate {}/s, spool {}, TCP probes in flight at "
+        "most {}",
+        worker_id_, options_.interval.count(), options_.probes, options_.rate, options_.spool_dir,
+        options_.tcp_max_sockets);
     writer_.start();
     scheduler_.start();
     maintenance_.start();
@@ -106,6 +111,7 @@ class Service : public ProbeService {
   Metrics metrics_;
   Maintenance maintenance_;
   std::unique_ptr<probe::Pinger> pinger_;
+  std::unique_ptr<probe::Pinger> tcp_pinger_;
   std::unique_ptr<HostSource> source_;
   StoreSink sink_;
   Spool spool_;
@@ -121,6 +127,18 @@ class Service : public ProbeService {
 Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorStore& store,
                                                                 const ServiceOptions& options,
                                                                 std::unique_ptr<probe::Pinger> pinger,
+                                                                store::RoundEvaluator* evaluator) {
+  probe::TcpOpenOptions tcp;
+  tcp.max_open_sockets = std::max(1, options.tcp_max_sockets);
+  auto tcp_pinger = probe::Pinger::open_tcp(tcp);
+  if (!tcp_pinger) return tcp_pinger.error();
+  return create_with(store, options, std::move(pinger), std::move(*tcp_pinger), evaluator);
+}
+
+Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorStore& store,
+                                                                const ServiceOptions& options,
+                                                                std::unique_ptr<probe::Pinger> pinger,
+                                                                std::unique_ptr<probe::Pinger> tcp_pinger,
                                                                 store::RoundEvaluator* evaluator) {
   auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
   if (!timing) return timing.error();
@@ -140,8 +158,9 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(store::MonitorSt
   } else {
     source = std::make_unique<AllHostsSource>(store);
   }
-  return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(source),
-                                                   scheduler, worker_id, std::move(*lock), evaluator));
+  return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(tcp_pinger),
+                                                   std::move(source), scheduler, worker_id, std::move(*lock),
+                                                   evaluator));
 }
 
 }  // namespace semaphore::monitor

@@ -87,10 +87,27 @@ bool parse_error(std::string_view text, std::string& error) {
   return true;
 }
 
+bool parse_kind(std::string_view text, ProbeKind& kind) {
+  int stored = 0;
+  if (!parse_int(text, stored)) return false;
+  const auto parsed = probe_kind_from_int(stored);
+  if (parsed) kind = *parsed;
+  return parsed.has_value();
+}
+
+// A row has ten fields, or twelve since issue 15 (method, refused): a file spooled by an earlier version
+// replays as icmp rows.
 bool parse_row(std::string_view line, store::PingResult& row) {
-  std::string_view f[10];
-  for (auto& field : f) {
-    if (!take_field(line, field)) return false;
+  std::string_view f[12];
+  for (std::size_t i = 0; i < 10; ++i) {
+    if (!take_field(line, f[i])) return false;
+  }
+  row.method = ProbeKind::icmp;
+  row.refused = 0;
+  if (!line.empty() &&
+      !(take_field(line, f[10]) && take_field(line, f[11]) && parse_kind(f[10], row.method) &&
+        parse_int(f[11], row.refused) && row.refused >= 0)) {
+    return false;
   }
   return line.empty() && parse_int(f[0], row.host_id) && parse_int(f[1], row.ts) &&
          parse_int(f[2], row.sent) && parse_int(f[3], row.received) && parse_double(f[4], row.min_ms) &&
@@ -216,6 +233,10 @@ std::string Spool::encode(std::span<const store::PingResult> batch) {
     }
     body += ' ';
     put_error(body, row.error);
+    body += ' ';
+    body += std::to_string(to_int(row.method));
+    body += ' ';
+    body += std::to_string(row.refused);
     body += '\n';
   }
   char header[64];

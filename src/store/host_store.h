@@ -45,19 +45,21 @@ class HostStore {
   // --- results, for pages and the API ---
   static constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 
-  // Each of the user's hosts with its latest result (ordered by provider, hostname).
+  // Each of the user's hosts with its latest result (ordered by provider, hostname): HostStatus::latest is
+  // the latest icmp row (tcp hosts: the latest tcp row), latest_tcp a both host's latest tcp row.
   virtual Result<std::vector<HostStatus>> host_statuses(Id user_id) = 0;
   // The user's hosts that `query` picks, each with its latest result, ordered by id (the API's pages).
   virtual Result<std::vector<HostStatus>> find_host_statuses(Id user_id, const HostQuery& query) = 0;
-  // The host's rounds with from <= ts < to, oldest first, at most `limit`; Errc::not_found if the host is
-  // not the user's.
+  // The host's rows with from <= ts < to, oldest first (one round's icmp row before its tcp row), of every
+  // method, each saying its own (PingResult::method), at most `limit`; Errc::not_found if the host is not
+  // the user's.
   virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
                                                           std::size_t limit) = 0;
   Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) {
     return results_between(user_id, host_id, from, to, kAll);
   }
-  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first, at most `limit`; scoped
-  // like results_between.
+  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first (icmp before tcp in a
+  // bucket), of every method (Rollup::method), at most `limit`; scoped like results_between.
   virtual Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
                                                       EpochMs to, std::size_t limit) = 0;
   Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,

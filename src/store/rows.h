@@ -12,13 +12,23 @@ namespace semaphore::store {
 
 // The columns HostRow reads, from `hosts h`.
 constexpr const char* kHostColumns =
-    "h.id, h.user_id, h.hostname, h.provider, h.service, h.label, h.enabled, h.created_at";
+    "h.id, h.user_id, h.hostname, h.provider, h.service, h.label, h.enabled, h.created_at, h.probe_method, "
+    "h.tcp_port";
+
+// A host's probe spec from its hosts.probe_method and hosts.tcp_port columns (an unknown method, which the
+// CHECK constraint rules out, reads as icmp).
+inline ProbeSpec probe_spec_of(const std::string& method, int tcp_port) {
+  ProbeSpec spec;
+  spec.method = parse_probe_method(method).value_or(ProbeMethod::icmp);
+  if (tcp_port >= 1 && tcp_port <= 65535) spec.tcp_port = static_cast<std::uint16_t>(tcp_port);
+  return spec;
+}
 
 // The row buffers SOCI fills for kHostColumns.
 struct HostRow {
   long long id = 0, user_id = 0, created_at = 0;
-  std::string hostname, provider, service, label;
-  int enabled = 1;
+  std::string hostname, provider, service, label, probe_method;
+  int enabled = 1, tcp_port = kDefaultTcpPort;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -29,24 +39,33 @@ struct HostRow {
     st.exchange(soci::into(label));
     st.exchange(soci::into(enabled));
     st.exchange(soci::into(created_at));
+    st.exchange(soci::into(probe_method));
+    st.exchange(soci::into(tcp_port));
   }
   Host take() const {
-    return Host{id,         user_id, hostname,     parse_provider(provider).value_or(Provider::other),
-                service,    label,   enabled != 0, created_at,
-                ProbeSpec{}};
+    return Host{id,
+                user_id,
+                hostname,
+                parse_provider(provider).value_or(Provider::other),
+                service,
+                label,
+                enabled != 0,
+                created_at,
+                probe_spec_of(probe_method, tcp_port)};
   }
 };
 
-// The row buffers for one ping_results row: ts, sent, received, the five RTT figures and error.
+// The row buffers for one ping_results row: ts, sent, received, the five RTT figures, error, method and
+// refused.
 struct ResultRow {
   long long host_id = 0, ts = 0;
-  int sent = 0, received = 0;
+  int sent = 0, received = 0, method = 0, refused = 0;
   double figures[5] = {};
   soci::indicator indicators[5] = {};
   std::string error;
   soci::indicator error_indicator = soci::i_null;
   // Every column is NULL when a LEFT JOIN found no result: SOCI needs an indicator for each.
-  soci::indicator ts_indicator = soci::i_null, other_indicators[3] = {};
+  soci::indicator ts_indicator = soci::i_null, other_indicators[5] = {};
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(host_id, other_indicators[0]));
@@ -55,7 +74,10 @@ struct ResultRow {
     st.exchange(soci::into(received, other_indicators[2]));
     for (int i = 0; i < 5; ++i) st.exchange(soci::into(figures[i], indicators[i]));
     st.exchange(soci::into(error, error_indicator));
+    st.exchange(soci::into(method, other_indicators[3]));
+    st.exchange(soci::into(refused, other_indicators[4]));
   }
+  bool found() const { return ts_indicator == soci::i_ok; }
   std::optional<double> figure(int i) const {
     return indicators[i] == soci::i_ok ? std::optional<double>(figures[i]) : std::nullopt;
   }
@@ -73,6 +95,8 @@ struct ResultRow {
     }
     error = result.error;
     error_indicator = result.error.empty() ? soci::i_null : soci::i_ok;
+    method = to_int(result.method);
+    refused = result.refused;
   }
   PingResult take() const {
     PingResult result;
@@ -86,13 +110,21 @@ struct ResultRow {
     result.median_ms = figure(3);
     result.stddev_ms = figure(4);
     if (error_indicator == soci::i_ok) result.error = error;
+    result.method = probe_kind_from_int(method).value_or(ProbeKind::icmp);
+    result.refused = refused;
     return result;
   }
 };
 
-// The columns ResultRow reads, from `ping_results r`.
-constexpr const char* kResultColumns =
-    "r.host_id, r.ts, r.sent, r.received, r.min_ms, r.avg_ms, r.max_ms, r.median_ms, r.stddev_ms, r.error";
+// The columns ResultRow reads, from `ping_results <alias>`.
+inline std::string result_columns(const std::string& alias) {
+  std::string columns;
+  for (const char* name : {"host_id", "ts", "sent", "received", "min_ms", "avg_ms", "max_ms", "median_ms",
+                           "stddev_ms", "error", "method", "refused"}) {
+    columns += (columns.empty() ? "" : ", ") + alias + "." + name;
+  }
+  return columns;
+}
 
 // Prepares `query` with `row` bound for output plus `uses`, and calls `each` for every row fetched.
 // `bind_uses(st)` binds the query's parameters.

@@ -28,12 +28,16 @@ Result<Host> insert_host(soci::session& sql, Host host) {
   const long long user_id = host.user_id, created = host.created_at;
   const std::string provider(to_string(host.provider));
   const int enabled = host.enabled ? 1 : 0;
+  const std::string method(to_string(host.probe.method));
+  const int port = host.probe.tcp_port;
   long long id = 0;
   soci::indicator id_indicator = soci::i_null;
-  sql << "INSERT INTO hosts (user_id, hostname, provider, service, label, enabled, created_at) "
-         "VALUES (:u, :h, :p, :s, :l, :e, :c) ON CONFLICT (user_id, hostname) DO NOTHING RETURNING id",
+  sql << "INSERT INTO hosts (user_id, hostname, provider, service, label, enabled, created_at, probe_method, "
+         "tcp_port) VALUES (:u, :h, :p, :s, :l, :e, :c, :m, :t) ON CONFLICT (user_id, hostname) DO NOTHING "
+         "RETURNING id",
       soci::use(user_id), soci::use(host.hostname), soci::use(provider), soci::use(host.service),
-      soci::use(host.label), soci::use(enabled), soci::use(created), soci::into(id, id_indicator);
+      soci::use(host.label), soci::use(enabled), soci::use(created), soci::use(method), soci::use(port),
+      soci::into(id, id_indicator);
   if (!sql.got_data() || id_indicator != soci::i_ok) {
     return make_error(Errc::duplicate, host.hostname + " is already in your hosts");
   }
@@ -87,12 +91,14 @@ Status SociStore::update_host(const Host& host) {
   const long long id = host.id, user_id = host.user_id;
   const std::string provider(to_string(host.provider));
   const int enabled = host.enabled ? 1 : 0;
+  const std::string method(to_string(host.probe.method));
+  const int port = host.probe.tcp_port;
   auto updated = with_session<bool>("update host", [&](soci::session& sql) -> Result<bool> {
     soci::statement st =
         (sql.prepare << "UPDATE hosts SET hostname = :h, provider = :p, service = :s, label = :l, "
-                        "enabled = :e WHERE id = :i AND user_id = :u",
+                        "enabled = :e, probe_method = :m, tcp_port = :t WHERE id = :i AND user_id = :u",
          soci::use(host.hostname), soci::use(provider), soci::use(host.service), soci::use(host.label),
-         soci::use(enabled), soci::use(id), soci::use(user_id));
+         soci::use(enabled), soci::use(method), soci::use(port), soci::use(id), soci::use(user_id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return no_such_host();
     return true;
@@ -165,29 +171,38 @@ Result<std::int64_t> SociStore::count_hosts(Id user_id) {
 
 namespace {
 
-// Each host the query picks with its latest result: `where` is the WHERE clause (bound by `bind_where`),
-// `order` the ORDER BY and LIMIT that follow it.
+// Each host the query picks with its latest results: `where` is the WHERE clause (bound by `bind_where`),
+// `order` the ORDER BY and LIMIT that follow it. HostStatus::latest is the latest row of the host's main
+// kind (icmp for icmp and both hosts, tcp for tcp hosts); latest_tcp, for both hosts only, the latest tcp
+// row. Each join seeks the (host_id, ts, method) key from the host's newest row backwards.
 std::vector<HostStatus> read_host_statuses(soci::session& sql, const std::string& where_order,
                                            const std::function<void(soci::statement&)>& bind_where) {
   struct Row {
     HostRow host;
-    ResultRow result;
+    ResultRow result, tcp;
     void bind(soci::statement& st) {
       host.bind(st);
       result.bind(st);
+      tcp.bind(st);
     }
   } row;
+  const std::string main_kind = "(CASE WHEN h.probe_method = 'tcp' THEN 1 ELSE 0 END)";
   std::vector<HostStatus> statuses;
-  for_each_row(sql, row,
-               std::string("SELECT ") + kHostColumns + ", " + kResultColumns +
-                   " FROM hosts h LEFT JOIN ping_results r ON r.host_id = h.id AND r.ts = "
-                   "(SELECT MAX(ts) FROM ping_results WHERE host_id = h.id) " +
-                   where_order,
-               bind_where, [&] {
-                 HostStatus status{row.host.take(), std::nullopt, std::nullopt};
-                 if (row.result.ts_indicator == soci::i_ok) status.latest = row.result.take();
-                 statuses.push_back(std::move(status));
-               });
+  for_each_row(
+      sql, row,
+      std::string("SELECT ") + kHostColumns + ", " + result_columns("r") + ", " + result_columns("t") +
+          " FROM hosts h LEFT JOIN ping_results r ON r.host_id = h.id AND r.method = " + main_kind +
+          " AND r.ts = (SELECT MAX(ts) FROM ping_results WHERE host_id = h.id AND method = " + main_kind +
+          ") LEFT JOIN ping_results t ON h.probe_method = 'both' AND t.host_id = h.id AND "
+          "t.method = 1 AND t.ts = (SELECT MAX(ts) FROM ping_results WHERE host_id = h.id AND "
+          "method = 1) " +
+          where_order,
+      bind_where, [&] {
+        HostStatus status{row.host.take(), std::nullopt, std::nullopt};
+        if (row.result.found()) status.latest = row.result.take();
+        if (row.tcp.found()) status.latest_tcp = row.tcp.take();
+        statuses.push_back(std::move(status));
+      });
   return statuses;
 }
 
@@ -251,8 +266,9 @@ Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_i
     std::vector<PingResult> results;
     for_each_row(
         sql, row,
-        std::string("SELECT ") + kResultColumns +
-            " FROM ping_results r WHERE r.host_id = :h AND r.ts >= :f AND r.ts < :t ORDER BY r.ts LIMIT :n",
+        "SELECT " + result_columns("r") +
+            " FROM ping_results r WHERE r.host_id = :h AND r.ts >= :f AND r.ts < :t ORDER BY r.ts, r.method "
+            "LIMIT :n",
         [&](soci::statement& st) {
           st.exchange(soci::use(host));
           st.exchange(soci::use(from_ms));
@@ -272,7 +288,7 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
     if (!host_belongs_to(sql, user, host)) return no_such_host();
     struct Row {
       long long host_id = 0, bucket_start = 0;
-      int period = 0, rounds = 0, sent = 0, received = 0;
+      int period = 0, rounds = 0, sent = 0, received = 0, method = 0;
       double figures[4] = {};
       soci::indicator indicators[4] = {};
       void bind(soci::statement& st) {
@@ -283,6 +299,7 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
         st.exchange(soci::into(sent));
         st.exchange(soci::into(received));
         for (int i = 0; i < 4; ++i) st.exchange(soci::into(figures[i], indicators[i]));
+        st.exchange(soci::into(method));
       }
       std::optional<double> figure(int i) const {
         return indicators[i] == soci::i_ok ? std::optional<double>(figures[i]) : std::nullopt;
@@ -291,9 +308,9 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
     std::vector<Rollup> rollups;
     for_each_row(
         sql, row,
-        "SELECT host_id, period_s, bucket_start, rounds, sent, received, min_ms, max_ms, avg_ms, median_ms "
-        "FROM ping_rollups WHERE host_id = :h AND period_s = :p AND bucket_start >= :f AND bucket_start < :t "
-        "ORDER BY bucket_start LIMIT :n",
+        "SELECT host_id, period_s, bucket_start, rounds, sent, received, min_ms, max_ms, avg_ms, median_ms, "
+        "method FROM ping_rollups WHERE host_id = :h AND period_s = :p AND bucket_start >= :f AND "
+        "bucket_start < :t ORDER BY bucket_start, method LIMIT :n",
         [&](soci::statement& st) {
           st.exchange(soci::use(host));
           st.exchange(soci::use(period_s));
@@ -304,7 +321,7 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
         [&] {
           rollups.push_back(Rollup{row.host_id, row.period, row.bucket_start, row.rounds, row.sent,
                                    row.received, row.figure(0), row.figure(1), row.figure(2), row.figure(3),
-                                   ProbeKind::icmp});
+                                   probe_kind_from_int(row.method).value_or(ProbeKind::icmp)});
         });
     return rollups;
   });

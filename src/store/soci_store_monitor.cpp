@@ -3,9 +3,9 @@
 // retention.
 //
 // Work over every host goes in chunks of host ids, and each chunk names its ids in an IN list: both back ends
-// then seek each host's (host_id, ts) primary-key range, where a `host_id BETWEEN` range would walk every row
-// of those hosts. One short transaction per chunk keeps SQLite's single writer lock free for the result
-// writer.
+// then seek each host's (host_id, ts, method) primary-key range, where a `host_id BETWEEN` range would walk
+// every row of those hosts. One short transaction per chunk keeps SQLite's single writer lock free for the
+// result writer.
 #include <algorithm>
 
 #include "store/rows.h"
@@ -28,36 +28,36 @@ std::string in_list(const std::vector<long long>& ids) {
   return list;
 }
 
-// Rollups of one chunk of hosts, recomputed from their raw rows in [lo, hi) (bucket-aligned). The median of
-// the round medians is taken with window functions, which SQLite (3.25+) and PostgreSQL both have, so one
-// statement serves both back ends. avg_ms weights each round's mean by its replies: the mean of every reply.
+// Rollups of one chunk of hosts, recomputed from their raw rows in [lo, hi) (bucket-aligned), one per host,
+// bucket and method (a both host's icmp and tcp rows are never mixed). The median of the round medians is
+// taken with window functions, which SQLite (3.25+) and PostgreSQL both have, so one statement serves both
+// back ends. avg_ms weights each round's mean by its replies: the mean of every reply.
 std::string rollup_statement(const std::string& ids, long long period_ms, int period_s, long long lo,
                              long long hi) {
   const std::string p = std::to_string(period_ms);
-  return "WITH r AS (SELECT host_id, (ts / " + p + ") * " + p +
+  return "WITH r AS (SELECT host_id, method, (ts / " + p + ") * " + p +
          " AS bucket, sent, received, min_ms, max_ms, avg_ms, median_ms FROM ping_results WHERE host_id IN "
          "(" +
          ids + ") AND ts >= " + std::to_string(lo) + " AND ts < " + std::to_string(hi) +
-         "), ranked AS (SELECT host_id, bucket, median_ms, "
-         "ROW_NUMBER() OVER (PARTITION BY host_id, bucket ORDER BY median_ms) AS rn, "
-         "COUNT(*) OVER (PARTITION BY host_id, bucket) AS cnt FROM r WHERE median_ms IS NOT NULL), "
-         "med AS (SELECT host_id, bucket, AVG(median_ms) AS median_ms FROM ranked "
-         "WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY host_id, bucket), "
-         "agg AS (SELECT host_id, bucket, COUNT(*) AS rounds, SUM(sent) AS sent, SUM(received) AS received, "
-         "MIN(min_ms) AS min_ms, MAX(max_ms) AS max_ms, SUM(CASE WHEN avg_ms IS NULL THEN 0.0 ELSE avg_ms * "
-         "received "
-         "END) / NULLIF(SUM(CASE WHEN avg_ms IS NULL THEN 0 ELSE received END), 0) AS avg_ms "
-         "FROM r GROUP BY host_id, bucket) "
-         "INSERT INTO ping_rollups (host_id, period_s, bucket_start, rounds, sent, received, min_ms, max_ms, "
-         "avg_ms, "
-         "median_ms) SELECT a.host_id, " +
+         "), ranked AS (SELECT host_id, method, bucket, median_ms, "
+         "ROW_NUMBER() OVER (PARTITION BY host_id, method, bucket ORDER BY median_ms) AS rn, "
+         "COUNT(*) OVER (PARTITION BY host_id, method, bucket) AS cnt FROM r WHERE median_ms IS NOT NULL), "
+         "med AS (SELECT host_id, method, bucket, AVG(median_ms) AS median_ms FROM ranked "
+         "WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY host_id, method, bucket), "
+         "agg AS (SELECT host_id, method, bucket, COUNT(*) AS rounds, SUM(sent) AS sent, "
+         "SUM(received) AS received, MIN(min_ms) AS min_ms, MAX(max_ms) AS max_ms, "
+         "SUM(CASE WHEN avg_ms IS NULL THEN 0.0 ELSE avg_ms * received END) / "
+         "NULLIF(SUM(CASE WHEN avg_ms IS NULL THEN 0 ELSE received END), 0) AS avg_ms "
+         "FROM r GROUP BY host_id, method, bucket) "
+         "INSERT INTO ping_rollups (host_id, period_s, bucket_start, method, rounds, sent, received, min_ms, "
+         "max_ms, avg_ms, median_ms) SELECT a.host_id, " +
          std::to_string(period_s) +
-         ", a.bucket, a.rounds, a.sent, a.received, a.min_ms, a.max_ms, a.avg_ms, m.median_ms FROM agg a "
-         "LEFT JOIN med m ON m.host_id = a.host_id AND m.bucket = a.bucket WHERE true "
-         "ON CONFLICT (host_id, period_s, bucket_start) DO UPDATE SET rounds = excluded.rounds, sent = "
-         "excluded.sent, "
-         "received = excluded.received, min_ms = excluded.min_ms, max_ms = excluded.max_ms, "
-         "avg_ms = excluded.avg_ms, median_ms = excluded.median_ms";
+         ", a.bucket, a.method, a.rounds, a.sent, a.received, a.min_ms, a.max_ms, a.avg_ms, m.median_ms "
+         "FROM agg a LEFT JOIN med m ON m.host_id = a.host_id AND m.method = a.method AND "
+         "m.bucket = a.bucket WHERE true "
+         "ON CONFLICT (host_id, period_s, bucket_start, method) DO UPDATE SET rounds = excluded.rounds, "
+         "sent = excluded.sent, received = excluded.received, min_ms = excluded.min_ms, "
+         "max_ms = excluded.max_ms, avg_ms = excluded.avg_ms, median_ms = excluded.median_ms";
 }
 
 }  // namespace

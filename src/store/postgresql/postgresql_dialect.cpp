@@ -11,24 +11,27 @@
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <tuple>
 
 #include "store/postgresql/lazy_libpq.h"
 #include "store/postgresql/postgres_array.h"
+#include "store/rows.h"
 
 namespace semaphore::store {
 namespace {
 
 // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
-// batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent. unnest() turns ten array
+// batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent. unnest() turns twelve array
 // parameters back into rows.
 constexpr const char* kInsertResults =
     "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-    "stddev_ms, error) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
+    "stddev_ms, error, method, refused) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
     "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
     "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
-    "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[])) "
-    "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error) "
-    "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts) DO NOTHING";
+    "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[]), "
+    "CAST(:m AS SMALLINT[]), CAST(:x AS SMALLINT[])) "
+    "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error, method, refused) "
+    "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts, method) DO NOTHING";
 
 class NoWorkerLock : public WorkerLock {};
 
@@ -105,8 +108,8 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
   // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
   // One statement per batch. A statement per row costs a network round trip per row, which made
-  // the writer the probe process's main CPU cost; unnest() turns ten array parameters back into rows.
-  std::array<PostgresArrayBuilder, 10> columns;
+  // the writer the probe process's main CPU cost; unnest() turns twelve array parameters back into rows.
+  std::array<PostgresArrayBuilder, 12> columns;
   for (const PingResult& result : results) {
     columns[0].add_integer(result.host_id);
     columns[1].add_integer(result.ts);
@@ -118,17 +121,21 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
     columns[7].add_real(result.median_ms);
     columns[8].add_real(result.stddev_ms);
     columns[9].add_text(result.error);
+    columns[10].add_integer(to_int(result.method));
+    columns[11].add_integer(result.refused);
   }
-  std::array<std::string, 10> arrays;
+  std::array<std::string, 12> arrays;
   for (std::size_t i = 0; i < columns.size(); ++i) arrays[i] = columns[i].finish();
   // With `inserted_rows`, RETURNING says which rows went in (the alerts evaluate only those).
   std::string statement = kInsertResults;
-  if (inserted_rows) statement += " RETURNING host_id, ts";
+  if (inserted_rows) statement += " RETURNING host_id, ts, method";
   std::vector<long long> host_ids(inserted_rows ? results.size() : 0), stamps(host_ids.size());
+  std::vector<int> methods(host_ids.size());
   soci::statement st(sql);
   if (inserted_rows) {
     st.exchange(soci::into(host_ids));
     st.exchange(soci::into(stamps));
+    st.exchange(soci::into(methods));
   }
   for (std::string& array : arrays) st.exchange(soci::use(array));
   st.alloc();
@@ -137,12 +144,14 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   const bool got = st.execute(true);
   if (!inserted_rows) return st.get_affected_rows();
   if (!got) return 0;
-  // Back to indexes into `results`: the first row of each (host_id, ts) (a later duplicate in the same batch
-  // was skipped by ON CONFLICT).
-  std::set<std::pair<long long, long long>> returned;
-  for (std::size_t i = 0; i < host_ids.size(); ++i) returned.emplace(host_ids[i], stamps[i]);
+  // Back to indexes into `results`: the first row of each (host_id, ts, method) (a later duplicate in the
+  // same batch was skipped by ON CONFLICT).
+  std::set<std::tuple<long long, long long, int>> returned;
+  for (std::size_t i = 0; i < host_ids.size(); ++i) returned.emplace(host_ids[i], stamps[i], methods[i]);
   for (std::size_t i = 0; i < results.size() && !returned.empty(); ++i) {
-    if (returned.erase({results[i].host_id, results[i].ts}) > 0) inserted_rows->push_back(i);
+    if (returned.erase({results[i].host_id, results[i].ts, to_int(results[i].method)}) > 0) {
+      inserted_rows->push_back(i);
+    }
   }
   return static_cast<std::int64_t>(host_ids.size());
 }
@@ -199,21 +208,14 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
       after = *std::max_element(claimed.begin(), claimed.end());
     }
 
-    long long id = 0, user_id = 0, created_at = 0;
-    int host_enabled = 1;
-    std::string hostname, provider, service, label;
-    soci::statement st =
-        (sql.prepare << "SELECT h.id, h.user_id, h.hostname, h.provider, h.service, h.label, "
-                        "h.enabled, h.created_at FROM hosts h JOIN host_leases l ON l.host_id = h.id "
-                        "WHERE l.worker_id = :w AND h.enabled = 1 ORDER BY h.id",
-         soci::use(worker), soci::into(id), soci::into(user_id), soci::into(hostname), soci::into(provider),
-         soci::into(service), soci::into(label), soci::into(host_enabled), soci::into(created_at));
-    if (st.execute(true)) {
-      do {
-        grant.hosts.push_back(Host{id, user_id, hostname, parse_provider(provider).value_or(Provider::other),
-                                   service, label, host_enabled != 0, created_at, ProbeSpec{}});
-      } while (st.fetch());
-    }
+    HostRow row;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kHostColumns +
+            " FROM hosts h JOIN host_leases l ON l.host_id = h.id WHERE l.worker_id = :w AND h.enabled = 1 "
+            "ORDER BY h.id",
+        [&](soci::statement& st) { st.exchange(soci::use(worker)); },
+        [&] { grant.hosts.push_back(row.take()); });
     transaction.commit();
     return grant;
   });

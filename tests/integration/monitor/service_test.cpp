@@ -236,6 +236,93 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
   EXPECT_GT(checked, 3000);
 }
 
+// Probe methods (issue 15) with the real engines: each round an icmp host gets an icmp row, a tcp host a tcp
+// row (a closed port: every probe answered by a RST, refused), a both host one of each. A both host whose
+// ICMP is dropped by a firewall but whose port is open gets an icmp row with everything lost and a tcp row
+// answered.
+TEST_F(ServiceTest, EachHostIsProbedByItsMethodAndGetsARowPerKind) {
+  simnet::TcpPorts open_443, closed_22;
+  open_443.open = {443};
+  closed_22.closed = {22};
+  const std::vector<simnet::HostEntry> table = {
+      {simnet::v4_host(0), Behaviour{0.5, 0, Mode::icmp_dropped, 0, open_443}},
+      {simnet::v4_host(1), Behaviour{0.5, 0, Mode::normal, 0, closed_22}},
+      {simnet::v4_host(2), Behaviour{0.5, 0, Mode::normal}},
+      {simnet::v4_host(3), Behaviour{0.5, 0, Mode::icmp_dropped}},  // and every port filtered
+  };
+  auto network = start_simnet(table);
+  ASSERT_TRUE(network);
+  TempDir db_dir;
+  auto db = open_migrated("sqlite:" + db_dir.file("methods.db"));
+  ASSERT_TRUE(db);
+  const auto user = db->create_user("m@example.com", "x", true);
+  ASSERT_TRUE(user);
+  const ProbeSpec specs[] = {{ProbeMethod::both, 443}, {ProbeMethod::tcp, 22}, {}, {ProbeMethod::both, 8080}};
+  std::vector<store::Id> hosts;
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    store::Host host;
+    host.user_id = user->id;
+    host.hostname = simnet::v4_host(i).to_string();
+    host.probe = specs[i];
+    auto added = db->add_host(host);
+    ASSERT_TRUE(added) << added.error().message;
+    hosts.push_back(added->id);
+  }
+
+  auto service = monitor::ProbeService::create(*db, options());
+  ASSERT_TRUE(service) << service.error().message;
+  (*service)->start();
+  ASSERT_TRUE(eventually([&] { return (*service)->metrics().at("rounds") >= 2; }, 60s));
+  (*service)->stop();
+  const auto m = (*service)->metrics();
+  const double rounds = m.at("rounds");
+  EXPECT_EQ(m.at("results_written"), rounds * 6);  // 2 + 1 + 1 + 2 rows a round
+  EXPECT_EQ(m.at("tcp_probes_sent"), rounds * 3 * 5);
+  EXPECT_EQ(m.at("tcp_probes_refused"), rounds * 5);
+  EXPECT_EQ(m.at("tcp_probes_received"), rounds * 10);
+  EXPECT_EQ(m.at("tcp_hosts"), 3);
+
+  auto rows_by_kind = [&](store::Id host) {
+    std::map<ProbeKind, std::vector<store::PingResult>> out;
+    const auto rows = db->results_between(user->id, host, 0, now_epoch_ms() + 60000);
+    EXPECT_TRUE(rows);
+    if (rows) {
+      for (const auto& row : *rows) out[row.method].push_back(row);
+    }
+    return out;
+  };
+  const auto filtered = rows_by_kind(hosts[0]);
+  ASSERT_EQ(filtered.at(ProbeKind::icmp).size(), rounds);
+  ASSERT_EQ(filtered.at(ProbeKind::tcp).size(), rounds);
+  for (const auto& row : filtered.at(ProbeKind::icmp)) {
+    EXPECT_EQ(row.sent, 5);
+    EXPECT_EQ(row.received, 0);
+    EXPECT_EQ(row.error, "timeout");
+  }
+  for (const auto& row : filtered.at(ProbeKind::tcp)) {
+    EXPECT_EQ(row.received, 5);
+    EXPECT_EQ(row.refused, 0);
+    ASSERT_TRUE(row.median_ms);
+    EXPECT_GT(*row.median_ms, 0.4);
+  }
+  const auto closed = rows_by_kind(hosts[1]);
+  EXPECT_EQ(closed.count(ProbeKind::icmp), 0u);
+  ASSERT_EQ(closed.at(ProbeKind::tcp).size(), rounds);
+  for (const auto& row : closed.at(ProbeKind::tcp)) {
+    EXPECT_EQ(row.received, 5);
+    EXPECT_EQ(row.refused, 5);  // the host is up, the port closed
+    EXPECT_TRUE(row.error.empty());
+  }
+  const auto plain = rows_by_kind(hosts[2]);
+  EXPECT_EQ(plain.count(ProbeKind::tcp), 0u);
+  ASSERT_EQ(plain.at(ProbeKind::icmp).size(), rounds);
+  EXPECT_EQ(plain.at(ProbeKind::icmp)[0].received, 5);
+  const auto dark = rows_by_kind(hosts[3]);
+  ASSERT_EQ(dark.at(ProbeKind::tcp).size(), rounds);
+  EXPECT_EQ(dark.at(ProbeKind::tcp)[0].received, 0);
+  EXPECT_EQ(dark.at(ProbeKind::icmp)[0].received, 0);
+}
+
 // The alerts as the service's writer produces them (issue 14): a host pointed at a silent address is down
 // once after N = 3 rounds, with the figures of the round that made it so, and up once after M = 2 rounds
 // when pointed back at an answering one; a host losing 40% of its probes is degraded. Each event that is to

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <mutex>
 
 namespace semaphore::monitor {
@@ -18,14 +19,18 @@ class FakePinger : public probe::Pinger {
   std::vector<std::vector<probe::PingRequest>> runs;
   probe::PingOptions last_options;
   EpochMs called_at = 0;  // when the last run() began: the scheduler had planned its offsets by then
+  std::chrono::steady_clock::time_point entered_at, left_at;  // of the last run()
 
   std::vector<probe::HostResult> run(std::span<const probe::PingRequest> requests,
                                      const probe::PingOptions& options, std::stop_token) override {
     const EpochMs entered = now_epoch_ms();
+    const auto entered_steady = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(run_time);
     {
       std::lock_guard lock(mutex_);
       called_at = entered;
+      entered_at = entered_steady;
+      left_at = std::chrono::steady_clock::now();
       runs.emplace_back(requests.begin(), requests.end());
       last_options = options;
     }
@@ -40,6 +45,10 @@ class FakePinger : public probe::Pinger {
       }
       result.received = silent ? 0 : options.count;
       if (silent) result.error = probe::HostError::timeout;
+      if (request.host.starts_with("closed")) {  // a TCP port that answers with RSTs
+        result.refused = options.count;
+        result.refused_probes.assign(static_cast<std::size_t>(options.count), true);
+      }
       results.push_back(result);
     }
     return results;
@@ -96,7 +105,7 @@ struct SchedulerTest : ::testing::Test {
 
 TEST_F(SchedulerTest, OneRowPerHostAtItsPhase) {
   source.hosts = {host(1, "a.example"), host(2, "b.example"), host(3, "silent.example")};
-  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options());
   const EpochMs round_ts = now_epoch_ms();  // "now": offsets are the phases, less the time spent planning
   scheduler.run_round(round_ts);
 
@@ -127,6 +136,74 @@ TEST_F(SchedulerTest, OneRowPerHostAtItsPhase) {
   EXPECT_EQ(source.done, 1);
 }
 
+store::Host probed(store::Id id, std::string name, ProbeMethod method, std::uint16_t port = 443) {
+  store::Host h = host(id, std::move(name));
+  h.probe = ProbeSpec{method, port};
+  return h;
+}
+
+TEST_F(SchedulerTest, EachKindOfHostGoesToItsEngineAtOnceAndGetsARowPerKind) {
+  FakePinger tcp;
+  pinger.run_time = 300ms;
+  tcp.run_time = 300ms;
+  source.hosts = {probed(1, "a.example", ProbeMethod::icmp),
+                  probed(2, "silent.example", ProbeMethod::both, 22),
+                  probed(3, "closed.example", ProbeMethod::tcp, 8443)};
+  RoundScheduler scheduler(source, pinger, &tcp, deliver(), metrics, options());
+  const EpochMs round_ts = now_epoch_ms();
+  scheduler.run_round(round_ts);
+
+  // ICMP: the icmp and the both host; TCP: the both and the tcp host, each with its port, at the same phase.
+  ASSERT_EQ(pinger.runs.size(), 1u);
+  ASSERT_EQ(tcp.runs.size(), 1u);
+  ASSERT_EQ(pinger.runs[0].size(), 2u);
+  EXPECT_EQ(pinger.runs[0][0].host, "a.example");
+  EXPECT_EQ(pinger.runs[0][1].host, "silent.example");
+  ASSERT_EQ(tcp.runs[0].size(), 2u);
+  EXPECT_EQ(tcp.runs[0][0].host, "silent.example");
+  EXPECT_EQ(tcp.runs[0][0].port, 22);
+  EXPECT_EQ(tcp.runs[0][0].start_offset, pinger.runs[0][1].start_offset);
+  EXPECT_EQ(tcp.runs[0][1].host, "closed.example");
+  EXPECT_EQ(tcp.runs[0][1].port, 8443);
+  // The two runs overlapped in time (each took 300 ms).
+  EXPECT_LT(tcp.entered_at, pinger.left_at);
+  EXPECT_LT(pinger.entered_at, tcp.left_at);
+  // --rate shared in proportion to the probes: half each here.
+  EXPECT_DOUBLE_EQ(pinger.last_options.rate + tcp.last_options.rate, 1234);
+  EXPECT_DOUBLE_EQ(tcp.last_options.rate, 617);
+
+  ASSERT_EQ(delivered.size(), 4u);
+  std::map<std::pair<store::Id, ProbeKind>, store::PingResult> rows;
+  for (const auto& row : delivered) rows[{row.host_id, row.method}] = row;
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows.at({1, ProbeKind::icmp}).received, 5);
+  EXPECT_EQ(rows.at({2, ProbeKind::icmp}).received, 0);
+  EXPECT_EQ(rows.at({2, ProbeKind::icmp}).error, "timeout");
+  EXPECT_EQ(rows.at({2, ProbeKind::tcp}).received, 0);
+  const auto& closed = rows.at({3, ProbeKind::tcp});
+  EXPECT_EQ(closed.received, 5);
+  EXPECT_EQ(closed.refused, 5);
+  EXPECT_TRUE(closed.error.empty());
+  EXPECT_EQ(rows.at({1, ProbeKind::icmp}).refused, 0);
+  EXPECT_EQ(metrics.probes_sent, 10u);
+  EXPECT_EQ(metrics.tcp_probes_sent, 10u);
+  EXPECT_EQ(metrics.tcp_probes_received, 5u);
+  EXPECT_EQ(metrics.tcp_probes_refused, 5u);
+  EXPECT_EQ(metrics.tcp_probes_dropped, 5u);
+  EXPECT_EQ(metrics.hosts, 3);
+  EXPECT_EQ(metrics.tcp_hosts, 2);
+}
+
+TEST_F(SchedulerTest, WithoutATcpEngineTcpRowsSaySendFailed) {
+  source.hosts = {probed(1, "a.example", ProbeMethod::tcp)};
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options());
+  scheduler.run_round(now_epoch_ms());
+  EXPECT_TRUE(pinger.runs.empty());
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].method, ProbeKind::tcp);
+  EXPECT_EQ(delivered[0].error, "send failed");
+}
+
 TEST_F(SchedulerTest, LateStartShiftsOffsetsButKeepsPhases) {
   const auto timing = options().timing;
   const auto margin = std::min(std::chrono::milliseconds(2000), timing.interval / 10);
@@ -138,7 +215,7 @@ TEST_F(SchedulerTest, LateStartShiftsOffsetsButKeepsPhases) {
     source.hosts.push_back(host(id, "h" + std::to_string(id)));
     phases.push_back(phase);
   }
-  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options());
   const EpochMs before = now_epoch_ms();
   const EpochMs round_ts = before - 300;  // a little late: listing hosts took a while
   scheduler.run_round(round_ts);
@@ -181,7 +258,7 @@ TEST_F(SchedulerTest, LateStartShiftsOffsetsButKeepsPhases) {
 
 TEST_F(SchedulerTest, VeryLateStartSqueezesPhasesIntoTheTimeLeft) {
   for (store::Id id = 1; id <= 50; ++id) source.hosts.push_back(host(id, "h"));
-  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options());
   const auto window = options().timing.window;
   const EpochMs round_ts = now_epoch_ms() - 20000;  // 20 s late (a slow first lease claim)
   scheduler.run_round(round_ts);
@@ -199,7 +276,7 @@ TEST_F(SchedulerTest, VeryLateStartSqueezesPhasesIntoTheTimeLeft) {
 
 TEST_F(SchedulerTest, HostsAreReadEveryRoundAndKeptThroughAnOutage) {
   source.hosts = {host(1, "a"), host(2, "b")};
-  RoundScheduler scheduler(source, pinger, deliver(), metrics, options());
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options());
   scheduler.run_round(1000);
   source.hosts = {host(2, "b"), host(3, "c")};  // 1 deleted, 3 added
   scheduler.run_round(2000);
@@ -214,7 +291,7 @@ TEST_F(SchedulerTest, HostsAreReadEveryRoundAndKeptThroughAnOutage) {
 
 TEST_F(SchedulerTest, LoopRunsAlignedRounds) {
   source.hosts = {host(1, "a")};
-  RoundScheduler scheduler(source, pinger, deliver(), metrics, options(300ms));
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options(300ms));
   scheduler.start();
   const auto deadline = std::chrono::steady_clock::now() + 60s;  // bounds the wait for a broken loop only
   while (pinger.run_count() < 4 && std::chrono::steady_clock::now() < deadline)
@@ -239,7 +316,7 @@ TEST_F(SchedulerTest, LoopRunsAlignedRounds) {
 TEST_F(SchedulerTest, OverrunIsCountedAndTheNextRoundStartsOnABoundary) {
   source.hosts = {host(1, "a")};
   pinger.run_time = 450ms;  // longer than the 300 ms interval
-  RoundScheduler scheduler(source, pinger, deliver(), metrics, options(300ms));
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options(300ms));
   scheduler.start();
   const auto deadline = std::chrono::steady_clock::now() + 60s;  // bounds the wait for a broken loop only
   while (pinger.run_count() < 3 && std::chrono::steady_clock::now() < deadline)
@@ -254,7 +331,7 @@ TEST_F(SchedulerTest, OverrunIsCountedAndTheNextRoundStartsOnABoundary) {
 TEST_F(SchedulerTest, StopFinishesTheRoundInFlight) {
   source.hosts = {host(1, "a"), host(2, "b")};
   pinger.run_time = 200ms;
-  RoundScheduler scheduler(source, pinger, deliver(), metrics, options(300ms));
+  RoundScheduler scheduler(source, pinger, nullptr, deliver(), metrics, options(300ms));
   scheduler.start();
   std::this_thread::sleep_for(450ms);  // a round is in flight now or soon
   scheduler.stop();

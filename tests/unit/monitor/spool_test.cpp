@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -23,6 +25,8 @@ std::vector<store::PingResult> sample_batch(store::Id first_host, EpochMs ts, in
     row.ts = ts;
     row.sent = 5;
     row.received = i % 3 == 0 ? 0 : 5;
+    row.method = i % 2 ? ProbeKind::tcp : ProbeKind::icmp;
+    row.refused = row.method == ProbeKind::tcp ? row.received / 2 : 0;
     if (row.received > 0) {
       row.min_ms = 0.1 + i;
       row.avg_ms = 1.0 / 3.0 + i;  // needs every digit to read back exactly
@@ -40,7 +44,7 @@ std::vector<store::PingResult> sample_batch(store::Id first_host, EpochMs ts, in
 bool same(const store::PingResult& a, const store::PingResult& b) {
   return a.host_id == b.host_id && a.ts == b.ts && a.sent == b.sent && a.received == b.received &&
          a.min_ms == b.min_ms && a.avg_ms == b.avg_ms && a.max_ms == b.max_ms && a.median_ms == b.median_ms &&
-         a.stddev_ms == b.stddev_ms && a.error == b.error;
+         a.stddev_ms == b.stddev_ms && a.error == b.error && a.method == b.method && a.refused == b.refused;
 }
 
 TEST(Spool, RoundTripsBatchesExactly) {
@@ -118,7 +122,7 @@ TEST(Spool, ErrorTextIsPercentEncodedAsEarlierVersionsWroteIt) {
   // Letters, digits and "_.:" as they are; every other byte as %XX in upper-case hex (spool files outlive
   // the binary that wrote them, so this text must not change).
   EXPECT_EQ(record.substr(record.find('\n') + 1),
-            "1 2 3 0 - - - - - send%20failed%2C%20100%25%20odd%0A%2D%C3%A9_.:\n");
+            "1 2 3 0 - - - - - send%20failed%2C%20100%25%20odd%0A%2D%C3%A9_.: 0 0\n");
 
   testing::TempDir dir;
   std::filesystem::create_directories(dir.file("spool"));
@@ -129,6 +133,48 @@ TEST(Spool, ErrorTextIsPercentEncodedAsEarlierVersionsWroteIt) {
   ASSERT_EQ(file->batches().size(), 1u);
   ASSERT_EQ(file->batches()[0].size(), 1u);
   EXPECT_EQ(file->batches()[0][0].error, row.error);
+}
+
+TEST(Spool, AFileWrittenBeforeProbeMethodsReplaysAsIcmpRows) {
+  // Two records as a binary from before issue 15 wrote them: ten fields a row, no method and no refused.
+  const std::string old_rows[] = {"7 60000 5 4 1.5 2.25 3 2 0.5 -\n8 60000 5 0 - - - - - timeout\n",
+                                  "7 120000 5 5 1 2 3 2 0.25 -\n"};
+  std::string text;
+  for (const std::string& body : old_rows) {
+    char header[64];
+    std::snprintf(header, sizeof header, "batch %d %016llx\n",
+                  static_cast<int>(std::count(body.begin(), body.end(), '\n')),
+                  static_cast<unsigned long long>(spool_checksum(body)));
+    text += header + body;
+  }
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.file("spool"));
+  std::ofstream(dir.file("spool/results-1-1-0.spool")) << text;
+  Spool spool(dir.file("spool"), "results", 1 << 20);
+  auto file = spool.take_oldest();
+  ASSERT_TRUE(file);
+  EXPECT_FALSE(file->torn());
+  ASSERT_EQ(file->batches().size(), 2u);
+  ASSERT_EQ(file->batches()[0].size(), 2u);
+  const store::PingResult& first = file->batches()[0][0];
+  EXPECT_EQ(first.host_id, 7);
+  EXPECT_EQ(first.received, 4);
+  EXPECT_EQ(first.avg_ms, 2.25);
+  EXPECT_EQ(first.method, ProbeKind::icmp);
+  EXPECT_EQ(first.refused, 0);
+  EXPECT_EQ(file->batches()[0][1].error, "timeout");
+  EXPECT_EQ(file->batches()[0][1].method, ProbeKind::icmp);
+  EXPECT_EQ(file->batches()[1][0].ts, 120000);
+
+  // A row with a method the schema does not know is damage, not a new kind of row.
+  const std::string bad = "7 60000 5 4 1.5 2.25 3 2 0.5 - 2 0\n";
+  char header[64];
+  std::snprintf(header, sizeof header, "batch 1 %016llx\n",
+                static_cast<unsigned long long>(spool_checksum(bad)));
+  std::ofstream(dir.file("spool/results-2-1-0.spool")) << header + bad;
+  ASSERT_TRUE(spool.remove(*file));
+  auto damaged = spool.take_oldest();
+  EXPECT_FALSE(damaged);  // renamed *.bad, nothing else to replay
 }
 
 TEST(Spool, RefusesToGrowPastItsLimit) {

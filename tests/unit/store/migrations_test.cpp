@@ -183,7 +183,9 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"service", {"TEXT", true}},
         {"label", {"TEXT", true}},
         {"enabled", {"INTEGER", true}},
-        {"created_at", {"INTEGER", true}}}},
+        {"created_at", {"INTEGER", true}},
+        {"probe_method", {"TEXT", true}},
+        {"tcp_port", {"INTEGER", true}}}},
       {"ping_results",
        {{"host_id", {"INTEGER", true}},
         {"ts", {"INTEGER", true}},
@@ -194,7 +196,9 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"max_ms", {"REAL", false}},
         {"median_ms", {"REAL", false}},
         {"stddev_ms", {"REAL", false}},
-        {"error", {"TEXT", false}}}},
+        {"error", {"TEXT", false}},
+        {"method", {"INTEGER", true}},
+        {"refused", {"INTEGER", true}}}},
       {"ping_rollups",
        {{"host_id", {"INTEGER", true}},
         {"period_s", {"INTEGER", true}},
@@ -205,7 +209,8 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"min_ms", {"REAL", false}},
         {"max_ms", {"REAL", false}},
         {"avg_ms", {"REAL", false}},
-        {"median_ms", {"REAL", false}}}},
+        {"median_ms", {"REAL", false}},
+        {"method", {"INTEGER", true}}}},
       {"probe_workers", {{"worker_id", {"TEXT", false}}, {"last_seen", {"INTEGER", true}}}},
       {"host_leases",
        {{"host_id", {"INTEGER", false}}, {"worker_id", {"TEXT", true}}, {"expires_at", {"INTEGER", true}}}},
@@ -325,8 +330,8 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"sessions", {"token_hash"}},
       {"hosts", {"id"}},
       {"hosts", {"user_id", "hostname"}},
-      {"ping_results", {"host_id", "ts"}},
-      {"ping_rollups", {"host_id", "period_s", "bucket_start"}},
+      {"ping_results", {"host_id", "ts", "method"}},
+      {"ping_rollups", {"host_id", "period_s", "bucket_start", "method"}},
       {"probe_workers", {"worker_id"}},
       {"host_leases", {"host_id"}},
       // Not ON CONFLICT targets (token inserts say ON CONFLICT DO NOTHING, with no target), but what
@@ -343,9 +348,13 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
     EXPECT_TRUE(catalog.unique_keys(table).contains(key))
         << table << " (" << ::testing::PrintToString(key) << ")";
   }
-  EXPECT_EQ(catalog.primary_key("ping_results"), (std::vector<std::string>{"host_id", "ts"}));
+  // A both host has an icmp and a tcp row per round (issue 15); a host's rows stay one key range by time.
+  EXPECT_EQ(catalog.primary_key("ping_results"), (std::vector<std::string>{"host_id", "ts", "method"}));
   EXPECT_EQ(catalog.primary_key("ping_rollups"),
-            (std::vector<std::string>{"host_id", "period_s", "bucket_start"}));
+            (std::vector<std::string>{"host_id", "period_s", "bucket_start", "method"}));
+  EXPECT_EQ(catalog.query("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ping_results', 'ping_rollups') "
+                          "AND sql LIKE '%WITHOUT ROWID%'"),
+            (Rows{{"2"}}));
 }
 
 TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {

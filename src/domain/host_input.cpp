@@ -3,13 +3,14 @@
 #include <cctype>
 
 #include "core/ip_address.h"
+#include "core/probe_method.h"
 #include "core/provider.h"
 #include "core/text.h"
 
 namespace semaphore::domain {
 
 std::string HostErrors::first() const {
-  for (const std::string* message : {&hostname, &provider, &service, &label}) {
+  for (const std::string* message : {&hostname, &provider, &service, &label, &probe}) {
     if (!message->empty()) return *message;
   }
   return {};
@@ -49,6 +50,16 @@ std::optional<store::Host> validate_host(const HostInput& input, TargetPolicy po
     host.label = std::move(*label);
   } else {
     errors.label = label.error().message;
+  }
+  if (trim(input.probe).empty()) {
+    host.probe = ProbeSpec{};
+  } else {
+    std::string why;
+    if (auto probe = parse_probe_spec(input.probe, why)) {
+      host.probe = *probe;
+    } else {
+      errors.probe = why;
+    }
   }
   host.enabled = input.enabled;
   if (errors.any()) return std::nullopt;

@@ -1,7 +1,8 @@
 #pragma once
 // A host as a user typed it (the web's add and edit forms, an import line, `semaphore host add`), checked
 // field by field: the hostname through core/target.h (RFC 1123, IDN to A-labels, strict IP literals, and for
-// literals the operator's target policy), the provider by name, the service and label as free text.
+// literals the operator's target policy), the provider by name, the service and label as free text, the
+// probe method as core/probe_method.h spells it ("icmp", "tcp:22", "both:443"; empty: icmp).
 // The messages are fit to show next to the field they concern.
 #include <cstddef>
 #include <optional>
@@ -17,11 +18,17 @@ namespace semaphore::domain {
 struct HostInput {
   std::string hostname, provider, service, label;
   bool enabled = true;
+  // How the host is probed (issue 15): parse_probe_spec's text; empty is icmp, the default. An edit that
+  // keeps the method must send the host's current spec (format_probe_spec(host.probe)). (Initialized so
+  // that the brace lists of the five fields before it stay complete.)
+  std::string probe{};
 };
 
 struct HostErrors {
-  std::string hostname, provider, service, label;
-  bool any() const { return !hostname.empty() || !provider.empty() || !service.empty() || !label.empty(); }
+  std::string hostname, provider, service, label, probe;
+  bool any() const {
+    return !hostname.empty() || !provider.empty() || !service.empty() || !label.empty() || !probe.empty();
+  }
   // The first message, for one-line reports (the import).
   std::string first() const;
 };

@@ -46,15 +46,11 @@ HostView judge_host(ProbeMethod method, const std::optional<store::PingResult>& 
   if (icmp_state == HostState::unknown) {
     return {tcp_state, tcp_state == HostState::unknown ? StateNote::none : closed};
   }
-  if (tcp_state == HostState::unknown) return {icmp_state, StateNote::none};
-  if (icmp_state == HostState::down && answered(tcp)) {
+  if (icmp_state == HostState::down && tcp_state != HostState::unknown && answered(tcp)) {
     return {tcp_state, StateNote::icmp_filtered};
   }
-  if (tcp_state == HostState::down && answered(icmp)) return {HostState::degraded, StateNote::tcp_lost};
-  if (icmp_state == HostState::down && tcp_state == HostState::down)
-    return {HostState::down, StateNote::none};
-  const HostState worse = severity(tcp_state) > severity(icmp_state) ? tcp_state : icmp_state;
-  return {worse, closed};
+  // ICMP decides, as it does for the alerts (the TCP row is there for the chart and the tables).
+  return {icmp_state, tcp_state == HostState::unknown ? StateNote::none : closed};
 }
 
 HostView judge_host(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after) {
@@ -87,9 +83,6 @@ std::string HostView::text() const {
       break;
     case StateNote::icmp_filtered:
       text += " (ICMP filtered)";
-      break;
-    case StateNote::tcp_lost:
-      text += " (TCP lost)";
       break;
   }
   return text;

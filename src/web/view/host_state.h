@@ -27,7 +27,6 @@ enum class StateNote {
   none,
   port_closed,    // the TCP port answered with RST (refused > 0): the host is up, the port closed
   icmp_filtered,  // a `both` host whose ICMP is all lost while TCP answers: up, ICMP dropped on the way
-  tcp_lost,       // a `both` host whose ICMP answers while TCP is all lost: the port is filtered
 };
 
 // A host's state as the report, the host page and the overview show it: the state (counted, filtered and
@@ -36,7 +35,7 @@ struct HostView {
   HostState state = HostState::unknown;
   StateNote note = StateNote::none;
 
-  // "up", "degraded", "up (port closed)", "up (ICMP filtered)", "degraded (TCP lost)", ...
+  // "up", "degraded", "down", "unknown", "up (port closed)", "up (ICMP filtered)", ...
   std::string text() const;
   // The badge's style: "up", "degraded", "down", "unknown", or "filtered" (ICMP filtered: neutral, not down).
   std::string_view css() const;
@@ -47,10 +46,10 @@ struct HostView {
 //  - icmp: the ICMP row as classify() judges it.
 //  - tcp: the TCP row the same way; a RST counts as an answer, and a row with refused > 0 and received > 0
 //    is noted "port closed".
-//  - both: ICMP entirely lost (down) while TCP answers is TCP's state noted "ICMP filtered" (never down);
-//    TCP entirely lost while ICMP answers is degraded, noted "TCP lost"; both lost is down; otherwise the
-//    worse of the two (a closed port noted as for tcp). A kind with no fresh row is left out (a host whose
-//    method just changed), so one fresh kind alone decides.
+//  - both: ICMP entirely lost while TCP answers is TCP's state noted "ICMP filtered" (never down); otherwise
+//    the ICMP row decides, as it does for the alerts (the store's round evaluator judges a both host the same
+//    way), so both lost is down; a closed TCP port is noted as for tcp. A kind with no fresh row is left out
+//    (a host whose method just changed), so one fresh kind alone decides.
 HostView judge_host(ProbeMethod method, const std::optional<store::PingResult>& icmp,
                     const std::optional<store::PingResult>& tcp, EpochMs now,
                     std::chrono::seconds stale_after);

@@ -82,7 +82,8 @@ TEST(HostState, JudgedByTheProbeMethod) {
   EXPECT_EQ(judge(ProbeMethod::both, icmp_lost, tcp_lost).css(), "down");
   EXPECT_EQ(judge(ProbeMethod::both, icmp_up, tcp_open).text(), "up");
   EXPECT_EQ(judge(ProbeMethod::both, icmp_up, tcp_closed).text(), "up (port closed)");
-  EXPECT_EQ(judge(ProbeMethod::both, icmp_up, tcp_lost).text(), "degraded (TCP lost)");
+  // Otherwise ICMP decides, as for the alerts.
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_up, tcp_lost).text(), "up");
   EXPECT_EQ(judge(ProbeMethod::both, round_at(now - 1000, 5, 4, 1.0), tcp_open).text(), "degraded");
   // A kind without a fresh row (a method changed a moment ago) is left out.
   EXPECT_EQ(judge(ProbeMethod::both, icmp_up, std::nullopt).text(), "up");

@@ -60,7 +60,9 @@ int clamp_limit(int limit) {
   return std::clamp(limit, 1, 1000);
 }
 
-// The median of each host's hourly medians over [from, to): the same window-function median as the rollups.
+// The median of each host's hourly medians over [from, to): the same window-function median as the rollups,
+// of the host's main kind (tcp rollups for a tcp host, icmp for the others: a both host whose ICMP is
+// filtered has no icmp medians, so no baseline).
 std::map<Id, double> load_baselines(soci::session& sql, const std::vector<Id>& hosts, EpochMs from,
                                     EpochMs to) {
   std::map<Id, double> baselines;
@@ -75,7 +77,9 @@ std::map<Id, double> load_baselines(soci::session& sql, const std::vector<Id>& h
               "WHERE host_id IN (" +
                   in_list(hosts) +
                   ") AND period_s = 3600 AND bucket_start >= :lo AND bucket_start < :hi AND median_ms "
-                  "IS NOT NULL) SELECT host_id, AVG(median_ms) FROM m WHERE rn = (cnt + 1) / 2 OR rn = "
+                  "IS NOT NULL AND method = (SELECT CASE WHEN h.probe_method = 'tcp' THEN 1 ELSE 0 END FROM "
+                  "hosts h WHERE h.id = ping_rollups.host_id)) SELECT host_id, AVG(median_ms) FROM m WHERE "
+                  "rn = (cnt + 1) / 2 OR rn = "
                   "(cnt + 2) / 2 GROUP BY host_id",
        soci::use(lo), soci::use(hi), soci::into(host_id), soci::into(median, indicator));
   if (st.execute(true)) {
@@ -84,6 +88,62 @@ std::map<Id, double> load_baselines(soci::session& sql, const std::vector<Id>& h
     } while (st.fetch());
   }
   return baselines;
+}
+
+// The one measurement the alerts judge per host per round (issue 15): an icmp host's icmp row, a tcp
+// host's tcp row; for a both host, its tcp row when ICMP got nothing back and TCP got answers (ICMP is
+// filtered, the host is up: no alert), else its icmp row. Rows of the other kind (a host whose method
+// changed, replayed later) are not judged. A both host's round is judged once both its rows are stored: in
+// the transaction that inserts the second of them (the other one read back from ping_results), so that a
+// round whose two rows fall into two batches is still judged once, on both.
+void keep_effective_rounds(soci::session& sql, const std::map<Id, ProbeMethod>& methods,
+                           std::map<Id, std::vector<RoundToEvaluate>>& rounds) {
+  std::vector<Id> both_hosts;
+  EpochMs lo = 0, hi = 0;
+  for (auto& [host, list] : rounds) {
+    const auto method = methods.find(host);
+    if (method == methods.end()) continue;  // deleted meanwhile: nothing is evaluated for it
+    if (method->second == ProbeMethod::both) {
+      both_hosts.push_back(host);
+      for (const RoundToEvaluate& round : list) {
+        lo = lo == 0 ? round.round.ts : std::min(lo, round.round.ts);
+        hi = std::max(hi, round.round.ts);
+      }
+      continue;
+    }
+    const ProbeKind kind = method->second == ProbeMethod::tcp ? ProbeKind::tcp : ProbeKind::icmp;
+    std::erase_if(list, [kind](const RoundToEvaluate& round) { return round.round.method != kind; });
+  }
+  if (both_hosts.empty()) return;
+  // Every row of those hosts in the rounds' span, this batch's included (same transaction).
+  std::map<Id, std::map<EpochMs, std::pair<std::optional<PingResult>, std::optional<PingResult>>>> stored;
+  ResultRow row;
+  const long long from = lo, to = hi;
+  for_each_row(
+      sql, row,
+      "SELECT " + result_columns("r") + " FROM ping_results r WHERE r.host_id IN (" + in_list(both_hosts) +
+          ") AND r.ts >= :f AND r.ts <= :t",
+      [&](soci::statement& st) {
+        st.exchange(soci::use(from));
+        st.exchange(soci::use(to));
+      },
+      [&] {
+        PingResult result = row.take();
+        auto& pair = stored[result.host_id][result.ts];
+        (result.method == ProbeKind::tcp ? pair.second : pair.first) = std::move(result);
+      });
+  for (Id host : both_hosts) {
+    std::vector<RoundToEvaluate>& list = rounds[host];
+    std::vector<RoundToEvaluate> effective;
+    for (const RoundToEvaluate& round : list) {
+      if (!effective.empty() && effective.back().round.ts == round.round.ts) continue;  // the round's pair
+      const auto& pair = stored[host][round.round.ts];
+      if (!pair.first || !pair.second) continue;  // the other row is yet to come: judged with it
+      const bool icmp_filtered = pair.first->received == 0 && pair.second->received > 0;
+      effective.push_back(RoundToEvaluate{icmp_filtered ? *pair.second : *pair.first, std::nullopt});
+    }
+    list = std::move(effective);
+  }
 }
 
 }  // namespace
@@ -383,18 +443,24 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
   const std::string ids = in_list(hosts);
   std::map<Id, HostAlertContext> contexts;
   std::map<Id, std::string> provider_of_host;  // for the channels' provider filters
+  std::map<Id, ProbeMethod> method_of_host;
   {
     long long host_id = 0, user_id = 0;
-    std::string provider;
-    soci::statement st = (sql.prepare << "SELECT id, user_id, provider FROM hosts WHERE id IN (" + ids + ")",
-                          soci::into(host_id), soci::into(user_id), soci::into(provider));
+    std::string provider, method;
+    soci::statement st =
+        (sql.prepare << "SELECT id, user_id, provider, probe_method FROM hosts WHERE id IN (" + ids + ")",
+         soci::into(host_id), soci::into(user_id), soci::into(provider), soci::into(method));
     if (st.execute(true)) {
       do {
         contexts[host_id] = HostAlertContext{host_id, user_id, std::nullopt, {}, std::nullopt, {}};
         provider_of_host[host_id] = provider;
+        method_of_host[host_id] = parse_probe_method(method).value_or(ProbeMethod::icmp);
       } while (st.fetch());
     }
   }
+  if (contexts.empty()) return {};
+  keep_effective_rounds(sql, method_of_host, rounds);
+  std::erase_if(contexts, [&](const auto& entry) { return rounds[entry.first].empty(); });
   if (contexts.empty()) return {};
   std::vector<Id> users;
   users.reserve(contexts.size());

@@ -386,6 +386,79 @@ TEST_P(AlertStoreTest, AStateChangedByAnotherWriterMeanwhileFailsTheBatchWhichTh
   EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->last_round_at, kStart + 4 * kRound);
 }
 
+// Probe methods (issue 15): one measurement per host per round is judged.
+PingResult tcp(PingResult round, int refused = 0) {
+  round.method = ProbeKind::tcp;
+  round.refused = refused;
+  return round;
+}
+
+store::Host with_method(store::Store& store, store::Host host, ProbeMethod method) {
+  host.probe = ProbeSpec{method, 443};
+  EXPECT_TRUE(store.update_host(host).ok());
+  return host;
+}
+
+TEST_P(AlertStoreTest, ABothHostWhoseIcmpIsFilteredButTcpAnswersIsUpWithoutAnEvent) {
+  const auto user = make_user("a@example.com");
+  const auto host = with_method(*store_, make_host(user.id, "both.example.com"), ProbeMethod::both);
+  // Every round: ICMP entirely lost, TCP answered (a port closed counts: the host is up).
+  for (int number = 1; number <= 6; ++number) {
+    insert({lost(host.id, number), tcp(good(host.id, number, 30), number % 2 ? 5 : 0)});
+  }
+  EXPECT_EQ(events_of(user.id, host.id), (Events{"r1 unknown>up recovered (quiet: first_round)"}));
+  const auto state = store_->host_alert_state(user.id, host.id).value();
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->shown, "up");
+  EXPECT_EQ(state->lost_streak, 0);
+  EXPECT_EQ(state->last_round_at, kStart + 5 * kRound);
+}
+
+TEST_P(AlertStoreTest, ABothHostWithBothKindsLostGoesDown) {
+  const auto user = make_user("a@example.com");
+  const auto host = with_method(*store_, make_host(user.id, "both.example.com"), ProbeMethod::both);
+  insert({good(host.id, 1), tcp(good(host.id, 1))});
+  for (int number = 2; number <= 4; ++number) insert({lost(host.id, number), tcp(lost(host.id, number))});
+  EXPECT_EQ(events_of(user.id, host.id),
+            (Events{"r1 unknown>up recovered (quiet: first_round)", "r4 up>down all_lost"}));
+  // ICMP back with TCP lost: the icmp row is judged, the host is up again after M = 2 rounds.
+  for (int number = 5; number <= 6; ++number) insert({good(host.id, number), tcp(lost(host.id, number))});
+  EXPECT_EQ(events_of(user.id, host.id).back(), "r6 down>up recovered");
+}
+
+TEST_P(AlertStoreTest, ABothHostsRoundSplitOverTwoBatchesIsJudgedOnceOnBothRows) {
+  const auto user = make_user("a@example.com");
+  const auto host = with_method(*store_, make_host(user.id, "both.example.com"), ProbeMethod::both);
+  // The writer cut each round between its icmp row and its tcp row: judged when the second comes, once.
+  for (int number = 1; number <= 5; ++number) {
+    insert({lost(host.id, number)});
+    EXPECT_EQ(store_->host_alert_state(user.id, host.id).value().has_value(), number > 1) << number;
+    insert({tcp(good(host.id, number))});
+  }
+  EXPECT_EQ(events_of(user.id, host.id), (Events{"r1 unknown>up recovered (quiet: first_round)"}));
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->last_round_at, kStart + 4 * kRound);
+  // The tcp row first and the icmp row later works the same, and a replay of either judges nothing again.
+  insert({tcp(lost(host.id, 6))});
+  insert({lost(host.id, 6)});
+  insert({lost(host.id, 6), tcp(lost(host.id, 6))});
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->lost_streak, 1);
+}
+
+TEST_P(AlertStoreTest, ATcpHostIsJudgedOnItsTcpRowsAndAnIcmpHostOnItsIcmpRows) {
+  const auto user = make_user("a@example.com");
+  const auto tcp_host = with_method(*store_, make_host(user.id, "tcp.example.com"), ProbeMethod::tcp);
+  const auto icmp_host = make_host(user.id, "icmp.example.com");
+  for (int number = 1; number <= 4; ++number) {
+    // Rows of the other kind (say from before the method changed) are not judged.
+    insert({lost(tcp_host.id, number), tcp(good(tcp_host.id, number), 5)});
+    insert({good(icmp_host.id, number), tcp(lost(icmp_host.id, number))});
+  }
+  EXPECT_EQ(events_of(user.id, tcp_host.id), (Events{"r1 unknown>up recovered (quiet: first_round)"}));
+  EXPECT_EQ(events_of(user.id, icmp_host.id), (Events{"r1 unknown>up recovered (quiet: first_round)"}));
+  for (int number = 5; number <= 7; ++number) insert({tcp(lost(tcp_host.id, number))});
+  EXPECT_EQ(events_of(user.id, tcp_host.id).back(), "r7 up>down all_lost");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AlertStoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),
                          backend_name);
 

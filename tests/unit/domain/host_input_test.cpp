@@ -23,6 +23,23 @@ TEST(HostInput, ValidatesEachField) {
   EXPECT_TRUE(bad.label.empty());
 }
 
+TEST(HostInput, ProbeMethod) {
+  HostInput input{"db.example.com", "AWS", "", "", true, ""};
+  HostErrors errors;
+  EXPECT_EQ(validate_host(input, TargetPolicy::allow_private, errors)->probe, ProbeSpec{});  // empty: icmp
+  input.probe = " Both:8443 ";
+  EXPECT_EQ(validate_host(input, TargetPolicy::allow_private, errors)->probe,
+            (ProbeSpec{ProbeMethod::both, 8443}));
+  for (const char* bad : {"udp", "tcp:0", "tcp:65536", "tcp:x", "icmp:22"}) {
+    HostErrors bad_errors;
+    input.probe = bad;
+    EXPECT_FALSE(validate_host(input, TargetPolicy::allow_private, bad_errors)) << bad;
+    EXPECT_FALSE(bad_errors.probe.empty()) << bad;
+    EXPECT_EQ(bad_errors.first(), bad_errors.probe) << bad;
+    EXPECT_TRUE(bad_errors.any());
+  }
+}
+
 TEST(HostInput, TargetPolicy) {
   for (const char* never : {"169.254.169.254", "0.0.0.0", "224.0.0.1", "255.255.255.255", "fe80::1", "::"}) {
     HostErrors errors;

@@ -66,5 +66,42 @@ TEST(ParseHostList, EntriesBecomeHostInputs) {
   EXPECT_FALSE(errors.service.empty());
 }
 
+TEST(ParseHostList, AFourthFieldNamesTheProbeMethod) {
+  const auto parsed = parse_host_list(
+      "ssh.example.com,AWS,EC2,tcp:22\n"
+      "lb.example.com,Azure,Load Balancer, TCP\n"
+      "mixed.example.com,GCP,GKE, ingress,both:8443\n"
+      "plain.example.com,,,icmp\n"
+      "old.example.com,GCP,App Engine, flexible\n"
+      "bad.example.com,AWS,EC2,tcp:70000\n"
+      "nocomma.example.com,AWS,tcp\n");
+  ASSERT_EQ(parsed.entries.size(), 6u);
+  EXPECT_EQ(parsed.entries[0].service, "EC2");
+  EXPECT_EQ(parsed.entries[0].probe, (ProbeSpec{ProbeMethod::tcp, 22}));
+  EXPECT_EQ(parsed.entries[1].service, "Load Balancer");
+  EXPECT_EQ(parsed.entries[1].probe, (ProbeSpec{ProbeMethod::tcp, 443}));  // the default port
+  EXPECT_EQ(parsed.entries[2].service, "GKE, ingress");  // the service may still hold commas
+  EXPECT_EQ(parsed.entries[2].probe, (ProbeSpec{ProbeMethod::both, 8443}));
+  EXPECT_EQ(parsed.entries[3].provider, Provider::other);
+  EXPECT_EQ(parsed.entries[3].service, "");
+  EXPECT_EQ(parsed.entries[3].probe, ProbeSpec{});
+  // Lines of the format before probe methods read as they did: a last field that names no method is the
+  // service's, and a third field is always the service.
+  EXPECT_EQ(parsed.entries[4].service, "App Engine, flexible");
+  EXPECT_EQ(parsed.entries[4].probe, ProbeSpec{});
+  EXPECT_EQ(parsed.entries[5].service, "tcp");
+  EXPECT_EQ(parsed.entries[5].probe, ProbeSpec{});
+  ASSERT_EQ(parsed.rejected.size(), 1u);
+  EXPECT_EQ(parsed.rejected[0].line, 6);
+  EXPECT_NE(parsed.rejected[0].reason.find("bad probe 'tcp:70000'"), std::string::npos);
+
+  const HostInput input = to_host_input(parsed.entries[0]);
+  EXPECT_EQ(input.probe, "tcp:22");
+  HostErrors errors;
+  const auto host = validate_host(input, TargetPolicy::allow_private, errors);
+  ASSERT_TRUE(host) << errors.first();
+  EXPECT_EQ(host->probe, (ProbeSpec{ProbeMethod::tcp, 22}));
+}
+
 }  // namespace
 }  // namespace semaphore::domain

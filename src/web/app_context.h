@@ -14,6 +14,7 @@
 
 #include "alerts/rule_fields.h"
 #include "core/clock.h"
+#include "core/probe_method.h"
 #include "domain/host_input.h"
 #include "domain/host_service.h"
 #include "domain/passwords.h"
@@ -136,16 +137,32 @@ struct RequestContext {
   std::optional<store::Id> id_param(std::size_t index = 0) const;
 };
 
+// The probe method as the add and edit forms have it: a choice (icmp, tcp, both) and a port field that is
+// always there (the form works without JavaScript) and is ignored for icmp. Kept as typed, so that a refused
+// form shows it again (pages/manage_pages.cpp).
+struct ProbeFields {
+  std::string method = "icmp";
+  std::string port = std::to_string(kDefaultTcpPort);
+
+  static ProbeFields from_form(const FormData& form);
+  static ProbeFields of(const ProbeSpec& spec);
+  // The spec text domain::HostInput::probe takes ("icmp", "tcp:22", "both"; a blank port: the default).
+  std::string spec_text() const;
+};
+
 // The manage page, shared by the add form and the import: what the user typed and what was wrong with it.
 struct ManageView {
-  static ManageView with(domain::HostInput typed, domain::HostErrors errors, std::string form_error = "") {
+  static ManageView with(domain::HostInput typed, domain::HostErrors errors, std::string form_error = "",
+                         ProbeFields probe = {}) {
     ManageView view;
     view.typed = std::move(typed);
     view.errors = std::move(errors);
     view.form_error = std::move(form_error);
+    view.probe = std::move(probe);
     return view;
   }
   domain::HostInput typed;
+  ProbeFields probe;
   domain::HostErrors errors;
   std::string form_error;
   std::string import_text;

@@ -188,7 +188,7 @@ void write_host_metrics(PrometheusText& out, const std::vector<store::HostStatus
   out.family("semaphore_host_state", MetricType::gauge,
              "The host's state as the report shows it: 0 up, 1 unknown, 2 degraded, 3 down.");
   each([&](const store::HostStatus& status, MetricLabels l) {
-    out.sample(severity(classify(status.latest, now, stale_after)), l);
+    out.sample(severity(judge_host(status, now, stale_after).state), l);
   });
   out.family("semaphore_host_last_round_timestamp_seconds", MetricType::gauge,
              "When the host's last round started, in seconds since the Unix epoch.");

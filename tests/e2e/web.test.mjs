@@ -2,8 +2,9 @@
 // ping service, see both up on /report and a drawn chart on /report/{id}, make an API token on /account
 // (shown once, used, revoked), set an alert rule and add and delete a maintenance window on /alerts, add a
 // webhook channel pointing at a receiver the test runs on 127.0.0.1 and press Send test (one signed POST
-// arrives), see the alert events marked on the host's chart, sign out. Screenshots of each page
-// go to $SEMAPHORE_E2E_OUT.
+// arrives), see the alert events marked on the host's chart, add a host probed by both ICMP and TCP (a
+// listener the test opens on loopback) and see both methods drawn on its chart, sign out. Screenshots of
+// each page go to $SEMAPHORE_E2E_OUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { createHmac } from 'node:crypto';
 
 import { freePort, waitForServer } from '../support/server.mjs';
@@ -264,6 +266,55 @@ test('a webhook channel added on /alerts gets one signed test notification from 
     assert.match(body.event_id, /^test-/);
   } finally {
     await new Promise((resolve) => receiver.close(resolve));
+  }
+});
+
+test('a host probed by both ICMP and TCP shows both methods on its chart', async () => {
+  // The TCP listener the host's TCP probes reach: on 127.0.0.2 (loopback, which answers ping as 127.0.0.1
+  // does; 127.0.0.1 is already a host of this user), accepting and closing each connection.
+  const listener = createNetServer((socket) => socket.destroy());
+  await new Promise((resolve) => listener.listen(0, '127.0.0.2', resolve));
+  try {
+    const port = listener.address().port;
+    await page.goto(base + '/manage');
+    // With JavaScript the port field hides while ICMP is chosen (without, it is there and ignored).
+    assert.equal(await page.isVisible('#tcp_port'), false, 'ICMP is the default: no port field');
+    await page.selectOption('#probe_method', 'both');
+    assert.equal(await page.isVisible('#tcp_port'), true);
+    assert.equal(await page.inputValue('#tcp_port'), '443', 'the default port');
+    await page.fill('#hostname', '127.0.0.2');
+    await page.fill('#label', 'icmp and tcp');
+    await page.fill('#tcp_port', String(port));
+    await Promise.all([page.waitForURL(base + '/manage'), page.click('form[action="/manage/hosts"] button[type=submit]')]);
+    const row = page.locator('table.hosts tbody tr', { hasText: '127.0.0.2' });
+    assert.match(await row.textContent(), new RegExp(`ICMP \\+ TCP ${port}`));
+
+    // Rounds of both kinds: the report shows it up with its method.
+    const deadline = Date.now() + 90000;
+    let state = '';
+    while (Date.now() < deadline) {
+      await page.goto(base + '/report');
+      const reportRow = page.locator('table.report tbody tr', { hasText: '127.0.0.2' });
+      state = (await reportRow.locator('td:first-child .badge').textContent()) || '';
+      if (state === 'up') break;
+      await page.waitForTimeout(1000);
+    }
+    assert.equal(state, 'up', 'ICMP and TCP both answer on loopback');
+    assert.match(await page.locator('table.report tbody tr', { hasText: '127.0.0.2' }).textContent(),
+      new RegExp(`ICMP \\+ TCP ${port}`));
+
+    await page.click('table.report a:text-is("127.0.0.2")');
+    // Both kinds have points once a round of each is stored; the chart redraws every round.
+    await page.waitForSelector('#chart[data-drawn-methods="icmp tcp"] canvas', { timeout: 60000 });
+    assert.equal(await page.locator('.legend .series-key').count(), 2, 'a legend entry per method');
+    assert.deepEqual(await page.locator('.legend .series-key').evaluateAll((keys) => keys.map((key) => key.textContent.trim())),
+      ['ICMP median', 'TCP median']);
+    assert.equal(await page.locator('table.latest tbody tr').count(), 2, 'the latest round: a row per method');
+    assert.match(await page.textContent('table.latest tbody tr.method-tcp'), new RegExp(`TCP ${port}`));
+    await page.waitForTimeout(300);
+    await shot('17-host-both-methods');
+  } finally {
+    await new Promise((resolve) => listener.close(resolve));
   }
 });
 

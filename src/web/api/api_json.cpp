@@ -11,6 +11,7 @@
 #include "core/probe_method.h"
 #include "core/provider.h"
 #include "web/api/api_error.h"
+#include "web/view/host_state.h"
 
 namespace semaphore::web::api {
 
@@ -53,18 +54,8 @@ json::object host_json(const store::Host& host, HostState state,
                       {"latest_tcp", latest_json(latest_tcp)}};
 }
 
-const std::optional<store::PingResult>& judged_round(const store::HostStatus& status) {
-  if (status.host.probe.method == ProbeMethod::both && status.latest && status.latest_tcp &&
-      status.latest->received == 0 && status.latest_tcp->received > 0 &&
-      status.latest_tcp->ts >= status.latest->ts) {
-    return status.latest_tcp;
-  }
-  return status.latest;
-}
-
 json::object status_json(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after) {
-  return host_json(status.host, classify(judged_round(status), now, stale_after), status.latest,
-                   status.latest_tcp);
+  return host_json(status.host, judge_host(status, now, stale_after).state, status.latest, status.latest_tcp);
 }
 
 json::object point_json(const SeriesPoint& point) {

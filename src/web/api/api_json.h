@@ -30,10 +30,7 @@ boost::json::value latest_json(const std::optional<store::PingResult>& latest);
 boost::json::object host_json(const store::Host& host, HostState state,
                               const std::optional<store::PingResult>& latest,
                               const std::optional<store::PingResult>& latest_tcp = std::nullopt);
-// The round a host's state is judged by, as the alerts judge it (issue 15): a both host's latest tcp round
-// when its latest icmp round got nothing back and the tcp one answered (ICMP filtered: up), else `latest`.
-const std::optional<store::PingResult>& judged_round(const store::HostStatus& status);
-// host_json of a host's status, its state classified from judged_round.
+// host_json of a host's status, its state judged by its probe method (view/host_state.h judge_host).
 boost::json::object status_json(const store::HostStatus& status, EpochMs now,
                                 std::chrono::seconds stale_after);
 // One point of a host's results.

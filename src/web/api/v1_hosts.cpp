@@ -121,7 +121,7 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
     if (!batch) return api_store_error(batch.error());
     for (auto& status : *batch) {
       query.after_id = status.host.id;
-      if (state && classify(api::judged_round(status), ctx.now, ctx.site.stale_after()) != *state) continue;
+      if (state && judge_host(status, ctx.now, ctx.site.stale_after()).state != *state) continue;
       page.push_back(std::move(status));
       if (page.size() == wanted) break;
     }

@@ -15,16 +15,17 @@ Response overview(RequestContext& ctx, store::HostStore& hosts) {
   int counts[4] = {0, 0, 0, 0};
   struct Entry {
     const store::HostStatus* status;
-    HostState state;
+    HostView view;
   };
   std::vector<Entry> attention;
   for (const auto& status : *statuses) {
-    const HostState state = classify(status.latest, ctx.now, ctx.site.stale_after());
-    ++counts[static_cast<int>(state)];
-    if (state != HostState::up) attention.push_back({&status, state});
+    const HostView view = judge_host(status, ctx.now, ctx.site.stale_after());
+    ++counts[static_cast<int>(view.state)];
+    if (view.state != HostState::up) attention.push_back({&status, view});
   }
-  std::stable_sort(attention.begin(), attention.end(),
-                   [](const Entry& a, const Entry& b) { return severity(a.state) > severity(b.state); });
+  std::stable_sort(attention.begin(), attention.end(), [](const Entry& a, const Entry& b) {
+    return severity(a.view.state) > severity(b.view.state);
+  });
   if (attention.size() > kWorstShown) attention.resize(kWorstShown);
 
   TemplateData data;
@@ -40,8 +41,10 @@ Response overview(RequestContext& ctx, store::HostStore& hosts) {
     item.set("id", std::to_string(entry.status->host.id));
     item.set("hostname", entry.status->host.hostname);
     set_if(item, "label", entry.status->host.label);
-    item.set("state", std::string(to_string(entry.state)));
-    const auto& latest = entry.status->latest;
+    item.set("state", entry.view.text());
+    item.set("state_css", std::string(entry.view.css()));
+    item.set("method", method_label(entry.status->host.probe));
+    const auto& latest = shown_round(*entry.status, entry.view);
     item.set("loss", latest ? format_loss(latest->sent, latest->received) : "—");
     item.set("median", latest ? format_ms(latest->median_ms) : "—");
     worst.push_back(item);

@@ -3,6 +3,7 @@
 // GET /report/{id}.csv?range=... exports the same rows.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <variant>
 
@@ -26,7 +27,7 @@ constexpr int kEventsShown = 1000;  // of the range, newest first
 struct Loaded {
   store::Host host;
   RangeSpec range;
-  Series series;
+  std::vector<Series> series;  // one per kind the host's method measures (series.h kinds_of), primary first
 };
 
 // The host (scoped by the user: another user's id is not found) and its series; or the error page.
@@ -37,9 +38,48 @@ std::variant<Loaded, Response> load(RequestContext& ctx, store::HostStore& hosts
   if (!range) return ctx.error_page(400, "Choose a range of 1h, 6h, 24h, 7d, 30d or 1y.");
   auto host = hosts.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
-  auto series = load_series(hosts, ctx.user->id, *id, *range, ctx.now);
-  if (!series) return ctx.store_error(series.error());
-  return Loaded{std::move(*host), *range, std::move(*series)};
+  std::vector<Series> all;
+  for (const ProbeKind kind : kinds_of(host->probe.method)) {
+    auto series = load_series(hosts, ctx.user->id, *id, *range, ctx.now, kind);
+    if (!series) return ctx.store_error(series.error());
+    all.push_back(std::move(*series));
+  }
+  return Loaded{std::move(*host), *range, std::move(all)};
+}
+
+// Every series' points in one list, newest first, a round's ICMP row before its TCP row (the rounds table).
+std::vector<const SeriesPoint*> newest_first(const std::vector<Series>& all) {
+  std::vector<const SeriesPoint*> points;
+  for (const Series& series : all) {
+    for (const SeriesPoint& point : series.points) points.push_back(&point);
+  }
+  std::stable_sort(points.begin(), points.end(), [](const SeriesPoint* a, const SeriesPoint* b) {
+    if (a->ts != b->ts) return a->ts > b->ts;
+    return to_int(a->method) < to_int(b->method);
+  });
+  return points;
+}
+
+// The same oldest first (the CSV).
+std::vector<const SeriesPoint*> oldest_first(const std::vector<Series>& all) {
+  auto points = newest_first(all);
+  std::stable_sort(points.begin(), points.end(),
+                   [](const SeriesPoint* a, const SeriesPoint* b) { return a->ts < b->ts; });
+  return points;
+}
+
+// What a table shows of a host's kinds: a Method column when it has more than one, a Refused column when
+// one is TCP.
+struct Columns {
+  bool method = false;
+  bool refused = false;
+};
+Columns columns_for(ProbeMethod method) {
+  return {method == ProbeMethod::both, probes_tcp(method)};
+}
+
+std::string_view kind_label(ProbeKind kind) {
+  return kind == ProbeKind::tcp ? "TCP" : "ICMP";
 }
 
 std::string time_text(EpochMs ms) {
@@ -49,14 +89,17 @@ std::string time_text(EpochMs ms) {
 
 // One row of the rounds table, written here rather than by a template (HtmlWriter says why); every value
 // through text() (escaped).
-void write_round(const SeriesPoint& point, std::string& out) {
+void write_round(const SeriesPoint& point, Columns columns, std::string& out) {
   HtmlWriter html(out);
-  html.raw("      <tr><td><time datetime=\"")
-      .text(format_iso8601(point.ts))
-      .raw("\">")
-      .text(time_text(point.ts));
-  html.raw("</time></td><td class=\"num\">").number(point.sent).raw("</td><td class=\"num\">");
-  html.number(point.received).raw("</td><td class=\"num\">").text(format_loss(point.sent, point.received));
+  html.raw("      <tr class=\"method-").text(to_string(point.method)).raw("\"><td><time datetime=\"");
+  html.text(format_iso8601(point.ts)).raw("\">").text(time_text(point.ts)).raw("</time></td>");
+  if (columns.method) html.raw("<td>").text(kind_label(point.method)).raw("</td>");
+  html.raw("<td class=\"num\">").number(point.sent).raw("</td><td class=\"num\">").number(point.received);
+  if (columns.refused) {
+    html.raw("</td><td class=\"num\">");
+    if (point.method == ProbeKind::tcp) html.number(point.refused);
+  }
+  html.raw("</td><td class=\"num\">").text(format_loss(point.sent, point.received));
   for (const auto* value :
        {&point.min_ms, &point.avg_ms, &point.max_ms, &point.median_ms, &point.stddev_ms}) {
     html.raw("</td><td class=\"num\">").text(format_ms(*value));
@@ -108,15 +151,23 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertS
   if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
   auto& [host, range, series] = std::get<Loaded>(loaded);
 
-  std::optional<store::PingResult> latest;
+  // The latest row of each kind within the stale window (older ones would be judged unknown anyway).
+  std::optional<store::PingResult> latest_icmp, latest_tcp;
   const auto stale_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.site.stale_after()).count();
-  if (auto recent = hosts.results_between(ctx.user->id, host.id, ctx.now - stale_ms, ctx.now + 1);
-      recent && !recent->empty()) {
-    latest = recent->back();
+  if (auto recent = hosts.results_between(ctx.user->id, host.id, ctx.now - stale_ms, ctx.now + 1)) {
+    for (auto& row : *recent) (row.method == ProbeKind::tcp ? latest_tcp : latest_icmp) = row;
   }
-  // The state holds while the latest round is in the window above; a minute at most in any case.
-  EpochMs same_until = std::min(series.same_until, ctx.now + 60'000);
-  if (latest) same_until = std::min(same_until, latest->ts + stale_ms);
+  if (!probes_icmp(host.probe.method)) latest_icmp.reset();
+  if (!probes_tcp(host.probe.method)) latest_tcp.reset();
+  const HostView view =
+      judge_host(host.probe.method, latest_icmp, latest_tcp, ctx.now, ctx.site.stale_after());
+  // The state holds while the latest rounds are in the window above; a minute at most in any case.
+  EpochMs same_until = ctx.now + 60'000;
+  for (const Series& each : series) same_until = std::min(same_until, each.same_until);
+  for (const auto* latest : {&latest_icmp, &latest_tcp}) {
+    if (*latest) same_until = std::min(same_until, (*latest)->ts + stale_ms);
+  }
+  const Columns columns = columns_for(host.probe.method);
 
   TemplateData data;
   data.set("id", std::to_string(host.id));
@@ -125,7 +176,55 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertS
   set_if(data, "service", host.service);
   set_if(data, "label", host.label);
   data.set("enabled", host.enabled);
-  data.set("state", std::string(to_string(classify(latest, ctx.now, ctx.site.stale_after()))));
+  data.set("state", view.text());
+  data.set("state_css", std::string(view.css()));
+  data.set("method", method_label(host.probe));
+  data.set("method_name", std::string(to_string(host.probe.method)));
+  // The chart's series, one per kind ("icmp tcp"), and their legend entries.
+  std::string chart_methods;
+  TemplateData chart_keys{TemplateData::type::list};
+  for (const Series& each : series) {
+    if (!chart_methods.empty()) chart_methods += ' ';
+    chart_methods += to_string(each.kind);
+    TemplateData key;
+    key.set("kind", std::string(to_string(each.kind)));
+    key.set("label", std::string(kind_label(each.kind)));
+    chart_keys.push_back(key);
+  }
+  data.set("chart_methods", chart_methods);
+  data.set("chart_keys", chart_keys);
+  data.set("chart_title", std::string(series.size() > 1 ? "ICMP and TCP" : kind_label(series.front().kind)));
+  // The latest round, one row per kind.
+  std::string latest_html;
+  for (const Series& each : series) {
+    const auto& latest = each.kind == ProbeKind::tcp ? latest_tcp : latest_icmp;
+    HtmlWriter html(latest_html);
+    html.raw("      <tr class=\"method-").text(to_string(each.kind)).raw("\"><th scope=\"row\">");
+    html.text(kind_label(each.kind));
+    if (each.kind == ProbeKind::tcp) html.raw(" ").number(host.probe.tcp_port);
+    html.raw("</th>");
+    if (!latest) {
+      html.raw("<td colspan=\"")
+          .number(columns.refused ? 9 : 8)
+          .raw("\" class=\"muted\">no recent round</td></tr>\n");
+      continue;
+    }
+    html.raw("<td><time datetime=\"").text(format_iso8601(latest->ts)).raw("\">");
+    html.text(time_text(latest->ts)).raw("</time></td><td class=\"num\">").number(latest->sent);
+    html.raw("</td><td class=\"num\">").number(latest->received);
+    if (columns.refused) {
+      html.raw("</td><td class=\"num\">");
+      if (each.kind == ProbeKind::tcp) html.number(latest->refused);
+    }
+    html.raw("</td><td class=\"num\">").text(format_loss(latest->sent, latest->received));
+    for (const auto* value : {&latest->min_ms, &latest->median_ms, &latest->max_ms}) {
+      html.raw("</td><td class=\"num\">").text(format_ms(*value));
+    }
+    html.raw("</td><td>").text(latest->error).raw("</td></tr>\n");
+  }
+  data.set("latest_html", latest_html);
+  data.set("method_column", columns.method);
+  data.set("refused_column", columns.refused);
   data.set("range", std::string(range.name));
   add_alerts(ctx, alerts, host, range, data);
   data.set("paths_html", render_host_paths(ctx.site.templates, paths, ctx.user->id, host.id));  // issue 15
@@ -145,17 +244,15 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertS
   }
   data.set("ranges", ranges);
 
-  const auto& points = series.points;
+  const std::vector<const SeriesPoint*> points = newest_first(series);
   data.set("no_points", points.empty());
   data.set("truncated", points.size() > kRowsShown);
   data.set("shown", std::to_string(std::min(points.size(), kRowsShown)));
   data.set("total", std::to_string(points.size()));
   std::string rows_html;  // by hand (html_writer.h): kainjow copies every value several times over
   rows_html.reserve(std::min(points.size(), kRowsShown) * 400);
-  std::size_t shown = 0;
-  for (auto it = points.rbegin(); it != points.rend() && shown < kRowsShown; ++it, ++shown) {
-    write_round(*it, rows_html);
-  }
+  for (std::size_t i = 0; i < points.size() && i < kRowsShown; ++i)
+    write_round(*points[i], columns, rows_html);
   data.set("points_html", rows_html);  // mustache data copies its strings whatever we pass
   auto body = std::make_shared<const std::string>(ctx.site.templates.render("host_report", data));
   pages.put(ctx.user->id, host.id, range.name, ctx.data_version, KeptPage{same_until, host.hostname, body});
@@ -167,8 +264,9 @@ Response host_csv(RequestContext& ctx, store::HostStore& hosts) {
   if (auto* response = std::get_if<Response>(&loaded)) return std::move(*response);
   auto& [host, range, series] = std::get<Loaded>(loaded);
   std::string body(series_csv_header());
-  body.reserve(body.size() + series.points.size() * 80);
-  for (const auto& point : series.points) append_series_csv_row(body, point);
+  const std::vector<const SeriesPoint*> points = oldest_first(series);
+  body.reserve(body.size() + points.size() * 80);
+  for (const SeriesPoint* point : points) append_series_csv_row(body, *point);
   Response response = text_response(200, std::move(body), "text/csv; charset=utf-8");
   // The file name is made of the host id and range only: no user text in a header.
   response.add_header("Content-Disposition", "attachment; filename=\"semaphore-host-" +

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "web/app_context.h"
 #include "web/view/alert_view.h"
+#include "web/view/host_state.h"
 
 namespace semaphore::web {
 namespace {
@@ -36,7 +37,47 @@ void set_errors(TemplateData& data, const domain::HostErrors& errors) {
   set_if(data, "label_error", errors.label);
 }
 
+constexpr std::string_view kMethodChoices[][2] = {
+    {"icmp", "ICMP ping"}, {"tcp", "TCP connect"}, {"both", "Both (ICMP and TCP)"}};
+
+// The method choice and the port field, as typed, with the probe's error beside the field it concerns: a
+// method that is none of the choices (a hand-made request) beside the choice, anything else beside the port.
+void set_probe(TemplateData& data, const ProbeFields& probe, const std::string& error) {
+  TemplateData methods{TemplateData::type::list};
+  bool known = false;
+  for (const auto& [value, label] : kMethodChoices) {
+    TemplateData option;
+    option.set("value", std::string(value));
+    option.set("label", std::string(label));
+    option.set("selected", probe.method == value);
+    known = known || probe.method == value;
+    methods.push_back(option);
+  }
+  data.set("probe_methods", methods);
+  data.set("tcp_port", probe.port);
+  if (error.empty()) return;
+  set_if(data, known ? "tcp_port_error" : "probe_method_error", error);
+}
+
 }  // namespace
+
+ProbeFields ProbeFields::from_form(const FormData& form) {
+  ProbeFields fields;
+  fields.method = form.get("probe_method");
+  if (fields.method.empty()) fields.method = "icmp";  // a form from before probe methods
+  fields.port = form.get("tcp_port");
+  return fields;
+}
+
+ProbeFields ProbeFields::of(const ProbeSpec& spec) {
+  return {std::string(to_string(spec.method)), std::to_string(spec.tcp_port)};
+}
+
+std::string ProbeFields::spec_text() const {
+  if (method == "icmp") return method;  // the port field is ignored
+  const std::string_view typed = trim(port);
+  return typed.empty() ? method : method + ":" + std::string(typed);
+}
 
 Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, const ManageView& view) {
   const domain::HostInput& typed = view.typed;
@@ -48,6 +89,7 @@ Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, c
   data.set("label", typed.label);
   data.set("providers", provider_options(typed.provider));
   set_errors(data, view.errors);
+  set_probe(data, view.probe, view.errors.probe);
   set_if(data, "form_error", view.form_error);
   data.set("import_text", view.import_text);
   set_if(data, "import_error", view.import_error);
@@ -65,6 +107,7 @@ Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, c
       row.set("hostname", host.hostname);
       row.set("service", host.service);  // always set: an absent key would show the add form's value
       row.set("label", host.label);
+      row.set("method", method_label(host.probe));
       row.set("enabled", host.enabled);
       rows.push_back(row);
       ++count;
@@ -89,11 +132,24 @@ domain::HostInput input_from_form(const FormData& form, bool with_enabled) {
   input.service = form.get("service");
   input.label = form.get("label");
   input.enabled = !with_enabled || form.get("enabled") == "1";
+  input.probe = ProbeFields::from_form(form).spec_text();
   return input;
+}
+
+domain::HostInput input_of(const store::Host& host) {
+  domain::HostInput shown;
+  shown.hostname = host.hostname;
+  shown.provider = std::string(to_string(host.provider));
+  shown.service = host.service;
+  shown.label = host.label;
+  shown.enabled = host.enabled;
+  shown.probe = format_probe_spec(host.probe);
+  return shown;
 }
 
 Response add_host(RequestContext& ctx, store::HostStore& hosts, domain::HostService& host_service) {
   const domain::HostInput input = input_from_form(ctx.form, false);
+  const ProbeFields probe = ProbeFields::from_form(ctx.form);
   auto additions = host_service.add(ctx.user->id, std::span(&input, 1));
   if (!additions) return ctx.store_error(additions.error());
   const domain::HostAddition& addition = additions->front();
@@ -101,17 +157,18 @@ Response add_host(RequestContext& ctx, store::HostStore& hosts, domain::HostServ
     case domain::HostOutcome::added:
       break;
     case domain::HostOutcome::invalid:
-      return manage_page(ctx, hosts, 400, ManageView::with(input, addition.errors));
+      return manage_page(ctx, hosts, 400, ManageView::with(input, addition.errors, "", probe));
     case domain::HostOutcome::over_limit:
       return manage_page(ctx, hosts, 400,
                          ManageView::with(input, {},
                                           "You have reached the limit of " +
                                               std::to_string(host_service.rules().max_hosts_per_user) +
-                                              " hosts. Delete one to add another."));
+                                              " hosts. Delete one to add another.",
+                                          probe));
     case domain::HostOutcome::duplicate: {
       domain::HostErrors errors;
       errors.hostname = "You are watching this host already.";
-      return manage_page(ctx, hosts, 400, ManageView::with(input, errors));
+      return manage_page(ctx, hosts, 400, ManageView::with(input, errors, "", probe));
     }
   }
   return ctx.redirect_with_flash("/manage", "host_added");
@@ -178,7 +235,7 @@ void add_alert_section(RequestContext& ctx, store::AlertStore& alerts, const sto
 }
 
 Response edit_page(RequestContext& ctx, store::AlertStore& alerts, int status, const store::Host& stored,
-                   const domain::HostInput& shown, const domain::HostErrors& errors,
+                   const domain::HostInput& shown, const ProbeFields& probe, const domain::HostErrors& errors,
                    const OverrideForm& overrides = {}) {
   TemplateData data;
   add_alert_section(ctx, alerts, stored, overrides, data);
@@ -190,6 +247,7 @@ Response edit_page(RequestContext& ctx, store::AlertStore& alerts, int status, c
   data.set("enabled", shown.enabled);
   data.set("providers", provider_options(shown.provider));
   set_errors(data, errors);
+  set_probe(data, probe, errors.probe);
   return ctx.page(status, "host_edit", "Edit " + stored.hostname, std::move(data), "manage");
 }
 
@@ -198,9 +256,7 @@ Response get_edit(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto host = hosts.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
-  const domain::HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service,
-                                host->label, host->enabled};
-  return edit_page(ctx, alerts, 200, *host, shown, {});
+  return edit_page(ctx, alerts, 200, *host, input_of(*host), ProbeFields::of(host->probe), {});
 }
 
 Response post_edit(RequestContext& ctx, store::HostStore& hosts, const domain::HostService& host_service,
@@ -210,15 +266,16 @@ Response post_edit(RequestContext& ctx, store::HostStore& hosts, const domain::H
   auto stored = hosts.find_host(ctx.user->id, *id);
   if (!stored) return ctx.store_error(stored.error());
   const domain::HostInput input = input_from_form(ctx.form, true);
+  const ProbeFields probe = ProbeFields::from_form(ctx.form);
   domain::HostErrors errors;
   auto host = host_service.validate(input, errors);
-  if (!host) return edit_page(ctx, alerts, 400, *stored, input, errors);
+  if (!host) return edit_page(ctx, alerts, 400, *stored, input, probe, errors);
   host->id = *id;
   host->user_id = ctx.user->id;
   if (auto updated = hosts.update_host(*host); !updated) {
     if (updated.error().code == Errc::duplicate) {
       errors.hostname = "You are watching this host already.";
-      return edit_page(ctx, alerts, 400, *stored, input, errors);
+      return edit_page(ctx, alerts, 400, *stored, input, probe, errors);
     }
     return ctx.store_error(updated.error());
   }
@@ -248,11 +305,9 @@ Response post_overrides(RequestContext& ctx, store::HostStore& hosts, store::Ale
     }
     alerts::set_override_value(overrides, field, std::get<std::optional<double>>(parsed));
   }
-  const domain::HostInput shown{host->hostname, std::string(to_string(host->provider)), host->service,
-                                host->label, host->enabled};
   if (!form.errors.empty()) {
     form.form_error = "Some rules need a fix; nothing was saved.";
-    return edit_page(ctx, alerts, 400, *host, shown, {}, form);
+    return edit_page(ctx, alerts, 400, *host, input_of(*host), ProbeFields::of(host->probe), {}, form);
   }
   if (auto saved = alerts.set_host_alert_overrides(ctx.user->id, *id, alerts::to_record(overrides)); !saved) {
     return ctx.store_error(saved.error());

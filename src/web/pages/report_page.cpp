@@ -15,6 +15,7 @@
 #include "web/view/alert_view.h"
 #include "web/view/host_state.h"
 #include "web/view/html_writer.h"
+#include "web/view/series.h"
 
 namespace semaphore::web {
 namespace {
@@ -26,20 +27,21 @@ struct Column {
 };
 
 constexpr Column kColumns[] = {
-    {"status", "Status", false},   {"alert", "Alert", false},
-    {"host", "Host", false},       {"provider", "Provider", false},
-    {"min", "Min", true},          {"avg", "Avg", true},
-    {"max", "Max", true},          {"median", "Median", true},
-    {"loss", "Loss", true},        {"jitter", "Jitter", true},
-    {"updated", "Updated", false},
+    {"status", "Status", false}, {"alert", "Alert", false},
+    {"host", "Host", false},     {"provider", "Provider", false},
+    {"method", "Method", false}, {"min", "Min", true},
+    {"avg", "Avg", true},        {"max", "Max", true},
+    {"median", "Median", true},  {"loss", "Loss", true},
+    {"jitter", "Jitter", true},  {"updated", "Updated", false},
 };
 
 constexpr int kEventsInStrip = 10;
 
 struct Row {
   const store::HostStatus* status;
-  HostState state;
-  std::string alert;  // the alert state (alert_view.h)
+  HostView view;                                  // the state by the host's method (host_state.h)
+  const std::optional<store::PingResult>* shown;  // the row whose figures the table shows
+  std::string alert;                              // the alert state (alert_view.h)
 };
 
 // How bad an alert state is, for sorting: down first.
@@ -54,8 +56,8 @@ int alert_severity(std::string_view alert) {
 
 // The value a column sorts by; missing values sort last in either direction.
 std::optional<double> sort_value(const Row& row, std::string_view key) {
-  const auto& latest = row.status->latest;
-  if (key == "status") return severity(row.state);
+  const auto& latest = *row.shown;
+  if (key == "status") return severity(row.view.state);
   if (key == "alert") return alert_severity(row.alert);
   if (key == "updated") return latest ? std::optional<double>(static_cast<double>(latest->ts)) : std::nullopt;
   if (!latest) return std::nullopt;
@@ -70,8 +72,9 @@ std::optional<double> sort_value(const Row& row, std::string_view key) {
 
 void sort_rows(std::vector<Row>& rows, std::string_view key, bool descending) {
   std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-    if (key == "host" || key == "provider") {
+    if (key == "host" || key == "provider" || key == "method") {
       const auto text = [&](const Row& row) {
+        if (key == "method") return method_label(row.status->host.probe);
         return key == "host" ? row.status->host.hostname : std::string(to_string(row.status->host.provider));
       };
       return descending ? text(a) > text(b) : text(a) < text(b);
@@ -92,15 +95,15 @@ std::string iso_seconds(EpochMs ms) {
 void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& sparklines, const Row& row,
                std::string& out) {
   const store::Host& host = row.status->host;
-  const auto& latest = row.status->latest;
+  const auto& latest = *row.shown;
   const std::optional<double> none;
-  const std::string_view state = to_string(row.state);
   HtmlWriter html(out);
   html.raw("    <tr class=\"row-")
-      .text(state)
+      .text(to_string(row.view.state))
       .raw("\">\n      <td data-value=\"")
-      .number(severity(row.state));
-  html.raw("\"><span class=\"badge state-").text(state).raw("\">").text(state).raw("</span></td>\n");
+      .number(severity(row.view.state));
+  html.raw("\"><span class=\"badge state-").text(row.view.css()).raw("\">").text(row.view.text());
+  html.raw("</span></td>\n");
   html.raw("      <td data-value=\"").number(alert_severity(row.alert)).raw("\"><span class=\"badge state-");
   html.text(row.alert).raw("\">").text(row.alert).raw("</span></td>\n");
   html.raw("      <td data-value=\"")
@@ -112,7 +115,8 @@ void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& spa
   if (!host.label.empty()) html.raw("<br><span class=\"muted small\">").text(host.label).raw("</span>");
   html.raw("</td>\n      <td>").text(to_string(host.provider));
   if (!host.service.empty()) html.raw("<br><span class=\"muted small\">").text(host.service).raw("</span>");
-  html.raw("</td>\n");
+  html.raw("</td>\n      <td><span class=\"badge method method-").text(to_string(host.probe.method));
+  html.raw("\">").text(method_label(host.probe)).raw("</span></td>\n");
   const auto cell = [&](const std::optional<double>& value, const std::string& shown) {
     html.raw("      <td class=\"num\" data-value=\"").text(format_number(value, 3)).raw("\">").text(shown);
     html.raw("</td>\n");
@@ -138,7 +142,7 @@ void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& spa
     html.raw("\">never");
   }
   html.raw("</td>\n      <td>");
-  if (auto spark = sparklines.get(hosts, ctx.user->id, host.id, ctx.now)) {
+  if (auto spark = sparklines.get(hosts, ctx.user->id, host.id, primary_kind(host.probe.method), ctx.now)) {
     html.raw(
         "<svg class=\"spark\" viewBox=\"0 0 120 24\" preserveAspectRatio=\"none\" role=\"img\" "
         "aria-label=\"median latency over 24 hours\"><polyline points=\"");
@@ -162,13 +166,18 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Row
       .add(host.label)
       .add(host.service)
       .add(static_cast<int>(host.provider));
-  print.add(static_cast<int>(row.state)).add(row.alert);
-  const auto& latest = row.status->latest;
-  print.add(latest.has_value());
-  if (!latest) return;
-  print.add(latest->ts).add(latest->sent).add(latest->received).add(latest->min_ms).add(latest->avg_ms);
-  print.add(latest->max_ms).add(latest->median_ms).add(latest->stddev_ms).add(latest->error);
-  print.add(format_age(latest->ts, ctx.now));
+  print.add(static_cast<int>(host.probe.method)).add(static_cast<int>(host.probe.tcp_port));
+  print.add(static_cast<int>(row.view.state)).add(static_cast<int>(row.view.note)).add(row.alert);
+  // Both rows: the state is judged from both, the figures come from one of them.
+  for (const auto* round : {&row.status->latest, &row.status->latest_tcp}) {
+    const auto& latest = *round;
+    print.add(latest.has_value()).add(round == row.shown);
+    if (!latest) continue;
+    print.add(latest->ts).add(latest->sent).add(latest->received).add(latest->min_ms).add(latest->avg_ms);
+    print.add(latest->max_ms).add(latest->median_ms).add(latest->stddev_ms).add(latest->error);
+    print.add(static_cast<int>(latest->method)).add(latest->refused);
+    print.add(format_age(latest->ts, ctx.now));
+  }
 }
 
 // The user's alert states, windows and latest events, kept under the data version like the statuses. A read
@@ -245,12 +254,12 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   int counts[4] = {0, 0, 0, 0};
   std::vector<Row> rows;
   for (const auto& status : *statuses) {
-    const HostState state = classify(status.latest, ctx.now, ctx.site.stale_after());
-    ++counts[static_cast<int>(state)];
+    const HostView view = judge_host(status, ctx.now, ctx.site.stale_after());
+    ++counts[static_cast<int>(view.state)];
     if (provider_filter && status.host.provider != *provider_filter) continue;
-    if (state_filter && state != *state_filter) continue;
+    if (state_filter && view.state != *state_filter) continue;
     const auto alert_state = alert_data->states.find(status.host.id);
-    rows.push_back({&status, state,
+    rows.push_back({&status, view, &shown_round(status, view),
                     alert_state_word(status.host,
                                      alert_state != alert_data->states.end()
                                          ? std::optional<store::AlertStateRecord>(alert_state->second)

@@ -1,5 +1,6 @@
 // Progressive enhancement for every page (the pages work without it): confirmation before deleting,
-// client-side sorting of tables, and the report refreshing itself each round interval.
+// client-side sorting of tables, the report refreshing itself each round interval, and the host forms'
+// TCP port field shown only for the TCP and Both methods.
 'use strict';
 
 document.addEventListener('submit', (event) => {
@@ -63,7 +64,18 @@ function enableRefresh(block) {
   window.setInterval(refresh, Math.max(5, seconds) * 1000);
 }
 
+// The host forms' port field: always in the page (without JS it is there and ignored for ICMP); with JS it
+// hides while ICMP is chosen.
+function enablePortField(select) {
+  const field = document.getElementById(select.getAttribute('data-port-field'));
+  if (!field) return;
+  const update = () => { field.hidden = select.value === 'icmp'; };
+  select.addEventListener('change', update);
+  update();
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('select[data-port-field]').forEach(enablePortField);
   document.querySelectorAll('table.sortable').forEach(enableSorting);
   const report = document.getElementById('report');
   if (report) enableRefresh(report);

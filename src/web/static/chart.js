@@ -1,7 +1,9 @@
 // The smoke chart of /report/{id}: a min–max band per round (or hour, or day), the median as a line whose
 // points are coloured by that round's loss, the host's alert events as vertical marks (their title says what
-// changed), and a hover read-out. Data from /api/v1/hosts/{id}/results and /api/v1/events (the session
-// cookie), page by page, turned into the columns uPlot draws from.
+// changed), and a hover read-out. One such series per probe kind the host measures (data-methods: "icmp",
+// "tcp" or "icmp tcp"; a `both` host draws ICMP and TCP in their own colours). Data from
+// /api/v1/hosts/{id}/results?method=... and /api/v1/events (the session cookie), page by page, turned into
+// the columns uPlot draws from.
 'use strict';
 
 (function () {
@@ -21,53 +23,71 @@
   const fmtMs = (v) => (v === null || v === undefined ? '—' : v < 1 ? v.toFixed(3) + ' ms' : v.toFixed(1) + ' ms');
   const fmtLoss = (v) => (v === null || v === undefined ? '—' : Math.round(v * 100) + '%');
 
-  // Fills between the min and max series (indexes 1 and 3).
-  const bandPlugin = {
-    hooks: {
-      draw: (u) => {
-        const { ctx } = u;
-        const [xs, mins, , maxs] = u.data;
-        ctx.save();
-        ctx.fillStyle = color('--band');
-        // One round (or bucket) wide: the smallest step between points, at least 2 px.
-        let step = Infinity;
-        for (let i = 1; i < xs.length; i++) step = Math.min(step, xs[i] - xs[i - 1]);
-        if (!Number.isFinite(step)) step = 60;
-        const width = Math.max(2, (u.valToPos(xs[0] + step, 'x', true) - u.valToPos(xs[0], 'x', true)) * 0.9);
-        for (let i = 0; i < xs.length; i++) {
-          if (mins[i] === null || maxs[i] === null) continue;
-          const x = u.valToPos(xs[i], 'x', true);
-          const top = u.valToPos(maxs[i], 'y', true);
-          const bottom = u.valToPos(mins[i], 'y', true);
-          ctx.fillRect(x - width / 2, top, width, Math.max(1, bottom - top));
-        }
-        ctx.restore();
-      },
-    },
+  // The chart's kinds ('icmp', 'tcp'): each is three uPlot series (min, median, max) after the x axis, so
+  // kind k's min is series 1 + 3k, its median 2 + 3k, its max 3 + 3k.
+  const kindStyle = {
+    icmp: { label: 'ICMP', line: '--accent', band: '--band' },
+    tcp: { label: 'TCP', line: '--tcp', band: '--tcp-band' },
   };
 
-  // Colours each median point by loss, and marks rounds with no reply at the bottom in the "all lost" colour.
-  function lossPlugin(loss, sent) {
+  // Fills between each kind's min and max series.
+  function bandPlugin(kinds) {
     return {
       hooks: {
         draw: (u) => {
           const { ctx } = u;
-          const [xs, , medians] = u.data;
+          const xs = u.data[0];
+          ctx.save();
+          // One round (or bucket) wide: the smallest step between points, at least 2 px.
+          let step = Infinity;
+          for (let i = 1; i < xs.length; i++) step = Math.min(step, xs[i] - xs[i - 1]);
+          if (!Number.isFinite(step)) step = 60;
+          const width = Math.max(2, (u.valToPos(xs[0] + step, 'x', true) - u.valToPos(xs[0], 'x', true)) * 0.9);
+          kinds.forEach((kind, k) => {
+            const mins = u.data[1 + 3 * k];
+            const maxs = u.data[3 + 3 * k];
+            ctx.fillStyle = color(kindStyle[kind].band);
+            for (let i = 0; i < xs.length; i++) {
+              if (mins[i] === null || maxs[i] === null) continue;
+              const x = u.valToPos(xs[i], 'x', true);
+              const top = u.valToPos(maxs[i], 'y', true);
+              const bottom = u.valToPos(mins[i], 'y', true);
+              ctx.fillRect(x - width / 2, top, width, Math.max(1, bottom - top));
+            }
+          });
+          ctx.restore();
+        },
+      },
+    };
+  }
+
+  // Colours each kind's median points by loss, and marks rounds with no reply at the bottom in the "all
+  // lost" colour (a second kind's a little higher, so both show).
+  function lossPlugin(kinds, columns) {
+    return {
+      hooks: {
+        draw: (u) => {
+          const { ctx } = u;
+          const xs = u.data[0];
           const radius = Math.max(1.5, Math.min(3, u.bbox.width / Math.max(1, xs.length) / 3));
           ctx.save();
-          for (let i = 0; i < xs.length; i++) {
-            const level = lossLevel(loss[i], sent[i]);
-            if (level < 0) continue;
-            const x = u.valToPos(xs[i], 'x', true);
-            ctx.fillStyle = lossColors[level];
-            if (medians[i] === null) {
-              ctx.fillRect(x - radius, u.bbox.top + u.bbox.height - 4, radius * 2, 4);
-              continue;
+          kinds.forEach((kind, k) => {
+            const medians = u.data[2 + 3 * k];
+            const { loss, sent } = columns[kind];
+            for (let i = 0; i < xs.length; i++) {
+              const level = lossLevel(loss[i], sent[i]);
+              if (level < 0) continue;
+              const x = u.valToPos(xs[i], 'x', true);
+              ctx.fillStyle = lossColors[level];
+              if (medians[i] === null) {
+                ctx.fillRect(x - radius, u.bbox.top + u.bbox.height - 4 - 6 * k, radius * 2, 4);
+                continue;
+              }
+              ctx.beginPath();
+              ctx.arc(x, u.valToPos(medians[i], 'y', true), radius, 0, 2 * Math.PI);
+              ctx.fill();
             }
-            ctx.beginPath();
-            ctx.arc(x, u.valToPos(medians[i], 'y', true), radius, 0, 2 * Math.PI);
-            ctx.fill();
-          }
+          });
           ctx.restore();
         },
       },
@@ -123,13 +143,13 @@
     };
   }
 
-  // The range's points as columns ({ts: [...seconds], min: [...], ...}), or null when a page failed.
-  async function load(element) {
-    const to = Date.now() / 1000;
-    const from = Math.floor(to - (Number(element.getAttribute('data-span')) || 86400));
+  // One kind's points in the range as columns ({ts: [...seconds], min: [...], ...}), or null when a page
+  // failed.
+  async function load(element, kind, from) {
     const base = element.getAttribute('data-src') + '?from=' + from + '&resolution=' +
-      encodeURIComponent(element.getAttribute('data-resolution') || 'raw') + '&limit=10000';
-    const data = { from, to, ts: [], min: [], median: [], max: [], loss: [], sent: [], received: [] };
+      encodeURIComponent(element.getAttribute('data-resolution') || 'raw') + '&method=' + encodeURIComponent(kind) +
+      '&limit=10000';
+    const data = { ts: [], min: [], median: [], max: [], loss: [], sent: [], received: [], refused: [] };
     let url = base;
     for (let pages = 0; url && pages < 50; pages++) {
       const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
@@ -143,18 +163,48 @@
         data.loss.push(point.loss);
         data.sent.push(point.sent);
         data.received.push(point.received);
+        data.refused.push(point.refused || 0);
       }
       url = page.next_cursor ? base + '&cursor=' + encodeURIComponent(page.next_cursor) : null;
     }
     return data;
   }
 
+  const fields = ['min', 'median', 'max', 'loss', 'sent', 'received', 'refused'];
+
+  // The kinds' columns on one x axis (the union of their times; a kind without a point at a time has
+  // null there), as uPlot wants them: {ts, columns: {kind: {min: [...], ...}}}.
+  function align(kinds, loaded) {
+    const times = [...new Set(kinds.flatMap((kind) => loaded[kind].ts))].sort((a, b) => a - b);
+    const index = new Map(times.map((t, i) => [t, i]));
+    const columns = {};
+    for (const kind of kinds) {
+      const column = {};
+      for (const field of fields) column[field] = new Array(times.length).fill(null);
+      const source = loaded[kind];
+      source.ts.forEach((t, j) => {
+        const i = index.get(t);
+        for (const field of fields) column[field][i] = source[field][j];
+      });
+      columns[kind] = column;
+    }
+    return { ts: times, columns };
+  }
+
   async function draw(element, existing) {
-    const [data, events] = await Promise.all([load(element), loadEvents(element)]);
-    if (!data) return existing;
+    const kinds = (element.getAttribute('data-methods') || 'icmp').split(/\s+/).filter((kind) => kindStyle[kind]);
+    if (kinds.length === 0) kinds.push('icmp');
+    const to = Date.now() / 1000;
+    const from = Math.floor(to - (Number(element.getAttribute('data-span')) || 86400));
+    const [events, ...pages] = await Promise.all([loadEvents(element), ...kinds.map((kind) => load(element, kind, from))]);
+    if (pages.some((page) => page === null)) return existing;
+    const loaded = {};
+    kinds.forEach((kind, k) => { loaded[kind] = pages[k]; });
+    const data = align(kinds, loaded);
     if (existing) existing.destroy();
     element.replaceChildren();
     element.classList.add('loaded');
+    element.setAttribute('data-drawn-methods', kinds.filter((kind) => loaded[kind].ts.length > 0).join(' '));
     if (data.ts.length === 0) {
       const note = document.createElement('p');
       note.className = 'muted';
@@ -165,23 +215,30 @@
     const readout = document.createElement('p');
     readout.className = 'muted small';
     readout.setAttribute('aria-live', 'off');
+    const series = [{}];
+    const columns = [data.ts];
+    for (const kind of kinds) {
+      const style = kindStyle[kind];
+      const column = data.columns[kind];
+      series.push(
+        { label: style.label + ' min', stroke: 'transparent', points: { show: false } },
+        { label: style.label + ' median', stroke: color(style.line), width: 1.5, points: { show: false }, spanGaps: false },
+        { label: style.label + ' max', stroke: 'transparent', points: { show: false } },
+      );
+      columns.push(column.min, column.median, column.max);
+    }
     const options = {
       width: Math.max(280, element.clientWidth),
       height: 320,
-      plugins: [bandPlugin, lossPlugin(data.loss, data.sent), eventsPlugin(events)],
-      scales: { x: { time: true, range: () => [data.from, data.to] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+      plugins: [bandPlugin(kinds), lossPlugin(kinds, data.columns), eventsPlugin(events)],
+      scales: { x: { time: true, range: () => [from, to] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
         { stroke: color('--muted'), grid: { stroke: color('--line') } },
         { stroke: color('--muted'), grid: { stroke: color('--line') }, size: 70, values: (u, vals) => vals.map((v) => v + ' ms') },
       ],
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },
-      series: [
-        {},
-        { label: 'min', stroke: 'transparent', points: { show: false } },
-        { label: 'median', stroke: color('--accent'), width: 1.5, points: { show: false }, spanGaps: false },
-        { label: 'max', stroke: 'transparent', points: { show: false } },
-      ],
+      series,
       hooks: {
         setCursor: [
           (u) => {
@@ -191,14 +248,20 @@
               return;
             }
             const when = new Date(data.ts[i] * 1000).toISOString().replace('T', ' ').slice(0, 19);
-            readout.textContent = when + ' UTC — min ' + fmtMs(data.min[i]) + ', median ' + fmtMs(data.median[i]) +
-              ', max ' + fmtMs(data.max[i]) + ', loss ' + fmtLoss(data.loss[i]) +
-              ' (' + data.received[i] + '/' + data.sent[i] + ')';
+            const parts = [];
+            for (const kind of kinds) {
+              const c = data.columns[kind];
+              if (c.sent[i] === null) continue;
+              parts.push((kinds.length > 1 ? kindStyle[kind].label + ': ' : '') + 'min ' + fmtMs(c.min[i]) +
+                ', median ' + fmtMs(c.median[i]) + ', max ' + fmtMs(c.max[i]) + ', loss ' + fmtLoss(c.loss[i]) +
+                ' (' + c.received[i] + '/' + c.sent[i] + (c.refused[i] ? ', ' + c.refused[i] + ' refused' : '') + ')');
+            }
+            readout.textContent = when + ' UTC — ' + parts.join('; ');
           },
         ],
       },
     };
-    const plot = new window.uPlot(options, [data.ts, data.min, data.median, data.max], element);
+    const plot = new window.uPlot(options, columns, element);
     element.appendChild(readout);
     return plot;
   }

@@ -5,7 +5,7 @@
 namespace semaphore::web {
 
 std::string_view series_csv_header() {
-  return "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error\n";
+  return "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error,method,refused\n";
 }
 
 void append_series_csv_row(std::string& out, const SeriesPoint& point) {
@@ -16,7 +16,8 @@ void append_series_csv_row(std::string& out, const SeriesPoint& point) {
   out += format_number(point.min_ms, 3) + ',' + format_number(point.avg_ms, 3) + ',' +
          format_number(point.max_ms, 3) + ',' + format_number(point.median_ms, 3) + ',' +
          format_number(point.stddev_ms, 3) + ',';
-  out += csv_field(point.error) + '\n';
+  out += csv_field(point.error) + ',';
+  out += std::string(to_string(point.method)) + ',' + std::to_string(point.refused) + '\n';
 }
 
 std::string csv_field(const std::string& text) {

@@ -8,7 +8,8 @@
 
 namespace semaphore::web {
 
-// "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error\n"
+// "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error,method,refused\n"
+// (method: icmp or tcp; refused: TCP answers that were a RST, 0 for ICMP and for rollups)
 std::string_view series_csv_header();
 // Appends one point's line (times ISO 8601 UTC, figures with 3 decimals, loss 0..1 with 4, empty when none).
 void append_series_csv_row(std::string& out, const SeriesPoint& point);

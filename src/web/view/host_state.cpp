@@ -17,6 +17,95 @@ HostState classify(const std::optional<store::PingResult>& latest, EpochMs now,
   return HostState::up;
 }
 
+namespace {
+
+bool answered(const std::optional<store::PingResult>& row) {
+  return row && row->received > 0;
+}
+
+bool port_closed(const std::optional<store::PingResult>& tcp) {
+  return tcp && tcp->refused > 0 && tcp->received > 0;
+}
+
+}  // namespace
+
+HostView judge_host(ProbeMethod method, const std::optional<store::PingResult>& icmp,
+                    const std::optional<store::PingResult>& tcp, EpochMs now,
+                    std::chrono::seconds stale_after) {
+  const HostState icmp_state = classify(icmp, now, stale_after);
+  const HostState tcp_state = classify(tcp, now, stale_after);
+  const StateNote closed = port_closed(tcp) ? StateNote::port_closed : StateNote::none;
+  switch (method) {
+    case ProbeMethod::icmp:
+      return {icmp_state, StateNote::none};
+    case ProbeMethod::tcp:
+      return {tcp_state, tcp_state == HostState::unknown ? StateNote::none : closed};
+    case ProbeMethod::both:
+      break;
+  }
+  if (icmp_state == HostState::unknown) {
+    return {tcp_state, tcp_state == HostState::unknown ? StateNote::none : closed};
+  }
+  if (icmp_state == HostState::down && tcp_state != HostState::unknown && answered(tcp)) {
+    return {tcp_state, StateNote::icmp_filtered};
+  }
+  // ICMP decides, as it does for the alerts (the TCP row is there for the chart and the tables).
+  return {icmp_state, tcp_state == HostState::unknown ? StateNote::none : closed};
+}
+
+HostView judge_host(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after) {
+  switch (status.host.probe.method) {
+    case ProbeMethod::icmp:
+      return judge_host(ProbeMethod::icmp, status.latest, std::nullopt, now, stale_after);
+    case ProbeMethod::tcp:
+      return judge_host(ProbeMethod::tcp, std::nullopt, status.latest, now, stale_after);
+    case ProbeMethod::both:
+      break;
+  }
+  return judge_host(ProbeMethod::both, status.latest, status.latest_tcp, now, stale_after);
+}
+
+const std::optional<store::PingResult>& shown_round(const store::HostStatus& status, const HostView& view) {
+  if (status.host.probe.method == ProbeMethod::both && status.latest_tcp &&
+      (view.note == StateNote::icmp_filtered || !status.latest)) {
+    return status.latest_tcp;
+  }
+  return status.latest;
+}
+
+std::string HostView::text() const {
+  std::string text(to_string(state));
+  switch (note) {
+    case StateNote::none:
+      break;
+    case StateNote::port_closed:
+      text += " (port closed)";
+      break;
+    case StateNote::icmp_filtered:
+      text += " (ICMP filtered)";
+      break;
+  }
+  return text;
+}
+
+std::string_view HostView::css() const {
+  if (note == StateNote::icmp_filtered && state == HostState::up) return "filtered";
+  return to_string(state);
+}
+
+std::string method_label(const ProbeSpec& probe) {
+  const std::string port = std::to_string(probe.tcp_port);
+  switch (probe.method) {
+    case ProbeMethod::icmp:
+      return "ICMP";
+    case ProbeMethod::tcp:
+      return "TCP " + port;
+    case ProbeMethod::both:
+      return "ICMP + TCP " + port;
+  }
+  return "ICMP";
+}
+
 std::string_view to_string(HostState state) {
   switch (state) {
     case HostState::up:

@@ -21,7 +21,6 @@ SeriesPoint point_of(const Row& row, EpochMs ts, int rounds) {
   point.avg_ms = row.avg_ms;
   point.max_ms = row.max_ms;
   point.median_ms = row.median_ms;
-  point.method = row.method;
   return point;
 }
 
@@ -29,12 +28,39 @@ SeriesPoint from_round(const store::PingResult& round) {
   SeriesPoint point = point_of(round, round.ts, 1);
   point.stddev_ms = round.stddev_ms;  // only a round has these
   point.error = round.error;
+  point.method = round.method;
   point.refused = round.refused;
   return point;
 }
 
 SeriesPoint from_rollup(const store::Rollup& rollup) {
-  return point_of(rollup, rollup.bucket_start, rollup.rounds);
+  SeriesPoint point = point_of(rollup, rollup.bucket_start, rollup.rounds);
+  point.method = rollup.method;
+  return point;
+}
+
+// The store's rows are of every kind (host_store.h); a series keeps one.
+template <class Row>
+void keep_kind(std::vector<Row>& rows, ProbeKind kind) {
+  std::erase_if(rows, [kind](const Row& row) { return row.method != kind; });
+}
+
+// How many rows of every kind to read for a page of `limit` rows of one: a round (or bucket) has at most
+// one row per kind, so twice as many and a round more always give a complete round to stop after.
+std::size_t rows_to_read(std::size_t limit) {
+  constexpr std::size_t kKinds = 2;
+  return limit >= (std::numeric_limits<std::size_t>::max() - kKinds) / kKinds ? limit
+                                                                              : limit * kKinds + kKinds;
+}
+
+// When `rows` filled the read (`read` rows asked for), the rows of its last time may be missing some kind:
+// they are dropped, and that time returned (where the next page starts); nullopt when the read was complete.
+template <class Row, class Time>
+std::optional<EpochMs> drop_last_time(std::vector<Row>& rows, std::size_t read, Time time_of) {
+  if (rows.empty() || rows.size() < read) return std::nullopt;
+  const EpochMs last = time_of(rows.back());
+  std::erase_if(rows, [&](const Row& row) { return time_of(row) >= last; });
+  return last;
 }
 
 std::optional<double> median_of(std::vector<double>& values) {
@@ -48,6 +74,22 @@ std::optional<double> median_of(std::vector<double>& values) {
 }
 
 }  // namespace
+
+ProbeKind primary_kind(ProbeMethod method) {
+  return method == ProbeMethod::tcp ? ProbeKind::tcp : ProbeKind::icmp;
+}
+
+std::vector<ProbeKind> kinds_of(ProbeMethod method) {
+  switch (method) {
+    case ProbeMethod::icmp:
+      return {ProbeKind::icmp};
+    case ProbeMethod::tcp:
+      return {ProbeKind::tcp};
+    case ProbeMethod::both:
+      break;
+  }
+  return {ProbeKind::icmp, ProbeKind::tcp};
+}
 
 const std::vector<RangeSpec>& all_ranges() {
   static const std::vector<RangeSpec> ranges = {
@@ -71,35 +113,26 @@ std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rou
   std::size_t i = 0;
   std::vector<double> medians;
   while (i < rounds.size()) {
-    const EpochMs bucket = rounds[i].ts - rounds[i].ts % period_ms;
-    std::size_t end = i;
-    while (end < rounds.size() && rounds[end].ts < bucket + period_ms) ++end;
-    for (const ProbeKind kind : {ProbeKind::icmp, ProbeKind::tcp}) {
-      SeriesPoint point;
-      point.ts = bucket;
-      point.rounds = 0;
-      point.method = kind;
-      double weighted_sum = 0;
-      medians.clear();
-      for (std::size_t k = i; k < end; ++k) {
-        const auto& round = rounds[k];
-        if (round.method != kind) continue;
-        ++point.rounds;
-        point.sent += round.sent;
-        point.received += round.received;
-        if (round.min_ms)
-          point.min_ms = point.min_ms ? std::min(*point.min_ms, *round.min_ms) : *round.min_ms;
-        if (round.max_ms)
-          point.max_ms = point.max_ms ? std::max(*point.max_ms, *round.max_ms) : *round.max_ms;
-        if (round.avg_ms) weighted_sum += *round.avg_ms * round.received;
-        if (round.median_ms) medians.push_back(*round.median_ms);
-      }
-      if (point.rounds == 0) continue;
-      if (point.received > 0 && weighted_sum > 0) point.avg_ms = weighted_sum / point.received;
-      point.median_ms = median_of(medians);
-      points.push_back(std::move(point));
+    SeriesPoint point;
+    point.ts = rounds[i].ts - rounds[i].ts % period_ms;
+    point.rounds = 0;
+    point.method = rounds[i].method;
+    double weighted_sum = 0;
+    medians.clear();
+    for (; i < rounds.size() && rounds[i].ts < point.ts + period_ms; ++i) {
+      const auto& round = rounds[i];
+      ++point.rounds;
+      point.sent += round.sent;
+      point.received += round.received;
+      point.refused += round.refused;
+      if (round.min_ms) point.min_ms = point.min_ms ? std::min(*point.min_ms, *round.min_ms) : *round.min_ms;
+      if (round.max_ms) point.max_ms = point.max_ms ? std::max(*point.max_ms, *round.max_ms) : *round.max_ms;
+      if (round.avg_ms) weighted_sum += *round.avg_ms * round.received;
+      if (round.median_ms) medians.push_back(*round.median_ms);
     }
-    i = end;
+    if (point.received > 0 && weighted_sum > 0) point.avg_ms = weighted_sum / point.received;
+    point.median_ms = median_of(medians);
+    points.push_back(std::move(point));
   }
   return points;
 }
@@ -116,8 +149,9 @@ void limit_by_oldest_point(Series& series) {
 }  // namespace
 
 Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id host_id,
-                           const RangeSpec& range, EpochMs now) {
+                           const RangeSpec& range, EpochMs now, ProbeKind kind) {
   Series series;
+  series.kind = kind;
   series.range = range;
   series.to = now + 1;
   series.from = now - range.span_ms;
@@ -125,6 +159,7 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
   if (range.rollup_period_s == 0) {
     auto rounds = store.results_between(user_id, host_id, series.from, series.to);
     if (!rounds) return rounds.error();
+    keep_kind(*rounds, kind);
     series.points.reserve(rounds->size());
     for (const auto& round : *rounds) series.points.push_back(from_round(round));
     limit_by_oldest_point(series);
@@ -132,9 +167,11 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
   }
   auto rollups = store.rollups_between(user_id, host_id, range.rollup_period_s, series.from, series.to);
   if (!rollups) return rollups.error();
+  keep_kind(*rollups, kind);
   if (rollups->empty() && range.span_ms <= 30 * kDay) {
     auto rounds = store.results_between(user_id, host_id, series.from, series.to);
     if (!rounds) return rounds.error();
+    keep_kind(*rounds, kind);
     series.points = bucket_rounds(*rounds, range.rollup_period_s);
     limit_by_oldest_point(series);
     return series;
@@ -147,6 +184,7 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
   if (rolled_until < series.to && series.to - rolled_until <= 2 * kDay) {
     auto recent = store.results_between(user_id, host_id, rolled_until, series.to);
     if (!recent) return recent.error();
+    keep_kind(*recent, kind);
     for (auto& point : bucket_rounds(*recent, range.rollup_period_s))
       series.points.push_back(std::move(point));
   }
@@ -157,53 +195,66 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
 }
 
 Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, store::Id host_id,
-                                    EpochMs from, EpochMs to, int period_s, std::size_t limit) {
+                                    EpochMs from, EpochMs to, int period_s, std::size_t limit,
+                                    ProbeKind kind) {
   SeriesPage page;
   if (limit == 0 || from >= to) return page;
+  const std::size_t read = rows_to_read(limit);
   if (period_s == 0) {
-    auto rounds = store.results_between(user_id, host_id, from, to, limit + 2);
+    auto rounds = store.results_between(user_id, host_id, from, to, read);
     if (!rounds) return rounds.error();
-    // A round's icmp and tcp rows stay on one page (the next page starts after the last round's ts).
-    std::size_t keep = std::min(limit, rounds->size());
-    if (keep < rounds->size() && (*rounds)[keep].ts == (*rounds)[keep - 1].ts) ++keep;
-    const bool more = rounds->size() > keep;
-    if (more) rounds->resize(keep);
+    const auto cut = drop_last_time(*rounds, read, [](const store::PingResult& round) { return round.ts; });
+    keep_kind(*rounds, kind);
+    const bool more = rounds->size() > limit;
+    if (more) rounds->resize(limit);
     page.points.reserve(rounds->size());
     for (const auto& round : *rounds) page.points.push_back(from_round(round));
-    if (more) page.next_from = page.points.back().ts + 1;
+    if (more) {
+      page.next_from = page.points.back().ts + 1;
+    } else if (cut) {
+      page.next_from = *cut;
+    }
     return page;
   }
   const EpochMs period_ms = EpochMs{period_s} * 1000;
   from -= ((from % period_ms) + period_ms) % period_ms;  // down to the bucket's start, also before 1970
-  auto rollups = store.rollups_between(user_id, host_id, period_s, from, to, limit + 2);
+  auto rollups = store.rollups_between(user_id, host_id, period_s, from, to, read);
   if (!rollups) return rollups.error();
-  std::size_t keep = std::min(limit, rollups->size());
-  if (keep < rollups->size() && (*rollups)[keep].bucket_start == (*rollups)[keep - 1].bucket_start) ++keep;
-  if (rollups->size() > keep) {
-    rollups->resize(keep);
+  const auto rollups_cut =
+      drop_last_time(*rollups, read, [](const store::Rollup& rollup) { return rollup.bucket_start; });
+  keep_kind(*rollups, kind);
+  if (rollups->size() > limit) {
+    rollups->resize(limit);
     for (const auto& rollup : *rollups) page.points.push_back(from_rollup(rollup));
     page.next_from = page.points.back().ts + period_ms;
     return page;
   }
   for (const auto& rollup : *rollups) page.points.push_back(from_rollup(rollup));
+  if (rollups_cut) {  // more rollups may follow: the next page goes on from them
+    page.next_from = *rollups_cut;
+    return page;
+  }
   // The buckets after the last rollup, from the raw rounds: as many as the page has room for.
   const EpochMs tail_from = rollups->empty() ? from : rollups->back().bucket_start + period_ms;
-  const auto room = static_cast<EpochMs>(limit - std::min(limit, page.points.size()));
+  const auto room = static_cast<EpochMs>(limit - page.points.size());
   const EpochMs tail_to = (to - tail_from) / period_ms < room ? to : tail_from + room * period_ms;
   if (tail_from >= tail_to) return page;
   auto rounds = store.results_between(user_id, host_id, tail_from, tail_to, kMaxRoundsPerPage + 1);
   if (!rounds) return rounds.error();
-  const bool cut = rounds->size() > kMaxRoundsPerPage;
-  std::vector<SeriesPoint> buckets = bucket_rounds(*rounds, period_s);
-  if (cut) {
+  std::optional<EpochMs> cut_bucket;
+  if (rounds->size() > kMaxRoundsPerPage) {
     // The last bucket may be missing rounds: the next page starts with it.
-    const EpochMs last = buckets.back().ts;
-    page.next_from = last;
-    while (!buckets.empty() && buckets.back().ts == last) buckets.pop_back();  // each method's point
+    const EpochMs last = rounds->back().ts;
+    cut_bucket = last - ((last % period_ms) + period_ms) % period_ms;
+    std::erase_if(*rounds, [&](const store::PingResult& round) { return round.ts >= *cut_bucket; });
+  }
+  keep_kind(*rounds, kind);
+  for (auto& bucket : bucket_rounds(*rounds, period_s)) page.points.push_back(std::move(bucket));
+  if (cut_bucket) {
+    page.next_from = *cut_bucket;
   } else if (tail_to < to) {
     page.next_from = tail_to;
   }
-  for (auto& bucket : buckets) page.points.push_back(std::move(bucket));
   return page;
 }
 

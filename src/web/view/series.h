@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/probe_method.h"
 #include "core/result.h"
 #include "store/host_store.h"
 
@@ -26,7 +27,7 @@ const std::vector<RangeSpec>& all_ranges();
 // nullopt for an unknown name; "" gives the default (24h).
 std::optional<RangeSpec> parse_range(std::string_view name);
 
-// One point of a series: a raw round, or a bucket of rounds.
+// One point of a series: a raw round, or a bucket of rounds, of one probe kind.
 struct SeriesPoint {
   EpochMs ts = 0;
   int rounds = 1;
@@ -34,11 +35,20 @@ struct SeriesPoint {
   int received = 0;
   std::optional<double> min_ms, avg_ms, max_ms, median_ms, stddev_ms;
   std::string error;
-  ProbeKind method = ProbeKind::icmp;  // what it measured (a both host has a point of each per round)
-  int refused = 0;                     // TCP: answers that were a RST, among received (raw rounds only)
+  ProbeKind method = ProbeKind::icmp;
+  int refused = 0;  // TCP answers that were a RST, among received (raw rounds and buckets of them; rollups
+                    // keep no count: 0)
 };
 
+// The kind a host's single series shows: ICMP for icmp and both hosts, TCP for tcp hosts.
+ProbeKind primary_kind(ProbeMethod method);
+// The kinds a host's chart and tables show, primary first: {icmp}, {tcp} or {icmp, tcp}.
+std::vector<ProbeKind> kinds_of(ProbeMethod method);
+
+// A series is one probe kind's: the store returns every kind of row (a `both` host has an icmp and a tcp
+// row each round, and a host whose method changed keeps its older rows); everything below keeps `kind`'s.
 struct Series {
+  ProbeKind kind = ProbeKind::icmp;
   RangeSpec range;
   EpochMs from = 0, to = 0;
   std::vector<SeriesPoint> points;  // oldest first
@@ -49,14 +59,12 @@ struct Series {
 
 // Errc::not_found when the host is not the user's; Errc::unavailable on database trouble.
 Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id host_id,
-                           const RangeSpec& range, EpochMs now);
+                           const RangeSpec& range, EpochMs now, ProbeKind kind = ProbeKind::icmp);
 
-// One page of a host's points with from <= ts < to (the API's results): raw rounds (`period_s` 0), or
-// buckets of 3600 or 86400 s — the rollups, and after the last rollup buckets made here from the raw rounds
-// (the hour or day not rolled up yet, or every bucket when the ping service has built none). `from` is taken
-// down to its bucket's start. At most `limit` points, except that a both host's icmp and tcp points of one
-// round or bucket are never split over two pages (a page may then hold one more, and the buckets made from
-// raw rounds count one per period, with a point per method); `next_from` is where the next page starts
+// One page of a host's points of `kind` with from <= ts < to (the API's results): raw rounds (`period_s` 0),
+// or buckets of 3600 or 86400 s — the rollups, and after the last rollup buckets made here from the raw
+// rounds (the hour or day not rolled up yet, or every bucket when the ping service has built none). `from` is
+// taken down to its bucket's start. At most `limit` points; `next_from` is where the next page starts
 // (nullopt after the last page). A page may hold fewer than `limit` points and still have a next one.
 struct SeriesPage {
   std::vector<SeriesPoint> points;
@@ -66,10 +74,11 @@ struct SeriesPage {
 // page).
 inline constexpr std::size_t kMaxRoundsPerPage = 200'000;
 Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, store::Id host_id,
-                                    EpochMs from, EpochMs to, int period_s, std::size_t limit);
+                                    EpochMs from, EpochMs to, int period_s, std::size_t limit,
+                                    ProbeKind kind = ProbeKind::icmp);
 
-// Buckets raw rounds into periods of `period_s` (min of mins, max of maxes, received-weighted mean,
-// median of medians), one point per period and method (icmp before tcp), never mixing methods.
+// Buckets raw rounds of one kind into periods of `period_s` (min of mins, max of maxes, received-weighted
+// mean, median of medians, sums of sent, received and refused); the points carry the first round's kind.
 std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rounds, int period_s);
 
 }  // namespace semaphore::web

@@ -18,18 +18,19 @@ int loss_level(int sent, int received) {
 }
 
 std::optional<Sparkline> SparklineCache::get(store::HostStore& store, store::Id user_id, store::Id host_id,
-                                             EpochMs now) {
+                                             ProbeKind kind, EpochMs now) {
   {
     std::lock_guard lock(mutex_);
     const auto it = entries_.find(host_id);
-    if (it != entries_.end() && it->second.user_id == user_id && now - it->second.built_at < ttl_.count()) {
+    if (it != entries_.end() && it->second.user_id == user_id && it->second.kind == kind &&
+        now - it->second.built_at < ttl_.count()) {
       return it->second.value;
     }
   }
   constexpr EpochMs kDay = 86'400'000;
   constexpr int kBuckets = 24;
   RangeSpec day{"24h", kDay, 3600};  // hourly points: rollups, else bucketed rounds
-  auto series = load_series(store, user_id, host_id, day, now);
+  auto series = load_series(store, user_id, host_id, day, now, kind);
   if (!series) return std::nullopt;  // not cached: the next view tries again
 
   std::optional<Sparkline> result;
@@ -67,7 +68,7 @@ std::optional<Sparkline> SparklineCache::get(store::HostStore& store, store::Id 
   if (entries_.size() > 100'000) entries_.clear();
   // An empty sparkline is kept for a few seconds only: the host's first round is about to come.
   const EpochMs built_at = result ? now : now - ttl_.count() + 5000;
-  entries_[host_id] = Entry{user_id, built_at, result};
+  entries_[host_id] = Entry{user_id, kind, built_at, result};
   return result;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/probe_method.h"
 #include "store/host_store.h"
 
 namespace semaphore::web {
@@ -29,12 +30,15 @@ class SparklineCache {
  public:
   explicit SparklineCache(std::chrono::milliseconds ttl = std::chrono::minutes(1)) : ttl_(ttl) {}
 
-  // nullopt when the host has no median in the last 24 h (or the database failed).
-  std::optional<Sparkline> get(store::HostStore& store, store::Id user_id, store::Id host_id, EpochMs now);
+  // The host's `kind` of rows (its primary kind: series.h); nullopt when it has no median in the last 24 h
+  // (or the database failed). Kept per host with its kind, so a method changed to another kind is read anew.
+  std::optional<Sparkline> get(store::HostStore& store, store::Id user_id, store::Id host_id, ProbeKind kind,
+                               EpochMs now);
 
  private:
   struct Entry {
     store::Id user_id = 0;
+    ProbeKind kind = ProbeKind::icmp;
     EpochMs built_at = 0;
     std::optional<Sparkline> value;
   };

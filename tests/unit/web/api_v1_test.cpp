@@ -268,26 +268,27 @@ TEST_F(ApiV1Test, ABothHostWhoseIcmpIsFilteredIsUpAndItsRoundsSayTheirMethod) {
   const json::value report = body_of(alice.api(Method::get, "/api/v1/report"));
   EXPECT_EQ(report.at("hosts").as_array()[0].at("state").as_string(), "up");
 
-  // Raw results: both rows of the round, each with its method; a page of one keeps the pair together.
+  // Raw results: one probe kind per request, the host's primary one (ICMP) without `method`, so that a
+  // client written before probe methods reads one row per round.
   const std::string results = "/api/v1/hosts/" + std::to_string(id) +
-                              "/results?resolution=raw&limit=1&from=" + std::to_string((ts - kMinute) / 1000);
-  const json::value page = body_of(alice.api(Method::get, results));
-  const auto& points = page.at("results").as_array();
-  ASSERT_EQ(points.size(), 2u);
-  EXPECT_EQ(points[0].at("method").as_string(), "icmp");
-  EXPECT_EQ(points[1].at("method").as_string(), "tcp");
-  EXPECT_EQ(points[1].at("refused").as_int64(), 5);
-  EXPECT_TRUE(page.at("next_cursor").is_null());
-  // Hourly buckets from the raw rounds: one point per method, never mixed.
-  const json::value hourly = body_of(
-      alice.api(Method::get, "/api/v1/hosts/" + std::to_string(id) +
-                                 "/results?resolution=hour&from=" + std::to_string((ts - kHour) / 1000)));
-  const auto& buckets = hourly.at("results").as_array();
-  ASSERT_EQ(buckets.size(), 2u);
-  EXPECT_EQ(buckets[0].at("method").as_string(), "icmp");
-  EXPECT_EQ(buckets[0].at("received").as_int64(), 0);
-  EXPECT_EQ(buckets[1].at("method").as_string(), "tcp");
-  EXPECT_EQ(buckets[1].at("received").as_int64(), 5);
+                              "/results?resolution=raw&from=" + std::to_string((ts - kMinute) / 1000);
+  const json::value primary = body_of(alice.api(Method::get, results));
+  ASSERT_EQ(primary.at("results").as_array().size(), 1u);
+  EXPECT_EQ(primary.at("method").as_string(), "icmp");
+  EXPECT_EQ(primary.at("results").as_array()[0].at("method").as_string(), "icmp");
+  const json::value tcp_page = body_of(alice.api(Method::get, results + "&method=tcp"));
+  ASSERT_EQ(tcp_page.at("results").as_array().size(), 1u);
+  EXPECT_EQ(tcp_page.at("results").as_array()[0].at("method").as_string(), "tcp");
+  EXPECT_EQ(tcp_page.at("results").as_array()[0].at("refused").as_int64(), 5);
+  // Hourly buckets from the raw rounds: per method, never mixed.
+  const std::string hourly = "/api/v1/hosts/" + std::to_string(id) +
+                             "/results?resolution=hour&from=" + std::to_string((ts - kHour) / 1000);
+  for (const auto& [method, received] : {std::pair{"icmp", 0}, std::pair{"tcp", 5}}) {
+    const json::value buckets = body_of(alice.api(Method::get, hourly + "&method=" + method));
+    ASSERT_EQ(buckets.at("results").as_array().size(), 1u) << method;
+    EXPECT_EQ(buckets.at("results").as_array()[0].at("method").as_string(), method);
+    EXPECT_EQ(buckets.at("results").as_array()[0].at("received").as_int64(), received);
+  }
 }
 
 TEST_F(ApiV1Test, TheHostLimitIs422) {
@@ -598,9 +599,11 @@ TEST_F(ApiV1Results, CsvWithAHeaderLineAndTheCursorInAHeader) {
   const Response csv = alice.call(Method::get, results(query), "", {{"accept", "text/csv"}});
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
-  EXPECT_EQ(csv.body, "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error\n" +
-                          format_iso8601(start) + ",1,5,0,1.0000,,,,,,timeout\n" +
-                          format_iso8601(start + kMinute) + ",1,5,5,0.0000,1.000,2.000,3.000,2.000,0.500,\n");
+  EXPECT_EQ(
+      csv.body,
+      "time_utc,rounds,sent,received,loss,min_ms,avg_ms,max_ms,median_ms,stddev_ms,error,method,refused\n" +
+          format_iso8601(start) + ",1,5,0,1.0000,,,,,,timeout,icmp,0\n" + format_iso8601(start + kMinute) +
+          ",1,5,5,0.0000,1.000,2.000,3.000,2.000,0.500,,icmp,0\n");
   const std::string next = header_of(csv, "X-Next-Cursor");
   ASSERT_FALSE(next.empty());
   const Response second =

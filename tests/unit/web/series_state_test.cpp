@@ -37,6 +37,80 @@ TEST(HostState, FromTheLatestRound) {
   EXPECT_FALSE(parse_host_state("bogus"));
 }
 
+store::PingResult tcp_at(EpochMs ts, int sent, int received, int refused, std::optional<double> median) {
+  store::PingResult result = round_at(ts, sent, received, median);
+  result.method = ProbeKind::tcp;
+  result.refused = refused;
+  return result;
+}
+
+// The one rule of issue 15 (host_state.h judge_host), for each method and the states its rows give.
+TEST(HostState, JudgedByTheProbeMethod) {
+  const auto stale = std::chrono::seconds(300);
+  const EpochMs now = 1'000'000'000;
+  const auto judge = [&](ProbeMethod method, std::optional<store::PingResult> icmp,
+                         std::optional<store::PingResult> tcp) {
+    return judge_host(method, icmp, tcp, now, stale);
+  };
+  const auto icmp_up = round_at(now - 1000, 5, 5, 1.0);
+  const auto icmp_lost = round_at(now - 1000, 5, 0, std::nullopt);
+  const auto tcp_open = tcp_at(now - 1000, 5, 5, 0, 2.0);
+  const auto tcp_closed = tcp_at(now - 1000, 5, 5, 5, 2.0);
+  const auto tcp_lost = tcp_at(now - 1000, 5, 0, 0, std::nullopt);
+
+  // icmp: the ICMP row alone, as classify() says.
+  EXPECT_EQ(judge(ProbeMethod::icmp, icmp_up, tcp_lost).text(), "up");
+  EXPECT_EQ(judge(ProbeMethod::icmp, icmp_lost, tcp_open).text(), "down");
+  // tcp: a RST is an answer (up), noted "port closed"; silence is down.
+  EXPECT_EQ(judge(ProbeMethod::tcp, std::nullopt, tcp_open).text(), "up");
+  const HostView closed = judge(ProbeMethod::tcp, std::nullopt, tcp_closed);
+  EXPECT_EQ(closed, (HostView{HostState::up, StateNote::port_closed}));
+  EXPECT_EQ(closed.text(), "up (port closed)");
+  EXPECT_EQ(closed.css(), "up");
+  EXPECT_EQ(judge(ProbeMethod::tcp, std::nullopt, tcp_lost).text(), "down");
+  EXPECT_EQ(judge(ProbeMethod::tcp, std::nullopt, tcp_at(now - 1000, 5, 3, 3, 2.0)).text(),
+            "degraded (port closed)");
+  EXPECT_EQ(judge(ProbeMethod::tcp, std::nullopt, std::nullopt).text(), "unknown");
+
+  // both: ICMP all lost while TCP answers is up, noted and styled apart; both lost is down.
+  const HostView filtered = judge(ProbeMethod::both, icmp_lost, tcp_open);
+  EXPECT_EQ(filtered, (HostView{HostState::up, StateNote::icmp_filtered}));
+  EXPECT_EQ(filtered.text(), "up (ICMP filtered)");
+  EXPECT_EQ(filtered.css(), "filtered");
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_lost, tcp_closed).text(), "up (ICMP filtered)");
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_lost, tcp_lost).text(), "down");
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_lost, tcp_lost).css(), "down");
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_up, tcp_open).text(), "up");
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_up, tcp_closed).text(), "up (port closed)");
+  // Otherwise ICMP decides, as for the alerts.
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_up, tcp_lost).text(), "up");
+  EXPECT_EQ(judge(ProbeMethod::both, round_at(now - 1000, 5, 4, 1.0), tcp_open).text(), "degraded");
+  // A kind without a fresh row (a method changed a moment ago) is left out.
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_up, std::nullopt).text(), "up");
+  EXPECT_EQ(judge(ProbeMethod::both, std::nullopt, tcp_closed).text(), "up (port closed)");
+  EXPECT_EQ(judge(ProbeMethod::both, icmp_lost, tcp_at(now - 400'000, 5, 5, 0, 2.0)).text(), "down");
+  EXPECT_EQ(judge(ProbeMethod::both, std::nullopt, std::nullopt).text(), "unknown");
+
+  // From a HostStatus as the store gives it: latest is a tcp host's TCP row, latest_tcp a both host's.
+  store::HostStatus status;
+  status.host.probe = {ProbeMethod::tcp, 22};
+  status.latest = tcp_closed;
+  EXPECT_EQ(judge_host(status, now, stale).text(), "up (port closed)");
+  status.host.probe = {ProbeMethod::both, 443};
+  status.latest = icmp_lost;
+  status.latest_tcp = tcp_open;
+  EXPECT_EQ(judge_host(status, now, stale).text(), "up (ICMP filtered)");
+  EXPECT_EQ(shown_round(status, judge_host(status, now, stale))->method, ProbeKind::tcp);
+  status.latest = icmp_up;
+  EXPECT_EQ(shown_round(status, judge_host(status, now, stale))->method, ProbeKind::icmp);
+}
+
+TEST(HostState, MethodLabels) {
+  EXPECT_EQ(method_label({ProbeMethod::icmp, 443}), "ICMP");
+  EXPECT_EQ(method_label({ProbeMethod::tcp, 22}), "TCP 22");
+  EXPECT_EQ(method_label({ProbeMethod::both, 443}), "ICMP + TCP 443");
+}
+
 TEST(HostState, Formatting) {
   EXPECT_EQ(format_ms(std::nullopt), "—");
   EXPECT_EQ(format_ms(0.0451), "0.045 ms");
@@ -73,6 +147,17 @@ TEST(Series, BucketsRounds) {
   EXPECT_NEAR(*points[0].avg_ms, (10.0 * 5 + 20.0 * 4) / 9, 1e-9);
   EXPECT_EQ(points[1].ts, hour);
   EXPECT_EQ(points[1].rounds, 1);
+}
+
+TEST(Series, BucketsKeepTheKindAndSumRefused) {
+  std::vector<store::PingResult> rounds = {tcp_at(0, 5, 5, 2, 10.0), tcp_at(60'000, 5, 5, 5, 12.0)};
+  const auto points = bucket_rounds(rounds, 3600);
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].method, ProbeKind::tcp);
+  EXPECT_EQ(points[0].refused, 7);
+  EXPECT_EQ(primary_kind(ProbeMethod::both), ProbeKind::icmp);
+  EXPECT_EQ(primary_kind(ProbeMethod::tcp), ProbeKind::tcp);
+  EXPECT_EQ(kinds_of(ProbeMethod::both), (std::vector<ProbeKind>{ProbeKind::icmp, ProbeKind::tcp}));
 }
 
 TEST(Sparklines, LossLevels) {

@@ -94,13 +94,10 @@ class ProbeService {
                                                            store::PathStore* paths = nullptr,
                                                            std::unique_ptr<probe::Tracer> tracer = nullptr);
   // The same with both engines given (`tcp_pinger` may be null: TCP rows then say "send failed").
-  static Result<std::unique_ptr<ProbeService>> create_with(store::MonitorStore& store,
-                                                           const ServiceOptions& options,
-                                                           std::unique_ptr<probe::Pinger> pinger,
-                                                           std::unique_ptr<probe::Pinger> tcp_pinger,
-                                                           store::RoundEvaluator* evaluator,
-                                                           store::PathStore* paths = nullptr,
-                                                           std::unique_ptr<probe::Tracer> tracer = nullptr);
+  static Result<std::unique_ptr<ProbeService>> create_with(
+      store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
+      std::unique_ptr<probe::Pinger> tcp_pinger, store::RoundEvaluator* evaluator,
+      store::PathStore* paths = nullptr, std::unique_ptr<probe::Tracer> tracer = nullptr);
 
   // Starts the round loop and the writer on their own threads; returns at once.
   virtual void start() = 0;

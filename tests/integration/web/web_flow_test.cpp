@@ -175,12 +175,13 @@ TEST_F(WebFlow, ReportHostPageCsvAndApi) {
   const auto padded = client.get("/report/00" + std::to_string(id));
   EXPECT_EQ(padded.status, 200);
   EXPECT_NE(padded.body.find("data-src=\"/api/v1/hosts/" + std::to_string(id) +
-                             "/results\" data-span=\"86400\" data-resolution=\"raw\""),
+                             "/results\" data-methods=\"icmp\" data-span=\"86400\" data-resolution=\"raw\""),
             std::string::npos);
   const auto chart_page = client.get(page + "?range=7d");
-  EXPECT_NE(chart_page.body.find("data-src=\"/api/v1/hosts/" + std::to_string(id) +
-                                 "/results\" data-span=\"604800\" data-resolution=\"hour\""),
-            std::string::npos);
+  EXPECT_NE(
+      chart_page.body.find("data-src=\"/api/v1/hosts/" + std::to_string(id) +
+                           "/results\" data-methods=\"icmp\" data-span=\"604800\" data-resolution=\"hour\""),
+      std::string::npos);
   EXPECT_NE(chart_page.body.find("/static/uPlot.iife.min.js"), std::string::npos);
 
   const auto csv = client.get(page + ".csv?range=24h");

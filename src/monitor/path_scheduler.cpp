@@ -113,11 +113,7 @@ paths::Path path_from_trace(const probe::TraceResult& trace) {
 
 PathScheduler::PathScheduler(store::PathStore& store, probe::Tracer& tracer, Metrics& metrics,
                              PathOptions options)
-    : store_(store),
-      tracer_(tracer),
-      metrics_(metrics),
-      options_(std::move(options)),
-      plan_(options_.interval) {}
+    : store_(store), tracer_(tracer), metrics_(metrics), options_(options), plan_(options_.interval) {}
 
 PathScheduler::~PathScheduler() {
   stop();
@@ -285,11 +281,10 @@ store::HostAlertOutcome PathTriggeringEvaluator::evaluate(const store::HostAlert
                                                           std::span<const store::RoundToEvaluate> rounds) {
   store::HostAlertOutcome outcome = inner_.evaluate(context, rounds);
   // The newest state change of the batch: one trace, attached to that round's events.
-  for (auto event = outcome.events.rbegin(); event != outcome.events.rend(); ++event) {
-    if (event->quiet == "first_round") continue;  // a new host's first state is no change
-    paths_.request(context.host_id, event->at);
-    break;
-  }
+  // (A new host's first state is no change.)
+  const auto change = std::find_if(outcome.events.rbegin(), outcome.events.rend(),
+                                   [](const auto& event) { return event.quiet != "first_round"; });
+  if (change != outcome.events.rend()) paths_.request(context.host_id, change->at);
   return outcome;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 #include <thread>
+#include <utility>
 
 #include "core/text.h"
 
@@ -19,7 +20,7 @@ RoundScheduler::RoundScheduler(HostSource& source, probe::Pinger& pinger, probe:
       tcp_pinger_(tcp_pinger),
       deliver_(std::move(deliver)),
       metrics_(metrics),
-      options_(options) {
+      options_(std::move(options)) {
   metrics_.interval_ms = options_.timing.interval.count();
 }
 

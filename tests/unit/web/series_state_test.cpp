@@ -48,8 +48,8 @@ store::PingResult tcp_at(EpochMs ts, int sent, int received, int refused, std::o
 TEST(HostState, JudgedByTheProbeMethod) {
   const auto stale = std::chrono::seconds(300);
   const EpochMs now = 1'000'000'000;
-  const auto judge = [&](ProbeMethod method, std::optional<store::PingResult> icmp,
-                         std::optional<store::PingResult> tcp) {
+  const auto judge = [&](ProbeMethod method, const std::optional<store::PingResult>& icmp,
+                         const std::optional<store::PingResult>& tcp) {
     return judge_host(method, icmp, tcp, now, stale);
   };
   const auto icmp_up = round_at(now - 1000, 5, 5, 1.0);

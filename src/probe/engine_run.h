@@ -2,8 +2,10 @@
 // The state of one IcmpPinger::run() call, shared by engine.cpp (scheduling, sending) and
 // engine_receive.cpp (matching replies). Internal to the probe module.
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +23,45 @@ struct HostInput {
   virtual std::size_t size() const = 0;
   virtual std::string_view name(std::uint32_t host) const = 0;
   virtual std::int64_t offset_ns(std::uint32_t host) const = 0;
+};
+
+// The two inputs, and run_compact()'s results read from the run's host table: shared by the ICMP and TCP
+// engines.
+class RequestInput final : public HostInput {
+ public:
+  explicit RequestInput(std::span<const PingRequest> requests) : requests_(requests) {}
+  std::size_t size() const override { return requests_.size(); }
+  std::string_view name(std::uint32_t host) const override { return requests_[host].host; }
+  std::int64_t offset_ns(std::uint32_t host) const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(requests_[host].start_offset).count();
+  }
+
+ private:
+  std::span<const PingRequest> requests_;
+};
+
+class ListInput final : public HostInput {
+ public:
+  explicit ListInput(const HostList& hosts) : hosts_(hosts) {}
+  std::size_t size() const override { return hosts_.size(); }
+  std::string_view name(std::uint32_t host) const override { return hosts_.name(host); }
+  std::int64_t offset_ns(std::uint32_t) const override { return 0; }
+
+ private:
+  const HostList& hosts_;
+};
+
+class TableResults final : public CompactResults {
+ public:
+  TableResults(const HostList& hosts, HostTable table) : hosts_(hosts), table_(std::move(table)) {}
+  std::size_t size() const override { return hosts_.size(); }
+  void get(std::size_t i, HostResult& out) const override {
+    table_.fill(static_cast<std::uint32_t>(i), hosts_.name(i), out);
+  }
+
+ private:
+  const HostList& hosts_;
+  HostTable table_;
 };
 
 // How often the loop wakes while it sends: long enough that each wake sends (and reads) a batch of up to

@@ -124,47 +124,6 @@ struct TcpPinger::Run {
   std::int64_t blocked_until_ns = 0;  // no descriptor or local port until then
 };
 
-namespace {
-
-class RequestInput final : public HostInput {
- public:
-  explicit RequestInput(std::span<const PingRequest> requests) : requests_(requests) {}
-  std::size_t size() const override { return requests_.size(); }
-  std::string_view name(std::uint32_t host) const override { return requests_[host].host; }
-  std::int64_t offset_ns(std::uint32_t host) const override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(requests_[host].start_offset).count();
-  }
-
- private:
-  std::span<const PingRequest> requests_;
-};
-
-class ListInput final : public HostInput {
- public:
-  explicit ListInput(const HostList& hosts) : hosts_(hosts) {}
-  std::size_t size() const override { return hosts_.size(); }
-  std::string_view name(std::uint32_t host) const override { return hosts_.name(host); }
-  std::int64_t offset_ns(std::uint32_t) const override { return 0; }
-
- private:
-  const HostList& hosts_;
-};
-
-class TableResults final : public CompactResults {
- public:
-  TableResults(const HostList& hosts, HostTable table) : hosts_(hosts), table_(std::move(table)) {}
-  std::size_t size() const override { return hosts_.size(); }
-  void get(std::size_t i, HostResult& out) const override {
-    table_.fill(static_cast<std::uint32_t>(i), hosts_.name(i), out);
-  }
-
- private:
-  const HostList& hosts_;
-  HostTable table_;
-};
-
-}  // namespace
-
 Result<std::unique_ptr<Pinger>> Pinger::open_tcp(const TcpOpenOptions& options) {
   if (options.port == 0) return make_error(Errc::invalid_argument, "TCP port 0 cannot be probed");
   const int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);

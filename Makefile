@@ -64,7 +64,7 @@ format:
 
 # The soak (bench/soak/README.md): `semaphore run` with 10,000 simulated hosts for 30 minutes, wrk, host edits
 # and a database outage; prints RSS and descriptors over time, rows lost and HTTP errors. Needs root (a
-# network namespace and a TUN device). Not part of `make test` or `make bench`; the short check is
+# network namespace and a TUN device). Not part of `make bench`; `make test` runs its short check,
 # `make soak SOAK_ARGS="--minutes 1 --hosts 500"`.
 SOAK_ARGS ?=
 soak:

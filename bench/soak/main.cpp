@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -143,6 +144,27 @@ std::map<std::string, double> scrape_metrics(int port) {
     out[line.substr(0, space)] = std::atof(line.c_str() + space + 1);
   }
   return out;
+}
+
+// A figure of the last /metrics scrape. A name the service does not export (renamed since this bench was
+// written) is remembered and fails the run at the end: a missing figure must never read as 0.
+std::set<std::string> missing_metrics;
+double metric(const std::map<std::string, double>& scraped, const std::string& name) {
+  const auto found = scraped.find(name);
+  if (found != scraped.end()) return found->second;
+  missing_metrics.insert(name);
+  return -1;
+}
+
+// Requests the server answered with a status of the class `digit` ('2' for 2xx), over every route.
+double requests_of_class(const std::map<std::string, double>& scraped, char digit) {
+  double total = 0;
+  const std::string prefix = "semaphore_http_requests_total{";
+  const std::string code = std::string("code=\"") + digit;
+  for (const auto& [name, value] : scraped) {
+    if (name.starts_with(prefix) && name.find(code) != std::string::npos) total += value;
+  }
+  return total;
 }
 
 struct Sample {
@@ -378,7 +400,7 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
   const std::string mid = std::to_string(ids[ids.size() / 2]), last_id = std::to_string(ids.back());
   const std::vector<std::string> paths = {
       "/report", "/report/" + std::to_string(ids[0]) + "?range=1h", "/report/" + mid + "?range=24h",
-      "/api/hosts/" + mid + "/results?range=1h", "/report/" + last_id + "?range=6h"};
+      "/api/v1/hosts/" + mid + "/results", "/report/" + last_id + "?range=6h"};
   {
     std::ofstream script(dir.file("soak.lua"));
     script << wrk_script(http.session, paths, config.wrk_delay_ms);
@@ -484,12 +506,13 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
     if (t >= next_sample) {
       next_sample += config.sample_every_s;
       Sample s = sample_process(service.pid(), t, http.port);
-      auto m = [&](const char* name) { return s.metrics.count(name) ? s.metrics.at(name) : -1.0; };
+      // -1: the scrape got no answer (in 5 s); a name missing from an answer is remembered by metric().
+      auto m = [&](const char* name) { return s.metrics.empty() ? -1.0 : metric(s.metrics, name); };
       std::printf("%7.0f %8.1f %5d %7d %6.0f %9.0f %8.0f %8.0f %6.0f %8.0f %5.0f %s\n", t, s.rss_mb, s.fds,
-                  s.threads, m("semaphore_rounds"), m("semaphore_results_written"),
-                  m("semaphore_results_spooled"), m("semaphore_results_replayed"), m("semaphore_queue_depth"),
-                  m("semaphore_spool_bytes") / 1024, m("semaphore_database_up"),
-                  in_outage ? "outage" : (t < warmup_s ? "warm-up" : ""));
+                  s.threads, m("semaphore_rounds_total"), m("semaphore_results_written_total"),
+                  m("semaphore_results_spooled_total"), m("semaphore_results_replayed_total"),
+                  m("semaphore_result_queue_depth"), m("semaphore_spool_bytes") / 1024,
+                  m("semaphore_writer_database_up"), in_outage ? "outage" : (t < warmup_s ? "warm-up" : ""));
       std::fflush(stdout);
       samples.push_back(std::move(s));
     }
@@ -507,10 +530,11 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
   const auto drain_deadline = Clock::now() + std::chrono::seconds(config.interval_s * 2 + 60);
   for (;;) {
     last = scrape_metrics(http.port);
-    if (last["semaphore_spool_bytes"] == 0 && last["semaphore_queue_depth"] == 0) break;
+    if (metric(last, "semaphore_spool_bytes") == 0 && metric(last, "semaphore_result_queue_depth") == 0)
+      break;
     if (Clock::now() > drain_deadline) {
       std::printf("spool not drained after %d s: %.0f bytes left\n", config.interval_s * 2 + 60,
-                  last["semaphore_spool_bytes"]);
+                  metric(last, "semaphore_spool_bytes"));
       break;
     }
     std::this_thread::sleep_for(1s);
@@ -518,8 +542,10 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
   const int exit_code = service.stop(SIGTERM, 120s);
   const std::string log = service.log();
 
-  // Rounds the service ran, from its log (every round writes one line, the last one too): ts and hosts.
-  static const std::regex round_re(R"(round (\S+): (\d+) hosts, )");
+  // Rounds the service ran, from its log (every round writes one line, the last one too): ts and the rows
+  // it produced ("round <ts>: <hosts> hosts (<n> by TCP), <rows> rows, ..."; a host probed both ways gives
+  // two rows).
+  static const std::regex round_re(R"(round (\S+): \d+ hosts \(\d+ by TCP\), (\d+) rows, )");
   std::vector<std::pair<EpochMs, long>> rounds;
   for (auto it = std::sregex_iterator(log.begin(), log.end(), round_re); it != std::sregex_iterator(); ++it)
     rounds.emplace_back(parse_iso_ms((*it)[1]), std::stol((*it)[2]));
@@ -535,12 +561,12 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
     }
   }
   long expected = 0, stored = 0, lost = 0, short_rounds = 0;
-  for (const auto& [ts, hosts] : rounds) {
+  for (const auto& [ts, logged] : rounds) {
     const long have = rows.count(ts) ? rows[ts] : 0;
-    expected += hosts;
-    stored += std::min(have, hosts);
-    if (have < hosts) {
-      lost += hosts - have;
+    expected += logged;
+    stored += std::min(have, logged);
+    if (have < logged) {
+      lost += logged - have;
       ++short_rounds;
     }
   }
@@ -579,11 +605,12 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
       "time\n",
       rounds.size(), overruns, missed_boundaries, static_cast<long>(rounds.size()) - overruns);
   std::printf(
-      "  rows: %ld expected (hosts of every round the service logged), %ld stored, %ld LOST in %ld rounds\n",
+      "  rows: %ld expected (rows of every round the service logged), %ld stored, %ld LOST in %ld rounds\n",
       expected, stored, lost, short_rounds);
   std::printf("  writer: spooled %.0f, replayed %.0f, dropped %.0f, write errors %.0f\n",
-              last["semaphore_results_spooled"], last["semaphore_results_replayed"],
-              last["semaphore_results_dropped"], last["semaphore_write_errors"]);
+              metric(last, "semaphore_results_spooled_total"),
+              metric(last, "semaphore_results_replayed_total"),
+              metric(last, "semaphore_results_dropped_total"), metric(last, "semaphore_write_errors_total"));
   std::printf(
       "  wrk outside the outage: %ld requests in %.0f s, %ld non-2xx/3xx, %ld socket errors (statuses: %s)\n",
       wrk_normal.requests, wrk_normal.seconds, wrk_normal.non_2xx_3xx, wrk_normal.socket_errors,
@@ -595,17 +622,16 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
   std::printf("  host edits: %ld saved, %ld failed, %ld skipped during the outage%s\n", edits_ok,
               edits_failed, edits_skipped, edit_failures.empty() ? "" : " (failures at:");
   for (const auto& f : edit_failures) std::printf("    %s\n", f.c_str());
-  std::printf("  server's own count: %.0f 2xx, %.0f 3xx, %.0f 4xx, %.0f 5xx\n",
-              last["semaphore_http_requests_total{code=\"2xx\"}"],
-              last["semaphore_http_requests_total{code=\"3xx\"}"],
-              last["semaphore_http_requests_total{code=\"4xx\"}"],
-              last["semaphore_http_requests_total{code=\"5xx\"}"]);
+  std::printf("  server's own count: %.0f 2xx, %.0f 3xx, %.0f 4xx, %.0f 5xx\n", requests_of_class(last, '2'),
+              requests_of_class(last, '3'), requests_of_class(last, '4'), requests_of_class(last, '5'));
   const long http_errors = wrk_normal.non_2xx_3xx + wrk_normal.socket_errors + edits_failed;
-  const bool spool_tested = outage_s <= 0 || last["semaphore_results_spooled"] > 0;
+  const bool spool_tested = outage_s <= 0 || metric(last, "semaphore_results_spooled_total") > 0;
   std::printf("  verdict: rows lost %ld (must be 0), HTTP errors outside the outage %ld (must be 0)%s\n",
               lost, http_errors,
               spool_tested ? "" : "; the outage never made the writer spool (lengthen --outage)");
-  return lost == 0 && http_errors == 0 && !rounds.empty() ? 0 : 1;
+  for (const auto& name : missing_metrics)
+    std::printf("  metric %s is not exported: this bench is out of date\n", name.c_str());
+  return lost == 0 && http_errors == 0 && !rounds.empty() && missing_metrics.empty() ? 0 : 1;
 }
 
 }  // namespace

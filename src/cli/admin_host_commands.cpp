@@ -61,8 +61,9 @@ int add_and_report(store::HostStore& store, const store::User& user, const domai
                      host.hostname.c_str());
         break;
       case domain::HostOutcome::over_limit:
-        std::fprintf(stderr, "%sthe user has reached the limit of %lld hosts (--max-hosts-per-user)\n",
-                     where[i].c_str(), static_cast<long long>(rules.max_hosts_per_user));
+        std::fprintf(stderr, "%sthe user has reached the limit of %lld hosts (%s)\n", where[i].c_str(),
+                     static_cast<long long>(domain::host_limit(user, rules)),
+                     user.max_hosts ? "theirs: semaphore user set --max-hosts" : "--max-hosts-per-user");
         break;
     }
   }

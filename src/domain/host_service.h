@@ -22,14 +22,21 @@ namespace semaphore::domain {
 // The operator's rules for hosts (`--targets`, `--max-hosts-per-user`): the same for every way in.
 struct HostRules {
   TargetPolicy targets = TargetPolicy::allow_private;  // which IP literals may be monitored
-  std::int64_t max_hosts_per_user = 1000;              // hosts one user may hold
+  std::int64_t max_hosts_per_user = 1000;              // hosts one user may hold, unless an admin set theirs
 };
+
+// The hosts `user` may hold: their own limit when an admin set one (`semaphore user set --max-hosts`), else
+// the server's --max-hosts-per-user. What the pages and messages show; HostService::add applies the same
+// rule inside its transaction (store::HostStore::add_hosts).
+inline std::int64_t host_limit(const store::User& user, const HostRules& rules) {
+  return user.max_hosts.value_or(rules.max_hosts_per_user);
+}
 
 enum class HostOutcome {
   added,
   invalid,     // a field is wrong: see errors
   duplicate,   // the user has this hostname already (or it came earlier in the same call)
-  over_limit,  // the user held max_hosts_per_user hosts when this one's turn came
+  over_limit,  // the user held their limit of hosts (host_limit) when this one's turn came
 };
 
 struct HostAddition {
@@ -43,6 +50,8 @@ class HostService {
   HostService(store::HostStore& store, HostRules rules) : store_(store), rules_(rules) {}
 
   const HostRules& rules() const { return rules_; }
+
+  std::int64_t host_limit(const store::User& user) const { return domain::host_limit(user, rules_); }
 
   // Validates every input, then adds the valid ones for `user_id`, in order, in one transaction. One
   // HostAddition per input, in input order. An Error only when nothing was added: the store failed

@@ -9,6 +9,7 @@
 //    Errc::duplicate; missing rows Errc::not_found.
 //  - Safe to call from many threads at once (a connection pool inside).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ class AccountStore {
   virtual Result<User> find_user(Id user_id) = 0;
   virtual Result<std::vector<User>> list_users() = 0;
   virtual Status set_password_hash(Id user_id, const std::string& password_hash) = 0;
+  // The user's own host limit (empty: the server's --max-hosts-per-user). Lowering it below the hosts the
+  // user holds removes none of them; it only stops new ones.
+  virtual Status set_user_max_hosts(Id user_id, std::optional<std::int64_t> max_hosts) = 0;
 
   // --- sessions ---
   virtual Status create_session(const Session& session) = 0;

@@ -29,12 +29,13 @@ class HostStore {
   // Adds `hosts` for `user_id` (each one's user_id, id and created_at are set here), in order, in one
   // transaction that first locks the user and counts their hosts (PostgreSQL: SELECT ... FOR NO KEY UPDATE
   // on the users row; SQLite: the write transaction's BEGIN IMMEDIATE), so that concurrent calls take turns
-  // and cannot take a user past `max_hosts`. One outcome per host, in order: the stored host, or
-  // Errc::limit_exceeded (the user held `max_hosts` hosts when its turn came; checked first) or
+  // and cannot take a user past their limit: the user's own (`users.max_hosts`, set by an admin) or else
+  // `default_max_hosts`. One outcome per host, in order: the stored host, or
+  // Errc::limit_exceeded (the user held their limit of hosts when its turn came; checked first) or
   // Errc::duplicate (the user has this hostname, maybe from earlier in `hosts`). The call's own Error, with
   // nothing added: Errc::not_found for an unknown user, or the database's failure.
   virtual Result<std::vector<Result<Host>>> add_hosts(Id user_id, std::span<const Host> hosts,
-                                                      std::int64_t max_hosts) = 0;
+                                                      std::int64_t default_max_hosts) = 0;
   // Updates hostname, provider, service, label, enabled of host.id owned by host.user_id.
   virtual Status update_host(const Host& host) = 0;
   virtual Status delete_host(Id user_id, Id host_id) = 0;  // its results go with it

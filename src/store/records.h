@@ -22,6 +22,9 @@ struct User {
   std::string password_hash;
   bool is_admin = false;
   EpochMs created_at = 0;
+  // The user's own host limit, set by an admin (`semaphore user set --max-hosts`); empty: the server's
+  // --max-hosts-per-user applies.
+  std::optional<std::int64_t> max_hosts;
 };
 
 struct Session {

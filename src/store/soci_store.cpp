@@ -16,23 +16,28 @@ std::string lower(std::string text) {
 }
 
 // Reads the columns of `users` selected by kUserColumns.
-constexpr const char* kUserColumns = "id, email, password_hash, is_admin, created_at";
+constexpr const char* kUserColumns = "id, email, password_hash, is_admin, created_at, max_hosts";
 
 struct UserRow {
   User user;
   int is_admin = 0;
-  long long id = 0, created_at = 0;
+  long long id = 0, created_at = 0, max_hosts = 0;
+  soci::indicator max_hosts_indicator = soci::i_null;
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
     st.exchange(soci::into(user.email));
     st.exchange(soci::into(user.password_hash));
     st.exchange(soci::into(is_admin));
     st.exchange(soci::into(created_at));
+    st.exchange(soci::into(max_hosts, max_hosts_indicator));
   }
   User take() {
     user.id = id;
     user.is_admin = is_admin != 0;
     user.created_at = created_at;
+    // Every field is set from this row: the reader is reused across the rows of a list.
+    user.max_hosts =
+        max_hosts_indicator == soci::i_ok ? std::optional<std::int64_t>(max_hosts) : std::nullopt;
     return user;
   }
 };
@@ -145,7 +150,7 @@ Result<User> SociStore::create_user(const std::string& email, const std::string&
       return make_error(Errc::duplicate, "a user with this email already exists");
     }
     transaction.commit();
-    return User{id, normalized, password_hash, is_admin == 1, now};
+    return User{id, normalized, password_hash, is_admin == 1, now, std::nullopt};
   });
 }
 
@@ -176,6 +181,21 @@ Result<std::vector<User>> SociStore::list_users() {
     }
     return users;
   });
+}
+
+Status SociStore::set_user_max_hosts(Id user_id, std::optional<std::int64_t> max_hosts) {
+  const long long id = user_id;
+  long long limit = max_hosts.value_or(0);
+  soci::indicator limit_indicator = max_hosts ? soci::i_ok : soci::i_null;
+  auto updated = with_session<bool>("set host limit", [&](soci::session& sql) -> Result<bool> {
+    soci::statement st = (sql.prepare << "UPDATE users SET max_hosts = :m WHERE id = :i",
+                          soci::use(limit, limit_indicator), soci::use(id));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) return make_error(Errc::not_found, "no such user");
+    return true;
+  });
+  if (!updated) return updated.error();
+  return {};
 }
 
 Status SociStore::set_password_hash(Id user_id, const std::string& password_hash) {

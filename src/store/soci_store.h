@@ -41,6 +41,7 @@ class SociStore final : public Store {
   Result<User> find_user(Id user_id) override;
   Result<std::vector<User>> list_users() override;
   Status set_password_hash(Id user_id, const std::string& password_hash) override;
+  Status set_user_max_hosts(Id user_id, std::optional<std::int64_t> max_hosts) override;
 
   Status create_session(const Session& session) override;
   Result<Session> find_session(const std::string& token_hash) override;
@@ -58,7 +59,7 @@ class SociStore final : public Store {
   // HostStore (soci_store_hosts.cpp)
   Result<Host> add_host(const Host& host) override;
   Result<std::vector<Result<Host>>> add_hosts(Id user_id, std::span<const Host> hosts,
-                                              std::int64_t max_hosts) override;
+                                              std::int64_t default_max_hosts) override;
   Status update_host(const Host& host) override;
   Status delete_host(Id user_id, Id host_id) override;
   Result<Host> find_host(Id user_id, Id host_id) override;

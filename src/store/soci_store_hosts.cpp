@@ -56,7 +56,7 @@ Result<Host> SociStore::add_host(const Host& input) {
 }
 
 Result<std::vector<Result<Host>>> SociStore::add_hosts(Id user_id, std::span<const Host> hosts,
-                                                       std::int64_t max_hosts) {
+                                                       std::int64_t default_max_hosts) {
   using Outcomes = std::vector<Result<Host>>;
   return with_session<Outcomes>("add hosts", [&](soci::session& sql) -> Result<Outcomes> {
     WriteTransaction transaction(sql, *dialect_);
@@ -66,14 +66,20 @@ Result<std::vector<Result<Host>>> SociStore::add_hosts(Id user_id, std::span<con
     if (!dialect_->lock_user(sql, user)) return make_error(Errc::not_found, "no such user");
     long long count = 0;
     sql << "SELECT COUNT(*) FROM hosts WHERE user_id = :u", soci::use(user), soci::into(count);
+    // The user's own limit, when an admin set one, else the server's: read under the same lock, so that a
+    // `user set --max-hosts` lands between two batches, never inside one.
+    const long long fallback = default_max_hosts;
+    long long limit = fallback;
+    sql << "SELECT COALESCE(max_hosts, :d) FROM users WHERE id = :u", soci::use(fallback, "d"),
+        soci::use(user, "u"), soci::into(limit);
 
     Outcomes outcomes;
     outcomes.reserve(hosts.size());
     const EpochMs now = now_epoch_ms();
     for (const Host& input : hosts) {
-      if (count >= max_hosts) {
-        outcomes.emplace_back(make_error(Errc::limit_exceeded,
-                                         "the limit of " + std::to_string(max_hosts) + " hosts is reached"));
+      if (count >= limit) {
+        outcomes.emplace_back(
+            make_error(Errc::limit_exceeded, "the limit of " + std::to_string(limit) + " hosts is reached"));
         continue;
       }
       Host host = input;

@@ -185,9 +185,9 @@ Response add_host(RequestContext& ctx, domain::HostService& host_service) {
     case domain::HostOutcome::duplicate:
       return api_error(409, "duplicate", "You have this host already.", "hostname");
     case domain::HostOutcome::over_limit:
-      return api_error(422, "limit_exceeded",
-                       "You have reached the limit of " +
-                           std::to_string(host_service.rules().max_hosts_per_user) + " hosts.");
+      return api_error(
+          422, "limit_exceeded",
+          "You have reached the limit of " + std::to_string(host_service.host_limit(*ctx.user)) + " hosts.");
   }
   Response response = json_response(201, host_json(addition.host, HostState::unknown, std::nullopt));
   response.add_header("Location", "/api/v1/hosts/" + std::to_string(addition.host.id));
@@ -285,7 +285,7 @@ Response import_hosts(RequestContext& ctx, domain::HostService& host_service) {
   if (!additions) return api_store_error(additions.error());
   std::size_t added = 0;
   const std::string over_limit =
-      "You have reached the limit of " + std::to_string(host_service.rules().max_hosts_per_user) + " hosts.";
+      "You have reached the limit of " + std::to_string(host_service.host_limit(*ctx.user)) + " hosts.";
   for (std::size_t k = 0; k < additions->size(); ++k) {
     const std::size_t i = input_index[k];
     const domain::HostAddition& addition = (*additions)[k];

@@ -31,7 +31,7 @@ Response import_hosts(RequestContext& ctx, store::HostStore& store, domain::Host
   for (const domain::HostListEntry& entry : parsed.entries) inputs.push_back(domain::to_host_input(entry));
   auto additions = host_service.add(ctx.user->id, inputs);
   if (!additions) return ctx.store_error(additions.error());
-  const std::int64_t limit = host_service.rules().max_hosts_per_user;
+  const std::int64_t limit = host_service.host_limit(*ctx.user);
 
   struct Rejection {
     int line;

@@ -94,7 +94,7 @@ Response manage_page(RequestContext& ctx, store::HostStore& hosts, int status, c
   data.set("import_text", view.import_text);
   set_if(data, "import_error", view.import_error);
   data.set("count", std::to_string(listed->size()));
-  data.set("max_hosts", std::to_string(ctx.site.options.hosts.max_hosts_per_user));
+  data.set("max_hosts", std::to_string(domain::host_limit(*ctx.user, ctx.site.options.hosts)));
 
   TemplateData groups{TemplateData::type::list};
   for (Provider provider : kAllProviders) {
@@ -162,7 +162,7 @@ Response add_host(RequestContext& ctx, store::HostStore& hosts, domain::HostServ
       return manage_page(ctx, hosts, 400,
                          ManageView::with(input, {},
                                           "You have reached the limit of " +
-                                              std::to_string(host_service.rules().max_hosts_per_user) +
+                                              std::to_string(host_service.host_limit(*ctx.user)) +
                                               " hosts. Delete one to add another.",
                                           probe));
     case domain::HostOutcome::duplicate: {

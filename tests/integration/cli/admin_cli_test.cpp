@@ -153,6 +153,55 @@ TEST(AdminCli, UsersAreAddedWithAPasswordFromStdinOrAFile) {
   EXPECT_EQ(stored.out.find("correct horse"), std::string::npos);
 }
 
+TEST(AdminCli, UserSetMaxHostsGivesOneUserTheirOwnHostLimit) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  ASSERT_EQ(semaphore({"user", "add", "a@example.com", "--db", db}, "correct horse battery\n").exit_code, 0);
+  ASSERT_EQ(semaphore({"user", "add", "b@example.com", "--db", db}, "correct horse battery\n").exit_code, 0);
+
+  auto raised = semaphore({"user", "set", "A@example.com", "--max-hosts", "3", "--db", db});
+  ASSERT_EQ(raised.exit_code, 0) << raised.err;
+  EXPECT_NE(raised.out.find("a@example.com may now hold 3 hosts"), std::string::npos) << raised.out;
+  auto list = semaphore({"user", "list", "--db", db});
+  EXPECT_NE(list.out.find("MAX-HOSTS"), std::string::npos) << list.out;
+  const auto row_of = [&](const std::string& email) {
+    const auto at = list.out.find(email);
+    return at == std::string::npos ? std::string() : list.out.substr(at, list.out.find('\n', at) - at);
+  };
+  EXPECT_NE(row_of("a@example.com").find(" 3 "), std::string::npos) << list.out;
+  EXPECT_NE(row_of("b@example.com").find(" default "), std::string::npos) << list.out;
+
+  // The server's default is 1; a@ holds 3, b@ 1.
+  auto added = semaphore({"host", "add", "--user", "a@example.com", "--max-hosts-per-user", "1",
+                          "one.example", "two.example", "three.example", "four.example", "--db", db});
+  EXPECT_EQ(added.exit_code, 1);
+  EXPECT_NE(added.out.find("added three.example"), std::string::npos) << added.out;
+  EXPECT_NE(added.err.find("four.example: the user has reached the limit of 3 hosts"), std::string::npos)
+      << added.err;
+  auto other = semaphore({"host", "add", "--user", "b@example.com", "--max-hosts-per-user", "1",
+                          "one.example", "two.example", "--db", db});
+  EXPECT_NE(other.err.find("two.example: the user has reached the limit of 1 hosts (--max-hosts-per-user)"),
+            std::string::npos)
+      << other.err;
+
+  // "default" gives the server's limit back; the hosts already held stay.
+  ASSERT_EQ(semaphore({"user", "set", "a@example.com", "--max-hosts", "default", "--db", db}).exit_code, 0);
+  auto after = semaphore({"host", "add", "--user", "a@example.com", "--max-hosts-per-user", "4",
+                          "five.example", "six.example", "--db", db});
+  EXPECT_NE(after.out.find("added five.example"), std::string::npos) << after.out;
+  EXPECT_NE(after.err.find("six.example: the user has reached the limit of 4 hosts"), std::string::npos)
+      << after.err;
+
+  for (const std::string bad : {"-1", "ten", "", "1000001", "3x"}) {
+    auto refused = semaphore({"user", "set", "a@example.com", "--max-hosts", bad, "--db", db});
+    EXPECT_EQ(refused.exit_code, 2) << bad;
+    EXPECT_NE(refused.err.find("--max-hosts must be a number of hosts"), std::string::npos) << refused.err;
+  }
+  auto nobody = semaphore({"user", "set", "c@example.com", "--max-hosts", "5", "--db", db});
+  EXPECT_EQ(nobody.exit_code, 1);
+  EXPECT_NE(nobody.err.find("no user c@example.com"), std::string::npos) << nobody.err;
+}
+
 // `semaphore token create|list|revoke` on `db` (a user a@example.com is made first); `query` runs SQL on the
 // database with its own client and returns its output.
 void check_token_commands(const std::string& db,

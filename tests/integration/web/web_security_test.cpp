@@ -327,6 +327,17 @@ TEST(WebOptions, ClosedSignupPublicTargetsAndHostLimit) {
   const auto third = add_host(client, "three.example");
   EXPECT_EQ(third.status, 400);
   EXPECT_NE(third.body.find("limit of 2 hosts"), std::string::npos);
+
+  // An admin raises this user's own limit (`semaphore user set --max-hosts`): the page and the rule follow
+  // at once, for this user only.
+  const auto raised = run_command({semaphore_binary(), "user", "set", "--db", "sqlite:" + server.db_path(),
+                                   "ops@example.com", "--max-hosts", "3"});
+  ASSERT_EQ(raised.exit_code, 0) << raised.err;
+  EXPECT_NE(client.get("/manage").body.find("2 of 3 hosts"), std::string::npos);
+  EXPECT_EQ(add_host(client, "three.example").status, 303);
+  const auto fourth = add_host(client, "four.example");
+  EXPECT_EQ(fourth.status, 400);
+  EXPECT_NE(fourth.body.find("limit of 3 hosts"), std::string::npos);
 }
 
 TEST(WebOptions, SessionIdleExpiry) {

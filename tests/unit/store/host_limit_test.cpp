@@ -61,6 +61,42 @@ TEST_P(HostLimitTest, OneOutcomePerHostInOrder) {
   EXPECT_TRUE(store_->add_hosts(alice.id, {}, 3)->empty());
 }
 
+TEST_P(HostLimitTest, AUsersOwnLimitOverridesTheServersDefault) {
+  const auto alice = make_user("alice@example.com");
+  const auto bob = make_user("bob@example.com");
+  EXPECT_FALSE(store_->find_user(alice.id)->max_hosts) << "a new user has the server's limit";
+
+  // An admin raised Alice's limit to 4 while the server's default is 2: she gets 4, Bob still 2.
+  ASSERT_TRUE(store_->set_user_max_hosts(alice.id, 4));
+  EXPECT_EQ(store_->find_user(alice.id)->max_hosts, std::optional<std::int64_t>(4));
+  EXPECT_EQ(store_->find_user_by_email("alice@example.com")->max_hosts, std::optional<std::int64_t>(4));
+  auto raised = store_->add_hosts(alice.id, hosts("a", 5), 2);
+  ASSERT_TRUE(raised) << raised.error().message;
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE((*raised)[static_cast<std::size_t>(i)]) << i;
+  ASSERT_FALSE((*raised)[4]);
+  EXPECT_EQ((*raised)[4].error().code, Errc::limit_exceeded);
+  EXPECT_NE((*raised)[4].error().message.find("limit of 4"), std::string::npos)
+      << (*raised)[4].error().message;
+  auto plain = store_->add_hosts(bob.id, hosts("b", 3), 2);
+  EXPECT_TRUE((*plain)[1]);
+  EXPECT_EQ((*plain)[2].error().code, Errc::limit_exceeded);
+
+  // Lowered below what she holds: nothing is removed, nothing more is added. Back to the default.
+  // A list reads each user's own value (alice's 4, bob's none), whatever the row before had.
+  ASSERT_TRUE(store_->set_user_max_hosts(alice.id, 1));
+  const auto users = store_->list_users();
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[0].max_hosts, std::optional<std::int64_t>(1));
+  EXPECT_EQ((*users)[1].max_hosts, std::nullopt);
+  EXPECT_EQ((*store_->add_hosts(alice.id, hosts("c", 1), 10))[0].error().code, Errc::limit_exceeded);
+  EXPECT_EQ(*store_->count_hosts(alice.id), 4);
+  ASSERT_TRUE(store_->set_user_max_hosts(alice.id, std::nullopt));
+  EXPECT_FALSE(store_->find_user(alice.id)->max_hosts);
+  EXPECT_TRUE((*store_->add_hosts(alice.id, hosts("d", 1), 5))[0]) << "the default of 5 applies again";
+
+  EXPECT_EQ(store_->set_user_max_hosts(bob.id + 100, 3).error().code, Errc::not_found);
+}
+
 TEST_P(HostLimitTest, ParallelAddsCannotOverrunTheLimit) {
   // Each thread has its own Store (its own connections), like replicas of the web UI. Every round, all of
   // them count the user's hosts at once; without the lock each would see room and insert.

@@ -67,6 +67,13 @@ class HostStore {
                                               EpochMs to) {
     return rollups_between(user_id, host_id, period_s, from, to, kAll);
   }
+  // The rollups of `period_s` with from <= bucket_start < to of every host in `host_ids` that is the user's
+  // (ids of other users' hosts or of no host give no rows, never an error), ordered by host, bucket_start,
+  // method: one indexed read for a page of hosts (the report's sparklines). At most kMaxHostsPerRead ids
+  // (Errc::invalid_argument beyond).
+  static constexpr std::size_t kMaxHostsPerRead = 1000;
+  virtual Result<std::vector<Rollup>> rollups_of_hosts(Id user_id, std::span<const Id> host_ids, int period_s,
+                                                       EpochMs from, EpochMs to) = 0;
 };
 
 }  // namespace semaphore::store

@@ -1,12 +1,19 @@
-// GET /report: every host of the user with its latest round and its alert state, sortable and filterable
-// (server-side, so it works without JavaScript; app.js refreshes it in place each round interval), and a
-// strip of the user's latest events.
+// GET /report: the user's hosts with their latest round and alert state, a page at a time (issue 17: 10,000
+// hosts are 100 pages of 100, not one 20 MB page), sorted, filtered and searched on the server over all the
+// user's hosts, with every choice in the URL (bookmarkable, works without JavaScript; app.js refreshes the
+// page in place each round interval); the summary counts cover every host; a strip of the latest events.
 #include <spdlog/spdlog.h>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_set>
+#include <variant>
 
 #include "alerts/maintenance_window.h"
 #include "core/provider.h"
@@ -37,11 +44,114 @@ constexpr Column kColumns[] = {
 
 constexpr int kEventsInStrip = 10;
 
+// Page sizes: the default, the choices the form offers, and the largest a URL may ask for.
+constexpr std::size_t kDefaultPerPage = 100;
+constexpr std::size_t kPerPageChoices[] = {25, 50, 100, 250, 500};
+constexpr std::size_t kMaxPerPage = 500;
+constexpr std::size_t kMaxPageNumber = 1'000'000;
+constexpr std::size_t kMaxSearchBytes = 100;    // q
+constexpr std::size_t kMaxFilterBytes = 200;    // service, label (a host's own are at most this long)
+constexpr std::size_t kMaxFilterChoices = 100;  // distinct services and labels offered in the form's lists
+
+// What the URL asks for, checked: GET /report?q=&provider=&status=&service=&label=&sort=&dir=&page=&per=.
+struct ReportQuery {
+  std::string q;  // searched in hostnames, ASCII case-insensitively; "" = every host
+  std::optional<Provider> provider;
+  std::optional<HostState> state;
+  std::string service, label;  // exact; "" = any
+  std::string sort = "status";
+  bool descending = true;
+  std::size_t page = 1;  // 1-based; past the last page shows the last
+  std::size_t per = kDefaultPerPage;
+};
+
+std::string lower_ascii(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
+// A whole number in [1, max], or nullopt.
+std::optional<std::size_t> parse_count(std::string_view text, std::size_t max) {
+  std::size_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
+    return std::nullopt;
+  return value;
+}
+
+// The query, or the message of a 400: an unknown filter value, a page or page size that is not a number in
+// range, a search or filter too long. An unknown sort column or direction falls back to the default (they are
+// cosmetic: an old bookmark still opens).
+std::variant<ReportQuery, std::string> parse_report_query(const FormData& query) {
+  ReportQuery parsed;
+  parsed.q = query.get("q");
+  if (parsed.q.size() > kMaxSearchBytes) {
+    return "The search is too long (at most " + std::to_string(kMaxSearchBytes) + " characters).";
+  }
+  parsed.q = lower_ascii(parsed.q);
+  if (const std::string& provider = query.get("provider"); !provider.empty()) {
+    parsed.provider = parse_provider(provider);
+    if (!parsed.provider) return std::string("Unknown provider: choose AWS, GCP, Azure or Other.");
+  }
+  // "status" is the form's name for it; "state" is accepted too.
+  const std::string& state = query.has("status") ? query.get("status") : query.get("state");
+  if (!state.empty()) {
+    parsed.state = parse_host_state(state);
+    if (!parsed.state) return std::string("Unknown status: choose up, degraded, down or unknown.");
+  }
+  parsed.service = query.get("service");
+  parsed.label = query.get("label");
+  if (parsed.service.size() > kMaxFilterBytes || parsed.label.size() > kMaxFilterBytes) {
+    return "A service or label filter is too long (at most " + std::to_string(kMaxFilterBytes) +
+           " characters).";
+  }
+  parsed.sort = query.get("sort");
+  if (std::none_of(std::begin(kColumns), std::end(kColumns),
+                   [&](const Column& c) { return parsed.sort == c.key; })) {
+    parsed.sort = "status";
+  }
+  parsed.descending = query.has("dir") ? query.get("dir") == "desc" : parsed.sort == "status";
+  if (const std::string& page = query.get("page"); !page.empty()) {
+    const auto number = parse_count(page, kMaxPageNumber);
+    if (!number) return "The page must be a whole number from 1 to " + std::to_string(kMaxPageNumber) + ".";
+    parsed.page = *number;
+  }
+  if (const std::string& per = query.get("per"); !per.empty()) {
+    const auto number = parse_count(per, kMaxPerPage);
+    if (!number)
+      return "Hosts per page must be a whole number from 1 to " + std::to_string(kMaxPerPage) + ".";
+    parsed.per = *number;
+  }
+  return parsed;
+}
+
+std::string encoded(std::string_view text) {
+  return boost::urls::encode(text, boost::urls::unreserved_chars);
+}
+
+// The /report URL of `query` with this sort, direction and page; the filters, search and page size kept.
+// Parameters at their defaults are left out, so the URLs stay short.
+std::string report_href(const ReportQuery& query, std::string_view sort, bool descending, std::size_t page) {
+  std::string href = "/report?sort=" + std::string(sort) + "&dir=" + (descending ? "desc" : "asc");
+  if (!query.q.empty()) href += "&q=" + encoded(query.q);
+  if (query.provider) href += "&provider=" + std::string(to_string(*query.provider));
+  if (query.state) href += "&status=" + std::string(to_string(*query.state));
+  if (!query.service.empty()) href += "&service=" + encoded(query.service);
+  if (!query.label.empty()) href += "&label=" + encoded(query.label);
+  if (query.per != kDefaultPerPage) href += "&per=" + std::to_string(query.per);
+  if (page > 1) href += "&page=" + std::to_string(page);
+  return href;
+}
+
 struct Row {
   const store::HostStatus* status;
   HostView view;                                  // the state by the host's method (host_state.h)
   const std::optional<store::PingResult>* shown;  // the row whose figures the table shows
-  std::string alert;                              // the alert state (alert_view.h)
+  std::string alert;                              // the alert state (alert_view.h): the page's rows, or all
+                                                  // when sorting by it
 };
 
 // How bad an alert state is, for sorting: down first.
@@ -70,19 +180,46 @@ std::optional<double> sort_value(const Row& row, std::string_view key) {
   return std::nullopt;
 }
 
+// Sorts every matching row (the page is a slice of the whole order): by the column, then by hostname and id,
+// so that equal values keep one order from page to page. The keys are taken once per row, not per comparison.
 void sort_rows(std::vector<Row>& rows, std::string_view key, bool descending) {
-  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-    if (key == "host" || key == "provider" || key == "method") {
-      const auto text = [&](const Row& row) {
-        if (key == "method") return method_label(row.status->host.probe);
-        return key == "host" ? row.status->host.hostname : std::string(to_string(row.status->host.provider));
-      };
-      return descending ? text(a) > text(b) : text(a) < text(b);
+  struct Keyed {
+    std::optional<double> number;
+    std::string text;
+    std::size_t index;
+  };
+  const bool textual = key == "host" || key == "provider" || key == "method";
+  std::vector<Keyed> keyed;
+  keyed.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const store::Host& host = rows[i].status->host;
+    if (!textual) {
+      keyed.push_back({sort_value(rows[i], key), {}, i});
+    } else if (key == "provider") {
+      keyed.push_back({std::nullopt, std::string(to_string(host.provider)), i});
+    } else if (key == "method") {
+      keyed.push_back({std::nullopt, method_label(host.probe), i});
+    } else {
+      keyed.push_back({std::nullopt, {}, i});  // the hostname tie-break below is the key
     }
-    const auto va = sort_value(a, key), vb = sort_value(b, key);
-    if (!va || !vb) return va.has_value() && !vb.has_value();
-    return descending ? *va > *vb : *va < *vb;
+  }
+  std::sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
+    const store::Host& ha = rows[a.index].status->host;
+    const store::Host& hb = rows[b.index].status->host;
+    if (textual && a.text != b.text) return descending ? a.text > b.text : a.text < b.text;
+    if (!textual && a.number != b.number) {
+      if (!a.number || !b.number) return a.number.has_value();  // missing last
+      return descending ? *a.number > *b.number : *a.number < *b.number;
+    }
+    if (ha.hostname != hb.hostname) {
+      return key == "host" && descending ? ha.hostname > hb.hostname : ha.hostname < hb.hostname;
+    }
+    return ha.id < hb.id;
   });
+  std::vector<Row> sorted;
+  sorted.reserve(rows.size());
+  for (const Keyed& k : keyed) sorted.push_back(std::move(rows[k.index]));
+  rows = std::move(sorted);
 }
 
 std::string iso_seconds(EpochMs ms) {
@@ -92,7 +229,7 @@ std::string iso_seconds(EpochMs ms) {
 
 // One row of the table, written here rather than by a template (HtmlWriter says why); every value through
 // text() (escaped).
-void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& sparklines, const Row& row,
+void write_row(const RequestContext& ctx, const Row& row, const std::optional<Sparkline>& spark,
                std::string& out) {
   const store::Host& host = row.status->host;
   const auto& latest = *row.shown;
@@ -142,7 +279,7 @@ void write_row(RequestContext& ctx, store::HostStore& hosts, SparklineCache& spa
     html.raw("\">never");
   }
   html.raw("</td>\n      <td>");
-  if (auto spark = sparklines.get(hosts, ctx.user->id, host.id, primary_kind(host.probe.method), ctx.now)) {
+  if (spark) {
     html.raw(
         "<svg class=\"spark\" viewBox=\"0 0 120 24\" preserveAspectRatio=\"none\" role=\"img\" "
         "aria-label=\"median latency over 24 hours\"><polyline points=\"");
@@ -213,15 +350,46 @@ std::shared_ptr<const ReportAlerts> report_alerts(RequestContext& ctx, store::Al
 // The strip of the latest events above the table (empty without events).
 std::string events_strip(const ReportAlerts& alerts, const std::vector<store::HostStatus>& statuses) {
   if (alerts.events.empty()) return {};
+  std::unordered_set<store::Id> wanted;
+  for (const auto& event : alerts.events) wanted.insert(event.host_id);
   std::map<store::Id, std::string> names;
-  for (const auto& status : statuses) names[status.host.id] = status.host.hostname;
+  for (const auto& status : statuses) {
+    if (wanted.contains(status.host.id)) names[status.host.id] = status.host.hostname;
+  }
   std::string rows;
   write_event_rows(alerts.events, names, /*with_host=*/true, rows);
   return rows;
 }
 
+// The distinct values of `field` among the hosts, sorted, at most kMaxFilterChoices: the options of the
+// form's <datalist> (a user with thousands of labels types one instead).
+std::vector<std::string> choices(const std::vector<store::HostStatus>& statuses,
+                                 std::string store::Host::*field) {
+  std::set<std::string_view> values;
+  for (const auto& status : statuses) {
+    const std::string& value = status.host.*field;
+    if (!value.empty()) values.insert(value);
+    if (values.size() > kMaxFilterChoices) values.erase(std::prev(values.end()));
+  }
+  return {values.begin(), values.end()};
+}
+
+TemplateData options_of(const std::vector<std::string>& values) {
+  TemplateData list{TemplateData::type::list};
+  for (const std::string& value : values) {
+    TemplateData option;
+    option.set("name", value);
+    list.push_back(option);
+  }
+  return list;
+}
+
 Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
                 ReportCaches& caches) {
+  auto parsed = parse_report_query(ctx.query);
+  if (auto* message = std::get_if<std::string>(&parsed)) return ctx.error_page(400, *message);
+  ReportQuery query = std::get<ReportQuery>(std::move(parsed));
+
   const std::string user_key = std::to_string(ctx.user->id);
   std::shared_ptr<const std::vector<store::HostStatus>> statuses =
       caches.statuses.find(user_key, ctx.data_version).value_or(nullptr);
@@ -241,73 +409,88 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
     if (!window.host_id) all_in_window = true;
     if (window.host_id) in_window.insert(*window.host_id);
   }
+  const auto alert_word = [&](const store::Host& host) {
+    const auto state = alert_data->states.find(host.id);
+    return alert_state_word(host,
+                            state != alert_data->states.end()
+                                ? std::optional<store::AlertStateRecord>(state->second)
+                                : std::nullopt,
+                            all_in_window || in_window.contains(host.id));
+  };
 
-  const auto provider_filter = parse_provider(ctx.query.get("provider"));
-  const auto state_filter = parse_host_state(ctx.query.get("status"));
-  std::string sort = ctx.query.get("sort");
-  if (std::none_of(std::begin(kColumns), std::end(kColumns),
-                   [&](const Column& c) { return sort == c.key; })) {
-    sort = "status";
-  }
-  const bool descending = ctx.query.has("dir") ? ctx.query.get("dir") == "desc" : sort == "status";
-
+  // Every host is judged (the summary counts cover them all); the ones the filters and search keep are
+  // sorted, and the page is a slice of that order.
   int counts[4] = {0, 0, 0, 0};
   std::vector<Row> rows;
+  rows.reserve(statuses->size());
+  const bool alert_sorted = query.sort == "alert";
   for (const auto& status : *statuses) {
+    const store::Host& host = status.host;
     const HostView view = judge_host(status, ctx.now, ctx.site.stale_after());
     ++counts[static_cast<int>(view.state)];
-    if (provider_filter && status.host.provider != *provider_filter) continue;
-    if (state_filter && view.state != *state_filter) continue;
-    const auto alert_state = alert_data->states.find(status.host.id);
-    rows.push_back({&status, view, &shown_round(status, view),
-                    alert_state_word(status.host,
-                                     alert_state != alert_data->states.end()
-                                         ? std::optional<store::AlertStateRecord>(alert_state->second)
-                                         : std::nullopt,
-                                     all_in_window || in_window.contains(status.host.id))});
+    if (query.provider && host.provider != *query.provider) continue;
+    if (query.state && view.state != *query.state) continue;
+    if (!query.service.empty() && host.service != query.service) continue;
+    if (!query.label.empty() && host.label != query.label) continue;
+    if (!query.q.empty() && lower_ascii(host.hostname).find(query.q) == std::string::npos) continue;
+    rows.push_back({&status, view, &shown_round(status, view), alert_sorted ? alert_word(host) : ""});
   }
-  sort_rows(rows, sort, descending);
+  sort_rows(rows, query.sort, query.descending);
+  const std::size_t matched = rows.size();
+  const std::size_t pages = std::max<std::size_t>(1, (matched + query.per - 1) / query.per);
+  query.page = std::min(query.page, pages);
+  const std::size_t first = (query.page - 1) * query.per;
+  const std::size_t last = std::min(matched, first + query.per);
+  std::vector<Row> page_rows(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(first)),
+                             std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(last)));
+  for (Row& row : page_rows) {
+    if (!alert_sorted) row.alert = alert_word(row.status->host);
+  }
 
   // The body's data: when it is what the kept body was made from, that body is this page (see page_cache.h).
   const std::string generated_iso = iso_seconds(ctx.now);
+  const std::string self = report_href(query, query.sort, query.descending, query.page);
   Fingerprint print;
-  print.add(sort).add(descending).add(provider_filter.has_value() ? static_cast<int>(*provider_filter) : -1);
-  print.add(state_filter.has_value() ? static_cast<int>(*state_filter) : -1).add(generated_iso);
-  print.add(static_cast<long long>(ctx.site.round_interval.count())).add(statuses->size());
+  print.add(self).add(generated_iso).add(static_cast<long long>(ctx.site.round_interval.count()));
+  print.add(statuses->size()).add(matched);
   for (const int count : counts) print.add(count);
-  for (const Row& row : rows) add_to_fingerprint(print, ctx, row);
+  for (const Row& row : page_rows) add_to_fingerprint(print, ctx, row);
   for (const auto& event : alert_data->events) print.add(event.id).add(event.host_id);
-  const std::string key = "report/" + std::to_string(ctx.user->id) + "?" + sort + (descending ? "-" : "+") +
-                          std::string(provider_filter ? to_string(*provider_filter) : "") + "/" +
-                          std::string(state_filter ? to_string(*state_filter) : "");
+  // The form's service and label choices come from every host, not only the page's.
+  const std::vector<std::string> services = choices(*statuses, &store::Host::service);
+  const std::vector<std::string> labels = choices(*statuses, &store::Host::label);
+  for (const auto* list : {&services, &labels}) {
+    print.add(list->size());
+    for (const std::string& value : *list) print.add(value);
+  }
+  const std::string key = "report/" + user_key + self;
   if (auto kept = caches.pages.find(key, print.bytes())) return ctx.page_html(200, *kept, "Report", "report");
 
   TemplateData data;
-  const std::string filters =
-      std::string(provider_filter ? "&provider=" + std::string(to_string(*provider_filter)) : "") +
-      (state_filter ? "&status=" + std::string(to_string(*state_filter)) : "");
   TemplateData columns{TemplateData::type::list};
   for (const Column& column : kColumns) {
     TemplateData item;
     item.set("title", std::string(column.title));
     item.set("numeric", column.numeric);
-    const bool sorted = sort == column.key;
+    const bool sorted = query.sort == column.key;
     item.set("sorted", sorted);
-    if (sorted) item.set("aria_sort", std::string(descending ? "descending" : "ascending"));
-    const bool next_descending = sorted ? !descending : std::string_view(column.key) == "status";
-    item.set("href", "/report?sort=" + std::string(column.key) +
-                         "&dir=" + (next_descending ? "desc" : "asc") + filters);
+    if (sorted) item.set("aria_sort", std::string(query.descending ? "descending" : "ascending"));
+    const bool next_descending = sorted ? !query.descending : std::string_view(column.key) == "status";
+    item.set("href", report_href(query, column.key, next_descending, 1));
     columns.push_back(item);
   }
   data.set("columns", columns);
-  data.set("sort", sort);
-  data.set("dir", std::string(descending ? "desc" : "asc"));
+  data.set("sort", query.sort);
+  data.set("dir", std::string(query.descending ? "desc" : "asc"));
+  data.set("q", query.q);
+  data.set("service", query.service);
+  data.set("label", query.label);
 
   TemplateData provider_options{TemplateData::type::list};
   for (Provider provider : kAllProviders) {
     TemplateData option;
     option.set("name", std::string(to_string(provider)));
-    option.set("selected", provider_filter && *provider_filter == provider);
+    option.set("selected", query.provider && *query.provider == provider);
     provider_options.push_back(option);
   }
   data.set("provider_options", provider_options);
@@ -315,25 +498,65 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   for (HostState state : {HostState::up, HostState::degraded, HostState::down, HostState::unknown}) {
     TemplateData option;
     option.set("name", std::string(to_string(state)));
-    option.set("selected", state_filter && *state_filter == state);
+    option.set("selected", query.state && *query.state == state);
     status_options.push_back(option);
   }
   data.set("status_options", status_options);
+  TemplateData per_options{TemplateData::type::list};
+  for (const std::size_t per : kPerPageChoices) {
+    TemplateData option;
+    option.set("name", std::to_string(per));
+    option.set("selected", per == query.per);
+    per_options.push_back(option);
+  }
+  if (std::find(std::begin(kPerPageChoices), std::end(kPerPageChoices), query.per) ==
+      std::end(kPerPageChoices)) {
+    TemplateData option;  // a size typed into the URL stays chosen
+    option.set("name", std::to_string(query.per));
+    option.set("selected", true);
+    per_options.push_back(option);
+  }
+  data.set("per_options", per_options);
+  data.set("service_choices", options_of(services));
+  data.set("label_choices", options_of(labels));
 
   data.set("up", std::to_string(counts[static_cast<int>(HostState::up)]));
   data.set("degraded", std::to_string(counts[static_cast<int>(HostState::degraded)]));
   data.set("down", std::to_string(counts[static_cast<int>(HostState::down)]));
   data.set("unknown", std::to_string(counts[static_cast<int>(HostState::unknown)]));
+  data.set("total", std::to_string(statuses->size()));
+  data.set("matched", std::to_string(matched));
+  data.set("first", std::to_string(matched == 0 ? 0 : first + 1));
+  data.set("last", std::to_string(last));
+  data.set("page", std::to_string(query.page));
+  data.set("pages", std::to_string(pages));
+  data.set("filtered", matched != statuses->size());
+  data.set("paged", pages > 1);
+  if (query.page > 1) {
+    data.set("first_href", report_href(query, query.sort, query.descending, 1));
+    data.set("prev_href", report_href(query, query.sort, query.descending, query.page - 1));
+  }
+  if (query.page < pages) {
+    data.set("next_href", report_href(query, query.sort, query.descending, query.page + 1));
+    data.set("last_href", report_href(query, query.sort, query.descending, pages));
+  }
   data.set("generated_iso", generated_iso);
   data.set("generated_time", generated_iso.substr(11, 8));
   data.set("refresh_s", std::to_string(ctx.site.round_interval.count()));
-  data.set("no_rows", rows.empty());
+  data.set("no_rows", page_rows.empty());
   data.set("no_rows_text", std::string(statuses->empty() ? "You are not watching any host yet."
                                                          : "No host matches these filters."));
+  // The page's sparklines: the ones kept, the others in one read of their rollups (sparklines.h).
+  std::vector<SparklineCache::Wanted> wanted;
+  wanted.reserve(page_rows.size());
+  for (const Row& row : page_rows) {
+    wanted.push_back({row.status->host.id, primary_kind(row.status->host.probe.method)});
+  }
+  const auto sparks = caches.sparklines.get_page(hosts, ctx.user->id, wanted, ctx.now);
   // The rows by hand (html_writer.h): kainjow copies every value of a list's data several times over.
   std::string rows_html;
-  rows_html.reserve(rows.size() * 1800);
-  for (const Row& row : rows) write_row(ctx, hosts, caches.sparklines, row, rows_html);
+  rows_html.reserve(page_rows.size() * 1800);
+  for (std::size_t i = 0; i < page_rows.size(); ++i) write_row(ctx, page_rows[i], sparks[i], rows_html);
   data.set("rows_html", rows_html);  // mustache data copies its strings whatever we pass
   const std::string strip = events_strip(*alert_data, *statuses);
   data.set("has_events", !strip.empty());

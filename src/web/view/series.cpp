@@ -107,6 +107,10 @@ std::optional<RangeSpec> parse_range(std::string_view name) {
   return std::nullopt;
 }
 
+SeriesPoint point_of_rollup(const store::Rollup& rollup) {
+  return from_rollup(rollup);
+}
+
 std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rounds, int period_s) {
   std::vector<SeriesPoint> points;
   const EpochMs period_ms = EpochMs{period_s} * 1000;

@@ -77,6 +77,9 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
                                     EpochMs from, EpochMs to, int period_s, std::size_t limit,
                                     ProbeKind kind = ProbeKind::icmp);
 
+// A rollup as a point of a series (its kind, its figures, `rounds` rounds).
+SeriesPoint point_of_rollup(const store::Rollup& rollup);
+
 // Buckets raw rounds of one kind into periods of `period_s` (min of mins, max of maxes, received-weighted
 // mean, median of medians, sums of sent, received and refused); the points carry the first round's kind.
 std::vector<SeriesPoint> bucket_rounds(const std::vector<store::PingResult>& rounds, int period_s);

@@ -1,10 +1,12 @@
 #pragma once
-// 24-hour sparklines for the report, as SVG polyline coordinates. Built from hourly points (rollups, else
-// bucketed rounds) and kept for a minute per host, so that a report of 100 hosts refreshed by many browsers
-// reads the database once a minute per host, not once per view.
+// 24-hour sparklines for the report, as SVG polyline coordinates. Built from hourly rollups (the maintenance
+// thread refreshes the current hour's every 5 minutes) and kept for a minute per host, so that a report page
+// refreshed by many browsers reads the database at most once a minute, and then once for the whole page:
+// get_page reads the hourly rollups of every host of the page it does not hold in one indexed read.
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +37,17 @@ class SparklineCache {
   std::optional<Sparkline> get(store::HostStore& store, store::Id user_id, store::Id host_id, ProbeKind kind,
                                EpochMs now);
 
+  // The sparklines of a page of hosts, in the order asked: the ones kept as they are, the others from one
+  // read of their hourly rollups (HostStore::rollups_of_hosts). A host without any rollup in the last day
+  // (its first hour, before maintenance has rolled it up) is read alone by get(), from its raw rounds. A
+  // database failure gives nullopt for the hosts it concerns (not kept: the next view tries again).
+  struct Wanted {
+    store::Id host_id = 0;
+    ProbeKind kind = ProbeKind::icmp;
+  };
+  std::vector<std::optional<Sparkline>> get_page(store::HostStore& store, store::Id user_id,
+                                                 std::span<const Wanted> hosts, EpochMs now);
+
  private:
   struct Entry {
     store::Id user_id = 0;
@@ -42,6 +55,11 @@ class SparklineCache {
     EpochMs built_at = 0;
     std::optional<Sparkline> value;
   };
+  std::optional<std::optional<Sparkline>> kept(store::Id user_id, store::Id host_id, ProbeKind kind,
+                                               EpochMs now);
+  void keep(store::Id user_id, store::Id host_id, ProbeKind kind, EpochMs now,
+            const std::optional<Sparkline>& value);
+
   std::chrono::milliseconds ttl_;
   std::mutex mutex_;
   std::unordered_map<store::Id, Entry> entries_;

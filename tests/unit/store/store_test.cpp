@@ -385,6 +385,43 @@ TEST_P(StoreTest, ResultsAndRollupsOfAnotherUsersHostAreNotFound) {
   EXPECT_TRUE(store_->rollups_between(alice.id, host.id, 3600, 0, 10000)->empty());
 }
 
+// The report's sparklines (issue 17): one read of a page of hosts' hourly rollups, scoped to the user.
+TEST_P(StoreTest, RollupsOfHostsReadsAPageOfHostsInOneReadScopedToTheUser) {
+  constexpr EpochMs kHour = 3'600'000;
+  const auto alice = make_user("alice@example.com");
+  const auto bob = make_user("bob@example.com");
+  const auto a1 = make_host(alice.id, "a1.example.com");
+  const auto a2 = make_host(alice.id, "a2.example.com");
+  const auto a3 = make_host(alice.id, "a3.example.com");
+  const auto b1 = make_host(bob.id, "b1.example.com");
+  std::vector<PingResult> rows;
+  for (const auto& host : {a1, a2, a3, b1}) {
+    for (int hour = 0; hour < 4; ++hour) rows.push_back(make_result(host.id, hour * kHour + 1000, 5));
+  }
+  ASSERT_TRUE(store_->insert_results(rows).ok());
+  ASSERT_TRUE(store_->refresh_rollups(3600, 0, 5 * kHour, 100).ok());
+
+  const std::vector<store::Id> page = {a2.id, a1.id, b1.id, 999'999};
+  const auto read = store_->rollups_of_hosts(alice.id, page, 3600, kHour, 3 * kHour);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  std::vector<std::pair<store::Id, EpochMs>> got;
+  for (const auto& rollup : *read) got.emplace_back(rollup.host_id, rollup.bucket_start);
+  const std::vector<std::pair<store::Id, EpochMs>> want = {
+      {a1.id, kHour}, {a1.id, 2 * kHour}, {a2.id, kHour}, {a2.id, 2 * kHour}};
+  EXPECT_EQ(got, want) << "by host and time, within [from, to); bob's host and a missing id give nothing";
+  EXPECT_EQ(read->front().rounds, 1);
+  EXPECT_EQ(read->front().sent, 5);
+  EXPECT_TRUE(
+      store_->rollups_of_hosts(bob.id, std::vector<store::Id>{a1.id, a2.id}, 3600, 0, 5 * kHour)->empty())
+      << "another user's hosts are not read";
+  EXPECT_TRUE(store_->rollups_of_hosts(alice.id, std::vector<store::Id>{a1.id}, 86400, 0, 5 * kHour)->empty())
+      << "only the period asked for";
+  EXPECT_TRUE(store_->rollups_of_hosts(alice.id, std::vector<store::Id>{}, 3600, 0, 5 * kHour)->empty());
+  const std::vector<store::Id> too_many(store::HostStore::kMaxHostsPerRead + 1, a1.id);
+  EXPECT_EQ(store_->rollups_of_hosts(alice.id, too_many, 3600, 0, 5 * kHour).error().code,
+            Errc::invalid_argument);
+}
+
 TEST_P(StoreTest, ManyThreadsCanWriteAtOnce) {
   const auto user = make_user("a@example.com");
   const auto host = make_host(user.id, "a.example.com");

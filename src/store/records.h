@@ -139,6 +139,8 @@ struct LeaseGrant {
 class WorkerLock {
  public:
   virtual ~WorkerLock() = default;
+  // Whether the lock is still this process's (a lock on a database connection goes with the connection).
+  virtual bool still_held() { return true; }
 };
 
 }  // namespace semaphore::store

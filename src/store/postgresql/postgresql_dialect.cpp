@@ -35,6 +35,44 @@ constexpr const char* kInsertResults =
 
 class NoWorkerLock : public WorkerLock {};
 
+// The key of the maintenance lock (7468501 is the migrations' transaction lock, 7468502 the partition
+// functions').
+constexpr long long kMaintenanceLock = 7468503;
+
+class AdvisoryLock : public WorkerLock {
+ public:
+  explicit AdvisoryLock(std::unique_ptr<soci::session> sql) : sql_(std::move(sql)) {}
+  ~AdvisoryLock() override {
+    try {
+      *sql_ << "SELECT pg_advisory_unlock(" + std::to_string(kMaintenanceLock) + ")";
+    } catch (const soci::soci_error&) {
+      // The connection is gone, and with it the lock.
+    }
+  }
+
+  bool still_held() override {
+    try {
+      int held = 0;
+      *sql_ << "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND "
+               "granted AND objid = " +
+                   std::to_string(kMaintenanceLock),
+          soci::into(held);
+      return held > 0;
+    } catch (const soci::soci_error&) {
+      return false;
+    }
+  }
+
+ private:
+  std::unique_ptr<soci::session> sql_;
+};
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+std::int64_t day_of(std::int64_t ms) {
+  return (ms - ((ms % kDayMs) + kDayMs) % kDayMs) / kDayMs;
+}
+
 // SOCI hands PostgreSQL connect strings to its own key=value parser, which mangles URLs: let libpq parse the
 // URL (every form it accepts) and hand SOCI the equivalent keyword list.
 std::string postgresql_conninfo(const std::string& url) {
@@ -141,7 +179,17 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   st.alloc();
   st.prepare(statement);
   st.define_and_bind();
-  const bool got = st.execute(true);
+  bool got = false;
+  try {
+    got = st.execute(true);
+  } catch (const soci::soci_error& error) {
+    // Another worker's retention dropped a day this process had seen: make it again on the retry.
+    if (std::string_view(error.what()).find("no partition of relation") != std::string_view::npos) {
+      std::lock_guard lock(days_mutex_);
+      days_made_.clear();
+    }
+    throw;
+  }
   if (!inserted_rows) return st.get_affected_rows();
   if (!got) return 0;
   // Back to indexes into `results`: the first row of each (host_id, ts, method) (a later duplicate in the
@@ -240,6 +288,78 @@ Status PostgresqlDialect::release_host_leases(Connections& connections, const st
 
 Result<std::unique_ptr<WorkerLock>> PostgresqlDialect::lock_single_worker(const std::string&) {
   return std::unique_ptr<WorkerLock>(std::make_unique<NoWorkerLock>());
+}
+
+Result<std::unique_ptr<WorkerLock>> PostgresqlDialect::try_lock_maintenance(Connections& connections) {
+  try {
+    auto sql = connections.hold();
+    int got = 0;
+    *sql << "SELECT CAST(pg_try_advisory_lock(" + std::to_string(kMaintenanceLock) + ") AS INTEGER)",
+        soci::into(got);
+    if (got == 0) return std::unique_ptr<WorkerLock>();
+    return std::unique_ptr<WorkerLock>(std::make_unique<AdvisoryLock>(std::move(sql)));
+  } catch (const soci::soci_error& error) {
+    return translate(error, "lock maintenance");
+  }
+}
+
+void PostgresqlDialect::prepare_results(soci::session& sql, std::span<const PingResult> results) const {
+  std::set<std::int64_t> missing;
+  {
+    std::lock_guard lock(days_mutex_);
+    for (const PingResult& result : results) {
+      const std::int64_t day = day_of(result.ts);
+      if (!days_made_.contains(day)) missing.insert(day);
+    }
+  }
+  for (const std::int64_t day : missing) {
+    const long long at = day * kDayMs;
+    sql << "SELECT semaphore_ensure_partitions('ping_results', 'day', :f, :t)", soci::use(at), soci::use(at);
+    std::lock_guard lock(days_mutex_);
+    days_made_.insert(day);
+  }
+}
+
+void PostgresqlDialect::prepare_rollups(soci::session& sql, std::int64_t from, std::int64_t to) const {
+  // A month for each day partition of raw rows in [from, to): rollups come from raw rows only, so this never
+  // makes a partition for an empty stretch of time.
+  const long long lo = from, hi = to;
+  sql << "SELECT COUNT(semaphore_ensure_partitions('ping_rollups', 'month', b.lower, b.lower)) FROM ("
+         "SELECT CAST(substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''(-?[0-9]+)''\\)') AS "
+         "BIGINT) AS lower, CAST(substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO "
+         "\\(''(-?[0-9]+)''\\)') "
+         "AS BIGINT) AS upper FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+         "WHERE i.inhparent = to_regclass('ping_results')) AS b WHERE b.upper > :lo AND b.lower < :hi",
+      soci::use(lo), soci::use(hi);
+}
+
+std::int64_t PostgresqlDialect::create_partitions_ahead(soci::session& sql, std::int64_t now) const {
+  const long long yesterday = now - kDayMs, ahead = now + 3 * kDayMs, next_month = now + 31 * kDayMs;
+  int days = 0, months = 0;
+  sql << "SELECT semaphore_ensure_partitions('ping_results', 'day', :f, :t)", soci::use(yesterday),
+      soci::use(ahead), soci::into(days);
+  sql << "SELECT semaphore_ensure_partitions('ping_rollups', 'month', :f, :t)", soci::use(now),
+      soci::use(next_month), soci::into(months);
+  return days + months;
+}
+
+std::optional<std::int64_t> PostgresqlDialect::drop_partitions_before(soci::session& sql, const char* table,
+                                                                      std::int64_t cutoff) const {
+  const std::string parent = table;
+  const long long before = cutoff;
+  long long rows = 0;
+  // Dropping a partition takes the parent's strongest lock for a moment: rather than queue every reader and
+  // writer behind a long report, give up after a few seconds (the next pass tries again).
+  WriteTransaction transaction(sql, *this);
+  sql << "SET LOCAL lock_timeout = '5s'";
+  sql << "SELECT semaphore_drop_partitions(:p, :b)", soci::use(parent), soci::use(before), soci::into(rows);
+  transaction.commit();
+  // A day dropped here may be written again by a late replay: prepare_results must create it anew.
+  if (parent == "ping_results") {
+    std::lock_guard lock(days_mutex_);
+    days_made_.erase(days_made_.begin(), days_made_.lower_bound(day_of(cutoff)));
+  }
+  return rows;
 }
 
 }  // namespace semaphore::store

@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "monitor/maintenance.h"
 #include "unit/store/store_fixture.h"
@@ -238,6 +239,60 @@ TEST_P(MonitorStoreTest, LeasesShareHostsWithoutOverlap) {
   auto c = store_->claim_host_leases({"c", 5300, 3000, 100});
   EXPECT_EQ(c->hosts.size(), 25u);
   EXPECT_EQ(c->live_workers, 1);
+}
+
+TEST_P(MonitorStoreTest, BudgetedLeaseBatchesClaimEveryHostExactlyOnceAcrossTwoWorkers) {
+  if (GetParam() == DbKind::sqlite) GTEST_SKIP() << "one worker on SQLite";
+  const auto user = make_user("a@example.com");
+  constexpr int kHosts = 3000;
+  std::vector<store::Host> hosts;
+  for (int i = 0; i < kHosts; ++i) {
+    store::Host host;
+    host.hostname = "h" + std::to_string(i) + ".example";
+    hosts.push_back(host);
+  }
+  ASSERT_TRUE(store_->add_hosts(user.id, hosts, kHosts));
+  // A budget of 1 ms: each call renews, then claims a batch of 100 and stops soon after (30 batches take far
+  // longer than 1 ms).
+  auto first = store_->claim_host_leases({"a", 1000, 60000, 100, 1});
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_GE(first->hosts.size(), 100u);
+  EXPECT_LT(first->hosts.size(), static_cast<std::size_t>(kHosts));
+  EXPECT_EQ(first->fair_share, kHosts);
+
+  // A second worker (its own connections) arrives; both call round after round, at once, until each holds
+  // its fair share.
+  auto opened = store::Store::open(url_);
+  ASSERT_TRUE(opened.ok());
+  auto other = std::move(opened).value();
+  std::vector<Id> held_a, held_b;
+  std::atomic<int> failures{0};
+  auto worker = [&](store::MonitorStore& store, const std::string& name, std::vector<Id>& held) {
+    for (int round = 0; round < 200; ++round) {
+      auto grant = store.claim_host_leases({name, 2000 + round, 60000, 100, 1});
+      if (!grant) {
+        ++failures;
+        continue;
+      }
+      held.clear();
+      for (const auto& host : grant->hosts) held.push_back(host.id);
+      if (grant->live_workers == 2 && static_cast<std::int64_t>(held.size()) >= grant->fair_share) return;
+      // The first worker gives back its surplus once the second is seen, as LeaseHostSource does.
+      if (grant->live_workers == 2 && static_cast<std::int64_t>(held.size()) > grant->fair_share) {
+        if (!store.release_host_leases(name, grant->fair_share)) ++failures;
+      }
+    }
+  };
+  std::thread a([&] { worker(*store_, "a", held_a); });
+  std::thread b([&] { worker(*other, "b", held_b); });
+  a.join();
+  b.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(held_a.size(), static_cast<std::size_t>(kHosts / 2));
+  EXPECT_EQ(held_b.size(), static_cast<std::size_t>(kHosts / 2));
+  std::set<Id> all(held_a.begin(), held_a.end());
+  all.insert(held_b.begin(), held_b.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kHosts)) << "every host held, none by both";
 }
 
 TEST_P(MonitorStoreTest, MaintenanceKeepsRollupsCurrentAndPrunes) {

@@ -153,7 +153,7 @@ TEST_P(Migration009Test, PartitionsEveryRowWithoutLosingOne) {
   // The primary keys hold the partition keys, so the writer's ON CONFLICT still has its unique index.
   EXPECT_EQ(
       query("SELECT pg_get_indexdef(CAST('ping_results_pkey' AS regclass))"),
-      "CREATE UNIQUE INDEX ping_results_pkey ON ONLY public.ping_results USING btree (host_id, ts, method)");
+      "CREATE UNIQUE INDEX ping_results_pkey ON ONLY public.ping_results USING btree (host_id, method, ts)");
   EXPECT_EQ(
       query("SELECT pg_get_indexdef(CAST('ping_rollups_pkey' AS regclass))"),
       "CREATE UNIQUE INDEX ping_rollups_pkey ON ONLY public.ping_rollups USING btree (host_id, period_s, "

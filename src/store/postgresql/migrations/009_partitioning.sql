@@ -14,7 +14,9 @@
 -- Narrower rows: host_id INTEGER (hosts.id stays BIGINT; two billion hosts is far off), counts SMALLINT in
 -- raw rows, RTTs REAL (float4: 7 significant digits, a tenth of a microsecond below 1 s; the engine measures
 -- microseconds), the fixed-width columns ordered so that nothing is padded. The only index is the primary
--- key (host_id, ts, method) that every read and the writer's ON CONFLICT use.
+-- key, which every read and the writer's ON CONFLICT (host_id, ts, method) use; its columns go (host_id,
+-- method, ts): 16 bytes of key without padding (in the old order 18, padded to 24), and a host's newest row of
+-- a kind is the end of one index range.
 
 -- Creates the partitions of `parent` (range-partitioned on epoch ms) for every UTC `unit` ('day' or
 -- 'month') from the one holding from_ms to the one holding to_ms that does not exist yet; returns how many it
@@ -96,7 +98,7 @@ CREATE TABLE ping_results (
   median_ms REAL,
   stddev_ms REAL,
   error TEXT,
-  PRIMARY KEY (host_id, ts, method)
+  PRIMARY KEY (host_id, method, ts)
 ) PARTITION BY RANGE (ts);
 
 CREATE TABLE ping_rollups (

@@ -75,6 +75,9 @@ TEST_P(PartitionTest, ARowForAnyDayLandsInItsDaysPartition) {
   auto inserted = store_->insert_results(rows);
   ASSERT_TRUE(inserted) << inserted.error().message;
   EXPECT_EQ(*inserted, 3);
+  // Each partition has the parent's unique key (attached with it): a replay inserts nothing.
+  EXPECT_EQ(*store_->insert_results(rows), 0);
+  EXPECT_EQ(query("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ping_results_20261201_pkey'"), "1");
   const std::string names = partitions("ping_results");
   for (const char* day : {"ping_results_20261201", "ping_results_20261130", "ping_results_20261021"}) {
     EXPECT_NE(names.find(day), std::string::npos) << day << " in " << names;

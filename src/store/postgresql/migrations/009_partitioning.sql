@@ -21,6 +21,9 @@
 -- Creates the partitions of `parent` (range-partitioned on epoch ms) for every UTC `unit` ('day' or
 -- 'month') from the one holding from_ms to the one holding to_ms that does not exist yet; returns how many it
 -- made. Creators take turns on an advisory lock, so two workers never race to create the same partition.
+-- A partition is made as a table of its own and then attached: CREATE TABLE ... PARTITION OF would take the
+-- parent's ACCESS EXCLUSIVE lock (every reader and writer waits), ATTACH PARTITION only SHARE UPDATE
+-- EXCLUSIVE, which lets them through; attaching copies the parent's indexes and foreign keys onto it.
 CREATE FUNCTION semaphore_ensure_partitions(parent TEXT, unit TEXT, from_ms BIGINT, to_ms BIGINT)
 RETURNS INTEGER LANGUAGE plpgsql AS $$
 DECLARE
@@ -38,7 +41,8 @@ BEGIN
     next := t + CAST('1 ' || unit AS INTERVAL);
     name := parent || '_' || to_char(t, CASE unit WHEN 'day' THEN 'YYYYMMDD' ELSE 'YYYYMM' END);
     IF to_regclass(name) IS NULL THEN
-      EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%s) TO (%s)', name, parent,
+      EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name, parent);
+      EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)', parent, name,
                      CAST(extract(epoch FROM t) * 1000 AS BIGINT), CAST(extract(epoch FROM next) * 1000 AS BIGINT));
       created := created + 1;
     END IF;
@@ -48,7 +52,8 @@ BEGIN
 END
 $$;
 
--- Drops every partition of `parent` whose range ends at or before before_ms (all its rows are older);
+-- Drops every partition of `parent` whose range ends at or before before_ms (all its rows are older). A drop
+-- takes the parent's ACCESS EXCLUSIVE lock for a moment (the caller sets a lock_timeout);
 -- returns the rows they held, as the statistics count them (pg_class.reltuples), or counted when a partition
 -- was never analyzed (a small one): counting a day of a million hosts would read 140 GB.
 CREATE FUNCTION semaphore_drop_partitions(parent TEXT, before_ms BIGINT)

@@ -8,12 +8,15 @@ namespace semaphore::monitor {
 
 Result<std::vector<store::Host>> LeaseHostSource::hosts_for_round(EpochMs) {
   // The lease clock is this machine's: workers' clocks must agree to within the ttl's margin (NTP does).
-  store::LeaseRequest request{worker_id_, now_epoch_ms(), ttl_.count(), chunk_};
+  store::LeaseRequest request{worker_id_, now_epoch_ms(), ttl_.count(), chunk_, claim_budget_.count()};
   auto grant = store_.claim_host_leases(request);
   if (!grant) return grant.error();
   if (static_cast<std::int64_t>(grant->hosts.size()) != held_) {
-    spdlog::info("leases: worker {} holds {} hosts ({} live workers, fair share {})", worker_id_,
-                 grant->hosts.size(), grant->live_workers, grant->fair_share);
+    spdlog::info("leases: worker {} holds {} hosts ({} live workers, fair share {}{})", worker_id_,
+                 grant->hosts.size(), grant->live_workers, grant->fair_share,
+                 static_cast<std::int64_t>(grant->hosts.size()) < grant->fair_share
+                     ? "; the rest at the next rounds"
+                     : "");
   }
   held_ = static_cast<std::int64_t>(grant->hosts.size());
   fair_share_ = grant->fair_share;

@@ -31,6 +31,24 @@ void Maintenance::start() {
 
 void Maintenance::stop() {
   thread_.stop();
+  leader_.reset();  // another worker leads from its next pass
+}
+
+bool Maintenance::take_lead() {
+  if (leader_ && !leader_->still_held()) {
+    spdlog::warn("maintenance: lost the maintenance lock (database connection closed)");
+    leader_.reset();
+  }
+  if (leader_) return true;
+  auto lock = store_.try_lock_maintenance();
+  if (!lock) {
+    ++metrics_.maintenance_errors;
+    spdlog::warn("maintenance: cannot take the maintenance lock: {}", log_safe(lock.error().message));
+    return false;
+  }
+  leader_ = std::move(*lock);
+  if (leader_) spdlog::info("maintenance: this worker leads maintenance (rollups, retention, partitions)");
+  return leader_ != nullptr;
 }
 
 void Maintenance::mark_dirty(EpochMs from) {
@@ -42,16 +60,28 @@ void Maintenance::mark_dirty(EpochMs from) {
 }
 
 void Maintenance::run_once(EpochMs now) {
+  const bool leading = take_lead();
   std::optional<EpochMs> dirty;
   {
     std::lock_guard lock(thread_.mutex());
     dirty = std::exchange(dirty_from_, std::nullopt);
   }
+  // A follower recomputes only the buckets of its own replays; with none, it has nothing to do.
+  if (!leading && !dirty) return;
   const EpochMs oldest_kept = now - options_.retention_raw.count();
   const EpochMs dirty_from = std::max(oldest_kept, dirty.value_or(now));
-  const EpochMs hourly_from = std::min(floor_to(now, kHour) - kHour, dirty_from);
-  const EpochMs daily_from = std::min(floor_to(now - 2 * kHour, kDay), dirty_from);
+  const EpochMs hourly_from = leading ? std::min(floor_to(now, kHour) - kHour, dirty_from) : dirty_from;
+  const EpochMs daily_from = leading ? std::min(floor_to(now - 2 * kHour, kDay), dirty_from) : dirty_from;
   const int batch = options_.hosts_per_batch;
+
+  if (leading) {
+    if (auto created = store_.create_partitions(now); !created) {
+      ++metrics_.maintenance_errors;
+      spdlog::warn("maintenance: cannot create partitions: {}", log_safe(created.error().message));
+    } else if (*created > 0) {
+      spdlog::info("maintenance: created {} partitions ahead", *created);
+    }
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   auto hourly = store_.refresh_rollups(3600, hourly_from, now + 1, batch);
@@ -69,7 +99,7 @@ void Maintenance::run_once(EpochMs now) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
   }
 
-  if (now - last_prune_ >= options_.prune_every.count()) {
+  if (leading && now - last_prune_ >= options_.prune_every.count()) {
     auto raw = store_.prune_results(now - options_.retention_raw.count(), batch);
     auto rollups = store_.prune_rollups(now - options_.retention_rollup.count(), batch);
     if (raw && rollups && paths_) {

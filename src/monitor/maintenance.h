@@ -4,9 +4,18 @@
 // Every `every` (and soon after spooled rows were replayed) it recomputes from raw rows the hourly rollups of
 // the current and previous hour and the daily rollup of the current day (and of the previous one during the
 // first hours of a day), plus every bucket from the oldest replayed row on: rollups follow the rounds within
-// `every`, and a late replay corrects the buckets it lands in. Once an hour it prunes raw rows older than
-// retention_raw and rollups older than retention_rollup, a few hosts per transaction (store/monitor_store.h).
+// `every`, and a late replay corrects the buckets it lands in. Each pass also creates the coming days'
+// partitions (PostgreSQL). Once an hour it prunes raw rows older than retention_raw and rollups older than
+// retention_rollup: a few hosts per transaction on SQLite, whole partitions on PostgreSQL
+// (store/monitor_store.h).
+//
+// One worker at a time (issue 17): several probe workers share a PostgreSQL, and each runs a Maintenance.
+// The first to take the store's maintenance lock (MonitorStore::try_lock_maintenance) leads: it keeps the
+// lock from pass to pass and does the whole work; the others follow, and a follower's pass only recomputes
+// the buckets its own spool replays landed in (work no other worker knows of). When the leader stops or dies
+// its lock goes with its connection, and the next follower's pass takes over.
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stop_token>
 
@@ -43,10 +52,13 @@ class Maintenance {
 
   // One pass as of `now` (the thread calls it; tests call it directly). Errors are logged and counted.
   void run_once(EpochMs now);
+  // Whether the last pass led (held the maintenance lock).
+  bool leads() const { return leader_ != nullptr; }
 
  private:
   void loop(std::stop_token stop);
   Result<std::int64_t> prune_paths(EpochMs cutoff);
+  bool take_lead();
 
   store::MonitorStore& store_;
   store::PathStore* paths_;
@@ -54,6 +66,7 @@ class Maintenance {
   MaintenanceOptions options_;
   std::optional<EpochMs> dirty_from_;  // guarded by thread_.mutex()
   EpochMs last_prune_ = 0;
+  std::unique_ptr<store::WorkerLock> leader_;  // held while this worker leads; used by run_once's thread only
   StoppableThread thread_;
 };
 

@@ -184,7 +184,10 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
     // never lapse under a live worker, and a dead worker's hosts are free at the second boundary after it
     // died.
     const auto ttl = options.interval + std::max(options.interval / 2, std::chrono::milliseconds(1000));
-    source = std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk);
+    // Claiming stops after the delay the round scheduler absorbs by shifting phases (round_scheduler.cpp:
+    // min(2 s, interval / 10)), so every round, the first included, ends on time.
+    const auto claim_budget = std::min(std::chrono::milliseconds(2000), options.interval / 10);
+    source = std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk, claim_budget);
   } else {
     source = std::make_unique<AllHostsSource>(store);
   }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/result.h"
@@ -34,6 +35,9 @@ class Connections {
 
   // with_session for work that returns nothing but success or an Error.
   Status execute(const char* what, const std::function<void(soci::session&)>& work);
+
+  // A pooled connection held until the session is destroyed (a lock that lives as long as a connection).
+  std::unique_ptr<soci::session> hold() { return std::make_unique<soci::session>(pool_); }
 
  private:
   soci::connection_pool pool_;

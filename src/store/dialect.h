@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -73,6 +74,26 @@ class Dialect {
   virtual Status release_host_leases(Connections& connections, const std::string& worker_id,
                                      std::int64_t keep) = 0;
   virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+  // MonitorStore::try_lock_maintenance: a lock no other process holds, or nullptr when one does.
+  virtual Result<std::unique_ptr<WorkerLock>> try_lock_maintenance(Connections& connections) = 0;
+
+  // --- time partitions (PostgreSQL, migration 009: ping_results by UTC day, ping_rollups by UTC month) ---
+  // The defaults are SQLite's: no partitions. Each runs outside any transaction of the caller's (creating a
+  // partition takes a lock on the parent table that a long transaction should not hold).
+  // Before `results` are inserted: creates any partition they need that does not exist yet.
+  virtual void prepare_results(soci::session&, std::span<const PingResult>) const {}
+  // Before the rollups of raw rows in [from, to) are written: creates the partitions they need.
+  virtual void prepare_rollups(soci::session&, std::int64_t /*from*/, std::int64_t /*to*/) const {}
+  // Creates the partitions around `now` ahead of time (yesterday to three days on; this month and the next);
+  // returns how many it created.
+  virtual std::int64_t create_partitions_ahead(soci::session&, std::int64_t /*now*/) const { return 0; }
+  // Drops the partitions of `table` ("ping_results", "ping_rollups") whose rows are all older than `cutoff`;
+  // returns the rows they held (an estimate: dialect notes), or nothing when the back end does not partition
+  // (the caller deletes rows).
+  virtual std::optional<std::int64_t> drop_partitions_before(soci::session&, const char* /*table*/,
+                                                             std::int64_t /*cutoff*/) const {
+    return std::nullopt;
+  }
 };
 
 // The dialect of the database `url` names. Opens nothing (Dialect::open does).

@@ -31,6 +31,7 @@ int latest_version(const std::vector<Migration>& migrations) {
 std::vector<std::string> split_sql_statements(std::string_view sql) {
   std::vector<std::string> statements;
   std::string current;
+  bool in_dollar_quote = false;  // inside a PostgreSQL $$...$$ body (a function's), whose lines end in ';'
   while (!sql.empty()) {
     const auto end = sql.find('\n');
     std::string_view line = sql.substr(0, end);
@@ -41,7 +42,10 @@ std::vector<std::string> split_sql_statements(std::string_view sql) {
     const auto last = line.find_last_not_of(" \t\r");
     line = line.substr(0, last + 1);
     current.append(line).push_back('\n');
-    if (line.ends_with(';')) {
+    for (auto at = line.find("$$"); at != std::string_view::npos; at = line.find("$$", at + 2)) {
+      in_dollar_quote = !in_dollar_quote;
+    }
+    if (line.ends_with(';') && !in_dollar_quote) {
       current.resize(current.size() - 2);  // drop ";\n"
       statements.push_back(std::move(current));
       current.clear();

@@ -24,8 +24,9 @@ std::vector<Migration> migrations_for(DbKind kind);
 // The newest version of `migrations` (sorted by version); 0 for none.
 int latest_version(const std::vector<Migration>& migrations);
 
-// Splits a migration into statements at semicolons that end a line, dropping "--" comment lines.
-// (SQLite prepares one statement at a time; keeping semicolons out of mid-line text keeps this simple.)
+// Splits a migration into statements at semicolons that end a line, dropping "--" comment lines; a line
+// inside a $$-quoted body (a PostgreSQL function's) never ends a statement, and its comment lines are dropped
+// too. (SQLite prepares one statement at a time; keeping semicolons out of mid-line text keeps this simple.)
 std::vector<std::string> split_sql_statements(std::string_view sql);
 
 }  // namespace semaphore::store

@@ -59,17 +59,29 @@ class MonitorStore {
   // kernel releases if the process dies). Errc::limit_exceeded naming the holder when another worker runs.
   // PostgreSQL: a lock that holds nothing (workers share hosts through leases).
   virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+  // Maintenance in one worker at a time: a lock that no other process holds while it lives, or nullptr when
+  // another process holds it now (that worker does this cycle's maintenance). PostgreSQL: a session advisory
+  // lock on a pooled connection, released when the lock is destroyed or the connection dies. SQLite: always
+  // granted (one worker per database).
+  virtual Result<std::unique_ptr<WorkerLock>> try_lock_maintenance() = 0;
 
-  // --- maintenance: rollups and retention ---
+  // --- maintenance: partitions, rollups and retention ---
+  // PostgreSQL (ping_results partitioned by UTC day, ping_rollups by UTC month): creates the partitions from
+  // yesterday to three days after `now` and of this month and the next that are missing; returns how many it
+  // made. (insert_results and refresh_rollups also make any partition their rows need, so a row never
+  // lacks one.) SQLite: nothing to do, 0.
+  virtual Result<std::int64_t> create_partitions(EpochMs now) = 0;
   // Recomputes from ping_results the rollups of `period_s` (3600 or 86400) whose buckets overlap
   // [from, to), `hosts_per_batch` hosts per transaction: rounds, sent, received, min, max, avg (of every
   // reply), median (of the round medians). Returns the rollup rows written.
   virtual Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to,
                                                int hosts_per_batch) = 0;
-  // Deletes ping_results rows with ts < cutoff, `hosts_per_batch` hosts per short transaction so that
-  // writers are never blocked for long. Returns the rows deleted.
+  // SQLite: deletes ping_results rows with ts < cutoff, `hosts_per_batch` hosts per short transaction so
+  // that writers are never blocked for long; returns the rows deleted. PostgreSQL: drops the day partitions
+  // that end at or before cutoff, whole (rows of the day that holds cutoff stay until that day has expired);
+  // returns the rows they held as the table statistics count them (exact for a small or analyzed partition).
   virtual Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) = 0;
-  // The same for ping_rollups rows with bucket_start < cutoff.
+  // The same for ping_rollups rows with bucket_start < cutoff (PostgreSQL: month partitions).
   virtual Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) = 0;
 };
 

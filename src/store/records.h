@@ -129,6 +129,10 @@ struct LeaseRequest {
   EpochMs now = 0;
   std::int64_t ttl_ms = 90000;  // leases (and the worker's heartbeat) live this long unless renewed
   int chunk = 1000;             // hosts claimed per statement
+  // Claim no batch but the first once the call has taken this long (the heartbeat and renewal always happen),
+  // so that a worker's round starts on time however many hosts are free; the rest are claimed by the next
+  // calls. 0: claim up to the fair share whatever it takes.
+  std::int64_t budget_ms = 0;
 };
 
 struct LeaseGrant {
@@ -142,6 +146,8 @@ struct LeaseGrant {
 class WorkerLock {
  public:
   virtual ~WorkerLock() = default;
+  // Whether the lock is still this process's (a lock on a database connection goes with the connection).
+  virtual bool still_held() { return true; }
 };
 
 }  // namespace semaphore::store

@@ -401,6 +401,7 @@ Result<std::int64_t> SociStore::insert_results_evaluated(std::span<const PingRes
                                                          RoundEvaluator& evaluator) {
   if (results.empty()) return std::int64_t{0};
   return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
+    dialect_->prepare_results(sql, results);
     WriteTransaction transaction(sql, *dialect_);
     std::vector<std::size_t> inserted;
     const std::int64_t count = dialect_->insert_results(sql, results, &inserted);

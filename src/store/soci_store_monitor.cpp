@@ -1,6 +1,6 @@
 // SociStore's MonitorStore (issue 4): the hosts to ping, result writes, host leases for several probe workers
-// and the single-worker lock (both in the dialects: sqlite/, postgresql/), rollup refresh and batched
-// retention.
+// and the single-worker lock (both in the dialects: sqlite/, postgresql/), rollup refresh, and
+// retention: batched row deletes on SQLite, partition drops on PostgreSQL.
 //
 // Work over every host goes in chunks of host ids, and each chunk names its ids in an IN list: both back ends
 // then seek each host's (host_id, ts, method) primary-key range, where a `host_id BETWEEN` range would walk
@@ -31,7 +31,8 @@ std::string in_list(const std::vector<long long>& ids) {
 // Rollups of one chunk of hosts, recomputed from their raw rows in [lo, hi) (bucket-aligned), one per host,
 // bucket and method (a both host's icmp and tcp rows are never mixed). The median of the round medians is
 // taken with window functions, which SQLite (3.25+) and PostgreSQL both have, so one statement serves both
-// back ends. avg_ms weights each round's mean by its replies: the mean of every reply.
+// back ends. avg_ms weights each round's mean by its replies: the mean of every reply (summed in double
+// precision: PostgreSQL keeps raw RTTs as REAL, whose own products and sums would round at 7 digits).
 std::string rollup_statement(const std::string& ids, long long period_ms, int period_s, long long lo,
                              long long hi) {
   const std::string p = std::to_string(period_ms);
@@ -46,7 +47,7 @@ std::string rollup_statement(const std::string& ids, long long period_ms, int pe
          "WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY host_id, method, bucket), "
          "agg AS (SELECT host_id, method, bucket, COUNT(*) AS rounds, SUM(sent) AS sent, "
          "SUM(received) AS received, MIN(min_ms) AS min_ms, MAX(max_ms) AS max_ms, "
-         "SUM(CASE WHEN avg_ms IS NULL THEN 0.0 ELSE avg_ms * received END) / "
+         "SUM(CASE WHEN avg_ms IS NULL THEN 0.0 ELSE CAST(avg_ms AS DOUBLE PRECISION) * received END) / "
          "NULLIF(SUM(CASE WHEN avg_ms IS NULL THEN 0 ELSE received END), 0) AS avg_ms "
          "FROM r GROUP BY host_id, method, bucket) "
          "INSERT INTO ping_rollups (host_id, period_s, bucket_start, method, rounds, sent, received, min_ms, "
@@ -84,6 +85,7 @@ Result<std::vector<Host>> SociStore::list_enabled_hosts() {
 Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> results) {
   if (results.empty()) return std::int64_t{0};
   return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
+    dialect_->prepare_results(sql, results);
     WriteTransaction transaction(sql, *dialect_);
     const std::int64_t inserted = dialect_->insert_results(sql, results);
     transaction.commit();
@@ -107,12 +109,23 @@ Result<std::unique_ptr<WorkerLock>> SociStore::lock_single_worker(const std::str
   return dialect_->lock_single_worker(worker_id);
 }
 
+Result<std::unique_ptr<WorkerLock>> SociStore::try_lock_maintenance() {
+  return dialect_->try_lock_maintenance(connections_);
+}
+
+Result<std::int64_t> SociStore::create_partitions(EpochMs now) {
+  return with_session<std::int64_t>("create partitions", [&](soci::session& sql) -> Result<std::int64_t> {
+    return dialect_->create_partitions_ahead(sql, now);
+  });
+}
+
 Result<std::int64_t> SociStore::refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) {
   if (period_s <= 0 || to <= from) return std::int64_t{0};
   const long long period_ms = static_cast<long long>(period_s) * 1000;
   const long long lo = from - ((from % period_ms) + period_ms) % period_ms;
   const long long hi = to + (period_ms - ((to % period_ms) + period_ms) % period_ms) % period_ms;
   return with_session<std::int64_t>("refresh rollups", [&](soci::session& sql) -> Result<std::int64_t> {
+    dialect_->prepare_rollups(sql, lo, hi);
     return in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
       return rollup_statement(host_ids, period_ms, period_s, lo, hi);
     });
@@ -121,6 +134,7 @@ Result<std::int64_t> SociStore::refresh_rollups(int period_s, EpochMs from, Epoc
 
 Result<std::int64_t> SociStore::prune_results(EpochMs cutoff, int hosts_per_batch) {
   return with_session<std::int64_t>("prune results", [&](soci::session& sql) -> Result<std::int64_t> {
+    if (auto dropped = dialect_->drop_partitions_before(sql, "ping_results", cutoff)) return *dropped;
     return in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
       return "DELETE FROM ping_results WHERE host_id IN (" + host_ids + ") AND ts < " +
              std::to_string(cutoff);
@@ -130,6 +144,7 @@ Result<std::int64_t> SociStore::prune_results(EpochMs cutoff, int hosts_per_batc
 
 Result<std::int64_t> SociStore::prune_rollups(EpochMs cutoff, int hosts_per_batch) {
   return with_session<std::int64_t>("prune rollups", [&](soci::session& sql) -> Result<std::int64_t> {
+    if (auto dropped = dialect_->drop_partitions_before(sql, "ping_rollups", cutoff)) return *dropped;
     return in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
       return "DELETE FROM ping_rollups WHERE host_id IN (" + host_ids +
              ") AND period_s IN (3600, 86400) AND bucket_start < " + std::to_string(cutoff);

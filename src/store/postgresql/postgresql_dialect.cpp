@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -34,6 +35,44 @@ constexpr const char* kInsertResults =
     "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts, method) DO NOTHING";
 
 class NoWorkerLock : public WorkerLock {};
+
+// The key of the maintenance lock (7468501 is the migrations' transaction lock, 7468502 the partition
+// functions').
+constexpr long long kMaintenanceLock = 7468503;
+
+class AdvisoryLock : public WorkerLock {
+ public:
+  explicit AdvisoryLock(std::unique_ptr<soci::session> sql) : sql_(std::move(sql)) {}
+  ~AdvisoryLock() override {
+    try {
+      *sql_ << "SELECT pg_advisory_unlock(" + std::to_string(kMaintenanceLock) + ")";
+    } catch (const soci::soci_error&) {
+      // The connection is gone, and with it the lock.
+    }
+  }
+
+  bool still_held() override {
+    try {
+      int held = 0;
+      *sql_ << "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND "
+               "granted AND objid = " +
+                   std::to_string(kMaintenanceLock),
+          soci::into(held);
+      return held > 0;
+    } catch (const soci::soci_error&) {
+      return false;
+    }
+  }
+
+ private:
+  std::unique_ptr<soci::session> sql_;
+};
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+std::int64_t day_of(std::int64_t ms) {
+  return (ms - ((ms % kDayMs) + kDayMs) % kDayMs) / kDayMs;
+}
 
 // SOCI hands PostgreSQL connect strings to its own key=value parser, which mangles URLs: let libpq parse the
 // URL (every form it accepts) and hand SOCI the equivalent keyword list.
@@ -145,7 +184,17 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   st.alloc();
   st.prepare(statement);
   st.define_and_bind();
-  const bool got = st.execute(true);
+  bool got = false;
+  try {
+    got = st.execute(true);
+  } catch (const soci::soci_error& error) {
+    // Another worker's retention dropped a day this process had seen: make it again on the retry.
+    if (std::string_view(error.what()).find("no partition of relation") != std::string_view::npos) {
+      std::lock_guard lock(days_mutex_);
+      days_made_.clear();
+    }
+    throw;
+  }
   if (!inserted_rows) return st.get_affected_rows();
   if (!got) return 0;
   // Back to indexes into `results`: the first row of each (host_id, ts, method) (a later duplicate in the
@@ -164,50 +213,67 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
                                                         const LeaseRequest& request) {
   return connections.with_session<
       LeaseGrant>("claim host leases", [&](soci::session& sql) -> Result<LeaseGrant> {
-    WriteTransaction transaction(sql, *this);
+    const auto started = std::chrono::steady_clock::now();
     const std::string& worker = request.worker_id;
     const long long now = request.now, expires = request.now + request.ttl_ms,
                     stale = request.now - request.ttl_ms;
-    sql << "INSERT INTO probe_workers (worker_id, last_seen) VALUES (:w, :n) "
-           "ON CONFLICT (worker_id) DO UPDATE SET last_seen = excluded.last_seen",
-        soci::use(worker), soci::use(now);
-    sql << "DELETE FROM probe_workers WHERE last_seen < :s", soci::use(stale);
-    sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id IN (SELECT id FROM hosts WHERE enabled "
-           "= 0)",
-        soci::use(worker);
-    sql << "UPDATE host_leases SET expires_at = :e WHERE worker_id = :w", soci::use(expires),
-        soci::use(worker);
-
-    long long workers = 1, enabled = 0, own = 0;
-    sql << "SELECT COUNT(*) FROM probe_workers", soci::into(workers);
-    sql << "SELECT COUNT(*) FROM hosts WHERE enabled = 1", soci::into(enabled);
-    sql << "SELECT COUNT(*) FROM host_leases WHERE worker_id = :w", soci::use(worker), soci::into(own);
-    workers = std::max(1LL, workers);
     LeaseGrant grant;
-    grant.live_workers = workers;
-    grant.fair_share = (enabled + workers - 1) / workers;
+    long long own = 0;
+    {
+      // The heartbeat and the renewal of what the worker holds, in one short transaction.
+      WriteTransaction transaction(sql, *this);
+      sql << "INSERT INTO probe_workers (worker_id, last_seen) VALUES (:w, :n) "
+             "ON CONFLICT (worker_id) DO UPDATE SET last_seen = excluded.last_seen",
+          soci::use(worker), soci::use(now);
+      sql << "DELETE FROM probe_workers WHERE last_seen < :s", soci::use(stale);
+      sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id IN (SELECT id FROM hosts WHERE "
+             "enabled = 0)",
+          soci::use(worker);
+      sql << "UPDATE host_leases SET expires_at = :e WHERE worker_id = :w", soci::use(expires),
+          soci::use(worker);
+      long long workers = 1, enabled = 0;
+      sql << "SELECT COUNT(*) FROM probe_workers", soci::into(workers);
+      sql << "SELECT COUNT(*) FROM hosts WHERE enabled = 1", soci::into(enabled);
+      sql << "SELECT COUNT(*) FROM host_leases WHERE worker_id = :w", soci::use(worker), soci::into(own);
+      workers = std::max(1LL, workers);
+      grant.live_workers = workers;
+      grant.fair_share = (enabled + workers - 1) / workers;
+      transaction.commit();
+    }
 
-    // Claim free hosts (never leased, or the lease expired) a chunk at a time. SKIP LOCKED: hosts another
-    // claimer is taking right now are passed over, not waited for; the ON CONFLICT guard re-checks the expiry
-    // on the latest row version, so a lease taken meanwhile is never stolen. FOR NO KEY UPDATE does not block
-    // the result writer's foreign-key checks (FOR KEY SHARE) on the same hosts.
-    // Each chunk continues after the last id the previous one claimed: rescanning from the first host every
-    // time made a first claim of 100,000 hosts take 15 s.
+    // Claim free hosts (never leased, or the lease expired) in batches of `chunk`, each batch its own short
+    // transaction (issue 17): a claimer holds one batch's row locks at a time, and each batch is one range of
+    // the hosts' primary key that starts after the last id claimed and stops after `chunk` free hosts, each
+    // host's lease looked up by its key (NOT EXISTS). The first claim of 100,000 hosts took 6-9 s as one
+    // transaction of LEFT JOIN chunks, which the planner answered by joining every host each time.
+    // SKIP LOCKED: hosts another claimer is taking right now are passed over, not waited for; the ON CONFLICT
+    // guard re-checks the expiry on the latest row version, so a lease taken meanwhile is never stolen.
+    // FOR NO KEY UPDATE does not block the result writer's foreign-key checks (FOR KEY SHARE) on the hosts.
+    // With a budget, no batch but the first starts once it is spent: the round that waits for this call
+    // starts on time, and the next calls claim the rest (the first batch makes progress however slow the
+    // renewal).
+    const auto spent = [&] {
+      return request.budget_ms > 0 &&
+             std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(request.budget_ms);
+    };
     long long after = 0;
-    while (own < grant.fair_share) {
+    for (bool first = true; own < grant.fair_share && (first || !spent()); first = false) {
       const long long want = std::min<long long>(request.chunk, grant.fair_share - own);
       std::vector<long long> claimed(static_cast<std::size_t>(want));
+      WriteTransaction transaction(sql, *this);
       soci::statement st =
           (sql.prepare
                << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
-                  "(SELECT h.id FROM hosts h LEFT JOIN host_leases l ON l.host_id = h.id "
-                  "WHERE h.enabled = 1 AND h.id > :a AND (l.host_id IS NULL OR l.expires_at < :n) "
+                  "(SELECT h.id FROM hosts h WHERE h.enabled = 1 AND h.id > :a AND NOT EXISTS "
+                  "(SELECT 1 FROM host_leases l WHERE l.host_id = h.id AND l.expires_at >= :n) "
                   "ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
                   "ON CONFLICT (host_id) DO UPDATE SET worker_id = excluded.worker_id, "
                   "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
            soci::use(worker), soci::use(expires), soci::use(after), soci::use(now), soci::use(want),
            soci::use(now), soci::into(claimed));
-      if (!st.execute(true) || claimed.empty()) break;
+      const bool got = st.execute(true);
+      transaction.commit();
+      if (!got || claimed.empty()) break;
       own += static_cast<long long>(claimed.size());
       after = *std::max_element(claimed.begin(), claimed.end());
     }
@@ -220,7 +286,6 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
             "ORDER BY h.id",
         [&](soci::statement& st) { st.exchange(soci::use(worker)); },
         [&] { grant.hosts.push_back(row.take()); });
-    transaction.commit();
     return grant;
   });
 }
@@ -244,6 +309,78 @@ Status PostgresqlDialect::release_host_leases(Connections& connections, const st
 
 Result<std::unique_ptr<WorkerLock>> PostgresqlDialect::lock_single_worker(const std::string&) {
   return std::unique_ptr<WorkerLock>(std::make_unique<NoWorkerLock>());
+}
+
+Result<std::unique_ptr<WorkerLock>> PostgresqlDialect::try_lock_maintenance(Connections& connections) {
+  try {
+    auto sql = connections.hold();
+    int got = 0;
+    *sql << "SELECT CAST(pg_try_advisory_lock(" + std::to_string(kMaintenanceLock) + ") AS INTEGER)",
+        soci::into(got);
+    if (got == 0) return std::unique_ptr<WorkerLock>();
+    return std::unique_ptr<WorkerLock>(std::make_unique<AdvisoryLock>(std::move(sql)));
+  } catch (const soci::soci_error& error) {
+    return translate(error, "lock maintenance");
+  }
+}
+
+void PostgresqlDialect::prepare_results(soci::session& sql, std::span<const PingResult> results) const {
+  std::set<std::int64_t> missing;
+  {
+    std::lock_guard lock(days_mutex_);
+    for (const PingResult& result : results) {
+      const std::int64_t day = day_of(result.ts);
+      if (!days_made_.contains(day)) missing.insert(day);
+    }
+  }
+  for (const std::int64_t day : missing) {
+    const long long at = day * kDayMs;
+    sql << "SELECT semaphore_ensure_partitions('ping_results', 'day', :f, :t)", soci::use(at), soci::use(at);
+    std::lock_guard lock(days_mutex_);
+    days_made_.insert(day);
+  }
+}
+
+void PostgresqlDialect::prepare_rollups(soci::session& sql, std::int64_t from, std::int64_t to) const {
+  // A month for each day partition of raw rows in [from, to): rollups come from raw rows only, so this never
+  // makes a partition for an empty stretch of time.
+  const long long lo = from, hi = to;
+  sql << "SELECT COUNT(semaphore_ensure_partitions('ping_rollups', 'month', b.lower, b.lower)) FROM ("
+         "SELECT CAST(substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''(-?[0-9]+)''\\)') AS "
+         "BIGINT) AS lower, CAST(substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO "
+         "\\(''(-?[0-9]+)''\\)') "
+         "AS BIGINT) AS upper FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+         "WHERE i.inhparent = to_regclass('ping_results')) AS b WHERE b.upper > :lo AND b.lower < :hi",
+      soci::use(lo), soci::use(hi);
+}
+
+std::int64_t PostgresqlDialect::create_partitions_ahead(soci::session& sql, std::int64_t now) const {
+  const long long yesterday = now - kDayMs, ahead = now + 3 * kDayMs, next_month = now + 31 * kDayMs;
+  int days = 0, months = 0;
+  sql << "SELECT semaphore_ensure_partitions('ping_results', 'day', :f, :t)", soci::use(yesterday),
+      soci::use(ahead), soci::into(days);
+  sql << "SELECT semaphore_ensure_partitions('ping_rollups', 'month', :f, :t)", soci::use(now),
+      soci::use(next_month), soci::into(months);
+  return days + months;
+}
+
+std::optional<std::int64_t> PostgresqlDialect::drop_partitions_before(soci::session& sql, const char* table,
+                                                                      std::int64_t cutoff) const {
+  const std::string parent = table;
+  const long long before = cutoff;
+  long long rows = 0;
+  // Dropping a partition takes the parent's strongest lock for a moment: rather than queue every reader and
+  // writer behind a long report, give up after a few seconds (the next pass tries again).
+  WriteTransaction transaction(sql, *this);
+  sql << "SET LOCAL lock_timeout = '5s'";
+  sql << "SELECT semaphore_drop_partitions(:p, :b)", soci::use(parent), soci::use(before), soci::into(rows);
+  transaction.commit();
+  // A day dropped here may be written again by a late replay: prepare_results must create it anew.
+  if (parent == "ping_results") {
+    std::lock_guard lock(days_mutex_);
+    days_made_.erase(days_made_.begin(), days_made_.lower_bound(day_of(cutoff)));
+  }
+  return rows;
 }
 
 }  // namespace semaphore::store

@@ -2,6 +2,9 @@
 // PostgreSQL: a server that many processes share, so several probe workers split the hosts through leases,
 // and batches go in one statement each (a round trip per row would cost more than the work). Internal to
 // src/store; see dialect.h.
+#include <mutex>
+#include <set>
+
 #include "store/dialect.h"
 
 namespace semaphore::store {
@@ -50,9 +53,25 @@ class PostgresqlDialect final : public Dialect {
                              std::int64_t keep) override;
   // A lock that holds nothing: workers share the hosts through leases.
   Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
+  // pg_try_advisory_lock on a pooled connection held until the lock is destroyed (the server releases it if
+  // the connection or the process dies).
+  Result<std::unique_ptr<WorkerLock>> try_lock_maintenance(Connections& connections) override;
+
+  // Partitions through the functions of migration 009 (semaphore_ensure_partitions,
+  // semaphore_drop_partitions). prepare_results remembers the days it has seen created, so a batch of a known
+  // day costs no round trip.
+  void prepare_results(soci::session& sql, std::span<const PingResult> results) const override;
+  void prepare_rollups(soci::session& sql, std::int64_t from, std::int64_t to) const override;
+  std::int64_t create_partitions_ahead(soci::session& sql, std::int64_t now) const override;
+  // The rows as pg_class.reltuples counts them (counted when a partition was never analyzed).
+  std::optional<std::int64_t> drop_partitions_before(soci::session& sql, const char* table,
+                                                     std::int64_t cutoff) const override;
 
  private:
   std::string url_;
+  mutable std::mutex days_mutex_;
+  mutable std::set<std::int64_t>
+      days_made_;  // UTC days (epoch ms / 86,400,000) with a ping_results partition
 };
 
 }  // namespace semaphore::store

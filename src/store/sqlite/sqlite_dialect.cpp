@@ -26,6 +26,8 @@ class FileWorkerLock : public WorkerLock {
   int fd_;
 };
 
+class NoMaintenanceLock : public WorkerLock {};
+
 // Creates the database file 0600 when it does not exist yet, whatever the umask: it holds password hashes
 // and session token hashes. SQLite would create it 0644 & ~umask. Its -wal and -shm files take the
 // database file's mode (SQLite copies it, and fchmods a new file past the umask), so they are 0600 too. An
@@ -140,6 +142,10 @@ Result<std::unique_ptr<WorkerLock>> SqliteDialect::lock_single_worker(const std:
     [[maybe_unused]] const ssize_t written = ::pwrite(fd, me.data(), me.size(), 0);
   }
   return std::unique_ptr<WorkerLock>(std::make_unique<FileWorkerLock>(fd));
+}
+
+Result<std::unique_ptr<WorkerLock>> SqliteDialect::try_lock_maintenance(Connections&) {
+  return std::unique_ptr<WorkerLock>(std::make_unique<NoMaintenanceLock>());
 }
 
 }  // namespace semaphore::store

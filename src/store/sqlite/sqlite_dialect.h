@@ -48,6 +48,8 @@ class SqliteDialect final : public Dialect {
                              std::int64_t keep) override;
   // An flock on "<file>.probe-lock".
   Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
+  // One worker per database (lock_single_worker): nobody to take turns with.
+  Result<std::unique_ptr<WorkerLock>> try_lock_maintenance(Connections& connections) override;
 
  private:
   std::string path_;

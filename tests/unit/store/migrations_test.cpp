@@ -462,5 +462,17 @@ TEST(SplitSqlStatements, SplitsAtLineEndingSemicolonsAndDropsComments) {
   EXPECT_EQ(statements[2], "INSERT INTO a VALUES (1)\n");
 }
 
+TEST(SplitSqlStatements, KeepsADollarQuotedFunctionBodyInOneStatement) {
+  const auto statements = split_sql_statements(
+      "CREATE FUNCTION f() RETURNS INTEGER LANGUAGE plpgsql AS $$\n"
+      "BEGIN\n  PERFORM 1;\n  RETURN 2;\nEND\n$$;\n"
+      "SELECT f();\n");
+  ASSERT_EQ(statements.size(), 2u);
+  EXPECT_EQ(statements[0],
+            "CREATE FUNCTION f() RETURNS INTEGER LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1;\n  RETURN 2;\n"
+            "END\n$$");
+  EXPECT_EQ(statements[1], "SELECT f()");
+}
+
 }  // namespace
 }  // namespace semaphore::store

@@ -284,7 +284,15 @@ store::HostAlertOutcome PathTriggeringEvaluator::evaluate(const store::HostAlert
   // (A new host's first state is no change.)
   const auto change = std::find_if(outcome.events.rbegin(), outcome.events.rend(),
                                    [](const auto& event) { return event.quiet != "first_round"; });
-  if (change != outcome.events.rend()) paths_.request(context.host_id, change->at);
+  if (change == outcome.events.rend()) return outcome;
+  const EpochMs at = change->at;
+  // The trace is attached to every event of that round: their notifications wait for it (at most
+  // store::kNotificationPathWaitMs). A request the full queue dropped gets no path: nothing waits.
+  if (paths_.request(context.host_id, at)) {
+    for (store::AlertEventRecord& event : outcome.events) {
+      if (event.at == at) event.awaits_path = true;
+    }
+  }
   return outcome;
 }
 

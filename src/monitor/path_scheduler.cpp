@@ -140,9 +140,10 @@ bool PathScheduler::request(store::Id host_id, EpochMs event_at) {
   {
     std::lock_guard lock(thread_.mutex());
     ++metrics_.path_requests;
-    if (std::any_of(queue_.begin(), queue_.end(), [&](const Request& r) { return r.host_id == host_id; })) {
-      return true;
-    }
+    const auto waiting =
+        std::find_if(queue_.begin(), queue_.end(), [&](const Request& r) { return r.host_id == host_id; });
+    // Not queued twice: the waiting trace is attached to its own round's events only.
+    if (waiting != queue_.end()) return waiting->event_at == event_at;
     if (queue_.size() >= options_.queue_capacity) {
       ++metrics_.path_requests_dropped;
       return false;

@@ -345,14 +345,15 @@ TEST_F(PathSchedulerTest, TheQueueIsBoundedAndAHostWaitsOnce) {
   PathScheduler scheduler(*store_, tracer_, metrics_, options(20, 3));
   scheduler.set_hosts(hosts);
   EXPECT_TRUE(scheduler.request(hosts[0].id, 1));
-  EXPECT_TRUE(scheduler.request(hosts[0].id, 2));  // already waiting: not queued twice
+  EXPECT_TRUE(scheduler.request(hosts[0].id, 1));   // already waiting for this round: not queued twice
+  EXPECT_FALSE(scheduler.request(hosts[0].id, 2));  // another round's events get no path: nothing waits
   EXPECT_TRUE(scheduler.request(hosts[1].id, 1));
   EXPECT_TRUE(scheduler.request(hosts[2].id, 1));
   EXPECT_FALSE(scheduler.request(hosts[3].id, 1));
   EXPECT_FALSE(scheduler.request(hosts[4].id, 1));
   EXPECT_EQ(scheduler.queued(), 3u);
   EXPECT_EQ(metrics_.path_requests_dropped.load(), 2u);
-  EXPECT_EQ(metrics_.path_requests.load(), 6u);
+  EXPECT_EQ(metrics_.path_requests.load(), 7u);
   EXPECT_EQ(scheduler.run_once(now_epoch_ms()), 3u);
   EXPECT_EQ(scheduler.queued(), 0u);
   // A request for a host this worker does not ping (deleted, leased away) is dropped when served.

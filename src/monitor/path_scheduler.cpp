@@ -140,9 +140,10 @@ bool PathScheduler::request(store::Id host_id, EpochMs event_at) {
   {
     std::lock_guard lock(thread_.mutex());
     ++metrics_.path_requests;
-    if (std::any_of(queue_.begin(), queue_.end(), [&](const Request& r) { return r.host_id == host_id; })) {
-      return true;
-    }
+    const auto waiting =
+        std::find_if(queue_.begin(), queue_.end(), [&](const Request& r) { return r.host_id == host_id; });
+    // Not queued twice: the waiting trace is attached to its own round's events only.
+    if (waiting != queue_.end()) return waiting->event_at == event_at;
     if (queue_.size() >= options_.queue_capacity) {
       ++metrics_.path_requests_dropped;
       return false;
@@ -284,7 +285,15 @@ store::HostAlertOutcome PathTriggeringEvaluator::evaluate(const store::HostAlert
   // (A new host's first state is no change.)
   const auto change = std::find_if(outcome.events.rbegin(), outcome.events.rend(),
                                    [](const auto& event) { return event.quiet != "first_round"; });
-  if (change != outcome.events.rend()) paths_.request(context.host_id, change->at);
+  if (change == outcome.events.rend()) return outcome;
+  const EpochMs at = change->at;
+  // The trace is attached to every event of that round: their notifications wait for it (at most
+  // store::kNotificationPathWaitMs). A request the full queue dropped gets no path: nothing waits.
+  if (paths_.request(context.host_id, at)) {
+    for (store::AlertEventRecord& event : outcome.events) {
+      if (event.at == at) event.awaits_path = true;
+    }
+  }
   return outcome;
 }
 

@@ -97,8 +97,10 @@ class PathScheduler {
 
   // This worker's hosts (the round scheduler calls it with every round's list).
   void set_hosts(const std::vector<store::Host>& hosts);
-  // A trace of `host_id` at once, for its state change in the round at `event_at`. False (and counted) when
-  // the queue is full; a host already waiting is not queued twice. Never waits for anything but the mutex.
+  // A trace of `host_id` at once, for its state change in the round at `event_at`; true when that round's
+  // events will get the path (their notifications wait for it). False (and counted) when the queue is full; a
+  // host already waiting is not queued twice (true only for the same round: the waiting trace is attached to
+  // its own round's events). Never waits for anything but the mutex.
   bool request(store::Id host_id, EpochMs event_at);
 
   // One pass as of `now` on the caller's thread (the loop calls it; tests call it directly): queued requests

@@ -70,6 +70,10 @@ struct AlertEventRecord {
   // and its verdict ("the loss starts at hop 6, ..."). Read only: the path's insert sets it.
   std::optional<Id> path_id;
   std::string path_verdict;
+  // Written, not read back: a trace was queued for this event (monitor::PathTriggeringEvaluator sets it), so
+  // its notifications wait for the path — the outbox rows are due when the path is attached, or
+  // kNotificationPathWaitMs (store/notification_store.h) after they were written, whichever is first.
+  bool awaits_path = false;
 };
 
 // Which of a user's events AlertStore::user_events returns: newest first, by id.

@@ -25,6 +25,14 @@
 
 namespace semaphore::store {
 
+// How long an event's notifications wait for the path traced for it (issue 15), at most. An event that asked
+// for a trace (AlertEventRecord::awaits_path) gets outbox rows due this long after they are written; storing
+// the path (PathStore::insert_path with the event's round) makes them due at the event's time at once, so
+// the notification carries the verdict. An event whose trace never comes is sent after the wait, without
+// one; an event that asked for no trace is due at once. One rule, in the rows' due time (next_attempt_at):
+// the claim below needs nothing else. A trace takes about 10 s (10 cycles at 50 probes a second).
+constexpr EpochMs kNotificationPathWaitMs = 15'000;
+
 struct ClaimRequest {
   std::string worker_id;    // the dispatcher: process and thread, unique while it lives
   EpochMs now = 0;          // due = next_attempt_at <= now; a claim is free when claimed_until <= now

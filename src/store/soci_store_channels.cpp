@@ -445,7 +445,9 @@ void SociStore::write_outbox(soci::session& sql,
       channel_id = channel.id;
       event_id = event.id;
       user_id = event.user_id;
-      next_attempt_at = event.at;
+      // An event waiting for its path is due once the path is attached (insert_path) or after the wait.
+      next_attempt_at =
+          event.awaits_path ? std::max<long long>(event.at, created_at + kNotificationPathWaitMs) : event.at;
       insert->execute(true);
     }
   }

@@ -112,6 +112,12 @@ Result<HostPathRecord> SociStore::insert_path(const HostPathRecord& input, std::
       const long long event = *event_at;
       sql << "UPDATE alert_events SET path_id = :p WHERE host_id = :h AND at = :a AND path_id IS NULL",
           soci::use(id), soci::use(host), soci::use(event);
+      // Their notifications waited for this path (kNotificationPathWaitMs): due now, at the event's time.
+      // Rows tried already keep their retry time.
+      sql << "UPDATE alert_outbox SET next_attempt_at = (SELECT e.at FROM alert_events e WHERE e.id = "
+             "alert_outbox.event_id) WHERE status = 'pending' AND attempts = 0 AND event_id IN (SELECT e.id "
+             "FROM alert_events e WHERE e.path_id = :p)",
+          soci::use(id);
     }
     transaction.commit();
     return path;

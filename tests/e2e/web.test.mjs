@@ -3,11 +3,12 @@
 // (shown once, used, revoked), set an alert rule and add and delete a maintenance window on /alerts, add a
 // webhook channel pointing at a receiver the test runs on 127.0.0.1 and press Send test (one signed POST
 // arrives), see the alert events marked on the host's chart, add a host probed by both ICMP and TCP (a
-// listener the test opens on loopback) and see both methods drawn on its chart, sign out. Screenshots of
-// each page go to $SEMAPHORE_E2E_OUT.
+// listener the test opens on loopback) and see both methods drawn on its chart, see a host's stored network
+// paths (table, verdict, change history) and the verdict under its event, sign out. Screenshots of each page
+// go to $SEMAPHORE_E2E_OUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ let browser;
 let page;
 let base;
 let workDir;
+let dbFile;
 
 before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'semaphore-e2e-'));
@@ -36,8 +38,11 @@ before(async () => {
   base = `http://127.0.0.1:${port}`;
   const log = join(outDir, 'server.log');
   const logStream = createWriteStream(log);
-  child = spawn(binary, ['run', '--db', `sqlite:${join(workDir, 'e2e.db')}`, '--listen', `127.0.0.1:${port}`,
+  dbFile = join(workDir, 'e2e.db');
+  child = spawn(binary, ['run', '--db', `sqlite:${dbFile}`, '--listen', `127.0.0.1:${port}`,
     '--interval', '2s', '--spool-dir', join(workDir, 'spool'),
+    // No path traces: the paths test stores its own, which a scheduled trace of loopback would replace.
+    '--path-interval', '0',
     // The user adds 127.0.0.1 and ::1, which an open sign-up refuses unless the operator allows them.
     '--targets', 'private'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(logStream);
@@ -216,6 +221,87 @@ test('the host page marks its alert events on the chart and lists them', async (
   assert.match(title, /unknown → up/);
   assert.ok(await page.locator('#events table.events tbody tr').count() >= 1);
   await shot('14-host-events');
+});
+
+// Runs SQL on the server's database with Debian's sqlite3 (WAL: beside the running server; it waits up to 10 s
+// for the writer) and returns its output.
+const sql = (statements) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', dbFile, statements]).toString().trim();
+
+test('the host page shows its network path, the verdict and the path change, and the event its verdict', async () => {
+  // Two traces of 127.0.0.1 as the path scheduler stores them (host_paths, hops in paths::encode_hops's JSON):
+  // a good one, then, for a state change, a changed path that loses from hop 2 on, attached to the host's first
+  // event. Loopback has one hop and never changes state, so the test stores what a trace through routers
+  // would have; everything from the database to the browser is the real thing.
+  await page.goto(base + '/report');
+  const href = await page.getAttribute('table.report a:text-is("127.0.0.1")', 'href');
+  const host = Number(href.match(/^\/report\/(\d+)$/)[1]);
+  const good = JSON.stringify([
+    { t: 1, a: '10.0.0.1', n: 'gw.example', s: 10, r: 10, mn: 0.3, av: 0.4, mx: 0.6, md: 0.4 },
+    { t: 2, a: '10.0.0.5', s: 10, r: 10, mn: 3, av: 3.1, mx: 3.4, md: 3.1 },
+    { t: 3, a: '127.0.0.1', s: 10, r: 10, mn: 9.8, av: 10, mx: 10.4, md: 10, d: 1 }]);
+  const lossy = JSON.stringify([
+    { t: 1, a: '10.0.0.1', n: 'gw.example', s: 10, r: 10, mn: 0.3, av: 0.4, mx: 0.6, md: 0.4 },
+    { t: 2, a: '10.0.0.6', n: 'ae-1.r01.fra03.example', s: 10, r: 6, mn: 5.1, av: 5.6, mx: 7.2, md: 5.4 },
+    { t: 3, a: '127.0.0.1', s: 10, r: 5, mn: 11, av: 11.6, mx: 13.1, md: 11.4, d: 1 }]);
+  const verdict = 'the loss starts at hop 2, ae-1.r01.fra03.example (10.0.0.6), and continues to the host ' +
+    '(40% lost there; 50% at the host); the path changed at hop 2 since the last good path (10.0.0.5 → 10.0.0.6)';
+  const now = Date.now();
+  const event = Number(sql(`SELECT MIN(id) FROM alert_events WHERE host_id = ${host};`));
+  assert.ok(event > 0, 'the host has its first event');
+  sql(`INSERT INTO host_paths (host_id, measured_at, trigger, reached, good, hops) VALUES
+         (${host}, ${now - 600000}, 'scheduled', 1, 1, '${good}');
+       INSERT INTO host_paths (host_id, measured_at, trigger, reached, good, hops, changed, previous_id, verdict,
+         verdict_kind, verdict_hop) VALUES (${host}, ${now - 60000}, 'state_change', 1, 0, '${lossy}', 1,
+         (SELECT MAX(id) FROM host_paths WHERE host_id = ${host}), '${verdict}', 'loss_from_hop', 2);
+       UPDATE alert_events SET path_id = (SELECT MAX(id) FROM host_paths WHERE host_id = ${host}) WHERE id = ${event};`);
+
+  await page.goto(base + href);
+  // The current path: a row per hop with its address, name, loss and RTTs; the host's row marked.
+  const rows = page.locator('#path > .table-wrap table.path tbody tr');
+  assert.equal(await rows.count(), 3);
+  const cells = (row) => rows.nth(row).locator('td').evaluateAll((tds) => tds.map((td) => td.textContent.trim()));
+  assert.deepEqual(await cells(0), ['1', '10.0.0.1', 'gw.example', '0%', '0.3', '0.4', '0.6']);
+  assert.deepEqual(await cells(1), ['2', '10.0.0.6', 'ae-1.r01.fra03.example', '40%', '5.1', '5.6', '7.2']);
+  assert.deepEqual(await cells(2), ['3', '127.0.0.1', '', '50%', '11.0', '11.6', '13.1']);
+  assert.equal(await rows.nth(1).locator('td.lossy').count(), 1, 'the lossy hop is marked');
+  assert.match(await rows.nth(2).getAttribute('class'), /destination/);
+  assert.match(await page.textContent('#path p.muted'), /state change/);
+  // The verdict line.
+  const line = await page.textContent('#path .verdict');
+  assert.match(line, /Where the trouble is/);
+  assert.ok(line.includes(verdict), line);
+  // The change history: one change, opened to show the path before and after.
+  const changes = page.locator('#path ul.path-changes > li');
+  assert.equal(await changes.count(), 1);
+  assert.equal(await changes.locator('.path-change').isVisible(), false, 'closed until clicked');
+  await changes.locator('summary').click();
+  assert.equal(await changes.locator('.path-change').isVisible(), true);
+  assert.match(await changes.locator('caption').first().textContent(), /^Before \(/);
+  const before = await changes.locator('table').nth(0).locator('tbody tr').evaluateAll(
+    (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  assert.deepEqual(before.map((row) => row.slice(0, 4)),
+    [['1', '10.0.0.1', 'gw.example', '0%'], ['2', '10.0.0.5', '', '0%'], ['3', '127.0.0.1', '', '0%']]);
+  const after = await changes.locator('table').nth(1).locator('tbody tr').evaluateAll(
+    (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  assert.deepEqual(after.map((row) => row.slice(0, 4)),
+    [['1', '10.0.0.1', 'gw.example', '0%'], ['2', '10.0.0.6', 'ae-1.r01.fra03.example', '40%'],
+      ['3', '127.0.0.1', '', '50%']]);
+  // The event the path was traced for shows the verdict under its reason, linked to the path; no other does.
+  const eventRow = page.locator(`#events table.events tr[data-event="${event}"]`);
+  assert.equal(await eventRow.locator('.path-verdict').textContent(), `Path: ${verdict}`);
+  assert.equal(await eventRow.locator('.path-verdict a').getAttribute('href'), `/report/${host}#path`);
+  assert.equal(await page.locator('#events .path-verdict').count(), 1);
+  await shot('18-host-path');
+
+  // The same on /alerts, and in the API.
+  await page.goto(base + '/alerts');
+  assert.equal(await page.locator(`table.events tr[data-event="${event}"] .path-verdict`).textContent(),
+    `Path: ${verdict}`);
+  const events = await page.evaluate(async () => (await fetch('/api/v1/events?limit=1000')).json());
+  const listed = events.events.find((e) => e.id === event);
+  assert.equal(listed.path_verdict, verdict);
+  assert.ok(events.events.filter((e) => e.id !== event).every((e) => e.path_verdict === null));
+  await shot('19-alerts-event-verdict');
 });
 
 test('a webhook channel added on /alerts gets one signed test notification from Send test', async () => {

@@ -45,6 +45,8 @@ json::object event_json(const store::AlertEventRecord& event) {
                              {"min_ms", number_or_null(event.min_ms)},
                              {"median_ms", number_or_null(event.median_ms)},
                              {"max_ms", number_or_null(event.max_ms)}}},
+      // Issue 15: where the trouble is, from the path traced for the event; null until it is stored.
+      {"path_verdict", event.path_verdict.empty() ? json::value(nullptr) : json::value(event.path_verdict)},
   };
 }
 

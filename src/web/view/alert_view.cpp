@@ -45,10 +45,16 @@ void write_event_rows(const std::vector<store::AlertEventRecord>& events,
     }
     html.raw("<td><span class=\"badge state-").text(event.from_state).raw("\">").text(event.from_state);
     html.raw("</span> → <span class=\"badge state-").text(event.to_state).raw("\">").text(event.to_state);
-    html.raw("</span></td><td>")
-        .text(event.reason)
-        .raw("</td><td class=\"small\">")
-        .text(event_figures(event));
+    html.raw("</span></td><td>").text(event.reason);
+    // Issue 15: where the trouble is, from the path traced for the event (once it is stored).
+    if (!event.path_verdict.empty()) {
+      html.raw("<div class=\"small path-verdict\"><a href=\"/report/")
+          .number(event.host_id)
+          .raw("#path\">Path</a>: ")
+          .text(event.path_verdict)
+          .raw("</div>");
+    }
+    html.raw("</td><td class=\"small\">").text(event_figures(event));
     html.raw("</td><td class=\"small\">").text(quiet_text(event.quiet)).raw("</td></tr>\n");
   }
 }

@@ -26,7 +26,8 @@ std::string event_figures(const store::AlertEventRecord& event);
 std::string event_time(EpochMs at);
 
 // <tr> rows of an events table: Time (UTC), [Host,] Change, Reason, Round, Notification. `hostnames` names
-// each host; a host not in it (deleted meanwhile) shows as "#id".
+// each host; a host not in it (deleted meanwhile) shows as "#id". An event with a stored path shows its
+// verdict under the reason ("Path: the loss starts at hop 6, ..."), linked to the host page's path section.
 void write_event_rows(const std::vector<store::AlertEventRecord>& events,
                       const std::map<store::Id, std::string>& hostnames, bool with_host, std::string& out);
 

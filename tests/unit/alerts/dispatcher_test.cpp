@@ -1,12 +1,14 @@
 // The dispatcher over the real outbox (issue 14), on SQLite and on a real PostgreSQL: events made by rounds
 // through insert_results_evaluated are sent in order per channel, once each, retried after a retryable
 // failure with the later ones waiting, abandoned after a permanent one or 24 h, and shared by concurrent
-// dispatchers without a delivery sent twice. The sender is a recorder standing in for the network (the
-// real one, CurlSender, has its own tests against local receivers).
+// dispatchers without a delivery sent twice; an event that waits for its path (issue 15) is held until the
+// path is stored or store::kNotificationPathWaitMs passes, and sent with the verdict. The sender is a
+// recorder standing in for the network (the real one, CurlSender, has its own tests against local receivers).
 #include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +50,7 @@ class RecordingSender final : public alerts::NotificationSender {
     Id event_id;
     std::string to_state;
     std::string report_url;
+    std::string path_verdict;
   };
   std::function<alerts::SendOutcome(const store::Delivery&)> answer = [](const store::Delivery&) {
     return alerts::SendOutcome{true, false, "", 200};
@@ -57,7 +60,8 @@ class RecordingSender final : public alerts::NotificationSender {
                            const alerts::NotificationContext& context) override {
     {
       std::lock_guard lock(mutex_);
-      sent_.push_back({channel.id, delivery.event.id, delivery.event.to_state, context.report_url});
+      sent_.push_back({channel.id, delivery.event.id, delivery.event.to_state, context.report_url,
+                       delivery.event.path_verdict});
     }
     return answer(delivery);
   }
@@ -69,6 +73,25 @@ class RecordingSender final : public alerts::NotificationSender {
  private:
   std::mutex mutex_;
   std::vector<Sent> sent_;
+};
+
+// The alerts' evaluator as the ping service wraps it when paths are on (monitor::PathTriggeringEvaluator,
+// tested with the path scheduler in unit_monitor): every state change but a host's first round asked for a
+// trace, so its events await their path.
+class PathAskingEvaluator final : public store::RoundEvaluator {
+ public:
+  bool needs_baseline(const store::HostAlertContext& context) const override {
+    return inner_.needs_baseline(context);
+  }
+  store::HostAlertOutcome evaluate(const store::HostAlertContext& context,
+                                   std::span<const store::RoundToEvaluate> rounds) override {
+    store::HostAlertOutcome outcome = inner_.evaluate(context, rounds);
+    for (auto& event : outcome.events) event.awaits_path = event.quiet != "first_round";
+    return outcome;
+  }
+
+ private:
+  alerts::StoreRoundEvaluator inner_;
 };
 
 alerts::SendOutcome refused(bool retryable) {
@@ -103,7 +126,7 @@ class DispatcherTest : public StoreTest {
     int number = next_round_;
     auto insert = [&](bool answered) {
       const std::vector<PingResult> rows{round_of(host_, number++, answered)};
-      auto inserted = store_->insert_results_evaluated(rows, evaluator_);
+      auto inserted = store_->insert_results_evaluated(rows, *evaluating_);
       EXPECT_TRUE(inserted.ok()) << inserted.error().message;
     };
     if (number == 1) insert(true);
@@ -126,7 +149,18 @@ class DispatcherTest : public StoreTest {
     return alerts::Dispatcher(*store_, sender, options, process, [&clock] { return clock.load(); });
   }
 
+  // The host's events, oldest first.
+  std::vector<store::AlertEventRecord> events() {
+    auto events = store_->host_events(user_, host_, 0, kStart + 10'000 * kRound, 1000);
+    EXPECT_TRUE(events.ok());
+    if (!events.ok()) return {};
+    std::sort(events->begin(), events->end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return *events;
+  }
+
   alerts::StoreRoundEvaluator evaluator_;
+  PathAskingEvaluator path_asking_;
+  store::RoundEvaluator* evaluating_ = &evaluator_;
   Id user_ = 0, host_ = 0;
   int next_round_ = 1;
 };
@@ -275,6 +309,95 @@ TEST_P(DispatcherTest, ConcurrentDispatchersNeverSendADeliveryTwice) {
     EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << "channel " << channel;
     EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end()) << "channel " << channel;
   }
+}
+
+TEST_P(DispatcherTest, AnEventWaitsForItsPathAndIsSentWithTheVerdictOnceThePathIsStored) {
+  add_channel("hook");
+  evaluating_ = &path_asking_;
+  ASSERT_EQ(make_events(1), 2);  // down, up: both asked for a trace
+  const auto all = events();
+  ASSERT_EQ(all.size(), 3u);  // the quiet first round, down, up
+  const auto& down = all[1];
+  ASSERT_EQ(down.to_state, "down");
+  RecordingSender sender;
+  std::atomic<EpochMs> clock{now_epoch_ms() + 1000};
+  auto d = dispatcher(sender, clock);
+  EXPECT_EQ(d.run_once("w1").claimed_channels, 0) << "held: the path is not stored yet";
+  EXPECT_TRUE(sender.sent().empty());
+
+  // The path scheduler stores the trace made for the down event's round.
+  store::HostPathRecord path;
+  path.host_id = host_;
+  path.measured_at = down.at + 10'000;
+  path.trigger = "state_change";
+  path.hops = R"([{"t":1,"a":"10.0.0.1","s":10,"r":0},{"t":2,"s":10,"r":0}])";
+  path.verdict = "the loss starts at hop 1, 10.0.0.1, and continues to the host";
+  path.verdict_kind = "loss_from_hop";
+  path.verdict_hop = 1;
+  ASSERT_TRUE(store_->insert_path(path, down.at).ok());
+
+  const auto pass = d.run_once("w1");
+  EXPECT_EQ(pass.delivered, 1) << "the down event at once; the up event still waits for its own path";
+  const auto sent = sender.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].event_id, down.id);
+  EXPECT_EQ(sent[0].path_verdict, path.verdict);
+}
+
+TEST_P(DispatcherTest, AnEventWhoseTraceNeverComesIsSentAfterTheWaitWithoutAVerdict) {
+  add_channel("hook");
+  evaluating_ = &path_asking_;
+  const EpochMs before = now_epoch_ms();
+  ASSERT_EQ(make_events(1), 2);
+  const EpochMs after = now_epoch_ms();
+  RecordingSender sender;
+  std::atomic<EpochMs> clock{before + store::kNotificationPathWaitMs - 1};
+  auto d = dispatcher(sender, clock);
+  EXPECT_EQ(d.run_once("w1").claimed_channels, 0) << "still within the wait";
+  EXPECT_TRUE(sender.sent().empty());
+
+  clock = after + store::kNotificationPathWaitMs;  // never longer than the wait
+  EXPECT_EQ(d.run_once("w1").delivered, 2);
+  const auto sent = sender.sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].to_state, "down");
+  EXPECT_EQ(sent[1].to_state, "up");
+  for (const auto& s : sent) EXPECT_EQ(s.path_verdict, "") << "no path: sent without one";
+}
+
+TEST_P(DispatcherTest, AnEventThatAskedForNoTraceIsSentAtOnce) {
+  add_channel("hook");
+  const EpochMs written = now_epoch_ms();
+  ASSERT_EQ(make_events(1), 2);  // the alerts' evaluator alone (paths off): nothing awaits a path
+  RecordingSender sender;
+  std::atomic<EpochMs> clock{written};
+  auto d = dispatcher(sender, clock);
+  EXPECT_EQ(d.run_once("w1").delivered, 2);
+  EXPECT_EQ(sender.sent().size(), 2u);
+}
+
+TEST_P(DispatcherTest, AFailedFirstTryKeepsItsRetryTimeWhenThePathArrives) {
+  add_channel("hook");
+  evaluating_ = &path_asking_;
+  ASSERT_EQ(make_events(1), 2);
+  const auto down = events()[1];
+  RecordingSender sender;
+  sender.answer = [](const store::Delivery&) { return refused(true); };
+  std::atomic<EpochMs> clock{now_epoch_ms() + store::kNotificationPathWaitMs + 1000};
+  auto d = dispatcher(sender, clock);
+  EXPECT_EQ(d.run_once("w1").retried, 1);  // the wait is over, the receiver refuses: retry in 15 s
+  store::HostPathRecord path;
+  path.host_id = host_;
+  path.measured_at = down.at + 20'000;
+  path.trigger = "state_change";
+  path.hops = "[]";
+  path.verdict = "no trouble on the path";
+  ASSERT_TRUE(store_->insert_path(path, down.at).ok());
+  sender.answer = [](const store::Delivery&) { return alerts::SendOutcome{true, false, "", 200}; };
+  EXPECT_EQ(d.run_once("w1").claimed_channels, 0) << "the path does not undo the retry's back-off";
+  clock = clock.load() + 16'000;
+  EXPECT_EQ(d.run_once("w1").delivered, 2);
+  EXPECT_EQ(sender.sent()[1].path_verdict, path.verdict) << "the retry carries the verdict stored meanwhile";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DispatcherTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),

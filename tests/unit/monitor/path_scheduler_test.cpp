@@ -249,6 +249,80 @@ TEST_F(PathSchedulerTest, AStateChangeInTheWritersTransactionTracesAtOnceAndTheV
   EXPECT_EQ(events->front().path_verdict, (*latest)->verdict);
 }
 
+// Issue 15: the state change's notifications wait for its path (store::kNotificationPathWaitMs at most): the
+// outbox has nothing due until the trace is stored, then the delivery carries the verdict. A request the
+// full queue dropped gets no path, and its event's notifications are due at once.
+TEST_F(PathSchedulerTest, AStateChangesNotificationsWaitForItsPathUnlessNoTraceWasQueued) {
+  const auto a = add_host("a.example");
+  const auto b = add_host("b.example");
+  const auto c = add_host("c.example");
+  store::ChannelRecord channel;
+  channel.user_id = user_.id;
+  channel.name = "hook";
+  channel.kind = "webhook";
+  channel.url = "http://127.0.0.1:9/hook";
+  channel.secret = "s";
+  ASSERT_TRUE(store_->add_channel(channel, 20).ok());
+  PathScheduler scheduler(*store_, tracer_, metrics_, options(20, 1));  // room for one request
+  scheduler.set_hosts({a, b, c});
+  tracer_.answer = [](const std::string& host, int) {
+    return trace_of(host, {"10.0.0.1", "10.0.0.2/4", "10.0.0.3*/4"}, 10);
+  };
+  ScriptedEvaluator alerts;
+  alerts.changes = {a.id};
+  PathTriggeringEvaluator evaluator(alerts, scheduler);
+  store::PingResult round;
+  round.host_id = a.id;
+  round.ts = 120'000;
+  round.sent = 5;
+  round.error = "timeout";
+  ASSERT_TRUE(store_->insert_results_evaluated(std::span(&round, 1), evaluator).ok());
+  ASSERT_EQ(scheduler.queued(), 1u);
+
+  const auto claim = [&](EpochMs now) {
+    store::ClaimRequest request;
+    request.worker_id = "w";
+    request.now = now;
+    request.claim_until = now + 1000;
+    auto claims = store_->claim_channels(request);
+    EXPECT_TRUE(claims.ok());
+    std::vector<store::Delivery> out;
+    if (!claims.ok()) return out;
+    for (const auto& one : *claims) {
+      EXPECT_TRUE(store_->release_channel("w", one.channel.id).ok());
+      out.insert(out.end(), one.deliveries.begin(), one.deliveries.end());
+    }
+    return out;
+  };
+  EXPECT_TRUE(claim(now_epoch_ms()).empty()) << "a's notification waits for its path";
+
+  ASSERT_EQ(scheduler.run_once(now_epoch_ms()), 1u);
+  const EpochMs now = now_epoch_ms();
+  auto due = claim(now);
+  ASSERT_EQ(due.size(), 1u) << "the path is stored: due at once";
+  EXPECT_EQ(due[0].event.host_id, a.id);
+  EXPECT_LE(due[0].next_attempt_at, now);
+  EXPECT_NE(due[0].event.path_verdict.find("the loss starts at hop 2"), std::string::npos)
+      << due[0].event.path_verdict;
+
+  // b takes the queue's one place; c's request is dropped, so c's event has nothing to wait for.
+  alerts.changes = {b.id, c.id};
+  std::vector<store::PingResult> rounds(2, round);
+  rounds[0].host_id = b.id;
+  rounds[1].host_id = c.id;
+  for (auto& r : rounds) r.ts = 180'000;
+  const EpochMs written = now_epoch_ms();
+  ASSERT_TRUE(store_->insert_results_evaluated(rounds, evaluator).ok());
+  EXPECT_EQ(metrics_.path_requests_dropped.load(), 1u);
+  // The channel's pending rows (a's is still first: never recorded), each with its due time.
+  std::map<store::Id, EpochMs> due_at;
+  for (const auto& d : claim(now_epoch_ms())) due_at[d.event.host_id] = d.next_attempt_at;
+  ASSERT_EQ(due_at.size(), 3u);
+  EXPECT_EQ(due_at[c.id], 180'000) << "c's trace was dropped: due at the event's time";
+  EXPECT_GE(due_at[b.id], written + store::kNotificationPathWaitMs) << "b waits for its trace";
+  EXPECT_LE(due_at[b.id], now_epoch_ms() + store::kNotificationPathWaitMs) << "and never longer";
+}
+
 TEST_F(PathSchedulerTest, AHostsFirstRoundIsNoStateChange) {
   const auto a = add_host("a.example");
   PathScheduler scheduler(*store_, tracer_, metrics_, options());
@@ -271,14 +345,15 @@ TEST_F(PathSchedulerTest, TheQueueIsBoundedAndAHostWaitsOnce) {
   PathScheduler scheduler(*store_, tracer_, metrics_, options(20, 3));
   scheduler.set_hosts(hosts);
   EXPECT_TRUE(scheduler.request(hosts[0].id, 1));
-  EXPECT_TRUE(scheduler.request(hosts[0].id, 2));  // already waiting: not queued twice
+  EXPECT_TRUE(scheduler.request(hosts[0].id, 1));   // already waiting for this round: not queued twice
+  EXPECT_FALSE(scheduler.request(hosts[0].id, 2));  // another round's events get no path: nothing waits
   EXPECT_TRUE(scheduler.request(hosts[1].id, 1));
   EXPECT_TRUE(scheduler.request(hosts[2].id, 1));
   EXPECT_FALSE(scheduler.request(hosts[3].id, 1));
   EXPECT_FALSE(scheduler.request(hosts[4].id, 1));
   EXPECT_EQ(scheduler.queued(), 3u);
   EXPECT_EQ(metrics_.path_requests_dropped.load(), 2u);
-  EXPECT_EQ(metrics_.path_requests.load(), 6u);
+  EXPECT_EQ(metrics_.path_requests.load(), 7u);
   EXPECT_EQ(scheduler.run_once(now_epoch_ms()), 3u);
   EXPECT_EQ(scheduler.queued(), 0u);
   // A request for a host this worker does not ping (deleted, leased away) is dropped when served.

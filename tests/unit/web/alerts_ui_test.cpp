@@ -272,6 +272,60 @@ TEST_F(AlertsUiTest, EventsShowOnAlertsTheReportAndTheHostPageOfTheirOwnerOnly) 
   EXPECT_EQ(bob.call(Method::get, "/report/" + std::to_string(host)).status, 404);
 }
 
+// Issue 15: the verdict of the path traced for an event, stored by the ping service (PathStore::insert_path
+// with the event's round), shows under the event on /alerts, /report and the host page, escaped, and in
+// /api/v1/events as path_verdict (null for the events without a path).
+TEST_F(AlertsUiTest, AnEventsPathVerdictShowsUnderItOnThePagesAndInTheApi) {
+  Browser alice{app()};
+  alice.sign_up("alice%40example.com");
+  const store::Id host = add_host(user_id("alice@example.com"), "web.example.com");
+  cycle(host, 1);  // up (quiet: first round), down, up
+  auto events = store->user_events(user_id("alice@example.com"), 0, 100).value();
+  ASSERT_EQ(events.size(), 3u);
+  const store::AlertEventRecord down = events[1];  // newest first: up, down, up
+  ASSERT_EQ(down.to_state, "down");
+  store::HostPathRecord path;
+  path.host_id = host;
+  path.measured_at = down.at + 70'000;
+  path.trigger = "state_change";
+  path.hops = R"([{"t":1,"a":"10.0.0.6","n":"<b>r1</b>","s":10,"r":4,"md":5,"d":1}])";
+  path.verdict = "the loss starts at hop 1, <b>r1</b> (10.0.0.6), and continues to the host";
+  path.verdict_kind = "loss_from_hop";
+  path.verdict_hop = 1;
+  const auto stored = store->insert_path(path, down.at);
+  ASSERT_TRUE(stored.ok());
+
+  const std::string shown = "<div class=\"small path-verdict\"><a href=\"/report/" + std::to_string(host) +
+                            "#path\">Path</a>: the loss starts at hop 1, &lt;b&gt;r1&lt;/b&gt; (10.0.0.6), "
+                            "and continues to the host</div>";
+  for (const std::string& target :
+       std::vector<std::string>{"/alerts", "/report", "/report/" + std::to_string(host)}) {
+    const Response page = alice.call(Method::get, target);
+    ASSERT_EQ(page.status, 200) << target;
+    EXPECT_TRUE(contains(page.body, shown)) << target << ": " << page.body;
+    EXPECT_FALSE(contains(page.body, "<b>r1</b>")) << target << ": escaped";
+    // Only the down event has one: its row holds the verdict, the others none.
+    const std::size_t row = page.body.find("data-event=\"" + std::to_string(down.id) + "\"");
+    ASSERT_NE(row, std::string::npos) << target;
+    EXPECT_LT(page.body.find("path-verdict", row), page.body.find("</tr>", row)) << target;
+    EXPECT_EQ(page.body.find("path-verdict"), page.body.rfind("path-verdict")) << target << ": one verdict";
+  }
+
+  const json::value body = json::parse(alice.api(Method::get, "/api/v1/events").body);
+  int with_verdict = 0;
+  for (const json::value& event : body.at("events").as_array()) {
+    const json::value& verdict = event.at("path_verdict");
+    if (event.at("id").as_int64() == down.id) {
+      ASSERT_TRUE(verdict.is_string());
+      EXPECT_EQ(std::string(verdict.as_string()), path.verdict);
+      ++with_verdict;
+    } else {
+      EXPECT_TRUE(verdict.is_null()) << "no path traced for it";
+    }
+  }
+  EXPECT_EQ(with_verdict, 1);
+}
+
 TEST_F(AlertsUiTest, AHostInAMaintenanceWindowIsPausedOnTheReport) {
   Browser alice{app()};
   alice.sign_up("alice%40example.com");

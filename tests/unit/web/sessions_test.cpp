@@ -100,6 +100,9 @@ class TouchFailingStore : public store::AccountStore {
   Status set_password_hash(store::Id id, const std::string& hash) override {
     return real_.set_password_hash(id, hash);
   }
+  Status set_user_max_hosts(store::Id id, std::optional<std::int64_t> max_hosts) override {
+    return real_.set_user_max_hosts(id, max_hosts);
+  }
   Status create_session(const store::Session& session) override { return real_.create_session(session); }
   Result<store::Session> find_session(const std::string& hash) override { return real_.find_session(hash); }
   Status delete_session(const std::string& hash) override { return real_.delete_session(hash); }

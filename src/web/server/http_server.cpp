@@ -148,12 +148,12 @@ class BeastServer : public HttpServer {
         shared_(app, options, handlers_, budget.max_connections),
         ioc_(options.threads),
         threads_(options.threads),
+        signals_(ioc_, SIGINT, SIGTERM),
         listener_(std::make_shared<Listener>(ioc_, shared_)) {}
 
   Status open(const tcp::endpoint& endpoint) { return listener_->open(endpoint); }
 
   void run_until_signal() override {
-    net::signal_set signals(ioc_, SIGINT, SIGTERM);
     net::steady_timer drain_timer(ioc_);
     std::chrono::steady_clock::time_point deadline;
     std::function<void()> wait_for_requests = [&] {
@@ -164,7 +164,7 @@ class BeastServer : public HttpServer {
       drain_timer.expires_after(std::chrono::milliseconds(20));
       drain_timer.async_wait([&](beast::error_code) { wait_for_requests(); });
     };
-    signals.async_wait([&](beast::error_code ec, int signal) {
+    signals_.async_wait([&](beast::error_code ec, int signal) {
       if (ec) return;
       spdlog::info("signal {}: stopping the web server", signal);
       shared_.stopping = true;
@@ -190,6 +190,10 @@ class BeastServer : public HttpServer {
   ServerShared shared_;
   net::io_context ioc_;
   int threads_;
+  // Made before the socket listens, not in run_until_signal: the caller starts the ping service between
+  // create() and run_until_signal(), and a SIGTERM sent as soon as the port answers (a service manager,
+  // a test) must be queued here, not meet the default action and kill the process with 143.
+  net::signal_set signals_;
   std::shared_ptr<Listener> listener_;
 };
 

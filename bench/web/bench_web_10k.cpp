@@ -13,6 +13,7 @@
 //                 [--no-service]
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -99,7 +100,7 @@ double ms_since(Clock::time_point t0) {
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  const auto at = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size() - 1) + 0.5);
+  const auto at = static_cast<std::size_t>(std::lround(p / 100.0 * static_cast<double>(values.size() - 1)));
   return values[std::min(at, values.size() - 1)];
 }
 
@@ -316,6 +317,7 @@ int main(int argc, char** argv) {
                   entered.error().message.c_str());
     } else {
       std::vector<simnet::HostEntry> table;
+      table.reserve(static_cast<std::size_t>(config.hosts));
       for (int i = 0; i < config.hosts; ++i) {
         table.push_back(
             {simnet::v4_host(static_cast<std::uint32_t>(i)),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
-import { freePort, waitForServer } from '../support/server.mjs';
+import { freePort, stopServer, waitForServer } from '../support/server.mjs';
 
 const require = createRequire(join(process.env.NODE_PATH || '.', 'noop.js'));
 const Ajv2020 = require('ajv/dist/2020').default;
@@ -74,11 +74,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopServer(child);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 

@@ -12,15 +12,12 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { createHmac } from 'node:crypto';
 
-import { freePort, waitForServer } from '../support/server.mjs';
-
-const require = createRequire(join(process.env.NODE_PATH || '.', 'noop.js'));
-const { chromium } = require('playwright-core');
+import { freePort, stopServer, waitForServer } from '../support/server.mjs';
+import { openBrowser } from './browser.mjs';
 
 const binary = process.env.SEMAPHORE_E2E_BINARY;
 const outDir = process.env.SEMAPHORE_E2E_OUT;
@@ -48,14 +45,7 @@ before(async () => {
   child.stdout.pipe(logStream);
   child.stderr.pipe(logStream);
   await waitForServer(base, child, log);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => console.log('# page error:', error.message));
+  ({ browser, page } = await openBrowser({ width: 1200, height: 900 }));
   page.on('console', (message) => {
     if (message.type() === 'error') console.log('# console error:', message.text());
   });
@@ -63,12 +53,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  await stopServer(child);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 

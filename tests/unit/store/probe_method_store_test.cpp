@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "old_database_fixture.h"
 #include "store/migrations.h"
 #include "store/round_evaluator.h"
 #include "store_fixture.h"
@@ -230,44 +231,9 @@ TEST_P(StoreTest, RollupsAreComputedPerMethod) {
 
 // --- migration 006 on a database that has rows: nothing lost, everything icmp ---
 
-class Migration006Test : public ::testing::TestWithParam<DbKind> {
+class Migration006Test : public OldDatabaseTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == DbKind::sqlite) {
-      url_ = *parse_db_url("sqlite:" + dir_.file("old.db"));
-    } else {
-      static int counter = 0;
-      url_ = *parse_db_url(shared_postgres().create_database("migration_006_" + std::to_string(++counter)));
-    }
-  }
-
-  // Runs `sql` with the database's own client (the store has no way to stop at an old version, on purpose).
-  void run_sql(const std::string& sql) {
-    const std::string file = dir_.file("script-" + std::to_string(++scripts_) + ".sql");
-    std::ofstream(file) << sql;
-    const std::string command = GetParam() == DbKind::sqlite
-                                    ? "sqlite3 -bail " + url_.location + " < " + file
-                                    : "psql -q -v ON_ERROR_STOP=1 '" + url_.location + "' -f " + file;
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  }
-
-  std::string query(const std::string& sql) {
-    const std::string command = GetParam() == DbKind::sqlite
-                                    ? "sqlite3 " + url_.location + " \"" + sql + "\""
-                                    : "psql -At '" + url_.location + "' -c \"" + sql + "\"";
-    std::string out;
-    if (FILE* pipe = ::popen(command.c_str(), "r")) {
-      char buffer[256];
-      while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-      ::pclose(pipe);
-    }
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-  }
-
-  TempDir dir_;
-  DbUrl url_;
-  int scripts_ = 0;
+  Migration006Test() : OldDatabaseTest("migration_006") {}
 };
 
 // The same text on both back ends: a row count and a sum over every column, NULLs counted apart.
@@ -284,17 +250,8 @@ constexpr const char* kRollupsChecksum =
 
 TEST_P(Migration006Test, KeepsEveryRowAsAnIcmpRowAndEveryHostAsAnIcmpHost) {
   // The schema as version 5 left it, with a user, hosts, rounds and rollups.
-  std::string schema =
-      "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL);\n";
-  for (const store::Migration& migration : store::migrations_for(GetParam())) {
-    if (migration.version > 5) continue;
-    schema += std::string(migration.sql) + "\n";
-    schema += "INSERT INTO schema_version VALUES (" + std::to_string(migration.version) + ", 0);\n";
-  }
-  std::string data =
-      "INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (1, 'a@example.com', 'h', "
-      "1, "
-      "0);\n";
+  const std::string schema = schema_up_to(5);
+  std::string data;
   const int kHosts = 3, kRounds = 400;
   for (int host = 1; host <= kHosts; ++host) {
     data +=

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "unit/web/test_browser.h"
 #include "web/app.h"
 #include "web/app_context.h"
 #include "web/security/cookies.h"
@@ -52,8 +53,7 @@ class ApiTokenTest : public ::testing::Test {
   }
 
   std::unique_ptr<WebApp> make_app(const WebOptions& options = {}) {
-    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
-                                    options, domain::PasswordCost::minimum());
+    return web_testing::app_over(*store, options);
   }
 
   std::string token_for(const store::User& user, store::TokenScope scope = store::TokenScope::read,

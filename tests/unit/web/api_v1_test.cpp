@@ -32,9 +32,7 @@ class ApiV1Test : public ::testing::Test {
  protected:
   ApiV1Test() { options.hosts.max_hosts_per_user = 20'000; }
   WebApp& app() {
-    if (!app_)
-      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
-                                      options, domain::PasswordCost::minimum());
+    if (!app_) app_ = app_over(*store, options);
     return *app_;
   }
   store::Id user_id(const std::string& email) { return store->find_user_by_email(email)->id; }

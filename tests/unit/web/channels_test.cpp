@@ -50,8 +50,7 @@ class ChannelsTest : public ::testing::Test {
   }
   WebApp& app(bool with_sender = true) {
     if (!app_) {
-      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
-                                      options, domain::PasswordCost::minimum());
+      app_ = app_over(*store, options);
       if (with_sender) app_->set_notification_sender(sender.get());
     }
     return *app_;

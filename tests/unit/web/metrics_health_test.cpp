@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "unit/web/test_browser.h"
 #include "web/app.h"
 #include "web/health.h"
 #include "web/metrics.h"
@@ -45,8 +46,7 @@ class MetricsHealthTest : public ::testing::Test {
   void SetUp() override { store = semaphore::testing::open_migrated_sqlite(dir, "metrics.db"); }
 
   std::unique_ptr<WebApp> app(const WebOptions& options = {}) {
-    return std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
-                                    options, domain::PasswordCost::minimum());
+    return web_testing::app_over(*store, options);
   }
 
   testing::TempDir dir{"semaphore-web-metrics"};

@@ -29,9 +29,7 @@ const char* kLossyHops =
 class PathsWebTest : public ::testing::Test {
  protected:
   WebApp& app() {
-    if (!app_)
-      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
-                                      WebOptions{}, domain::PasswordCost::minimum());
+    if (!app_) app_ = app_over(*store);
     return *app_;
   }
   store::Id add_host(const std::string& email, const std::string& hostname) {

@@ -26,9 +26,7 @@ constexpr EpochMs kRound = 60'000;
 class ProbeMethodUiTest : public ::testing::Test {
  protected:
   WebApp& app() {
-    if (!app_)
-      app_ = std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
-                                      WebOptions{}, domain::PasswordCost::minimum());
+    if (!app_) app_ = app_over(*store);
     return *app_;
   }
   store::Id user_id(const std::string& email) { return store->find_user_by_email(email)->id; }

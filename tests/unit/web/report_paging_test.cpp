@@ -103,9 +103,7 @@ class ReportPagingTest : public ::testing::Test {
 
   testing::TempDir dir{"semaphore-report-paging"};
   std::unique_ptr<store::Store> store = semaphore::testing::open_migrated_sqlite(dir, "paging.db");
-  std::unique_ptr<WebApp> app =
-      std::make_unique<WebApp>(WebStores{*store, *store, *store, *store, *store, *store, *store},
-                               WebOptions{}, domain::PasswordCost::minimum());
+  std::unique_ptr<WebApp> app = app_over(*store);
   Browser alice_{*app};
   Browser bob_{*app};
   std::vector<store::Id> ids_;

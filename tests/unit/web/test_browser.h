@@ -2,21 +2,30 @@
 // A signed-up user's browser for tests that call WebApp::handle directly (no sockets): its cookie jar and
 // session CSRF token, form posts and JSON API calls, and the small readers of what comes back (the CSRF
 // token of a page, a header, a JSON body, an API error's code and field). Shared by the page and API tests
-// (api_v1_test, alerts_ui_test, channels_test).
+// (api_v1_test, alerts_ui_test, channels_test), and app_over, the app every such test builds.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "store/store.h"
 #include "unit/web/cookie_jar.h"
 #include "web/app.h"
 
 namespace semaphore::web::web_testing {
+
+// The app over one store that serves every interface WebStores names (the tests' SQLite), with the cheapest
+// password cost.
+inline std::unique_ptr<WebApp> app_over(store::Store& store, const WebOptions& options = {}) {
+  return std::make_unique<WebApp>(WebStores{store, store, store, store, store, store, store}, options,
+                                  domain::PasswordCost::minimum());
+}
 
 // The CSRF token in a page's form, or "".
 inline std::string csrf_in(const std::string& html) {

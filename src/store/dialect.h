@@ -53,13 +53,6 @@ class Dialect {
   virtual std::string lock_rows_skip_locked(const std::string& alias) const = 0;
 
   // --- reading and writing ---
-  // The LEFT JOIN that gives each row of `hosts h` its newest ping_results row of kind `kind_sql` (an SQL
-  // expression over h) as `alias`, looked up only for hosts where `when_sql` holds (SQL of ours, never a
-  // request's text): SQLite seeks MAX(ts) on the (host_id, ts, method) key in a correlated subquery;
-  // PostgreSQL takes a LATERAL subquery (ORDER BY ts DESC LIMIT 1), since the join form let its planner hash
-  // the whole results table (a sequential scan of every row per request at 10,000 hosts).
-  virtual std::string latest_result_join(const std::string& alias, const std::string& kind_sql,
-                                         const std::string& when_sql) const = 0;
   // DataVersionSource::data_version() for this back end.
   virtual Result<std::string> data_version(Connections& connections) = 0;
   // MonitorStore::insert_results' statements, inside the caller's transaction; returns the rows inserted.

@@ -32,6 +32,7 @@ std::vector<std::string> split_sql_statements(std::string_view sql) {
   std::vector<std::string> statements;
   std::string current;
   bool in_dollar_quote = false;  // inside a PostgreSQL $$...$$ body (a function's), whose lines end in ';'
+  bool in_trigger_body = false;  // inside an SQLite trigger's BEGIN ... END; (a line of its own each)
   while (!sql.empty()) {
     const auto end = sql.find('\n');
     std::string_view line = sql.substr(0, end);
@@ -44,6 +45,12 @@ std::vector<std::string> split_sql_statements(std::string_view sql) {
     current.append(line).push_back('\n');
     for (auto at = line.find("$$"); at != std::string_view::npos; at = line.find("$$", at + 2)) {
       in_dollar_quote = !in_dollar_quote;
+    }
+    const std::string_view trimmed = line.substr(first);
+    if (!in_dollar_quote && trimmed == "BEGIN") in_trigger_body = true;
+    if (in_trigger_body) {
+      if (trimmed != "END;") continue;
+      in_trigger_body = false;
     }
     if (line.ends_with(';') && !in_dollar_quote) {
       current.resize(current.size() - 2);  // drop ";\n"

@@ -134,11 +134,26 @@ Result<std::int64_t> SociStore::refresh_rollups(int period_s, EpochMs from, Epoc
 
 Result<std::int64_t> SociStore::prune_results(EpochMs cutoff, int hosts_per_batch) {
   return with_session<std::int64_t>("prune results", [&](soci::session& sql) -> Result<std::int64_t> {
-    if (auto dropped = dialect_->drop_partitions_before(sql, "ping_results", cutoff)) return *dropped;
-    return in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
-      return "DELETE FROM ping_results WHERE host_id IN (" + host_ids + ") AND ts < " +
-             std::to_string(cutoff);
-    });
+    std::int64_t pruned = 0;
+    if (auto dropped = dialect_->drop_partitions_before(sql, "ping_results", cutoff)) {
+      pruned = *dropped;
+    } else {
+      pruned = in_host_batches(sql, hosts_per_batch, [&](const std::string& host_ids) {
+        return "DELETE FROM ping_results WHERE host_id IN (" + host_ids + ") AND ts < " +
+               std::to_string(cutoff);
+      });
+    }
+    // latest_results copies each host's newest row (migration 010): a copy whose row is now gone (a host
+    // with no round since the cutoff) goes too, so a host shows no latest round rather than one its history
+    // no longer holds. (On PostgreSQL whole days are dropped, so the cutoff alone would be a day early.)
+    const long long before = cutoff;
+    WriteTransaction transaction(sql, *dialect_);
+    sql << "DELETE FROM latest_results WHERE ts < :c AND NOT EXISTS (SELECT 1 FROM ping_results r WHERE "
+           "r.host_id = latest_results.host_id AND r.method = latest_results.method AND r.ts = "
+           "latest_results.ts)",
+        soci::use(before);
+    transaction.commit();
+    return pruned;
   });
 }
 

@@ -17,10 +17,12 @@ struct ShellDatabase {
   std::unique_ptr<PostgresServer> server;
 
   // Runs `statements` through the back end's shell and returns its output; a failure is printed, not thrown
-  // (a benchmark reports what it can).
+  // (a benchmark reports what it can). psql stops at the first error and says so (without ON_ERROR_STOP it
+  // goes on and exits 0, and a failed bulk load looked like an empty one).
   std::string sql(const std::string& statements) const {
-    const auto result = sqlite_path.empty() ? run_command({"psql", "-qtA", url}, statements)
-                                            : run_command({"sqlite3", sqlite_path}, statements);
+    const auto result = sqlite_path.empty()
+                            ? run_command({"psql", "-qtA", "-v", "ON_ERROR_STOP=1", url}, statements)
+                            : run_command({"sqlite3", sqlite_path}, statements);
     if (result.exit_code != 0) std::fprintf(stderr, "sql failed: %s\n", result.err.c_str());
     return result.out;
   }

@@ -31,14 +31,6 @@ class PostgresqlDialect final : public Dialect {
   std::string lock_rows_skip_locked(const std::string& alias) const override {
     return " FOR NO KEY UPDATE OF " + alias + " SKIP LOCKED";
   }
-  // LATERAL (... ORDER BY ts DESC LIMIT 1): one backward index probe per host; `when_sql` false is a
-  // one-time filter that skips the probe.
-  std::string latest_result_join(const std::string& alias, const std::string& kind_sql,
-                                 const std::string& when_sql) const override {
-    return " LEFT JOIN LATERAL (SELECT * FROM ping_results WHERE " + when_sql +
-           " AND host_id = h.id AND method = " + kind_sql + " ORDER BY ts DESC LIMIT 1) " + alias +
-           " ON true";
-  }
 
   // txid_current_snapshot(): the same snapshot means no transaction that wrote committed since.
   Result<std::string> data_version(Connections& connections) override;

@@ -27,13 +27,6 @@ class SqliteDialect final : public Dialect {
   bool lock_user(soci::session& sql, long long user_id) const override;
   // Nothing: BEGIN IMMEDIATE already holds the database's one write lock.
   std::string lock_rows_skip_locked(const std::string&) const override { return ""; }
-  // A correlated MAX(ts) (a seek from the host's newest row backwards), asked only when `when_sql` holds.
-  std::string latest_result_join(const std::string& alias, const std::string& kind_sql,
-                                 const std::string& when_sql) const override {
-    return " LEFT JOIN ping_results " + alias + " ON " + when_sql + " AND " + alias + ".host_id = h.id AND " +
-           alias + ".method = " + kind_sql + " AND " + alias + ".ts = (CASE WHEN " + when_sql +
-           " THEN (SELECT MAX(ts) FROM ping_results WHERE host_id = h.id AND method = " + kind_sql + ") END)";
-  }
 
   // PRAGMA data_version of a connection that never writes.
   Result<std::string> data_version(Connections& connections) override;

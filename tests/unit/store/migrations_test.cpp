@@ -137,24 +137,11 @@ class MigratedSqlite : public ::testing::Test {
 
 TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
   const Catalog catalog(path_);
-  const std::set<std::string> expected = {"users",
-                                          "sessions",
-                                          "signin_failures",
-                                          "hosts",
-                                          "ping_results",
-                                          "ping_rollups",
-                                          "probe_workers",
-                                          "host_leases",
-                                          "schema_version",
-                                          "alert_rules",
-                                          "host_alert_rules",
-                                          "alert_state",
-                                          "alert_events",
-                                          "maintenance_windows",
-                                          "alert_channels",
-                                          "alert_outbox",
-                                          "api_tokens",
-                                          "host_paths"};
+  const std::set<std::string> expected = {
+      "users",          "sessions",         "signin_failures", "hosts",        "ping_results",
+      "latest_results", "ping_rollups",     "probe_workers",   "host_leases",  "schema_version",
+      "alert_rules",    "host_alert_rules", "alert_state",     "alert_events", "maintenance_windows",
+      "alert_channels", "alert_outbox",     "api_tokens",      "host_paths"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -200,6 +187,19 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"stddev_ms", {"REAL", false}},
         {"error", {"TEXT", false}},
         {"method", {"INTEGER", true}},
+        {"refused", {"INTEGER", true}}}},
+      {"latest_results",
+       {{"host_id", {"INTEGER", true}},
+        {"method", {"INTEGER", true}},
+        {"ts", {"INTEGER", true}},
+        {"sent", {"INTEGER", true}},
+        {"received", {"INTEGER", true}},
+        {"min_ms", {"REAL", false}},
+        {"avg_ms", {"REAL", false}},
+        {"max_ms", {"REAL", false}},
+        {"median_ms", {"REAL", false}},
+        {"stddev_ms", {"REAL", false}},
+        {"error", {"TEXT", false}},
         {"refused", {"INTEGER", true}}}},
       {"ping_rollups",
        {{"host_id", {"INTEGER", true}},
@@ -347,6 +347,7 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"hosts", {"id"}},
       {"hosts", {"user_id", "hostname"}},
       {"ping_results", {"host_id", "ts", "method"}},
+      {"latest_results", {"host_id", "method"}},  // the trigger's upsert of each host's latest round
       {"ping_rollups", {"host_id", "period_s", "bucket_start", "method"}},
       {"probe_workers", {"worker_id"}},
       {"host_leases", {"host_id"}},
@@ -379,6 +380,7 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
   EXPECT_EQ(catalog.foreign_keys("sessions"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("hosts"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("ping_results"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("latest_results"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("ping_rollups"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("host_leases"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("api_tokens"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
@@ -473,6 +475,18 @@ TEST(SplitSqlStatements, KeepsADollarQuotedFunctionBodyInOneStatement) {
             "CREATE FUNCTION f() RETURNS INTEGER LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1;\n  RETURN 2;\n"
             "END\n$$");
   EXPECT_EQ(statements[1], "SELECT f()");
+}
+
+TEST(SplitSqlStatements, KeepsAnSqliteTriggerBodyInOneStatement) {
+  const auto statements = split_sql_statements(
+      "CREATE TRIGGER t AFTER INSERT ON a\n"
+      "BEGIN\n  -- a comment\n  INSERT INTO b VALUES (NEW.x);\n  DELETE FROM c;\nEND;\n"
+      "SELECT 1;\n");
+  ASSERT_EQ(statements.size(), 2u);
+  EXPECT_EQ(
+      statements[0],
+      "CREATE TRIGGER t AFTER INSERT ON a\nBEGIN\n  INSERT INTO b VALUES (NEW.x);\n  DELETE FROM c;\nEND");
+  EXPECT_EQ(statements[1], "SELECT 1");
 }
 
 }  // namespace

@@ -1,0 +1,244 @@
+// Each host's latest round (issue 17, migration 010), on SQLite and on a real PostgreSQL: latest_results,
+// kept by a trigger on ping_results, always holds each (host, method)'s newest row of ping_results —
+// whatever order rounds arrive in (late replays, duplicates, one batch holding several rounds of a host),
+// whoever writes them (the store, or plain SQL through the database's own client), after retention, and
+// after migrating a database that already has rows.
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "old_database_fixture.h"
+#include "store_fixture.h"
+
+namespace semaphore::testing {
+namespace {
+
+using store::Host;
+using store::PingResult;
+
+PingResult round_row(store::Id host_id, EpochMs ts, ProbeKind method, int received) {
+  PingResult result;
+  result.host_id = host_id;
+  result.ts = ts;
+  result.method = method;
+  result.sent = 5;
+  result.received = received;
+  if (received > 0) {
+    // Figures that differ per row, so that a stale copy cannot pass for the newest one.
+    const double base = static_cast<double>(ts % 100'000) / 1000.0 + (method == ProbeKind::tcp ? 50 : 0);
+    result.min_ms = base;
+    result.avg_ms = base + 0.5;
+    result.max_ms = base + 1;
+    result.median_ms = base + 0.25;
+    result.stddev_ms = 0.125;
+  } else {
+    result.error = "timeout after " + std::to_string(ts);
+  }
+  return result;
+}
+
+// The newest row of `method` among the host's rows in ping_results, as the store reads its history.
+std::optional<PingResult> newest_stored(store::Store& store, store::Id user_id, store::Id host_id,
+                                        ProbeKind method) {
+  std::optional<PingResult> newest;
+  const auto history = store.results_between(user_id, host_id, 0, 4'000'000'000'000LL);
+  for (const PingResult& row : *history) {
+    if (row.method == method && (!newest || row.ts > newest->ts)) newest = row;
+  }
+  return newest;
+}
+
+void expect_same_row(const std::optional<PingResult>& got, const std::optional<PingResult>& want,
+                     const std::string& what) {
+  ASSERT_EQ(got.has_value(), want.has_value()) << what;
+  if (!want) return;
+  EXPECT_EQ(got->ts, want->ts) << what;
+  EXPECT_EQ(got->method, want->method) << what;
+  EXPECT_EQ(got->received, want->received) << what;
+  EXPECT_EQ(got->error, want->error) << what;
+  EXPECT_EQ(got->median_ms.has_value(), want->median_ms.has_value()) << what;
+  if (want->median_ms) {
+    EXPECT_NEAR(*got->median_ms, *want->median_ms, 1e-4) << what;
+  }
+}
+
+// Every host's status against its history: the latest of its main kind, and a both host's latest tcp row.
+void expect_statuses_match_history(store::Store& store, store::Id user_id, const std::string& when) {
+  const auto statuses = store.host_statuses(user_id);
+  ASSERT_TRUE(statuses.ok()) << statuses.error().message;
+  for (const auto& status : *statuses) {
+    const auto& host = status.host;
+    const ProbeKind main_kind = host.probe.method == ProbeMethod::tcp ? ProbeKind::tcp : ProbeKind::icmp;
+    expect_same_row(status.latest, newest_stored(store, user_id, host.id, main_kind),
+                    when + ": " + host.hostname + " latest");
+    expect_same_row(status.latest_tcp,
+                    host.probe.method == ProbeMethod::both
+                        ? newest_stored(store, user_id, host.id, ProbeKind::tcp)
+                        : std::nullopt,
+                    when + ": " + host.hostname + " latest tcp");
+  }
+}
+
+TEST_P(StoreTest, TheLatestRoundIsEachHostsNewestRowInWhateverOrderRoundsArrive) {
+  const auto user = make_user("a@example.com");
+  std::vector<Host> hosts;
+  for (int i = 0; i < 6; ++i) hosts.push_back(make_host(user.id, "h" + std::to_string(i) + ".example.com"));
+  hosts[1].probe = ProbeSpec{ProbeMethod::tcp, 22};
+  hosts[2].probe = ProbeSpec{ProbeMethod::both, 443};
+  ASSERT_TRUE(store_->update_host(hosts[1]).ok());
+  ASSERT_TRUE(store_->update_host(hosts[2]).ok());
+
+  // 40 rounds of every host but the last (which never answers a round), both kinds, then shuffled into
+  // batches of uneven size: a batch may hold several rounds of one host, and older rounds come after newer
+  // ones (a spool replay after an outage). Some rows come twice (a replay after a timed-out commit).
+  const EpochMs start = 1'790'000'000'000LL;
+  std::vector<PingResult> rows;
+  for (int round = 0; round < 40; ++round) {
+    for (std::size_t h = 0; h + 1 < hosts.size(); ++h) {
+      const EpochMs ts = start + round * 60'000 + static_cast<EpochMs>(h) * 7;
+      rows.push_back(round_row(hosts[h].id, ts, ProbeKind::icmp, (round + static_cast<int>(h)) % 5));
+      if (round % 2 == 0) rows.push_back(round_row(hosts[h].id, ts, ProbeKind::tcp, round % 3));
+    }
+  }
+  std::mt19937 shuffle(17);
+  std::shuffle(rows.begin(), rows.end(), shuffle);
+  rows.insert(rows.end(), rows.begin(), rows.begin() + 25);
+  expect_statuses_match_history(*store_, user.id, "before any round");
+  std::size_t at = 0, batch = 1;
+  while (at < rows.size()) {
+    const std::size_t n = std::min(rows.size() - at, batch);
+    ASSERT_TRUE(store_->insert_results(std::span(rows).subspan(at, n)).ok());
+    at += n;
+    batch = batch * 3 % 97 + 1;
+    expect_statuses_match_history(*store_, user.id, "after " + std::to_string(at) + " rows");
+  }
+  // The reads that the API and the operator's listing use agree.
+  store::HostQuery query;
+  query.id = hosts[2].id;
+  const auto found = *store_->find_host_statuses(user.id, query);
+  ASSERT_EQ(found.size(), 1u);
+  expect_same_row(found[0].latest_tcp, newest_stored(*store_, user.id, hosts[2].id, ProbeKind::tcp),
+                  "find_host_statuses");
+  const auto all = *store_->all_host_statuses();
+  EXPECT_EQ(all.size(), hosts.size());
+  for (const auto& status : all) {
+    if (status.host.id == hosts.back().id) {
+      EXPECT_FALSE(status.latest);
+    }
+  }
+}
+
+TEST_P(StoreTest, RetentionForgetsALatestRoundWhoseRowItRemoved) {
+  const auto user = make_user("a@example.com");
+  const auto silent = make_host(user.id, "silent.example.com");  // no round since long ago
+  const auto active = make_host(user.id, "active.example.com");
+  const EpochMs now = 1'790'000'000'000LL, day = 86'400'000;
+  ASSERT_TRUE(
+      store_
+          ->insert_results(std::vector<PingResult>{round_row(silent.id, now - 40 * day, ProbeKind::icmp, 5),
+                                                   round_row(active.id, now - 40 * day, ProbeKind::icmp, 5),
+                                                   round_row(active.id, now, ProbeKind::icmp, 3)})
+          .ok());
+  const auto pruned = store_->prune_results(now - 30 * day, 100);
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  EXPECT_GE(*pruned, 1);
+  expect_statuses_match_history(*store_, user.id, "after retention");
+  const auto statuses = *store_->host_statuses(user.id);
+  for (const auto& status : statuses) {
+    if (status.host.id == silent.id) {
+      EXPECT_FALSE(status.latest);
+    }
+    if (status.host.id == active.id) {
+      ASSERT_TRUE(status.latest);
+      EXPECT_EQ(status.latest->ts, now);
+    }
+  }
+  // A round after retention brings the silent host back.
+  ASSERT_TRUE(
+      store_->insert_results(std::vector<PingResult>{round_row(silent.id, now + 1, ProbeKind::icmp, 5)})
+          .ok());
+  expect_statuses_match_history(*store_, user.id, "after a new round");
+}
+
+// Migration 010 on a database that has rows (written at schema 9), and rows written afterwards with the
+// database's own client rather than the store (a bulk load): the latest rounds are right in both cases.
+class Migration010Test : public OldDatabaseTest {
+ protected:
+  Migration010Test() : OldDatabaseTest("migration_010") {}
+};
+
+TEST_P(Migration010Test, CopiesEveryHostsNewestRowAndKeepsUpWithPlainSqlInserts) {
+  std::string data;
+  const int kHosts = 5, kRounds = 30;
+  const long long kStart = 1'790'000'000'000LL;
+  for (int host = 1; host <= kHosts; ++host) {
+    data += "INSERT INTO hosts (id, user_id, hostname, provider, created_at, probe_method) VALUES (" +
+            std::to_string(host) + ", 1, 'h" + std::to_string(host) + ".example.com', 'AWS', 0, " +
+            (host == 2 ? "'both'" : "'icmp'") + ");\n";
+    if (host == kHosts) continue;  // a host without rounds
+    for (int round = 0; round < kRounds; ++round) {
+      // Rounds in a scrambled order, and host 2's tcp rows stop before its icmp rows do.
+      const int r = (round * 7) % kRounds;
+      const long long ts = kStart + r * 60'000LL + host;
+      for (int method : {0, 1}) {
+        if (method == 1 && (host != 2 || r > 20)) continue;
+        data +=
+            "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
+            "stddev_ms, error, method, refused) VALUES (" +
+            std::to_string(host) + ", " + std::to_string(ts) + ", 5, 4, 1.5, 2.5, 3.5, " +
+            std::to_string(2 + r * 0.125 + method) + ", 0.25, NULL, " + std::to_string(method) + ", 0);\n";
+      }
+    }
+  }
+  // PostgreSQL keeps rows in day partitions (009) that the store makes ahead; a client's insert needs them.
+  const std::string partitions = GetParam() == DbKind::postgresql
+                                     ? "SELECT semaphore_ensure_partitions('ping_results', 'day', " +
+                                           std::to_string(kStart) + ", " +
+                                           std::to_string(kStart + 100 * 60'000LL) + ");\n"
+                                     : "";
+  run_sql(schema_up_to(9) + partitions + data);
+  auto opened = store::Store::open(url_);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto store = std::move(opened).value();
+  ASSERT_EQ(*store->schema_version(), 9);
+  auto migrated = store->migrate();
+  ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+  EXPECT_EQ(*store->schema_version(), store::Store::latest_schema_version(GetParam()));
+  // One copy per (host, method) with rows: hosts 1-4's icmp rows and host 2's tcp rows.
+  EXPECT_EQ(query("SELECT COUNT(*) FROM latest_results"), "5");
+  expect_statuses_match_history(*store, 1, "after migrating");
+  const auto migrated_statuses = *store->host_statuses(1);
+  for (const auto& status : migrated_statuses) {
+    if (status.host.id == 2) {
+      ASSERT_TRUE(status.latest_tcp);
+      EXPECT_EQ(status.latest_tcp->ts, kStart + 20 * 60'000LL + 2);
+    }
+  }
+
+  // A bulk load through the client, one multi-row statement holding an older and a newer round of the same
+  // host (the newer wins, whichever comes first in the statement).
+  run_sql(
+      "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, "
+      "error, method, refused) VALUES (1, " +
+      std::to_string(kStart + 99 * 60'000LL) +
+      ", 5, 0, NULL, NULL, NULL, NULL, NULL, 'timeout', 0, 0), (1, " +
+      std::to_string(kStart + 98 * 60'000LL) + ", 5, 5, 1, 1, 1, 1, 0, NULL, 0, 0), (5, " +
+      std::to_string(kStart) + ", 5, 5, 1, 1, 1, 1, 0, NULL, 0, 0);\n");
+  expect_statuses_match_history(*store, 1, "after a bulk load");
+  const auto loaded_statuses = *store->host_statuses(1);
+  for (const auto& status : loaded_statuses) {
+    if (status.host.id == 1) {
+      ASSERT_TRUE(status.latest);
+      EXPECT_EQ(status.latest->error, "timeout");
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Migration010Test, ::testing::Values(DbKind::sqlite, DbKind::postgresql),
+                         backend_name);
+
+}  // namespace
+}  // namespace semaphore::testing

@@ -26,7 +26,8 @@ int latest_version(const std::vector<Migration>& migrations);
 
 // Splits a migration into statements at semicolons that end a line, dropping "--" comment lines; a line
 // inside a $$-quoted body (a PostgreSQL function's) or between an SQLite trigger's "BEGIN" and "END;" lines
-// never ends a statement, and its comment lines are dropped too. (SQLite prepares one statement at a time; keeping semicolons out of mid-line text keeps this simple.)
+// never ends a statement, and its comment lines are dropped too. (SQLite prepares one statement at a time;
+// keeping semicolons out of mid-line text keeps this simple.)
 std::vector<std::string> split_sql_statements(std::string_view sql);
 
 }  // namespace semaphore::store

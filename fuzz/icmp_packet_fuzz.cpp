@@ -2,8 +2,7 @@
 // parser entry point gets the same bytes, as each family and socket kind would read them, and the results
 // are checked for what the engine relies on when it matches replies (engine_receive.cpp).
 //
-// Reply matching itself (IcmpPinger::handle_packet / match_reply / match_error) is not reached: it is
-// private to the engine and needs open ICMP sockets; making it callable means changing the engine.
+// Reply matching itself (src/probe/reply_matching.h) has a target of its own: reply_matching_fuzz.cpp.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

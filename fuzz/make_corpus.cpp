@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "monitor/spool.h"
+#include "packet_builders.h"
 #include "probe/icmp_packet.h"
 
 namespace {
@@ -22,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using semaphore::AddressFamily;
 using namespace semaphore::probe;
-using Bytes = std::vector<std::uint8_t>;
+using namespace semaphore::fuzzing;
 
 fs::path g_root;
 
@@ -37,54 +38,12 @@ void write_text(const std::string& target, const std::string& name, const std::s
   write(target, name, Bytes(text.begin(), text.end()));
 }
 
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const auto& part : parts) out.insert(out.end(), part.begin(), part.end());
-  return out;
-}
-
-void put16(Bytes& b, std::size_t at, std::uint16_t v) {
-  b[at] = static_cast<std::uint8_t>(v >> 8);
-  b[at + 1] = static_cast<std::uint8_t>(v & 0xff);
-}
-
 const EchoPayload kPayload{0x1122334455667788ull, 1'700'000'000'123'456'789, 4242};
 
 Bytes request(AddressFamily family, std::uint16_t id = 0xbeef, std::uint16_t seq = 7) {
   Bytes out(kEchoRequestSize);
   encode_echo_request(family, id, seq, kPayload, out);
   return out;
-}
-
-// An ICMPv4 message with its checksum filled in.
-Bytes icmp4(Bytes message) {
-  put16(message, 2, 0);
-  put16(message, 2, internet_checksum(message));
-  return message;
-}
-
-Bytes ipv4(std::size_t payload, std::array<std::uint8_t, 4> src, std::array<std::uint8_t, 4> dst,
-           std::size_t options = 0) {
-  Bytes h(20 + options, 0);
-  h[0] = static_cast<std::uint8_t>(0x40 | (5 + options / 4));
-  put16(h, 2, static_cast<std::uint16_t>(h.size() + payload));
-  h[8] = 64;
-  h[9] = 1;
-  std::memcpy(&h[12], src.data(), 4);
-  std::memcpy(&h[16], dst.data(), 4);
-  return h;
-}
-
-// An IPv6 header; `next` is the first next-header value, `payload` the bytes after the header.
-Bytes ipv6(std::size_t payload, std::uint8_t next, std::uint8_t last_src, std::uint8_t last_dst) {
-  Bytes h(kIpv6HeaderSize, 0);
-  h[0] = 0x60;
-  put16(h, 4, static_cast<std::uint16_t>(payload));
-  h[6] = next;
-  h[7] = 64;
-  h[8] = 0x20, h[9] = 0x01, h[10] = 0x0d, h[11] = 0xb8, h[23] = last_src;
-  h[24] = 0x20, h[25] = 0x01, h[26] = 0x0d, h[27] = 0xb8, h[39] = last_dst;
-  return h;
 }
 
 // A whole IPv6 packet carrying `message` (ICMPv6) after `extensions`, with the ICMPv6 checksum computed
@@ -254,6 +213,38 @@ void spool_seeds() {
 
 }  // namespace
 
+// Reply matching: the input is a flags byte (bit 0: IPv6, bit 1: a raw IPv4 socket's packets, with the IP
+// header), then operations of five bytes or more: kind (0 reply, 1 ICMP error, 2 raw bytes), probe serial,
+// the sending host (4: none of the run's), the delay in 8 ms steps, the error's quote length (errors
+// only), then the number of byte flips and a position and mask for each (reply_matching_fuzz.cpp).
+void reply_matching_seeds() {
+  // Each probe answered once, on time, from its host; then a duplicate and a late one.
+  Bytes replies{0};
+  for (std::uint8_t serial = 0; serial < 9; ++serial) {
+    replies.insert(replies.end(), {0, serial, static_cast<std::uint8_t>(serial / 3), 2, 0});
+  }
+  replies.insert(replies.end(), {0, 0, 0, 3, 0, 0, 4, 1, 200, 0});
+  write("reply_matching", "v4_replies", replies);
+  Bytes v6 = replies;
+  v6[0] = 1;
+  write("reply_matching", "v6_replies", v6);
+  Bytes raw = replies;
+  raw[0] = 2;
+  write("reply_matching", "v4_raw_socket_replies", raw);
+  // An error, then the reply that still counts; a short quote that must not count; a reply from the wrong
+  // host; a reply with a flipped byte.
+  const Bytes mixed{1, 4, 1, 0, 30, 0,        // a full-quote error for probe 4
+                    0, 4, 1, 3, 0,            // then its reply
+                    1, 5, 1, 0, 0,  0,        // an error quoting 8 bytes for probe 5
+                    0, 7, 1, 2, 0,            // probe 7's reply from host 1 (it is host 2's)
+                    0, 2, 0, 2, 1,  12, 255,  // probe 2's reply with a byte flipped
+                    0, 0, 0, 2, 0,            // probe 0's reply
+                    1, 0, 0, 0, 30, 0};       // then an error for it, which must change nothing
+  write("reply_matching", "v4_errors_and_forgeries", cat({Bytes{0}, mixed}));
+  write("reply_matching", "v6_errors_and_forgeries", cat({Bytes{1}, mixed}));
+  write("reply_matching", "v4_raw_socket_errors_and_forgeries", cat({Bytes{2}, mixed}));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s <corpus dir>\n", argv[0]);
@@ -261,6 +252,7 @@ int main(int argc, char** argv) {
   }
   g_root = argv[1];
   icmp_seeds();
+  reply_matching_seeds();
   ring_seeds();
   target_seeds();
   spool_seeds();

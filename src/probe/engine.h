@@ -19,6 +19,7 @@
 
 #include "probe/icmp_socket.h"
 #include "probe/pinger.h"
+#include "probe/reply_matching.h"
 #include "probe/reply_ring.h"
 #include "probe/resolver.h"
 #include "probe/sequence_map.h"
@@ -70,9 +71,8 @@ class IcmpPinger final : public Pinger {
   void close_rings();
   void receive_all(Run& run);
   void handle_packet(Run& run, int family_index, const Incoming& packet);
-  void match_reply(Run& run, int family_index, const IcmpMessage& message, const Incoming& packet);
-  void match_error(Run& run, int family_index, const IcmpMessage& message, const IpAddress& destination,
-                   const IpAddress& reporter);
+  // What reply_matching.h's functions need of this run and this family's socket.
+  MatchScope match_scope(Run& run, int family_index);
   std::int64_t wake_time(Run& run, std::int64_t now_ns);
   void fail(Run& run, std::uint32_t host, HostError error, std::string detail);
 

@@ -18,6 +18,11 @@
 
 namespace semaphore::store {
 
+// Each host of `hosts`, in their order, with its latest rounds out of `rounds` (in any order; rounds of
+// other hosts are ignored): HostStatus::latest is the round of the host's main kind (icmp for icmp and both
+// hosts, tcp for tcp hosts), latest_tcp a both host's tcp round.
+std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::span<const PingResult> rounds);
+
 class HostStore {
  public:
   virtual ~HostStore() = default;
@@ -47,8 +52,16 @@ class HostStore {
   static constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 
   // Each of the user's hosts with its latest result (ordered by provider, hostname): HostStatus::latest is
-  // the latest icmp row (tcp hosts: the latest tcp row), latest_tcp a both host's latest tcp row.
+  // the latest icmp row (tcp hosts: the latest tcp row), latest_tcp a both host's latest tcp row. The same
+  // as join_latest_rounds(list_hosts(user_id), latest_rounds(user_id)), read in one go.
   virtual Result<std::vector<HostStatus>> host_statuses(Id user_id) = 0;
+  // The newest row of each method of each of the user's hosts (latest_results, migration 010), ordered by
+  // host id and method: one range read, however many rows the hosts have.
+  virtual Result<std::vector<PingResult>> latest_rounds(Id user_id) = 0;
+  // A number that changes whenever one of the user's hosts is added, changed or deleted (by anyone: this
+  // process, the CLI, another server), 0 before the user's first host: a reader that keeps the host list
+  // reads it again only when this moved. Read it before the list it guards.
+  virtual Result<std::int64_t> host_list_version(Id user_id) = 0;
   // The user's hosts that `query` picks, each with its latest result, ordered by id (the API's pages).
   virtual Result<std::vector<HostStatus>> find_host_statuses(Id user_id, const HostQuery& query) = 0;
   // The host's rows with from <= ts < to, oldest first (one round's icmp row before its tcp row), of every

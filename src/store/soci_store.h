@@ -73,6 +73,8 @@ class SociStore final : public Store {
                                                   std::size_t limit) override;
   Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from, EpochMs to,
                                               std::size_t limit) override;
+  Result<std::vector<PingResult>> latest_rounds(Id user_id) override;
+  Result<std::int64_t> host_list_version(Id user_id) override;
   Result<std::vector<Rollup>> rollups_of_hosts(Id user_id, std::span<const Id> host_ids, int period_s,
                                                EpochMs from, EpochMs to) override;
   // OperatorStore (soci_store_hosts.cpp)

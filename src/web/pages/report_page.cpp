@@ -384,6 +384,29 @@ TemplateData options_of(const std::vector<std::string>& values) {
   return list;
 }
 
+// The user's hosts with their latest rounds: the host list kept under its version (read again only when a
+// host was added, changed or deleted), joined to the latest rounds read now. The version is read before
+// the list, so a list read after a change is kept under that change's version or a newer one, never an
+// older: at worst the next miss reads it once more.
+Result<std::shared_ptr<const std::vector<store::HostStatus>>> read_statuses(RequestContext& ctx,
+                                                                            store::HostStore& hosts,
+                                                                            ReportCaches& caches,
+                                                                            const std::string& user_key) {
+  const auto version = hosts.host_list_version(ctx.user->id);
+  if (!version) return version.error();
+  const std::string list_version = std::to_string(*version);
+  auto list = caches.host_lists.find(user_key, list_version).value_or(nullptr);
+  if (!list) {
+    auto read = hosts.list_hosts(ctx.user->id);
+    if (!read) return read.error();
+    list = std::make_shared<const std::vector<store::Host>>(std::move(*read));
+    caches.host_lists.put(user_key, list_version, list);
+  }
+  auto rounds = hosts.latest_rounds(ctx.user->id);
+  if (!rounds) return rounds.error();
+  return std::make_shared<const std::vector<store::HostStatus>>(store::join_latest_rounds(*list, *rounds));
+}
+
 Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
                 ReportCaches& caches) {
   auto parsed = parse_report_query(ctx.query);
@@ -394,9 +417,9 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   std::shared_ptr<const std::vector<store::HostStatus>> statuses =
       caches.statuses.find(user_key, ctx.data_version).value_or(nullptr);
   if (!statuses) {
-    auto read = hosts.host_statuses(ctx.user->id);
+    auto read = read_statuses(ctx, hosts, caches, user_key);
     if (!read) return ctx.store_error(read.error());
-    statuses = std::make_shared<const std::vector<store::HostStatus>>(std::move(*read));
+    statuses = std::move(*read);
     caches.statuses.put(user_key, ctx.data_version, statuses);
   }
   const std::shared_ptr<const ReportAlerts> alert_data = report_alerts(ctx, alerts, caches, user_key);

@@ -4,6 +4,7 @@
 // whoever writes them (the store, or plain SQL through the database's own client), after retention, and
 // after migrating a database that already has rows.
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <string>
@@ -161,6 +162,71 @@ TEST_P(StoreTest, RetentionForgetsALatestRoundWhoseRowItRemoved) {
       store_->insert_results(std::vector<PingResult>{round_row(silent.id, now + 1, ProbeKind::icmp, 5)})
           .ok());
   expect_statuses_match_history(*store_, user.id, "after a new round");
+}
+
+TEST_P(StoreTest, LatestRoundsAreEachOfTheUsersHostsNewestRowsAndNoOtherUsers) {
+  const auto alice = make_user("alice@example.com"), bob = make_user("bob@example.com");
+  auto both = make_host(alice.id, "both.example.com");
+  both.probe = ProbeSpec{ProbeMethod::both, 443};
+  ASSERT_TRUE(store_->update_host(both).ok());
+  const auto plain = make_host(alice.id, "plain.example.com");
+  const auto theirs = make_host(bob.id, "theirs.example.com");
+  const EpochMs t = 1'790'000'000'000LL;
+  ASSERT_TRUE(
+      store_
+          ->insert_results(std::vector<PingResult>{
+              round_row(plain.id, t + 60'000, ProbeKind::icmp, 5), round_row(plain.id, t, ProbeKind::icmp, 4),
+              round_row(both.id, t, ProbeKind::icmp, 5), round_row(both.id, t, ProbeKind::tcp, 2),
+              round_row(both.id, t - 60'000, ProbeKind::tcp, 5), round_row(theirs.id, t, ProbeKind::icmp, 5)})
+          .ok());
+  const auto rounds = store_->latest_rounds(alice.id);
+  ASSERT_TRUE(rounds.ok()) << rounds.error().message;
+  std::vector<std::pair<store::Id, ProbeKind>> keys;
+  for (const PingResult& round : *rounds) {
+    keys.emplace_back(round.host_id, round.method);
+    expect_same_row(round, newest_stored(*store_, alice.id, round.host_id, round.method), "latest round");
+  }
+  std::vector<std::pair<store::Id, ProbeKind>> expected = {
+      {both.id, ProbeKind::icmp}, {both.id, ProbeKind::tcp}, {plain.id, ProbeKind::icmp}};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(keys, expected);  // ordered by host and method; none of bob's
+  EXPECT_EQ(store_->latest_rounds(bob.id)->size(), 1u);
+}
+
+TEST_P(StoreTest, TheHostListVersionMovesWithEveryChangeToTheUsersOwnHostsOnly) {
+  const auto alice = make_user("alice@example.com"), bob = make_user("bob@example.com");
+  const auto version = [&](store::Id user) {
+    const auto read = store_->host_list_version(user);
+    EXPECT_TRUE(read.ok());
+    return read.ok() ? *read : -1;
+  };
+  std::int64_t mine = version(alice.id);
+  const std::int64_t bobs = version(bob.id);
+  const auto expect_moved = [&](const char* what) {
+    const std::int64_t now = version(alice.id);
+    EXPECT_NE(now, mine) << what;
+    mine = now;
+  };
+  auto host = make_host(alice.id, "a.example.com");
+  expect_moved("after adding a host");
+  host.label = "rack 7";
+  ASSERT_TRUE(store_->update_host(host).ok());
+  expect_moved("after changing a host");
+  Host second;
+  second.hostname = "b.example.com";
+  const auto added = store_->add_hosts(alice.id, std::vector<Host>{second}, 100);
+  ASSERT_TRUE(added.ok() && (*added)[0].ok());
+  expect_moved("after adding hosts in a batch");
+  ASSERT_TRUE(store_->delete_host(alice.id, host.id).ok());
+  expect_moved("after deleting a host");
+  // Rounds are not the host list; another user's hosts are not this user's.
+  ASSERT_TRUE(store_
+                  ->insert_results(std::vector<PingResult>{
+                      round_row((*added)[0]->id, 1'790'000'000'000LL, ProbeKind::icmp, 5)})
+                  .ok());
+  make_host(bob.id, "theirs.example.com");
+  EXPECT_EQ(version(alice.id), mine);
+  EXPECT_NE(version(bob.id), bobs);
 }
 
 // Migration 010 on a database that has rows (written at schema 9), and rows written afterwards with the

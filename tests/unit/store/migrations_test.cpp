@@ -141,7 +141,7 @@ TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
       "users",          "sessions",         "signin_failures", "hosts",        "ping_results",
       "latest_results", "ping_rollups",     "probe_workers",   "host_leases",  "schema_version",
       "alert_rules",    "host_alert_rules", "alert_state",     "alert_events", "maintenance_windows",
-      "alert_channels", "alert_outbox",     "api_tokens",      "host_paths"};
+      "alert_channels", "alert_outbox",     "api_tokens",      "host_paths",   "host_list_versions"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -189,7 +189,8 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"method", {"INTEGER", true}},
         {"refused", {"INTEGER", true}}}},
       {"latest_results",
-       {{"host_id", {"INTEGER", true}},
+       {{"user_id", {"INTEGER", true}},
+        {"host_id", {"INTEGER", true}},
         {"method", {"INTEGER", true}},
         {"ts", {"INTEGER", true}},
         {"sent", {"INTEGER", true}},
@@ -201,6 +202,7 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"stddev_ms", {"REAL", false}},
         {"error", {"TEXT", false}},
         {"refused", {"INTEGER", true}}}},
+      {"host_list_versions", {{"user_id", {"INTEGER", false}}, {"version", {"INTEGER", true}}}},
       {"ping_rollups",
        {{"host_id", {"INTEGER", true}},
         {"period_s", {"INTEGER", true}},
@@ -347,7 +349,8 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"hosts", {"id"}},
       {"hosts", {"user_id", "hostname"}},
       {"ping_results", {"host_id", "ts", "method"}},
-      {"latest_results", {"host_id", "method"}},  // the trigger's upsert of each host's latest round
+      {"latest_results", {"user_id", "host_id", "method"}},  // the trigger's upsert of a host's latest round
+      {"host_list_versions", {"user_id"}},                   // the hosts triggers' upsert
       {"ping_rollups", {"host_id", "period_s", "bucket_start", "method"}},
       {"probe_workers", {"worker_id"}},
       {"host_leases", {"host_id"}},

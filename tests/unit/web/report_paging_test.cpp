@@ -2,6 +2,7 @@
 // the whole sorted, filtered and searched list; the summary counts every host of the user; the pager's links
 // keep the sort, filters and search; bad parameters are a 400 that says which; another user's hosts are never
 // shown or counted; the sparklines come from the hourly rollups of the page's hosts.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -227,6 +228,44 @@ TEST_F(ReportPagingTest, SparklinesOfThePageComeFromTheHourlyRollups) {
   for (std::size_t at = 0; (at = report.body.find("<svg class=\"spark\"", at)) != std::string::npos; ++at)
     ++drawn;
   EXPECT_EQ(drawn, 16u) << "the 20 rows but the three without rounds (3, 10, 17) and the down one (0)";
+}
+
+TEST_F(ReportPagingTest, ChangesToHostsAndRoundsFromOutsideShowOnTheNextRequest) {
+  // The report keeps the host list between requests (under the user's host list version) and reads only
+  // the latest rounds again when they move. Changes made without the web (the CLI, another server, the ping
+  // service) must still show at once: a renamed host, a new host, a deleted host, a new round.
+  const store::Id alice = store->find_user_by_email("alice@example.com")->id;
+  ASSERT_EQ(rows_of(alice_.call(Method::get, "/report?sort=host&dir=asc&per=5").body).front(), name_of(0));
+  auto renamed = store->find_host(alice, ids_[0]);
+  ASSERT_TRUE(renamed.ok());
+  renamed->hostname = "aaa-renamed.example.com";
+  ASSERT_TRUE(store->update_host(*renamed).ok());
+  ASSERT_TRUE(
+      store->add_host({0, alice, "aaa-added.example.com", Provider::aws, "web", "", true, 0, ProbeSpec{}})
+          .ok());
+  ASSERT_TRUE(store->delete_host(alice, ids_[1]).ok());
+  const auto names = rows_of(alice_.call(Method::get, "/report?sort=host&dir=asc&per=5").body);
+  ASSERT_EQ(names.size(), 5u);
+  EXPECT_EQ(names[0], "aaa-added.example.com");
+  EXPECT_EQ(names[1], "aaa-renamed.example.com");
+  EXPECT_EQ(names[2], name_of(2)) << name_of(1) << " was deleted";
+
+  // A new round of a host that had none (host 3): it leaves "unknown".
+  const std::string unknown_filter = "/report?status=unknown&sort=host&dir=asc&per=500";
+  const auto unknown_before = rows_of(alice_.call(Method::get, unknown_filter).body);
+  ASSERT_FALSE(unknown_before.empty());
+  ASSERT_EQ(state_of(3), "unknown");
+  store::PingResult round;
+  round.host_id = ids_[3];
+  round.ts = now_epoch_ms() - 1000;
+  round.sent = 5;
+  round.received = 5;
+  round.min_ms = round.avg_ms = round.max_ms = round.median_ms = 1.5;
+  round.stddev_ms = 0.1;
+  ASSERT_TRUE(store->insert_results(std::vector<store::PingResult>{round}).ok());
+  const auto unknown_after = rows_of(alice_.call(Method::get, unknown_filter).body);
+  EXPECT_EQ(unknown_after.size() + 1, unknown_before.size());
+  EXPECT_EQ(std::find(unknown_after.begin(), unknown_after.end(), name_of(3)), unknown_after.end());
 }
 
 }  // namespace

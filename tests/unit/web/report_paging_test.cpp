@@ -2,8 +2,8 @@
 // the whole sorted, filtered and searched list; the summary counts every host of the user; the pager's links
 // keep the sort, filters and search; bad parameters are a 400 that says which; another user's hosts are never
 // shown or counted; the sparklines come from the hourly rollups of the page's hosts.
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <regex>
 #include <set>

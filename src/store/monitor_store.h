@@ -52,6 +52,11 @@ class MonitorStore {
   // (FOR NO KEY UPDATE SKIP LOCKED, so concurrent claimers never wait on or take each other's hosts) until
   // it holds its fair share. SQLite: Errc::invalid_argument (one worker there: lock_single_worker).
   virtual Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) = 0;
+  // One more batch (issue 17: claimed while the round runs): at most `request.chunk` free or expired enabled
+  // hosts with ids above `after`, leased to the worker until now + ttl in one short transaction (the same
+  // FOR NO KEY UPDATE SKIP LOCKED claim as claim_host_leases' batches; no heartbeat, no renewal). Returns
+  // the hosts claimed, ordered by id; empty when none is free above `after`. SQLite: Errc::invalid_argument.
+  virtual Result<std::vector<Host>> claim_more_host_leases(const LeaseRequest& request, Id after) = 0;
   // Keeps the worker's `keep` lowest-id leases and releases the rest; keep = 0 also forgets the worker.
   // SQLite: nothing to release.
   virtual Status release_host_leases(const std::string& worker_id, std::int64_t keep) = 0;

@@ -101,6 +101,10 @@ Result<LeaseGrant> SociStore::claim_host_leases(const LeaseRequest& request) {
   return dialect_->claim_host_leases(connections_, request);
 }
 
+Result<std::vector<Host>> SociStore::claim_more_host_leases(const LeaseRequest& request, Id after) {
+  return dialect_->claim_more_host_leases(connections_, request, after);
+}
+
 Status SociStore::release_host_leases(const std::string& worker_id, std::int64_t keep) {
   return dialect_->release_host_leases(connections_, worker_id, keep);
 }

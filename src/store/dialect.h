@@ -89,6 +89,9 @@ class Dialect {
   // Creates the partitions around `now` ahead of time (yesterday to three days on; this month and the next);
   // returns how many it created.
   virtual std::int64_t create_partitions_ahead(soci::session&, std::int64_t /*now*/) const { return 0; }
+  // Rebuilds the primary key of one closed day partition of ping_results (MonitorStore::compact_partitions);
+  // returns 1 when it rebuilt one, 0 when none is left to do.
+  virtual std::int64_t compact_closed_partition(soci::session&, std::int64_t /*now*/) const { return 0; }
   // Drops the partitions of `table` ("ping_results", "ping_rollups") whose rows are all older than `cutoff`;
   // returns the rows they held (an estimate: dialect notes), or nothing when the back end does not partition
   // (the caller deletes rows).

@@ -100,6 +100,7 @@ class SociStore final : public Store {
   Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
   Result<std::unique_ptr<WorkerLock>> try_lock_maintenance() override;
   Result<std::int64_t> create_partitions(EpochMs now) override;
+  Result<std::int64_t> compact_partitions(EpochMs now) override;
   Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) override;
   Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) override;
   Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) override;

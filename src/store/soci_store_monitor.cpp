@@ -123,6 +123,12 @@ Result<std::int64_t> SociStore::create_partitions(EpochMs now) {
   });
 }
 
+Result<std::int64_t> SociStore::compact_partitions(EpochMs now) {
+  return with_session<std::int64_t>("compact partitions", [&](soci::session& sql) -> Result<std::int64_t> {
+    return dialect_->compact_closed_partition(sql, now);
+  });
+}
+
 Result<std::int64_t> SociStore::refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) {
   if (period_s <= 0 || to <= from) return std::int64_t{0};
   const long long period_ms = static_cast<long long>(period_s) * 1000;

@@ -217,6 +217,10 @@ std::vector<long long> claim_batch(soci::session& sql, const Dialect& dialect, c
                                    long long expires, long long now, long long after, long long want) {
   std::vector<long long> claimed(static_cast<std::size_t>(std::max(1LL, want)));
   WriteTransaction transaction(sql, dialect);
+  // Each free host's lease by its key, never a scan of host_leases per host: a claim planned while
+  // host_leases' statistics still say it is empty (a first claim of 100,000 hosts, before autovacuum's
+  // ANALYZE) chose a nested loop over a sequential scan of it, minutes for a batch (bench/pg_store).
+  sql << "SET LOCAL enable_seqscan = off";
   soci::statement st =
       (sql.prepare << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
                       "(SELECT h.id FROM hosts h WHERE h.enabled = 1 AND h.id > :a AND NOT EXISTS "
@@ -401,6 +405,38 @@ std::int64_t PostgresqlDialect::create_partitions_ahead(soci::session& sql, std:
   sql << "SELECT semaphore_ensure_partitions('ping_rollups', 'month', :f, :t)", soci::use(now),
       soci::use(next_month), soci::into(months);
   return days + months;
+}
+
+std::int64_t PostgresqlDialect::compact_closed_partition(soci::session& sql, std::int64_t now) const {
+  // A day is closed an hour after its end (the rounds in flight at midnight are written by then; a later
+  // replay still lands, in a page that splits). Its key is rebuilt once: fillfactor 100 marks it done (and
+  // packs the leaves full: the day's rows are not updated, and few come late).
+  const long long closed = now - 3'600'000LL;
+  std::string index;
+  soci::indicator found = soci::i_null;
+  sql << "SELECT CAST(CAST(x.indexrelid AS regclass) AS TEXT) FROM (SELECT i.indexrelid, CAST(substring("
+         "pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''(-?[0-9]+)''\\)') AS BIGINT) AS upper FROM "
+         "pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid JOIN pg_index i ON i.indrelid = p.inhrelid AND "
+         "i.indisprimary JOIN pg_class ic ON ic.oid = i.indexrelid WHERE p.inhparent = "
+         "to_regclass('ping_results') AND NOT COALESCE(ic.reloptions, CAST('{}' AS TEXT[])) @> "
+         "CAST('{fillfactor=100}' AS TEXT[])) AS x WHERE x.upper <= :c ORDER BY x.upper DESC LIMIT 1",
+      soci::use(closed), soci::into(index, found);
+  if (found != soci::i_ok || index.empty()) return 0;
+  // The name comes from the catalog (regclass text, quoted where it needs to be).
+  // SHARE UPDATE EXCLUSIVE for the option; REINDEX CONCURRENTLY lets inserts and reads go on (it cannot run
+  // in a transaction: the session is in autocommit here). A failed rebuild resets the mark, for the next
+  // pass.
+  sql << "ALTER INDEX " + index + " SET (fillfactor = 100)";
+  try {
+    sql << "REINDEX INDEX CONCURRENTLY " + index;
+  } catch (...) {
+    try {
+      sql << "ALTER INDEX " + index + " RESET (fillfactor)";
+    } catch (...) {
+    }
+    throw;
+  }
+  return 1;
 }
 
 std::optional<std::int64_t> PostgresqlDialect::drop_partitions_before(soci::session& sql, const char* table,

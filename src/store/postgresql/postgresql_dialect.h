@@ -65,6 +65,9 @@ class PostgresqlDialect final : public Dialect {
   void prepare_results(soci::session& sql, std::span<const PingResult> results) const override;
   void prepare_rollups(soci::session& sql, std::int64_t from, std::int64_t to) const override;
   std::int64_t create_partitions_ahead(soci::session& sql, std::int64_t now) const override;
+  // REINDEX INDEX CONCURRENTLY of the newest closed day's primary key not yet rebuilt, at fillfactor 100 (the
+  // mark that it was).
+  std::int64_t compact_closed_partition(soci::session& sql, std::int64_t now) const override;
   // The rows as pg_class.reltuples counts them (counted when a partition was never analyzed).
   std::optional<std::int64_t> drop_partitions_before(soci::session& sql, const char* table,
                                                      std::int64_t cutoff) const override;

@@ -118,6 +118,21 @@ void Maintenance::run_once(EpochMs now) {
       if (*raw + *rollups > 0) spdlog::info("maintenance: pruned {} results and {} rollups", *raw, *rollups);
     }
   }
+  if (leading) compact(now);
+}
+
+void Maintenance::compact(EpochMs now) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto compacted = store_.compact_partitions(now);
+  if (!compacted) {
+    ++metrics_.maintenance_errors;
+    spdlog::warn("maintenance: cannot compact a closed day's partition: {}",
+                 log_safe(compacted.error().message));
+  } else if (*compacted > 0) {
+    spdlog::info(
+        "maintenance: rebuilt a closed day's primary key in {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  }
 }
 
 Result<std::int64_t> Maintenance::prune_paths(EpochMs cutoff) {

@@ -7,7 +7,8 @@
 // `every`, and a late replay corrects the buckets it lands in. Each pass also creates the coming days'
 // partitions (PostgreSQL). Once an hour it prunes raw rows older than retention_raw and rollups older than
 // retention_rollup: a few hosts per transaction on SQLite, whole partitions on PostgreSQL
-// (store/monitor_store.h).
+// (store/monitor_store.h). Each leader's pass ends with one closed day's ping_results primary key rebuilt
+// packed full (PostgreSQL, MonitorStore::compact_partitions: REINDEX CONCURRENTLY, never today's).
 //
 // One worker at a time (issue 17): several probe workers share a PostgreSQL, and each runs a Maintenance.
 // The first to take the store's maintenance lock (MonitorStore::try_lock_maintenance) leads: it keeps the
@@ -58,6 +59,9 @@ class Maintenance {
  private:
   void loop(std::stop_token stop);
   Result<std::int64_t> prune_paths(EpochMs cutoff);
+  // The leader's last step of a pass: one closed day's primary key rebuilt
+  // (MonitorStore::compact_partitions).
+  void compact(EpochMs now);
   bool take_lead();
 
   store::MonitorStore& store_;

@@ -30,6 +30,14 @@ class HostSource {
   // The hosts to ping in the round starting at `round_ts`. On failure the scheduler keeps the previous
   // round's list: probing goes on through a database outage.
   virtual Result<std::vector<store::Host>> hosts_for_round(EpochMs round_ts) = 0;
+  // Hosts the source got after hosts_for_round returned, to ping in the same round (leases: the batches
+  // claimed in the background while the round runs). Returns what arrived since the last call, waiting
+  // until something did, the source has nothing more to give this round, or `until`; sets `done` when
+  // nothing more will come this round. The default: nothing ever comes.
+  virtual std::vector<store::Host> more_hosts(std::chrono::steady_clock::time_point /*until*/, bool& done) {
+    done = true;
+    return {};
+  }
   // After the round's pings (leases: give back surplus hosts now, so others pick them up next round).
   virtual void round_done(EpochMs /*round_ts*/) {}
   // On stop (leases: release them all so other workers take over at once).
@@ -68,7 +76,11 @@ class RoundScheduler {
   std::chrono::milliseconds run_round(EpochMs round_ts);
 
  private:
+  struct Tally;
   void loop(std::stop_token stop);
+  // Pings hosts_[which[i]] at offsets[i] from now (both engines at once), adding their rows and counts.
+  void ping(const std::vector<std::size_t>& which, const std::vector<std::chrono::milliseconds>& offsets,
+            EpochMs round_ts, Tally& tally);
 
   HostSource& source_;
   probe::Pinger& pinger_;

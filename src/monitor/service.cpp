@@ -184,10 +184,11 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
     // never lapse under a live worker, and a dead worker's hosts are free at the second boundary after it
     // died.
     const auto ttl = options.interval + std::max(options.interval / 2, std::chrono::milliseconds(1000));
-    // Claiming stops after the delay the round scheduler absorbs by shifting phases (round_scheduler.cpp:
-    // min(2 s, interval / 10)), so every round, the first included, ends on time.
-    const auto claim_budget = std::min(std::chrono::milliseconds(2000), options.interval / 10);
-    source = std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk, claim_budget);
+    // The round starts with the renewal and one batch; the rest is claimed while it runs, until the phase
+    // window closes (a host claimed by then still gets its probes in before the round's end), and pinged in
+    // the same round: every round, the first included, ends on time and covers what could be claimed.
+    source = std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk,
+                                               std::chrono::milliseconds(0), timing->window);
   } else {
     source = std::make_unique<AllHostsSource>(store);
   }

@@ -64,6 +64,8 @@ class Dialect {
   // --- sharing hosts among probe workers (monitor_store.h) ---
   virtual bool leases_hosts() const = 0;
   virtual Result<LeaseGrant> claim_host_leases(Connections& connections, const LeaseRequest& request) = 0;
+  virtual Result<std::vector<Host>> claim_more_host_leases(Connections& connections,
+                                                           const LeaseRequest& request, Id after) = 0;
   virtual Status release_host_leases(Connections& connections, const std::string& worker_id,
                                      std::int64_t keep) = 0;
   virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
@@ -80,6 +82,9 @@ class Dialect {
   // Creates the partitions around `now` ahead of time (yesterday to three days on; this month and the next);
   // returns how many it created.
   virtual std::int64_t create_partitions_ahead(soci::session&, std::int64_t /*now*/) const { return 0; }
+  // Rebuilds the primary key of one closed day partition of ping_results (MonitorStore::compact_partitions);
+  // returns 1 when it rebuilt one, 0 when none is left to do.
+  virtual std::int64_t compact_closed_partition(soci::session&, std::int64_t /*now*/) const { return 0; }
   // Drops the partitions of `table` ("ping_results", "ping_rollups") whose rows are all older than `cutoff`;
   // returns the rows they held (an estimate: dialect notes), or nothing when the back end does not partition
   // (the caller deletes rows).

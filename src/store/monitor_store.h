@@ -52,6 +52,11 @@ class MonitorStore {
   // (FOR NO KEY UPDATE SKIP LOCKED, so concurrent claimers never wait on or take each other's hosts) until
   // it holds its fair share. SQLite: Errc::invalid_argument (one worker there: lock_single_worker).
   virtual Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) = 0;
+  // One more batch (issue 17: claimed while the round runs): at most `request.chunk` free or expired enabled
+  // hosts with ids above `after`, leased to the worker until now + ttl in one short transaction (the same
+  // FOR NO KEY UPDATE SKIP LOCKED claim as claim_host_leases' batches; no heartbeat, no renewal). Returns
+  // the hosts claimed, ordered by id; empty when none is free above `after`. SQLite: Errc::invalid_argument.
+  virtual Result<std::vector<Host>> claim_more_host_leases(const LeaseRequest& request, Id after) = 0;
   // Keeps the worker's `keep` lowest-id leases and releases the rest; keep = 0 also forgets the worker.
   // SQLite: nothing to release.
   virtual Status release_host_leases(const std::string& worker_id, std::int64_t keep) = 0;
@@ -71,6 +76,13 @@ class MonitorStore {
   // made. (insert_results and refresh_rollups also make any partition their rows need, so a row never
   // lacks one.) SQLite: nothing to do, 0.
   virtual Result<std::int64_t> create_partitions(EpochMs now) = 0;
+  // PostgreSQL: rebuilds the primary key of one closed day partition of ping_results (a day that ended an
+  // hour or more before `now`, the newest such day first; today's partition never), packed full: during its
+  // day every host appends at its own place in the key, and the page splits leave the key's pages about 63 %
+  // full (45 bytes a row); rebuilt, 28. REINDEX CONCURRENTLY: writers and readers go on meanwhile. One
+  // partition a call (the maintenance leader calls it once a pass); returns how many it rebuilt, 0 when
+  // every closed day is done. SQLite: 0.
+  virtual Result<std::int64_t> compact_partitions(EpochMs now) = 0;
   // Recomputes from ping_results the rollups of `period_s` (3600 or 86400) whose buckets overlap
   // [from, to), `hosts_per_batch` hosts per transaction: rounds, sent, received, min, max, avg (of every
   // reply), median (of the round medians). Returns the rollup rows written.

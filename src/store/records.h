@@ -139,6 +139,7 @@ struct LeaseGrant {
   std::vector<Host> hosts;  // the enabled hosts the worker holds, ordered by id
   std::int64_t live_workers = 1;
   std::int64_t fair_share = 0;  // ceil(enabled hosts / live workers)
+  Id claimed_after = 0;         // the highest id this call's batches claimed (0: none): where to go on
 };
 
 // Held while this process is the one probe worker of a SQLite database; released when destroyed (or when

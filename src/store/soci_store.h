@@ -97,10 +97,12 @@ class SociStore final : public Store {
                                                 RoundEvaluator& evaluator) override;  // soci_store_alerts.cpp
   bool leases_hosts() const override;
   Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) override;
+  Result<std::vector<Host>> claim_more_host_leases(const LeaseRequest& request, Id after) override;
   Status release_host_leases(const std::string& worker_id, std::int64_t keep) override;
   Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
   Result<std::unique_ptr<WorkerLock>> try_lock_maintenance() override;
   Result<std::int64_t> create_partitions(EpochMs now) override;
+  Result<std::int64_t> compact_partitions(EpochMs now) override;
   Result<std::int64_t> refresh_rollups(int period_s, EpochMs from, EpochMs to, int hosts_per_batch) override;
   Result<std::int64_t> prune_results(EpochMs cutoff, int hosts_per_batch) override;
   Result<std::int64_t> prune_rollups(EpochMs cutoff, int hosts_per_batch) override;

@@ -101,6 +101,10 @@ Result<LeaseGrant> SociStore::claim_host_leases(const LeaseRequest& request) {
   return dialect_->claim_host_leases(connections_, request);
 }
 
+Result<std::vector<Host>> SociStore::claim_more_host_leases(const LeaseRequest& request, Id after) {
+  return dialect_->claim_more_host_leases(connections_, request, after);
+}
+
 Status SociStore::release_host_leases(const std::string& worker_id, std::int64_t keep) {
   return dialect_->release_host_leases(connections_, worker_id, keep);
 }
@@ -116,6 +120,12 @@ Result<std::unique_ptr<WorkerLock>> SociStore::try_lock_maintenance() {
 Result<std::int64_t> SociStore::create_partitions(EpochMs now) {
   return with_session<std::int64_t>("create partitions", [&](soci::session& sql) -> Result<std::int64_t> {
     return dialect_->create_partitions_ahead(sql, now);
+  });
+}
+
+Result<std::int64_t> SociStore::compact_partitions(EpochMs now) {
+  return with_session<std::int64_t>("compact partitions", [&](soci::session& sql) -> Result<std::int64_t> {
+    return dialect_->compact_closed_partition(sql, now);
   });
 }
 

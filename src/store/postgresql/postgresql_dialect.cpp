@@ -209,6 +209,35 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   return static_cast<std::int64_t>(host_ids.size());
 }
 
+namespace {
+
+// One batch of the lease claim, its own transaction: up to `want` free (never leased, or expired) enabled
+// hosts with ids above `after`, leased to `worker` until `expires`. Returns their ids.
+std::vector<long long> claim_batch(soci::session& sql, const Dialect& dialect, const std::string& worker,
+                                   long long expires, long long now, long long after, long long want) {
+  std::vector<long long> claimed(static_cast<std::size_t>(std::max(1LL, want)));
+  WriteTransaction transaction(sql, dialect);
+  // Each free host's lease by its key, never a scan of host_leases per host: a claim planned while
+  // host_leases' statistics still say it is empty (a first claim of 100,000 hosts, before autovacuum's
+  // ANALYZE) chose a nested loop over a sequential scan of it, minutes for a batch (bench/pg_store).
+  sql << "SET LOCAL enable_seqscan = off";
+  soci::statement st =
+      (sql.prepare << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
+                      "(SELECT h.id FROM hosts h WHERE h.enabled = 1 AND h.id > :a AND NOT EXISTS "
+                      "(SELECT 1 FROM host_leases l WHERE l.host_id = h.id AND l.expires_at >= :n) "
+                      "ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
+                      "ON CONFLICT (host_id) DO UPDATE SET worker_id = excluded.worker_id, "
+                      "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
+       soci::use(worker), soci::use(expires), soci::use(after), soci::use(now), soci::use(want),
+       soci::use(now), soci::into(claimed));
+  const bool got = st.execute(true);
+  transaction.commit();
+  if (!got) claimed.clear();
+  return claimed;
+}
+
+}  // namespace
+
 Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections,
                                                         const LeaseRequest& request) {
   return connections.with_session<
@@ -259,24 +288,12 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
     long long after = 0;
     for (bool first = true; own < grant.fair_share && (first || !spent()); first = false) {
       const long long want = std::min<long long>(request.chunk, grant.fair_share - own);
-      std::vector<long long> claimed(static_cast<std::size_t>(want));
-      WriteTransaction transaction(sql, *this);
-      soci::statement st =
-          (sql.prepare
-               << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
-                  "(SELECT h.id FROM hosts h WHERE h.enabled = 1 AND h.id > :a AND NOT EXISTS "
-                  "(SELECT 1 FROM host_leases l WHERE l.host_id = h.id AND l.expires_at >= :n) "
-                  "ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
-                  "ON CONFLICT (host_id) DO UPDATE SET worker_id = excluded.worker_id, "
-                  "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
-           soci::use(worker), soci::use(expires), soci::use(after), soci::use(now), soci::use(want),
-           soci::use(now), soci::into(claimed));
-      const bool got = st.execute(true);
-      transaction.commit();
-      if (!got || claimed.empty()) break;
+      const std::vector<long long> claimed = claim_batch(sql, *this, worker, expires, now, after, want);
+      if (claimed.empty()) break;
       own += static_cast<long long>(claimed.size());
       after = *std::max_element(claimed.begin(), claimed.end());
     }
+    grant.claimed_after = after;
 
     HostRow row;
     for_each_row(
@@ -288,6 +305,32 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
         [&] { grant.hosts.push_back(row.take()); });
     return grant;
   });
+}
+
+Result<std::vector<Host>> PostgresqlDialect::claim_more_host_leases(Connections& connections,
+                                                                    const LeaseRequest& request, Id after) {
+  return connections.with_session<std::vector<Host>>(
+      "claim host leases", [&](soci::session& sql) -> Result<std::vector<Host>> {
+        const long long now = request.now, expires = request.now + request.ttl_ms;
+        std::vector<long long> claimed =
+            claim_batch(sql, *this, request.worker_id, expires, now, after, std::max(1, request.chunk));
+        std::vector<Host> hosts;
+        if (claimed.empty()) return hosts;
+        std::sort(claimed.begin(), claimed.end());
+        // Only the rows just claimed (the worker may hold others in the same id range), read by key.
+        PostgresArrayBuilder ids;
+        for (const long long id : claimed) ids.add_integer(id);
+        const std::string array = ids.finish();
+        hosts.reserve(claimed.size());
+        HostRow row;
+        for_each_row(
+            sql, row,
+            std::string("SELECT ") + kHostColumns +
+                " FROM hosts h WHERE h.id = ANY(CAST(:ids AS BIGINT[])) AND h.enabled = 1 ORDER BY h.id",
+            [&](soci::statement& st) { st.exchange(soci::use(array)); },
+            [&] { hosts.push_back(row.take()); });
+        return hosts;
+      });
 }
 
 Status PostgresqlDialect::release_host_leases(Connections& connections, const std::string& worker_id,
@@ -362,6 +405,38 @@ std::int64_t PostgresqlDialect::create_partitions_ahead(soci::session& sql, std:
   sql << "SELECT semaphore_ensure_partitions('ping_rollups', 'month', :f, :t)", soci::use(now),
       soci::use(next_month), soci::into(months);
   return days + months;
+}
+
+std::int64_t PostgresqlDialect::compact_closed_partition(soci::session& sql, std::int64_t now) const {
+  // A day is closed an hour after its end (the rounds in flight at midnight are written by then; a later
+  // replay still lands, in a page that splits). Its key is rebuilt once: fillfactor 100 marks it done (and
+  // packs the leaves full: the day's rows are not updated, and few come late).
+  const long long closed = now - 3'600'000LL;
+  std::string index;
+  soci::indicator found = soci::i_null;
+  sql << "SELECT CAST(CAST(x.indexrelid AS regclass) AS TEXT) FROM (SELECT i.indexrelid, CAST(substring("
+         "pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''(-?[0-9]+)''\\)') AS BIGINT) AS upper FROM "
+         "pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid JOIN pg_index i ON i.indrelid = p.inhrelid AND "
+         "i.indisprimary JOIN pg_class ic ON ic.oid = i.indexrelid WHERE p.inhparent = "
+         "to_regclass('ping_results') AND NOT COALESCE(ic.reloptions, CAST('{}' AS TEXT[])) @> "
+         "CAST('{fillfactor=100}' AS TEXT[])) AS x WHERE x.upper <= :c ORDER BY x.upper DESC LIMIT 1",
+      soci::use(closed), soci::into(index, found);
+  if (found != soci::i_ok || index.empty()) return 0;
+  // The name comes from the catalog (regclass text, quoted where it needs to be).
+  // SHARE UPDATE EXCLUSIVE for the option; REINDEX CONCURRENTLY lets inserts and reads go on (it cannot run
+  // in a transaction: the session is in autocommit here). A failed rebuild resets the mark, for the next
+  // pass.
+  sql << "ALTER INDEX " + index + " SET (fillfactor = 100)";
+  try {
+    sql << "REINDEX INDEX CONCURRENTLY " + index;
+  } catch (...) {
+    try {
+      sql << "ALTER INDEX " + index + " RESET (fillfactor)";
+    } catch (...) {
+    }
+    throw;
+  }
+  return 1;
 }
 
 std::optional<std::int64_t> PostgresqlDialect::drop_partitions_before(soci::session& sql, const char* table,

@@ -41,6 +41,8 @@ class PostgresqlDialect final : public Dialect {
   // Leases: FOR NO KEY UPDATE SKIP LOCKED claims, ON CONFLICT upserts of heartbeats and leases.
   bool leases_hosts() const override { return true; }
   Result<LeaseGrant> claim_host_leases(Connections& connections, const LeaseRequest& request) override;
+  Result<std::vector<Host>> claim_more_host_leases(Connections& connections, const LeaseRequest& request,
+                                                   Id after) override;
   Status release_host_leases(Connections& connections, const std::string& worker_id,
                              std::int64_t keep) override;
   // A lock that holds nothing: workers share the hosts through leases.
@@ -55,6 +57,9 @@ class PostgresqlDialect final : public Dialect {
   void prepare_results(soci::session& sql, std::span<const PingResult> results) const override;
   void prepare_rollups(soci::session& sql, std::int64_t from, std::int64_t to) const override;
   std::int64_t create_partitions_ahead(soci::session& sql, std::int64_t now) const override;
+  // REINDEX INDEX CONCURRENTLY of the newest closed day's primary key not yet rebuilt, at fillfactor 100 (the
+  // mark that it was).
+  std::int64_t compact_closed_partition(soci::session& sql, std::int64_t now) const override;
   // The rows as pg_class.reltuples counts them (counted when a partition was never analyzed).
   std::optional<std::int64_t> drop_partitions_before(soci::session& sql, const char* table,
                                                      std::int64_t cutoff) const override;

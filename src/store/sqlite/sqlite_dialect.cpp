@@ -123,6 +123,10 @@ Result<LeaseGrant> SqliteDialect::claim_host_leases(Connections&, const LeaseReq
   return make_error(Errc::invalid_argument, "host leases need PostgreSQL; SQLite runs a single probe worker");
 }
 
+Result<std::vector<Host>> SqliteDialect::claim_more_host_leases(Connections&, const LeaseRequest&, Id) {
+  return make_error(Errc::invalid_argument, "host leases need PostgreSQL; SQLite runs a single probe worker");
+}
+
 Status SqliteDialect::release_host_leases(Connections&, const std::string&, std::int64_t) {
   return {};
 }

@@ -201,6 +201,57 @@ TEST_P(PartitionTest, OnlyOneOfTwoWorkersRunsMaintenance) {
   EXPECT_EQ(*store_->try_lock_maintenance(), nullptr);
 }
 
+TEST_P(PartitionTest, MaintenanceRebuildsOneClosedDaysKeyAPassAndNeverTodays) {
+  const auto user = make_user("a@example.com");
+  std::vector<Id> hosts;
+  for (int i = 0; i < 40; ++i) hosts.push_back(make_host(user.id, "k" + std::to_string(i) + ".example").id);
+  // Yesterday's rounds as the writer writes them (round after round: every host appends at its own place in
+  // the key), and a few of today's.
+  std::vector<store::PingResult> rows;
+  for (int round = 0; round < 300; ++round) {
+    for (const Id host : hosts) rows.push_back(row(host, kNoon - kDay + round * 60'000LL));
+    if (rows.size() >= 1000 || round == 299) {
+      ASSERT_TRUE(store_->insert_results(rows));
+      rows.clear();
+    }
+  }
+  for (const Id host : hosts) rows.push_back(row(host, kNoon - 60'000));
+  rows.push_back(row(hosts[0], kNoon - 2 * kDay));  // and a day before
+  ASSERT_TRUE(store_->insert_results(rows));
+  query("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+  const auto density = [&](const std::string& index) {
+    return std::stod(query("SELECT avg_leaf_density FROM pgstatindex('" + index + "')"));
+  };
+  const auto options = [&](const std::string& index) {
+    return query("SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class WHERE relname = '" +
+                 index + "'");
+  };
+  const std::string yesterday = "ping_results_20261129_pkey", today = "ping_results_20261130_pkey";
+  const double before = density(yesterday);
+  EXPECT_LT(before, 80.0) << "the write pattern should leave the key's pages part empty";
+  const std::string rows_before = rows_between(kNoon - kDay, kNoon + kDay);
+
+  // Half an hour after midnight yesterday is not closed yet: the day before is rebuilt first.
+  EXPECT_EQ(*store_->compact_partitions(kNoon - 11 * kHour - 30 * 60'000), 1);
+  EXPECT_EQ(options("ping_results_20261128_pkey"), "fillfactor=100");
+  EXPECT_EQ(options(yesterday), "");
+
+  monitor::Metrics metrics;
+  monitor::Maintenance maintenance(*store_, metrics, monitor::MaintenanceOptions{});
+  maintenance.run_once(kNoon);
+  EXPECT_EQ(metrics.maintenance_errors, 0u);
+  // Yesterday's key rebuilt packed full (and marked so); today's, still written, untouched.
+  EXPECT_EQ(options(yesterday), "fillfactor=100");
+  EXPECT_GT(density(yesterday), 95.0) << "before: " << before;
+  EXPECT_EQ(options(today), "");
+  // Same rows, still found through the key; a replay of yesterday still inserts nothing twice.
+  EXPECT_EQ(rows_between(kNoon - kDay, kNoon + kDay), rows_before);
+  EXPECT_EQ(*store_->insert_results(std::vector<store::PingResult>{row(hosts[3], kNoon - kDay)}), 0);
+  EXPECT_EQ(store_->results_between(user.id, hosts[3], kNoon - kDay, kNoon - 12 * kHour)->size(), 300u);
+  // Each day once: nothing is left to do.
+  EXPECT_EQ(*store_->compact_partitions(kNoon), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PartitionTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),
                          backend_name);
 

@@ -18,7 +18,8 @@
 //
 //   bench_scale [--parts workers,engine] [--workers 4] [--hosts-per-worker 250000] [--interval 60]
 //               [--rounds 3] [--after-kill 3] [--warmup-max 10] [--engine-hosts 1000000] [--engine-count 5]
-//               [--engine-rate 0 (= hosts / 12 s)] [--deadline 3600]
+//               [--engine-rate 0 (= hosts / 12 s)] [--engine-timeout 700] [--engine-realtime yes]
+//               [--deadline 3600]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/types.h>
@@ -75,6 +76,7 @@ struct Config {
   // address family sends at most 65,536 / 1.1 s = 59,578 probes/s with a 1 s timeout; 83,334/s needs
   // at most 0.7 s (the hosts answer within 9 ms).
   int engine_timeout_ms = 700;
+  bool engine_realtime = true;  // run semaphore ping under `chrt -f 20` (when chrt is there)
   int deadline_s = 3600;
 };
 
@@ -117,6 +119,7 @@ long long to_ll(const std::string& text) {
 struct Sample {
   double at_s = 0;  // since the workers started
   long long inserted = 0, leased = 0;
+  long long longest_query_s = 0;  // the longest-running statement of the workers at the sample
   double workers_cpu = 0, pg_cpu = 0, db_bytes = 0;
 };
 
@@ -222,6 +225,9 @@ class WorkersBench {
     s.leased = to_ll(db_.sql(
         "SELECT count(*) FROM host_leases WHERE expires_at > (extract(epoch FROM now()) * 1000)::bigint;"));
     s.db_bytes = static_cast<double>(to_ll(db_.sql("SELECT pg_database_size(current_database());")));
+    s.longest_query_s = to_ll(db_.sql(
+        "SELECT COALESCE(max(extract(epoch FROM now() - query_start)), 0)::bigint FROM pg_stat_activity "
+        "WHERE state = 'active' AND datname = current_database() AND pid <> pg_backend_pid();"));
     for (std::size_t k = 0; k < workers_.size(); ++k) {
       if (k == 0 && killed_) {
         s.workers_cpu += dead_cpu_;
@@ -243,19 +249,21 @@ class WorkersBench {
   }
 
   void print_header() const {
-    std::printf("  %7s %-10s %9s %10s %12s %10s %12s %10s\n", "t s", "phase", "leased", "ins/s",
-                "wcpu us/h/r", "pg %core", "disk B/row", "load1");
+    std::printf("  %7s %-10s %9s %10s %12s %10s %12s %9s %8s\n", "t s", "phase", "leased", "ins/s",
+                "wcpu us/h/r", "pg %core", "disk B/row", "longest q", "load1");
   }
 
+  // Per interval: inserts per second (the statistics' count, seconds behind), the workers' CPU per host of
+  // the whole table per round, PostgreSQL's share of a core, database growth per insert.
   void print_delta(const Sample& a, const Sample& b, const char* phase) const {
     const double dt = b.at_s - a.at_s;
     const double rows = static_cast<double>(b.inserted - a.inserted);
     const double rounds = dt / config_.interval_s;
-    const double live_hosts = static_cast<double>(std::max<long long>(1, b.leased));
-    std::printf("  %7.0f %-10s %9lld %10.0f %12.2f %10.1f %12.1f %10s\n", b.at_s, phase, b.leased, rows / dt,
-                1e6 * (b.workers_cpu - a.workers_cpu) / live_hosts / std::max(rounds, 1e-9),
+    const std::string load = load_average();
+    std::printf("  %7.0f %-10s %9lld %10.0f %12.2f %10.1f %12.1f %9lld %8s\n", b.at_s, phase, b.leased,
+                rows / dt, 1e6 * (b.workers_cpu - a.workers_cpu) / total_ / std::max(rounds, 1e-9),
                 100 * (b.pg_cpu - a.pg_cpu) / dt, rows > 0 ? (b.db_bytes - a.db_bytes) / rows : 0.0,
-                load_average().substr(0, load_average().find(' ')).c_str());
+                b.longest_query_s, load.substr(0, load.find(' ')).c_str());
     std::fflush(stdout);
   }
 
@@ -431,18 +439,16 @@ class EngineBench {
     const double rate = config_.engine_rate > 0 ? config_.engine_rate : hosts / 12.0;
     std::printf(
         "\nengine: semaphore ping over %u simulated hosts (%s; 1-9 ms, 5%% silent, 5%% losing 1 in 3), "
-        "%d probes each 12 s apart, --rate %.0f, -t %d ms; load average %s\n",
-        hosts, kPrefix, config_.engine_count, rate, config_.engine_timeout_ms, load_average().c_str());
+        "%d probes each 12 s apart, --rate %.0f, -t %d ms%s; load average %s\n",
+        hosts, kPrefix, config_.engine_count, rate, config_.engine_timeout_ms,
+        config_.engine_realtime ? ", under chrt -f 20" : "", load_average().c_str());
     if (sim_.fixture_cpu >= 0) {
       std::printf("  the simulator's thread runs on CPU %d, the pinger on the others\n", sim_.fixture_cpu);
     }
     std::printf("  %8s %9s %8s %8s %9s %8s %8s %8s %7s %8s %9s %7s %9s\n", "hosts", "probes", "wall s",
                 "cpu s", "%core", "err p50", "err p99", "err max", "lost", "phantom", "miscount", "late",
                 "rss MB");
-    const EngineFigures half = measure(hosts / 2, rate / 2);
-    const EngineFigures full = measure(hosts, rate);
-    const double per_host = static_cast<double>(full.peak_kb - half.peak_kb) * 1024 /
-                            static_cast<double>(full.hosts - half.hosts);
+    const EngineFigures full = measure(hosts, rate, config_.engine_count);
     // At the offered rate the run lasts (count - 1) x 12 s + one cycle's sending + the timeout; longer means
     // the engine sent slower, and the rate it held is the probes over the time it took beyond the timeout.
     const double ideal_s =
@@ -463,9 +469,24 @@ class EngineBench {
         "  accounting: %zu probes, %zu answered by the simulator and reported; %zu lost, %zu phantom, %zu "
         "hosts whose count differs, %zu probes the simulator never saw\n",
         full.probes, full.received, full.lost, full.phantom, full.miscounted, full.unreached);
+    // Memory per host: the growth of the peak RSS from half the hosts to all of them (same per-host timing,
+    // one probe each: the peak is the host table and the results, not the probes), so that what any run
+    // holds (code, socket buffers, reply rings, sequence tables) is the base. Three runs of each size in
+    // turns, each counted with its median peak: one run's peak moves with how far the receiver fell behind.
+    std::vector<long> halves, fulls;
+    for (int i = 0; i < 3; ++i) {
+      halves.push_back(measure(hosts / 2, rate / 2, 1).peak_kb);
+      fulls.push_back(measure(hosts, rate, 1).peak_kb);
+    }
+    std::sort(halves.begin(), halves.end());
+    std::sort(fulls.begin(), fulls.end());
+    const double per_host =
+        static_cast<double>(fulls[1] - halves[1]) * 1024 / static_cast<double>(hosts - hosts / 2);
     std::printf(
-        "  memory: %.0f bytes per host (peak RSS growth from %zu to %zu hosts), %.1f MB peak at %zu\n",
-        per_host, half.hosts, full.hosts, static_cast<double>(full.peak_kb) / 1024, full.hosts);
+        "  memory: %.0f bytes per host (median peak RSS %.1f MB at %u hosts, %.1f MB at %u), %.1f MB "
+        "beyond\n",
+        per_host, static_cast<double>(halves[1]) / 1024, hosts / 2, static_cast<double>(fulls[1]) / 1024,
+        hosts, static_cast<double>(fulls[1]) / 1024 - per_host * hosts / 1048576);
     const simnet::Stats s = sim_.network->stats();
     std::printf(
         "  simulator (both runs): %llu requests, %llu replies; its reply lateness p50 %.0f us, p99 %.0f us, "
@@ -476,7 +497,7 @@ class EngineBench {
   }
 
  private:
-  EngineFigures measure(std::uint32_t hosts, double rate) {
+  EngineFigures measure(std::uint32_t hosts, double rate, int count) {
     const std::string file = dir_.file("hosts-" + std::to_string(hosts));
     {
       std::ofstream out(file);
@@ -484,14 +505,29 @@ class EngineBench {
     }
     std::vector<simnet::HostCounters> before(hosts);
     for (std::uint32_t i = 0; i < hosts; ++i) before[i] = sim_.network->counters(i);
-    const bench::Measured m = bench::run_measured(
-        {binary_, "ping", "--json", "-c", std::to_string(config_.engine_count), "-i", "12000", "-t",
-         std::to_string(config_.engine_timeout_ms), "--rate", std::to_string(rate), "-f", file},
-        &sim_.pinger_cpus);
+    std::vector<std::string> argv;
+    // Under SCHED_FIFO when asked (as bench/tcp_vs_peers' second pass): the engine sends one batch a
+    // wake-up, and on a machine loaded by others its wake-ups come late.
+    if (config_.engine_realtime) argv = {"chrt", "-f", "20"};
+    const std::vector<std::string> ping = {binary_,
+                                           "ping",
+                                           "--json",
+                                           "-c",
+                                           std::to_string(count),
+                                           "-i",
+                                           "12000",
+                                           "-t",
+                                           std::to_string(config_.engine_timeout_ms),
+                                           "--rate",
+                                           std::to_string(rate),
+                                           "-f",
+                                           file};
+    argv.insert(argv.end(), ping.begin(), ping.end());
+    const bench::Measured m = bench::run_measured(argv, &sim_.pinger_cpus);
     EngineFigures f;
     f.hosts = hosts;
     f.rate = rate;
-    f.probes = static_cast<std::size_t>(hosts) * static_cast<std::size_t>(config_.engine_count);
+    f.probes = static_cast<std::size_t>(hosts) * static_cast<std::size_t>(count);
     f.wall_s = m.wall_s;
     f.cpu_s = m.cpu_s;
     f.peak_kb = m.max_rss_kb;
@@ -506,8 +542,8 @@ class EngineBench {
       const simnet::HostCounters after = sim_.network->counters(i);
       const std::size_t answered = after.replies - before[i].replies;
       const std::size_t requests = after.requests - before[i].requests;
-      if (requests < static_cast<std::size_t>(config_.engine_count))
-        f.unreached += static_cast<std::size_t>(config_.engine_count) - requests;
+      if (requests < static_cast<std::size_t>(count))
+        f.unreached += static_cast<std::size_t>(count) - requests;
       std::size_t got = 0;
       if (auto it = reported.find(table_[i].address.to_string()); it != reported.end()) {
         for (const double rtt : it->second) {
@@ -573,6 +609,8 @@ int run_bench(int argc, char** argv) {
       config.engine_rate = std::stod(value);
     } else if (name == "--engine-timeout") {
       config.engine_timeout_ms = std::max(10, std::stoi(value));
+    } else if (name == "--engine-realtime") {
+      config.engine_realtime = value == "yes";
     } else if (name == "--deadline") {
       config.deadline_s = std::stoi(value);
     } else {
@@ -594,6 +632,8 @@ int run_bench(int argc, char** argv) {
   int status = 0;
   // The workers first: the engine part pins this process to the simulator's CPU.
   if (wants("workers")) status |= WorkersBench(config, SEMAPHORE_BINARY_PATH).run();
+  if (config.engine_realtime && std::system("command -v chrt >/dev/null") != 0)
+    config.engine_realtime = false;
   if (wants("engine")) status |= EngineBench(config, SEMAPHORE_BINARY_PATH).run();
   return status;
 }

@@ -294,6 +294,7 @@ class WorkersBench {
       previous = s;
     }
     measured_ = {first, previous};
+    for (const auto& worker : workers_) workers_peak_kb_ += bench::peak_rss_kb(worker->pid());
 
     // The kill: in the middle of a round, the hosts the worker held then are noted, and it gets SIGKILL.
     db_.sql("CREATE TABLE bench_dead_hosts AS SELECT host_id FROM host_leases WHERE worker_id = 'w0';");
@@ -369,6 +370,9 @@ class WorkersBench {
         100 * (b.workers_cpu - a.workers_cpu) / std::max(dt, 1e-9) / config_.workers,
         100 * (b.pg_cpu - a.pg_cpu) / std::max(dt, 1e-9), 1e6 * (b.pg_cpu - a.pg_cpu) / std::max(rows, 1.0),
         rows > 0 ? (b.db_bytes - a.db_bytes) / rows : 0.0);
+    std::printf("  workers' peak RSS: %.1f MB together, %.0f bytes per host\n",
+                static_cast<double>(workers_peak_kb_) / 1024,
+                static_cast<double>(workers_peak_kb_) * 1024 / total_);
     std::printf("  host-rounds on time in the measured rounds: %lld of %lld (%.4f)\n", on_time, expected,
                 expected > 0 ? static_cast<double>(on_time) / static_cast<double>(expected) : 0.0);
     if (covered_at != 0) {
@@ -396,6 +400,7 @@ class WorkersBench {
   std::pair<Sample, Sample> measured_;
   long long dead_hosts_ = 0;
   double dead_cpu_ = 0;
+  long workers_peak_kb_ = 0;  // the sum of the workers' peak RSS at the end of the measured rounds
   bool killed_ = false;
 };
 
@@ -451,8 +456,8 @@ class EngineBench {
     const EngineFigures full = measure(hosts, rate, config_.engine_count);
     // At the offered rate the run lasts (count - 1) x 12 s + one cycle's sending + the timeout; longer means
     // the engine sent slower, and the rate it held is the probes over the time it took beyond the timeout.
-    const double ideal_s =
-        12.0 * (config_.engine_count - 1) + full.hosts / full.rate + config_.engine_timeout_ms / 1e3;
+    const double ideal_s = 12.0 * (config_.engine_count - 1) + static_cast<double>(full.hosts) / full.rate +
+                           config_.engine_timeout_ms / 1e3;
     const double held = static_cast<double>(full.probes) /
                         std::max(1.0, full.wall_s - config_.engine_timeout_ms / 1e3) *
                         (full.wall_s > ideal_s * 1.05 ? 1.0 : 0.0);
@@ -473,20 +478,21 @@ class EngineBench {
     // one probe each: the peak is the host table and the results, not the probes), so that what any run
     // holds (code, socket buffers, reply rings, sequence tables) is the base. Three runs of each size in
     // turns, each counted with its median peak: one run's peak moves with how far the receiver fell behind.
+    const std::uint32_t half = hosts / 2;
     std::vector<long> halves, fulls;
     for (int i = 0; i < 3; ++i) {
-      halves.push_back(measure(hosts / 2, rate / 2, 1).peak_kb);
+      halves.push_back(measure(half, rate / 2, 1).peak_kb);
       fulls.push_back(measure(hosts, rate, 1).peak_kb);
     }
     std::sort(halves.begin(), halves.end());
     std::sort(fulls.begin(), fulls.end());
     const double per_host =
-        static_cast<double>(fulls[1] - halves[1]) * 1024 / static_cast<double>(hosts - hosts / 2);
+        static_cast<double>(fulls[1] - halves[1]) * 1024 / static_cast<double>(hosts - half);
     std::printf(
         "  memory: %.0f bytes per host (median peak RSS %.1f MB at %u hosts, %.1f MB at %u), %.1f MB "
         "beyond\n",
-        per_host, static_cast<double>(halves[1]) / 1024, hosts / 2, static_cast<double>(fulls[1]) / 1024,
-        hosts, static_cast<double>(fulls[1]) / 1024 - per_host * hosts / 1048576);
+        per_host, static_cast<double>(halves[1]) / 1024, half, static_cast<double>(fulls[1]) / 1024, hosts,
+        static_cast<double>(fulls[1]) / 1024 - per_host * hosts / 1048576);
     const simnet::Stats s = sim_.network->stats();
     std::printf(
         "  simulator (both runs): %llu requests, %llu replies; its reply lateness p50 %.0f us, p99 %.0f us, "

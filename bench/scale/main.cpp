@@ -314,6 +314,7 @@ class WorkersBench {
   }
 
   void stop_workers() {
+    stopping_at_ = now_epoch_ms();
     // SIGTERM lets each round in flight finish, so the last round's rows are complete.
     for (std::size_t k = 0; k < workers_.size(); ++k) {
       if (k == 0 && killed_) continue;
@@ -338,35 +339,46 @@ class WorkersBench {
     std::istringstream lines(per_round);
     std::string line;
     long long on_time = 0, expected = 0, measured_rounds = 0;
+    std::vector<double> after_kill;  // pairs: intervals from the kill to the round's start, share covered
     EpochMs covered_at = 0;
     while (std::getline(lines, line)) {
       std::replace(line.begin(), line.end(), '|', ' ');
       std::istringstream fields(line);
       long long ts = 0, rows = 0, dead = 0;
       if (!(fields >> ts >> rows >> dead)) continue;
+      // A round that starts once the workers are being stopped (one after the other) is partial.
       const char* phase = ts < measured_from_ - interval / 2 ? "warm-up"
                           : ts < killed_at_                  ? "measured"
-                                                             : "after kill";
+                          : ts < stopping_at_                ? "after kill"
+                                                             : "stopping";
       if (ts + interval <= killed_at_ && ts >= measured_from_ - interval / 2) {
         on_time += rows;
         expected += total_;
         ++measured_rounds;
       }
-      if (ts > killed_at_ && covered_at == 0 && dead >= dead_hosts_) covered_at = ts;
+      if (ts > killed_at_ && ts < stopping_at_ && covered_at == 0 && dead >= dead_hosts_) covered_at = ts;
+      if (ts > killed_at_ && ts < stopping_at_ && dead_hosts_ > 0) {
+        after_kill.push_back(static_cast<double>(ts - killed_at_) / static_cast<double>(interval));
+        after_kill.push_back(static_cast<double>(dead) / static_cast<double>(dead_hosts_));
+      }
       std::printf("  %16.1f %-10s %10lld %9.4f %12lld %9.4f\n", static_cast<double>(ts - killed_at_) / 1000.0,
                   phase, rows, static_cast<double>(rows) / total_, dead,
                   dead_hosts_ > 0 ? static_cast<double>(dead) / static_cast<double>(dead_hosts_) : 0.0);
     }
-    // The measured window runs from the middle of its first round to the middle of the round after its
-    // last: as long as its rounds, whose rows are counted exactly (the statistics' count lags by seconds).
+    // The measured window runs from the middle of one round to the middle of a later one; its rounds' rows
+    // are counted exactly (the statistics' count lags by seconds), and the window holds window_rounds
+    // rounds' worth of them (the round the kill fell in is not counted: the killed worker's rows are lost).
     const auto& [a, b] = measured_;
-    const double dt = b.at_s - a.at_s, rows = static_cast<double>(on_time);
+    const double dt = b.at_s - a.at_s, window_rounds = dt / config_.interval_s;
+    const double rows_per_round =
+        static_cast<double>(on_time) / std::max(1.0, static_cast<double>(measured_rounds));
+    const double rows = rows_per_round * window_rounds;
     std::printf(
         "  measured (%lld rounds, %.0f s): %.0f rows/s ingested; workers %.2f us of CPU per host per round "
         "(%.1f%% of a core each); PostgreSQL %.1f%% of a core, %.1f us of its CPU per row; disk %.1f B per "
         "row\n",
-        measured_rounds, dt, rows / std::max(1.0, static_cast<double>(measured_rounds) * config_.interval_s),
-        1e6 * (b.workers_cpu - a.workers_cpu) / total_ / std::max(1.0, static_cast<double>(measured_rounds)),
+        measured_rounds, dt, rows_per_round / config_.interval_s,
+        1e6 * (b.workers_cpu - a.workers_cpu) / total_ / std::max(window_rounds, 1e-9),
         100 * (b.workers_cpu - a.workers_cpu) / std::max(dt, 1e-9) / config_.workers,
         100 * (b.pg_cpu - a.pg_cpu) / std::max(dt, 1e-9), 1e6 * (b.pg_cpu - a.pg_cpu) / std::max(rows, 1.0),
         rows > 0 ? (b.db_bytes - a.db_bytes) / rows : 0.0);
@@ -375,6 +387,10 @@ class WorkersBench {
                 static_cast<double>(workers_peak_kb_) * 1024 / total_);
     std::printf("  host-rounds on time in the measured rounds: %lld of %lld (%.4f)\n", on_time, expected,
                 expected > 0 ? static_cast<double>(on_time) / static_cast<double>(expected) : 0.0);
+    for (std::size_t i = 0; i + 1 < after_kill.size(); i += 2) {
+      std::printf("  the killed worker's hosts covered in the round %.1f intervals after the kill: %.4f\n",
+                  after_kill[i], after_kill[i + 1]);
+    }
     if (covered_at != 0) {
       std::printf(
           "  the killed worker's hosts: all covered from the round at %.1f intervals after the kill (goal: "
@@ -396,7 +412,7 @@ class WorkersBench {
   pid_t postmaster_ = 0;
   std::vector<std::unique_ptr<testing::ChildProcess>> workers_;
   Clock::time_point started_;
-  EpochMs measured_from_ = 0, killed_at_ = 0;
+  EpochMs measured_from_ = 0, killed_at_ = 0, stopping_at_ = 0;
   std::pair<Sample, Sample> measured_;
   long long dead_hosts_ = 0;
   double dead_cpu_ = 0;
@@ -474,14 +490,15 @@ class EngineBench {
         "  accounting: %zu probes, %zu answered by the simulator and reported; %zu lost, %zu phantom, %zu "
         "hosts whose count differs, %zu probes the simulator never saw\n",
         full.probes, full.received, full.lost, full.phantom, full.miscounted, full.unreached);
-    // Memory per host: the growth of the peak RSS from half the hosts to all of them (same per-host timing,
-    // one probe each: the peak is the host table and the results, not the probes), so that what any run
-    // holds (code, socket buffers, reply rings, sequence tables) is the base. Three runs of each size in
-    // turns, each counted with its median peak: one run's peak moves with how far the receiver fell behind.
+    // Memory per host: the growth of the peak RSS from half the hosts to all of them (one probe each, at the
+    // same rate: the reply ring, mapped into the process, is sized by the rate and counts in its RSS), so
+    // that what any run holds (code, socket buffers, reply rings, sequence tables) is the base. Three runs of
+    // each size in turns, each counted with its median peak: one run's peak moves with how far the receiver
+    // fell behind.
     const std::uint32_t half = hosts / 2;
     std::vector<long> halves, fulls;
     for (int i = 0; i < 3; ++i) {
-      halves.push_back(measure(half, rate / 2, 1).peak_kb);
+      halves.push_back(measure(half, rate, 1).peak_kb);
       fulls.push_back(measure(hosts, rate, 1).peak_kb);
     }
     std::sort(halves.begin(), halves.end());

@@ -133,7 +133,7 @@ int run_backend(const Config& config, const std::string& backend) {
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::seconds(config.interval_s * (config.rounds + 2) + 30);
   static const std::regex line_re(
-      R"(round \S+: (\d+) hosts, .* (\d+) ms; queue \d+, written (\d+), spooled (\d+), replayed \d+, dropped (\d+); write p99 ([\d.e+]+) ms, busy (\d+) ms)");
+      R"(round \S+: (\d+) hosts[^,]*, .* (\d+) ms; queue \d+, written (\d+), spooled (\d+), replayed \d+, dropped (\d+); write p99 ([\d.e+]+) ms, busy (\d+) ms)");
   std::vector<RoundLine> lines;
   while (static_cast<int>(lines.size()) < config.rounds + 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(200ms);

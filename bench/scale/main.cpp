@@ -11,7 +11,7 @@
 //    minute), at E / 12 probes per second (83,334 for a million): CPU share of one core, RTT error against
 //    the simulator's delay (p50/p99/max), accounting per host against the simulator's counters (every probe
 //    reported answered exactly when the simulator answered it), and memory per host (peak RSS growth from
-//    E/2 to E hosts at the same per-host timing).
+//    E/2 to E hosts, one probe each at the same rate, medians of three runs).
 //
 // The simulated hosts live in 10.64.0.0/12 (1,048,574 addresses), routed only into the bench's own TUN
 // device: simnet's default 10.250.0.0/15 holds 131,072. Every sampled route is checked before a probe goes.

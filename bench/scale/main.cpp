@@ -348,7 +348,8 @@ class WorkersBench {
       if (!(fields >> ts >> rows >> dead)) continue;
       // A round that starts once the workers are being stopped (one after the other) is partial.
       const char* phase = ts < measured_from_ - interval / 2 ? "warm-up"
-                          : ts < killed_at_                  ? "measured"
+                          : ts + interval <= killed_at_      ? "measured"
+                          : ts < killed_at_                  ? "the kill"
                           : ts < stopping_at_                ? "after kill"
                                                              : "stopping";
       if (ts + interval <= killed_at_ && ts >= measured_from_ - interval / 2) {

@@ -25,6 +25,7 @@
 
 #include "core/clock.h"
 #include "core/db_url.h"
+#include "guarded_main.h"
 #include "integration/web/http_client.h"
 #include "store/store.h"
 #include "support/postgres_server.h"
@@ -357,12 +358,6 @@ int run_bench(int argc, char** argv) {
 
 }  // namespace
 
-// An escaping exception (a bad answer, a failed setup) ends the run with one line and exit code 1.
 int main(int argc, char** argv) {
-  try {
-    return run_bench(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_api: %s\n", e.what());
-    return 1;
-  }
+  return semaphore::bench::guarded_main("bench_api", argc, argv, run_bench);
 }

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_main.h"
 #include "monitor/host_source.h"
 #include "store/store.h"
 #include "support/postgres_server.h"
@@ -332,12 +333,6 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-// An escaping exception (a bad argument, a failed setup) ends the run with one line and exit code 1.
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
+  return semaphore::bench::guarded_main("bench_pg_store", argc, argv, run);
 }

@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "measure.h"
 #include "simnet/network.h"
+#include "simnet_bench.h"
 #include "tools.h"
 
 namespace {
@@ -34,13 +36,7 @@ struct Figures {
   long max_rss_kb = 0;
 };
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return NAN;
-  const auto k = static_cast<std::size_t>(
-      std::min<double>(static_cast<double>(v.size() - 1), p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
-}
+using bench::percentile;
 
 class Bench {
  public:
@@ -56,35 +52,20 @@ class Bench {
 
   bool start() {
     // The simulator's thread gets a CPU of its own and the pingers the others, as a network's work runs
-    // on other processors than the pinger's (see simnet::Options::cpu). This process, which wakes every
-    // few milliseconds to watch the child's memory, stays off the pingers' CPUs: waking there it would
-    // preempt the pinger in the middle of its work.
+    // on other processors than the pinger's (bench/common/simnet_bench.h).
     simnet::Options options;
-    options.cpu = simnet::fixture_cpu();
     // Not woken by each request (an interrupt charged to the sender, see simnet::Options): the shortest
     // delay in the table is 1 ms, far beyond the 50 µs the simulator may take to read a request.
     options.scan_interval_ns = 50'000;
-    auto network = simnet::Network::start(options, table_);
-    if (!network) {
-      std::fprintf(stderr, "simnet: %s\n", network.error().message.c_str());
+    auto started = bench::start_simulated_network(options, table_);
+    if (!started) {
+      std::fprintf(stderr, "simnet: %s\n", started.error().message.c_str());
       return false;
     }
-    network_ = std::move(*network);
-    fixture_cpu_ = options.cpu;
-    pinger_cpus_ = simnet::pinger_cpus(options.cpu);
-    if (options.cpu >= 0) {
-      cpu_set_t own;
-      CPU_ZERO(&own);
-      CPU_SET(options.cpu, &own);
-      sched_setaffinity(0, sizeof own, &own);
-    }
-    for (std::size_t i = 0; i < table_.size(); i += 997) {
-      if (auto routed = network_->check_route(table_[i].address); !routed) {
-        std::fprintf(stderr, "%s\n", routed.error().message.c_str());
-        return false;
-      }
-    }
-    return network_->check_route(table_.back().address).ok();
+    network_ = std::move(started->network);
+    fixture_cpu_ = started->fixture_cpu;
+    pinger_cpus_ = started->pinger_cpus;
+    return true;
   }
 
   std::string host_file(std::size_t hosts) {
@@ -219,11 +200,7 @@ int main(int argc, char** argv) {
     if (flag == "--fping") skip_fping = value == "no";
     if (flag == "--runs") runs = std::max(1, std::stoi(value));
   }
-  if (auto entered = simnet::enter_private_network_namespace(); !entered) {
-    std::fprintf(stderr, "ping_vs_fping: skipped: %s\n", entered.error().message.c_str());
-    return 0;
-  }
-  if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
+  if (const std::string reason = bench::enter_simulated_network_namespace(); !reason.empty()) {
     std::fprintf(stderr, "ping_vs_fping: skipped: %s\n", reason.c_str());
     return 0;
   }

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "guarded_main.h"
 #include "simnet/network.h"
 #include "store/store.h"
 #include "support/postgres_server.h"
@@ -41,19 +42,6 @@ struct Config {
   int rounds = 3;
   std::vector<std::string> backends = {"sqlite", "postgresql"};
 };
-
-double cpu_seconds(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), {});
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));
-  std::string skip;
-  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt
-  double utime = 0, stime = 0;
-  fields >> utime >> stime;
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 struct Database : testing::ShellDatabase {
   double size_bytes() const {
@@ -145,7 +133,7 @@ int run_backend(const Config& config, const std::string& backend) {
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::seconds(config.interval_s * (config.rounds + 2) + 30);
   static const std::regex line_re(
-      R"(round \S+: (\d+) hosts, .* (\d+) ms; queue \d+, written (\d+), spooled (\d+), replayed \d+, dropped (\d+); write p99 ([\d.e+]+) ms, busy (\d+) ms)");
+      R"(round \S+: (\d+) hosts[^,]*, .* (\d+) ms; queue \d+, written (\d+), spooled (\d+), replayed \d+, dropped (\d+); write p99 ([\d.e+]+) ms, busy (\d+) ms)");
   std::vector<RoundLine> lines;
   while (static_cast<int>(lines.size()) < config.rounds + 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(200ms);
@@ -166,7 +154,7 @@ int run_backend(const Config& config, const std::string& backend) {
       line.dropped = std::stol(m[5]);
       line.p99_ms = std::stod(m[6]);
       line.busy_ms = std::stod(m[7]);
-      line.cpu_s = cpu_seconds(probe.pid());
+      line.cpu_s = testing::process_cpu_seconds(probe.pid());
       line.db_bytes = db.size_bytes();
       lines.push_back(line);
     }
@@ -276,12 +264,6 @@ static int run_bench(int argc, char** argv) {
   return status;
 }
 
-// An escaping exception (a bad argument, a failed setup) ends the run with one line and exit code 1.
 int main(int argc, char** argv) {
-  try {
-    return run_bench(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
+  return semaphore::bench::guarded_main("bench_service", argc, argv, run_bench);
 }

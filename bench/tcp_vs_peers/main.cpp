@@ -27,8 +27,10 @@
 #include <string>
 #include <vector>
 
+#include "measure.h"
 #include "peers.h"
 #include "simnet/network.h"
+#include "simnet_bench.h"
 #include "tools.h"
 
 namespace {
@@ -37,13 +39,7 @@ using namespace semaphore;
 using bench::TcpReport;
 using bench::TcpReports;
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return NAN;
-  const auto k = static_cast<std::size_t>(
-      std::min<double>(static_cast<double>(v.size() - 1), p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
-}
+using bench::percentile;
 
 double max_of(const std::vector<double>& v) {
   return v.empty() ? NAN : *std::max_element(v.begin(), v.end());
@@ -105,32 +101,18 @@ class Bench {
     // woken by each request (it would charge the sender an interrupt per packet, and hping3 sends one at a
     // time), reading requests at most 50 µs late, with their kernel send stamps.
     simnet::Options options;
-    options.cpu = simnet::fixture_cpu();
     options.scan_interval_ns = 50'000;
     options.record_delays = record_;
-    auto network = simnet::Network::start(options, table_);
-    if (!network) {
-      std::fprintf(stderr, "simnet: %s\n", network.error().message.c_str());
+    auto started = bench::start_simulated_network(options, table_);
+    if (!started) {
+      std::fprintf(stderr, "simnet: %s\n", started.error().message.c_str());
       return false;
     }
-    network_ = std::move(*network);
-    fixture_cpu_ = options.cpu;
-    pinger_cpus_ = simnet::pinger_cpus(options.cpu);
-    if (options.cpu >= 0) {
-      cpu_set_t own;
-      CPU_ZERO(&own);
-      CPU_SET(options.cpu, &own);
-      sched_setaffinity(0, sizeof own, &own);
-    }
+    network_ = std::move(started->network);
+    fixture_cpu_ = started->fixture_cpu;
+    pinger_cpus_ = started->pinger_cpus;
     prefixes_ = {bench::parse_prefix(options.v4_prefix), bench::parse_prefix(options.v6_prefix)};
-    const std::size_t step = std::max<std::size_t>(1, table_.size() / 50);
-    for (std::size_t i = 0; i < table_.size(); i += step) {
-      if (auto routed = network_->check_route(table_[i].address); !routed) {
-        std::fprintf(stderr, "%s\n", routed.error().message.c_str());
-        return false;
-      }
-    }
-    return network_->check_route(table_.back().address).ok();
+    return true;
   }
 
   const simnet::HostEntry& entry(std::size_t i) const { return table_[i]; }
@@ -347,11 +329,7 @@ int main(int argc, char** argv) {
     if (flag == "--semaphore") binary = value;
     if (flag == "--peers") peers = value != "no";
   }
-  if (auto entered = simnet::enter_private_network_namespace(); !entered) {
-    std::fprintf(stderr, "tcp_vs_peers: skipped: %s\n", entered.error().message.c_str());
-    return 0;
-  }
-  if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
+  if (const std::string reason = bench::enter_simulated_network_namespace(); !reason.empty()) {
     std::fprintf(stderr, "tcp_vs_peers: skipped: %s\n", reason.c_str());
     return 0;
   }

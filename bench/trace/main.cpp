@@ -19,8 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "../ping_vs_fping/tools.h"
 #include "simnet/network.h"
+#include "simnet_bench.h"
+#include "tools.h"
 
 namespace {
 
@@ -156,11 +157,7 @@ int main(int argc, char** argv) {
     if (flag == "--sample") sample = std::stoul(value);
     if (flag == "--semaphore") binary = value;
   }
-  if (auto entered = simnet::enter_private_network_namespace(); !entered) {
-    std::fprintf(stderr, "trace: skipped: %s\n", entered.error().message.c_str());
-    return 0;
-  }
-  if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
+  if (const std::string reason = bench::enter_simulated_network_namespace(); !reason.empty()) {
     std::fprintf(stderr, "trace: skipped: %s\n", reason.c_str());
     return 0;
   }

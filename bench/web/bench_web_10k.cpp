@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "core/db_url.h"
 #include "integration/web/http_client.h"
+#include "measure.h"
 #include "simnet/network.h"
 #include "store/store.h"
 #include "support/postgres_server.h"
@@ -97,12 +98,7 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto at = static_cast<std::size_t>(std::lround(p / 100.0 * static_cast<double>(values.size() - 1)));
-  return values[std::min(at, values.size() - 1)];
-}
+using bench::percentile;
 
 // The seeded database: the user's host ids, in order.
 struct Seeded {
@@ -206,7 +202,7 @@ bool measure(testing::HttpClient& http, store::Store& db, const Seeded& seeded,
       bytes = response.body.size();
     }
     std::printf("  %-16s %-28s %-6s p50 %7.1f ms   p99 %7.1f ms   max %7.1f ms   %6zu kB\n", phase.c_str(),
-                page.name.c_str(), miss ? "miss" : "cached", percentile(times, 50), percentile(times, 99),
+                page.name.c_str(), miss ? "miss" : "cached", percentile(times, 0.50), percentile(times, 0.99),
                 *std::max_element(times.begin(), times.end()), bytes / 1024);
     std::fflush(stdout);
   }

@@ -33,8 +33,10 @@ void read_peak_rss(const std::string& status_path, long& peak_kb) {
 
 Measured run_measured(const std::vector<std::string>& argv, const cpu_set_t* cpus) {
   Measured m;
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) return m;
+  int out_pipe[2], err_pipe[2], exec_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 ||
+      ::pipe2(exec_pipe, O_CLOEXEC) != 0)
+    return m;
   const auto started = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -50,6 +52,12 @@ Measured run_measured(const std::vector<std::string>& argv, const cpu_set_t* cpu
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
+  // Until the exec, the child is a copy of this process, and its VmHWM this process's size (a benchmark that
+  // holds a million-host table: gigabytes): the peak is read only once exec has closed this pipe.
+  ::close(exec_pipe[1]);
+  for (char c = 0; ::read(exec_pipe[0], &c, 1) > 0;) {
+  }
+  ::close(exec_pipe[0]);
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&m.out, &m.err};
   int open = 2;

@@ -258,8 +258,12 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
       sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id IN (SELECT id FROM hosts WHERE "
              "enabled = 0)",
           soci::use(worker);
-      sql << "UPDATE host_leases SET expires_at = :e WHERE worker_id = :w", soci::use(expires),
-          soci::use(worker);
+      // Renewed rows are locked in host id order, the order in which a claimer takes over expired leases
+      // (claim_batch): in any other order, a worker renewing leases that had just expired and another
+      // worker claiming them each waited for a row the other held (bench/scale: "deadlock detected").
+      sql << "UPDATE host_leases SET expires_at = :e WHERE host_id IN (SELECT host_id FROM host_leases WHERE "
+             "worker_id = :w ORDER BY host_id FOR NO KEY UPDATE) AND worker_id = :w2",
+          soci::use(expires), soci::use(worker), soci::use(worker);
       long long workers = 1, enabled = 0;
       sql << "SELECT COUNT(*) FROM probe_workers", soci::into(workers);
       sql << "SELECT COUNT(*) FROM hosts WHERE enabled = 1", soci::into(enabled);

@@ -102,6 +102,12 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cert_p
   auto key_pem = read_pem_file("--tls-key", key_path);
   if (!key_pem) return key_pem.error();
 
+  if (key_pem->find("ENCRYPTED") != std::string::npos) {
+    return make_error(Errc::invalid_argument, "--tls-key " + key_path +
+                                                  " is encrypted: give the key unencrypted (readable only by "
+                                                  "the service)");
+  }
+
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
@@ -129,10 +135,8 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cert_p
         "the key in --tls-key " + key_path + " does not match the certificate in --tls-cert " + cert_path);
   }
   if (ec) {
-    return make_error(Errc::invalid_argument, "--tls-key " + key_path +
-                                                  " holds no usable PEM private key (an encrypted key is not "
-                                                  "read): " +
-                                                  openssl_reason(ec));
+    return make_error(Errc::invalid_argument,
+                      "--tls-key " + key_path + " holds no usable PEM private key: " + openssl_reason(ec));
   }
   return context;
 }

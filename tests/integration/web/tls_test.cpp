@@ -338,6 +338,23 @@ TEST_F(TlsServerTest, PlainHttpGetsNoPageAndASilentClientIsDropped) {
   EXPECT_EQ(after.get("/signin", false).status, 200);
 }
 
+TEST_F(TlsServerTest, TheConnectionCapsCountTlsConnections) {
+  start({"--max-connections-per-address", "2"});
+  auto first = std::make_unique<TlsConnection>(port_, trusting(ca_));
+  TlsConnection second(port_, trusting(ca_));
+  ASSERT_TRUE(first->connected()) << first->error();
+  ASSERT_TRUE(second.connected()) << second.error();
+  // The third from the same address is closed before any handshake.
+  TlsConnection third(port_, trusting(ca_));
+  EXPECT_FALSE(third.connected());
+  EXPECT_EQ(third.serial(), "");
+  // A place given back is a place again.
+  first.reset();
+  EXPECT_TRUE(wait_until([&] { return TlsConnection(port_, trusting(ca_)).connected(); }, 5s))
+      << server_->log();
+  EXPECT_EQ(second.get("/signin", false).status, 200);
+}
+
 TEST_F(TlsServerTest, SighupPutsANewCertificateInForceAndABrokenKeyLeavesTheOldOne) {
   start();
   TlsConnection before(port_, trusting(ca_));

@@ -25,6 +25,16 @@
 namespace semaphore::cli {
 namespace {
 
+// With --tls-cert and --tls-key: the files must make a TLS context now (a one-line error naming the file and
+// exit code 2, like any bad option value, before the database is opened), and the cookies become Secure.
+void prepare_tls(web::WebOptions& options) {
+  if (options.tls_cert.empty() && options.tls_key.empty()) return;
+  if (auto checked = web::check_tls_files(options.tls_cert, options.tls_key); !checked) {
+    throw CommandExit{2, checked.error().message};
+  }
+  options.secure_cookies = true;
+}
+
 // Serves the web UI until a signal; with `service_options`, runs the ping service beside it. Alert
 // notifications go out through `alert_options`' dispatcher, under the same target policy as the hosts.
 void serve(const GlobalOptions& global, const web::WebOptions& web_options, const AlertOptions& alert_options,
@@ -69,8 +79,8 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
   }
   auto server = web::HttpServer::create(*app, global.listen, web_options);
   if (!server) throw CommandExit{1, server.error().message};
-  spdlog::info("web UI on http://{} ({} threads){}", global.listen, web_options.threads,
-               service ? ", ping service running" : "");
+  spdlog::info("web UI on {}://{} ({} threads){}", web_options.tls_cert.empty() ? "http" : "https",
+               global.listen, web_options.threads, service ? ", ping service running" : "");
   // Ended sessions, old sign-in failures and long-expired API tokens are deleted on a thread of their own,
   // off the I/O threads.
   web::Housekeeping housekeeping(
@@ -113,6 +123,7 @@ void add_service_commands(CLI::App& app, const GlobalOptions& global) {
     const domain::TargetChoice choice = domain::choose_target_policy(*serve_targets, serve_web->signup_open);
     spdlog::info("{}", choice.reason);
     serve_web->hosts.targets = choice.policy;
+    prepare_tls(*serve_web);
     serve(global, *serve_web, *serve_alerts, nullptr);
   });
 
@@ -130,6 +141,7 @@ void add_service_commands(CLI::App& app, const GlobalOptions& global) {
     spdlog::info("{}", choice.reason);
     run_web->hosts.targets = choice.policy;
     run_service->target_policy = choice.policy;
+    prepare_tls(*run_web);
     serve(global, *run_web, *run_alerts, run_service.get());
   });
 }

@@ -18,6 +18,18 @@ void add_web_options(CLI::App& command, web::WebOptions& options, std::optional<
       .add_flag("--secure-cookies", options.secure_cookies,
                 "mark cookies Secure with the __Host- prefix (set when served over TLS)")
       ->envname("SEMAPHORE_SECURE_COOKIES");
+  auto* tls_cert =
+      command
+          .add_option("--tls-cert", options.tls_cert,
+                      "serve HTTPS with this PEM certificate (the server's first, then its chain); needs "
+                      "--tls-key, sets --secure-cookies; both files are read again on SIGHUP")
+          ->envname("SEMAPHORE_TLS_CERT");
+  auto* tls_key = command
+                      .add_option("--tls-key", options.tls_key,
+                                  "the PEM private key of --tls-cert (unencrypted; keep it mode 0600)")
+                      ->envname("SEMAPHORE_TLS_KEY");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
   add_duration_option(command, "--session-idle", options.session_idle,
                       "sign out after this long without a request (default 12h)", "SEMAPHORE_SESSION_IDLE");
   add_duration_option(command, "--session-max", options.session_max,

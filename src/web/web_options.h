@@ -23,7 +23,11 @@ struct ApiLimits {
 };
 
 struct WebOptions {
-  bool secure_cookies = false;                                   // --secure-cookies: Secure + __Host- cookies
+  bool secure_cookies = false;  // --secure-cookies: Secure + __Host- cookies
+  // --tls-cert, --tls-key: PEM files; when both are set the server speaks HTTPS itself (server/tls_context.h)
+  // and reloads them on SIGHUP. `cli` then sets secure_cookies too.
+  std::string tls_cert;
+  std::string tls_key;
   std::chrono::seconds session_idle{std::chrono::hours(12)};     // --session-idle
   std::chrono::seconds session_max{std::chrono::hours(24 * 7)};  // --session-max
   domain::HostRules hosts;                                       // --targets, --max-hosts-per-user

@@ -1,5 +1,5 @@
-// The listener (accepts connections within the caps, one HttpSession each; backs off when accept fails) and
-// the server's run loop with signal handling.
+// The listener (accepts connections within the caps, one HttpSession each — over TLS with the context in
+// force when it is accepted; backs off when accept fails) and the server's run loop with signal handling.
 #include "web/server/http_server.h"
 
 #include <spdlog/spdlog.h>
@@ -7,12 +7,15 @@
 #include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "web/server/accept_backoff.h"
 #include "web/server/fd_budget.h"
 #include "web/server/http_session.h"
+#include "web/server/tls_context.h"
 
 namespace semaphore::web {
 namespace {
@@ -45,11 +48,13 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& ioc, ServerShared& shared)
+  // `tls`: the contexts of an HTTPS listener, null for plain HTTP.
+  Listener(net::io_context& ioc, ServerShared& shared, TlsContexts* tls)
       : ioc_(ioc),
         acceptor_(net::make_strand(ioc)),
         retry_timer_(acceptor_.get_executor()),
-        shared_(shared) {}
+        shared_(shared),
+        tls_(tls) {}
 
   Status open(const tcp::endpoint& endpoint) {
     beast::error_code ec;
@@ -92,11 +97,25 @@ class Listener : public std::enable_shared_from_this<Listener> {
     const IpAddress plain = address->unmapped();
     auto admission = shared_.limiter.admit(throttle_address(plain.to_string()),
                                            !is_trusted(plain, shared_.trusted_proxies));
+    if (tls_ != nullptr && admission.verdict != ConnectionLimiter::Verdict::admitted) {
+      // A plain-text 503 means nothing to a TLS client, and a handshake only to refuse costs what the caps
+      // are there to save: close at once.
+      beast::error_code ignored;
+      socket.close(ignored);
+      return do_accept();
+    }
     switch (admission.verdict) {
       case ConnectionLimiter::Verdict::admitted: {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<HttpSession>(std::move(socket), shared_, std::move(admission.ticket))->run();
+        if (tls_ != nullptr) {
+          std::make_shared<HttpSession<TlsStream>>(std::move(socket), shared_, std::move(admission.ticket),
+                                                   tls_->current())
+              ->run();
+        } else {
+          std::make_shared<HttpSession<PlainStream>>(std::move(socket), shared_, std::move(admission.ticket))
+              ->run();
+        }
         break;
       }
       case ConnectionLimiter::Verdict::server_full:
@@ -138,18 +157,22 @@ class Listener : public std::enable_shared_from_this<Listener> {
   tcp::acceptor acceptor_;
   net::steady_timer retry_timer_;
   ServerShared& shared_;
+  TlsContexts* tls_;
   AcceptBackoff backoff_;
 };
 
 class BeastServer : public HttpServer {
  public:
-  BeastServer(WebApp& app, const WebOptions& options, const FdBudget& budget)
+  BeastServer(WebApp& app, const WebOptions& options, const FdBudget& budget,
+              std::unique_ptr<TlsContexts> tls)
       : handlers_(static_cast<std::size_t>(options.handler_threads)),
         shared_(app, options, handlers_, budget.max_connections),
         ioc_(options.threads),
         threads_(options.threads),
         signals_(ioc_, SIGINT, SIGTERM),
-        listener_(std::make_shared<Listener>(ioc_, shared_)) {}
+        reload_signal_(ioc_, SIGHUP),
+        tls_(std::move(tls)),
+        listener_(std::make_shared<Listener>(ioc_, shared_, tls_.get())) {}
 
   Status open(const tcp::endpoint& endpoint) { return listener_->open(endpoint); }
 
@@ -164,10 +187,26 @@ class BeastServer : public HttpServer {
       drain_timer.expires_after(std::chrono::milliseconds(20));
       drain_timer.async_wait([&](beast::error_code) { wait_for_requests(); });
     };
+    std::function<void()> wait_for_reload = [&] {
+      reload_signal_.async_wait([&](beast::error_code ec, int) {
+        if (ec) return;
+        if (tls_) {
+          // Reading and parsing the files is a handler thread's job, not an I/O thread's.
+          spdlog::info("SIGHUP: reloading --tls-cert and --tls-key");
+          net::post(handlers_, [tls = tls_.get()] { tls->reload(); });
+        } else {
+          spdlog::info("SIGHUP: nothing to reload (no --tls-cert)");
+        }
+        wait_for_reload();
+      });
+    };
+    wait_for_reload();
     signals_.async_wait([&](beast::error_code ec, int signal) {
       if (ec) return;
       spdlog::info("signal {}: stopping the web server", signal);
       shared_.stopping = true;
+      beast::error_code ignored;
+      reload_signal_.cancel(ignored);
       listener_->stop();
       deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       wait_for_requests();
@@ -194,6 +233,8 @@ class BeastServer : public HttpServer {
   // create() and run_until_signal(), and a SIGTERM sent as soon as the port answers (a service manager,
   // a test) must be queued here, not meet the default action and kill the process with 143.
   net::signal_set signals_;
+  net::signal_set reload_signal_;     // SIGHUP: the TLS files again
+  std::unique_ptr<TlsContexts> tls_;  // null without --tls-cert; outlives the listener that points to it
   std::shared_ptr<Listener> listener_;
 };
 
@@ -227,8 +268,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(WebApp& app, const std::s
   beast::error_code ec;
   const auto ip = net::ip::make_address(address->host, ec);
   if (ec) return make_error(Errc::invalid_argument, "--listen has an invalid address: " + listen);
+  std::unique_ptr<TlsContexts> tls;
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (options.tls_cert.empty() || options.tls_key.empty()) {
+      return make_error(Errc::invalid_argument, "--tls-cert and --tls-key go together: give both or neither");
+    }
+    auto context = make_tls_context(options.tls_cert, options.tls_key);
+    if (!context) return context.error();
+    spdlog::info("TLS: {}", describe_certificate(**context));
+    tls = std::make_unique<TlsContexts>(options.tls_cert, options.tls_key, std::move(*context));
+  }
   const FdBudget budget = plan_fd_budget(options.max_connections);
-  auto server = std::make_unique<BeastServer>(app, options, budget);
+  auto server = std::make_unique<BeastServer>(app, options, budget, std::move(tls));
   if (auto opened = server->open(tcp::endpoint(ip, address->port)); !opened) {
     return make_error(Errc::unavailable, "cannot listen on " + listen + ": " + opened.error().message);
   }

@@ -6,19 +6,38 @@
 #include <string>
 #include <variant>
 
+#include "core/text.h"
 #include "web/server/request_reader.h"
 
 namespace semaphore::web {
 namespace {
 
 constexpr std::chrono::seconds kWriteTimeout{30};
+// A TLS connection being closed sends its close_notify and waits this long for the client's (reading and
+// discarding what the client still sends meanwhile: OpenSSL drops application data after our close_notify).
+constexpr std::chrono::seconds kTlsShutdownTimeout{2};
 
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionLimiter::Ticket ticket)
-    : ticket_(std::move(ticket)), stream_(std::move(socket)), shared_(shared) {
+template <class Stream>
+Stream HttpSession<Stream>::make_stream(tcp::socket&& socket, ssl::context* context) {
+  if constexpr (kTls) {
+    return Stream(std::move(socket), *context);
+  } else {
+    (void)context;
+    return Stream(std::move(socket));
+  }
+}
+
+template <class Stream>
+HttpSession<Stream>::HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionLimiter::Ticket ticket,
+                                 std::shared_ptr<ssl::context> context)
+    : ticket_(std::move(ticket)),
+      context_(std::move(context)),
+      stream_(make_stream(std::move(socket), context_.get())),
+      shared_(shared) {
   beast::error_code ec;
-  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  const auto endpoint = lowest().socket().remote_endpoint(ec);
   if (!ec) {
     auto address = endpoint.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -29,41 +48,69 @@ HttpSession::HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionL
   }
 }
 
-void HttpSession::run() {
-  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+template <class Stream>
+void HttpSession<Stream>::run() {
+  if constexpr (kTls) {
+    // The handshake is bounded like a request's read: a client that connects and sends nothing is dropped
+    // after --read-timeout, as over plain HTTP.
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->lowest().expires_after(self->shared_.read_timeout);
+      self->stream_.async_handshake(ssl::stream_base::server,
+                                    beast::bind_front_handler(&HttpSession::on_handshake, self));
+    });
+  } else {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&HttpSession::do_read, this->shared_from_this()));
+  }
 }
 
-void HttpSession::do_read() {
+// A failed handshake (plain HTTP sent to the TLS port, an old protocol, a client that rejects our
+// certificate, the deadline) closes the connection: no page, no answer in plain text.
+template <class Stream>
+void HttpSession<Stream>::on_handshake(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("TLS handshake with {} failed: {}", client_, log_safe(ec.message()));
+    return close_socket();
+  }
+  handshaken_ = true;
+  do_read();
+}
+
+template <class Stream>
+void HttpSession<Stream>::do_read() {
   if (requests_ > 0 && buffer_.size() == 0) {
     // Idle on a keep-alive connection: it may wait --keep-alive for the next request's first bytes (not the
     // whole --read-timeout, which a request being read gets in full).
-    stream_.expires_after(shared_.keep_alive_idle);
+    lowest().expires_after(shared_.keep_alive_idle);
     stream_.async_read_some(buffer_.prepare(8192),
-                            beast::bind_front_handler(&HttpSession::on_idle_read, shared_from_this()));
+                            beast::bind_front_handler(&HttpSession::on_idle_read, this->shared_from_this()));
     return;
   }
   read_request();
 }
 
-void HttpSession::on_idle_read(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void HttpSession<Stream>::on_idle_read(beast::error_code ec, std::size_t bytes) {
   if (ec) return do_close();  // the idle time ran out, or the client closed
   buffer_.commit(bytes);
   read_request();
 }
 
-void HttpSession::read_request() {
+template <class Stream>
+void HttpSession<Stream>::read_request() {
   parser_.emplace();
   // The largest limit any route has, until the headers say which route this is (on_header).
   parser_->body_limit(std::max(shared_.body_limit, kImportBodyLimit));
   parser_->header_limit(kHeaderLimit);
-  stream_.expires_after(shared_.read_timeout);
+  lowest().expires_after(shared_.read_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+                          beast::bind_front_handler(&HttpSession::on_header, this->shared_from_this()));
 }
 
 // The request line and headers are in: the body's limit depends on the route (app.h: body_limit_for), then
 // the body is read within the same deadline.
-void HttpSession::on_header(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void HttpSession<Stream>::on_header(beast::error_code ec, std::size_t bytes) {
   if (ec) return on_read(ec, bytes);
   const auto& header = parser_->get();
   const std::size_t limit =
@@ -75,10 +122,11 @@ void HttpSession::on_header(beast::error_code ec, std::size_t bytes) {
   }
   parser_->body_limit(limit);
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+                   beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset) {
     return do_close();
@@ -124,12 +172,13 @@ void HttpSession::on_read(beast::error_code ec, std::size_t bytes) {
   answer(std::move(request), keep_alive);
 }
 
-void HttpSession::answer(Request request, bool keep_alive) {
+template <class Stream>
+void HttpSession<Stream>::answer(Request request, bool keep_alive) {
   shared_.in_flight.fetch_add(1);
   counted_ = true;
   shared_.queued.fetch_add(1);
   net::post(shared_.handlers,
-            [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
+            [self = this->shared_from_this(), request = std::move(request), keep_alive]() mutable {
               self->shared_.queued.fetch_sub(1);
               Response response = self->shared_.app.handle(request);
               const bool head = request.method == Method::head;
@@ -143,23 +192,25 @@ void HttpSession::answer(Request request, bool keep_alive) {
             });
 }
 
-void HttpSession::answer_error(int status, const std::string& message,
-                               const std::vector<std::pair<std::string, std::string>>& extra_headers,
-                               const std::string& content_type) {
+template <class Stream>
+void HttpSession<Stream>::answer_error(int status, const std::string& message,
+                                       const std::vector<std::pair<std::string, std::string>>& extra_headers,
+                                       const std::string& content_type) {
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
   shared_.app.record_protocol_error(status, elapsed);
   spdlog::info("- - {} {}", status, client_);
   shared_.in_flight.fetch_add(1);
   counted_ = true;
-  std::vector<std::pair<std::string, std::string>> headers = security_headers(false);
+  std::vector<std::pair<std::string, std::string>> headers = security_headers(kTls);
   headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
   send(status, content_type, message + "\n", headers, /*keep_alive=*/false, /*head=*/false);
 }
 
-void HttpSession::send(int status, const std::string& content_type, std::string body,
-                       const std::vector<std::pair<std::string, std::string>>& headers, bool keep_alive,
-                       bool head) {
+template <class Stream>
+void HttpSession<Stream>::send(int status, const std::string& content_type, std::string body,
+                               const std::vector<std::pair<std::string, std::string>>& headers,
+                               bool keep_alive, bool head) {
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(status));
@@ -170,13 +221,14 @@ void HttpSession::send(int status, const std::string& content_type, std::string 
   response_.body() = std::move(body);
   response_.prepare_payload();
   if (head || status == 304) response_.body().clear();  // Content-Length stays that of the full body
-  stream_.expires_after(kWriteTimeout);
+  lowest().expires_after(kWriteTimeout);
   const bool close = !keep_alive;
   http::async_write(stream_, response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+                    beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), close));
 }
 
-void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_write(bool close, beast::error_code ec, std::size_t) {
   if (counted_) {
     shared_.in_flight.fetch_sub(1);
     counted_ = false;
@@ -188,27 +240,47 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
 
 // Closing at once would reset a client still sending its (too large) body before it reads our answer: stop
 // sending, read and discard what is left (at most 2 s and 16 MiB), then close.
-void HttpSession::drain_and_close() {
+template <class Stream>
+void HttpSession<Stream>::drain_and_close() {
+  if constexpr (kTls) return do_close();  // its close_notify exchange reads and discards the rest
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.expires_after(std::chrono::seconds(2));
+  lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+  lowest().expires_after(std::chrono::seconds(2));
   drained_ = 0;
   drain_some();
 }
 
-void HttpSession::drain_some() {
+template <class Stream>
+void HttpSession<Stream>::drain_some() {
   stream_.async_read_some(net::buffer(discard_),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->drained_ += n;
                             if (ec || self->drained_ > 16 * 1024 * 1024) return self->do_close();
                             self->drain_some();
                           });
 }
 
-void HttpSession::do_close() {
-  beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+template <class Stream>
+void HttpSession<Stream>::do_close() {
+  if constexpr (kTls) {
+    if (handshaken_ && !shutting_down_) {
+      shutting_down_ = true;
+      lowest().expires_after(kTlsShutdownTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close_socket(); });
+      return;
+    }
+  }
+  close_socket();
 }
+
+template <class Stream>
+void HttpSession<Stream>::close_socket() {
+  beast::error_code ec;
+  lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+  lowest().close();
+}
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace semaphore::web

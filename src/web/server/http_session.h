@@ -2,13 +2,15 @@
 // One HTTP/1.1 connection: read a request (deadline, size limits), hand it to a handler thread, which lets
 // the WebApp answer it, write the response on the connection's strand, repeat while keep-alive. The I/O
 // threads only read, parse and write: WebApp::handle (database queries, password hashes) never runs on them.
-// Included only by the server's translation units (it needs Asio).
+// Over plain TCP (PlainStream) or TLS (TlsStream: the handshake first, within --read-timeout, on the
+// connection's strand like every read). Included only by the server's translation units (it needs Asio).
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,10 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
+namespace ssl = boost::asio::ssl;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // A connection is closed after this many requests (the last answer says Connection: close), so that no
 // connection lives forever however busy its client keeps it.
@@ -56,12 +62,21 @@ struct ServerShared {
   std::atomic<std::size_t> queued{0};
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// Defined in http_session.cpp for PlainStream and TlsStream.
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionLimiter::Ticket ticket);
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // `context`: the TLS context this connection keeps for its life (null for PlainStream).
+  HttpSession(tcp::socket&& socket, ServerShared& shared, ConnectionLimiter::Ticket ticket,
+              std::shared_ptr<ssl::context> context = nullptr);
   void run();
 
  private:
+  static Stream make_stream(tcp::socket&& socket, ssl::context* context);
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  void on_handshake(beast::error_code ec);
   void do_read();
   void on_idle_read(beast::error_code ec, std::size_t bytes);
   void read_request();
@@ -77,9 +92,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void drain_and_close();
   void drain_some();
   void do_close();
+  void close_socket();
 
   ConnectionLimiter::Ticket ticket_;  // declared first: given back after the socket is closed
-  beast::tcp_stream stream_;
+  std::shared_ptr<ssl::context> context_;
+  Stream stream_;
+  bool handshaken_ = false;  // TLS: the handshake succeeded (a close_notify is worth sending)
+  bool shutting_down_ = false;
   beast::flat_buffer buffer_;
   int requests_ = 0;  // read on this connection so far
   ServerShared& shared_;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_main.h"
 #include "measure.h"
 #include "simnet/network.h"
 #include "simnet_bench.h"
@@ -184,7 +185,7 @@ std::vector<std::string> semaphore_ping(const std::string& binary, const std::st
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_bench(int argc, char** argv) {
   std::size_t hosts = 10'000, big = 100'000;
   int rate = 10'000, big_rate = 25'000;
   std::string binary = SEMAPHORE_BINARY_PATH;
@@ -269,4 +270,8 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.replies),
       s.lateness_p50_us, s.lateness_p99_us, s.lateness_max_us);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  return semaphore::bench::guarded_main("bench_ping_vs_fping", argc, argv, run_bench);
 }

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_main.h"
 #include "measure.h"
 #include "peers.h"
 #include "simnet/network.h"
@@ -314,7 +315,7 @@ std::string ratio(double theirs, double ours) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_bench(int argc, char** argv) {
   std::size_t hosts = 10'000, sample = 100;
   int rate = 10'000, runs = 3, count = 5, port = 443;
   std::string binary = SEMAPHORE_BINARY_PATH;
@@ -492,4 +493,8 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.replies),
       s.lateness_p50_us, s.lateness_p99_us, s.lateness_max_us);
   return status;
+}
+
+int main(int argc, char** argv) {
+  return semaphore::bench::guarded_main("bench_tcp_vs_peers", argc, argv, run_bench);
 }

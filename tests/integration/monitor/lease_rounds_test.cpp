@@ -38,7 +38,7 @@ struct Worker {
     };
     scheduler = std::make_unique<monitor::RoundScheduler>(
         source, *pinger, nullptr,
-        [this](std::vector<store::PingResult> rows) {
+        [this](const std::vector<store::PingResult>& rows) {
           std::lock_guard lock(mutex);
           for (const auto& row : rows) delivered[row.ts].push_back(row.host_id);
         },

@@ -180,8 +180,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     flip_bytes(packet, input);
     const bool unmodified = packet == before;
 
-    const std::uint32_t slot_before = table.rtts_us[serial];
-    std::vector<std::uint32_t> slots_before(table.rtts_us.begin(), table.rtts_us.end());
+    const std::vector<std::uint32_t> slots_before = table.rtts_us;
+    const std::uint32_t slot_before = slots_before[serial];
     const ParseResult parsed = parse_icmp(truth.family, with_ip_header, packet);
     if (parsed.status != ParseStatus::ok) {
       FUZZ_CHECK(table.rtts_us == slots_before);

@@ -196,16 +196,20 @@ struct ReportCaches {
   HostPageCache host_pages;  // the host report pages, by user, host and range
   // The report's host statuses, by user id, under the data version (every write).
   VersionedCache<std::shared_ptr<const std::vector<store::HostStatus>>> statuses{
-      10'000, kReportListBytes, [](const auto& list) { return list->size() * kBytesPerHost; }};
+      10'000, kReportListBytes, weigh_list<store::HostStatus>};
   // The report's host lists, by user id, under the user's host list version (HostStore::host_list_version):
   // at 10,000 hosts a round's writes come every few seconds and change only the latest rounds, so a miss
   // of `statuses` reads those (one range) and joins them to the list kept here.
-  VersionedCache<std::shared_ptr<const std::vector<store::Host>>> host_lists{
-      10'000, kReportListBytes, [](const auto& list) { return list->size() * kBytesPerHost; }};
+  VersionedCache<std::shared_ptr<const std::vector<store::Host>>> host_lists{10'000, kReportListBytes,
+                                                                             weigh_list<store::Host>};
   // Each list's bound, by a host's size with its strings and latest rows, roughly (a 10,000-host list is
   // about 3 MB): a few hundred users' lists at most, then the cache starts over.
   static constexpr std::size_t kBytesPerHost = 320;
   static constexpr std::size_t kReportListBytes = std::size_t{256} << 20;
+  template <class T>
+  static std::size_t weigh_list(const std::shared_ptr<const std::vector<T>>& list) {
+    return list->size() * kBytesPerHost;
+  }
   // Their alert states, windows and latest events, by user id.
   VersionedCache<std::shared_ptr<const ReportAlerts>> alerts;
 };

@@ -56,11 +56,7 @@ std::vector<Post> posts_of(const HttpReceiver& receiver) {
 class AlertsDeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!monitor_netns_error().empty())
-      GTEST_SKIP() << "no private network namespace: " << monitor_netns_error();
-    if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
-      GTEST_SKIP() << "no TUN device: " << reason;
-    }
+    if (const std::string reason = simnet_skip_reason(); !reason.empty()) GTEST_SKIP() << reason;
   }
 
   // Hosts 0..answering-1 answer; the next `silent` addresses are routed into the device and never answer.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,6 +16,22 @@ namespace semaphore::testing {
 
 // Empty when the private network namespace was entered; else why not (simnet tests skip).
 const std::string& monitor_netns_error();
+
+// Why this binary's simnet tests cannot run here, for GTEST_SKIP; empty when they can.
+inline std::string simnet_skip_reason() {
+  if (!monitor_netns_error().empty()) return "no private network namespace: " + monitor_netns_error();
+  if (std::string reason = simnet::tun_unavailable_reason(); !reason.empty())
+    return "no TUN device: " + reason;
+  return "";
+}
+
+// `count` simulated hosts, simnet::v4_host(0) on, each answering every probe after 1 ms.
+inline std::vector<simnet::HostEntry> answering_hosts(std::uint32_t count) {
+  std::vector<simnet::HostEntry> table;
+  for (std::uint32_t i = 0; i < count; ++i)
+    table.push_back({simnet::v4_host(i), {1, 0, simnet::Mode::normal}});
+  return table;
+}
 
 // Polls `predicate` every 50 ms until it holds or `timeout` passes.
 template <class Predicate>

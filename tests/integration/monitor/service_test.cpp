@@ -37,11 +37,7 @@ constexpr auto kInterval = 2000ms;
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!monitor_netns_error().empty())
-      GTEST_SKIP() << "no private network namespace: " << monitor_netns_error();
-    if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
-      GTEST_SKIP() << "no TUN device: " << reason;
-    }
+    if (const std::string reason = simnet_skip_reason(); !reason.empty()) GTEST_SKIP() << reason;
   }
 
   monitor::ServiceOptions options() {

@@ -25,15 +25,8 @@ constexpr EpochMs kIntervalMs = 2000;
 class WorkersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!monitor_netns_error().empty())
-      GTEST_SKIP() << "no private network namespace: " << monitor_netns_error();
-    if (const std::string reason = simnet::tun_unavailable_reason(); !reason.empty()) {
-      GTEST_SKIP() << "no TUN device: " << reason;
-    }
-    std::vector<simnet::HostEntry> table;
-    for (std::uint32_t i = 0; i < kHosts; ++i)
-      table.push_back({simnet::v4_host(i), {1, 0, simnet::Mode::normal}});
-    network_ = start_simnet(table);
+    if (const std::string reason = simnet_skip_reason(); !reason.empty()) GTEST_SKIP() << reason;
+    network_ = start_simnet(answering_hosts(kHosts));
     ASSERT_TRUE(network_);
     url_ = server_.create_database("workers");
     db_ = open_migrated(url_);

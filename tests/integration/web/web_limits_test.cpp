@@ -176,9 +176,17 @@ TEST(WebLimits, TheTotalCapIsLoweredToWhatTheOpenFileLimitAllows) {
   EXPECT_GE(refused, 19) << server.log();
   EXPECT_EQ(server.log().find("Too many open files"), std::string::npos) << server.log();
   held.clear();
-  RawConnection after(port);
-  after.send(kHealthz);
-  EXPECT_EQ(status_of(after.read_response(20s)), 200) << "serves again once connections close";
+  // The server frees a place when it reads a connection's end, which on a busy machine comes a moment after
+  // the close: a new connection may still be refused meanwhile, for a while but not for good.
+  int status = 0;
+  for (const auto deadline = std::chrono::steady_clock::now() + 20s;
+       status != 200 && std::chrono::steady_clock::now() < deadline;) {
+    RawConnection after(port);
+    after.send(kHealthz);
+    status = status_of(after.read_response(20s));
+    if (status != 200) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(status, 200) << "serves again once connections close";
 }
 
 TEST(WebLimits, AnIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTime) {

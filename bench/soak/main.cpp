@@ -101,6 +101,61 @@ bool parse_args(int argc, char** argv, Config& config) {
   return true;
 }
 
+// Seconds from `start_ms` to a service log line's "[YYYY-MM-DD HH:MM:SS.mmm]" (spdlog's local time; the
+// bench and the service share the machine's zone), or -1.
+double log_line_seconds(const std::string& stamp, EpochMs start_ms) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(stamp.c_str(), "%d-%d-%d %d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &ms) != 7)
+    return -1;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_isdst = -1;
+  const std::time_t at = std::mktime(&tm);
+  return at < 0 ? -1 : (static_cast<double>(at) * 1000 + ms - static_cast<double>(start_ms)) / 1000;
+}
+
+// What to look at when wrk saw errors: the requests the service took over a second for (the slowest ten,
+// from its own request log), the rounds that overran, and its warnings and errors (the first fifteen).
+void print_slow_requests(const std::string& log, EpochMs start_ms) {
+  static const std::regex request_re(
+      R"(^\[([0-9-]+ [0-9:.]+)\] \[\w+\] ([A-Z]+) (\S+) (\d{3}) \d+B ([0-9.]+)ms)");
+  struct Slow {
+    double ms, t;
+    std::string what;
+  };
+  std::vector<Slow> slow;
+  std::vector<std::string> notes;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, request_re)) {
+      const double ms = std::stod(m[5]);
+      if (ms >= 1000) {
+        slow.push_back({ms, log_line_seconds(m[1], start_ms),
+                        std::string(m[2]) + " " + std::string(m[3]) + " " + std::string(m[4])});
+      }
+    } else if (line.find("overran") != std::string::npos || line.find("[warning]") != std::string::npos ||
+               line.find("[error]") != std::string::npos) {
+      if (notes.size() < 15) {
+        const auto close = line.find(']');
+        notes.push_back("t " +
+                        std::to_string(std::lround(log_line_seconds(line.substr(1, close - 1), start_ms))) +
+                        " s: " + line.substr(std::min(line.size(), close + 2), 200));
+      }
+    }
+  }
+  std::sort(slow.begin(), slow.end(), [](const Slow& a, const Slow& b) { return a.ms > b.ms; });
+  std::printf("  requests the service took 1 s or more for: %zu%s\n", slow.size(),
+              slow.empty() ? "" : " (slowest:)");
+  for (std::size_t i = 0; i < slow.size() && i < 10; ++i)
+    std::printf("    t %.0f s: %s in %.0f ms\n", slow[i].t, slow[i].what.c_str(), slow[i].ms);
+  if (!notes.empty())
+    std::printf("  the service's overruns, warnings and errors (the first %zu):\n", notes.size());
+  for (const auto& note : notes) std::printf("    %s\n", note.c_str());
+}
+
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -209,9 +264,11 @@ double slope(const std::vector<double>& x, const std::vector<double>& y) {
 // What wrk saw in one segment (wrk runs in segments so that the outage's seconds are counted apart).
 struct WrkTotals {
   long requests = 0, non_2xx_3xx = 0, socket_errors = 0, segments = 0;
+  long by_kind[4] = {0, 0, 0, 0};  // wrk's socket errors: connect, read, write, timeout
   double seconds = 0;
   std::map<int, long> statuses;
-  void add(const std::string& out, double secs) {
+  std::vector<std::string> erring_segments;  // "t 120-180 s: 1 timeout", when a segment had socket errors
+  void add(const std::string& out, double from_s, double secs) {
     std::smatch m;
     static const std::regex requests_re(R"((\d+) requests in)");
     static const std::regex non_ok_re(R"(Non-2xx or 3xx responses: (\d+))");
@@ -220,13 +277,29 @@ struct WrkTotals {
     static const std::regex status_re(R"(status (\d+): (\d+))");
     if (std::regex_search(out, m, requests_re)) requests += std::stol(m[1]);
     if (std::regex_search(out, m, non_ok_re)) non_2xx_3xx += std::stol(m[1]);
-    if (std::regex_search(out, m, socket_re))
-      socket_errors += std::stol(m[1]) + std::stol(m[2]) + std::stol(m[3]) + std::stol(m[4]);
+    if (std::regex_search(out, m, socket_re)) {
+      static const char* const kinds[4] = {"connect", "read", "write", "timeout"};
+      std::string what;
+      for (int k = 0; k < 4; ++k) {
+        const long n = std::stol(m[k + 1]);
+        by_kind[k] += n;
+        socket_errors += n;
+        if (n > 0) what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + kinds[k];
+      }
+      if (!what.empty()) {
+        erring_segments.push_back("t " + std::to_string(std::lround(from_s)) + "-" +
+                                  std::to_string(std::lround(from_s + secs)) + " s: " + what);
+      }
+    }
     for (auto it = std::sregex_iterator(out.begin(), out.end(), status_re); it != std::sregex_iterator();
          ++it)
       statuses[std::stoi((*it)[1])] += std::stol((*it)[2]);
     seconds += secs;
     ++segments;
+  }
+  std::string error_text() const {
+    return std::to_string(by_kind[0]) + " connect, " + std::to_string(by_kind[1]) + " read, " +
+           std::to_string(by_kind[2]) + " write, " + std::to_string(by_kind[3]) + " timeout";
   }
   std::string status_text() const {
     std::string text;
@@ -423,6 +496,7 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
   std::fflush(stdout);
 
   const auto started = Clock::now();
+  const EpochMs started_wall_ms = now_epoch_ms();
   std::vector<Sample> samples;
   WrkTotals wrk_normal, wrk_outage;
   std::unique_ptr<testing::ChildProcess> wrk;
@@ -439,7 +513,7 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
 
   auto collect_wrk = [&]() {
     if (!wrk || wrk->running()) return;
-    (wrk_in_outage ? wrk_outage : wrk_normal).add(wrk->log(), seconds_since(started) - wrk_from);
+    (wrk_in_outage ? wrk_outage : wrk_normal).add(wrk->log(), wrk_from, seconds_since(started) - wrk_from);
     wrk.reset();
   };
   while (seconds_since(started) < total_s) {
@@ -611,14 +685,14 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
               metric(last, "semaphore_results_spooled_total"),
               metric(last, "semaphore_results_replayed_total"),
               metric(last, "semaphore_results_dropped_total"), metric(last, "semaphore_write_errors_total"));
-  std::printf(
-      "  wrk outside the outage: %ld requests in %.0f s, %ld non-2xx/3xx, %ld socket errors (statuses: %s)\n",
-      wrk_normal.requests, wrk_normal.seconds, wrk_normal.non_2xx_3xx, wrk_normal.socket_errors,
-      wrk_normal.status_text().c_str());
-  std::printf(
-      "  wrk during the outage: %ld requests in %.0f s, %ld non-2xx/3xx, %ld socket errors (statuses: %s)\n",
-      wrk_outage.requests, wrk_outage.seconds, wrk_outage.non_2xx_3xx, wrk_outage.socket_errors,
-      wrk_outage.status_text().c_str());
+  for (const auto* totals : {&wrk_normal, &wrk_outage}) {
+    std::printf("  wrk %s: %ld requests in %.0f s, %ld non-2xx/3xx, %ld socket errors (%s; statuses: %s)\n",
+                totals == &wrk_normal ? "outside the outage" : "during the outage", totals->requests,
+                totals->seconds, totals->non_2xx_3xx, totals->socket_errors, totals->error_text().c_str(),
+                totals->status_text().c_str());
+    for (const auto& segment : totals->erring_segments) std::printf("    %s\n", segment.c_str());
+  }
+  print_slow_requests(log, started_wall_ms);
   std::printf("  host edits: %ld saved, %ld failed, %ld skipped during the outage%s\n", edits_ok,
               edits_failed, edits_skipped, edit_failures.empty() ? "" : " (failures at:");
   for (const auto& f : edit_failures) std::printf("    %s\n", f.c_str());

@@ -541,11 +541,16 @@ int run(const Config& config, const std::vector<simnet::HostEntry>& table) {
     const bool in_outage = outage_started && !outage_done;
     // wrk in segments that end at the outage's edges, so that each is wholly inside or outside it.
     collect_wrk();
-    if (!wrk) {
+    // An edge less than a second away: start after it (wrk's whole seconds would cross it, and a segment
+    // that spans the outage's start would count its requests as outside it).
+    bool edge_near = false;
+    for (double edge : {outage_from, outage_to})
+      edge_near = edge_near || (outage_s > 0 && edge > t && edge < t + 1);
+    if (!wrk && !edge_near) {
       double until = std::min(total_s, t + 60);
       for (double edge : {outage_from, outage_to})
-        if (outage_s > 0 && edge > t + 0.5) until = std::min(until, edge);
-      const int secs = std::max(1, static_cast<int>(std::lround(until - t)));
+        if (outage_s > 0 && edge > t) until = std::min(until, edge);
+      const int secs = std::max(1, static_cast<int>(std::floor(until - t)));
       if (t + secs <= total_s + 1) {
         wrk = std::make_unique<testing::ChildProcess>(
             std::vector<std::string>{"wrk", "-t1", "-c", std::to_string(config.connections), "-d",

@@ -42,7 +42,8 @@ test-under-load:
 	scripts/test-under-load $(BUILD_DIR)
 
 # The libFuzzer targets (fuzz/README.md), FUZZ_SECONDS each (clang with ASan and UBSan, in build-fuzz/).
-# Not part of `make test`; `scripts/fuzz 30` is the short run.
+# `make test` fuzzes the five core/probe targets for 10 s each (scripts/run-tests); `scripts/fuzz 30` is a
+# short run of all of them.
 FUZZ_SECONDS ?= 300
 fuzz:
 	scripts/bootstrap --test

@@ -291,7 +291,7 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_alert_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
   add_api_host_routes(routes, stores.hosts, parts.host_service, stores.alerts);
   add_api_result_routes(routes, stores.hosts);
-  add_api_report_routes(routes, stores.hosts);
+  add_api_report_routes(routes, stores.hosts, stores.alerts, parts.report);
   add_api_alert_routes(routes, stores.alerts);
   add_api_path_routes(routes, stores.paths);
   add_api_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);

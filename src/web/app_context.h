@@ -248,7 +248,8 @@ void add_channels_section(RequestContext& ctx, store::AlertStore& alerts,
 void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
                          store::AlertStore& alerts);
 void add_api_result_routes(Routes& routes, store::HostStore& hosts);
-void add_api_report_routes(Routes& routes, store::HostStore& hosts);
+void add_api_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                           ReportCaches& caches);
 void add_api_openapi_routes(Routes& routes);
 // /api/v1/events, /api/v1/maintenance, /api/v1/alert-rules (src/web/api/v1_alerts.cpp)
 void add_api_alert_routes(Routes& routes, store::AlertStore& alerts);

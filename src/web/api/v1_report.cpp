@@ -1,31 +1,57 @@
-// GET /api/v1/report: every one of the caller's hosts with its state and latest round (what the report
-// page shows), in the report's order (provider, hostname), with the time it was made.
+// GET /api/v1/report: what the report page shows, as JSON and a page at a time (issue 17: a user may watch
+// 10,000 hosts): the state counts over every host, and one page of the hosts the search and filters keep,
+// each with its state, alert state and latest round. The same parameters as /report (report_listing.h), with
+// the order the API always had as the default: provider, then hostname.
 #include <boost/json/array.hpp>
 
 #include "web/api/api_error.h"
 #include "web/api/api_json.h"
+#include "web/report_listing.h"
 
 namespace semaphore::web {
 namespace {
 
 namespace json = boost::json;
 
-Response report(RequestContext& ctx, store::HostStore& hosts) {
-  auto statuses = hosts.host_statuses(ctx.user->id);
-  if (!statuses) return api_store_error(statuses.error());
-  json::array list;
-  list.reserve(statuses->size());
-  for (const auto& status : *statuses) {
-    list.push_back(api::status_json(status, ctx.now, ctx.site.stale_after()));
+Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
+                ReportCaches& caches) {
+  auto parsed = parse_report_query(ctx.query, "provider");
+  if (const auto* problem = std::get_if<ReportQueryError>(&parsed)) {
+    return api_error(400, "bad_field", problem->message, problem->field);
   }
-  return json_response(200,
-                       json::object{{"generated_at", format_iso8601(ctx.now)}, {"hosts", std::move(list)}});
+  const ReportQuery& query = std::get<ReportQuery>(parsed);
+  auto statuses = report_statuses(ctx, hosts, caches);
+  if (!statuses) return api_store_error(statuses.error());
+  const std::shared_ptr<const ReportAlerts> alert_data = report_alerts(ctx, alerts, caches);
+  const ReportListing listing =
+      list_report(**statuses, query, ctx.now, ctx.site.stale_after(), AlertWords(*alert_data, ctx.now));
+  json::array list;
+  list.reserve(listing.rows.size());
+  for (const ReportRow& row : listing.rows) {
+    json::object host =
+        api::host_json(row.status->host, row.view.state, row.status->latest, row.status->latest_tcp);
+    host["alert_state"] = row.alert;
+    list.push_back(std::move(host));
+  }
+  json::object counts;
+  for (const HostState state : {HostState::up, HostState::degraded, HostState::down, HostState::unknown}) {
+    counts[to_string(state)] = listing.count(state);
+  }
+  return json_response(200, json::object{{"generated_at", format_iso8601(ctx.now)},
+                                         {"total", listing.total},
+                                         {"counts", std::move(counts)},
+                                         {"matched", listing.matched},
+                                         {"page", listing.page},
+                                         {"per", query.per},
+                                         {"pages", listing.pages},
+                                         {"hosts", std::move(list)}});
 }
 
 }  // namespace
 
-void add_api_report_routes(Routes& routes, store::HostStore& hosts) {
-  routes.add(Method::get, "/api/v1/report", Access::api, bind_handler(report, hosts));
+void add_api_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
+                           ReportCaches& caches) {
+  routes.add(Method::get, "/api/v1/report", Access::api, bind_handler(report, hosts, alerts, caches));
 }
 
 }  // namespace semaphore::web

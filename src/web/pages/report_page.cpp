@@ -19,6 +19,7 @@
 #include "core/provider.h"
 #include "core/text.h"
 #include "web/app_context.h"
+#include "web/report_listing.h"
 #include "web/view/alert_view.h"
 #include "web/view/host_state.h"
 #include "web/view/html_writer.h"
@@ -42,91 +43,9 @@ constexpr Column kColumns[] = {
     {"jitter", "Jitter", true},  {"updated", "Updated", false},
 };
 
-constexpr int kEventsInStrip = 10;
-
-// Page sizes: the default, the choices the form offers, and the largest a URL may ask for.
-constexpr std::size_t kDefaultPerPage = 100;
+// The page sizes the form offers.
 constexpr std::size_t kPerPageChoices[] = {25, 50, 100, 250, 500};
-constexpr std::size_t kMaxPerPage = 500;
-constexpr std::size_t kMaxPageNumber = 1'000'000;
-constexpr std::size_t kMaxSearchBytes = 100;    // q
-constexpr std::size_t kMaxFilterBytes = 200;    // service, label (a host's own are at most this long)
 constexpr std::size_t kMaxFilterChoices = 100;  // distinct services and labels offered in the form's lists
-
-// What the URL asks for, checked: GET /report?q=&provider=&status=&service=&label=&sort=&dir=&page=&per=.
-struct ReportQuery {
-  std::string q;  // searched in hostnames, ASCII case-insensitively; "" = every host
-  std::optional<Provider> provider;
-  std::optional<HostState> state;
-  std::string service, label;  // exact; "" = any
-  std::string sort = "status";
-  bool descending = true;
-  std::size_t page = 1;  // 1-based; past the last page shows the last
-  std::size_t per = kDefaultPerPage;
-};
-
-std::string lower_ascii(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
-// A whole number in [1, max], or nullopt.
-std::optional<std::size_t> parse_count(std::string_view text, std::size_t max) {
-  std::size_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
-    return std::nullopt;
-  return value;
-}
-
-// The query, or the message of a 400: an unknown filter value, a page or page size that is not a number in
-// range, a search or filter too long. An unknown sort column or direction falls back to the default (they are
-// cosmetic: an old bookmark still opens).
-std::variant<ReportQuery, std::string> parse_report_query(const FormData& query) {
-  ReportQuery parsed;
-  parsed.q = query.get("q");
-  if (parsed.q.size() > kMaxSearchBytes) {
-    return "The search is too long (at most " + std::to_string(kMaxSearchBytes) + " characters).";
-  }
-  parsed.q = lower_ascii(parsed.q);
-  if (const std::string& provider = query.get("provider"); !provider.empty()) {
-    parsed.provider = parse_provider(provider);
-    if (!parsed.provider) return std::string("Unknown provider: choose AWS, GCP, Azure or Other.");
-  }
-  // "status" is the form's name for it; "state" is accepted too.
-  const std::string& state = query.has("status") ? query.get("status") : query.get("state");
-  if (!state.empty()) {
-    parsed.state = parse_host_state(state);
-    if (!parsed.state) return std::string("Unknown status: choose up, degraded, down or unknown.");
-  }
-  parsed.service = query.get("service");
-  parsed.label = query.get("label");
-  if (parsed.service.size() > kMaxFilterBytes || parsed.label.size() > kMaxFilterBytes) {
-    return "A service or label filter is too long (at most " + std::to_string(kMaxFilterBytes) +
-           " characters).";
-  }
-  parsed.sort = query.get("sort");
-  if (std::none_of(std::begin(kColumns), std::end(kColumns),
-                   [&](const Column& c) { return parsed.sort == c.key; })) {
-    parsed.sort = "status";
-  }
-  parsed.descending = query.has("dir") ? query.get("dir") == "desc" : parsed.sort == "status";
-  if (const std::string& page = query.get("page"); !page.empty()) {
-    const auto number = parse_count(page, kMaxPageNumber);
-    if (!number) return "The page must be a whole number from 1 to " + std::to_string(kMaxPageNumber) + ".";
-    parsed.page = *number;
-  }
-  if (const std::string& per = query.get("per"); !per.empty()) {
-    const auto number = parse_count(per, kMaxPerPage);
-    if (!number)
-      return "Hosts per page must be a whole number from 1 to " + std::to_string(kMaxPerPage) + ".";
-    parsed.per = *number;
-  }
-  return parsed;
-}
 
 std::string encoded(std::string_view text) {
   return boost::urls::encode(text, boost::urls::unreserved_chars);
@@ -141,85 +60,9 @@ std::string report_href(const ReportQuery& query, std::string_view sort, bool de
   if (query.state) href += "&status=" + std::string(to_string(*query.state));
   if (!query.service.empty()) href += "&service=" + encoded(query.service);
   if (!query.label.empty()) href += "&label=" + encoded(query.label);
-  if (query.per != kDefaultPerPage) href += "&per=" + std::to_string(query.per);
+  if (query.per != kReportDefaultPerPage) href += "&per=" + std::to_string(query.per);
   if (page > 1) href += "&page=" + std::to_string(page);
   return href;
-}
-
-struct Row {
-  const store::HostStatus* status;
-  HostView view;                                  // the state by the host's method (host_state.h)
-  const std::optional<store::PingResult>* shown;  // the row whose figures the table shows
-  std::string alert;                              // the alert state (alert_view.h): the page's rows, or all
-                                                  // when sorting by it
-};
-
-// How bad an alert state is, for sorting: down first.
-int alert_severity(std::string_view alert) {
-  if (alert == "down") return 5;
-  if (alert == "flapping") return 4;
-  if (alert == "degraded") return 3;
-  if (alert == "unknown") return 2;
-  if (alert == "paused") return 1;
-  return 0;
-}
-
-// The value a column sorts by; missing values sort last in either direction.
-std::optional<double> sort_value(const Row& row, std::string_view key) {
-  const auto& latest = *row.shown;
-  if (key == "status") return severity(row.view.state);
-  if (key == "alert") return alert_severity(row.alert);
-  if (key == "updated") return latest ? std::optional<double>(static_cast<double>(latest->ts)) : std::nullopt;
-  if (!latest) return std::nullopt;
-  if (key == "min") return latest->min_ms;
-  if (key == "avg") return latest->avg_ms;
-  if (key == "max") return latest->max_ms;
-  if (key == "median") return latest->median_ms;
-  if (key == "jitter") return latest->stddev_ms;
-  if (key == "loss") return loss_of(latest->sent, latest->received);
-  return std::nullopt;
-}
-
-// Sorts every matching row (the page is a slice of the whole order): by the column, then by hostname and id,
-// so that equal values keep one order from page to page. The keys are taken once per row, not per comparison.
-void sort_rows(std::vector<Row>& rows, std::string_view key, bool descending) {
-  struct Keyed {
-    std::optional<double> number;
-    std::string text;
-    std::size_t index;
-  };
-  const bool textual = key == "host" || key == "provider" || key == "method";
-  std::vector<Keyed> keyed;
-  keyed.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const store::Host& host = rows[i].status->host;
-    if (!textual) {
-      keyed.push_back({sort_value(rows[i], key), {}, i});
-    } else if (key == "provider") {
-      keyed.push_back({std::nullopt, std::string(to_string(host.provider)), i});
-    } else if (key == "method") {
-      keyed.push_back({std::nullopt, method_label(host.probe), i});
-    } else {
-      keyed.push_back({std::nullopt, {}, i});  // the hostname tie-break below is the key
-    }
-  }
-  std::sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
-    const store::Host& ha = rows[a.index].status->host;
-    const store::Host& hb = rows[b.index].status->host;
-    if (textual && a.text != b.text) return descending ? a.text > b.text : a.text < b.text;
-    if (!textual && a.number != b.number) {
-      if (!a.number || !b.number) return a.number.has_value();  // missing last
-      return descending ? *a.number > *b.number : *a.number < *b.number;
-    }
-    if (ha.hostname != hb.hostname) {
-      return key == "host" && descending ? ha.hostname > hb.hostname : ha.hostname < hb.hostname;
-    }
-    return ha.id < hb.id;
-  });
-  std::vector<Row> sorted;
-  sorted.reserve(rows.size());
-  for (const Keyed& k : keyed) sorted.push_back(std::move(rows[k.index]));
-  rows = std::move(sorted);
 }
 
 std::string iso_seconds(EpochMs ms) {
@@ -229,7 +72,7 @@ std::string iso_seconds(EpochMs ms) {
 
 // One row of the table, written here rather than by a template (HtmlWriter says why); every value through
 // text() (escaped).
-void write_row(const RequestContext& ctx, const Row& row, const std::optional<Sparkline>& spark,
+void write_row(const RequestContext& ctx, const ReportRow& row, const std::optional<Sparkline>& spark,
                std::string& out) {
   const store::Host& host = row.status->host;
   const auto& latest = *row.shown;
@@ -296,7 +139,7 @@ void write_row(const RequestContext& ctx, const Row& row, const std::optional<Sp
 }
 
 // Everything the page's body is made of, but the sparklines (cached for a minute on their own).
-void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Row& row) {
+void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const ReportRow& row) {
   const store::Host& host = row.status->host;
   print.add(host.id)
       .add(host.hostname)
@@ -315,36 +158,6 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Row
     print.add(static_cast<int>(latest->method)).add(latest->refused);
     print.add(format_age(latest->ts, ctx.now));
   }
-}
-
-// The user's alert states, windows and latest events, kept under the data version like the statuses. A read
-// failure leaves them empty (the report still shows the rounds) and is logged.
-std::shared_ptr<const ReportAlerts> report_alerts(RequestContext& ctx, store::AlertStore& alerts,
-                                                  ReportCaches& caches, const std::string& user_key) {
-  if (auto kept = caches.alerts.find(user_key, ctx.data_version)) return *kept;
-  auto loaded = std::make_shared<ReportAlerts>();
-  bool complete = true;
-  const auto failed = [&](const Error& error) {
-    spdlog::error("user {}: report alerts not read: {}", ctx.user->id, log_safe(error.message));
-    complete = false;
-  };
-  if (auto states = alerts.user_alert_states(ctx.user->id)) {
-    for (auto& state : *states) loaded->states.emplace(state.host_id, std::move(state));
-  } else {
-    failed(states.error());
-  }
-  if (auto windows = alerts.list_maintenance_windows(ctx.user->id)) {
-    loaded->windows = std::move(*windows);
-  } else {
-    failed(windows.error());
-  }
-  if (auto events = alerts.user_events(ctx.user->id, 0, kEventsInStrip)) {
-    loaded->events = std::move(*events);
-  } else {
-    failed(events.error());
-  }
-  if (complete) caches.alerts.put(user_key, ctx.data_version, loaded);
-  return loaded;
 }
 
 // The strip of the latest events above the table (empty without events).
@@ -384,91 +197,27 @@ TemplateData options_of(const std::vector<std::string>& values) {
   return list;
 }
 
-// The user's hosts with their latest rounds: the host list kept under its version (read again only when a
-// host was added, changed or deleted), joined to the latest rounds read now. The version is read before
-// the list, so a list read after a change is kept under that change's version or a newer one, never an
-// older: at worst the next miss reads it once more.
-Result<std::shared_ptr<const std::vector<store::HostStatus>>> read_statuses(RequestContext& ctx,
-                                                                            store::HostStore& hosts,
-                                                                            ReportCaches& caches,
-                                                                            const std::string& user_key) {
-  const auto version = hosts.host_list_version(ctx.user->id);
-  if (!version) return version.error();
-  const std::string list_version = std::to_string(*version);
-  auto list = caches.host_lists.find(user_key, list_version).value_or(nullptr);
-  if (!list) {
-    auto read = hosts.list_hosts(ctx.user->id);
-    if (!read) return read.error();
-    list = std::make_shared<const std::vector<store::Host>>(std::move(*read));
-    caches.host_lists.put(user_key, list_version, list);
-  }
-  auto rounds = hosts.latest_rounds(ctx.user->id);
-  if (!rounds) return rounds.error();
-  return std::make_shared<const std::vector<store::HostStatus>>(store::join_latest_rounds(*list, *rounds));
-}
-
 Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
                 ReportCaches& caches) {
-  auto parsed = parse_report_query(ctx.query);
-  if (auto* message = std::get_if<std::string>(&parsed)) return ctx.error_page(400, *message);
+  auto parsed = parse_report_query(ctx.query, "status");
+  if (auto* problem = std::get_if<ReportQueryError>(&parsed)) return ctx.error_page(400, problem->message);
   ReportQuery query = std::get<ReportQuery>(std::move(parsed));
 
-  const std::string user_key = std::to_string(ctx.user->id);
-  std::shared_ptr<const std::vector<store::HostStatus>> statuses =
-      caches.statuses.find(user_key, ctx.data_version).value_or(nullptr);
-  if (!statuses) {
-    auto read = read_statuses(ctx, hosts, caches, user_key);
-    if (!read) return ctx.store_error(read.error());
-    statuses = std::move(*read);
-    caches.statuses.put(user_key, ctx.data_version, statuses);
-  }
-  const std::shared_ptr<const ReportAlerts> alert_data = report_alerts(ctx, alerts, caches, user_key);
-  // Which hosts are inside a maintenance window now: the user's windows, for all hosts or per host.
-  alerts::TimeZones zones;
-  bool all_in_window = false;
-  std::set<store::Id> in_window;
-  for (const auto& window : alert_data->windows) {
-    if (!alerts::in_window(window, ctx.now, zones)) continue;
-    if (!window.host_id) all_in_window = true;
-    if (window.host_id) in_window.insert(*window.host_id);
-  }
-  const auto alert_word = [&](const store::Host& host) {
-    const auto state = alert_data->states.find(host.id);
-    return alert_state_word(host,
-                            state != alert_data->states.end()
-                                ? std::optional<store::AlertStateRecord>(state->second)
-                                : std::nullopt,
-                            all_in_window || in_window.contains(host.id));
-  };
+  auto read = report_statuses(ctx, hosts, caches);
+  if (!read) return ctx.store_error(read.error());
+  const std::shared_ptr<const std::vector<store::HostStatus>> statuses = std::move(*read);
+  const std::shared_ptr<const ReportAlerts> alert_data = report_alerts(ctx, alerts, caches);
 
   // Every host is judged (the summary counts cover them all); the ones the filters and search keep are
   // sorted, and the page is a slice of that order.
-  int counts[4] = {0, 0, 0, 0};
-  std::vector<Row> rows;
-  rows.reserve(statuses->size());
-  const bool alert_sorted = query.sort == "alert";
-  for (const auto& status : *statuses) {
-    const store::Host& host = status.host;
-    const HostView view = judge_host(status, ctx.now, ctx.site.stale_after());
-    ++counts[static_cast<int>(view.state)];
-    if (query.provider && host.provider != *query.provider) continue;
-    if (query.state && view.state != *query.state) continue;
-    if (!query.service.empty() && host.service != query.service) continue;
-    if (!query.label.empty() && host.label != query.label) continue;
-    if (!query.q.empty() && lower_ascii(host.hostname).find(query.q) == std::string::npos) continue;
-    rows.push_back({&status, view, &shown_round(status, view), alert_sorted ? alert_word(host) : ""});
-  }
-  sort_rows(rows, query.sort, query.descending);
-  const std::size_t matched = rows.size();
-  const std::size_t pages = std::max<std::size_t>(1, (matched + query.per - 1) / query.per);
-  query.page = std::min(query.page, pages);
-  const std::size_t first = (query.page - 1) * query.per;
-  const std::size_t last = std::min(matched, first + query.per);
-  std::vector<Row> page_rows(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(first)),
-                             std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(last)));
-  for (Row& row : page_rows) {
-    if (!alert_sorted) row.alert = alert_word(row.status->host);
-  }
+  const ReportListing listing =
+      list_report(*statuses, query, ctx.now, ctx.site.stale_after(), AlertWords(*alert_data, ctx.now));
+  query.page = listing.page;
+  const std::vector<ReportRow>& page_rows = listing.rows;
+  const std::size_t matched = listing.matched;
+  const std::size_t pages = listing.pages;
+  const std::size_t first = listing.first;
+  const std::size_t last = first + page_rows.size();
 
   // The body's data: when it is what the kept body was made from, that body is this page (see page_cache.h).
   const std::string generated_iso = iso_seconds(ctx.now);
@@ -476,8 +225,8 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   Fingerprint print;
   print.add(self).add(generated_iso).add(static_cast<long long>(ctx.site.round_interval.count()));
   print.add(statuses->size()).add(matched);
-  for (const int count : counts) print.add(count);
-  for (const Row& row : page_rows) add_to_fingerprint(print, ctx, row);
+  for (const int count : listing.counts) print.add(count);
+  for (const ReportRow& row : page_rows) add_to_fingerprint(print, ctx, row);
   for (const auto& event : alert_data->events) print.add(event.id).add(event.host_id);
   // The form's service and label choices come from every host, not only the page's.
   const std::vector<std::string> services = choices(*statuses, &store::Host::service);
@@ -486,7 +235,7 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
     print.add(list->size());
     for (const std::string& value : *list) print.add(value);
   }
-  const std::string key = "report/" + user_key + self;
+  const std::string key = "report/" + std::to_string(ctx.user->id) + self;
   if (auto kept = caches.pages.find(key, print.bytes())) return ctx.page_html(200, *kept, "Report", "report");
 
   TemplateData data;
@@ -543,10 +292,10 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   data.set("service_choices", options_of(services));
   data.set("label_choices", options_of(labels));
 
-  data.set("up", std::to_string(counts[static_cast<int>(HostState::up)]));
-  data.set("degraded", std::to_string(counts[static_cast<int>(HostState::degraded)]));
-  data.set("down", std::to_string(counts[static_cast<int>(HostState::down)]));
-  data.set("unknown", std::to_string(counts[static_cast<int>(HostState::unknown)]));
+  data.set("up", std::to_string(listing.count(HostState::up)));
+  data.set("degraded", std::to_string(listing.count(HostState::degraded)));
+  data.set("down", std::to_string(listing.count(HostState::down)));
+  data.set("unknown", std::to_string(listing.count(HostState::unknown)));
   data.set("total", std::to_string(statuses->size()));
   data.set("matched", std::to_string(matched));
   data.set("first", std::to_string(matched == 0 ? 0 : first + 1));
@@ -572,7 +321,7 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   // The page's sparklines: the ones kept, the others in one read of their rollups (sparklines.h).
   std::vector<SparklineCache::Wanted> wanted;
   wanted.reserve(page_rows.size());
-  for (const Row& row : page_rows) {
+  for (const ReportRow& row : page_rows) {
     wanted.push_back({row.status->host.id, primary_kind(row.status->host.probe.method)});
   }
   const auto sparks = caches.sparklines.get_page(hosts, ctx.user->id, wanted, ctx.now);

@@ -1,9 +1,9 @@
 #include "web/security/sessions.h"
 
 #include <sodium.h>
-#include <spdlog/spdlog.h>
 
-#include "core/text.h"
+#include <algorithm>
+
 #include "domain/secret_token.h"
 
 namespace semaphore::web {
@@ -66,18 +66,15 @@ Result<std::optional<store::Session>> SessionManager::resume(std::string_view to
     }
     rows_.put(key, data_version, *found);
   }
+  // A touch asked for by an earlier request may not be written yet: the session was seen then all the same.
+  found->last_seen_at = std::max(found->last_seen_at, touches_.unwritten(key));
   if (rules_.expired(*found, now)) {
     (void)store_.delete_session(key);
     return std::optional<store::Session>();
   }
-  if (rules_.needs_touch(*found, now) && now >= touches_paused_until_.load(std::memory_order_relaxed)) {
-    if (auto touched = store_.touch_session(key, now); touched) {
-      found->last_seen_at = now;
-    } else {
-      touches_paused_until_.store(now + kTouchPauseMs, std::memory_order_relaxed);
-      spdlog::warn("sessions: last-seen times not written for {} s: {}", kTouchPauseMs / 1000,
-                   log_safe(touched.error().message));
-    }
+  if (rules_.needs_touch(*found, now)) {
+    touches_.touch(key, now);
+    found->last_seen_at = now;
   }
   return std::optional<store::Session>(std::move(*found));
 }

@@ -2,7 +2,6 @@
 // Sessions (DESIGN.md §6): a 256-bit random token in a cookie; the database keeps only its SHA-256, so a
 // leaked database copy signs nobody in. Each session has its own CSRF token for forms. Sessions end after
 // `idle` without a request and `max` after sign-in, whichever comes first; a new token at every sign-in.
-#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -12,6 +11,7 @@
 #include "core/result.h"
 #include "store/account_store.h"
 #include "web/cache/versioned_cache.h"
+#include "web/security/session_touches.h"
 
 namespace semaphore::web {
 
@@ -36,7 +36,8 @@ struct SessionRules {
 
 class SessionManager {
  public:
-  SessionManager(store::AccountStore& store, SessionRules rules) : store_(store), rules_(rules) {}
+  SessionManager(store::AccountStore& store, SessionRules rules)
+      : store_(store), rules_(rules), touches_(store) {}
 
   struct Started {
     std::string token;  // for the cookie
@@ -45,6 +46,8 @@ class SessionManager {
   // A new session for `user_id` with fresh token and CSRF token.
   Result<Started> start(store::Id user_id, EpochMs now);
   // The live session the cookie's token names: nullopt when unknown or expired (an expired one is deleted).
+  // A session due a touch (`rules().touch_every`) is touched in the background (SessionTouches): the request
+  // never waits for that write, and the session it gets back is already seen `now`.
   // Errc::unavailable passes through so that the caller can answer 503 rather than sign the user out.
   // `data_version` (the store's data_version(), read first; "" for none) lets an unchanged session row be
   // reused without a query; the rules are applied to it just the same.
@@ -53,17 +56,19 @@ class SessionManager {
   Status end(std::string_view token);
 
   const SessionRules& rules() const { return rules_; }
+  // Waits until the touches asked for so far are written (or failed).
+  void flush_touches() { touches_.flush(); }
 
   // After a failed touch (the database refused the write: an outage, a held write lock), touches pause this
-  // long. Each would wait out the store's busy timeout again, on every signed-in request; a session simply
-  // counts as seen a little earlier than it was.
-  static constexpr EpochMs kTouchPauseMs = 30'000;
+  // long (SessionTouches::kPauseMs): each would fail the same way; a session simply counts as seen a little
+  // earlier than it was.
+  static constexpr EpochMs kTouchPauseMs = SessionTouches::kPauseMs;
 
  private:
   store::AccountStore& store_;
   SessionRules rules_;
-  std::atomic<EpochMs> touches_paused_until_{0};
   VersionedCache<store::Session> rows_;  // by token hash
+  SessionTouches touches_;               // last; its thread stops first
 };
 
 }  // namespace semaphore::web

@@ -642,6 +642,84 @@ TEST_F(ApiV1Results, ReportHasEveryHostsStateAndLatestRound) {
   EXPECT_TRUE(body.at("generated_at").is_string());
 }
 
+// The report a page at a time (issue 17): the counts cover every host, the page is a slice of the whole
+// order, and the search and filters are the report page's.
+TEST_F(ApiV1Test, ReportIsPagedFilteredAndCountsEveryHost) {
+  Browser alice{app()}, mallory{app()};
+  alice.sign_up("alice%40example.com");
+  mallory.sign_up("mallory%40example.com");
+  const store::Id owner = user_id("alice@example.com");
+  add(user_id("mallory@example.com"), "mallory.example", Provider::aws);
+  // Seven hosts: h1..h4 at AWS (h1, h2 down, the others up), h5..h7 at GCP (up), one with a label.
+  std::vector<store::PingResult> rounds;
+  const EpochMs ts = (now_epoch_ms() / kMinute) * kMinute - kMinute;
+  for (int i = 1; i <= 7; ++i) {
+    const store::Id id = add(owner, "h" + std::to_string(i) + ".example",
+                             i <= 4 ? Provider::aws : Provider::gcp, i == 6 ? "edge" : "");
+    if (i <= 2) {
+      rounds.push_back({id, ts, 5, 0, {}, {}, {}, {}, {}, "timeout"});
+    } else {
+      rounds.push_back({id, ts, 5, 5, 1.0 * i, 2.0 * i, 3.0 * i, 2.0 * i, 0.5, ""});
+    }
+  }
+  ASSERT_EQ(store->insert_results(rounds).value(), 7);
+  const auto hostnames = [](const json::value& body) {
+    std::vector<std::string> names;
+    for (const auto& host : body.at("hosts").as_array()) names.emplace_back(host.at("hostname").as_string());
+    return names;
+  };
+
+  // By default provider then hostname, 100 a page.
+  const json::value all = body_of(alice.api(Method::get, "/api/v1/report"));
+  EXPECT_EQ(hostnames(all), (std::vector<std::string>{"h1.example", "h2.example", "h3.example", "h4.example",
+                                                      "h5.example", "h6.example", "h7.example"}));
+  EXPECT_EQ(all.at("total").as_int64(), 7) << "mallory's host is not alice's";
+  EXPECT_EQ(all.at("counts").at("down").as_int64(), 2);
+  EXPECT_EQ(all.at("counts").at("up").as_int64(), 5);
+  EXPECT_EQ(all.at("pages").as_int64(), 1);
+  EXPECT_EQ(all.at("per").as_int64(), 100);
+  EXPECT_EQ(all.at("hosts").as_array()[0].at("state").as_string(), "down");
+  EXPECT_TRUE(all.at("hosts").as_array()[0].at("alert_state").is_string());
+
+  // Pages of three: every host once, in one order; a page past the last is the last.
+  std::vector<std::string> paged;
+  for (int page = 1; page <= 3; ++page) {
+    const json::value body =
+        body_of(alice.api(Method::get, "/api/v1/report?per=3&page=" + std::to_string(page)));
+    EXPECT_EQ(body.at("page").as_int64(), page);
+    EXPECT_EQ(body.at("pages").as_int64(), 3);
+    EXPECT_EQ(body.at("counts").at("down").as_int64(), 2) << "the counts cover every host on every page";
+    for (auto& name : hostnames(body)) paged.push_back(std::move(name));
+  }
+  EXPECT_EQ(paged, hostnames(all));
+  const json::value beyond = body_of(alice.api(Method::get, "/api/v1/report?per=3&page=99"));
+  EXPECT_EQ(beyond.at("page").as_int64(), 3);
+  EXPECT_EQ(hostnames(beyond), (std::vector<std::string>{"h7.example"}));
+
+  // Filters, search and sort: the report page's.
+  const json::value down = body_of(alice.api(Method::get, "/api/v1/report?state=down"));
+  EXPECT_EQ(hostnames(down), (std::vector<std::string>{"h1.example", "h2.example"}));
+  EXPECT_EQ(down.at("matched").as_int64(), 2);
+  EXPECT_EQ(down.at("total").as_int64(), 7);
+  EXPECT_EQ(hostnames(body_of(alice.api(Method::get, "/api/v1/report?provider=GCP&label=edge"))),
+            (std::vector<std::string>{"h6.example"}));
+  EXPECT_EQ(hostnames(body_of(alice.api(Method::get, "/api/v1/report?q=H7"))),
+            (std::vector<std::string>{"h7.example"}));
+  EXPECT_EQ(hostnames(body_of(alice.api(Method::get, "/api/v1/report?sort=median&dir=desc&per=2"))),
+            (std::vector<std::string>{"h7.example", "h6.example"}));
+  EXPECT_EQ(hostnames(body_of(mallory.api(Method::get, "/api/v1/report?q=h1"))), std::vector<std::string>{});
+
+  // A bad parameter is a 400 naming it.
+  for (const auto& [query, field] :
+       {std::pair{"per=0", "per"}, std::pair{"per=501", "per"}, std::pair{"page=x", "page"},
+        std::pair{"provider=IBM", "provider"}, std::pair{"state=sleepy", "state"}}) {
+    const Response refused = alice.api(Method::get, std::string("/api/v1/report?") + query);
+    EXPECT_EQ(refused.status, 400) << query;
+    EXPECT_EQ(error_of(refused).first, "bad_field") << query;
+    EXPECT_EQ(body_of(refused).at("error").at("field").as_string(), field) << query;
+  }
+}
+
 TEST_F(ApiV1Test, UnknownApiPathsAndMethodsAnswerJson) {
   Browser alice{app()};
   alice.sign_up("alice%40example.com");

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -73,6 +78,7 @@ TEST_F(SessionsTest, ResumeGivesTheLiveSessionAndTouchesItAtMostOncePerInterval)
   resumed = sessions.resume(started.token, t0_ + 60 * kSecond);
   ASSERT_TRUE(resumed && *resumed);
   EXPECT_EQ((*resumed)->last_seen_at, t0_ + 60 * kSecond);
+  sessions.flush_touches();
   EXPECT_EQ(store_->find_session(key)->last_seen_at, t0_ + 60 * kSecond);
 }
 
@@ -81,11 +87,14 @@ TEST_F(SessionsTest, ResumeGivesTheLiveSessionAndTouchesItAtMostOncePerInterval)
 class TouchFailingStore : public store::AccountStore {
  public:
   explicit TouchFailingStore(store::AccountStore& real) : real_(real) {}
-  bool failing = false;
-  int touches = 0;
+  std::atomic<bool> failing = false;
+  std::atomic<int> touches = 0;
+  // While set, a touch waits until it is cleared: a write lock held elsewhere.
+  std::atomic<bool> blocked = false;
 
   Status touch_session(const std::string& token_hash, EpochMs last_seen_at) override {
     ++touches;
+    while (blocked) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (failing) return make_error(Errc::unavailable, "database is locked");
     return real_.touch_session(token_hash, last_seen_at);
   }
@@ -136,18 +145,44 @@ TEST_F(SessionsTest, AFailedTouchPausesTouchesSoThatAnOutageDoesNotSlowEveryRequ
   const EpochMs later = t0_ + 2 * 60 * kSecond;  // a touch is due
   auto resumed = sessions.resume(started.token, later);
   ASSERT_TRUE(resumed && *resumed) << "the request is served all the same";
+  sessions.flush_touches();
   EXPECT_EQ(failing.touches, 1);
   for (int i = 1; i < 10; ++i) {
     resumed = sessions.resume(started.token, later + i * kSecond);
     ASSERT_TRUE(resumed && *resumed);
+    sessions.flush_touches();
   }
   EXPECT_EQ(failing.touches, 1) << "no further write is tried during the pause";
   failing.failing = false;
   resumed = sessions.resume(started.token, later + SessionManager::kTouchPauseMs);
   ASSERT_TRUE(resumed && *resumed);
+  sessions.flush_touches();
   EXPECT_EQ(failing.touches, 2) << "after the pause, touches resume";
   EXPECT_EQ(store_->find_session(hash_token(started.token))->last_seen_at,
             later + SessionManager::kTouchPauseMs);
+}
+
+// A touch is a write, and on SQLite a write waits for the one write lock (a round's insert, a spool replay, a
+// held lock: up to the 10 s busy timeout). A signed-in request must not wait with it.
+TEST_F(SessionsTest, ARequestDueATouchDoesNotWaitForTheWrite) {
+  TouchFailingStore store(*store_);
+  SessionManager sessions(store, rules_);
+  const auto started = start(sessions, t0_);
+  store.blocked = true;
+  const EpochMs later = t0_ + 2 * 60 * kSecond;  // a touch is due
+  auto resumed = std::async(std::launch::async, [&] { return sessions.resume(started.token, later); });
+  // Generous: the request needs no write at all; the write stays blocked for the whole wait.
+  const bool answered = resumed.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  const EpochMs stored_when_answered = store_->find_session(hash_token(started.token))->last_seen_at;
+  store.blocked = false;
+  ASSERT_TRUE(answered) << "the request waited for its session's touch";
+  EXPECT_EQ(stored_when_answered, t0_) << "answered before the write";
+  const auto session = resumed.get();
+  ASSERT_TRUE(session && *session);
+  EXPECT_EQ((*session)->last_seen_at, later);
+  sessions.flush_touches();
+  EXPECT_EQ(store.touches, 1);
+  EXPECT_EQ(store_->find_session(hash_token(started.token))->last_seen_at, later) << "written once unblocked";
 }
 
 TEST_F(SessionsTest, UnknownAndMalformedTokensResumeNothing) {

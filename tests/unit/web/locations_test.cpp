@@ -53,7 +53,8 @@ TEST_F(LocationsPageTest, AnAdminSeesEveryLocationWithWhatItReports) {
 
   const Response api = admin.api(Method::get, "/api/v1/locations");
   ASSERT_EQ(api.status, 200) << api.body;
-  const json::array& list = body_of(api).at("locations").as_array();
+  const json::value body = body_of(api);
+  const json::array& list = body.at("locations").as_array();
   ASSERT_EQ(list.size(), 2u);
   const json::object& local = list[0].as_object();
   EXPECT_EQ(local.at("name").as_string(), "local");

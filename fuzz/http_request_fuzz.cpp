@@ -52,8 +52,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_store = std::move(*opened);
   // The cheapest argon2id parameters: a sign-up that gets through must not cost 64 MiB per input.
   g_app = std::make_unique<web::WebApp>(
-      web::WebStores{*g_store, *g_store, *g_store, *g_store, *g_store, *g_store, *g_store}, web::WebOptions{},
-      domain::PasswordCost::minimum());
+      web::WebStores{*g_store, *g_store, *g_store, *g_store, *g_store, *g_store, *g_store, *g_store},
+      web::WebOptions{}, domain::PasswordCost::minimum());
   std::atexit([] {
     g_app.reset();
     g_store.reset();

@@ -35,7 +35,8 @@ void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& optio
   alerts::StoreRoundEvaluator alert_evaluator;  // the alerts, evaluated in each batch's transaction
   monitor::ServiceOptions with_budget = options;
   with_budget.tcp_max_sockets = tcp_socket_budget(nullptr);  // the process's descriptors, less a reserve
-  auto service = monitor::ProbeService::create(*store, with_budget, &alert_evaluator, store.get());
+  auto service =
+      monitor::ProbeService::create(*store, with_budget, &alert_evaluator, store.get(), store.get());
   if (!service) throw CommandExit{1, "probe: " + service.error().message};
   (*service)->start();
 

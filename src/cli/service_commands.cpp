@@ -51,7 +51,7 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
   std::unique_ptr<web::WebApp> app;
   try {
     app = std::make_unique<web::WebApp>(
-        web::WebStores{*store, *store, *store, *store, *store, *store, *store}, web_options);
+        web::WebStores{*store, *store, *store, *store, *store, *store, *store, *store}, web_options);
   } catch (const std::exception& e) {
     throw CommandExit{1, std::string("web: ") + e.what()};
   }
@@ -65,7 +65,7 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
     const web::FdBudget budget = web::plan_fd_budget(web_options.max_connections);
     monitor::ServiceOptions options = *service_options;
     options.tcp_max_sockets = tcp_socket_budget(&budget);
-    auto created = monitor::ProbeService::create(*store, options, &alert_evaluator, store.get());
+    auto created = monitor::ProbeService::create(*store, options, &alert_evaluator, store.get(), store.get());
     if (!created) throw CommandExit{1, created.error().message};
     service = std::move(*created);
     monitor::ProbeService* probe = service.get();

@@ -30,7 +30,8 @@ class Tracer;
 
 namespace semaphore::store {
 class PathStore;
-}
+class LocationStore;
+}  // namespace semaphore::store
 
 namespace semaphore::monitor {
 
@@ -67,6 +68,10 @@ struct ServiceOptions {
   // Paths (issue 15; monitor/path_scheduler.h): every host traced once per path_interval, and at once when it
   // changes state. 0 turns paths off.
   std::chrono::milliseconds path_interval{std::chrono::minutes(30)};  // --path-interval
+
+  // The location this service reports as in its heartbeat (issue 16; monitor/heartbeat.h): `local`, which
+  // migration 012 makes as id 1.
+  std::int64_t location_id = 1;
 };
 
 class ProbeService {
@@ -81,23 +86,25 @@ class ProbeService {
   // With `paths` (the Store, which src/cli passes) and a path_interval above 0, it also opens the traceroute
   // engine and measures paths (monitor/path_scheduler.h); when the engine cannot open, the service logs why
   // and pings without paths.
+  // With `locations` (the Store, which src/cli passes), the service records its heartbeat in the row of
+  // options.location_id at its start and after each round (monitor/heartbeat.h), on a thread of its own.
   static Result<std::unique_ptr<ProbeService>> create(store::MonitorStore& store,
                                                       const ServiceOptions& options,
                                                       store::RoundEvaluator* evaluator = nullptr,
-                                                      store::PathStore* paths = nullptr);
+                                                      store::PathStore* paths = nullptr,
+                                                      store::LocationStore* locations = nullptr);
   // The same with an ICMP engine given by the caller (tests and benchmarks); the TCP engine is opened as
   // create() does. Paths are measured when both `paths` and `tracer` are given and path_interval is above 0.
-  static Result<std::unique_ptr<ProbeService>> create_with(store::MonitorStore& store,
-                                                           const ServiceOptions& options,
-                                                           std::unique_ptr<probe::Pinger> pinger,
-                                                           store::RoundEvaluator* evaluator = nullptr,
-                                                           store::PathStore* paths = nullptr,
-                                                           std::unique_ptr<probe::Tracer> tracer = nullptr);
+  static Result<std::unique_ptr<ProbeService>> create_with(
+      store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
+      store::RoundEvaluator* evaluator = nullptr, store::PathStore* paths = nullptr,
+      std::unique_ptr<probe::Tracer> tracer = nullptr, store::LocationStore* locations = nullptr);
   // The same with both engines given (`tcp_pinger` may be null: TCP rows then say "send failed").
   static Result<std::unique_ptr<ProbeService>> create_with(
       store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
       std::unique_ptr<probe::Pinger> tcp_pinger, store::RoundEvaluator* evaluator,
-      store::PathStore* paths = nullptr, std::unique_ptr<probe::Tracer> tracer = nullptr);
+      store::PathStore* paths = nullptr, std::unique_ptr<probe::Tracer> tracer = nullptr,
+      store::LocationStore* locations = nullptr);
 
   // Starts the round loop and the writer on their own threads; returns at once.
   virtual void start() = 0;

@@ -256,6 +256,7 @@ void RoundScheduler::loop(std::stop_token stop) {
     run_round(round_ts);
     now = now_epoch_ms();
     next = round_ts + interval.count();
+    if (options_.on_round_end) options_.on_round_end(round_ts, now <= next);
     if (now > next) {
       // Overrun: say so, and start again at the next boundary rather than stretch or stack rounds.
       const EpochMs resume = round_floor(now, interval) + interval.count();

@@ -51,6 +51,9 @@ struct SchedulerOptions {
   // Called on the scheduler's thread with each list of hosts the source gave (the path measurements trace
   // this worker's hosts: monitor/path_scheduler.h). Must not block.
   std::function<void(const std::vector<store::Host>&)> on_hosts;
+  // Called on the scheduler's thread after each round of the loop, with whether it ended inside its interval
+  // (false: it overran; the heartbeat counts rounds on time and late: monitor/heartbeat.h). Must not block.
+  std::function<void(EpochMs round_ts, bool on_time)> on_round_end;
 };
 
 class RoundScheduler {

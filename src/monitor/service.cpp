@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/process_name.h"
+#include "core/version.h"
+#include "monitor/heartbeat.h"
 #include "monitor/host_source.h"
 #include "monitor/maintenance.h"
 #include "monitor/metrics.h"
@@ -33,7 +35,8 @@ class Service : public ProbeService {
   Service(store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
           std::unique_ptr<probe::Pinger> tcp_pinger, std::unique_ptr<HostSource> source,
           SchedulerOptions scheduler_options, std::string worker_id, std::unique_ptr<store::WorkerLock> lock,
-          store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer)
+          store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer,
+          store::LocationStore* locations)
       : store_(store),
         options_(options),
         worker_id_(std::move(worker_id)),
@@ -49,12 +52,15 @@ class Service : public ProbeService {
         triggering_(paths_ && evaluator ? std::make_unique<PathTriggeringEvaluator>(*evaluator, *paths_)
                                         : nullptr),
         sink_(store, triggering_ ? triggering_.get() : evaluator),
+        heartbeat_(locations ? std::make_unique<Heartbeat>(*locations, heartbeat_options(options),
+                                                           [this] { return spool_backlog(); })
+                             : nullptr),
         spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
         writer_(sink_, spool_, metrics_, writer_options(options, maintenance_)),
         scheduler_(
             *source_, *pinger_, tcp_pinger_.get(),
             [this](std::vector<store::PingResult> rows) { writer_.push(std::move(rows)); }, metrics_,
-            with_paths(std::move(scheduler_options))) {}
+            with_heartbeat(with_paths(std::move(scheduler_options)))) {}
 
   ~Service() override { stop(); }
 
@@ -69,6 +75,7 @@ class Service : public ProbeService {
         worker_id_, options_.interval.count(), options_.probes, options_.rate, options_.spool_dir,
         options_.tcp_max_sockets);
     writer_.start();
+    if (heartbeat_) heartbeat_->start();
     scheduler_.start();
     maintenance_.start();
     if (paths_) {
@@ -86,7 +93,8 @@ class Service : public ProbeService {
     if (paths_) paths_->stop();  // a trace in flight ends early, unstored
     scheduler_.stop();           // the round in flight finishes and hands over its rows
     source_->close();
-    writer_.stop();  // every row reaches the database or the spool
+    writer_.stop();                      // every row reaches the database or the spool
+    if (heartbeat_) heartbeat_->stop();  // the last rounds and the spool's backlog after the flush
     maintenance_.stop();
     const auto m = metrics_.snapshot();
     spdlog::info("probe service stopped: {} rounds, {} results written, {} spooled, {} dropped",
@@ -112,6 +120,30 @@ class Service : public ProbeService {
     if (paths_)
       options.on_hosts = [this](const std::vector<store::Host>& hosts) { paths_->set_hosts(hosts); };
     return options;
+  }
+
+  // The round scheduler tells the heartbeat each round's end (a count and a notify: never the database).
+  SchedulerOptions with_heartbeat(SchedulerOptions options) {
+    if (heartbeat_) {
+      options.on_round_end = [this](EpochMs, bool on_time) { heartbeat_->round_ended(on_time); };
+    }
+    return options;
+  }
+
+  static HeartbeatOptions heartbeat_options(const ServiceOptions& options) {
+    HeartbeatOptions h;
+    h.location_id = options.location_id;
+    h.version = kVersion;
+    h.interval = options.interval;
+    return h;
+  }
+
+  // The rows this process put in the spool and has not yet written back (a spool left by an earlier process
+  // is not counted until replayed).
+  std::int64_t spool_backlog() const {
+    const auto spooled = static_cast<std::int64_t>(metrics_.results_spooled.load());
+    const auto replayed = static_cast<std::int64_t>(metrics_.results_replayed.load());
+    return std::max<std::int64_t>(0, spooled - replayed);
   }
 
   static MaintenanceOptions maintenance_options(const ServiceOptions& options) {
@@ -145,6 +177,7 @@ class Service : public ProbeService {
   std::unique_ptr<PathScheduler> paths_;
   std::unique_ptr<PathTriggeringEvaluator> triggering_;
   StoreSink sink_;
+  std::unique_ptr<Heartbeat> heartbeat_;
   Spool spool_;
   ResultWriter writer_;
   RoundScheduler scheduler_;
@@ -157,23 +190,24 @@ class Service : public ProbeService {
 
 Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
     store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
-    store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer) {
+    store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer,
+    store::LocationStore* locations) {
   probe::TcpOpenOptions tcp;
   tcp.max_open_sockets = std::max(1, options.tcp_max_sockets);
   auto tcp_pinger = probe::Pinger::open_tcp(tcp);
   if (!tcp_pinger) return tcp_pinger.error();
   return create_with(store, options, std::move(pinger), std::move(*tcp_pinger), evaluator, paths,
-                     std::move(tracer));
+                     std::move(tracer), locations);
 }
 
 Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
     store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
     std::unique_ptr<probe::Pinger> tcp_pinger, store::RoundEvaluator* evaluator, store::PathStore* paths,
-    std::unique_ptr<probe::Tracer> tracer) {
+    std::unique_ptr<probe::Tracer> tracer, store::LocationStore* locations) {
   auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
   if (!timing) return timing.error();
   if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
-  SchedulerOptions scheduler{*timing, options.rate, options.target_policy, {}};
+  SchedulerOptions scheduler{*timing, options.rate, options.target_policy, {}, {}};
   const std::string worker_id = options.worker_id.empty() ? host_and_pid() : options.worker_id;
 
   auto lock = store.lock_single_worker(worker_id);
@@ -194,7 +228,7 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
   }
   return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(tcp_pinger),
                                                    std::move(source), scheduler, worker_id, std::move(*lock),
-                                                   evaluator, paths, std::move(tracer)));
+                                                   evaluator, paths, std::move(tracer), locations));
 }
 
 }  // namespace semaphore::monitor

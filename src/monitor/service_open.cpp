@@ -12,7 +12,8 @@ namespace semaphore::monitor {
 Result<std::unique_ptr<ProbeService>> ProbeService::create(store::MonitorStore& store,
                                                            const ServiceOptions& options,
                                                            store::RoundEvaluator* evaluator,
-                                                           store::PathStore* paths) {
+                                                           store::PathStore* paths,
+                                                           store::LocationStore* locations) {
   auto pinger = probe::Pinger::open();
   if (!pinger) return pinger.error();
   std::unique_ptr<probe::Tracer> tracer;
@@ -24,7 +25,7 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create(store::MonitorStore& 
       spdlog::warn("paths are off: the traceroute engine cannot open ({})", log_safe(opened.error().message));
     }
   }
-  return create_with(store, options, std::move(*pinger), evaluator, paths, std::move(tracer));
+  return create_with(store, options, std::move(*pinger), evaluator, paths, std::move(tracer), locations);
 }
 
 }  // namespace semaphore::monitor

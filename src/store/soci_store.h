@@ -148,6 +148,17 @@ class SociStore final : public Store {
   Result<std::vector<HostPathRecord>> host_paths(Id user_id, Id host_id, const PathQuery& query) override;
   Result<HostPathRecord> find_path(Id user_id, Id path_id) override;
 
+  // LocationStore (soci_store_locations.cpp)
+  Result<Location> add_location(const Location& location) override;
+  Result<std::vector<Location>> list_locations() override;
+  Result<Location> find_location(const std::string& name) override;
+  Result<Location> find_location_by_id(Id id) override;
+  Result<Location> find_location_by_token(const std::string& token_hash) override;
+  Status rename_location(const std::string& old_name, const std::string& new_name) override;
+  Status set_location_label(const std::string& name, const std::string& label) override;
+  Status remove_location(const std::string& name) override;
+  Status record_heartbeat(const LocationHeartbeat& heartbeat) override;
+
  private:
   template <class T>
   Result<T> with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {

@@ -14,6 +14,7 @@
 //    and CLI.
 //  - NotificationStore (notification_store.h): the alert outbox; the alerts' dispatcher.
 //  - PathStore (path_store.h): hosts' measured network paths; the ping service writes, the web reads.
+//  - LocationStore (location_store.h): where hosts are pinged from; the CLI, /locations, the heartbeat.
 // Whoever opens the database (cli/store_access.h, tests, benchmarks) holds the Store and hands the parts on.
 // The rules each interface keeps (user scoping, no exceptions, Errc codes, thread safety) are in its header.
 #include <memory>
@@ -24,6 +25,7 @@
 #include "store/alert_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
+#include "store/location_store.h"
 #include "store/monitor_store.h"
 #include "store/notification_store.h"
 #include "store/operator_store.h"
@@ -42,7 +44,8 @@ class Store : public SchemaStore,
               public OperatorStore,
               public AlertStore,
               public NotificationStore,
-              public PathStore {
+              public PathStore,
+              public LocationStore {
  public:
   ~Store() override = default;
 

@@ -295,6 +295,8 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_api_alert_routes(routes, stores.alerts);
   add_api_path_routes(routes, stores.paths);
   add_api_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
+  add_locations_routes(routes, stores.locations);
+  add_api_location_routes(routes, stores.locations);
   add_api_openapi_routes(routes);
   routes.add(Method::get, "/metrics", Access::anyone,
              [&parts](RequestContext& ctx) { return metrics_page(parts, ctx); });

@@ -20,6 +20,7 @@
 #include "store/alert_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
+#include "store/location_store.h"
 #include "store/operator_store.h"
 #include "store/path_store.h"
 #include "store/token_store.h"
@@ -40,6 +41,7 @@ struct WebStores {
   store::OperatorStore& operators;     // /readyz's database check, /metrics' per-host gauges (every user's)
   store::AlertStore& alerts;           // /alerts, the host pages' rules, state and events, their API
   store::PathStore& paths;             // the host pages' network paths and their API (issue 15)
+  store::LocationStore& locations;     // /locations and GET /api/v1/locations (issue 16; admins)
 };
 
 // The ping service when it runs in the same process (`semaphore run`; web never includes monitor, so cli

@@ -21,6 +21,7 @@
 #include "store/account_store.h"
 #include "store/alert_store.h"
 #include "store/host_store.h"
+#include "store/location_store.h"
 #include "store/path_store.h"
 #include "store/token_store.h"
 #include "web/cache/page_cache.h"
@@ -244,6 +245,9 @@ Response alerts_page(RequestContext& ctx, store::HostStore& hosts, store::AlertS
 void add_channels_section(RequestContext& ctx, store::AlertStore& alerts,
                           const std::vector<store::Host>& hosts, const ChannelsView* channels,
                           TemplateData& data);
+// /locations (pages/locations_page.cpp, issue 16): the locations and what they report; admins only (404
+// for anyone else).
+void add_locations_routes(Routes& routes, store::LocationStore& locations);
 // /api/v1 (src/web/api/): hosts (list, add, read, change, delete, import), results, report, openapi.json
 void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
                          store::AlertStore& alerts);
@@ -258,6 +262,8 @@ void add_api_path_routes(Routes& routes, store::PathStore& paths);
 // /api/v1/channels (src/web/api/v1_channels.cpp)
 void add_api_channel_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
                             ChannelTester& tester);
+// GET /api/v1/locations (api/v1_locations.cpp, issue 16): admins only, 404 for anyone else.
+void add_api_location_routes(Routes& routes, store::LocationStore& locations);
 // The OpenAPI document of /api/v1 (embedded src/web/api/openapi.json).
 std::string_view openapi_document();
 

@@ -88,6 +88,7 @@ Response RequestContext::page_html(int status, std::string_view body_html, const
   layout.set("csrf_token", csrf_token());
   layout.set("signed_in", user.has_value());
   if (user) layout.set("email", user->email);
+  if (user && user->is_admin) layout.set("is_admin", true);
   if (with_chart) layout.set("chart", true);
   if (!nav.empty()) layout.set("nav_" + std::string(nav), true);
   if (!flash_code.empty()) {

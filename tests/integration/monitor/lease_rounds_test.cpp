@@ -31,7 +31,7 @@ struct Worker {
     EXPECT_TRUE(opened) << opened.error().message;
     if (!opened) return;
     pinger = std::move(*opened);
-    monitor::SchedulerOptions options{timing, 10000, std::nullopt, {}};
+    monitor::SchedulerOptions options{timing, 10000, std::nullopt, {}, {}};
     options.on_hosts = [this](const std::vector<store::Host>& hosts) {
       std::lock_guard lock(mutex);
       lists.push_back(hosts.size());

@@ -18,6 +18,7 @@
 #include "alerts/curl_sender.h"
 #include "alerts/dispatcher.h"
 #include "alerts/round_evaluator.h"
+#include "core/version.h"
 #include "monitor/probe_service.h"
 #include "monitor_test_env.h"
 #include "support/http_receiver.h"
@@ -236,6 +237,68 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
 // row (a closed port: every probe answered by a RST, refused), a both host one of each. A both host whose
 // ICMP is dropped by a firewall but whose port is open gets an icmp row with everything lost and a tcp row
 // answered.
+// The heartbeat (issue 16, monitor/heartbeat.h): the service records itself in location 1's row at its start
+// and after each round — last seen, its version, its interval and every round, on time or late.
+TEST_F(ServiceTest, TheServiceRecordsItsHeartbeatInItsLocationEachRound) {
+  std::vector<simnet::HostEntry> table;
+  for (std::uint32_t i = 0; i < 3; ++i) table.push_back({simnet::v4_host(i), Behaviour{1, 0, Mode::normal}});
+  auto network = start_simnet(table);
+  ASSERT_TRUE(network);
+  TempDir db_dir;
+  auto db = open_migrated("sqlite:" + db_dir.file("heartbeat.db"));
+  ASSERT_TRUE(db);
+  const auto user = db->create_user("h@example.com", "x", true);
+  ASSERT_TRUE(user);
+  add_hosts(*db, user->id, 0, 3);
+  ASSERT_FALSE(db->find_location_by_id(1)->last_seen_at.has_value());
+
+  const EpochMs started = now_epoch_ms();
+  auto service = monitor::ProbeService::create(*db, options(), nullptr, nullptr, db.get());
+  ASSERT_TRUE(service) << service.error().message;
+  (*service)->start();
+  auto local = [&] { return db->find_location_by_id(1).value(); };
+  // Seen from the start, before a round has ended.
+  ASSERT_TRUE(eventually([&] { return local().last_seen_at.has_value(); }, 10s));
+  EXPECT_EQ(local().rounds_on_time + local().rounds_late, 0);
+  // After rounds: each counted, written while the service runs (not only at stop).
+  ASSERT_TRUE(eventually([&] { return local().rounds_on_time + local().rounds_late >= 2; }, 60s));
+  const store::Location running = local();
+  EXPECT_GE(*running.last_seen_at, started);
+  EXPECT_LE(*running.last_seen_at, now_epoch_ms());
+  EXPECT_EQ(running.version, kVersion);
+  EXPECT_EQ(running.interval_ms, kInterval.count());
+  EXPECT_EQ(running.spool_backlog, 0);
+  (*service)->stop();
+
+  const auto m = (*service)->metrics();
+  const store::Location stopped = local();
+  // Every round the service ran is in the row, once: late ones are the rounds that overran.
+  EXPECT_EQ(static_cast<double>(stopped.rounds_on_time + stopped.rounds_late), m.at("rounds"));
+  EXPECT_EQ(static_cast<double>(stopped.rounds_late), m.at("round_overruns"));
+  EXPECT_GE(*stopped.last_seen_at, *running.last_seen_at);
+}
+
+// A heartbeat that cannot be written (here: its location is gone) is logged and never stops a round.
+TEST_F(ServiceTest, AFailedHeartbeatNeverStopsTheRounds) {
+  auto network = start_simnet({{simnet::v4_host(0), Behaviour{1, 0, Mode::normal}}});
+  ASSERT_TRUE(network);
+  TempDir db_dir;
+  auto db = open_migrated("sqlite:" + db_dir.file("no-location.db"));
+  ASSERT_TRUE(db);
+  const auto user = db->create_user("h@example.com", "x", true);
+  ASSERT_TRUE(user);
+  const auto hosts = add_hosts(*db, user->id, 0, 1);
+  auto o = options();
+  o.location_id = 999;  // no such row
+  auto service = monitor::ProbeService::create(*db, o, nullptr, nullptr, db.get());
+  ASSERT_TRUE(service) << service.error().message;
+  (*service)->start();
+  ASSERT_TRUE(eventually([&] { return (*service)->metrics().at("rounds") >= 2; }, 60s));
+  (*service)->stop();
+  EXPECT_GE(rows_of(*db, user->id, hosts)[hosts[0]].size(), 2u);
+  EXPECT_FALSE(db->find_location_by_id(1)->last_seen_at.has_value());  // nothing written elsewhere
+}
+
 TEST_F(ServiceTest, EachHostIsProbedByItsMethodAndGetsARowPerKind) {
   simnet::TcpPorts open_443, closed_22;
   open_443.open = {443};

@@ -141,7 +141,8 @@ TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
       "users",          "sessions",         "signin_failures", "hosts",        "ping_results",
       "latest_results", "ping_rollups",     "probe_workers",   "host_leases",  "schema_version",
       "alert_rules",    "host_alert_rules", "alert_state",     "alert_events", "maintenance_windows",
-      "alert_channels", "alert_outbox",     "api_tokens",      "host_paths",   "host_list_versions"};
+      "alert_channels", "alert_outbox",     "api_tokens",      "host_paths",   "host_list_versions",
+      "locations"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -334,6 +335,18 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"created_at", {"INTEGER", true}},
         {"finished_at", {"INTEGER", false}},
         {"last_error", {"TEXT", true}}}},
+      {"locations",
+       {{"id", {"INTEGER", false}},
+        {"name", {"TEXT", true}},
+        {"label", {"TEXT", true}},
+        {"token_hash", {"TEXT", false}},
+        {"created_at", {"INTEGER", true}},
+        {"last_seen_at", {"INTEGER", false}},
+        {"version", {"TEXT", true}},
+        {"rounds_on_time", {"INTEGER", true}},
+        {"rounds_late", {"INTEGER", true}},
+        {"spool_backlog", {"INTEGER", true}},
+        {"interval_ms", {"INTEGER", true}}}},
   };
   for (const auto& [table, columns] : expected) EXPECT_EQ(catalog.columns(table), columns) << table;
 }
@@ -358,6 +371,9 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       // makes a name clash a duplicate and a token hash one token's.
       {"api_tokens", {"token_hash"}},
       {"api_tokens", {"user_id", "name"}},
+      // Likewise: a location's name and an agent token's hash are one location's (issue 16).
+      {"locations", {"name"}},
+      {"locations", {"token_hash"}},
       {"alert_rules", {"user_id"}},
       {"host_alert_rules", {"host_id"}},
       {"alert_state", {"host_id"}},

@@ -66,6 +66,7 @@ TEST_F(ApiV1Test, EveryRouteAnswers401WithoutASessionOrToken) {
                                                    {Method::delete_, "/api/v1/maintenance/1"},
                                                    {Method::get, "/api/v1/alert-rules"},
                                                    {Method::put, "/api/v1/alert-rules"},
+                                                   {Method::get, "/api/v1/locations"},
                                                    {Method::get, "/api/v1/openapi.json"}}) {
     const Response response = anonymous.call(method, target, "{}", {{"content-type", "application/json"}});
     EXPECT_EQ(response.status, 401) << target;
@@ -769,6 +770,7 @@ TEST_F(ApiV1Test, TheOpenApiDocumentDescribesEveryRoute) {
                                         "patch /api/v1/channels/{id}",
                                         "delete /api/v1/channels/{id}",
                                         "post /api/v1/channels/{id}/test",
+                                        "get /api/v1/locations",
                                         "get /api/v1/openapi.json"};
   EXPECT_EQ(documented, served);
   // Each served route answers something other than "no such route" (404 JSON of the dispatcher or 405).

@@ -60,7 +60,7 @@ TEST_F(AppTest, SignInRehashesAPasswordMadeWithOtherParameters) {
   ASSERT_TRUE(store->create_user("old@example.com", old_hash, true));
   const domain::PasswordCost current{domain::PasswordCost::minimum().ops + 1,
                                      domain::PasswordCost::minimum().mem};
-  WebApp app({*store, *store, *store, *store, *store, *store, *store}, WebOptions{}, current);
+  WebApp app({*store, *store, *store, *store, *store, *store, *store, *store}, WebOptions{}, current);
   const std::string token = csrf_in(call(app, Method::get, "/signin").body);
   const auto response =
       call(app, Method::post, "/signin",
@@ -73,7 +73,7 @@ TEST_F(AppTest, SignInRehashesAPasswordMadeWithOtherParameters) {
 }
 
 TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
-  WebApp app({*store, *store, *store, *store, *store, *store, *store}, WebOptions{},
+  WebApp app({*store, *store, *store, *store, *store, *store, *store, *store}, WebOptions{},
              domain::PasswordCost::minimum());
   for (const auto& [method, path] :
        std::vector<std::pair<Method, std::string>>{{Method::get, "/"},
@@ -96,7 +96,7 @@ TEST_F(AppTest, EveryResponseHasTheSecurityHeaders) {
 }
 
 TEST_F(AppTest, SignedOutRequestsGoToSignInWithTheWholeTargetInNext) {
-  WebApp app({*store, *store, *store, *store, *store, *store, *store}, WebOptions{},
+  WebApp app({*store, *store, *store, *store, *store, *store, *store, *store}, WebOptions{},
              domain::PasswordCost::minimum());
   const Response response = call(app, Method::get, "/report/5?range=7d&x=a b%~\xc3\xa9");
   ASSERT_EQ(response.status, 303);
@@ -109,7 +109,7 @@ TEST_F(AppTest, SignedOutRequestsGoToSignInWithTheWholeTargetInNext) {
 }
 
 TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
-  WebApp app({*store, *store, *store, *store, *store, *store, *store}, WebOptions{},
+  WebApp app({*store, *store, *store, *store, *store, *store, *store, *store}, WebOptions{},
              domain::PasswordCost::minimum());
   const Response response = call(app, Method::get, "/api/v1/report");
   EXPECT_EQ(response.status, 401);
@@ -123,7 +123,7 @@ TEST_F(AppTest, ApiAnswersJsonWhenSignedOut) {
 }
 
 TEST_F(AppTest, PagesHaveNoInlineScript) {
-  WebApp app({*store, *store, *store, *store, *store, *store, *store}, WebOptions{},
+  WebApp app({*store, *store, *store, *store, *store, *store, *store, *store}, WebOptions{},
              domain::PasswordCost::minimum());
   const std::string token = csrf_in(call(app, Method::get, "/signup").body);
   ASSERT_EQ(

@@ -23,7 +23,7 @@ namespace semaphore::web::web_testing {
 // The app over one store that serves every interface WebStores names (the tests' SQLite), with the cheapest
 // password cost.
 inline std::unique_ptr<WebApp> app_over(store::Store& store, const WebOptions& options = {}) {
-  return std::make_unique<WebApp>(WebStores{store, store, store, store, store, store, store}, options,
+  return std::make_unique<WebApp>(WebStores{store, store, store, store, store, store, store, store}, options,
                                   domain::PasswordCost::minimum());
 }
 

@@ -1,0 +1,192 @@
+// SociStore's LocationStore (issue 16): the locations table. An agent's token is here only as its hash.
+#include <optional>
+
+#include "store/soci_store.h"
+
+namespace semaphore::store {
+namespace {
+
+constexpr const char* kLocationColumns =
+    "id, name, label, token_hash, created_at, last_seen_at, version, rounds_on_time, rounds_late, "
+    "spool_backlog, interval_ms";
+
+// The row buffers SOCI fills for kLocationColumns.
+struct LocationRow {
+  long long id = 0, created_at = 0, last_seen_at = 0, on_time = 0, late = 0, backlog = 0, interval = 0;
+  std::string name, label, token_hash, version;
+  soci::indicator hash_indicator = soci::i_null, seen_indicator = soci::i_null;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(name));
+    st.exchange(soci::into(label));
+    st.exchange(soci::into(token_hash, hash_indicator));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::into(last_seen_at, seen_indicator));
+    st.exchange(soci::into(version));
+    st.exchange(soci::into(on_time));
+    st.exchange(soci::into(late));
+    st.exchange(soci::into(backlog));
+    st.exchange(soci::into(interval));
+  }
+  Location take() const {
+    Location location;
+    location.id = id;
+    location.name = name;
+    location.label = label;
+    if (hash_indicator == soci::i_ok) location.token_hash = token_hash;
+    location.created_at = created_at;
+    if (seen_indicator == soci::i_ok) location.last_seen_at = last_seen_at;
+    location.version = version;
+    location.rounds_on_time = on_time;
+    location.rounds_late = late;
+    location.spool_backlog = backlog;
+    location.interval_ms = interval;
+    return location;
+  }
+};
+
+// Runs `query` (selecting kLocationColumns) with `uses` bound and returns every row.
+template <class BindUses>
+std::vector<Location> fetch_locations(soci::session& sql, const std::string& query, BindUses bind_uses) {
+  LocationRow row;
+  soci::statement st(sql);
+  row.bind(st);
+  bind_uses(st);
+  st.alloc();
+  st.prepare(query);
+  st.define_and_bind();
+  std::vector<Location> locations;
+  if (st.execute(true)) {
+    do locations.push_back(row.take());
+    while (st.fetch());
+  }
+  return locations;
+}
+
+Result<Location> first_or_not_found(std::vector<Location> found) {
+  if (found.empty()) return make_error(Errc::not_found, "no such location");
+  return std::move(found.front());
+}
+
+Status affected_one(const Result<bool>& changed) {
+  if (!changed) return changed.error();
+  if (!*changed) return make_error(Errc::not_found, "no such location");
+  return {};
+}
+
+}  // namespace
+
+Result<Location> SociStore::add_location(const Location& input) {
+  return with_session<Location>("add location", [&](soci::session& sql) -> Result<Location> {
+    Location location;
+    location.name = input.name;
+    location.label = input.label;
+    location.token_hash = input.token_hash;
+    location.created_at = input.created_at == 0 ? now_epoch_ms() : input.created_at;
+    const long long created = location.created_at;
+    std::string hash = location.token_hash.value_or("");
+    soci::indicator hash_indicator = location.token_hash ? soci::i_ok : soci::i_null;
+    long long id = 0;
+    soci::indicator id_indicator = soci::i_null;
+    // ON CONFLICT DO NOTHING rather than a failed INSERT, which would abort a PostgreSQL transaction. The
+    // clash is the name: token hashes are SHA-256 of 256 random bits.
+    sql << "INSERT INTO locations (name, label, token_hash, created_at) VALUES (:n, :l, :h, :c) "
+           "ON CONFLICT DO NOTHING RETURNING id",
+        soci::use(location.name), soci::use(location.label), soci::use(hash, hash_indicator),
+        soci::use(created), soci::into(id, id_indicator);
+    if (!sql.got_data() || id_indicator != soci::i_ok) {
+      return make_error(Errc::duplicate, "a location named " + location.name + " exists already");
+    }
+    location.id = id;
+    return location;
+  });
+}
+
+Result<std::vector<Location>> SociStore::list_locations() {
+  return with_session<std::vector<Location>>("list locations", [&](soci::session& sql) {
+    return Result<std::vector<Location>>(
+        fetch_locations(sql, std::string("SELECT ") + kLocationColumns + " FROM locations ORDER BY id",
+                        [](soci::statement&) {}));
+  });
+}
+
+Result<Location> SociStore::find_location(const std::string& name) {
+  return with_session<Location>("find location", [&](soci::session& sql) {
+    return first_or_not_found(
+        fetch_locations(sql, std::string("SELECT ") + kLocationColumns + " FROM locations WHERE name = :n",
+                        [&](soci::statement& st) { st.exchange(soci::use(name)); }));
+  });
+}
+
+Result<Location> SociStore::find_location_by_id(Id id) {
+  const long long wanted = id;
+  return with_session<Location>("find location", [&](soci::session& sql) {
+    return first_or_not_found(
+        fetch_locations(sql, std::string("SELECT ") + kLocationColumns + " FROM locations WHERE id = :i",
+                        [&](soci::statement& st) { st.exchange(soci::use(wanted)); }));
+  });
+}
+
+Result<Location> SociStore::find_location_by_token(const std::string& token_hash) {
+  return with_session<Location>("find location", [&](soci::session& sql) {
+    return first_or_not_found(fetch_locations(
+        sql, std::string("SELECT ") + kLocationColumns + " FROM locations WHERE token_hash = :h",
+        [&](soci::statement& st) { st.exchange(soci::use(token_hash)); }));
+  });
+}
+
+Status SociStore::rename_location(const std::string& old_name, const std::string& new_name) {
+  auto renamed = with_session<bool>("rename location", [&](soci::session& sql) -> Result<bool> {
+    WriteTransaction transaction(sql, *dialect_);
+    long long taken = 0;
+    sql << "SELECT COUNT(*) FROM locations WHERE name = :n", soci::use(new_name), soci::into(taken);
+    if (taken > 0 && old_name != new_name) {
+      return make_error(Errc::duplicate, "a location named " + new_name + " exists already");
+    }
+    soci::statement st = (sql.prepare << "UPDATE locations SET name = :n WHERE name = :o",
+                          soci::use(new_name), soci::use(old_name));
+    st.execute(true);
+    const bool changed = st.get_affected_rows() > 0;
+    transaction.commit();
+    return changed;
+  });
+  return affected_one(renamed);
+}
+
+Status SociStore::set_location_label(const std::string& name, const std::string& label) {
+  return affected_one(with_session<bool>("set location label", [&](soci::session& sql) -> Result<bool> {
+    soci::statement st =
+        (sql.prepare << "UPDATE locations SET label = :l WHERE name = :n", soci::use(label), soci::use(name));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
+  }));
+}
+
+Status SociStore::remove_location(const std::string& name) {
+  return affected_one(with_session<bool>("remove location", [&](soci::session& sql) -> Result<bool> {
+    soci::statement st = (sql.prepare << "DELETE FROM locations WHERE name = :n", soci::use(name));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
+  }));
+}
+
+Status SociStore::record_heartbeat(const LocationHeartbeat& heartbeat) {
+  const long long id = heartbeat.location_id, at = heartbeat.at, on_time = heartbeat.rounds_on_time,
+                  late = heartbeat.rounds_late, backlog = heartbeat.spool_backlog,
+                  interval = heartbeat.interval_ms;
+  return affected_one(with_session<bool>("record heartbeat", [&](soci::session& sql) -> Result<bool> {
+    // One statement: the counts are added in place, so two workers of one location that report at once
+    // both count (the row lock orders them); the rest is the last writer's.
+    soci::statement st =
+        (sql.prepare << "UPDATE locations SET last_seen_at = :a, version = :v, "
+                        "rounds_on_time = rounds_on_time + :o, rounds_late = rounds_late + :l, "
+                        "spool_backlog = :b, interval_ms = :i WHERE id = :id",
+         soci::use(at), soci::use(heartbeat.version), soci::use(on_time), soci::use(late), soci::use(backlog),
+         soci::use(interval), soci::use(id));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
+  }));
+}
+
+}  // namespace semaphore::store

@@ -318,6 +318,11 @@ void WebApp::set_notification_sender(alerts::NotificationSender* sender) {
   parts_->channel_tester.set_sender(sender);
 }
 
+void WebApp::flush_touches() {
+  parts_->site.sessions.flush_touches();
+  parts_->api_auth.flush_touches();
+}
+
 void WebApp::set_round_interval(std::chrono::seconds interval) {
   if (interval.count() > 0) parts_->site.round_interval = interval;
 }

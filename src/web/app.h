@@ -72,6 +72,10 @@ class WebApp {
   // How often the report refreshes itself and after how long a host without a round counts as unknown.
   void set_round_interval(std::chrono::seconds interval);
 
+  // Waits until the sessions' and API tokens' last-seen times asked for so far are written (they are written
+  // on threads of their own: web/security/deferred_touches.h). Tests.
+  void flush_touches();
+
   // Records an answer the server made without the app (400 for a malformed request, 413, timeouts).
   void record_protocol_error(int status, std::chrono::microseconds duration);
 

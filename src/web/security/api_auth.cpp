@@ -56,7 +56,9 @@ ApiAuth::ApiAuth(store::TokenStore& tokens, store::AccountStore& accounts, store
       versions_(versions),
       users_(users),
       per_token_(limits.token_rate, limits.token_burst),
-      failures_(limits.failure_rate, limits.failure_burst) {}
+      failures_(limits.failure_rate, limits.failure_burst),
+      touches_("API tokens' last-use times",
+               [&tokens](const store::Id& id, EpochMs at) { return tokens.touch_token(id, at); }) {}
 
 bool ApiAuth::has_authorization(const Request& request) {
   return std::any_of(request.headers.begin(), request.headers.end(),
@@ -144,13 +146,11 @@ void ApiAuth::touch(const store::ApiToken& token, EpochMs now) {
     if (const auto it = touched_.find(token.id); it != touched_.end()) last = std::max(last, it->second);
     if (now - last < kTouchEveryMs) return;
     if (touched_.size() >= kMaxTouchMemo) touched_.clear();
-    // Marked before the write, so that concurrent requests of this token do not all write; a failed write
-    // is tried again a minute later.
+    // Marked when asked for, so that concurrent requests of this token do not all ask; a failed write is
+    // asked for again a minute later.
     touched_[token.id] = now;
   }
-  if (auto written = tokens_.touch_token(token.id, now); !written) {
-    spdlog::warn("api token {}: last use not written: {}", token.id, log_safe(written.error().message));
-  }
+  touches_.touch(token.id, now);  // written on its own thread: the request never waits for it
 }
 
 }  // namespace semaphore::web

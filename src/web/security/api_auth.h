@@ -12,7 +12,8 @@
 //    past the token's rate (ApiLimits), or when the client address has failed too often (guessing).
 //  - Revocation and expiry hold at once: a token row is reused only under the same data version (a revoke
 //    is a committed write, which changes it), and expiry is judged on every request.
-//  - last_used_at is written at most once a minute per token, so a scraping loop is no stream of writes.
+//  - last_used_at is written at most once a minute per token, so a scraping loop is no stream of writes, and
+//    on a thread of its own (DeferredTouches), so a request never waits for that write.
 // The lookups are database queries: authorize() runs on the handler pool, as WebApp::handle does.
 #include <cstdint>
 #include <mutex>
@@ -27,6 +28,7 @@
 #include "store/token_store.h"
 #include "web/cache/versioned_cache.h"
 #include "web/http_types.h"
+#include "web/security/deferred_touches.h"
 #include "web/security/rate_limiter.h"
 #include "web/web_options.h"
 
@@ -62,6 +64,8 @@ class ApiAuth {
   std::optional<Response> authorize(RequestContext& ctx);
 
   static constexpr EpochMs kTouchEveryMs = 60'000;
+  // Waits until the last-use times asked for so far are written (or failed): tests.
+  void flush_touches() { touches_.flush(); }
 
  private:
   std::optional<Response> authorize_token(RequestContext& ctx, std::string_view authorization);
@@ -77,7 +81,8 @@ class ApiAuth {
   RateLimiter per_token_;                 // by token id
   RateLimiter failures_;                  // by client address (throttle_address)
   std::mutex touch_mutex_;
-  std::unordered_map<store::Id, EpochMs> touched_;  // token id -> last write of last_used_at
+  std::unordered_map<store::Id, EpochMs> touched_;  // token id -> last touch asked for
+  DeferredTouches<store::Id> touches_;              // last_used_at; last: its thread stops first
 };
 
 }  // namespace semaphore::web

@@ -11,7 +11,7 @@
 #include "core/result.h"
 #include "store/account_store.h"
 #include "web/cache/versioned_cache.h"
-#include "web/security/session_touches.h"
+#include "web/security/deferred_touches.h"
 
 namespace semaphore::web {
 
@@ -37,7 +37,10 @@ struct SessionRules {
 class SessionManager {
  public:
   SessionManager(store::AccountStore& store, SessionRules rules)
-      : store_(store), rules_(rules), touches_(store) {}
+      : store_(store),
+        rules_(rules),
+        touches_("sessions' last-seen times",
+                 [&store](const std::string& key, EpochMs at) { return store.touch_session(key, at); }) {}
 
   struct Started {
     std::string token;  // for the cookie
@@ -46,7 +49,7 @@ class SessionManager {
   // A new session for `user_id` with fresh token and CSRF token.
   Result<Started> start(store::Id user_id, EpochMs now);
   // The live session the cookie's token names: nullopt when unknown or expired (an expired one is deleted).
-  // A session due a touch (`rules().touch_every`) is touched in the background (SessionTouches): the request
+  // A session due a touch (`rules().touch_every`) is touched in the background (DeferredTouches): the request
   // never waits for that write, and the session it gets back is already seen `now`.
   // Errc::unavailable passes through so that the caller can answer 503 rather than sign the user out.
   // `data_version` (the store's data_version(), read first; "" for none) lets an unchanged session row be
@@ -60,15 +63,15 @@ class SessionManager {
   void flush_touches() { touches_.flush(); }
 
   // After a failed touch (the database refused the write: an outage, a held write lock), touches pause this
-  // long (SessionTouches::kPauseMs): each would fail the same way; a session simply counts as seen a little
+  // long (DeferredTouches::kPauseMs): each would fail the same way; a session simply counts as seen a little
   // earlier than it was.
-  static constexpr EpochMs kTouchPauseMs = SessionTouches::kPauseMs;
+  static constexpr EpochMs kTouchPauseMs = DeferredTouches<std::string>::kPauseMs;
 
  private:
   store::AccountStore& store_;
   SessionRules rules_;
-  VersionedCache<store::Session> rows_;  // by token hash
-  SessionTouches touches_;               // last; its thread stops first
+  VersionedCache<store::Session> rows_;   // by token hash
+  DeferredTouches<std::string> touches_;  // by token hash; last: its thread stops first
 };
 
 }  // namespace semaphore::web

@@ -51,7 +51,7 @@ TEST_P(Migration011Test, TurnsEveryErrorWordIntoItsCodeWithoutLosingARow) {
         const long long ts = kStart + round * kStep + host;
         // Every third round of a host fails, with each word in turn; a good tcp round has RSTs.
         const bool lost = (round + host) % 3 == 0;
-        const std::string word = kWords[static_cast<std::size_t>((round / 3 + host + method) % 5)];
+        const std::string& word = kWords[static_cast<std::size_t>((round / 3 + host + method) % 5)];
         const double median = 1.0 + host + round * 0.013;
         values += values.empty() ? "" : ",";
         values += "(" + std::to_string(host) + "," + std::to_string(ts) + ",5," + (lost ? "0" : "4") + "," +

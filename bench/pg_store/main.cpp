@@ -18,6 +18,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "guarded_main.h"
@@ -149,6 +150,27 @@ int bytes_per_row(const Config& config) {
       "CROSS JOIN LATERAL pgstatindex(CAST(i.indexrelid AS regclass)) s WHERE p.inhparent = "
       "CAST('ping_results' AS regclass) AND s.leaf_pages > 1;");
   const double per_row = static_cast<double>(total) / static_cast<double>(rows);
+  // What a SMALLINT location id in the row and its key would cost (issue 16): the same rows copied into two
+  // plain tables, packed the same way (heap written in one go, key built full), one with the column after
+  // `method` (in the key between method and ts, where the key has padding) and one without.
+  const auto copy_bytes = [&](const std::string& name, const std::string& location) {
+    pg.sql("CREATE TABLE " + name + " AS SELECT ts, host_id, method, " + location +
+           "sent, received, refused, min_ms, avg_ms, max_ms, median_ms, stddev_ms FROM ping_results ORDER BY "
+           "host_id, method, ts; ALTER TABLE " +
+           name + " ADD PRIMARY KEY (host_id, method, " + (location.empty() ? "" : "location, ") +
+           "ts) WITH (fillfactor = 100);");
+    long long heap_bytes = 0, total_bytes = 0;
+    std::sscanf(pg.sql("SELECT pg_relation_size(CAST('" + name + "' AS regclass)) || ' ' || " +
+                       "pg_total_relation_size(CAST('" + name + "' AS regclass));")
+                    .c_str(),
+                "%lld %lld", &heap_bytes, &total_bytes);
+    pg.sql("DROP TABLE " + name + ";");
+    return std::pair{static_cast<double>(heap_bytes) / static_cast<double>(rows),
+                     static_cast<double>(total_bytes) / static_cast<double>(rows)};
+  };
+  const auto [plain_heap, plain_total] = copy_bytes("bench_rows_plain", "");
+  const auto [located_heap, located_total] =
+      copy_bytes("bench_rows_located", "CAST(host_id % 3 AS SMALLINT) AS location, ");
   // How a host's newest row is found (the report's latest status): one partition, one index range.
   const std::string plan =
       pg.sql("EXPLAIN (COSTS OFF) SELECT MAX(ts) FROM ping_results WHERE host_id = 7 AND method = 0;");
@@ -193,6 +215,10 @@ int bytes_per_row(const Config& config) {
       static_cast<double>(total_compacted - heap_compacted) / static_cast<double>(rows),
       per_row_compacted * per_year / 1e6);
   std::printf("  primary key leaves after: %s", density_compacted.c_str());
+  std::printf(
+      "  a SMALLINT location id (issue 16), the same rows copied and packed: %.1f B/row (heap %.1f) without "
+      "it, %.1f (heap %.1f) with it in the row and the key\n",
+      plain_total, plain_heap, located_total, located_heap);
   std::printf("  SQLite:     %.1f B/row: %.1f MB per host per year at 60 s\n", sqlite_per_row,
               sqlite_per_row * per_year / 1e6);
   std::printf(

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/records.h"
+#include "store/result_error.h"
 
 namespace semaphore::store {
 
@@ -55,15 +56,13 @@ struct HostRow {
   }
 };
 
-// The row buffers for one ping_results row: ts, sent, received, the five RTT figures, error, method and
-// refused.
+// The row buffers for one ping_results row: ts, sent, received, the five RTT figures, method and refused
+// (which holds the error word's code too: result_error.h).
 struct ResultRow {
   long long host_id = 0, ts = 0;
   int sent = 0, received = 0, method = 0, refused = 0;
   double figures[5] = {};
   soci::indicator indicators[5] = {};
-  std::string error;
-  soci::indicator error_indicator = soci::i_null;
   // Every column is NULL when a LEFT JOIN found no result: SOCI needs an indicator for each.
   soci::indicator ts_indicator = soci::i_null, other_indicators[5] = {};
 
@@ -73,7 +72,6 @@ struct ResultRow {
     st.exchange(soci::into(sent, other_indicators[1]));
     st.exchange(soci::into(received, other_indicators[2]));
     for (int i = 0; i < 5; ++i) st.exchange(soci::into(figures[i], indicators[i]));
-    st.exchange(soci::into(error, error_indicator));
     st.exchange(soci::into(method, other_indicators[3]));
     st.exchange(soci::into(refused, other_indicators[4]));
   }
@@ -93,10 +91,8 @@ struct ResultRow {
       figures[i] = values[i]->value_or(0.0);
       indicators[i] = values[i]->has_value() ? soci::i_ok : soci::i_null;
     }
-    error = result.error;
-    error_indicator = result.error.empty() ? soci::i_null : soci::i_ok;
     method = to_int(result.method);
-    refused = result.refused;
+    refused = pack_refused(result.refused, result.error);
   }
   PingResult take() const {
     PingResult result;
@@ -109,9 +105,9 @@ struct ResultRow {
     result.max_ms = figure(2);
     result.median_ms = figure(3);
     result.stddev_ms = figure(4);
-    if (error_indicator == soci::i_ok) result.error = error;
+    result.error = unpacked_error(refused);
     result.method = probe_kind_from_int(method).value_or(ProbeKind::icmp);
-    result.refused = refused;
+    result.refused = unpacked_refused(refused);
     return result;
   }
 };
@@ -120,7 +116,7 @@ struct ResultRow {
 inline std::string result_columns(const std::string& alias) {
   std::string columns;
   for (const char* name : {"host_id", "ts", "sent", "received", "min_ms", "avg_ms", "max_ms", "median_ms",
-                           "stddev_ms", "error", "method", "refused"}) {
+                           "stddev_ms", "method", "refused"}) {
     columns += (columns.empty() ? "" : ", ") + alias + "." + name;
   }
   return columns;

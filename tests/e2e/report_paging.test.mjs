@@ -56,7 +56,7 @@ SELECT ${userId}, printf('host%05d.paging.example', i),
        CASE i % 4 WHEN 0 THEN 'AWS' WHEN 1 THEN 'GCP' WHEN 2 THEN 'Azure' ELSE 'Other' END,
        CASE i % 2 WHEN 0 THEN 'EC2' ELSE 'Compute' END, printf('rack %d', i % 50), 1, ${now} FROM n;
 INSERT INTO ping_results (host_id, ts, method, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms,
-                          error, refused)
+                          refused)
 SELECT h.id, ${now - 30000}, 0, 5,
        CASE WHEN ${index} % 10 = 0 THEN 0 WHEN ${index} % 10 = 1 THEN 3 ELSE 5 END,
        CASE WHEN ${index} % 10 = 0 THEN NULL ELSE 5 + ${index} % 97 END,
@@ -64,7 +64,7 @@ SELECT h.id, ${now - 30000}, 0, 5,
        CASE WHEN ${index} % 10 = 0 THEN NULL ELSE 7 + ${index} % 97 END,
        CASE WHEN ${index} % 10 = 0 THEN NULL ELSE 5.4 + ${index} % 97 END,
        CASE WHEN ${index} % 10 = 0 THEN NULL ELSE 0.4 END,
-       CASE WHEN ${index} % 10 = 0 THEN 'timeout' ELSE NULL END, 0
+       CASE WHEN ${index} % 10 = 0 THEN 4 * 4096 ELSE 0 END -- refused: the error "timeout" as its code (result_error.h)
 FROM hosts h WHERE h.user_id = ${userId} AND ${index} % 17 <> 2;
 WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 23)
 INSERT INTO ping_rollups (host_id, period_s, bucket_start, method, rounds, sent, received, min_ms, max_ms,

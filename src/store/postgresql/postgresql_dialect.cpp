@@ -22,16 +22,16 @@ namespace semaphore::store {
 namespace {
 
 // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
-// batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent. unnest() turns twelve array
+// batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent. unnest() turns eleven array
 // parameters back into rows.
 constexpr const char* kInsertResults =
     "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-    "stddev_ms, error, method, refused) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
+    "stddev_ms, method, refused) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
     "CAST(:s AS INTEGER[]), CAST(:r AS INTEGER[]), CAST(:f0 AS DOUBLE PRECISION[]), "
     "CAST(:f1 AS DOUBLE PRECISION[]), CAST(:f2 AS DOUBLE PRECISION[]), "
-    "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), CAST(:e AS TEXT[]), "
+    "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), "
     "CAST(:m AS SMALLINT[]), CAST(:x AS SMALLINT[])) "
-    "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, error, method, refused) "
+    "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, method, refused) "
     "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts, method) DO NOTHING";
 
 class NoWorkerLock : public WorkerLock {};
@@ -151,8 +151,9 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
   // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
   // One statement per batch. A statement per row costs a network round trip per row, which made
-  // the writer the probe process's main CPU cost; unnest() turns twelve array parameters back into rows.
-  std::array<PostgresArrayBuilder, 12> columns;
+  // the writer the probe process's main CPU cost; unnest() turns eleven array parameters back into rows.
+  // The error word goes in as its code, in refused's high bits (result_error.h).
+  std::array<PostgresArrayBuilder, 11> columns;
   for (const PingResult& result : results) {
     columns[0].add_integer(result.host_id);
     columns[1].add_integer(result.ts);
@@ -163,11 +164,10 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
     columns[6].add_real(result.max_ms);
     columns[7].add_real(result.median_ms);
     columns[8].add_real(result.stddev_ms);
-    columns[9].add_text(result.error);
-    columns[10].add_integer(to_int(result.method));
-    columns[11].add_integer(result.refused);
+    columns[9].add_integer(to_int(result.method));
+    columns[10].add_integer(pack_refused(result.refused, result.error));
   }
-  std::array<std::string, 12> arrays;
+  std::array<std::string, 11> arrays;
   for (std::size_t i = 0; i < columns.size(); ++i) arrays[i] = columns[i].finish();
   // With `inserted_rows`, RETURNING says which rows went in (the alerts evaluate only those).
   std::string statement = kInsertResults;

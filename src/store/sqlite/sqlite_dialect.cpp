@@ -100,14 +100,14 @@ std::int64_t SqliteDialect::insert_results(soci::session& sql, std::span<const P
   soci::statement st =
       (sql.prepare
            << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
-              "stddev_ms, error, method, refused) SELECT :h, :t, :s, :r, :f0, :f1, :f2, :f3, :f4, :e, :m, :x "
+              "stddev_ms, method, refused) SELECT :h, :t, :s, :r, :f0, :f1, :f2, :f3, :f4, :m, :x "
               "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = :h2) ON CONFLICT (host_id, ts, method) DO "
               "NOTHING",
        soci::use(row.host_id), soci::use(row.ts), soci::use(row.sent), soci::use(row.received),
        soci::use(row.figures[0], row.indicators[0]), soci::use(row.figures[1], row.indicators[1]),
        soci::use(row.figures[2], row.indicators[2]), soci::use(row.figures[3], row.indicators[3]),
-       soci::use(row.figures[4], row.indicators[4]), soci::use(row.error, row.error_indicator),
-       soci::use(row.method), soci::use(row.refused), soci::use(row.host_id));
+       soci::use(row.figures[4], row.indicators[4]), soci::use(row.method), soci::use(row.refused),
+       soci::use(row.host_id));
   std::int64_t inserted = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
     row.put(results[i]);

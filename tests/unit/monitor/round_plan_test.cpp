@@ -6,6 +6,8 @@
 #include <limits>
 #include <set>
 
+#include "store/result_error.h"
+
 namespace semaphore::monitor {
 namespace {
 
@@ -98,6 +100,27 @@ TEST(RoundPlan, SilentHostGetsAnError) {
   EXPECT_STREQ(to_row(1, 0, unresolved).error.c_str(), "unreachable");
   unresolved.error = probe::HostError::refused_address;
   EXPECT_STREQ(to_row(1, 0, unresolved).error.c_str(), "refused");
+}
+
+TEST(RoundPlan, EveryErrorWordHasItsOwnStoredCodeAndAnErrorRowRefusesNothing) {
+  // The database keeps the word as a code (store/result_error.h): a word the engine can write must not
+  // fall to the "other error" code, and rows with an error have refused 0 (nothing came back).
+  for (const probe::HostError error :
+       {probe::HostError::unresolvable, probe::HostError::refused_address, probe::HostError::unreachable,
+        probe::HostError::timeout, probe::HostError::send_failed}) {
+    probe::HostResult silent;
+    silent.sent = 2;
+    silent.refused = 2;
+    silent.rtts_ms.assign(2, std::numeric_limits<double>::quiet_NaN());
+    silent.error = error;
+    for (const ProbeKind kind : {ProbeKind::icmp, ProbeKind::tcp}) {
+      const auto row = to_row(1, 0, silent, kind);
+      EXPECT_EQ(row.error, probe::to_string(error));
+      EXPECT_NE(store::error_code(row.error), store::kOtherErrorCode) << row.error;
+      EXPECT_EQ(store::unpacked_error(store::pack_refused(row.refused, row.error)), row.error);
+      EXPECT_EQ(row.refused, 0);
+    }
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "support/file_modes.h"
+#include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 
 namespace semaphore::monitor {
@@ -175,6 +176,53 @@ TEST(Spool, AFileWrittenBeforeProbeMethodsReplaysAsIcmpRows) {
   ASSERT_TRUE(spool.remove(*file));
   auto damaged = spool.take_oldest();
   EXPECT_FALSE(damaged);  // renamed *.bad, nothing else to replay
+}
+
+TEST(Spool, AFileWrittenBeforeErrorCodesReplaysIntoTheStoreWithTheSameWords) {
+  // A spool file carries the error word, not the database's code (migration 011): one written before the
+  // upgrade, with rows of both of its older shapes (ten fields, and twelve), replays into a store at the new
+  // schema, and every word reads back as written; the RSTs of a good tcp row too.
+  testing::TempDir dir;
+  auto db = testing::open_migrated_sqlite(dir, "replay.db");
+  const auto user = *db->create_user("alice@example.com", "hash", true);
+  store::Id hosts[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    store::Host host;
+    host.user_id = user.id;
+    host.hostname = "h" + std::to_string(i) + ".example";
+    host.provider = Provider::other;
+    hosts[i] = db->add_host(host)->id;
+  }
+  const std::string a = std::to_string(hosts[0]), b = std::to_string(hosts[1]);
+  const std::string body =
+      a + " 60000 5 0 - - - - - unresolvable\n" + a + " 120000 5 0 - - - - - refused\n" + a +
+      " 180000 5 0 - - - - - unreachable 0 0\n" + a + " 240000 5 0 - - - - - timeout 0 0\n" + b +
+      " 60000 5 0 - - - - - send%20failed 1 0\n" + b + " 120000 5 4 1.5 2.25 3 2 0.5 - 1 3\n";
+  char header[64];
+  std::snprintf(header, sizeof header, "batch 6 %016llx\n",
+                static_cast<unsigned long long>(spool_checksum(body)));
+  std::filesystem::create_directories(dir.file("spool"));
+  std::ofstream(dir.file("spool/results-1-1-0.spool")) << header + body;
+  Spool spool(dir.file("spool"), "results", 1 << 20);
+  auto file = spool.take_oldest();
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->batches().size(), 1u);
+  ASSERT_EQ(*db->insert_results(file->batches()[0]), 6);
+
+  const auto first = *db->results_between(user.id, hosts[0], 0, 1'000'000);
+  ASSERT_EQ(first.size(), 4u);
+  const char* words[] = {"unresolvable", "refused", "unreachable", "timeout"};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(first[i].error, words[i]);
+    EXPECT_EQ(first[i].refused, 0);
+  }
+  const auto second = *db->results_between(user.id, hosts[1], 0, 1'000'000);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].error, "send failed");
+  EXPECT_EQ(second[0].method, ProbeKind::tcp);
+  EXPECT_EQ(second[1].error, "");
+  EXPECT_EQ(second[1].refused, 3);
+  EXPECT_EQ(second[1].received, 4);
 }
 
 TEST(Spool, RefusesToGrowPastItsLimit) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "old_database_fixture.h"
+#include "store/result_error.h"
 #include "store_fixture.h"
 
 namespace semaphore::testing {
@@ -36,7 +37,8 @@ PingResult round_row(store::Id host_id, EpochMs ts, ProbeKind method, int receiv
     result.median_ms = base + 0.25;
     result.stddev_ms = 0.125;
   } else {
-    result.error = "timeout after " + std::to_string(ts);
+    // One of the five words, which differs from row to row as the figures do.
+    result.error = std::string(store::kErrorWords[1 + static_cast<std::size_t>(ts % 5)]);
   }
   return result;
 }
@@ -285,14 +287,14 @@ TEST_P(Migration010Test, CopiesEveryHostsNewestRowAndKeepsUpWithPlainSqlInserts)
   }
 
   // A bulk load through the client, one multi-row statement holding an older and a newer round of the same
-  // host (the newer wins, whichever comes first in the statement).
+  // host (the newer wins, whichever comes first in the statement). Since migration 011 a client writes the
+  // error word as its code (4 * 4096: "timeout", store/result_error.h).
   run_sql(
       "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, "
-      "error, method, refused) VALUES (1, " +
-      std::to_string(kStart + 99 * 60'000LL) +
-      ", 5, 0, NULL, NULL, NULL, NULL, NULL, 'timeout', 0, 0), (1, " +
-      std::to_string(kStart + 98 * 60'000LL) + ", 5, 5, 1, 1, 1, 1, 0, NULL, 0, 0), (5, " +
-      std::to_string(kStart) + ", 5, 5, 1, 1, 1, 1, 0, NULL, 0, 0);\n");
+      "method, refused) VALUES (1, " +
+      std::to_string(kStart + 99 * 60'000LL) + ", 5, 0, NULL, NULL, NULL, NULL, NULL, 0, 16384), (1, " +
+      std::to_string(kStart + 98 * 60'000LL) + ", 5, 5, 1, 1, 1, 1, 0, 0, 0), (5, " + std::to_string(kStart) +
+      ", 5, 5, 1, 1, 1, 1, 0, 0, 0);\n");
   expect_statuses_match_history(*store, 1, "after a bulk load");
   const auto loaded_statuses = *store->host_statuses(1);
   for (const auto& status : loaded_statuses) {

@@ -2,7 +2,7 @@
 // OldDatabaseTest: an empty database of either back end (the test's parameter) that a migration test fills
 // by hand up to an old schema version, with the database's own client (`sqlite3`, `psql`) — the store has
 // no way to stop at an old version, on purpose — before migrating it and comparing. Used by the tests that
-// migrate a database with rows (006, 009).
+// migrate a database with rows (006, 009, 010, 011).
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -12,6 +12,19 @@
 #include "store_fixture.h"
 
 namespace semaphore::testing {
+
+// A result row's error word (NULL when none) and its refused count as SQL over `ping_results` or
+// `latest_results`, the same text on both back ends: before migration 011 (`coded` false) the `error` column
+// and `refused`; from 011 on (`coded`) the code in refused's high bits, decoded here independently of the
+// store (store/result_error.h: code * 4096 + count).
+inline std::string error_word_sql(bool coded) {
+  if (!coded) return "NULLIF(error, '')";
+  return "CASE refused / 4096 WHEN 0 THEN NULL WHEN 1 THEN 'unresolvable' WHEN 2 THEN 'refused' WHEN 3 THEN "
+         "'unreachable' WHEN 4 THEN 'timeout' WHEN 5 THEN 'send failed' ELSE 'error' END";
+}
+inline std::string refused_count_sql(bool coded) {
+  return coded ? "(refused % 4096)" : "refused";
+}
 
 class OldDatabaseTest : public ::testing::TestWithParam<DbKind> {
  protected:

@@ -1,6 +1,7 @@
 // SociStore's LocationStore (issue 16): the locations table. An agent's token is here only as its hash.
 #include <optional>
 
+#include "store/rows.h"
 #include "store/soci_store.h"
 
 namespace semaphore::store {
@@ -50,17 +51,8 @@ struct LocationRow {
 template <class BindUses>
 std::vector<Location> fetch_locations(soci::session& sql, const std::string& query, BindUses bind_uses) {
   LocationRow row;
-  soci::statement st(sql);
-  row.bind(st);
-  bind_uses(st);
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
   std::vector<Location> locations;
-  if (st.execute(true)) {
-    do locations.push_back(row.take());
-    while (st.fetch());
-  }
+  for_each_row(sql, row, query, bind_uses, [&] { locations.push_back(row.take()); });
   return locations;
 }
 

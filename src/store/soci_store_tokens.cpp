@@ -2,6 +2,7 @@
 // is never here, only its hash.
 #include <optional>
 
+#include "store/rows.h"
 #include "store/soci_store.h"
 
 namespace semaphore::store {
@@ -44,17 +45,8 @@ struct TokenRow {
 template <class BindUses>
 std::vector<ApiToken> fetch_tokens(soci::session& sql, const std::string& query, BindUses bind_uses) {
   TokenRow row;
-  soci::statement st(sql);
-  row.bind(st);
-  bind_uses(st);
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
   std::vector<ApiToken> tokens;
-  if (st.execute(true)) {
-    do tokens.push_back(row.take());
-    while (st.fetch());
-  }
+  for_each_row(sql, row, query, bind_uses, [&] { tokens.push_back(row.take()); });
   return tokens;
 }
 

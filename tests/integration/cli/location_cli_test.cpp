@@ -25,7 +25,7 @@ std::string list_line(const std::string& out, const std::string& name) {
   std::size_t at = 0;
   while (at < out.size()) {
     const auto end = out.find('\n', at);
-    const std::string line = out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    std::string line = out.substr(at, end == std::string::npos ? std::string::npos : end - at);
     if (line.starts_with(name + " ")) return line;
     if (end == std::string::npos) break;
     at = end + 1;

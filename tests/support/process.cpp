@@ -101,6 +101,12 @@ std::string semaphore_binary() {
   return from_env && *from_env ? from_env : "./build/semaphore";
 }
 
+CommandResult run_semaphore(const std::vector<std::string>& args, const std::string& input) {
+  std::vector<std::string> argv = {semaphore_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, input);
+}
+
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
                            const std::map<std::string, std::string>& env)
     : log_path_(log_path) {

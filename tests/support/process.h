@@ -22,6 +22,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 
 // The semaphore binary under test: $SEMAPHORE_BINARY (set by ctest), else ./build/semaphore.
 std::string semaphore_binary();
+// Runs the semaphore binary under test with `args`, feeding `input` on stdin (the CLI tests' one way in).
+CommandResult run_semaphore(const std::vector<std::string>& args, const std::string& input = "");
 
 class ChildProcess {
  public:

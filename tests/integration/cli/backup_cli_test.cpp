@@ -19,12 +19,6 @@ using namespace std::chrono_literals;
 
 constexpr int kHosts = 4;
 
-CommandResult semaphore(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {semaphore_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv);
-}
-
 std::string sql(const std::string& file, const std::string& query) {
   auto result = run_command({"sqlite3", file, query});
   EXPECT_EQ(result.exit_code, 0) << query << ": " << result.err;
@@ -51,12 +45,12 @@ constexpr const char* kRowsAndChecksum =
 class BackupCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(semaphore({"migrate", "--db", db_}).exit_code, 0);
+    ASSERT_EQ(run_semaphore({"migrate", "--db", db_}).exit_code, 0);
     auto user = run_command({semaphore_binary(), "user", "add", "--db", db_, "ops@example.com"},
                             "long enough password\n");
     ASSERT_EQ(user.exit_code, 0) << user.err;
     for (int i = 1; i <= kHosts; ++i) {
-      auto host = semaphore(
+      auto host = run_semaphore(
           {"host", "add", "--db", db_, "--user", "ops@example.com", "127.0.0." + std::to_string(i)});
       ASSERT_EQ(host.exit_code, 0) << host.err;
     }
@@ -90,7 +84,7 @@ TEST_F(BackupCliTest, BackupsTakenWhileTheServiceWritesAreWholeSnapshotsAndResto
   int previous = 0;
   for (int i = 0; i < 3; ++i) {
     const std::string file = dir_.file("backup-" + std::to_string(i) + ".db");
-    auto made = semaphore({"backup", "--db", db_, file});
+    auto made = run_semaphore({"backup", "--db", db_, file});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     EXPECT_NE(made.out.find("backed up to " + file), std::string::npos) << made.out;
     struct stat st {};
@@ -107,18 +101,18 @@ TEST_F(BackupCliTest, BackupsTakenWhileTheServiceWritesAreWholeSnapshotsAndResto
   }
   EXPECT_GT(rows(backups.back()), rows(backups.front())) << "the service went on writing meanwhile";
 
-  auto exists = semaphore({"backup", "--db", db_, backups[0]});
+  auto exists = run_semaphore({"backup", "--db", db_, backups[0]});
   EXPECT_EQ(exists.exit_code, 1);
   EXPECT_NE(exists.err.find("exists"), std::string::npos) << exists.err;
 
   // The running service holds the database: restoring under it is refused, and nothing changes.
-  auto refused = semaphore({"restore", "--db", db_, backups[1]});
+  auto refused = run_semaphore({"restore", "--db", db_, backups[1]});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("another probe worker"), std::string::npos) << refused.err;
 
   ASSERT_EQ(run->stop(SIGTERM), 0) << run->log();
   ASSERT_GT(rows(path_), rows(backups[1]));
-  auto restored = semaphore({"restore", "--db", db_, backups[1]});
+  auto restored = run_semaphore({"restore", "--db", db_, backups[1]});
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
   EXPECT_EQ(sql(path_, kRowsAndChecksum), sql(backups[1], kRowsAndChecksum));
   EXPECT_EQ(sql(path_, "SELECT email FROM users"), "ops@example.com");
@@ -137,20 +131,20 @@ TEST_F(BackupCliTest, RestoreRefusesWhatIsNotASoundBackupAndLeavesTheDatabaseAlo
   const std::string before = sql(path_, "SELECT COUNT(*) FROM hosts");
   const std::string garbage = dir_.file("garbage.db");
   std::ofstream(garbage) << std::string(8192, 'x');
-  auto not_sqlite = semaphore({"restore", "--db", db_, garbage});
+  auto not_sqlite = run_semaphore({"restore", "--db", db_, garbage});
   EXPECT_EQ(not_sqlite.exit_code, 1);
   EXPECT_NE(not_sqlite.err.find("not a SQLite database"), std::string::npos) << not_sqlite.err;
 
   const std::string other = dir_.file("other.db");
   sql(other, "CREATE TABLE t (x INTEGER)");
-  auto foreign = semaphore({"restore", "--db", db_, other});
+  auto foreign = run_semaphore({"restore", "--db", db_, other});
   EXPECT_EQ(foreign.exit_code, 1);
   EXPECT_NE(foreign.err.find("not a Semaphore database"), std::string::npos) << foreign.err;
 
   const std::string newer = dir_.file("newer.db");
-  ASSERT_EQ(semaphore({"backup", "--db", db_, newer}).exit_code, 0);
+  ASSERT_EQ(run_semaphore({"backup", "--db", db_, newer}).exit_code, 0);
   sql(newer, "INSERT INTO schema_version (version, applied_at) VALUES (999, 0)");
-  auto too_new = semaphore({"restore", "--db", db_, newer});
+  auto too_new = run_semaphore({"restore", "--db", db_, newer});
   EXPECT_EQ(too_new.exit_code, 1);
   EXPECT_NE(too_new.err.find("newer than this binary"), std::string::npos) << too_new.err;
 
@@ -158,11 +152,12 @@ TEST_F(BackupCliTest, RestoreRefusesWhatIsNotASoundBackupAndLeavesTheDatabaseAlo
 }
 
 TEST_F(BackupCliTest, OnPostgresqlTheCommandsNameTheToolsToUse) {
-  auto backup = semaphore({"backup", "--db", "postgresql://semaphore:secret@db.invalid/semaphore", "x"});
+  auto backup = run_semaphore({"backup", "--db", "postgresql://semaphore:secret@db.invalid/semaphore", "x"});
   EXPECT_EQ(backup.exit_code, 2);
   EXPECT_NE(backup.err.find("pg_dump"), std::string::npos) << backup.err;
   EXPECT_EQ(backup.err.find("secret"), std::string::npos) << "no password in messages";
-  auto restore = semaphore({"restore", "--db", "postgresql://db.invalid/semaphore", dir_.file("live.db")});
+  auto restore =
+      run_semaphore({"restore", "--db", "postgresql://db.invalid/semaphore", dir_.file("live.db")});
   EXPECT_EQ(restore.exit_code, 2);
   EXPECT_NE(restore.err.find("pg_restore"), std::string::npos) << restore.err;
 }

@@ -12,12 +12,6 @@
 namespace semaphore::testing {
 namespace {
 
-CommandResult semaphore(const std::vector<std::string>& args, const std::string& input = "") {
-  std::vector<std::string> argv = {semaphore_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, input);
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -35,9 +29,9 @@ std::vector<std::string> fields_of(const std::string& line) {
 class ChannelCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(semaphore({"migrate", "--db", db_}).exit_code, 0);
+    ASSERT_EQ(run_semaphore({"migrate", "--db", db_}).exit_code, 0);
     for (const char* email : {"ops@example.com", "other@example.com"}) {
-      const auto added = semaphore({"user", "add", "--db", db_, email}, "long enough password\n");
+      const auto added = run_semaphore({"user", "add", "--db", db_, email}, "long enough password\n");
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
   }
@@ -52,8 +46,8 @@ class ChannelCli : public ::testing::Test {
 
 TEST_F(ChannelCli, AddPrintsTheIdAndTheWebhooksSecretOnlyThenListAndRemove) {
   const auto added =
-      semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind", "webhook", "--url",
-                 "https://hooks.example.com/semaphore/t0ken", "--name", "ops hook"});
+      run_semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind", "webhook", "--url",
+                     "https://hooks.example.com/semaphore/t0ken", "--name", "ops hook"});
   ASSERT_EQ(added.exit_code, 0) << added.err;
   const auto lines = lines_of(added.out);
   ASSERT_EQ(lines.size(), 2u) << added.out;
@@ -65,16 +59,16 @@ TEST_F(ChannelCli, AddPrintsTheIdAndTheWebhooksSecretOnlyThenListAndRemove) {
   EXPECT_EQ(lines[1], "secret=" + channels[0].channel.secret);
   EXPECT_EQ(channels[0].channel.name, "ops hook");
 
-  const auto slack = semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind", "slack",
-                                "--url", "https://hooks.slack.com/services/T0/B0/XYZsecret"});
+  const auto slack = run_semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind",
+                                    "slack", "--url", "https://hooks.slack.com/services/T0/B0/XYZsecret"});
   ASSERT_EQ(slack.exit_code, 0) << slack.err;
   EXPECT_EQ(lines_of(slack.out).size(), 1u) << "no secret line for slack: " << slack.out;
-  const auto email = semaphore({"channel", "add", "--db", db_, "--user", "other@example.com", "--kind",
-                                "email", "--url", "smtp://mail.example.com:587", "--email-from",
-                                "alerts@example.com", "--email-to", "a@example.com,b@example.com"});
+  const auto email = run_semaphore({"channel", "add", "--db", db_, "--user", "other@example.com", "--kind",
+                                    "email", "--url", "smtp://mail.example.com:587", "--email-from",
+                                    "alerts@example.com", "--email-to", "a@example.com,b@example.com"});
   ASSERT_EQ(email.exit_code, 0) << email.err;
 
-  const auto listed = semaphore({"channel", "list", "--db", db_, "--user", "ops@example.com"});
+  const auto listed = run_semaphore({"channel", "list", "--db", db_, "--user", "ops@example.com"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   const auto rows = lines_of(listed.out);
   ASSERT_EQ(rows.size(), 2u) << listed.out;
@@ -84,20 +78,22 @@ TEST_F(ChannelCli, AddPrintsTheIdAndTheWebhooksSecretOnlyThenListAndRemove) {
   EXPECT_EQ(fields_of(rows[1]).at(3), "hooks.slack.com");
   EXPECT_EQ(listed.out.find("XYZsecret"), std::string::npos) << "only the URL's host is listed";
   EXPECT_EQ(listed.out.find("t0ken"), std::string::npos);
-  const auto others = semaphore({"channel", "list", "--db", db_, "--user", "other@example.com"});
+  const auto others = run_semaphore({"channel", "list", "--db", db_, "--user", "other@example.com"});
   ASSERT_EQ(lines_of(others.out).size(), 1u);
   EXPECT_EQ(fields_of(lines_of(others.out)[0]).at(3), "mail.example.com:587");
 
   // remove by name, then by id; another user's channel is not found.
   const std::string others_id = fields_of(lines_of(others.out)[0]).at(0);
-  const auto refused = semaphore({"channel", "remove", "--db", db_, "--user", "ops@example.com", others_id});
+  const auto refused =
+      run_semaphore({"channel", "remove", "--db", db_, "--user", "ops@example.com", others_id});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_EQ(channels_of("other@example.com").size(), 1u);
-  EXPECT_EQ(semaphore({"channel", "remove", "--db", db_, "--user", "ops@example.com", "ops hook"}).exit_code,
-            0);
+  EXPECT_EQ(
+      run_semaphore({"channel", "remove", "--db", db_, "--user", "ops@example.com", "ops hook"}).exit_code,
+      0);
   const std::string slack_id = fields_of(rows[1]).at(0);
-  EXPECT_EQ(semaphore({"channel", "remove", "--db", db_, "--user", "ops@example.com", slack_id}).exit_code,
-            0);
+  EXPECT_EQ(
+      run_semaphore({"channel", "remove", "--db", db_, "--user", "ops@example.com", slack_id}).exit_code, 0);
   EXPECT_TRUE(channels_of("ops@example.com").empty());
 }
 
@@ -122,20 +118,20 @@ TEST_F(ChannelCli, WrongInputNamesTheOptionAndAddsNothing) {
   for (const auto& c : cases) {
     std::vector<std::string> args = {"channel", "add", "--db", db_, "--user", "ops@example.com"};
     args.insert(args.end(), c.args.begin(), c.args.end());
-    const auto result = semaphore(args);
+    const auto result = run_semaphore(args);
     EXPECT_EQ(result.exit_code, c.code) << c.args[3] << result.err;
     EXPECT_NE(result.err.find(c.says), std::string::npos) << result.err;
     EXPECT_TRUE(result.out.empty()) << result.out;
   }
   EXPECT_TRUE(channels_of("ops@example.com").empty());
-  const auto first = semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind", "ntfy",
-                                "--url", "https://ntfy.example.com/t", "--name", "n"});
+  const auto first = run_semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind",
+                                    "ntfy", "--url", "https://ntfy.example.com/t", "--name", "n"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  const auto duplicate = semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind",
-                                    "ntfy", "--url", "https://ntfy.example.com/u", "--name", "n"});
+  const auto duplicate = run_semaphore({"channel", "add", "--db", db_, "--user", "ops@example.com", "--kind",
+                                        "ntfy", "--url", "https://ntfy.example.com/u", "--name", "n"});
   EXPECT_EQ(duplicate.exit_code, 1);
   EXPECT_NE(duplicate.err.find("already"), std::string::npos);
-  EXPECT_EQ(semaphore({"channel", "list", "--db", db_, "--user", "nobody@example.com"}).exit_code, 1);
+  EXPECT_EQ(run_semaphore({"channel", "list", "--db", db_, "--user", "nobody@example.com"}).exit_code, 1);
 }
 
 }  // namespace

@@ -13,12 +13,6 @@
 namespace semaphore::testing {
 namespace {
 
-CommandResult semaphore(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {semaphore_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, "");
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -29,7 +23,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 class EventCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(semaphore({"migrate", "--db", db_}).exit_code, 0);
+    ASSERT_EQ(run_semaphore({"migrate", "--db", db_}).exit_code, 0);
     for (const char* email : {"ops@example.com", "other@example.com"}) {
       const auto added =
           run_command({semaphore_binary(), "user", "add", "--db", db_, email}, "long enough password\n");
@@ -39,7 +33,7 @@ class EventCli : public ::testing::Test {
          std::vector<std::pair<std::string, std::string>>{{"ops@example.com", "web.example.com"},
                                                           {"ops@example.com", "db.example.com"},
                                                           {"other@example.com", "secret.example.com"}}) {
-      const auto added = semaphore({"host", "add", "--db", db_, "--user", email, host});
+      const auto added = run_semaphore({"host", "add", "--db", db_, "--user", email, host});
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
     store_ = store::Store::open(*parse_db_url(db_)).value();
@@ -77,7 +71,7 @@ TEST_F(EventCli, EventListPrintsTheUsersEventsNewestFirstOneLineEach) {
   down_and_up("ops@example.com", "db.example.com", 10);
   down_and_up("other@example.com", "secret.example.com", 20);
 
-  const auto listed = semaphore({"event", "list", "--db", db_, "--user", "ops@example.com"});
+  const auto listed = run_semaphore({"event", "list", "--db", db_, "--user", "ops@example.com"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   const auto lines = lines_of(listed.out);
   ASSERT_EQ(lines.size(), 1u + 6u) << listed.out;
@@ -96,47 +90,50 @@ TEST_F(EventCli, EventListPrintsTheUsersEventsNewestFirstOneLineEach) {
   EXPECT_EQ(listed.out.find("secret.example.com"), std::string::npos) << "another user's events";
 
   const auto one_host =
-      semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--host", "web.example.com"});
+      run_semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--host", "web.example.com"});
   ASSERT_EQ(one_host.exit_code, 0) << one_host.err;
   EXPECT_EQ(lines_of(one_host.out).size(), 1u + 3u);
   EXPECT_EQ(one_host.out.find("db.example.com"), std::string::npos);
 
-  const auto limited = semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--limit", "2"});
+  const auto limited =
+      run_semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--limit", "2"});
   ASSERT_EQ(limited.exit_code, 0) << limited.err;
   EXPECT_EQ(lines_of(limited.out).size(), 1u + 2u);
 
-  const auto foreign =
-      semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--host", "secret.example.com"});
+  const auto foreign = run_semaphore(
+      {"event", "list", "--db", db_, "--user", "ops@example.com", "--host", "secret.example.com"});
   EXPECT_EQ(foreign.exit_code, 1);
   EXPECT_NE(foreign.err.find("has no host secret.example.com"), std::string::npos) << foreign.err;
-  EXPECT_EQ(semaphore({"event", "list", "--db", db_, "--user", "nobody@example.com"}).exit_code, 1);
-  EXPECT_EQ(semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--limit", "0"}).exit_code,
-            2);
+  EXPECT_EQ(run_semaphore({"event", "list", "--db", db_, "--user", "nobody@example.com"}).exit_code, 1);
+  EXPECT_EQ(
+      run_semaphore({"event", "list", "--db", db_, "--user", "ops@example.com", "--limit", "0"}).exit_code,
+      2);
 }
 
 TEST_F(EventCli, AlertRulesShowTheDefaultsAndSetChangesOnlyTheRulesGiven) {
-  const auto shown = semaphore({"alert-rules", "show", "--db", db_, "--user", "ops@example.com"});
+  const auto shown = run_semaphore({"alert-rules", "show", "--db", db_, "--user", "ops@example.com"});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("down_after       3 rounds\n"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("median_ms        off\n"), std::string::npos) << shown.out;
 
-  const auto set = semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--down-after",
-                              "5", "--median-ms", "250"});
+  const auto set = run_semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com",
+                                  "--down-after", "5", "--median-ms", "250"});
   ASSERT_EQ(set.exit_code, 0) << set.err;
   const auto rules = store_->user_alert_rules(store_->find_user_by_email("ops@example.com")->id).value();
   ASSERT_TRUE(rules.has_value());
   EXPECT_EQ(rules->down_after, 5);
   EXPECT_EQ(rules->median_ms, 250.0);
   EXPECT_EQ(rules->up_after, 2);
-  ASSERT_EQ(semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--median-ms", "off"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--median-ms", "off"})
+          .exit_code,
+      0);
   EXPECT_FALSE(store_->user_alert_rules(store_->find_user_by_email("ops@example.com")->id)
                    .value()
                    ->median_ms.has_value());
 
   const auto refused =
-      semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--down-after", "0"});
+      run_semaphore({"alert-rules", "set", "--db", db_, "--user", "ops@example.com", "--down-after", "0"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--down-after: down_after must be between 1 and 100"), std::string::npos)
       << refused.err;

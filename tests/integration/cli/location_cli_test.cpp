@@ -14,12 +14,6 @@
 namespace semaphore::testing {
 namespace {
 
-CommandResult semaphore(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {semaphore_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, "");
-}
-
 // The line of `location list`'s output that starts with `name`, or "".
 std::string list_line(const std::string& out, const std::string& name) {
   std::size_t at = 0;
@@ -35,9 +29,10 @@ std::string list_line(const std::string& out, const std::string& name) {
 
 void check_location_commands(const std::string& db,
                              const std::function<std::string(const std::string&)>& query) {
-  ASSERT_EQ(semaphore({"migrate", "--db", db}).exit_code, 0);
+  ASSERT_EQ(run_semaphore({"migrate", "--db", db}).exit_code, 0);
 
-  auto added = semaphore({"location", "add", "FRA-Hetzner", "--label", "Frankfurt (Hetzner)", "--db", db});
+  auto added =
+      run_semaphore({"location", "add", "FRA-Hetzner", "--label", "Frankfurt (Hetzner)", "--db", db});
   ASSERT_EQ(added.exit_code, 0) << added.err;
   // stdout holds the token and nothing else, so TOKEN=$(semaphore location add ...) works; stderr says it is
   // shown only now.
@@ -51,7 +46,7 @@ void check_location_commands(const std::string& db,
   EXPECT_EQ(query("SELECT name, label, token_hash FROM locations WHERE id = 2"),
             "fra-hetzner|Frankfurt (Hetzner)|" + digest + "\n");
 
-  auto list = semaphore({"location", "list", "--db", db});
+  auto list = run_semaphore({"location", "list", "--db", db});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   for (const char* column : {"NAME", "LABEL", "KIND", "LAST SEEN", "VERSION", "STATUS"}) {
     EXPECT_NE(list.out.find(column), std::string::npos) << column << " in " << list.out;
@@ -69,52 +64,52 @@ void check_location_commands(const std::string& db,
   // A location seen just now with a 60 s interval is online.
   query("UPDATE locations SET last_seen_at = " + std::to_string(now_epoch_ms()) +
         ", interval_ms = 60000, version = '9.9.9' WHERE id = 1");
-  list = semaphore({"location", "list", "--db", db});
+  list = run_semaphore({"location", "list", "--db", db});
   EXPECT_TRUE(list_line(list.out, "local").ends_with("online")) << list.out;
   EXPECT_NE(list_line(list.out, "local").find("9.9.9"), std::string::npos) << list.out;
 
   // Refusals: nothing on stdout, the reason on stderr, exit 2 for a bad argument and 1 for the rest.
-  auto duplicate = semaphore({"location", "add", "fra-hetzner", "--db", db});
+  auto duplicate = run_semaphore({"location", "add", "fra-hetzner", "--db", db});
   EXPECT_EQ(duplicate.exit_code, 1);
   EXPECT_EQ(duplicate.out, "");
   EXPECT_NE(duplicate.err.find("already"), std::string::npos) << duplicate.err;
-  auto bad_name = semaphore({"location", "add", "fra hetzner", "--db", db});
+  auto bad_name = run_semaphore({"location", "add", "fra hetzner", "--db", db});
   EXPECT_EQ(bad_name.exit_code, 2);
   EXPECT_EQ(bad_name.out, "");
   EXPECT_NE(bad_name.err.find("a-z"), std::string::npos) << bad_name.err;
-  auto long_name = semaphore({"location", "add", std::string(33, 'x'), "--db", db});
+  auto long_name = run_semaphore({"location", "add", std::string(33, 'x'), "--db", db});
   EXPECT_EQ(long_name.exit_code, 2);
-  auto unknown = semaphore({"location", "rename", "nowhere", "x", "--db", db});
+  auto unknown = run_semaphore({"location", "rename", "nowhere", "x", "--db", db});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("no location named nowhere"), std::string::npos) << unknown.err;
-  auto taken = semaphore({"location", "rename", "local", "fra-hetzner", "--db", db});
+  auto taken = run_semaphore({"location", "rename", "local", "fra-hetzner", "--db", db});
   EXPECT_EQ(taken.exit_code, 1);
   EXPECT_NE(taken.err.find("already"), std::string::npos) << taken.err;
 
   // local can be renamed, and is still the one that cannot be removed.
-  auto renamed = semaphore({"location", "rename", "local", "berlin", "--db", db});
+  auto renamed = run_semaphore({"location", "rename", "local", "berlin", "--db", db});
   ASSERT_EQ(renamed.exit_code, 0) << renamed.err;
   EXPECT_EQ(query("SELECT name FROM locations WHERE id = 1"), "berlin\n");
-  auto kept = semaphore({"location", "remove", "berlin", "--db", db});
+  auto kept = run_semaphore({"location", "remove", "berlin", "--db", db});
   EXPECT_EQ(kept.exit_code, 1);
   EXPECT_NE(kept.err.find("cannot be removed"), std::string::npos) << kept.err;
   EXPECT_EQ(query("SELECT COUNT(*) FROM locations"), "2\n");
 
-  auto labelled = semaphore({"location", "set", "fra-hetzner", "--label", "Falkenstein", "--db", db});
+  auto labelled = run_semaphore({"location", "set", "fra-hetzner", "--label", "Falkenstein", "--db", db});
   ASSERT_EQ(labelled.exit_code, 0) << labelled.err;
   EXPECT_EQ(query("SELECT label FROM locations WHERE name = 'fra-hetzner'"), "Falkenstein\n");
-  auto no_label = semaphore({"location", "set", "fra-hetzner", "--db", db});
+  auto no_label = run_semaphore({"location", "set", "fra-hetzner", "--db", db});
   EXPECT_EQ(no_label.exit_code, 2);
 
   // Removing an agent location revokes its token with its row.
-  auto removed = semaphore({"location", "remove", "fra-hetzner", "--db", db});
+  auto removed = run_semaphore({"location", "remove", "fra-hetzner", "--db", db});
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_EQ(query("SELECT COUNT(*) FROM locations WHERE token_hash = '" + digest + "'"), "0\n");
-  auto again = semaphore({"location", "remove", "fra-hetzner", "--db", db});
+  auto again = run_semaphore({"location", "remove", "fra-hetzner", "--db", db});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("no location named fra-hetzner"), std::string::npos) << again.err;
 
-  auto help = semaphore({"location", "--help"});
+  auto help = run_semaphore({"location", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   for (const char* command : {"add", "list", "rename", "set", "remove"}) {
     EXPECT_NE(help.out.find(command), std::string::npos) << command << " in " << help.out;

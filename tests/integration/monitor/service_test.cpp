@@ -81,10 +81,7 @@ class ServiceTest : public ::testing::Test {
   // Runs the service until the database is back and the spool replayed, around `outage` (which takes the
   // database away and gives it back), then checks every host has one row for every round.
   void outage_test(store::Store& db, const std::function<void()>& down, const std::function<void()>& up) {
-    std::vector<simnet::HostEntry> table;
-    for (std::uint32_t i = 0; i < 20; ++i)
-      table.push_back({simnet::v4_host(i), Behaviour{1, 0, Mode::normal}});
-    auto network = start_simnet(table);
+    auto network = start_simnet(answering_hosts(20));
     ASSERT_TRUE(network);
     const auto user = db.create_user("o@example.com", "x", true);
     ASSERT_TRUE(user);
@@ -240,9 +237,7 @@ TEST_F(ServiceTest, ThousandSimulatedHostsEveryRound) {
 // The heartbeat (issue 16, monitor/heartbeat.h): the service records itself in location 1's row at its start
 // and after each round — last seen, its version, its interval and every round, on time or late.
 TEST_F(ServiceTest, TheServiceRecordsItsHeartbeatInItsLocationEachRound) {
-  std::vector<simnet::HostEntry> table;
-  for (std::uint32_t i = 0; i < 3; ++i) table.push_back({simnet::v4_host(i), Behaviour{1, 0, Mode::normal}});
-  auto network = start_simnet(table);
+  auto network = start_simnet(answering_hosts(3));
   ASSERT_TRUE(network);
   TempDir db_dir;
   auto db = open_migrated("sqlite:" + db_dir.file("heartbeat.db"));
@@ -280,7 +275,7 @@ TEST_F(ServiceTest, TheServiceRecordsItsHeartbeatInItsLocationEachRound) {
 
 // A heartbeat that cannot be written (here: its location is gone) is logged and never stops a round.
 TEST_F(ServiceTest, AFailedHeartbeatNeverStopsTheRounds) {
-  auto network = start_simnet({{simnet::v4_host(0), Behaviour{1, 0, Mode::normal}}});
+  auto network = start_simnet(answering_hosts(1));
   ASSERT_TRUE(network);
   TempDir db_dir;
   auto db = open_migrated("sqlite:" + db_dir.file("no-location.db"));

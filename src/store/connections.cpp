@@ -12,7 +12,21 @@ bool contains(const std::string& haystack, const char* needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+thread_local Lane this_threads_lane = Lane::background;
+
 }  // namespace
+
+Lane current_lane() {
+  return this_threads_lane;
+}
+
+InteractiveLane::InteractiveLane() : previous_(this_threads_lane) {
+  this_threads_lane = Lane::interactive;
+}
+
+InteractiveLane::~InteractiveLane() {
+  this_threads_lane = previous_;
+}
 
 Error translate(const soci::soci_error& error, const char* what) {
   std::string message = error.get_error_message();

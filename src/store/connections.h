@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "store/lane.h"
 
 namespace semaphore::store {
 
@@ -20,13 +21,20 @@ class Dialect;
 // down, database locked or read-only, disk full) Errc::unavailable: the caller may retry later.
 Error translate(const soci::soci_error& error, const char* what);
 
+// Two pools, one per lane (lane.h): each call takes a connection of its thread's lane.
 class Connections {
  public:
-  explicit Connections(std::size_t size) : pool_(size), size_(size) {}
+  // `per_lane` connections in each lane.
+  explicit Connections(std::size_t per_lane)
+      : background_(per_lane), interactive_(per_lane), per_lane_(per_lane) {}
 
-  std::size_t size() const { return size_; }
-  // Connection `i` of the pool, for setting it up before first use (Dialect::open).
-  soci::session& at(std::size_t i) { return pool_.at(i); }
+  // Connections in both lanes.
+  std::size_t size() const { return 2 * per_lane_; }
+  // Connection `i` of both lanes (the background lane's first), for setting it up before first use
+  // (Dialect::open).
+  soci::session& at(std::size_t i) {
+    return i < per_lane_ ? background_.at(i) : interactive_.at(i - per_lane_);
+  }
 
   // Runs `work` on a pooled connection; a soci_error becomes an Error (a broken connection is reopened
   // for the next caller). Every store method goes through here.
@@ -37,11 +45,14 @@ class Connections {
   Status execute(const char* what, const std::function<void(soci::session&)>& work);
 
   // A pooled connection held until the session is destroyed (a lock that lives as long as a connection).
-  std::unique_ptr<soci::session> hold() { return std::make_unique<soci::session>(pool_); }
+  std::unique_ptr<soci::session> hold() { return std::make_unique<soci::session>(pool()); }
 
  private:
-  soci::connection_pool pool_;
-  std::size_t size_;
+  soci::connection_pool& pool() { return current_lane() == Lane::interactive ? interactive_ : background_; }
+
+  soci::connection_pool background_;
+  soci::connection_pool interactive_;
+  std::size_t per_lane_;
 };
 
 // A write transaction, begun the way the dialect begins one (BEGIN IMMEDIATE on SQLite, BEGIN on
@@ -61,7 +72,7 @@ class WriteTransaction {
 
 template <class T>
 Result<T> Connections::with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {
-  soci::session sql(pool_);
+  soci::session sql(pool());
   try {
     return work(sql);
   } catch (const soci::soci_error& error) {

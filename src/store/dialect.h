@@ -30,7 +30,7 @@ class Dialect {
   virtual ~Dialect() = default;
 
   // --- connections ---
-  // How many pooled connections the store opens.
+  // How many pooled connections the store opens in each of its two lanes (lane.h).
   virtual std::size_t pool_size() const = 0;
   // The database as messages name it (any password redacted).
   virtual std::string display_name() const = 0;

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/text.h"
+#include "store/lane.h"
 #include "web/api/api_error.h"
 #include "web/app_context.h"
 #include "web/channel_tester.h"
@@ -333,6 +334,9 @@ void WebApp::record_protocol_error(int status, std::chrono::microseconds duratio
 
 Response WebApp::handle(const Request& request) {
   const auto started = Clock::now();
+  // The request's store calls take the interactive lane's connections, never waiting behind the ping
+  // service's writer or the alert senders (store/lane.h).
+  store::InteractiveLane lane;
   RequestContext ctx{parts_->site, request};
   ctx.now = now_epoch_ms();
   Response response;

@@ -13,8 +13,9 @@ class PostgresqlDialect final : public Dialect {
  public:
   explicit PostgresqlDialect(std::string url) : url_(std::move(url)) {}
 
-  // A small pool.
-  std::size_t pool_size() const override { return 8; }
+  // A small pool: 6 connections in each lane, 12 in all (8 in one pool before the lanes), so that five
+  // processes (serve and four probe workers) stay well inside PostgreSQL's default 100.
+  std::size_t pool_size() const override { return 6; }
   std::string display_name() const override;
   // Loads libpq (lazy_libpq.h), connects with libpq's reading of the URL, quiets NOTICEs.
   void open(Connections& connections) override;

@@ -11,7 +11,7 @@ class SqliteDialect final : public Dialect {
  public:
   explicit SqliteDialect(std::string path) : path_(std::move(path)) {}
 
-  // A few connections, so that readers (WAL) do not wait for the writer.
+  // A few connections in each lane, so that readers (WAL) do not wait for the writer: 8 in all.
   std::size_t pool_size() const override { return 4; }
   std::string display_name() const override;
   // WAL, synchronous=NORMAL, foreign keys on, a 10 s busy timeout; plus the data-version connection.

@@ -99,7 +99,7 @@ TEST(ConnectionLanes, AReadInTheInteractiveLaneAnswersWhileBackgroundWritersWait
     writers.push_back(std::async(std::launch::async, [&, i] {
       auto created = store->create_user("writer" + std::to_string(i) + "@example.com", "hash", false);
       writers_returned.fetch_add(1);
-      return created.has_value() || created.error().code == Errc::unavailable;
+      return static_cast<bool>(created) || created.error().code == Errc::unavailable;
     }));
   }
   std::this_thread::sleep_for(1s);  // the writers take the lane's connections and wait for the lock

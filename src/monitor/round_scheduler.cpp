@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/text.h"
+#include "store/lane.h"
 
 namespace semaphore::monitor {
 
@@ -45,7 +46,14 @@ struct RoundScheduler::Tally {
 
 milliseconds RoundScheduler::run_round(EpochMs round_ts) {
   const auto& timing = options_.timing;
-  if (auto hosts = source_.hosts_for_round(round_ts); hosts) {
+  // The round's start waits for its host list: read it in the interactive lane (store/lane.h), so that it
+  // never queues behind the writer, the heartbeat or the alert senders while they wait out a held SQLite
+  // write lock (the soak's outage: two rounds started late by that wait).
+  auto hosts = [&] {
+    store::InteractiveLane lane;
+    return source_.hosts_for_round(round_ts);
+  }();
+  if (hosts) {
     hosts_ = std::move(*hosts);
     if (options_.on_hosts) options_.on_hosts(hosts_);
   } else {

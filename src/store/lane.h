@@ -4,8 +4,10 @@
 // session touches use the background lane; while the database refuses writes (a held SQLite write lock, a
 // backup) each of them can hold a connection for the whole busy timeout, and with one shared pool every page
 // queued behind them (issue 12's soak: /report took 40 s during an outage although SQLite's readers go on).
-// A web request's handler marks its thread interactive for the request (WebApp::handle); every other thread
-// (the CLI's included) is background.
+// The interactive lane is for calls that something waits for on a deadline: a web request's handler marks
+// its thread interactive for the request (WebApp::handle), and the ping service for the read of a round's
+// host list (RoundScheduler::run_round), which the round's start waits for. Every other thread (the CLI's
+// included) is background.
 namespace semaphore::store {
 
 enum class Lane { background, interactive };

@@ -63,6 +63,9 @@ struct WriterOptions {
   // Called on the writer thread after spooled rows went back into the database, with the oldest ts among
   // them (maintenance recomputes the rollups from there).
   std::function<void(EpochMs oldest_ts)> on_replayed;
+  // The service's location (issue 16): push() stamps it on every row, so that the rows, the spool and a
+  // replay carry it (a spooled row keeps the location it was measured from).
+  store::Id location_id = store::kLocalLocationId;
 };
 
 class ResultWriter {

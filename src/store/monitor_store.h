@@ -62,8 +62,10 @@ class MonitorStore {
   virtual Status release_host_leases(const std::string& worker_id, std::int64_t keep) = 0;
   // SQLite: makes this process the database's only probe worker (an flock on "<file>.probe-lock", which the
   // kernel releases if the process dies). Errc::limit_exceeded naming the holder when another worker runs.
-  // PostgreSQL: a lock that holds nothing (workers share hosts through leases).
-  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+  // PostgreSQL: a lock that holds nothing (workers share hosts through leases). One lock per location
+  // (issue 16): a worker of another location (`probe --location`) pings every host too, beside it.
+  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,
+                                                                 Id location_id = kLocalLocationId) = 0;
   // Maintenance in one worker at a time: a lock that no other process holds while it lives, or nullptr when
   // another process holds it now (that worker does this cycle's maintenance). PostgreSQL: a session advisory
   // lock on a pooled connection, released when the lock is destroyed or the connection dies. SQLite: always

@@ -30,9 +30,10 @@ class MonitorStore {
   // Every enabled host of every user: what a lone probe worker pings.
   virtual Result<std::vector<Host>> list_enabled_hosts() = 0;
 
-  // Inserts the batch in one transaction; rows whose (host_id, ts, method) exists already are skipped
-  // (idempotent replays), and rows of hosts deleted meanwhile are dropped. Returns the number of rows
-  // inserted.
+  // Inserts the batch in one transaction; rows whose (host_id, ts, method, location_id) exists already are
+  // skipped (idempotent replays), and rows of hosts deleted meanwhile are dropped. Returns the number of rows
+  // inserted. Errc::invalid_argument for a location id a row cannot hold (store/result_location.h); a
+  // location that does not exist fails the batch (its rows are kept by the writer and retried).
   virtual Result<std::int64_t> insert_results(std::span<const PingResult> results) = 0;
   // insert_results, and in the same transaction the alerts (issue 14): the rows actually inserted (never the
   // skipped duplicates of a replay) go to `evaluator` host by host with the host's rules, alert state,

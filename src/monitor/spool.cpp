@@ -21,6 +21,8 @@
 #include <string_view>
 #include <utility>
 
+#include "store/result_location.h"
+
 namespace semaphore::monitor {
 namespace {
 
@@ -110,8 +112,10 @@ bool parse_row(std::string_view line, store::PingResult& row) {
         parse_int(f[11], row.refused) && row.refused >= 0)) {
     return false;
   }
-  if (!line.empty() &&
-      !(take_field(line, f[12]) && parse_int(f[12], row.location_id) && row.location_id >= 1)) {
+  // A location id no row can hold (store/result_location.h) is damage: the store would refuse the batch
+  // for ever.
+  if (!line.empty() && !(take_field(line, f[12]) && parse_int(f[12], row.location_id) &&
+                         store::valid_result_location(row.location_id))) {
     return false;
   }
   return line.empty() && parse_int(f[0], row.host_id) && parse_int(f[1], row.ts) &&

@@ -268,6 +268,16 @@ TEST(Spool, AFileWrittenBeforeLocationsReplaysAsTheLocalLocation) {
   ASSERT_EQ(local.size(), 2u);
   EXPECT_EQ(local[0].received, 4);
   EXPECT_EQ(local[1].error, "timeout");
+
+  // A location id no row can hold is damage, not a row to retry for ever: the file is set aside.
+  ASSERT_TRUE(spool.remove(*file));
+  for (const char* location : {"0", "16385"}) {
+    const std::string bad = a + " 60000 5 5 9 9 9 9 0 - 0 0 " + location + "\n";
+    std::snprintf(header, sizeof header, "batch 1 %016llx\n",
+                  static_cast<unsigned long long>(spool_checksum(bad)));
+    std::ofstream(dir.file(std::string("spool/results-2-1-") + location + ".spool")) << header + bad;
+  }
+  EXPECT_FALSE(spool.take_oldest());
 }
 
 TEST(Spool, RefusesToGrowPastItsLimit) {

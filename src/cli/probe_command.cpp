@@ -11,8 +11,10 @@
 #include "cli/cli_context.h"
 #include "cli/service_options.h"
 #include "cli/store_access.h"
+#include "domain/locations.h"
 #include "domain/target_choice.h"
 #include "monitor/probe_service.h"
+#include "store/result_location.h"
 
 namespace semaphore::cli {
 namespace {
@@ -28,12 +30,38 @@ sigset_t block_stop_signals() {
   return signals;
 }
 
-void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& options) {
+// The id of the location `name` (`probe --location`, issue 16), looked up once at start: the heartbeat, the
+// results and the leases of this worker all use it. An unknown name is an error that says how to make one.
+store::Id resolve_location(store::LocationStore& locations, const std::string& name) {
+  auto normalized = domain::normalize_location_name(name);
+  if (!normalized) throw CommandExit{2, "probe: --location " + name + ": " + normalized.error().message};
+  auto found = locations.find_location(*normalized);
+  if (!found) {
+    if (found.error().code == Errc::not_found) {
+      throw CommandExit{2, "probe: there is no location named " + *normalized +
+                               "; make it first with `semaphore location add " + *normalized +
+                               "` (see `semaphore location list`)"};
+    }
+    throw CommandExit{1, "probe: cannot look up the location " + *normalized + ": " + found.error().message};
+  }
+  if (!store::valid_result_location(found->id)) {
+    throw CommandExit{2, "probe: the location " + *normalized + " has an id too large to key results by"};
+  }
+  return found->id;
+}
+
+void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& options,
+               const std::string& location) {
   auto store = open_store(global);
+  monitor::ServiceOptions with_location = options;
+  if (!location.empty()) {
+    with_location.location_id = resolve_location(*store, location);
+    spdlog::info("probe: pinging as location {} (id {})", location, with_location.location_id);
+  }
 
   const sigset_t signals = block_stop_signals();
   alerts::StoreRoundEvaluator alert_evaluator;  // the alerts, evaluated in each batch's transaction
-  monitor::ServiceOptions with_budget = options;
+  monitor::ServiceOptions with_budget = with_location;
   with_budget.tcp_max_sockets = tcp_socket_budget(nullptr);  // the process's descriptors, less a reserve
   auto service =
       monitor::ProbeService::create(*store, with_budget, &alert_evaluator, store.get(), store.get());
@@ -53,12 +81,18 @@ void add_probe_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("probe", "run the ping service alone (one of several probe workers)");
   auto options = std::make_shared<monitor::ServiceOptions>();
   auto targets = std::make_shared<std::optional<TargetPolicy>>();
+  auto location = std::make_shared<std::string>();
   add_service_options(*command, *options, *targets, TargetsHelp::probe);
-  command->callback([&global, options, targets] {
+  command
+      ->add_option("--location", *location,
+                   "the location this worker pings from (made with `semaphore location add NAME`): its "
+                   "results, heartbeat and host leases are that location's (default: local)")
+      ->envname("SEMAPHORE_LOCATION");
+  command->callback([&global, options, targets, location] {
     const domain::TargetChoice choice = domain::choose_target_policy_without_signup(*targets);
     spdlog::info("{}", choice.reason);
     options->target_policy = choice.policy;
-    run_probe(global, *options);
+    run_probe(global, *options, *location);
   });
 }
 

@@ -21,8 +21,8 @@ Result<std::vector<store::Host>> LeaseHostSource::hosts_for_round(EpochMs round_
   // The lease clock is this machine's: workers' clocks must agree to within the ttl's margin (NTP does).
   // In the background mode the round waits for the heartbeat, the renewal and one batch only.
   const bool background = claim_window_.count() > 0;
-  store::LeaseRequest request{worker_id_, now_epoch_ms(), ttl_.count(), chunk_,
-                              background ? 1 : claim_budget_.count()};
+  store::LeaseRequest request{
+      worker_id_, now_epoch_ms(), ttl_.count(), chunk_, background ? 1 : claim_budget_.count(), location_id_};
   auto grant = store_.claim_host_leases(request);
   if (!grant) return grant.error();
   const auto held = static_cast<std::int64_t>(grant->hosts.size());
@@ -60,7 +60,8 @@ void LeaseHostSource::claim_in_background(EpochMs deadline, store::Id after) {
       if (stopping_ || want <= 0) break;
     }
     if (now_epoch_ms() >= deadline) break;
-    store::LeaseRequest request{worker_id_, now_epoch_ms(), ttl_.count(), static_cast<int>(want), 0};
+    store::LeaseRequest request{worker_id_, now_epoch_ms(), ttl_.count(), static_cast<int>(want),
+                                0,          location_id_};
     auto batch = store_.claim_more_host_leases(request, after);
     if (!batch) {
       spdlog::warn("leases: cannot claim more hosts ({}); the rest at the next rounds",

@@ -44,13 +44,15 @@ class LeaseHostSource : public HostSource {
   // start, however long that takes; more stops starting batches once that much time has passed.
   LeaseHostSource(store::MonitorStore& store, std::string worker_id, std::chrono::milliseconds ttl, int chunk,
                   std::chrono::milliseconds claim_budget = std::chrono::milliseconds(0),
-                  std::chrono::milliseconds claim_window = std::chrono::milliseconds(0))
+                  std::chrono::milliseconds claim_window = std::chrono::milliseconds(0),
+                  store::Id location_id = store::kLocalLocationId)
       : store_(store),
         worker_id_(std::move(worker_id)),
         ttl_(ttl),
         chunk_(chunk),
         claim_budget_(claim_budget),
-        claim_window_(claim_window) {}
+        claim_window_(claim_window),
+        location_id_(location_id) {}
   ~LeaseHostSource() override;  // stops and joins the claimer (close() also releases the leases)
 
   Result<std::vector<store::Host>> hosts_for_round(EpochMs round_ts) override;
@@ -71,6 +73,7 @@ class LeaseHostSource : public HostSource {
   int chunk_;
   std::chrono::milliseconds claim_budget_;
   std::chrono::milliseconds claim_window_;
+  store::Id location_id_;  // leases are per location (issue 16): this worker's
   std::int64_t fair_share_ = 0;
   std::int64_t logged_held_ = 0;
 

@@ -34,6 +34,7 @@ void ResultWriter::stop() {
 
 void ResultWriter::push(std::vector<store::PingResult> rows) {
   if (rows.empty()) return;
+  for (store::PingResult& row : rows) row.location_id = options_.location_id;
   metrics_.results_queued += rows.size();
   std::size_t taken = 0;
   {

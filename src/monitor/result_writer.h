@@ -3,8 +3,8 @@
 // batches, one transaction per batch. While the database fails, the writer backs off and retries; once the
 // outage is older than `spool_after` (or the queue is half full) it appends batches to the spool instead
 // (fsync per batch) and keeps trying the database at the back-off pace. When the database answers again it
-// replays the spool, oldest file first; inserts are idempotent on (host_id, ts, method), so a replay that is
-// interrupted and repeated never duplicates a row.
+// replays the spool, oldest file first; inserts are idempotent on (host_id, ts, method, location), so a
+// replay that is interrupted and repeated never duplicates a row.
 //
 // Why a queue and a thread and not an insert at the end of each round: a slow or absent database must never
 // delay the next round's pings, and a round's rows must survive a database that is down for hours.
@@ -63,6 +63,9 @@ struct WriterOptions {
   // Called on the writer thread after spooled rows went back into the database, with the oldest ts among
   // them (maintenance recomputes the rollups from there).
   std::function<void(EpochMs oldest_ts)> on_replayed;
+  // The service's location (issue 16): push() stamps it on every row, so that the rows, the spool and a
+  // replay carry it (a spooled row keeps the location it was measured from).
+  store::Id location_id = store::kLocalLocationId;
 };
 
 class ResultWriter {

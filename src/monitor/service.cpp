@@ -161,6 +161,7 @@ class Service : public ProbeService {
     w.batch_size = static_cast<std::size_t>(options.batch_size);
     w.queue_capacity = options.queue_capacity;
     w.spool_after = options.spool_after;
+    w.location_id = options.location_id;
     return w;
   }
 
@@ -210,7 +211,7 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
   SchedulerOptions scheduler{*timing, options.rate, options.target_policy, {}, {}};
   const std::string worker_id = options.worker_id.empty() ? host_and_pid() : options.worker_id;
 
-  auto lock = store.lock_single_worker(worker_id);
+  auto lock = store.lock_single_worker(worker_id, options.location_id);
   if (!lock) return lock.error();
   std::unique_ptr<HostSource> source;
   if (store.leases_hosts()) {
@@ -221,8 +222,9 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
     // The round starts with the renewal and one batch; the rest is claimed while it runs, until the phase
     // window closes (a host claimed by then still gets its probes in before the round's end), and pinged in
     // the same round: every round, the first included, ends on time and covers what could be claimed.
-    source = std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk,
-                                               std::chrono::milliseconds(0), timing->window);
+    source =
+        std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk,
+                                          std::chrono::milliseconds(0), timing->window, options.location_id);
   } else {
     source = std::make_unique<AllHostsSource>(store);
   }

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <utility>
 
+#include "store/result_location.h"
+
 namespace semaphore::monitor {
 namespace {
 
@@ -95,18 +97,25 @@ bool parse_kind(std::string_view text, ProbeKind& kind) {
   return parsed.has_value();
 }
 
-// A row has ten fields, or twelve since issue 15 (method, refused): a file spooled by an earlier version
-// replays as icmp rows.
+// A row has ten fields, twelve since issue 15 (method, refused), thirteen since issue 16 (the location): a
+// file spooled by an earlier version replays as icmp rows (before 15) of the `local` location (before 16).
 bool parse_row(std::string_view line, store::PingResult& row) {
-  std::string_view f[12];
+  std::string_view f[13];
   for (std::size_t i = 0; i < 10; ++i) {
     if (!take_field(line, f[i])) return false;
   }
   row.method = ProbeKind::icmp;
   row.refused = 0;
+  row.location_id = store::kLocalLocationId;
   if (!line.empty() &&
       !(take_field(line, f[10]) && take_field(line, f[11]) && parse_kind(f[10], row.method) &&
         parse_int(f[11], row.refused) && row.refused >= 0)) {
+    return false;
+  }
+  // A location id no row can hold (store/result_location.h) is damage: the store would refuse the batch
+  // for ever.
+  if (!line.empty() && !(take_field(line, f[12]) && parse_int(f[12], row.location_id) &&
+                         store::valid_result_location(row.location_id))) {
     return false;
   }
   return line.empty() && parse_int(f[0], row.host_id) && parse_int(f[1], row.ts) &&
@@ -237,6 +246,8 @@ std::string Spool::encode(std::span<const store::PingResult> batch) {
     body += std::to_string(to_int(row.method));
     body += ' ';
     body += std::to_string(row.refused);
+    body += ' ';
+    body += std::to_string(row.location_id);
     body += '\n';
   }
   char header[64];

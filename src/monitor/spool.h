@@ -4,12 +4,15 @@
 //
 // Files `<dir>/<prefix>-<created ms>-<pid>-<n>.spool`, text, one record per batch:
 //     batch <rows> <fnv1a-64 hex of the rows' text>\n
-//     <host_id> <ts> <sent> <received> <min> <avg> <max> <median> <stddev> <error> <method> <refused>\n
-// (x rows; method is ProbeKind's stored number. Rows of files written before issue 15 end at <error> and
-// replay as icmp rows with nothing refused.) Doubles are written in the shortest form that reads back
-// exactly, "-" for none; the error is percent-encoded. Each append is one write() and one fdatasync(): a
-// batch is spooled once append() returns. A crash in the middle of an append leaves a torn last record, which
-// the checksum detects and replay skips (that batch was never acknowledged).
+//     <host_id> <ts> <sent> <received> <min> <avg> <max> <median> <stddev> <error> <method> <refused>
+//     <location>\n
+// (x rows, each on one line; method is ProbeKind's stored number, location the locations row's id. Rows of
+// files written before issue 15 end at <error> and replay as icmp rows with nothing refused; rows of files
+// written before issue 16 end at <refused> and replay as the `local` location's, id 1.) Doubles are written
+// in the shortest form that reads back exactly, "-" for none; the error is percent-encoded. Each append is
+// one write() and one fdatasync(): a batch is spooled once append() returns. A crash in the middle of an
+// append leaves a torn last record, which the checksum detects and replay skips (that batch was never
+// acknowledged).
 //
 // Files are guarded with flock(): the file being appended to is locked by its writer, and a replayer takes
 // the lock before reading, so several processes sharing a spool directory never replay a file twice at once

@@ -68,7 +68,8 @@ class Dialect {
                                                            const LeaseRequest& request, Id after) = 0;
   virtual Status release_host_leases(Connections& connections, const std::string& worker_id,
                                      std::int64_t keep) = 0;
-  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,
+                                                                 Id location_id) = 0;
   // MonitorStore::try_lock_maintenance: a lock no other process holds, or nullptr when one does.
   virtual Result<std::unique_ptr<WorkerLock>> try_lock_maintenance(Connections& connections) = 0;
 

@@ -30,9 +30,10 @@ class MonitorStore {
   // Every enabled host of every user: what a lone probe worker pings.
   virtual Result<std::vector<Host>> list_enabled_hosts() = 0;
 
-  // Inserts the batch in one transaction; rows whose (host_id, ts, method) exists already are skipped
-  // (idempotent replays), and rows of hosts deleted meanwhile are dropped. Returns the number of rows
-  // inserted.
+  // Inserts the batch in one transaction; rows whose (host_id, ts, method, location_id) exists already are
+  // skipped (idempotent replays), and rows of hosts deleted meanwhile are dropped. Returns the number of rows
+  // inserted. Errc::invalid_argument for a location id a row cannot hold (store/result_location.h); a
+  // location that does not exist fails the batch (its rows are kept by the writer and retried).
   virtual Result<std::int64_t> insert_results(std::span<const PingResult> results) = 0;
   // insert_results, and in the same transaction the alerts (issue 14): the rows actually inserted (never the
   // skipped duplicates of a replay) go to `evaluator` host by host with the host's rules, alert state,
@@ -62,8 +63,10 @@ class MonitorStore {
   virtual Status release_host_leases(const std::string& worker_id, std::int64_t keep) = 0;
   // SQLite: makes this process the database's only probe worker (an flock on "<file>.probe-lock", which the
   // kernel releases if the process dies). Errc::limit_exceeded naming the holder when another worker runs.
-  // PostgreSQL: a lock that holds nothing (workers share hosts through leases).
-  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) = 0;
+  // PostgreSQL: a lock that holds nothing (workers share hosts through leases). One lock per location
+  // (issue 16): a worker of another location (`probe --location`) pings every host too, beside it.
+  virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,
+                                                                 Id location_id = kLocalLocationId) = 0;
   // Maintenance in one worker at a time: a lock that no other process holds while it lives, or nullptr when
   // another process holds it now (that worker does this cycle's maintenance). PostgreSQL: a session advisory
   // lock on a pooled connection, released when the lock is destroyed or the connection dies. SQLite: always

@@ -16,6 +16,10 @@ namespace semaphore::store {
 
 using Id = std::int64_t;
 
+// The location of the ping service of `semaphore run` / `semaphore probe` with no --location (migration
+// 012's first row, never removed): every result row written before issue 16 is its.
+inline constexpr Id kLocalLocationId = 1;
+
 struct User {
   Id id = 0;
   std::string email;  // stored lower-cased
@@ -81,14 +85,16 @@ struct Host {
 // is up, the port closed; `refused` counts those among `received`.
 struct PingResult {
   Id host_id = 0;
-  EpochMs ts =
-      0;  // the round's start, UTC ms: (host_id, ts, method) is the primary key: inserts are idempotent
+  EpochMs ts = 0;  // the round's start, UTC ms: (host_id, ts, method, location_id) is the key: inserts
+                   // are idempotent
   int sent = 0;
   int received = 0;
   std::optional<double> min_ms, avg_ms, max_ms, median_ms, stddev_ms;
   std::string error;  // empty when at least one reply came back
   ProbeKind method = ProbeKind::icmp;
   int refused = 0;  // TCP: answers that were a RST (counted in received)
+  // Where it was measured from (issue 16): part of the key, so two locations' rows of one round both stay.
+  Id location_id = kLocalLocationId;
 };
 
 // Which of a user's hosts HostStore::find_host_statuses returns: those after `after_id` in id order (so a
@@ -119,6 +125,7 @@ struct Rollup {
   int received = 0;
   std::optional<double> min_ms, max_ms, avg_ms, median_ms;  // median = median of the rounds' medians
   ProbeKind method = ProbeKind::icmp;
+  Id location_id = kLocalLocationId;  // rollups are computed per location (issue 16)
 };
 
 // --- ping service types (issue 4; see monitor_store.h) ---
@@ -133,6 +140,9 @@ struct LeaseRequest {
   // so that a worker's round starts on time however many hosts are free; the rest are claimed by the next
   // calls. 0: claim up to the fair share whatever it takes.
   std::int64_t budget_ms = 0;
+  // The worker's location (issue 16): leases are per location, so every location's workers cover every host
+  // and never take hosts from another location's workers.
+  Id location_id = kLocalLocationId;
 };
 
 struct LeaseGrant {

@@ -8,6 +8,7 @@
 
 #include "store/records.h"
 #include "store/result_error.h"
+#include "store/result_location.h"
 
 namespace semaphore::store {
 
@@ -56,8 +57,9 @@ struct HostRow {
   }
 };
 
-// The row buffers for one ping_results row: ts, sent, received, the five RTT figures, method and refused
-// (which holds the error word's code too: result_error.h).
+// The row buffers for one ping_results row: ts, sent, received, the five RTT figures, method (which holds
+// the row's location too: result_location.h) and refused (which holds the error word's code too:
+// result_error.h).
 struct ResultRow {
   long long host_id = 0, ts = 0;
   int sent = 0, received = 0, method = 0, refused = 0;
@@ -91,7 +93,7 @@ struct ResultRow {
       figures[i] = values[i]->value_or(0.0);
       indicators[i] = values[i]->has_value() ? soci::i_ok : soci::i_null;
     }
-    method = to_int(result.method);
+    method = pack_method(result.method, result.location_id);
     refused = pack_refused(result.refused, result.error);
   }
   PingResult take() const {
@@ -106,7 +108,8 @@ struct ResultRow {
     result.median_ms = figure(3);
     result.stddev_ms = figure(4);
     result.error = unpacked_error(refused);
-    result.method = probe_kind_from_int(method).value_or(ProbeKind::icmp);
+    result.method = unpacked_kind(method);
+    result.location_id = unpacked_location(method);
     result.refused = unpacked_refused(refused);
     return result;
   }
@@ -120,6 +123,18 @@ inline std::string result_columns(const std::string& alias) {
     columns += (columns.empty() ? "" : ", ") + alias + "." + name;
   }
   return columns;
+}
+
+// The columns ResultRow reads, from `latest_results <alias>`: that table keeps the location in a column of
+// its own (its foreign key), so its method is packed here the way ping_results stores it.
+inline std::string latest_result_columns(const std::string& alias) {
+  std::string columns;
+  for (const char* name :
+       {"host_id", "ts", "sent", "received", "min_ms", "avg_ms", "max_ms", "median_ms", "stddev_ms"}) {
+    columns += (columns.empty() ? "" : ", ") + alias + "." + name;
+  }
+  return columns + ", " + sql_packed_method(alias + ".location_id", alias + ".method") + ", " + alias +
+         ".refused";
 }
 
 // Prepares `query` with `row` bound for output plus `uses`, and calls `each` for every row fetched.

@@ -19,6 +19,10 @@
 
 namespace semaphore::store {
 
+// Errc::invalid_argument when a result's location id cannot be stored (result_location.h); checked before
+// every insert (soci_store_monitor.cpp).
+Status check_result_locations(std::span<const PingResult> results);
+
 class SociStore final : public Store {
  public:
   // Opens the dialect's pool of connections. Throws soci::soci_error (or std::runtime_error when libpq
@@ -99,7 +103,8 @@ class SociStore final : public Store {
   Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) override;
   Result<std::vector<Host>> claim_more_host_leases(const LeaseRequest& request, Id after) override;
   Status release_host_leases(const std::string& worker_id, std::int64_t keep) override;
-  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
+  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,
+                                                         Id location_id = kLocalLocationId) override;
   Result<std::unique_ptr<WorkerLock>> try_lock_maintenance() override;
   Result<std::int64_t> create_partitions(EpochMs now) override;
   Result<std::int64_t> compact_partitions(EpochMs now) override;
@@ -176,7 +181,7 @@ class SociStore final : public Store {
   // insert_results_evaluated's part after the insert, inside its transaction (soci_store_alerts.cpp).
   Status evaluate_inserted(soci::session& sql, std::span<const PingResult> results,
                            const std::vector<std::size_t>& inserted, RoundEvaluator& evaluator);
-  Status evaluate_chunk(soci::session& sql, const std::vector<Id>& hosts,
+  Status evaluate_chunk(soci::session& sql, Id location, const std::vector<Id>& hosts,
                         std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator);
   // Sets each round's baseline for the hosts whose rules use one, from the cache or, at most once per host
   // per hour of rounds, from ping_rollups.
@@ -189,19 +194,20 @@ class SociStore final : public Store {
   std::map<Id, std::vector<ChannelRecord>> load_enabled_channels(soci::session& sql,
                                                                  const std::string& user_ids);
 
-  void fill_baselines(soci::session& sql, const std::map<Id, HostAlertContext>& contexts,
+  void fill_baselines(soci::session& sql, Id location, const std::map<Id, HostAlertContext>& contexts,
                       std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator);
 
   std::unique_ptr<Dialect> dialect_;  // before connections_: it says how many to open
   Connections connections_;
 
-  // The last baseline loaded per host, for the hour it was loaded for (the start of the round's hour).
+  // The last baseline loaded per location and host, for the hour it was loaded for (the start of the
+  // round's hour).
   struct CachedBaseline {
     EpochMs hour = 0;
     std::optional<double> median_ms;
   };
   std::mutex baseline_mutex_;
-  std::unordered_map<Id, CachedBaseline> baselines_;
+  std::unordered_map<Id, std::unordered_map<Id, CachedBaseline>> baselines_;
 };
 
 }  // namespace semaphore::store

@@ -1,6 +1,7 @@
 // SociStore's AlertStore reads that only the pages need (issue 14): every host's alert state of one user in
 // one query, for the report's state column. Scoped by user_id like every user-facing query.
 #include "store/alert_rows.h"
+#include "store/result_location.h"
 #include "store/rows.h"
 #include "store/soci_store.h"
 
@@ -15,7 +16,9 @@ Result<std::vector<AlertStateRecord>> SociStore::user_alert_states(Id user_id) {
     for_each_row(
         sql, row,
         std::string("SELECT ") + kStateColumns +
-            " FROM alert_state WHERE host_id IN (SELECT id FROM hosts WHERE user_id = :u) ORDER BY host_id",
+            " FROM alert_state WHERE host_id IN (SELECT id FROM hosts WHERE user_id = :u) AND location_id "
+            "= " +
+            std::to_string(kShownLocationId) + " ORDER BY host_id",
         [&](soci::statement& st) { st.exchange(soci::use(user)); }, [&] { states.push_back(row.take()); });
     return states;
   });

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "store/alert_rows.h"
+#include "store/result_location.h"
 #include "store/rows.h"
 #include "store/soci_store.h"
 
@@ -60,28 +61,29 @@ int clamp_limit(int limit) {
   return std::clamp(limit, 1, 1000);
 }
 
-// The median of each host's hourly medians over [from, to): the same window-function median as the rollups,
-// of the host's main kind (tcp rollups for a tcp host, icmp for the others: a both host whose ICMP is
-// filtered has no icmp medians, so no baseline).
-std::map<Id, double> load_baselines(soci::session& sql, const std::vector<Id>& hosts, EpochMs from,
-                                    EpochMs to) {
+// The median of each host's hourly medians over [from, to) from `location`: the same window-function median
+// as the rollups, of the host's main kind (tcp rollups for a tcp host, icmp for the others: a both host
+// whose ICMP is filtered has no icmp medians, so no baseline).
+std::map<Id, double> load_baselines(soci::session& sql, const std::vector<Id>& hosts, Id location,
+                                    EpochMs from, EpochMs to) {
   std::map<Id, double> baselines;
   long long host_id = 0;
   double median = 0;
   soci::indicator indicator = soci::i_null;
-  const long long lo = from, hi = to;
+  const long long lo = from, hi = to, where = location;
   soci::statement st =
       (sql.prepare
            << "WITH m AS (SELECT host_id, median_ms, ROW_NUMBER() OVER (PARTITION BY host_id ORDER BY "
               "median_ms) AS rn, COUNT(*) OVER (PARTITION BY host_id) AS cnt FROM ping_rollups "
               "WHERE host_id IN (" +
                   in_list(hosts) +
-                  ") AND period_s = 3600 AND bucket_start >= :lo AND bucket_start < :hi AND median_ms "
-                  "IS NOT NULL AND method = (SELECT CASE WHEN h.probe_method = 'tcp' THEN 1 ELSE 0 END FROM "
+                  ") AND period_s = 3600 AND bucket_start >= :lo AND bucket_start < :hi AND location_id = :l "
+                  "AND median_ms IS NOT NULL AND method = (SELECT CASE WHEN h.probe_method = 'tcp' THEN 1 "
+                  "ELSE 0 END FROM "
                   "hosts h WHERE h.id = ping_rollups.host_id)) SELECT host_id, AVG(median_ms) FROM m WHERE "
                   "rn = (cnt + 1) / 2 OR rn = "
                   "(cnt + 2) / 2 GROUP BY host_id",
-       soci::use(lo), soci::use(hi), soci::into(host_id), soci::into(median, indicator));
+       soci::use(lo), soci::use(hi), soci::use(where), soci::into(host_id), soci::into(median, indicator));
   if (st.execute(true)) {
     do {
       if (indicator == soci::i_ok) baselines[host_id] = median;
@@ -96,7 +98,7 @@ std::map<Id, double> load_baselines(soci::session& sql, const std::vector<Id>& h
 // changed, replayed later) are not judged. A both host's round is judged once both its rows are stored: in
 // the transaction that inserts the second of them (the other one read back from ping_results), so that a
 // round whose two rows fall into two batches is still judged once, on both.
-void keep_effective_rounds(soci::session& sql, const std::map<Id, ProbeMethod>& methods,
+void keep_effective_rounds(soci::session& sql, Id location, const std::map<Id, ProbeMethod>& methods,
                            std::map<Id, std::vector<RoundToEvaluate>>& rounds) {
   std::vector<Id> both_hosts;
   EpochMs lo = 0, hi = 0;
@@ -115,14 +117,15 @@ void keep_effective_rounds(soci::session& sql, const std::map<Id, ProbeMethod>& 
     std::erase_if(list, [kind](const RoundToEvaluate& round) { return round.round.method != kind; });
   }
   if (both_hosts.empty()) return;
-  // Every row of those hosts in the rounds' span, this batch's included (same transaction).
+  // Every row of those hosts from this location in the rounds' span, this batch's included (same
+  // transaction).
   std::map<Id, std::map<EpochMs, std::pair<std::optional<PingResult>, std::optional<PingResult>>>> stored;
   ResultRow row;
   const long long from = lo, to = hi;
   for_each_row(
       sql, row,
       "SELECT " + result_columns("r") + " FROM ping_results r WHERE r.host_id IN (" + in_list(both_hosts) +
-          ") AND r.ts >= :f AND r.ts <= :t",
+          ") AND " + sql_method_of_location("r.method", location) + " AND r.ts >= :f AND r.ts <= :t",
       [&](soci::statement& st) {
         st.exchange(soci::use(from));
         st.exchange(soci::use(to));
@@ -248,7 +251,9 @@ Result<std::optional<AlertStateRecord>> SociStore::host_alert_state(Id user_id, 
     StateRow row;
     Out state;
     for_each_row(
-        sql, row, std::string("SELECT ") + kStateColumns + " FROM alert_state WHERE host_id = :h",
+        sql, row,
+        std::string("SELECT ") + kStateColumns +
+            " FROM alert_state WHERE host_id = :h AND location_id = " + std::to_string(kShownLocationId),
         [&](soci::statement& st) { st.exchange(soci::use(host)); }, [&] { state = row.take(); });
     return state;
   });
@@ -400,6 +405,7 @@ Result<std::vector<MaintenanceWindowRecord>> SociStore::list_maintenance_windows
 Result<std::int64_t> SociStore::insert_results_evaluated(std::span<const PingResult> results,
                                                          RoundEvaluator& evaluator) {
   if (results.empty()) return std::int64_t{0};
+  if (auto checked = check_result_locations(results); !checked) return checked.error();
   return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
     dialect_->prepare_results(sql, results);
     WriteTransaction transaction(sql, *dialect_);
@@ -417,28 +423,33 @@ Result<std::int64_t> SociStore::insert_results_evaluated(std::span<const PingRes
 
 Status SociStore::evaluate_inserted(soci::session& sql, std::span<const PingResult> results,
                                     const std::vector<std::size_t>& inserted, RoundEvaluator& evaluator) {
-  // The new rows by host (ascending ids: concurrent writers lock state rows in one order), oldest first.
-  std::map<Id, std::vector<RoundToEvaluate>> rounds;
-  for (std::size_t i : inserted)
-    rounds[results[i].host_id].push_back(RoundToEvaluate{results[i], std::nullopt});
-  for (auto& [host, list] : rounds) {
-    std::sort(list.begin(), list.end(),
-              [](const RoundToEvaluate& a, const RoundToEvaluate& b) { return a.round.ts < b.round.ts; });
+  // The new rows by location (issue 16: each location's rounds are judged on their own, against that
+  // location's alert state; quorum over the locations is a later phase), then by host (ascending ids:
+  // concurrent writers lock state rows in one order), oldest first.
+  std::map<Id, std::map<Id, std::vector<RoundToEvaluate>>> rounds_by_location;
+  for (std::size_t i : inserted) {
+    rounds_by_location[results[i].location_id][results[i].host_id].push_back(
+        RoundToEvaluate{results[i], std::nullopt});
   }
-
-  std::vector<Id> host_ids;
-  host_ids.reserve(rounds.size());
-  for (const auto& entry : rounds) host_ids.push_back(entry.first);
-  for (std::size_t begin = 0; begin < host_ids.size(); begin += kHostsPerQuery) {
-    const std::vector<Id> chunk(
-        host_ids.begin() + static_cast<std::ptrdiff_t>(begin),
-        host_ids.begin() + static_cast<std::ptrdiff_t>(std::min(host_ids.size(), begin + kHostsPerQuery)));
-    if (auto status = evaluate_chunk(sql, chunk, rounds, evaluator); !status) return status;
+  for (auto& [location, rounds] : rounds_by_location) {
+    for (auto& [host, list] : rounds) {
+      std::sort(list.begin(), list.end(),
+                [](const RoundToEvaluate& a, const RoundToEvaluate& b) { return a.round.ts < b.round.ts; });
+    }
+    std::vector<Id> host_ids;
+    host_ids.reserve(rounds.size());
+    for (const auto& entry : rounds) host_ids.push_back(entry.first);
+    for (std::size_t begin = 0; begin < host_ids.size(); begin += kHostsPerQuery) {
+      const std::vector<Id> chunk(
+          host_ids.begin() + static_cast<std::ptrdiff_t>(begin),
+          host_ids.begin() + static_cast<std::ptrdiff_t>(std::min(host_ids.size(), begin + kHostsPerQuery)));
+      if (auto status = evaluate_chunk(sql, location, chunk, rounds, evaluator); !status) return status;
+    }
   }
   return {};
 }
 
-Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& hosts,
+Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vector<Id>& hosts,
                                  std::map<Id, std::vector<RoundToEvaluate>>& rounds,
                                  RoundEvaluator& evaluator) {
   const std::string ids = in_list(hosts);
@@ -460,7 +471,7 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
     }
   }
   if (contexts.empty()) return {};
-  keep_effective_rounds(sql, method_of_host, rounds);
+  keep_effective_rounds(sql, location, method_of_host, rounds);
   std::erase_if(contexts, [&](const auto& entry) { return rounds[entry.first].empty(); });
   if (contexts.empty()) return {};
   std::vector<Id> users;
@@ -495,7 +506,9 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
   {
     StateRow row;
     for_each_row(
-        sql, row, std::string("SELECT ") + kStateColumns + " FROM alert_state WHERE host_id IN (" + ids + ")",
+        sql, row,
+        std::string("SELECT ") + kStateColumns + " FROM alert_state WHERE host_id IN (" + ids +
+            ") AND location_id = " + std::to_string(location),
         [](soci::statement&) {},
         [&] {
           if (auto it = contexts.find(row.host_id); it != contexts.end()) it->second.state = row.take();
@@ -517,21 +530,22 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
     }
   }
 
-  fill_baselines(sql, contexts, rounds, evaluator);
+  fill_baselines(sql, location, contexts, rounds, evaluator);
 
   std::vector<AlertEventRecord> to_send;  // the events of the chunk that are to be sent (quiet = "no")
   const long long unseen = -1;  // the expected last_round_at of a state row this transaction did not see
   // Both statements are prepared once per chunk and re-executed with the values of each host and event
   // (re-preparing them per host was most of the alerts' cost in the writer: bench/alerts).
   StateRow row;
-  long long expected = unseen;
+  long long expected = unseen, state_location = location;
   // Written only over the state this evaluation started from: if another writer changed it meanwhile (two
   // workers briefly sharing a host during a lease takeover), nothing is written and the batch is rolled back
   // and retried on the state as it is now.
   soci::statement upsert_state =
       (sql.prepare
            << "INSERT INTO alert_state (" + std::string(kStateColumns) +
-                  ") VALUES (:h, :m, :s, :l, :p, :g, :r, :c, :a, :w) ON CONFLICT (host_id) DO UPDATE "
+                  ", location_id) VALUES (:h, :m, :s, :l, :p, :g, :r, :c, :a, :w, :loc) ON CONFLICT "
+                  "(host_id, location_id) DO UPDATE "
                   "SET measured = excluded.measured, shown = excluded.shown, lost_streak = "
                   "excluded.lost_streak, poor_streak = excluded.poor_streak, good_streak = "
                   "excluded.good_streak, recent_changes = excluded.recent_changes, last_change_at = "
@@ -541,7 +555,8 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
        soci::use(row.host_id), soci::use(row.measured), soci::use(row.shown), soci::use(row.lost_streak),
        soci::use(row.poor_streak), soci::use(row.good_streak), soci::use(row.recent_changes),
        soci::use(row.last_change_at), soci::use(row.last_round_at),
-       soci::use(row.window_start_state.value, row.window_start_state.indicator), soci::use(expected));
+       soci::use(row.window_start_state.value, row.window_start_state.indicator), soci::use(state_location),
+       soci::use(expected));
   struct EventValues {
     long long host_id = 0, user_id = 0, at = 0, id = 0;
     std::string from_state, to_state, trigger, reason, quiet;
@@ -611,19 +626,21 @@ Status SociStore::evaluate_chunk(soci::session& sql, const std::vector<Id>& host
   return {};
 }
 
-void SociStore::fill_baselines(soci::session& sql, const std::map<Id, HostAlertContext>& contexts,
+void SociStore::fill_baselines(soci::session& sql, Id location,
+                               const std::map<Id, HostAlertContext>& contexts,
                                std::map<Id, std::vector<RoundToEvaluate>>& rounds,
                                RoundEvaluator& evaluator) {
   // (hour -> hosts) still to load; what is cached is used as it is.
   std::map<EpochMs, std::vector<Id>> wanted;
   {
     std::lock_guard lock(baseline_mutex_);
+    auto& baselines = baselines_[location];
     for (const auto& [host, context] : contexts) {
       if (!evaluator.needs_baseline(context)) continue;
       for (RoundToEvaluate& round : rounds[host]) {
         const EpochMs hour = round.round.ts - ((round.round.ts % kHourMs) + kHourMs) % kHourMs;
-        auto cached = baselines_.find(host);
-        if (cached != baselines_.end() && cached->second.hour == hour) {
+        auto cached = baselines.find(host);
+        if (cached != baselines.end() && cached->second.hour == hour) {
           round.baseline_median_ms = cached->second.median_ms;
         } else if (wanted[hour].empty() || wanted[hour].back() != host) {
           wanted[hour].push_back(host);
@@ -638,7 +655,7 @@ void SociStore::fill_baselines(soci::session& sql, const std::map<Id, HostAlertC
       const std::vector<Id> chunk(
           hosts.begin() + static_cast<std::ptrdiff_t>(begin),
           hosts.begin() + static_cast<std::ptrdiff_t>(std::min(hosts.size(), begin + kHostsPerQuery)));
-      const auto medians = load_baselines(sql, chunk, hour - kBaselineSpanMs, hour);
+      const auto medians = load_baselines(sql, chunk, location, hour - kBaselineSpanMs, hour);
       for (Id host : chunk) {
         auto it = medians.find(host);
         loaded[{host, hour}] = it == medians.end() ? std::nullopt : std::optional<double>(it->second);
@@ -646,9 +663,10 @@ void SociStore::fill_baselines(soci::session& sql, const std::map<Id, HostAlertC
     }
   }
   std::lock_guard lock(baseline_mutex_);
-  if (baselines_.size() > 200000) baselines_.clear();  // bound: hosts come and go
+  auto& baselines = baselines_[location];
+  if (baselines.size() > 200000) baselines.clear();  // bound: hosts come and go
   for (const auto& [key, median] : loaded) {
-    auto& cached = baselines_[key.first];
+    auto& cached = baselines[key.first];
     if (key.second >= cached.hour) cached = CachedBaseline{key.second, median};
   }
   for (const auto& [host, context] : contexts) {

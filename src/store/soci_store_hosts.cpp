@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "store/result_location.h"
 #include "store/rows.h"
 #include "store/soci_store.h"
 
@@ -197,16 +198,18 @@ std::vector<HostStatus> read_host_statuses(soci::session& sql, const std::string
     }
   } row;
   const std::string main_kind = "(CASE WHEN h.probe_method = 'tcp' THEN 1 ELSE 0 END)";
+  const std::string location = std::to_string(kShownLocationId);
   std::vector<HostStatus> statuses;
   for_each_row(
       sql, row,
-      std::string("SELECT ") + kHostColumns + ", " + result_columns("r") + ", " + result_columns("t") +
+      std::string("SELECT ") + kHostColumns + ", " + latest_result_columns("r") + ", " +
+          latest_result_columns("t") +
           " FROM hosts h LEFT JOIN latest_results r ON r.user_id = h.user_id AND r.host_id = h.id AND "
-          "r.method = " +
-          main_kind +
+          "r.location_id = " +
+          location + " AND r.method = " + main_kind +
           " LEFT JOIN latest_results t ON h.probe_method = 'both' AND t.user_id = h.user_id AND t.host_id = "
-          "h.id AND t.method = 1 " +
-          where_order,
+          "h.id AND t.location_id = " +
+          location + " AND t.method = 1 " + where_order,
       bind_where, [&] {
         HostStatus status{row.host.take(), std::nullopt, std::nullopt};
         if (row.result.found()) status.latest = row.result.take();
@@ -244,8 +247,9 @@ Result<std::vector<PingResult>> SociStore::latest_rounds(Id user_id) {
         std::vector<PingResult> rounds;
         for_each_row(
             sql, row,
-            "SELECT " + result_columns("r") +
-                " FROM latest_results r WHERE r.user_id = :u ORDER BY r.user_id, r.host_id, r.method",
+            "SELECT " + latest_result_columns("r") +
+                " FROM latest_results r WHERE r.user_id = :u AND r.location_id = " +
+                std::to_string(kShownLocationId) + " ORDER BY r.user_id, r.host_id, r.location_id, r.method",
             [&](soci::statement& st) { st.exchange(soci::use(user)); },
             [&] { rounds.push_back(row.take()); });
         return rounds;
@@ -298,25 +302,25 @@ Result<std::vector<HostStatus>> SociStore::find_host_statuses(Id user_id, const 
 Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
                                                            std::size_t limit) {
   const long long user = user_id, host = host_id, from_ms = from, to_ms = to, count = sql_limit(limit);
-  return with_session<
-      std::vector<PingResult>>("read results", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
-    if (!host_belongs_to(sql, user, host)) return no_such_host();
-    ResultRow row;
-    std::vector<PingResult> results;
-    for_each_row(
-        sql, row,
-        "SELECT " + result_columns("r") +
-            " FROM ping_results r WHERE r.host_id = :h AND r.ts >= :f AND r.ts < :t ORDER BY r.ts, r.method "
-            "LIMIT :n",
-        [&](soci::statement& st) {
-          st.exchange(soci::use(host));
-          st.exchange(soci::use(from_ms));
-          st.exchange(soci::use(to_ms));
-          st.exchange(soci::use(count));
-        },
-        [&] { results.push_back(row.take()); });
-    return results;
-  });
+  return with_session<std::vector<PingResult>>(
+      "read results", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
+        if (!host_belongs_to(sql, user, host)) return no_such_host();
+        ResultRow row;
+        std::vector<PingResult> results;
+        for_each_row(
+            sql, row,
+            "SELECT " + result_columns("r") + " FROM ping_results r WHERE r.host_id = :h AND " +
+                sql_method_of_location("r.method", kShownLocationId) +
+                " AND r.ts >= :f AND r.ts < :t ORDER BY r.ts, r.method LIMIT :n",
+            [&](soci::statement& st) {
+              st.exchange(soci::use(host));
+              st.exchange(soci::use(from_ms));
+              st.exchange(soci::use(to_ms));
+              st.exchange(soci::use(count));
+            },
+            [&] { results.push_back(row.take()); });
+        return results;
+      });
 }
 
 namespace {
@@ -324,10 +328,11 @@ namespace {
 // One ping_rollups row as read by the SELECTs below (kRollupColumns, in that order).
 constexpr const char* kRollupColumns =
     "r.host_id, r.period_s, r.bucket_start, r.rounds, r.sent, r.received, r.min_ms, r.max_ms, r.avg_ms, "
-    "r.median_ms, r.method";
+    "r.median_ms, r.method, r.location_id";
 struct RollupRow {
   long long host_id = 0, bucket_start = 0;
   int period = 0, rounds = 0, sent = 0, received = 0, method = 0;
+  long long location_id = kLocalLocationId;
   double figures[4] = {};
   soci::indicator indicators[4] = {};
   void bind(soci::statement& st) {
@@ -339,6 +344,7 @@ struct RollupRow {
     st.exchange(soci::into(received));
     for (int i = 0; i < 4; ++i) st.exchange(soci::into(figures[i], indicators[i]));
     st.exchange(soci::into(method));
+    st.exchange(soci::into(location_id));
   }
   std::optional<double> figure(int i) const {
     return indicators[i] == soci::i_ok ? std::optional<double>(figures[i]) : std::nullopt;
@@ -354,7 +360,8 @@ struct RollupRow {
                   figure(1),
                   figure(2),
                   figure(3),
-                  probe_kind_from_int(method).value_or(ProbeKind::icmp)};
+                  probe_kind_from_int(method).value_or(ProbeKind::icmp),
+                  location_id};
   }
 };
 
@@ -372,7 +379,8 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
             sql, row,
             std::string("SELECT ") + kRollupColumns +
                 " FROM ping_rollups r WHERE r.host_id = :h AND r.period_s = :p AND r.bucket_start >= :f AND "
-                "r.bucket_start < :t ORDER BY r.bucket_start, r.method LIMIT :n",
+                "r.bucket_start < :t AND r.location_id = " +
+                std::to_string(kShownLocationId) + " ORDER BY r.bucket_start, r.method LIMIT :n",
             [&](soci::statement& st) {
               st.exchange(soci::use(host));
               st.exchange(soci::use(period_s));
@@ -410,8 +418,8 @@ Result<std::vector<Rollup>> SociStore::rollups_of_hosts(Id user_id, std::span<co
         std::string("SELECT ") + kRollupColumns +
             " FROM ping_rollups r JOIN hosts h ON h.id = r.host_id WHERE h.user_id = :u AND r.host_id IN (" +
             ids +
-            ") AND r.period_s = :p AND r.bucket_start >= :f AND r.bucket_start < :t ORDER BY r.host_id, "
-            "r.bucket_start, r.method",
+            ") AND r.period_s = :p AND r.bucket_start >= :f AND r.bucket_start < :t AND r.location_id = " +
+            std::to_string(kShownLocationId) + " ORDER BY r.host_id, r.bucket_start, r.method",
         [&](soci::statement& st) {
           st.exchange(soci::use(user));
           st.exchange(soci::use(period_s));

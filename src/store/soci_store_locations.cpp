@@ -157,8 +157,27 @@ Status SociStore::set_location_label(const std::string& name, const std::string&
 
 Status SociStore::remove_location(const std::string& name) {
   return affected_one(with_session<bool>("remove location", [&](soci::session& sql) -> Result<bool> {
-    soci::statement st = (sql.prepare << "DELETE FROM locations WHERE name = :n", soci::use(name));
+    // Refused while the location has results (issue 16): its rounds are kept, never deleted with it. Its
+    // newest rows (latest_results, which every ping_results row of it reaches: result_location.h), rollups
+    // and alert state all refer to it by foreign key; asking first turns the key's refusal into a message.
+    // Its leases and workers go with it.
+    WriteTransaction transaction(sql, *dialect_);
+    long long id = 0, rows = 0;
+    sql << "SELECT id FROM locations WHERE name = :n", soci::use(name), soci::into(id);
+    if (!sql.got_data()) return false;
+    sql << "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM latest_results WHERE location_id = :a LIMIT 1) x) + "
+           "(SELECT COUNT(*) FROM (SELECT 1 FROM ping_rollups WHERE location_id = :b LIMIT 1) y) + "
+           "(SELECT COUNT(*) FROM (SELECT 1 FROM alert_state WHERE location_id = :c LIMIT 1) z)",
+        soci::use(id), soci::use(id), soci::use(id), soci::into(rows);
+    if (rows > 0) {
+      return make_error(Errc::invalid_argument,
+                        "The location " + name +
+                            " has stored results (rounds, rollups or alert state), which removing it would "
+                            "lose: it cannot be removed while it has any (rename it instead).");
+    }
+    soci::statement st = (sql.prepare << "DELETE FROM locations WHERE id = :i", soci::use(id));
     st.execute(true);
+    transaction.commit();
     return st.get_affected_rows() > 0;
   }));
 }

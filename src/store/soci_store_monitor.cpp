@@ -8,6 +8,7 @@
 // result writer.
 #include <algorithm>
 
+#include "store/result_location.h"
 #include "store/rows.h"
 #include "store/soci_store.h"
 
@@ -29,7 +30,9 @@ std::string in_list(const std::vector<long long>& ids) {
 }
 
 // Rollups of one chunk of hosts, recomputed from their raw rows in [lo, hi) (bucket-aligned), one per host,
-// bucket and method (a both host's icmp and tcp rows are never mixed). The median of the round medians is
+// bucket, location and kind (a both host's icmp and tcp rows are never mixed, nor two locations' rows): the
+// raw rows are grouped by their stored method, which holds both (result_location.h), and unpacked into the
+// rollup's location_id and method. The median of the round medians is
 // taken with window functions, which SQLite (3.25+) and PostgreSQL both have, so one statement serves both
 // back ends. avg_ms weights each round's mean by its replies: the mean of every reply (summed in double
 // precision: PostgreSQL keeps raw RTTs as REAL, whose own products and sums would round at 7 digits).
@@ -50,13 +53,15 @@ std::string rollup_statement(const std::string& ids, long long period_ms, int pe
          "SUM(CASE WHEN avg_ms IS NULL THEN 0.0 ELSE CAST(avg_ms AS DOUBLE PRECISION) * received END) / "
          "NULLIF(SUM(CASE WHEN avg_ms IS NULL THEN 0 ELSE received END), 0) AS avg_ms "
          "FROM r GROUP BY host_id, method, bucket) "
-         "INSERT INTO ping_rollups (host_id, period_s, bucket_start, method, rounds, sent, received, min_ms, "
-         "max_ms, avg_ms, median_ms) SELECT a.host_id, " +
-         std::to_string(period_s) +
-         ", a.bucket, a.method, a.rounds, a.sent, a.received, a.min_ms, a.max_ms, a.avg_ms, m.median_ms "
+         "INSERT INTO ping_rollups (host_id, period_s, bucket_start, location_id, method, rounds, sent, "
+         "received, min_ms, max_ms, avg_ms, median_ms) SELECT a.host_id, " +
+         std::to_string(period_s) + ", a.bucket, " + sql_location_of("a.method") + ", " +
+         sql_kind_of("a.method") +
+         ", a.rounds, a.sent, a.received, a.min_ms, a.max_ms, a.avg_ms, m.median_ms "
          "FROM agg a LEFT JOIN med m ON m.host_id = a.host_id AND m.method = a.method AND "
          "m.bucket = a.bucket WHERE true "
-         "ON CONFLICT (host_id, period_s, bucket_start, method) DO UPDATE SET rounds = excluded.rounds, "
+         "ON CONFLICT (host_id, period_s, bucket_start, location_id, method) DO UPDATE SET rounds = "
+         "excluded.rounds, "
          "sent = excluded.sent, received = excluded.received, min_ms = excluded.min_ms, "
          "max_ms = excluded.max_ms, avg_ms = excluded.avg_ms, median_ms = excluded.median_ms";
 }
@@ -82,8 +87,19 @@ Result<std::vector<Host>> SociStore::list_enabled_hosts() {
       });
 }
 
+Status check_result_locations(std::span<const PingResult> results) {
+  for (const PingResult& result : results) {
+    if (!valid_result_location(result.location_id)) {
+      return make_error(Errc::invalid_argument,
+                        "a result's location id " + std::to_string(result.location_id) + " is out of range");
+    }
+  }
+  return {};
+}
+
 Result<std::int64_t> SociStore::insert_results(std::span<const PingResult> results) {
   if (results.empty()) return std::int64_t{0};
+  if (auto checked = check_result_locations(results); !checked) return checked.error();
   return with_session<std::int64_t>("insert results", [&](soci::session& sql) -> Result<std::int64_t> {
     dialect_->prepare_results(sql, results);
     WriteTransaction transaction(sql, *dialect_);
@@ -109,8 +125,9 @@ Status SociStore::release_host_leases(const std::string& worker_id, std::int64_t
   return dialect_->release_host_leases(connections_, worker_id, keep);
 }
 
-Result<std::unique_ptr<WorkerLock>> SociStore::lock_single_worker(const std::string& worker_id) {
-  return dialect_->lock_single_worker(worker_id);
+Result<std::unique_ptr<WorkerLock>> SociStore::lock_single_worker(const std::string& worker_id,
+                                                                  Id location_id) {
+  return dialect_->lock_single_worker(worker_id, location_id);
 }
 
 Result<std::unique_ptr<WorkerLock>> SociStore::try_lock_maintenance() {
@@ -159,8 +176,9 @@ Result<std::int64_t> SociStore::prune_results(EpochMs cutoff, int hosts_per_batc
     const long long before = cutoff;
     WriteTransaction transaction(sql, *dialect_);
     sql << "DELETE FROM latest_results WHERE ts < :c AND NOT EXISTS (SELECT 1 FROM ping_results r WHERE "
-           "r.host_id = latest_results.host_id AND r.method = latest_results.method AND r.ts = "
-           "latest_results.ts)",
+           "r.host_id = latest_results.host_id AND r.method = " +
+               sql_packed_method("latest_results.location_id", "latest_results.method") +
+               " AND r.ts = latest_results.ts)",
         soci::use(before);
     transaction.commit();
     return pruned;

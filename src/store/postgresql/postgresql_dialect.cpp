@@ -152,7 +152,8 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
   // One statement per batch. A statement per row costs a network round trip per row, which made
   // the writer the probe process's main CPU cost; unnest() turns eleven array parameters back into rows.
-  // The error word goes in as its code, in refused's high bits (result_error.h).
+  // The error word goes in as its code, in refused's high bits (result_error.h), the location in method's
+  // (result_location.h).
   std::array<PostgresArrayBuilder, 11> columns;
   for (const PingResult& result : results) {
     columns[0].add_integer(result.host_id);
@@ -164,7 +165,7 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
     columns[6].add_real(result.max_ms);
     columns[7].add_real(result.median_ms);
     columns[8].add_real(result.stddev_ms);
-    columns[9].add_integer(to_int(result.method));
+    columns[9].add_integer(pack_method(result.method, result.location_id));
     columns[10].add_integer(pack_refused(result.refused, result.error));
   }
   std::array<std::string, 11> arrays;
@@ -197,12 +198,13 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
   }
   if (!inserted_rows) return st.get_affected_rows();
   if (!got) return 0;
-  // Back to indexes into `results`: the first row of each (host_id, ts, method) (a later duplicate in the
-  // same batch was skipped by ON CONFLICT).
+  // Back to indexes into `results`: the first row of each (host_id, ts, method) — the stored method, which
+  // holds the location — (a later duplicate in the same batch was skipped by ON CONFLICT).
   std::set<std::tuple<long long, long long, int>> returned;
   for (std::size_t i = 0; i < host_ids.size(); ++i) returned.emplace(host_ids[i], stamps[i], methods[i]);
   for (std::size_t i = 0; i < results.size() && !returned.empty(); ++i) {
-    if (returned.erase({results[i].host_id, results[i].ts, to_int(results[i].method)}) > 0) {
+    if (returned.erase({results[i].host_id, results[i].ts,
+                        pack_method(results[i].method, results[i].location_id)}) > 0) {
       inserted_rows->push_back(i);
     }
   }
@@ -212,9 +214,11 @@ std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<con
 namespace {
 
 // One batch of the lease claim, its own transaction: up to `want` free (never leased, or expired) enabled
-// hosts with ids above `after`, leased to `worker` until `expires`. Returns their ids.
+// hosts with ids above `after`, leased to `worker` of `location` until `expires`. Returns their ids. Leases
+// are per location (issue 16): a host is free for a location when that location's lease on it is.
 std::vector<long long> claim_batch(soci::session& sql, const Dialect& dialect, const std::string& worker,
-                                   long long expires, long long now, long long after, long long want) {
+                                   long long location, long long expires, long long now, long long after,
+                                   long long want) {
   std::vector<long long> claimed(static_cast<std::size_t>(std::max(1LL, want)));
   WriteTransaction transaction(sql, dialect);
   // Each free host's lease by its key, never a scan of host_leases per host: a claim planned while
@@ -222,14 +226,15 @@ std::vector<long long> claim_batch(soci::session& sql, const Dialect& dialect, c
   // ANALYZE) chose a nested loop over a sequential scan of it, minutes for a batch (bench/pg_store).
   sql << "SET LOCAL enable_seqscan = off";
   soci::statement st =
-      (sql.prepare << "INSERT INTO host_leases (host_id, worker_id, expires_at) SELECT id, :w, :e FROM "
-                      "(SELECT h.id FROM hosts h WHERE h.enabled = 1 AND h.id > :a AND NOT EXISTS "
-                      "(SELECT 1 FROM host_leases l WHERE l.host_id = h.id AND l.expires_at >= :n) "
-                      "ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
-                      "ON CONFLICT (host_id) DO UPDATE SET worker_id = excluded.worker_id, "
-                      "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
-       soci::use(worker), soci::use(expires), soci::use(after), soci::use(now), soci::use(want),
-       soci::use(now), soci::into(claimed));
+      (sql.prepare
+           << "INSERT INTO host_leases (host_id, location_id, worker_id, expires_at) SELECT id, :l, :w, "
+              ":e FROM (SELECT h.id FROM hosts h WHERE h.enabled = 1 AND h.id > :a AND NOT EXISTS "
+              "(SELECT 1 FROM host_leases l WHERE l.host_id = h.id AND l.location_id = :l2 AND "
+              "l.expires_at >= :n) ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
+              "ON CONFLICT (host_id, location_id) DO UPDATE SET worker_id = excluded.worker_id, "
+              "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
+       soci::use(location), soci::use(worker), soci::use(expires), soci::use(after), soci::use(location),
+       soci::use(now), soci::use(want), soci::use(now), soci::into(claimed));
   const bool got = st.execute(true);
   transaction.commit();
   if (!got) claimed.clear();
@@ -245,15 +250,16 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
     const auto started = std::chrono::steady_clock::now();
     const std::string& worker = request.worker_id;
     const long long now = request.now, expires = request.now + request.ttl_ms,
-                    stale = request.now - request.ttl_ms;
+                    stale = request.now - request.ttl_ms, location = request.location_id;
     LeaseGrant grant;
     long long own = 0;
     {
       // The heartbeat and the renewal of what the worker holds, in one short transaction.
       WriteTransaction transaction(sql, *this);
-      sql << "INSERT INTO probe_workers (worker_id, last_seen) VALUES (:w, :n) "
-             "ON CONFLICT (worker_id) DO UPDATE SET last_seen = excluded.last_seen",
-          soci::use(worker), soci::use(now);
+      sql << "INSERT INTO probe_workers (worker_id, location_id, last_seen) VALUES (:w, :l, :n) "
+             "ON CONFLICT (worker_id) DO UPDATE SET last_seen = excluded.last_seen, location_id = "
+             "excluded.location_id",
+          soci::use(worker), soci::use(location), soci::use(now);
       sql << "DELETE FROM probe_workers WHERE last_seen < :s", soci::use(stale);
       sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id IN (SELECT id FROM hosts WHERE "
              "enabled = 0)",
@@ -265,7 +271,9 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
              "worker_id = :w ORDER BY host_id FOR NO KEY UPDATE) AND worker_id = :w2",
           soci::use(expires), soci::use(worker), soci::use(worker);
       long long workers = 1, enabled = 0;
-      sql << "SELECT COUNT(*) FROM probe_workers", soci::into(workers);
+      // The fair share is among the workers of this location: every location's workers cover every host.
+      sql << "SELECT COUNT(*) FROM probe_workers WHERE location_id = :l", soci::use(location),
+          soci::into(workers);
       sql << "SELECT COUNT(*) FROM hosts WHERE enabled = 1", soci::into(enabled);
       sql << "SELECT COUNT(*) FROM host_leases WHERE worker_id = :w", soci::use(worker), soci::into(own);
       workers = std::max(1LL, workers);
@@ -292,7 +300,8 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
     long long after = 0;
     for (bool first = true; own < grant.fair_share && (first || !spent()); first = false) {
       const long long want = std::min<long long>(request.chunk, grant.fair_share - own);
-      const std::vector<long long> claimed = claim_batch(sql, *this, worker, expires, now, after, want);
+      const std::vector<long long> claimed =
+          claim_batch(sql, *this, worker, location, expires, now, after, want);
       if (claimed.empty()) break;
       own += static_cast<long long>(claimed.size());
       after = *std::max_element(claimed.begin(), claimed.end());
@@ -316,8 +325,8 @@ Result<std::vector<Host>> PostgresqlDialect::claim_more_host_leases(Connections&
   return connections.with_session<std::vector<Host>>(
       "claim host leases", [&](soci::session& sql) -> Result<std::vector<Host>> {
         const long long now = request.now, expires = request.now + request.ttl_ms;
-        std::vector<long long> claimed =
-            claim_batch(sql, *this, request.worker_id, expires, now, after, std::max(1, request.chunk));
+        std::vector<long long> claimed = claim_batch(sql, *this, request.worker_id, request.location_id,
+                                                     expires, now, after, std::max(1, request.chunk));
         std::vector<Host> hosts;
         if (claimed.empty()) return hosts;
         std::sort(claimed.begin(), claimed.end());
@@ -346,6 +355,7 @@ Status PostgresqlDialect::release_host_leases(Connections& connections, const st
       sql << "DELETE FROM probe_workers WHERE worker_id = :w", soci::use(worker_id);
     } else {
       const long long offset = keep - 1;
+      // A worker's leases are all of its one location: its id names them.
       sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id > (SELECT host_id FROM host_leases "
              "WHERE worker_id = :w2 ORDER BY host_id LIMIT 1 OFFSET :o)",
           soci::use(worker_id), soci::use(worker_id), soci::use(offset);
@@ -354,7 +364,7 @@ Status PostgresqlDialect::release_host_leases(Connections& connections, const st
   });
 }
 
-Result<std::unique_ptr<WorkerLock>> PostgresqlDialect::lock_single_worker(const std::string&) {
+Result<std::unique_ptr<WorkerLock>> PostgresqlDialect::lock_single_worker(const std::string&, Id) {
   return std::unique_ptr<WorkerLock>(std::make_unique<NoWorkerLock>());
 }
 

@@ -47,7 +47,8 @@ class PostgresqlDialect final : public Dialect {
   Status release_host_leases(Connections& connections, const std::string& worker_id,
                              std::int64_t keep) override;
   // A lock that holds nothing: workers share the hosts through leases.
-  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
+  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,
+                                                         Id location_id) override;
   // pg_try_advisory_lock on a pooled connection held until the lock is destroyed (the server releases it if
   // the connection or the process dies).
   Result<std::unique_ptr<WorkerLock>> try_lock_maintenance(Connections& connections) override;

@@ -131,8 +131,11 @@ Status SqliteDialect::release_host_leases(Connections&, const std::string&, std:
   return {};
 }
 
-Result<std::unique_ptr<WorkerLock>> SqliteDialect::lock_single_worker(const std::string& worker_id) {
-  const std::string path = path_ + ".probe-lock";
+Result<std::unique_ptr<WorkerLock>> SqliteDialect::lock_single_worker(const std::string& worker_id,
+                                                                      Id location_id) {
+  // One worker per location (issue 16): `local`'s lock keeps the name it always had.
+  const std::string path =
+      path_ + ".probe-lock" + (location_id == kLocalLocationId ? "" : "-" + std::to_string(location_id));
   create_private_file(path);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {

@@ -42,7 +42,8 @@ class SqliteDialect final : public Dialect {
   Status release_host_leases(Connections& connections, const std::string& worker_id,
                              std::int64_t keep) override;
   // An flock on "<file>.probe-lock".
-  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id) override;
+  Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,
+                                                         Id location_id) override;
   // One worker per database (lock_single_worker): nobody to take turns with.
   Result<std::unique_ptr<WorkerLock>> try_lock_maintenance(Connections& connections) override;
 

@@ -1,5 +1,6 @@
 // `semaphore location add|list|rename|set|remove` (issue 16) as an operator runs them: the real binary, on
-// SQLite and on a real PostgreSQL.
+// SQLite and on a real PostgreSQL; a location with results cannot be removed; `probe --location` refuses a
+// name that is no location.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -100,6 +101,39 @@ void check_location_commands(const std::string& db,
   EXPECT_EQ(query("SELECT label FROM locations WHERE name = 'fra-hetzner'"), "Falkenstein\n");
   auto no_label = run_semaphore({"location", "set", "fra-hetzner", "--db", db});
   EXPECT_EQ(no_label.exit_code, 2);
+
+  // A location with results is kept (issue 16): removing it would lose them. Its rows here: a host's round
+  // from it (its stored method packs the location: (id - 1) * 2 + kind, store/result_location.h), whose copy
+  // in latest_results refers to it; now, so that PostgreSQL has its day's partition. Once the host (and with
+  // it every row) is deleted, it can go.
+  auto ams = run_semaphore({"location", "add", "ams", "--db", db});
+  ASSERT_EQ(ams.exit_code, 0) << ams.err;
+  const std::string ams_id = query("SELECT id FROM locations WHERE name = 'ams'").substr(0, 1);
+  ASSERT_GE(ams_id, "3");  // PostgreSQL's identity skips the number of a failed insert
+  const std::string round = "(1, " + std::to_string(now_epoch_ms()) + ", (" + ams_id + " - 1) * 2, 5, 5, 0)";
+  query(
+      "INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (1, 'a@example.com', 'h', "
+      "1, "
+      "0); INSERT INTO hosts (id, user_id, hostname, provider, created_at) VALUES (1, 1, 'h.example.com', "
+      "'AWS', 0); INSERT INTO ping_results (host_id, ts, method, sent, received, refused) VALUES " +
+      round);
+  EXPECT_EQ(query("SELECT location_id, method FROM latest_results"), ams_id + "|0\n");
+  auto refused = run_semaphore({"location", "remove", "ams", "--db", db});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("has stored results"), std::string::npos) << refused.err;
+  EXPECT_EQ(query("SELECT COUNT(*) FROM locations WHERE name = 'ams'"), "1\n");
+  // (sqlite3 enforces foreign keys, so cascades, only when asked.)
+  query(std::string(db.starts_with("sqlite:") ? "PRAGMA foreign_keys = ON; " : "") +
+        "DELETE FROM hosts WHERE id = 1");
+  EXPECT_EQ(query("SELECT COUNT(*) FROM latest_results"), "0\n");
+  auto gone = run_semaphore({"location", "remove", "ams", "--db", db});
+  EXPECT_EQ(gone.exit_code, 0) << gone.err;
+
+  // `probe --location` with a name that is no location stops at once and says how to make one.
+  auto no_such = run_semaphore({"probe", "--db", db, "--location", "nowhere"});
+  EXPECT_EQ(no_such.exit_code, 2) << no_such.err;
+  EXPECT_NE(no_such.err.find("no location named nowhere"), std::string::npos) << no_such.err;
+  EXPECT_NE(no_such.err.find("semaphore location add nowhere"), std::string::npos) << no_such.err;
 
   // Removing an agent location revokes its token with its row.
   auto removed = run_semaphore({"location", "remove", "fra-hetzner", "--db", db});

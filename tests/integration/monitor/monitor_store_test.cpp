@@ -241,6 +241,55 @@ TEST_P(MonitorStoreTest, LeasesShareHostsWithoutOverlap) {
   EXPECT_EQ(c->live_workers, 1);
 }
 
+TEST_P(MonitorStoreTest, LeasesArePerLocation) {
+  // Issue 16: a worker of another location takes every host beside local's worker, never one of its leases;
+  // the fair share is among the workers of one location; a removed location's leases and workers go with it.
+  const auto user = make_user("a@example.com");
+  for (int i = 0; i < 20; ++i) make_host(user.id, "h" + std::to_string(i) + ".example");
+  if (GetParam() == DbKind::sqlite) {
+    // One worker per location: a second of `local` is refused, one of another location is not.
+    auto local = store_->lock_single_worker("local");
+    ASSERT_TRUE(local);
+    EXPECT_EQ(store_->lock_single_worker("local2").error().code, Errc::limit_exceeded);
+    EXPECT_TRUE(store_->lock_single_worker("fra", 2));
+    return;
+  }
+  auto fra = store_->add_location([] {
+    store::Location location;
+    location.name = "fra";
+    return location;
+  }());
+  ASSERT_TRUE(fra) << fra.error().message;
+  store::LeaseRequest local{"local", 1000, 3000, 10};
+  store::LeaseRequest fra1{"fra1", 1000, 3000, 10, 0, fra->id};
+  auto a = store_->claim_host_leases(local);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->hosts.size(), 20u);
+  auto b = store_->claim_host_leases(fra1);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->hosts.size(), 20u);  // all of them, though local holds all of them too
+  EXPECT_EQ(b->live_workers, 1);
+  // A second fra worker shares fra's hosts, not local's.
+  store::LeaseRequest fra2{"fra2", 1100, 3000, 10, 0, fra->id};
+  auto c = store_->claim_host_leases(fra2);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->live_workers, 2);
+  EXPECT_EQ(c->fair_share, 10);
+  EXPECT_TRUE(c->hosts.empty());
+  ASSERT_TRUE(store_->release_host_leases("fra1", 10));
+  c = store_->claim_host_leases(fra2);
+  EXPECT_EQ(c->hosts.size(), 10u);
+  local.now = 1200;
+  a = store_->claim_host_leases(local);
+  EXPECT_EQ(a->hosts.size(), 20u);
+  EXPECT_EQ(a->live_workers, 1);
+  // Removing fra (it has no results) takes its leases and workers along; local's stay.
+  ASSERT_TRUE(store_->remove_location("fra"));
+  local.now = 1300;
+  a = store_->claim_host_leases(local);
+  EXPECT_EQ(a->hosts.size(), 20u);
+}
+
 TEST_P(MonitorStoreTest, BudgetedLeaseBatchesClaimEveryHostExactlyOnceAcrossTwoWorkers) {
   if (GetParam() == DbKind::sqlite) GTEST_SKIP() << "one worker on SQLite";
   const auto user = make_user("a@example.com");

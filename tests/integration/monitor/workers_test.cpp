@@ -1,6 +1,7 @@
 // Several `semaphore probe` processes on one PostgreSQL, pinging simulated hosts: no host is pinged twice in
 // a round (the workers' own per-round host counts add up to the host count), none is missed (a row per host
-// per round), and the hosts of a worker killed with SIGKILL are covered again within two intervals.
+// per round), and the hosts of a worker killed with SIGKILL are covered again within two intervals; workers
+// of two locations (`probe --location`) each cover every host (issue 16).
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 #include "monitor_test_env.h"
 #include "support/postgres_server.h"
@@ -44,11 +46,34 @@ class WorkersTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<ChildProcess> start_worker(const std::string& name) {
-    return std::make_unique<ChildProcess>(
-        std::vector<std::string>{semaphore_binary(), "probe", "--db", url_, "--interval", "2s", "--worker-id",
-                                 name, "--spool-dir", dir_.file("spool-" + name)},
-        dir_.file(name + ".log"));
+  std::unique_ptr<ChildProcess> start_worker(const std::string& name, const std::string& location = "") {
+    std::vector<std::string> args{semaphore_binary(),
+                                  "probe",
+                                  "--db",
+                                  url_,
+                                  "--interval",
+                                  "2s",
+                                  "--worker-id",
+                                  name,
+                                  "--spool-dir",
+                                  dir_.file("spool-" + name)};
+    if (!location.empty()) {
+      args.push_back("--location");
+      args.push_back(location);
+    }
+    return std::make_unique<ChildProcess>(args, dir_.file(name + ".log"));
+  }
+
+  // (host, round ts, location) -> rows, over every location: ping_results read with psql, the location
+  // unpacked from the stored method independently of the store (store/result_location.h).
+  std::map<std::tuple<store::Id, EpochMs, store::Id>, int> rows_by_location() {
+    std::map<std::tuple<store::Id, EpochMs, store::Id>, int> out;
+    const auto listed = run_command(
+        {"psql", "-At", "-F", " ", url_, "-c", "SELECT host_id, ts, method / 2 + 1 FROM ping_results"});
+    std::istringstream in(listed.out);
+    long long host = 0, ts = 0, location = 0;
+    while (in >> host >> ts >> location) ++out[{host, ts, location}];
+    return out;
   }
 
   // "round <ts>: <n> hosts" lines of a worker's log: ts -> n.
@@ -122,6 +147,73 @@ TEST_F(WorkersTest, TwoAndThreeWorkersShareWithoutOverlapOrGaps) {
   EpochMs first = std::numeric_limits<EpochMs>::max();
   for (const auto& [id, ts] : all) first = std::min(first, *ts.begin());
   expect_every_host_every_round(first, last);
+}
+
+TEST_F(WorkersTest, TwoLocationsEachStoreOneRowPerHostPerRound) {
+  // Issue 16: a `local` worker and two workers of location `fra` (`probe --location fra`) on one database.
+  // Leases are per location: local's worker pings every host alone, fra's two share every host between them,
+  // and neither location's workers take the other's hosts; each location stores one row per host per round.
+  auto fra = db_->add_location([] {
+    store::Location location;
+    location.name = "fra";
+    return location;
+  }());
+  ASSERT_TRUE(fra) << fra.error().message;
+  std::vector<std::unique_ptr<ChildProcess>> workers;
+  workers.push_back(start_worker("local1"));
+  workers.push_back(start_worker("fra1", "fra"));
+  workers.push_back(start_worker("fra2", "fra"));
+  // Until both of fra's workers hold hosts (shares settle within a few rounds), then a few rounds more.
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (std::size_t i : {1u, 2u}) {
+          const auto log = rounds_in(workers[i]->log());
+          if (log.empty() || log.rbegin()->second == 0) return false;
+        }
+        return true;
+      },
+      30s))
+      << workers[1]->log() << workers[2]->log();
+  const EpochMs settled = (now_epoch_ms() / kIntervalMs + 1) * kIntervalMs;
+  std::this_thread::sleep_for(std::chrono::milliseconds(4 * kIntervalMs));
+  const EpochMs last = (now_epoch_ms() / kIntervalMs - 1) * kIntervalMs;
+  std::vector<std::map<std::string, int>> logs;
+  for (auto& worker : workers) {
+    EXPECT_EQ(worker->stop(SIGTERM), 0) << worker->log();
+    logs.push_back(rounds_in(worker->log()));
+  }
+  EXPECT_NE(workers[1]->log().find("as location fra"), std::string::npos) << workers[1]->log();
+  // local's worker had every host in each settled round; fra's two never more than every host together.
+  std::map<std::string, int> fra_total;
+  for (std::size_t i : {1u, 2u}) {
+    for (const auto& [ts, n] : logs[i]) fra_total[ts] += n;
+  }
+  for (const auto& [ts, n] : fra_total)
+    EXPECT_LE(n, kHosts) << "round " << ts << ": a host pinged twice by fra";
+  ASSERT_GE(logs[0].size(), 3u);
+  EXPECT_EQ(std::prev(logs[0].end(), 2)->second, kHosts) << workers[0]->log();
+
+  const auto stored = rows_by_location();
+  for (store::Id id : hosts_) {
+    for (EpochMs ts = settled; ts <= last; ts += kIntervalMs) {
+      for (store::Id location : {store::kLocalLocationId, fra->id}) {
+        const auto found = stored.find({id, ts, location});
+        EXPECT_EQ(found == stored.end() ? 0 : found->second, 1)
+            << "host " << id << " round " << ts << " location " << location;
+      }
+    }
+  }
+  for (const auto& [key, n] : stored) {
+    EXPECT_TRUE(std::get<2>(key) == store::kLocalLocationId || std::get<2>(key) == fra->id);
+  }
+  // The pages read local's rows only (phase 1): one a round, as before.
+  expect_every_host_every_round(settled, last);
+  // Each location's heartbeat row counts its own rounds.
+  const auto listed = db_->list_locations();
+  ASSERT_TRUE(listed);
+  for (const store::Location& location : *listed) {
+    EXPECT_GT(location.rounds_on_time + location.rounds_late, 0) << location.name;
+  }
 }
 
 TEST_F(WorkersTest, KilledWorkersHostsAreTakenOverWithinTwoIntervals) {

@@ -118,6 +118,41 @@ TEST_P(AlertStoreTest, ASilentHostGoesDownOnceAfterNRoundsWithThatRoundsFigures)
   EXPECT_EQ(events_of(user.id, host.id).size(), 3u);
 }
 
+TEST_P(AlertStoreTest, EachLocationsRoundsAreJudgedAgainstThatLocationsState) {
+  // Issue 16, phase 1: alert state is per (host, location). A second location that loses every probe goes
+  // down in its own state row; local's stays up, and local's is the one the pages read. (Quorum over the
+  // locations, and events that name their location, are the next phase.)
+  const auto user = make_user("a@example.com");
+  const auto host = make_host(user.id, "a.example.com");
+  auto paris = store_->add_location([] {
+    store::Location location;
+    location.name = "paris";
+    return location;
+  }());
+  ASSERT_TRUE(paris.ok()) << paris.error().message;
+  for (int number = 1; number <= 6; ++number) {
+    PingResult far = lost(host.id, number);
+    far.location_id = paris->id;
+    EXPECT_EQ(insert({good(host.id, number), far}), 2);
+  }
+  const auto state = store_->host_alert_state(user.id, host.id).value();
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->shown, "up");
+  EXPECT_EQ(state->lost_streak, 0);
+  EXPECT_EQ(state->last_round_at, kStart + 5 * kRound);
+  const auto states = store_->user_alert_states(user.id).value();
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].shown, "up");
+  // paris' own state went down after its third lost round (its event does not name it yet).
+  EXPECT_EQ(events_of(user.id, host.id),
+            (Events{"r1 unknown>up recovered (quiet: first_round)", "r3 unknown>down all_lost"}));
+  // A replay of both locations' rounds evaluates nothing twice.
+  PingResult far = lost(host.id, 6);
+  far.location_id = paris->id;
+  EXPECT_EQ(insert({good(host.id, 6), far}), 0);
+  EXPECT_EQ(store_->user_events(user.id, 0, 100).value().size(), 2u);
+}
+
 TEST_P(AlertStoreTest, AReplayedBatchMakesNoSecondEvent) {
   const auto user = make_user("a@example.com");
   const auto host = make_host(user.id, "a.example.com");

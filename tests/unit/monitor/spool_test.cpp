@@ -28,6 +28,7 @@ std::vector<store::PingResult> sample_batch(store::Id first_host, EpochMs ts, in
     row.received = i % 3 == 0 ? 0 : 5;
     row.method = i % 2 ? ProbeKind::tcp : ProbeKind::icmp;
     row.refused = row.method == ProbeKind::tcp ? row.received / 2 : 0;
+    row.location_id = i % 4 == 3 ? 16384 : 1 + i % 2;  // issue 16: the largest id a row can hold too
     if (row.received > 0) {
       row.min_ms = 0.1 + i;
       row.avg_ms = 1.0 / 3.0 + i;  // needs every digit to read back exactly
@@ -45,7 +46,8 @@ std::vector<store::PingResult> sample_batch(store::Id first_host, EpochMs ts, in
 bool same(const store::PingResult& a, const store::PingResult& b) {
   return a.host_id == b.host_id && a.ts == b.ts && a.sent == b.sent && a.received == b.received &&
          a.min_ms == b.min_ms && a.avg_ms == b.avg_ms && a.max_ms == b.max_ms && a.median_ms == b.median_ms &&
-         a.stddev_ms == b.stddev_ms && a.error == b.error && a.method == b.method && a.refused == b.refused;
+         a.stddev_ms == b.stddev_ms && a.error == b.error && a.method == b.method && a.refused == b.refused &&
+         a.location_id == b.location_id;
 }
 
 TEST(Spool, RoundTripsBatchesExactly) {
@@ -121,9 +123,9 @@ TEST(Spool, ErrorTextIsPercentEncodedAsEarlierVersionsWroteIt) {
   row.error = "send failed, 100% odd\n-\xc3\xa9_.:";
   const std::string record = Spool::encode(std::span(&row, 1));
   // Letters, digits and "_.:" as they are; every other byte as %XX in upper-case hex (spool files outlive
-  // the binary that wrote them, so this text must not change).
+  // the binary that wrote them, so this text must not change). The row ends with its location (issue 16).
   EXPECT_EQ(record.substr(record.find('\n') + 1),
-            "1 2 3 0 - - - - - send%20failed%2C%20100%25%20odd%0A%2D%C3%A9_.: 0 0\n");
+            "1 2 3 0 - - - - - send%20failed%2C%20100%25%20odd%0A%2D%C3%A9_.: 0 0 1\n");
 
   testing::TempDir dir;
   std::filesystem::create_directories(dir.file("spool"));
@@ -223,6 +225,59 @@ TEST(Spool, AFileWrittenBeforeErrorCodesReplaysIntoTheStoreWithTheSameWords) {
   EXPECT_EQ(second[1].error, "");
   EXPECT_EQ(second[1].refused, 3);
   EXPECT_EQ(second[1].received, 4);
+}
+
+TEST(Spool, AFileWrittenBeforeLocationsReplaysAsTheLocalLocation) {
+  // Since issue 16 a row ends with its location's id; a file written before (twelve fields a row) replays as
+  // the `local` location's rows (id 1), beside a new row of another location, and a second replay doubles
+  // nothing (the key holds the location). (RoundTripsBatchesExactly: a row's location survives the spool.)
+  testing::TempDir dir;
+  auto db = testing::open_migrated_sqlite(dir, "replay.db");
+  const auto user = *db->create_user("alice@example.com", "hash", true);
+  store::Host host;
+  host.user_id = user.id;
+  host.hostname = "h.example";
+  const std::string a = std::to_string(db->add_host(host)->id);
+  const auto paris = db->add_location([] {
+    store::Location location;
+    location.name = "paris";
+    return location;
+  }());
+  ASSERT_TRUE(paris);
+  const std::string body = a + " 60000 5 4 1.5 2.25 3 2 0.5 - 0 0\n" + a +
+                           " 120000 5 0 - - - - - timeout 0 0\n" + a + " 60000 5 5 9 9 9 9 0 - 0 0 " +
+                           std::to_string(paris->id) + "\n";
+  char header[64];
+  std::snprintf(header, sizeof header, "batch 3 %016llx\n",
+                static_cast<unsigned long long>(spool_checksum(body)));
+  std::filesystem::create_directories(dir.file("spool"));
+  std::ofstream(dir.file("spool/results-1-1-0.spool")) << header + body;
+  Spool spool(dir.file("spool"), "results", 1 << 20);
+  auto file = spool.take_oldest();
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->batches().size(), 1u);
+  const auto& rows = file->batches()[0];
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].location_id, store::kLocalLocationId);
+  EXPECT_EQ(rows[1].location_id, store::kLocalLocationId);
+  EXPECT_EQ(rows[2].location_id, paris->id);
+  ASSERT_EQ(*db->insert_results(rows), 3);
+  EXPECT_EQ(*db->insert_results(rows), 0);
+  // The pages read local's rows: the two old ones, with their words.
+  const auto local = *db->results_between(user.id, std::stoll(a), 0, 1'000'000);
+  ASSERT_EQ(local.size(), 2u);
+  EXPECT_EQ(local[0].received, 4);
+  EXPECT_EQ(local[1].error, "timeout");
+
+  // A location id no row can hold is damage, not a row to retry for ever: the file is set aside.
+  ASSERT_TRUE(spool.remove(*file));
+  for (const char* location : {"0", "16385"}) {
+    const std::string bad = a + " 60000 5 5 9 9 9 9 0 - 0 0 " + location + "\n";
+    std::snprintf(header, sizeof header, "batch 1 %016llx\n",
+                  static_cast<unsigned long long>(spool_checksum(bad)));
+    std::ofstream(dir.file(std::string("spool/results-2-1-") + location + ".spool")) << header + bad;
+  }
+  EXPECT_FALSE(spool.take_oldest());
 }
 
 TEST(Spool, RefusesToGrowPastItsLimit) {

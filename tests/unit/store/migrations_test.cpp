@@ -191,6 +191,7 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
       {"latest_results",
        {{"user_id", {"INTEGER", true}},
         {"host_id", {"INTEGER", true}},
+        {"location_id", {"INTEGER", true}},
         {"method", {"INTEGER", true}},
         {"ts", {"INTEGER", true}},
         {"sent", {"INTEGER", true}},
@@ -213,10 +214,17 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"max_ms", {"REAL", false}},
         {"avg_ms", {"REAL", false}},
         {"median_ms", {"REAL", false}},
-        {"method", {"INTEGER", true}}}},
-      {"probe_workers", {{"worker_id", {"TEXT", false}}, {"last_seen", {"INTEGER", true}}}},
+        {"method", {"INTEGER", true}},
+        {"location_id", {"INTEGER", true}}}},
+      {"probe_workers",
+       {{"worker_id", {"TEXT", false}},
+        {"location_id", {"INTEGER", true}},
+        {"last_seen", {"INTEGER", true}}}},
       {"host_leases",
-       {{"host_id", {"INTEGER", false}}, {"worker_id", {"TEXT", true}}, {"expires_at", {"INTEGER", true}}}},
+       {{"host_id", {"INTEGER", true}},
+        {"location_id", {"INTEGER", true}},
+        {"worker_id", {"TEXT", true}},
+        {"expires_at", {"INTEGER", true}}}},
       {"schema_version", {{"version", {"INTEGER", true}}, {"applied_at", {"BIGINT", true}}}},
       {"api_tokens",
        {{"id", {"INTEGER", false}},
@@ -250,7 +258,8 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"flap_window_s", {"INTEGER", false}},
         {"updated_at", {"INTEGER", true}}}},
       {"alert_state",
-       {{"host_id", {"INTEGER", false}},
+       {{"host_id", {"INTEGER", true}},
+        {"location_id", {"INTEGER", true}},
         {"measured", {"TEXT", true}},
         {"shown", {"TEXT", true}},
         {"lost_streak", {"INTEGER", true}},
@@ -360,11 +369,12 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"hosts", {"id"}},
       {"hosts", {"user_id", "hostname"}},
       {"ping_results", {"host_id", "ts", "method"}},
-      {"latest_results", {"user_id", "host_id", "method"}},  // the trigger's upsert of a host's latest round
-      {"host_list_versions", {"user_id"}},                   // the hosts triggers' upsert
-      {"ping_rollups", {"host_id", "period_s", "bucket_start", "method"}},
+      // The trigger's upsert of a host's latest round, per location (issue 16).
+      {"latest_results", {"user_id", "host_id", "location_id", "method"}},
+      {"host_list_versions", {"user_id"}},  // the hosts triggers' upsert
+      {"ping_rollups", {"host_id", "period_s", "bucket_start", "location_id", "method"}},
       {"probe_workers", {"worker_id"}},
-      {"host_leases", {"host_id"}},
+      {"host_leases", {"host_id", "location_id"}},
       // Not ON CONFLICT targets (token inserts say ON CONFLICT DO NOTHING, with no target), but what
       // makes a name clash a duplicate and a token hash one token's.
       {"api_tokens", {"token_hash"}},
@@ -374,7 +384,7 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"locations", {"token_hash"}},
       {"alert_rules", {"user_id"}},
       {"host_alert_rules", {"host_id"}},
-      {"alert_state", {"host_id"}},
+      {"alert_state", {"host_id", "location_id"}},
       {"alert_channels", {"user_id", "name"}},
       {"alert_outbox", {"event_id", "channel_id"}},  // one notification per event per channel
   };
@@ -384,8 +394,10 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
   }
   // A both host has an icmp and a tcp row per round (issue 15); a host's rows stay one key range by time.
   EXPECT_EQ(catalog.primary_key("ping_results"), (std::vector<std::string>{"host_id", "ts", "method"}));
+  // Since migration 013 `method` holds the location too (store/result_location.h): the key is (host, time,
+  // location and kind); rollups key the location in a column of its own.
   EXPECT_EQ(catalog.primary_key("ping_rollups"),
-            (std::vector<std::string>{"host_id", "period_s", "bucket_start", "method"}));
+            (std::vector<std::string>{"host_id", "period_s", "bucket_start", "location_id", "method"}));
   EXPECT_EQ(catalog.query("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ping_results', 'ping_rollups') "
                           "AND sql LIKE '%WITHOUT ROWID%'"),
             (Rows{{"2"}}));
@@ -397,15 +409,27 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
   EXPECT_EQ(catalog.foreign_keys("sessions"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("hosts"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("ping_results"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
-  EXPECT_EQ(catalog.foreign_keys("latest_results"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
-  EXPECT_EQ(catalog.foreign_keys("ping_rollups"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
-  EXPECT_EQ(catalog.foreign_keys("host_leases"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  // Results, rollups and alert state refer to their location without a cascade (issue 16: a location with
+  // results is not removed); leases and workers go with it.
+  EXPECT_EQ(catalog.foreign_keys("latest_results"),
+            (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"},
+                           {"location_id", "locations", "id", "NO ACTION"}}));
+  EXPECT_EQ(catalog.foreign_keys("ping_rollups"),
+            (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"},
+                           {"location_id", "locations", "id", "NO ACTION"}}));
+  EXPECT_EQ(
+      catalog.foreign_keys("host_leases"),
+      (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"location_id", "locations", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("probe_workers"),
+            (std::set<Key>{{"location_id", "locations", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("api_tokens"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   // Alerts: a user's rules and windows go with the user; a host's overrides, state, events and windows with
   // the host.
   EXPECT_EQ(catalog.foreign_keys("alert_rules"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("host_alert_rules"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
-  EXPECT_EQ(catalog.foreign_keys("alert_state"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}}));
+  EXPECT_EQ(catalog.foreign_keys("alert_state"),
+            (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"},
+                           {"location_id", "locations", "id", "NO ACTION"}}));
   // An event's path is cleared when retention deletes the path (issue 15).
   EXPECT_EQ(catalog.foreign_keys("alert_events"), (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"},
                                                                  {"path_id", "host_paths", "id", "SET NULL"},

@@ -58,7 +58,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The signed-in user's live session from the cookie, if any. Store trouble leaves the request signed out
-// (an anonymous page is better than an error) but is logged.
+// but marked (RequestContext::session_unchecked), and is logged: a page that anyone may see is still
+// served, one that needs the user answers 503 (dispatch).
 void load_session(WebAppParts& parts, RequestContext& ctx) {
   const bool secure = ctx.site.options.secure_cookies;
   const std::string_view cookies = ctx.request.header("cookie");
@@ -75,6 +76,7 @@ void load_session(WebAppParts& parts, RequestContext& ctx) {
   auto resumed = ctx.site.sessions.resume(*token, ctx.now, ctx.data_version);
   if (!resumed) {
     spdlog::warn("session lookup: {}", log_safe(resumed.error().message));
+    ctx.session_unchecked = true;
     return;
   }
   if (!*resumed) {  // unknown or expired: drop the stale cookie
@@ -85,7 +87,10 @@ void load_session(WebAppParts& parts, RequestContext& ctx) {
   auto user = parts.users.find(user_key, ctx.data_version);
   if (!user) {
     auto found = parts.stores.accounts.find_user((*resumed)->user_id);
-    if (!found) return;
+    if (!found) {
+      ctx.session_unchecked = found.error().code != Errc::not_found;
+      return;
+    }
     parts.users.put(user_key, ctx.data_version, *found);
     user = std::move(*found);
   }
@@ -197,6 +202,13 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx, int& route_index) {
   if (api) {
     if (auto refused = parts.api_auth.authorize(ctx)) return std::move(*refused);
     return dispatch_api(route, ctx);
+  }
+  if (route.access == Access::signed_in && !ctx.user && ctx.session_unchecked) {
+    Response response = ctx.error_page(
+        503,
+        "The database is not answering, so your session cannot be checked. Please try again in a moment.");
+    response.add_header("Retry-After", "5");
+    return response;
   }
   if (route.access == Access::signed_in && !ctx.user && request.method != Method::post) {
     std::string target = request.path;

@@ -102,6 +102,9 @@ struct RequestContext {
   std::optional<store::User> user;
   std::optional<store::Session> session;  // empty for a token-authenticated API request
   std::string session_token;
+  // A session cookie came but the database did not answer to check it: a page that needs the user answers
+  // 503 (the database's trouble), not a sign-in redirect or a 401 (which would say the session had ended).
+  bool session_unchecked = false;
   std::optional<ApiCredential> api_token;  // the bearer token an API request was authenticated with
   std::string anonymous_csrf;              // the signed-out forms' token (a cookie), made on first need
   bool anonymous_csrf_is_new = false;

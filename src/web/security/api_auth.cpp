@@ -67,6 +67,13 @@ bool ApiAuth::has_authorization(const Request& request) {
 
 std::optional<Response> ApiAuth::authorize(RequestContext& ctx) {
   if (has_authorization(ctx.request)) return authorize_token(ctx, ctx.request.header("authorization"));
+  if (!ctx.user && ctx.session_unchecked) {
+    Response response =
+        api_error(503, "unavailable",
+                  "The database is not answering, so the session cannot be checked; try again shortly.");
+    response.add_header("Retry-After", "5");
+    return response;
+  }
   if (!ctx.user) return unauthorized("Sign in first, or send a token.", false);
   return std::nullopt;
 }

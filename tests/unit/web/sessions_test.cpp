@@ -11,6 +11,9 @@
 
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "unit/web/flaky_account_store.h"
+#include "unit/web/test_browser.h"
+#include "web/app.h"
 
 namespace semaphore::web {
 namespace {
@@ -82,63 +85,8 @@ TEST_F(SessionsTest, ResumeGivesTheLiveSessionAndTouchesItAtMostOncePerInterval)
   EXPECT_EQ(store_->find_session(key)->last_seen_at, t0_ + 60 * kSecond);
 }
 
-// The real store, whose session writes can be made to fail as in an outage (a held write lock would make
-// each one wait out the 10 s busy timeout first); counts the touches that reach it.
-class TouchFailingStore : public store::AccountStore {
- public:
-  explicit TouchFailingStore(store::AccountStore& real) : real_(real) {}
-  std::atomic<bool> failing = false;
-  std::atomic<int> touches = 0;
-  // While set, a touch waits until it is cleared: a write lock held elsewhere.
-  std::atomic<bool> blocked = false;
-
-  Status touch_session(const std::string& token_hash, EpochMs last_seen_at) override {
-    ++touches;
-    while (blocked) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (failing) return make_error(Errc::unavailable, "database is locked");
-    return real_.touch_session(token_hash, last_seen_at);
-  }
-  Result<store::User> create_user(const std::string& email, const std::string& hash, bool admin) override {
-    return real_.create_user(email, hash, admin);
-  }
-  Result<store::User> find_user_by_email(const std::string& email) override {
-    return real_.find_user_by_email(email);
-  }
-  Result<store::User> find_user(store::Id id) override { return real_.find_user(id); }
-  Result<std::vector<store::User>> list_users() override { return real_.list_users(); }
-  Status set_password_hash(store::Id id, const std::string& hash) override {
-    return real_.set_password_hash(id, hash);
-  }
-  Status set_user_max_hosts(store::Id id, std::optional<std::int64_t> max_hosts) override {
-    return real_.set_user_max_hosts(id, max_hosts);
-  }
-  Status create_session(const store::Session& session) override { return real_.create_session(session); }
-  Result<store::Session> find_session(const std::string& hash) override { return real_.find_session(hash); }
-  Status delete_session(const std::string& hash) override { return real_.delete_session(hash); }
-  Status delete_user_sessions(store::Id id, const std::string& keep) override {
-    return real_.delete_user_sessions(id, keep);
-  }
-  Result<std::int64_t> delete_expired_sessions(EpochMs now, EpochMs idle, EpochMs created,
-                                               std::int64_t limit) override {
-    return real_.delete_expired_sessions(now, idle, created, limit);
-  }
-  Status record_signin_failure(const std::string& key, EpochMs at) override {
-    return real_.record_signin_failure(key, at);
-  }
-  Result<std::vector<EpochMs>> signin_failures_since(const std::string& key, EpochMs since) override {
-    return real_.signin_failures_since(key, since);
-  }
-  Status clear_signin_failures(const std::string& key) override { return real_.clear_signin_failures(key); }
-  Result<std::int64_t> delete_signin_failures_before(EpochMs before, std::int64_t limit) override {
-    return real_.delete_signin_failures_before(before, limit);
-  }
-
- private:
-  store::AccountStore& real_;
-};
-
 TEST_F(SessionsTest, AFailedTouchPausesTouchesSoThatAnOutageDoesNotSlowEveryRequest) {
-  TouchFailingStore failing(*store_);
+  FlakyAccountStore failing(*store_);
   SessionManager sessions(failing, rules_);
   const auto started = start(sessions, t0_);
   failing.failing = true;
@@ -165,7 +113,7 @@ TEST_F(SessionsTest, AFailedTouchPausesTouchesSoThatAnOutageDoesNotSlowEveryRequ
 // A touch is a write, and on SQLite a write waits for the one write lock (a round's insert, a spool replay, a
 // held lock: up to the 10 s busy timeout). A signed-in request must not wait with it.
 TEST_F(SessionsTest, ARequestDueATouchDoesNotWaitForTheWrite) {
-  TouchFailingStore store(*store_);
+  FlakyAccountStore store(*store_);
   SessionManager sessions(store, rules_);
   const auto started = start(sessions, t0_);
   store.blocked = true;
@@ -250,6 +198,35 @@ TEST_F(SessionsTest, TheRulesApplyToAKeptRowToo) {
   const auto started = start(sessions, t0_);
   ASSERT_TRUE(*sessions.resume(started.token, t0_ + kSecond, "v1"));
   EXPECT_FALSE(*sessions.resume(started.token, t0_ + 12 * kHour, "v1")) << "idle, kept or not";
+}
+
+// A stopped PostgreSQL: the session cookie cannot be checked. A page that needs the user says the database
+// is not answering (503, Retry-After) instead of sending the user to sign in as if the session had ended
+// (the soak's outage saw 303s to /signin and 401s); once the database answers, the same session goes on.
+TEST_F(SessionsTest, ASessionThatCannotBeCheckedIsA503NotASignInRedirect) {
+  FlakyAccountStore accounts(*store_);
+  WebApp app(WebStores{accounts, *store_, *store_, *store_, *store_, *store_, *store_, *store_}, WebOptions{},
+             domain::PasswordCost::minimum());
+  web_testing::Browser browser(app);
+  browser.sign_up("outage@example.com");
+  ASSERT_EQ(browser.call(Method::get, "/report").status, 200);
+
+  accounts.lookups_fail = true;
+  // A write, so that nothing kept under the old data version stands in for the lookups.
+  ASSERT_TRUE(store_->create_user("another@example.com", "hash", false));
+  const Response page = browser.call(Method::get, "/report");
+  EXPECT_EQ(page.status, 503) << page.body;
+  EXPECT_TRUE(web_testing::contains(page.body, "The database is not answering")) << page.body;
+  EXPECT_EQ(web_testing::header_of(page, "Retry-After"), "5");
+  const Response api = browser.api(Method::get, "/api/v1/hosts");
+  EXPECT_EQ(api.status, 503) << api.body;
+  EXPECT_EQ(web_testing::error_of(api).first, "unavailable");
+  const Response form = browser.post("/manage/hosts", "hostname=example.com&provider=other");
+  EXPECT_EQ(form.status, 503) << form.body;
+  EXPECT_EQ(browser.call(Method::get, "/signin").status, 200) << "a page for anyone is still served";
+
+  accounts.lookups_fail = false;
+  EXPECT_EQ(browser.call(Method::get, "/report").status, 200) << "the session was kept";
 }
 
 }  // namespace

@@ -55,6 +55,10 @@ Result<std::optional<store::Session>> SessionManager::resume(std::string_view to
                                                              const std::string& data_version) {
   if (!looks_like_token(token)) return std::optional<store::Session>();
   const std::string key = hash_token(token);
+  // A touch asked for by an earlier request may not be written yet: the session was seen then all the same.
+  // Asked before the row is read: a touch written between the two is then in one or the other (asked after,
+  // a write finishing in between was in neither, and an active session read as idle was ended).
+  const EpochMs unwritten_touch = touches_.unwritten(key);
   Result<store::Session> found = make_error(Errc::not_found, "no such session");
   if (auto kept = rows_.find(key, data_version)) {
     found = std::move(*kept);
@@ -66,8 +70,7 @@ Result<std::optional<store::Session>> SessionManager::resume(std::string_view to
     }
     rows_.put(key, data_version, *found);
   }
-  // A touch asked for by an earlier request may not be written yet: the session was seen then all the same.
-  found->last_seen_at = std::max(found->last_seen_at, touches_.unwritten(key));
+  found->last_seen_at = std::max(found->last_seen_at, unwritten_touch);
   if (rules_.expired(*found, now)) {
     (void)store_.delete_session(key);
     return std::optional<store::Session>();

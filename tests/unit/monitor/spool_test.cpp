@@ -18,6 +18,16 @@
 namespace semaphore::monitor {
 namespace {
 
+// A record as the spool writes one: its header (the row count and the checksum of `body`), then `body`
+// (whole rows, each ending in a newline). For files written by hand: older formats, damage.
+std::string spool_record(const std::string& body) {
+  char header[64];
+  std::snprintf(header, sizeof header, "batch %d %016llx\n",
+                static_cast<int>(std::count(body.begin(), body.end(), '\n')),
+                static_cast<unsigned long long>(spool_checksum(body)));
+  return header + body;
+}
+
 std::vector<store::PingResult> sample_batch(store::Id first_host, EpochMs ts, int count) {
   std::vector<store::PingResult> rows;
   for (int i = 0; i < count; ++i) {
@@ -143,13 +153,7 @@ TEST(Spool, AFileWrittenBeforeProbeMethodsReplaysAsIcmpRows) {
   const std::string old_rows[] = {"7 60000 5 4 1.5 2.25 3 2 0.5 -\n8 60000 5 0 - - - - - timeout\n",
                                   "7 120000 5 5 1 2 3 2 0.25 -\n"};
   std::string text;
-  for (const std::string& body : old_rows) {
-    char header[64];
-    std::snprintf(header, sizeof header, "batch %d %016llx\n",
-                  static_cast<int>(std::count(body.begin(), body.end(), '\n')),
-                  static_cast<unsigned long long>(spool_checksum(body)));
-    text += header + body;
-  }
+  for (const std::string& body : old_rows) text += spool_record(body);
   testing::TempDir dir;
   std::filesystem::create_directories(dir.file("spool"));
   std::ofstream(dir.file("spool/results-1-1-0.spool")) << text;
@@ -171,10 +175,7 @@ TEST(Spool, AFileWrittenBeforeProbeMethodsReplaysAsIcmpRows) {
 
   // A row with a method the schema does not know is damage, not a new kind of row.
   const std::string bad = "7 60000 5 4 1.5 2.25 3 2 0.5 - 2 0\n";
-  char header[64];
-  std::snprintf(header, sizeof header, "batch 1 %016llx\n",
-                static_cast<unsigned long long>(spool_checksum(bad)));
-  std::ofstream(dir.file("spool/results-2-1-0.spool")) << header + bad;
+  std::ofstream(dir.file("spool/results-2-1-0.spool")) << spool_record(bad);
   ASSERT_TRUE(spool.remove(*file));
   auto damaged = spool.take_oldest();
   EXPECT_FALSE(damaged);  // renamed *.bad, nothing else to replay
@@ -200,11 +201,8 @@ TEST(Spool, AFileWrittenBeforeErrorCodesReplaysIntoTheStoreWithTheSameWords) {
       a + " 60000 5 0 - - - - - unresolvable\n" + a + " 120000 5 0 - - - - - refused\n" + a +
       " 180000 5 0 - - - - - unreachable 0 0\n" + a + " 240000 5 0 - - - - - timeout 0 0\n" + b +
       " 60000 5 0 - - - - - send%20failed 1 0\n" + b + " 120000 5 4 1.5 2.25 3 2 0.5 - 1 3\n";
-  char header[64];
-  std::snprintf(header, sizeof header, "batch 6 %016llx\n",
-                static_cast<unsigned long long>(spool_checksum(body)));
   std::filesystem::create_directories(dir.file("spool"));
-  std::ofstream(dir.file("spool/results-1-1-0.spool")) << header + body;
+  std::ofstream(dir.file("spool/results-1-1-0.spool")) << spool_record(body);
   Spool spool(dir.file("spool"), "results", 1 << 20);
   auto file = spool.take_oldest();
   ASSERT_TRUE(file);
@@ -247,11 +245,8 @@ TEST(Spool, AFileWrittenBeforeLocationsReplaysAsTheLocalLocation) {
   const std::string body = a + " 60000 5 4 1.5 2.25 3 2 0.5 - 0 0\n" + a +
                            " 120000 5 0 - - - - - timeout 0 0\n" + a + " 60000 5 5 9 9 9 9 0 - 0 0 " +
                            std::to_string(paris->id) + "\n";
-  char header[64];
-  std::snprintf(header, sizeof header, "batch 3 %016llx\n",
-                static_cast<unsigned long long>(spool_checksum(body)));
   std::filesystem::create_directories(dir.file("spool"));
-  std::ofstream(dir.file("spool/results-1-1-0.spool")) << header + body;
+  std::ofstream(dir.file("spool/results-1-1-0.spool")) << spool_record(body);
   Spool spool(dir.file("spool"), "results", 1 << 20);
   auto file = spool.take_oldest();
   ASSERT_TRUE(file);
@@ -273,9 +268,7 @@ TEST(Spool, AFileWrittenBeforeLocationsReplaysAsTheLocalLocation) {
   ASSERT_TRUE(spool.remove(*file));
   for (const char* location : {"0", "16385"}) {
     const std::string bad = a + " 60000 5 5 9 9 9 9 0 - 0 0 " + location + "\n";
-    std::snprintf(header, sizeof header, "batch 1 %016llx\n",
-                  static_cast<unsigned long long>(spool_checksum(bad)));
-    std::ofstream(dir.file(std::string("spool/results-2-1-") + location + ".spool")) << header + bad;
+    std::ofstream(dir.file(std::string("spool/results-2-1-") + location + ".spool")) << spool_record(bad);
   }
   EXPECT_FALSE(spool.take_oldest());
 }

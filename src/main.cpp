@@ -39,6 +39,7 @@ int run(int argc, char** argv) {
 
   cli::add_service_commands(app, global);
   cli::add_probe_command(app, global);
+  cli::add_agent_command(app);
   cli::add_ping_command(app, global);
   cli::add_trace_command(app, global);
   cli::add_admin_commands(app, global);

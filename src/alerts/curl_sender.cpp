@@ -11,7 +11,7 @@
 
 #include "alerts/channel_options.h"
 #include "alerts/channel_payloads.h"
-#include "alerts/curl_library.h"
+#include "core/curl_library.h"
 #include "core/text.h"
 #include "core/version.h"
 

@@ -79,6 +79,16 @@ void set_location(const GlobalOptions& global, const LocationCommandOptions& opt
   std::printf("set the label of location %s\n", options.name.c_str());
 }
 
+void rotate_token(const GlobalOptions& global, const LocationCommandOptions& options) {
+  auto store = open_store(global);
+  auto token = domain::rotate_location_token(*store, options.name);
+  if (!token) refuse(token.error(), 1);
+  std::fprintf(stderr,
+               "the old agent token of location %s no longer works; the new one follows, shown only now\n",
+               options.name.c_str());
+  std::printf("%s\n", token->c_str());
+}
+
 void remove_location(const GlobalOptions& global, const LocationCommandOptions& options) {
   auto store = open_store(global);
   if (auto removed = domain::remove_location(*store, options.name); !removed) refuse(removed.error(), 1);
@@ -116,6 +126,13 @@ void add_location_commands(CLI::App& app, const GlobalOptions& global) {
   set->add_option("name", options->name, "the location's name")->required();
   set->add_option("--label", options->label, "the new label (\"\" clears it)")->required();
   set->callback([&global, options] { set_location(global, *options); });
+
+  auto* rotate = location->add_subcommand(
+      "rotate-token",
+      "give an agent location a new token, printed (only it) on stdout once; the old one stops working at "
+      "once");
+  rotate->add_option("name", options->name, "the location's name")->required();
+  rotate->callback([&global, options] { rotate_token(global, *options); });
 
   auto* remove = location->add_subcommand(
       "remove",

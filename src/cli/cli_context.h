@@ -29,6 +29,7 @@ void add_admin_commands(CLI::App& app,
                         const GlobalOptions& global);  // migrate, user, host, token, channel, backup, restore
 void add_service_commands(CLI::App& app, const GlobalOptions& global);  // run, serve
 void add_probe_command(CLI::App& app, const GlobalOptions& global);     // probe
+void add_agent_command(CLI::App& app);                                  // agent
 void add_ping_command(CLI::App& app, const GlobalOptions& global);      // ping
 void add_trace_command(CLI::App& app, const GlobalOptions& global);     // trace
 

@@ -11,11 +11,14 @@
 #include "alerts/round_evaluator.h"
 #include "cli/alert_options.h"
 #include "cli/cli_context.h"
+#include "cli/option_types.h"
 #include "cli/service_options.h"
 #include "cli/store_access.h"
 #include "cli/web_options.h"
 #include "core/process_name.h"
 #include "domain/target_choice.h"
+#include "monitor/maintenance.h"
+#include "monitor/metrics.h"
 #include "monitor/probe_service.h"
 #include "web/app.h"
 #include "web/housekeeping.h"
@@ -35,10 +38,17 @@ void prepare_tls(web::WebOptions& options) {
   options.secure_cookies = true;
 }
 
+// What `run` tells its agents (issue 16): to ping as its own service does.
+domain::AgentSettings settings_of(const monitor::ServiceOptions& service) {
+  return domain::AgentSettings{service.interval, service.probes, service.timeout, service.probe_spacing,
+                               service.target_policy};
+}
+
 // Serves the web UI until a signal; with `service_options`, runs the ping service beside it. Alert
 // notifications go out through `alert_options`' dispatcher, under the same target policy as the hosts.
+// Agents (issue 16) are told `agent_settings`; their rows are evaluated by the same alerts as the service's.
 void serve(const GlobalOptions& global, const web::WebOptions& web_options, const AlertOptions& alert_options,
-           const monitor::ServiceOptions* service_options) {
+           const monitor::ServiceOptions* service_options, domain::AgentSettings agent_settings) {
   auto store = open_store(global);
   // Notifications go out through libcurl under the web's --targets (link-local and metadata addresses
   // always refused): the dispatcher's, and the channels' Send test. It outlives the app and the dispatcher.
@@ -77,6 +87,28 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
         }});
     app->set_round_interval(std::chrono::duration_cast<std::chrono::seconds>(service_options->interval));
   }
+  // Agents' rows that arrive too late for maintenance's regular pass (a spool replayed after an outage)
+  // have their rollups recomputed: by the service's maintenance in `run`; in `serve` by a maintenance of its
+  // own that never leads (the probe workers do the rest) and only recomputes those buckets.
+  monitor::Metrics late_rollup_metrics;
+  std::unique_ptr<monitor::Maintenance> late_rollups;
+  web::AgentIngest ingest;
+  ingest.results = store.get();
+  ingest.evaluator = &alert_evaluator;
+  agent_settings.targets = web_options.hosts.targets;
+  ingest.settings = agent_settings;
+  if (service) {
+    monitor::ProbeService* probe = service.get();
+    ingest.on_late_rows = [probe](EpochMs oldest) { probe->mark_rollups_dirty(oldest); };
+  } else {
+    monitor::MaintenanceOptions follower;
+    follower.may_lead = false;
+    late_rollups = std::make_unique<monitor::Maintenance>(*store, late_rollup_metrics, follower);
+    monitor::Maintenance* maintenance = late_rollups.get();
+    ingest.on_late_rows = [maintenance](EpochMs oldest) { maintenance->mark_dirty(oldest); };
+    late_rollups->start();
+  }
+  app->set_agent_ingest(std::move(ingest));
   auto server = web::HttpServer::create(*app, global.listen, web_options);
   if (!server) throw CommandExit{1, server.error().message};
   spdlog::info("web UI on {}://{} ({} threads){}", web_options.tls_cert.empty() ? "http" : "https",
@@ -103,6 +135,7 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
   (*server)->run_until_signal();
   dispatcher.stop();
   housekeeping.stop();
+  if (late_rollups) late_rollups->stop();
   if (service) {
     spdlog::info("stopping the ping service");
     service->stop();
@@ -119,12 +152,22 @@ void add_service_commands(CLI::App& app, const GlobalOptions& global) {
   auto* serve_command = app.add_subcommand("serve", "the web UI and API only (replicas share the database)");
   add_web_options(*serve_command, *serve_web, serve_targets.get());
   add_alert_options(*serve_command, *serve_alerts);
-  serve_command->callback([&global, serve_web, serve_targets, serve_alerts] {
+  // What agents are told to do (issue 16); `run` tells them its own --interval and --probes instead.
+  auto serve_agents = std::make_shared<domain::AgentSettings>();
+  add_duration_option(*serve_command, "--agent-interval", serve_agents->interval,
+                      "time between the rounds of remote agents (semaphore agent)",
+                      "SEMAPHORE_AGENT_INTERVAL")
+      ->default_str(format_duration(serve_agents->interval));
+  serve_command->add_option("--agent-probes", serve_agents->probes, "echo requests per host per agent round")
+      ->envname("SEMAPHORE_AGENT_PROBES")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  serve_command->callback([&global, serve_web, serve_targets, serve_alerts, serve_agents] {
     const domain::TargetChoice choice = domain::choose_target_policy(*serve_targets, serve_web->signup_open);
     spdlog::info("{}", choice.reason);
     serve_web->hosts.targets = choice.policy;
     prepare_tls(*serve_web);
-    serve(global, *serve_web, *serve_alerts, nullptr);
+    serve(global, *serve_web, *serve_alerts, nullptr, *serve_agents);
   });
 
   auto run_web = std::make_shared<web::WebOptions>();
@@ -142,7 +185,7 @@ void add_service_commands(CLI::App& app, const GlobalOptions& global) {
     run_web->hosts.targets = choice.policy;
     run_service->target_policy = choice.policy;
     prepare_tls(*run_web);
-    serve(global, *run_web, *run_alerts, run_service.get());
+    serve(global, *run_web, *run_alerts, run_service.get(), settings_of(*run_service));
   });
 }
 

@@ -109,6 +109,21 @@ Status set_location_label(store::LocationStore& locations, std::string_view name
   return set;
 }
 
+Result<std::string> rotate_location_token(store::LocationStore& locations, std::string_view name) {
+  auto checked_name = normalize_location_name(name);
+  const std::string shown = checked_name ? *checked_name : std::string(trim(name));
+  if (!checked_name) return make_error(Errc::not_found, "There is no location named " + shown + ".");
+  std::string token = random_location_token();
+  auto set = locations.set_location_token_hash(*checked_name, hash_location_token(token));
+  if (!set) {
+    if (set.error().code == Errc::not_found) {
+      return make_error(Errc::not_found, "There is no agent location named " + shown + ".");
+    }
+    return set.error();
+  }
+  return token;
+}
+
 Status remove_location(store::LocationStore& locations, std::string_view name) {
   auto checked_name = normalize_location_name(name);
   const std::string shown = checked_name ? *checked_name : std::string(trim(name));

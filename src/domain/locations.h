@@ -52,6 +52,10 @@ Result<NewLocation> create_location(store::LocationStore& locations, std::string
 // Errc::duplicate; messages say which name.
 Status rename_location(store::LocationStore& locations, std::string_view old_name, std::string_view new_name);
 Status set_location_label(store::LocationStore& locations, std::string_view name, std::string_view label);
+// Gives the agent location `name` a new token (returned: show it once) and revokes the old one at once: what
+// an operator does when a token leaked, or to stop an agent while keeping the location and its results.
+// Errc::not_found (also for a database-connected location, which has no token).
+Result<std::string> rotate_location_token(store::LocationStore& locations, std::string_view name);
 // Removes a location, which revokes an agent's token. Refuses (Errc::invalid_argument) the location the
 // local ping service reports as (kLocalLocationId), whatever it is called now.
 Status remove_location(store::LocationStore& locations, std::string_view name);

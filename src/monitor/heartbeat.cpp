@@ -6,9 +6,9 @@
 
 namespace semaphore::monitor {
 
-Heartbeat::Heartbeat(store::LocationStore& locations, HeartbeatOptions options,
+Heartbeat::Heartbeat(HeartbeatRecorder record, HeartbeatOptions options,
                      std::function<std::int64_t()> spool_backlog)
-    : locations_(locations), options_(std::move(options)), spool_backlog_(std::move(spool_backlog)) {}
+    : record_(std::move(record)), options_(std::move(options)), spool_backlog_(std::move(spool_backlog)) {}
 
 Heartbeat::~Heartbeat() {
   stop();
@@ -48,7 +48,7 @@ Status Heartbeat::write_now() {
   beat.version = options_.version;
   beat.interval_ms = options_.interval.count();
   beat.spool_backlog = spool_backlog_ ? std::max<std::int64_t>(0, spool_backlog_()) : 0;
-  Status written = locations_.record_heartbeat(beat);
+  Status written = record_(beat);
   StoppableThread::Lock lock(thread_.mutex());
   if (written) {
     // Only what was written is taken off: rounds that ended during the write stay for the next one.

@@ -1,8 +1,9 @@
 #pragma once
 // The ping service's heartbeat (issue 16): once per round it records itself in its location's row
-// (store::LocationStore::record_heartbeat; `local`, id 1, unless told otherwise): when it was last seen, its
-// version, its rounds on time and late since its last report, its spool's backlog and its interval, which
-// /locations and `semaphore location list` show (a location silent for 3 intervals is offline).
+// (store::LocationStore::record_heartbeat, or the agent's POST; `local`, id 1, unless told otherwise): when
+// it was last seen, its version, its rounds on time and late since its last report, its spool's backlog and
+// its interval, which /locations and `semaphore location list` show (a location silent for 3 intervals is
+// offline).
 //
 // The round scheduler only counts (round_ended: a mutex and a notify, never the database); the write happens
 // on the heartbeat's own thread, so a slow or stopped database never delays a round. A failed write keeps
@@ -23,6 +24,10 @@
 
 namespace semaphore::monitor {
 
+// Where a heartbeat goes: the store's LocationStore::record_heartbeat for a database-connected service, a
+// POST to the server for an agent (src/agent). Called on the heartbeat's thread; may block.
+using HeartbeatRecorder = std::function<Status(const store::LocationHeartbeat&)>;
+
 struct HeartbeatOptions {
   store::Id location_id = 1;
   std::string version;
@@ -32,8 +37,7 @@ struct HeartbeatOptions {
 class Heartbeat {
  public:
   // `spool_backlog` is asked on the heartbeat's thread before each write: the rows waiting in the spool.
-  Heartbeat(store::LocationStore& locations, HeartbeatOptions options,
-            std::function<std::int64_t()> spool_backlog);
+  Heartbeat(HeartbeatRecorder record, HeartbeatOptions options, std::function<std::int64_t()> spool_backlog);
   ~Heartbeat();  // stop()s
   Heartbeat(const Heartbeat&) = delete;
   Heartbeat& operator=(const Heartbeat&) = delete;
@@ -52,7 +56,7 @@ class Heartbeat {
  private:
   void loop(std::stop_token stop);
 
-  store::LocationStore& locations_;
+  HeartbeatRecorder record_;
   HeartbeatOptions options_;
   std::function<std::int64_t()> spool_backlog_;
   // Guarded by thread_.mutex(): counts not yet written, and whether a round ended since the last write.

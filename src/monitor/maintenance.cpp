@@ -35,6 +35,7 @@ void Maintenance::stop() {
 }
 
 bool Maintenance::take_lead() {
+  if (!options_.may_lead) return false;
   if (leader_ && !leader_->still_held()) {
     spdlog::warn("maintenance: lost the maintenance lock (database connection closed)");
     leader_.reset();

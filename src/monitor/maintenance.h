@@ -34,6 +34,9 @@ struct MaintenanceOptions {
   std::chrono::milliseconds retention_rollup{std::chrono::hours(24 * 730)};
   std::chrono::milliseconds prune_every{std::chrono::hours(1)};
   int hosts_per_batch = 50;
+  // False: never leads, only recomputes the buckets marked dirty (`serve`, for the rows agents send late:
+  // web/api/v1_agent.cpp). The probe workers keep the rest of the work.
+  bool may_lead = true;
 };
 
 class Maintenance {

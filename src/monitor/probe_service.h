@@ -21,6 +21,7 @@
 #include "core/prometheus_text.h"
 #include "core/result.h"
 #include "core/target.h"
+#include "monitor/heartbeat.h"
 #include "store/monitor_store.h"
 
 namespace semaphore::probe {
@@ -34,6 +35,9 @@ class LocationStore;
 }  // namespace semaphore::store
 
 namespace semaphore::monitor {
+
+class HostSource;  // monitor/round_scheduler.h
+class ResultSink;  // monitor/result_writer.h
 
 struct ServiceOptions {
   std::chrono::milliseconds interval{std::chrono::seconds(60)};  // --interval (accepts 60s, 2s, 500ms, 1m)
@@ -106,6 +110,20 @@ class ProbeService {
       store::PathStore* paths = nullptr, std::unique_ptr<probe::Tracer> tracer = nullptr,
       store::LocationStore* locations = nullptr);
 
+  // A service that never talks to the database itself: the agent's (src/agent). Its hosts come from
+  // `source`, its rows go to `sink` (through the same writer and spool as a database-connected service's:
+  // the spool under options.spool_dir) and its heartbeat to `record_heartbeat` (empty: none); it runs no
+  // maintenance and measures no paths. `tcp_pinger` null: the TCP engine is opened as create() does.
+  struct RemoteParts {
+    std::unique_ptr<probe::Pinger> pinger;
+    std::unique_ptr<probe::Pinger> tcp_pinger;
+    std::unique_ptr<HostSource> source;
+    std::unique_ptr<ResultSink> sink;
+    HeartbeatRecorder record_heartbeat;
+  };
+  static Result<std::unique_ptr<ProbeService>> create_remote(const ServiceOptions& options,
+                                                             RemoteParts parts);
+
   // Starts the round loop and the writer on their own threads; returns at once.
   virtual void start() = 0;
   // Finishes the round in flight, flushes every result (to the database or the spool), then returns.
@@ -115,6 +133,10 @@ class ProbeService {
   virtual std::map<std::string, double> metrics() const = 0;
   // The same and the histograms for /metrics, in the Prometheus text format (monitor/metrics.h).
   virtual void write_metrics(PrometheusText& out) const = 0;
+
+  // Rows with ts >= `from` reached the database late (an agent's, through the server in the same process):
+  // maintenance recomputes their rollups on its next pass. Nothing for a service without maintenance.
+  virtual void mark_rollups_dirty(EpochMs from) = 0;
 
   // Whether the rounds keep up, for /readyz.
   struct RoundProgress {

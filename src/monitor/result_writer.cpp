@@ -96,6 +96,14 @@ bool ResultWriter::try_insert(std::span<const store::PingResult> batch, bool rep
   auto inserted = sink_.insert(batch);
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   if (!inserted) {
+    if (inserted.error().code == Errc::invalid_argument) {
+      // A batch the sink can never take (ResultSink's contract): retrying it would hold up every later one.
+      metrics_.results_dropped += batch.size();
+      if (replay) metrics_.results_replayed += batch.size();  // out of the spool all the same
+      spdlog::error("writer: {} results dropped, refused for good: {}", batch.size(),
+                    log_safe(inserted.error().message));
+      return true;
+    }
     note_failure(inserted.error());
     return false;
   }

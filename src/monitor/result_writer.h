@@ -29,7 +29,9 @@ namespace semaphore::monitor {
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
-  // Inserts the batch in one transaction, idempotently; returns the rows actually inserted.
+  // Inserts the batch in one transaction, idempotently; returns the rows actually inserted. Errc::
+  // invalid_argument says the batch can never be taken (the writer drops it, counts it in results_dropped
+  // and logs why); any other error is retried, then spooled.
   virtual Result<std::int64_t> insert(std::span<const store::PingResult> rows) = 0;
   // A cheap round trip: is the database answering again? (So that an outage is probed without touching the
   // spool, which would otherwise be cut into one small file per retry.)

@@ -30,37 +30,56 @@ std::string file_safe(const std::string& text) {
   return out;
 }
 
+// What a Service is made of. A database-connected service (create_with) has a store: its sink is a
+// StoreSink (with the alerts' evaluator), it runs maintenance and holds the worker lock. A remote one (the
+// agent, create_remote) brings its own source, sink and heartbeat recorder, and has no store.
+struct ServiceParts {
+  store::MonitorStore* store = nullptr;
+  std::unique_ptr<probe::Pinger> pinger;
+  std::unique_ptr<probe::Pinger> tcp_pinger;
+  std::unique_ptr<HostSource> source;
+  std::unique_ptr<ResultSink> sink;  // null with a store: a StoreSink is made
+  SchedulerOptions scheduler_options;
+  std::string worker_id;
+  std::unique_ptr<store::WorkerLock> lock;
+  store::RoundEvaluator* evaluator = nullptr;
+  store::PathStore* paths = nullptr;
+  std::unique_ptr<probe::Tracer> tracer;
+  HeartbeatRecorder record_heartbeat;  // empty: no heartbeat
+};
+
 class Service : public ProbeService {
  public:
-  Service(store::MonitorStore& store, const ServiceOptions& options, std::unique_ptr<probe::Pinger> pinger,
-          std::unique_ptr<probe::Pinger> tcp_pinger, std::unique_ptr<HostSource> source,
-          SchedulerOptions scheduler_options, std::string worker_id, std::unique_ptr<store::WorkerLock> lock,
-          store::RoundEvaluator* evaluator, store::PathStore* paths, std::unique_ptr<probe::Tracer> tracer,
-          store::LocationStore* locations)
-      : store_(store),
-        options_(options),
-        worker_id_(std::move(worker_id)),
-        lock_(std::move(lock)),
-        maintenance_(store, metrics_, maintenance_options(options), paths),
-        pinger_(std::move(pinger)),
-        tcp_pinger_(std::move(tcp_pinger)),
-        source_(std::move(source)),
-        tracer_(std::move(tracer)),
-        paths_(paths && tracer_ && options.path_interval.count() > 0
-                   ? std::make_unique<PathScheduler>(*paths, *tracer_, metrics_, path_options(options))
+  Service(const ServiceOptions& options, ServiceParts parts)
+      : options_(options),
+        worker_id_(std::move(parts.worker_id)),
+        lock_(std::move(parts.lock)),
+        maintenance_(parts.store ? std::make_unique<Maintenance>(*parts.store, metrics_,
+                                                                 maintenance_options(options), parts.paths)
+                                 : nullptr),
+        pinger_(std::move(parts.pinger)),
+        tcp_pinger_(std::move(parts.tcp_pinger)),
+        source_(std::move(parts.source)),
+        tracer_(std::move(parts.tracer)),
+        paths_(parts.paths && tracer_ && options.path_interval.count() > 0
+                   ? std::make_unique<PathScheduler>(*parts.paths, *tracer_, metrics_, path_options(options))
                    : nullptr),
-        triggering_(paths_ && evaluator ? std::make_unique<PathTriggeringEvaluator>(*evaluator, *paths_)
-                                        : nullptr),
-        sink_(store, triggering_ ? triggering_.get() : evaluator),
-        heartbeat_(locations ? std::make_unique<Heartbeat>(*locations, heartbeat_options(options),
-                                                           [this] { return spool_backlog(); })
-                             : nullptr),
+        triggering_(paths_ && parts.evaluator
+                        ? std::make_unique<PathTriggeringEvaluator>(*parts.evaluator, *paths_)
+                        : nullptr),
+        sink_(parts.sink ? std::move(parts.sink)
+                         : std::make_unique<StoreSink>(*parts.store,
+                                                       triggering_ ? triggering_.get() : parts.evaluator)),
+        heartbeat_(parts.record_heartbeat ? std::make_unique<Heartbeat>(std::move(parts.record_heartbeat),
+                                                                        heartbeat_options(options),
+                                                                        [this] { return spool_backlog(); })
+                                          : nullptr),
         spool_(options.spool_dir, "results-" + file_safe(worker_id_), options.spool_max_bytes),
-        writer_(sink_, spool_, metrics_, writer_options(options, maintenance_)),
+        writer_(*sink_, spool_, metrics_, writer_options(options, maintenance_.get())),
         scheduler_(
             *source_, *pinger_, tcp_pinger_.get(),
             [this](std::vector<store::PingResult> rows) { writer_.push(std::move(rows)); }, metrics_,
-            with_heartbeat(with_paths(std::move(scheduler_options)))) {}
+            with_heartbeat(with_paths(std::move(parts.scheduler_options)))) {}
 
   ~Service() override { stop(); }
 
@@ -77,7 +96,7 @@ class Service : public ProbeService {
     writer_.start();
     if (heartbeat_) heartbeat_->start();
     scheduler_.start();
-    maintenance_.start();
+    if (maintenance_) maintenance_->start();
     if (paths_) {
       spdlog::info("paths: every host traced every {} s and at each state change",
                    options_.path_interval.count() / 1000);
@@ -95,7 +114,7 @@ class Service : public ProbeService {
     source_->close();
     writer_.stop();                      // every row reaches the database or the spool
     if (heartbeat_) heartbeat_->stop();  // the last rounds and the spool's backlog after the flush
-    maintenance_.stop();
+    if (maintenance_) maintenance_->stop();
     const auto m = metrics_.snapshot();
     spdlog::info("probe service stopped: {} rounds, {} results written, {} spooled, {} dropped",
                  m.at("rounds"), m.at("results_written"), m.at("results_spooled"), m.at("results_dropped"));
@@ -103,6 +122,9 @@ class Service : public ProbeService {
 
   std::map<std::string, double> metrics() const override { return metrics_.snapshot(); }
   void write_metrics(PrometheusText& out) const override { metrics_.write_prometheus(out); }
+  void mark_rollups_dirty(EpochMs from) override {
+    if (maintenance_) maintenance_->mark_dirty(from);
+  }
   RoundProgress progress() const override {
     return {started_at_.load(), metrics_.last_round_end.load(), options_.interval};
   }
@@ -155,9 +177,13 @@ class Service : public ProbeService {
     return m;
   }
 
-  static WriterOptions writer_options(const ServiceOptions& options, Maintenance& maintenance) {
+  // Rows replayed from the spool landed late: maintenance (when this service runs it) recomputes their
+  // buckets. An agent's server does that for the rows it receives.
+  static WriterOptions writer_options(const ServiceOptions& options, Maintenance* maintenance) {
     WriterOptions w;
-    w.on_replayed = [&maintenance](EpochMs oldest) { maintenance.mark_dirty(oldest); };
+    if (maintenance != nullptr) {
+      w.on_replayed = [maintenance](EpochMs oldest) { maintenance->mark_dirty(oldest); };
+    }
     w.batch_size = static_cast<std::size_t>(options.batch_size);
     w.queue_capacity = options.queue_capacity;
     w.spool_after = options.spool_after;
@@ -165,19 +191,18 @@ class Service : public ProbeService {
     return w;
   }
 
-  store::MonitorStore& store_;
   ServiceOptions options_;
   std::string worker_id_;
   std::unique_ptr<store::WorkerLock> lock_;
   Metrics metrics_;
-  Maintenance maintenance_;
+  std::unique_ptr<Maintenance> maintenance_;
   std::unique_ptr<probe::Pinger> pinger_;
   std::unique_ptr<probe::Pinger> tcp_pinger_;
   std::unique_ptr<HostSource> source_;
   std::unique_ptr<probe::Tracer> tracer_;
   std::unique_ptr<PathScheduler> paths_;
   std::unique_ptr<PathTriggeringEvaluator> triggering_;
-  StoreSink sink_;
+  std::unique_ptr<ResultSink> sink_;
   std::unique_ptr<Heartbeat> heartbeat_;
   Spool spool_;
   ResultWriter writer_;
@@ -228,9 +253,49 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
   } else {
     source = std::make_unique<AllHostsSource>(store);
   }
-  return std::unique_ptr<ProbeService>(new Service(store, options, std::move(pinger), std::move(tcp_pinger),
-                                                   std::move(source), scheduler, worker_id, std::move(*lock),
-                                                   evaluator, paths, std::move(tracer), locations));
+  ServiceParts parts;
+  parts.store = &store;
+  parts.pinger = std::move(pinger);
+  parts.tcp_pinger = std::move(tcp_pinger);
+  parts.source = std::move(source);
+  parts.scheduler_options = scheduler;
+  parts.worker_id = worker_id;
+  parts.lock = std::move(*lock);
+  parts.evaluator = evaluator;
+  parts.paths = paths;
+  parts.tracer = std::move(tracer);
+  if (locations != nullptr) {
+    parts.record_heartbeat = [locations](const store::LocationHeartbeat& beat) {
+      return locations->record_heartbeat(beat);
+    };
+  }
+  return std::unique_ptr<ProbeService>(new Service(options, std::move(parts)));
+}
+
+Result<std::unique_ptr<ProbeService>> ProbeService::create_remote(const ServiceOptions& options,
+                                                                  RemoteParts remote) {
+  auto timing = derive_timing(options.interval, options.probes, options.probe_spacing, options.timeout);
+  if (!timing) return timing.error();
+  if (!(options.rate > 0)) return make_error(Errc::invalid_argument, "--rate must be positive");
+  if (!remote.pinger || !remote.source || !remote.sink) {
+    return make_error(Errc::invalid_argument, "a remote service needs an engine, a host source and a sink");
+  }
+  if (!remote.tcp_pinger) {
+    probe::TcpOpenOptions tcp;
+    tcp.max_open_sockets = std::max(1, options.tcp_max_sockets);
+    auto opened = probe::Pinger::open_tcp(tcp);
+    if (!opened) return opened.error();
+    remote.tcp_pinger = std::move(*opened);
+  }
+  ServiceParts parts;
+  parts.pinger = std::move(remote.pinger);
+  parts.tcp_pinger = std::move(remote.tcp_pinger);
+  parts.source = std::move(remote.source);
+  parts.sink = std::move(remote.sink);
+  parts.scheduler_options = SchedulerOptions{*timing, options.rate, options.target_policy, {}, {}};
+  parts.worker_id = options.worker_id.empty() ? host_and_pid() : options.worker_id;
+  parts.record_heartbeat = std::move(remote.record_heartbeat);
+  return std::unique_ptr<ProbeService>(new Service(options, std::move(parts)));
 }
 
 }  // namespace semaphore::monitor

@@ -28,6 +28,14 @@ InteractiveLane::~InteractiveLane() {
   this_threads_lane = previous_;
 }
 
+BackgroundLane::BackgroundLane() : previous_(this_threads_lane) {
+  this_threads_lane = Lane::background;
+}
+
+BackgroundLane::~BackgroundLane() {
+  this_threads_lane = previous_;
+}
+
 Error translate(const soci::soci_error& error, const char* what) {
   std::string message = error.get_error_message();
   if (message.empty()) message = error.what();

@@ -28,4 +28,18 @@ class InteractiveLane {
   Lane previous_;
 };
 
+// While alive, this thread's store calls use the background lane, inside a request: a web handler that
+// writes what nobody waits for on a page (an agent's batch of rows, api/v1_agent.cpp), so that its waits on
+// the database's write lock hold a background connection, never one the pages need.
+class BackgroundLane {
+ public:
+  BackgroundLane();
+  ~BackgroundLane();
+  BackgroundLane(const BackgroundLane&) = delete;
+  BackgroundLane& operator=(const BackgroundLane&) = delete;
+
+ private:
+  Lane previous_;
+};
+
 }  // namespace semaphore::store

@@ -68,6 +68,9 @@ class LocationStore {
   // Errc::not_found for no location `old_name`, Errc::duplicate when `new_name` is taken.
   virtual Status rename_location(const std::string& old_name, const std::string& new_name) = 0;
   virtual Status set_location_label(const std::string& name, const std::string& label) = 0;
+  // Replaces an agent location's token hash: the old token stops working at once. Errc::not_found for no
+  // agent location `name` (a database-connected location has no token to replace).
+  virtual Status set_location_token_hash(const std::string& name, const std::string& token_hash) = 0;
   // Deletes the row (and with it an agent's token hash: the token stops working). Errc::not_found.
   virtual Status remove_location(const std::string& name) = 0;
   // Adds the heartbeat's deltas and sets the rest; Errc::not_found when the location is gone.

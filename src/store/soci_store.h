@@ -161,6 +161,7 @@ class SociStore final : public Store {
   Result<Location> find_location_by_token(const std::string& token_hash) override;
   Status rename_location(const std::string& old_name, const std::string& new_name) override;
   Status set_location_label(const std::string& name, const std::string& label) override;
+  Status set_location_token_hash(const std::string& name, const std::string& token_hash) override;
   Status remove_location(const std::string& name) override;
   Status record_heartbeat(const LocationHeartbeat& heartbeat) override;
 

@@ -155,6 +155,17 @@ Status SociStore::set_location_label(const std::string& name, const std::string&
   }));
 }
 
+Status SociStore::set_location_token_hash(const std::string& name, const std::string& token_hash) {
+  return affected_one(with_session<bool>("replace location token", [&](soci::session& sql) -> Result<bool> {
+    soci::statement st =
+        (sql.prepare << "UPDATE locations SET token_hash = :t WHERE name = :n AND token_hash "
+                        "IS NOT NULL",
+         soci::use(token_hash), soci::use(name));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
+  }));
+}
+
 Status SociStore::remove_location(const std::string& name) {
   return affected_one(with_session<bool>("remove location", [&](soci::session& sql) -> Result<bool> {
     // Refused while the location has results (issue 16): its rounds are kept, never deleted with it. Its

@@ -19,6 +19,7 @@
 #include "web/app_context.h"
 #include "web/channel_tester.h"
 #include "web/metrics.h"
+#include "web/security/agent_auth.h"
 #include "web/security/cookies.h"
 #include "web/view/assets.h"
 
@@ -34,6 +35,7 @@ struct WebAppParts {
         passwords(cost, options.hash_threads),
         throttle(stores_ref.accounts),
         api_auth(stores_ref.tokens, stores_ref.accounts, stores_ref.versions, users, options.api),
+        agent_auth(stores_ref.locations, stores_ref.versions, options.api),
         database(stores_ref.operators) {}
 
   WebStores stores;
@@ -46,6 +48,8 @@ struct WebAppParts {
   RequestMetrics metrics;
   VersionedCache<store::User> users;  // by id, for load_session and api_auth
   ApiAuth api_auth;                   // bearer tokens and the session on Access::api routes
+  AgentAuth agent_auth;               // location tokens on Access::agent routes
+  AgentEndpoints agents;              // /api/v1/agent/...: what cli sets with set_agent_ingest
   ReportCaches report;
   Routes routes;
   DatabaseCheck database;        // /readyz and semaphore_database_up
@@ -140,9 +144,10 @@ bool is_json_type(std::string_view type) {
   return true;
 }
 
-// An API route's request (the caller is signed in: by the session cookie, or by a token): a write made with
-// the session cookie carries the session's CSRF token in X-CSRF-Token (another site's page cannot send that
-// header here); a token-authenticated request has no session and needs none. A body is JSON (ctx.json).
+// An API route's request (the caller is signed in: by the session cookie, or by a token; or an agent): a
+// write made with the session cookie carries the session's CSRF token in X-CSRF-Token (another site's page
+// cannot send that header here); a token-authenticated request has no session and needs none. A body is
+// JSON (ctx.json).
 Response dispatch_api(const Routes::Route& route, RequestContext& ctx) {
   const Request& request = ctx.request;
   const bool write = request.method == Method::post || request.method == Method::put ||
@@ -196,6 +201,11 @@ Response dispatch(WebAppParts& parts, RequestContext& ctx, int& route_index) {
   const Routes::Route& route = parts.routes.routes[static_cast<std::size_t>(match.route)];
   ctx.params = match.params;
   ctx.query = parse_query_or_empty(request.query);
+  // An agent's request is judged by its location token alone (no cookie is read).
+  if (route.access == Access::agent) {
+    if (auto refused = parts.agent_auth.authorize(ctx)) return std::move(*refused);
+    return dispatch_api(route, ctx);
+  }
   // An API request with an Authorization header is judged by it alone: its cookie is not read.
   const bool api = route.access == Access::api;
   if (!api || !ApiAuth::has_authorization(request)) load_session(parts, ctx);
@@ -277,9 +287,9 @@ const std::vector<std::pair<std::string, std::string>>& security_headers(bool se
 }
 
 std::size_t body_limit_for(bool post, std::string_view target, std::size_t body_limit) {
-  if (post && target.substr(0, target.find('?')) == "/api/v1/hosts/import") {
-    return std::max(body_limit, kImportBodyLimit);
-  }
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (post && path == "/api/v1/hosts/import") return std::max(body_limit, kImportBodyLimit);
+  if (post && path == "/api/v1/agent/results") return std::max(body_limit, kAgentBatchBodyLimit);
   return body_limit;
 }
 
@@ -310,6 +320,7 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_api_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
   add_locations_routes(routes, stores.locations);
   add_api_location_routes(routes, stores.locations);
+  add_api_agent_routes(routes, stores.locations, parts.agents);
   add_api_openapi_routes(routes);
   routes.add(Method::get, "/metrics", Access::anyone,
              [&parts](RequestContext& ctx) { return metrics_page(parts, ctx); });
@@ -325,6 +336,10 @@ WebApp::~WebApp() = default;
 
 void WebApp::set_ping_service(InProcessService service) {
   parts_->service = std::move(service);
+}
+
+void WebApp::set_agent_ingest(AgentIngest ingest) {
+  parts_->agents.ingest = std::move(ingest);
 }
 
 void WebApp::set_notification_sender(alerts::NotificationSender* sender) {

@@ -15,12 +15,14 @@
 
 #include "alerts/notification_sender.h"
 #include "core/prometheus_text.h"
+#include "domain/agent_protocol.h"
 #include "domain/passwords.h"
 #include "store/account_store.h"
 #include "store/alert_store.h"
 #include "store/data_version.h"
 #include "store/host_store.h"
 #include "store/location_store.h"
+#include "store/monitor_store.h"
 #include "store/operator_store.h"
 #include "store/path_store.h"
 #include "store/token_store.h"
@@ -51,6 +53,19 @@ struct InProcessService {
   std::function<RoundProgress()> progress;             // its rounds, for /readyz
 };
 
+// What the agents' routes (/api/v1/agent/..., issue 16) need beyond WebStores; cli sets it on `run` and
+// `serve` (WebApp::set_agent_ingest). Without it those routes answer 404.
+struct AgentIngest {
+  store::MonitorStore* results = nullptr;  // every enabled host (the assignment) and where rows go
+  // The alerts' rules, run in the transaction that stores an agent's rows (as the local writer does); null:
+  // rows are stored only.
+  store::RoundEvaluator* evaluator = nullptr;
+  domain::AgentSettings settings;  // what every agent is told to do each round
+  // Called (on the handler thread; it must not block) with the oldest of an agent's rows that landed too late
+  // for maintenance's regular pass (before the previous hour): cli hands it to maintenance's mark_dirty.
+  std::function<void(EpochMs oldest)> on_late_rows;
+};
+
 class WebApp {
  public:
   // Throws std::runtime_error at start-up if the embedded templates do not parse.
@@ -69,6 +84,8 @@ class WebApp {
   // it must outlive the app. Without one, Send test answers that sending is not available. Call before
   // serving.
   void set_notification_sender(alerts::NotificationSender* sender);
+  // Takes agents (issue 16) with `ingest`. Call before serving.
+  void set_agent_ingest(AgentIngest ingest);
   // How often the report refreshes itself and after how long a host without a round counts as unknown.
   void set_round_interval(std::chrono::seconds interval);
 
@@ -85,8 +102,12 @@ class WebApp {
 
 // The body a request may send: the server's --body-limit (`body_limit`), but for POST /api/v1/hosts/import
 // (up to 10,000 hosts in one call: about 1.5 MB of ordinary JSON, 11 MB if every field is as long as it may
-// be) at least kImportBodyLimit. The server asks once it has read the request line and headers.
+// be) at least kImportBodyLimit, and for an agent's POST /api/v1/agent/results at least
+// kAgentBatchBodyLimit. The server asks once it has read the request line and headers.
 inline constexpr std::size_t kImportBodyLimit = 16 * 1024 * 1024;
+// POST /api/v1/agent/results: a batch of up to domain::kMaxAgentBatchRows rows (about 260 bytes of JSON
+// each at most).
+inline constexpr std::size_t kAgentBatchBodyLimit = 4 * 1024 * 1024;
 std::size_t body_limit_for(bool post, std::string_view target, std::size_t body_limit);
 // The JSON error body of a 413 the server answers itself for a request to the API ("/api/..."), or "" for
 // any other target (which gets plain text).

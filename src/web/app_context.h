@@ -24,12 +24,14 @@
 #include "store/location_store.h"
 #include "store/path_store.h"
 #include "store/token_store.h"
+#include "web/app.h"
 #include "web/cache/page_cache.h"
 #include "web/cache/versioned_cache.h"
 #include "web/form.h"
 #include "web/http_types.h"
 #include "web/router.h"
 #include "web/security/api_auth.h"
+#include "web/security/concurrency_gate.h"
 #include "web/security/password_work.h"
 #include "web/security/sessions.h"
 #include "web/security/throttle.h"
@@ -54,6 +56,7 @@ enum class Access {
   signed_in,  // pages: 303 to /signin (GET) or 403 (POST) without a live session
   api,        // JSON: a bearer token (web/security/api_auth.h) or a live session, else 401; bodies are JSON;
               // writes with the session cookie need X-CSRF-Token
+  agent,      // JSON: a location's agent token only (web/security/agent_auth.h), else 401; bodies are JSON
 };
 
 // What every page shares, whatever it shows: the options, the templates, the sessions (to sign in and out)
@@ -105,8 +108,9 @@ struct RequestContext {
   // A session cookie came but the database did not answer to check it: a page that needs the user answers
   // 503 (the database's trouble), not a sign-in redirect or a 401 (which would say the session had ended).
   bool session_unchecked = false;
-  std::optional<ApiCredential> api_token;  // the bearer token an API request was authenticated with
-  std::string anonymous_csrf;              // the signed-out forms' token (a cookie), made on first need
+  std::optional<ApiCredential> api_token;         // the bearer token an API request was authenticated with
+  std::optional<store::Location> agent_location;  // an agent's request: the location its token is
+  std::string anonymous_csrf;  // the signed-out forms' token (a cookie), made on first need
   bool anonymous_csrf_is_new = false;
   std::string flash_code;  // from the flash cookie: shown once by page()
   std::vector<std::string> set_cookies;
@@ -267,6 +271,15 @@ void add_api_channel_routes(Routes& routes, store::HostStore& hosts, store::Aler
                             ChannelTester& tester);
 // GET /api/v1/locations (api/v1_locations.cpp, issue 16): admins only, 404 for anyone else.
 void add_api_location_routes(Routes& routes, store::LocationStore& locations);
+// What the agents' routes share (api/v1_agent.cpp, issue 16): the ingest cli sets, and a gate on the
+// batches stored at once (each holds a write transaction; a burst of agents must not take every handler
+// thread: past the gate's queue a push is answered 503 and the agent's writer retries it).
+struct AgentEndpoints {
+  AgentIngest ingest;  // results null: this process takes no agents
+  ConcurrencyGate pushes{2, 8};
+};
+// /api/v1/agent/assignment, results, heartbeat and status (api/v1_agent.cpp, issue 16).
+void add_api_agent_routes(Routes& routes, store::LocationStore& locations, AgentEndpoints& agents);
 // The OpenAPI document of /api/v1 (embedded src/web/api/openapi.json).
 std::string_view openapi_document();
 

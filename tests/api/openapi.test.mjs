@@ -2,10 +2,11 @@
 // database, one user signed up through the forms. The document is checked against the OpenAPI 3.1 schema and
 // its own rules (every $ref resolves, every schema compiles, every example fits its schema); then every
 // path and method is called with its documented example (the session cookie and its X-CSRF-Token header on
-// writes), and each answer must have a documented status whose documented schema its body validates against.
+// writes; an agent's route with a location's token), and each answer must have a documented status whose
+// documented schema its body validates against.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,7 @@ let child;
 let base;
 let workDir;
 let csrf;
+let agentToken;
 let doc;
 
 before(async () => {
@@ -71,6 +73,13 @@ before(async () => {
   assert.equal(signedUp.status, 303, 'sign-up');
   csrf = csrfIn(await (await call('/manage')).text());
   assert.ok(csrf, 'the session has a CSRF token');
+
+  // The agents' routes (security: agentToken) take a location's token instead of the session.
+  const made = spawnSync(binary, ['--db', `sqlite:${join(workDir, 'api.db')}`, 'location', 'add', 'conformance'],
+    { encoding: 'utf8' });
+  assert.equal(made.status, 0, `location add: ${made.stderr}`);
+  agentToken = made.stdout.trim();
+  assert.match(agentToken, /^sml_/);
 });
 
 after(async () => {
@@ -188,7 +197,10 @@ test('every route answers its documented example with a documented status and sc
       body = JSON.stringify(resolve(operation.requestBody).content['application/json'].example);
     }
     const url = target + (query.size ? '?' + query : '');
-    const response = await call(url, { method: method.toUpperCase(), headers, body });
+    const agentOnly = (operation.security || []).some((scheme) => 'agentToken' in scheme);
+    const response = agentOnly
+      ? await fetch(base + url, { method: method.toUpperCase(), headers: { ...headers, authorization: `Bearer ${agentToken}` }, body, redirect: 'manual' })
+      : await call(url, { method: method.toUpperCase(), headers, body });
     const status = String(response.status);
     const documented = operation.responses[status];
     const text = await response.text();
@@ -209,6 +221,7 @@ test('every route answers its documented example with a documented status and sc
     called++;
 
     // The same route without the cookie: 401, documented, with the Error schema.
+    // (An agent's route: without its token.)
     const saved = new Map(jar);
     jar.clear();
     const anonymous = await call(url, { method: method.toUpperCase(), headers, body });

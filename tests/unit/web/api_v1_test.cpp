@@ -771,6 +771,10 @@ TEST_F(ApiV1Test, TheOpenApiDocumentDescribesEveryRoute) {
                                         "delete /api/v1/channels/{id}",
                                         "post /api/v1/channels/{id}/test",
                                         "get /api/v1/locations",
+                                        "get /api/v1/agent/assignment",
+                                        "post /api/v1/agent/results",
+                                        "post /api/v1/agent/heartbeat",
+                                        "get /api/v1/agent/status",
                                         "get /api/v1/openapi.json"};
   EXPECT_EQ(documented, served);
   // Each served route answers something other than "no such route" (404 JSON of the dispatcher or 405).

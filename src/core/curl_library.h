@@ -1,19 +1,20 @@
 #pragma once
-// libcurl, loaded when the first notification is sent instead of at every start of the binary.
+// libcurl, loaded when it is first needed (the first notification sent, an agent's first request) instead of
+// at every start of the binary.
 //
 // Why: the binary links as few shared libraries as it can (CMakeLists.txt: `semaphore ping` stands in for
 // fping and pays the dynamic loader at every start), and libcurl.so.4 pulls in some thirty (OpenSSL,
 // nghttp2, libssh2, LDAP, Kerberos, ...). So, like libpq (store/postgresql/lazy_libpq.h), it is not linked:
 // the build uses only <curl/curl.h> (Debian's libcurl4-openssl-dev), and the few functions the sender calls
 // are resolved from libcurl.so.4 (Debian's libcurl4) by dlopen() on first use, with curl_global_init() run
-// once there. A process that never sends a notification never loads it.
+// once there. A process that never sends a notification or runs an agent never loads it.
 //
-// Internal to src/alerts (curl_sender.cpp).
+// Used by src/alerts (curl_sender.cpp) and src/agent (agent_client.cpp).
 #include <curl/curl.h>
 
-namespace semaphore::alerts {
+namespace semaphore {
 
-// The libcurl functions the sender calls. setopt and getinfo are variadic in C and called through these
+// The libcurl functions Semaphore calls. setopt and getinfo are variadic in C and called through these
 // variadic pointers exactly as through the real declarations: pass `long`, pointers and callbacks of the
 // types curl.h documents for each option.
 struct CurlLibrary {
@@ -34,4 +35,4 @@ struct CurlLibrary {
 // initialisation fails, or when it is older than 7.85 (CURLOPT_PROTOCOLS_STR); a later call tries again.
 const CurlLibrary& curl_library();
 
-}  // namespace semaphore::alerts
+}  // namespace semaphore

@@ -1,15 +1,15 @@
-#include "alerts/curl_library.h"
+#include "core/curl_library.h"
 
 #include <dlfcn.h>
 
 #include <stdexcept>
 #include <string>
 
-namespace semaphore::alerts {
+namespace semaphore {
 namespace {
 
 constexpr const char* kLibrary = "libcurl.so.4";
-constexpr const char* kMissing = "sending notifications needs libcurl4 (apt-get install libcurl4): ";
+constexpr const char* kMissing = "this needs libcurl4 (apt-get install libcurl4): ";
 
 template <class Function>
 void resolve(void* handle, Function& out, const char* name) {
@@ -40,7 +40,7 @@ CurlLibrary load() {
   // CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR (the sender's protocol limits) are 7.85's.
   const curl_version_info_data* version = curl.version_info(CURLVERSION_NOW);
   if (version == nullptr || version->version_num < 0x075500) {
-    throw std::runtime_error(std::string("sending notifications needs libcurl 7.85 or newer, found ") +
+    throw std::runtime_error(std::string("this needs libcurl 7.85 or newer, found ") +
                              (version && version->version ? version->version : "an unknown version"));
   }
   // Once per process, before any handle (a static's initialiser runs once, under the compiler's lock).
@@ -58,4 +58,4 @@ const CurlLibrary& curl_library() {
   return loaded;
 }
 
-}  // namespace semaphore::alerts
+}  // namespace semaphore

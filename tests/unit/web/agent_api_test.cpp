@@ -1,0 +1,254 @@
+// /api/v1/agent/... (issue 16): an agent's token opens only the agent routes; the assignment carries every
+// enabled host (and nothing of its owner) with an ETag; result batches are stored under the token's location,
+// idempotently; malformed rows are refused with their index and field, rows outside the stored time are left
+// out and counted; a rotated token is refused at once; the heartbeat lands in the location's row. The app
+// over a real SQLite store (no sockets).
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "domain/agent_protocol.h"
+#include "domain/api_tokens.h"
+#include "domain/locations.h"
+#include "support/sqlite_store.h"
+#include "support/temp_dir.h"
+#include "unit/web/test_browser.h"
+
+namespace semaphore::web {
+namespace {
+
+namespace json = boost::json;
+using namespace web_testing;
+
+class AgentApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto made = domain::create_location(*store, "fra", "Frankfurt", now_epoch_ms());
+    ASSERT_TRUE(made.ok());
+    token = made->token;
+    location_id = made->location.id;
+    auto user = store->create_user("owner@example.com", "hash", true);
+    ASSERT_TRUE(user.ok());
+    user_id = user->id;
+    for (const char* name : {"a.example.com", "b.example.com"}) {
+      store::Host host;
+      host.user_id = user_id;
+      host.hostname = name;
+      host.label = "secret label";
+      auto added = store->add_host(host);
+      ASSERT_TRUE(added.ok());
+      hosts.push_back(*added);
+    }
+    AgentIngest ingest;
+    ingest.results = store.get();
+    ingest.settings.interval = std::chrono::seconds(30);
+    ingest.settings.probes = 7;
+    ingest.on_late_rows = [this](EpochMs oldest) { late_rows.push_back(oldest); };
+    app().set_agent_ingest(ingest);
+  }
+
+  WebApp& app() {
+    if (!app_) app_ = app_over(*store);
+    return *app_;
+  }
+
+  Response agent_call(Method method, const std::string& target, const std::string& body = "",
+                      const std::string& with_token = "",
+                      std::vector<std::pair<std::string, std::string>> extra = {}) {
+    Browser agent{app()};
+    extra.emplace_back("authorization", "Bearer " + (with_token.empty() ? token : with_token));
+    if (!body.empty()) extra.emplace_back("content-type", "application/json");
+    return agent.call(method, target, body, extra);
+  }
+
+  store::PingResult row(std::size_t host_index, EpochMs ts) const {
+    store::PingResult result;
+    result.host_id = hosts[host_index].id;
+    result.ts = ts;
+    result.sent = 5;
+    result.received = 4;
+    result.min_ms = 1.5;
+    result.avg_ms = 2.0;
+    result.max_ms = 3.25;
+    result.median_ms = 2.0;
+    result.stddev_ms = 0.5;
+    return result;
+  }
+
+  // Whether `result` is stored under `location`: the store's insert is idempotent on (host, ts, kind,
+  // location), so inserting it again adds nothing exactly when it is there already.
+  bool stored_under(store::PingResult result, store::Id location) {
+    result.location_id = location;
+    const std::array<store::PingResult, 1> one{result};
+    auto inserted = store->insert_results(one);
+    EXPECT_TRUE(inserted.ok());
+    return inserted.ok() && *inserted == 0;
+  }
+
+  testing::TempDir dir{"semaphore-agent-api-unit"};
+  std::unique_ptr<store::Store> store = semaphore::testing::open_migrated_sqlite(dir, "agents.db");
+  std::unique_ptr<WebApp> app_;
+  std::string token;
+  store::Id location_id = 0;
+  store::Id user_id = 0;
+  std::vector<store::Host> hosts;
+  std::vector<EpochMs> late_rows;
+};
+
+TEST_F(AgentApiTest, TheAssignmentListsEveryEnabledHostWithTheSettingsAndNothingOfItsOwner) {
+  const Response answer = agent_call(Method::get, "/api/v1/agent/assignment");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  auto assignment = domain::decode_assignment(answer.body);
+  ASSERT_TRUE(assignment.ok()) << assignment.error().message;
+  EXPECT_EQ(assignment->location, "fra");
+  EXPECT_EQ(assignment->settings.interval, std::chrono::seconds(30));
+  EXPECT_EQ(assignment->settings.probes, 7);
+  ASSERT_EQ(assignment->hosts.size(), 2u);
+  EXPECT_EQ(assignment->hosts[0].id, hosts[0].id);
+  EXPECT_EQ(assignment->hosts[0].hostname, "a.example.com");
+  EXPECT_FALSE(contains(answer.body, "secret label"));
+  EXPECT_FALSE(contains(answer.body, "owner@example.com"));
+  EXPECT_FALSE(contains(answer.body, "user"));
+  EXPECT_EQ(header_of(answer, "ETag"), "\"" + assignment->version + "\"");
+
+  // Unchanged: 304 and no body. A host disabled: a new version, without it.
+  const Response same = agent_call(Method::get, "/api/v1/agent/assignment", "", "",
+                                   {{"if-none-match", header_of(answer, "ETag")}});
+  EXPECT_EQ(same.status, 304);
+  EXPECT_TRUE(same.body.empty());
+  store::Host disabled = hosts[1];
+  disabled.enabled = false;
+  ASSERT_TRUE(store->update_host(disabled).ok());
+  const Response changed = agent_call(Method::get, "/api/v1/agent/assignment", "", "",
+                                      {{"if-none-match", header_of(answer, "ETag")}});
+  ASSERT_EQ(changed.status, 200);
+  auto after = domain::decode_assignment(changed.body);
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(after->version, assignment->version);
+  ASSERT_EQ(after->hosts.size(), 1u);
+  EXPECT_EQ(after->hosts[0].id, hosts[0].id);
+}
+
+TEST_F(AgentApiTest, ABatchIsStoredUnderTheTokensLocationOnceHoweverOftenItIsSent) {
+  const EpochMs ts = (now_epoch_ms() / 60'000) * 60'000;
+  const std::vector<store::PingResult> rows{row(0, ts), row(1, ts)};
+  const std::string body = domain::encode_result_batch(rows);
+  const Response first = agent_call(Method::post, "/api/v1/agent/results", body);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(body_of(first).at("received").as_int64(), 2);
+  EXPECT_EQ(body_of(first).at("inserted").as_int64(), 2);
+  // Sent again (its answer was lost, say): nothing more is stored.
+  const Response again = agent_call(Method::post, "/api/v1/agent/results", body);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(body_of(again).at("inserted").as_int64(), 0);
+  EXPECT_TRUE(stored_under(rows[0], location_id));
+  EXPECT_FALSE(stored_under(rows[1], store::kLocalLocationId)) << "not the local location's row";
+  EXPECT_TRUE(late_rows.empty()) << "rows of this minute are not late";
+}
+
+TEST_F(AgentApiTest, RowsOfADeletedHostAreLeftOutAndTheRestOfTheBatchIsStored) {
+  const EpochMs ts = (now_epoch_ms() / 60'000) * 60'000;
+  ASSERT_TRUE(store->delete_host(user_id, hosts[1].id).ok());
+  const Response answer = agent_call(Method::post, "/api/v1/agent/results",
+                                     domain::encode_result_batch(std::vector{row(0, ts), row(1, ts)}));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(body_of(answer).at("inserted").as_int64(), 1);
+  EXPECT_TRUE(stored_under(row(0, ts), location_id));
+}
+
+TEST_F(AgentApiTest, RowsOutsideTheStoredTimeAreCountedNotStoredAndLateRowsAreReported) {
+  const EpochMs now = now_epoch_ms();
+  const EpochMs too_old = now - 31LL * 86'400'000;
+  const EpochMs ahead = now + 3'600'000;
+  const EpochMs yesterday = ((now - 86'400'000) / 60'000) * 60'000;
+  const Response answer =
+      agent_call(Method::post, "/api/v1/agent/results",
+                 domain::encode_result_batch(std::vector{row(0, too_old), row(0, ahead), row(1, yesterday)}));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(body_of(answer).at("received").as_int64(), 3);
+  EXPECT_EQ(body_of(answer).at("out_of_range").as_int64(), 2);
+  EXPECT_EQ(body_of(answer).at("inserted").as_int64(), 1);
+  ASSERT_EQ(late_rows.size(), 1u) << "yesterday's row is older than maintenance's regular pass";
+  EXPECT_EQ(late_rows[0], yesterday);
+}
+
+TEST_F(AgentApiTest, AMalformedBatchIsRefusedNamingTheRowAndNothingIsStored) {
+  const EpochMs ts = (now_epoch_ms() / 60'000) * 60'000;
+  json::object good = json::parse(domain::encode_result_batch(std::vector{row(0, ts)})).as_object();
+  json::object bad_row = good.at("rows").as_array()[0].as_object();
+  bad_row["received"] = 9;  // more than sent
+  json::array rows{good.at("rows").as_array()[0], bad_row};
+  const Response answer =
+      agent_call(Method::post, "/api/v1/agent/results", json::serialize(json::object{{"rows", rows}}));
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(error_of(answer).first, "bad_field");
+  EXPECT_TRUE(contains(answer.body, "row 1")) << answer.body;
+  EXPECT_FALSE(stored_under(row(0, ts), location_id)) << "the good row of a refused batch is not stored";
+
+  for (const std::string& body :
+       {std::string(R"({"rows": 5})"), std::string(R"({"rows": [{"host": 1}]})"), std::string(R"([1, 2])")}) {
+    EXPECT_EQ(agent_call(Method::post, "/api/v1/agent/results", body).status, 400) << body;
+  }
+  EXPECT_EQ(agent_call(Method::post, "/api/v1/agent/results", "{not json").status, 400);
+}
+
+TEST_F(AgentApiTest, OnlyALiveAgentTokenOpensTheAgentRoutes) {
+  EXPECT_EQ(agent_call(Method::get, "/api/v1/agent/status").status, 200);
+  Browser nobody{app()};
+  const Response bare = nobody.call(Method::get, "/api/v1/agent/status");
+  EXPECT_EQ(bare.status, 401);
+  EXPECT_EQ(header_of(bare, "WWW-Authenticate"), "Bearer");
+  // A user's API token is not an agent's, even an admin's; an agent's token opens no user route.
+  auto api_token = domain::create_api_token(*store, user_id, "ops", store::TokenScope::write, std::nullopt,
+                                            now_epoch_ms());
+  ASSERT_TRUE(api_token.ok());
+  EXPECT_EQ(agent_call(Method::get, "/api/v1/agent/assignment", "", api_token->token).status, 401);
+  EXPECT_EQ(agent_call(Method::get, "/api/v1/hosts").status, 401);
+  // A signed-in user's session is not an agent either.
+  Browser admin{app()};
+  admin.sign_up("admin%40example.com");
+  EXPECT_EQ(admin.call(Method::get, "/api/v1/agent/assignment").status, 401);
+
+  // Rotated: the old token is refused at once, the new one works.
+  auto rotated = domain::rotate_location_token(*store, "fra");
+  ASSERT_TRUE(rotated.ok());
+  const Response old = agent_call(Method::get, "/api/v1/agent/assignment");
+  EXPECT_EQ(old.status, 401);
+  EXPECT_EQ(header_of(old, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+  EXPECT_EQ(agent_call(Method::get, "/api/v1/agent/assignment", "", *rotated).status, 200);
+}
+
+TEST_F(AgentApiTest, TheHeartbeatLandsInTheTokensLocation) {
+  store::LocationHeartbeat beat;
+  beat.location_id = store::kLocalLocationId;  // what an agent says of its location is not believed
+  beat.version = "9.9.9";
+  beat.rounds_on_time = 12;
+  beat.rounds_late = 1;
+  beat.spool_backlog = 300;
+  beat.interval_ms = 30'000;
+  const Response answer = agent_call(Method::post, "/api/v1/agent/heartbeat", domain::encode_heartbeat(beat));
+  ASSERT_EQ(answer.status, 204) << answer.body;
+  auto fra = store->find_location("fra");
+  ASSERT_TRUE(fra.ok());
+  EXPECT_EQ(fra->version, "9.9.9");
+  EXPECT_EQ(fra->rounds_on_time, 12);
+  EXPECT_EQ(fra->rounds_late, 1);
+  EXPECT_EQ(fra->spool_backlog, 300);
+  EXPECT_EQ(fra->interval_ms, 30'000);
+  ASSERT_TRUE(fra->last_seen_at.has_value());
+  EXPECT_EQ(domain::location_status(*fra, now_epoch_ms()), domain::LocationStatus::online);
+  auto local = store->find_location("local");
+  ASSERT_TRUE(local.ok());
+  EXPECT_NE(local->version, "9.9.9");
+  EXPECT_EQ(agent_call(Method::post, "/api/v1/agent/heartbeat", R"({"version": 5})").status, 400);
+}
+
+TEST_F(AgentApiTest, AServerThatTakesNoAgentsAnswers404) {
+  app().set_agent_ingest(AgentIngest{});
+  const Response answer = agent_call(Method::get, "/api/v1/agent/assignment");
+  EXPECT_EQ(answer.status, 404);
+  EXPECT_EQ(error_of(answer).first, "not_found");
+}
+
+}  // namespace
+}  // namespace semaphore::web

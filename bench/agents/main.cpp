@@ -234,7 +234,8 @@ class Backend {
 
   void print(const char* mode, const Figures& f, int locations) const {
     const double rows = static_cast<double>(std::max<long long>(f.rows, 1));
-    const double expected = static_cast<double>(config_.hosts) * locations * f.seconds / config_.interval_s;
+    // Between two mid-round samples R rounds ended: each should have brought one row per host and location.
+    const double expected = static_cast<double>(config_.hosts) * locations * config_.rounds;
     std::printf("  %-8s %9.0f %12lld %14.1f %14.1f %12.1f %8.1f%%\n", mode,
                 static_cast<double>(f.rows) / f.seconds, f.rows, 1e6 * f.writer_cpu / rows,
                 1e6 * f.agents_cpu / rows, 1e6 * f.db_cpu / rows,

@@ -59,8 +59,13 @@ class AgentsTest : public ::testing::Test {
     port_ = free_tcp_port();
   }
 
+  struct MadeLocation {
+    store::Id id = 0;
+    std::string token_file;
+  };
+
   // `semaphore location add NAME`: its id, and its token in a file of its own (as an operator would keep it).
-  std::pair<store::Id, std::string> make_location(const std::string& name) {
+  MadeLocation make_location(const std::string& name) {
     const auto made = run_command({semaphore_binary(), "--db", url_, "location", "add", name});
     EXPECT_EQ(made.exit_code, 0) << made.err;
     const std::string path = dir_.file(name + ".token");
@@ -146,12 +151,12 @@ class AgentsTest : public ::testing::Test {
 };
 
 TEST_F(AgentsTest, TwoLocationsStoreEveryRoundThroughAKillAndAServerOutage) {
-  const auto [fra, fra_token] = make_location("fra");
-  const auto [nyc, nyc_token] = make_location("nyc");
+  const MadeLocation fra = make_location("fra");
+  const MadeLocation nyc = make_location("nyc");
   auto server = start_server("server1.log");
-  auto fra_agent = start_agent("fra", fra_token);
-  auto nyc_agent = start_agent("nyc", nyc_token);
-  ASSERT_TRUE(eventually([&] { return has_rows(fra) && has_rows(nyc); }, 30s))
+  auto fra_agent = start_agent("fra", fra.token_file);
+  auto nyc_agent = start_agent("nyc", nyc.token_file);
+  ASSERT_TRUE(eventually([&] { return has_rows(fra.id) && has_rows(nyc.id); }, 30s))
       << fra_agent->log() << nyc_agent->log() << server->log();
   const EpochMs settled = round_of(now_epoch_ms()) + kIntervalMs;
   std::this_thread::sleep_for(std::chrono::milliseconds(3 * kIntervalMs));
@@ -160,7 +165,7 @@ TEST_F(AgentsTest, TwoLocationsStoreEveryRoundThroughAKillAndAServerOutage) {
   // the same spool directory.
   const EpochMs killed_at = now_epoch_ms();
   ASSERT_EQ(nyc_agent->stop(SIGKILL), 128 + SIGKILL);
-  nyc_agent = start_agent("nyc", nyc_token);
+  nyc_agent = start_agent("nyc", nyc.token_file);
   std::this_thread::sleep_for(std::chrono::milliseconds(3 * kIntervalMs));
 
   // The server stopped for longer than the agents hold rows in memory (--spool-after: 10 s): their rows go
@@ -178,12 +183,12 @@ TEST_F(AgentsTest, TwoLocationsStoreEveryRoundThroughAKillAndAServerOutage) {
   EXPECT_EQ(nyc_agent->stop(SIGTERM), 0) << nyc_agent->log();
 
   // fra: every round, the outage's included.
-  const auto fra_rounds = complete_rounds(fra);
+  const auto fra_rounds = complete_rounds(fra.id);
   for (EpochMs ts = settled; ts <= last; ts += kIntervalMs) {
     EXPECT_TRUE(fra_rounds.count(ts)) << "fra is missing round " << ts;
   }
   // nyc: every round but the ones in flight at the kill (the round being pinged and the one being pushed).
-  const auto nyc_rounds = complete_rounds(nyc);
+  const auto nyc_rounds = complete_rounds(nyc.id);
   int missing = 0;
   for (EpochMs ts = settled; ts <= last; ts += kIntervalMs) {
     if (nyc_rounds.count(ts)) continue;
@@ -203,10 +208,10 @@ TEST_F(AgentsTest, TwoLocationsStoreEveryRoundThroughAKillAndAServerOutage) {
 }
 
 TEST_F(AgentsTest, ARotatedTokenIsRefusedAndLoggedOnceAMinute) {
-  const auto [fra, fra_token] = make_location("fra");
+  const MadeLocation fra = make_location("fra");
   auto server = start_server("server.log");
-  auto agent = start_agent("fra", fra_token);
-  ASSERT_TRUE(eventually([&] { return has_rows(fra); }, 30s)) << agent->log() << server->log();
+  auto agent = start_agent("fra", fra.token_file);
+  ASSERT_TRUE(eventually([&] { return has_rows(fra.id); }, 30s)) << agent->log() << server->log();
   const auto rotated = run_command({semaphore_binary(), "--db", url_, "location", "rotate-token", "fra"});
   ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
   // Four rounds: each asks for the assignment, pushes its rows and its heartbeat, and is refused.
@@ -219,24 +224,24 @@ TEST_F(AgentsTest, ARotatedTokenIsRefusedAndLoggedOnceAMinute) {
 }
 
 TEST_F(AgentsTest, OverHttpsOnlyAnAgentThatTrustsTheCertificateReports) {
-  const auto [fra, fra_token] = make_location("fra");
-  const auto [nyc, nyc_token] = make_location("nyc");
+  const MadeLocation fra = make_location("fra");
+  const MadeLocation nyc = make_location("nyc");
   const std::string cert = dir_.file("server.crt"), key = dir_.file("server.key");
   make_certificate("semaphore-test", 1, cert, key);
   auto server = start_server("server.log", {"--tls-cert", cert, "--tls-key", key});
-  auto trusting = start_agent("fra", fra_token, "https", {"--ca-file", cert});
-  auto doubting = start_agent("nyc", nyc_token, "https");
-  ASSERT_TRUE(eventually([&] { return has_rows(fra); }, 30s)) << trusting->log() << server->log();
+  auto trusting = start_agent("fra", fra.token_file, "https", {"--ca-file", cert});
+  auto doubting = start_agent("nyc", nyc.token_file, "https");
+  ASSERT_TRUE(eventually([&] { return has_rows(fra.id); }, 30s)) << trusting->log() << server->log();
   EXPECT_TRUE(eventually([&] { return doubting->log().find("certificate") != std::string::npos; }, 10s))
       << doubting->log();
-  EXPECT_FALSE(has_rows(nyc));
+  EXPECT_FALSE(has_rows(nyc.id));
   EXPECT_EQ(trusting->stop(SIGTERM), 0) << trusting->log();
   EXPECT_EQ(doubting->stop(SIGTERM), 0) << doubting->log();
 
   // Plain http to anything but loopback is refused before any request is made: the token would cross the
   // network in the clear.
   const auto refused = run_command({semaphore_binary(), "agent", "--server", "http://192.0.2.1:5000",
-                                    "--token-file", fra_token, "--spool-dir", dir_.file("spool-x")});
+                                    "--token-file", fra.token_file, "--spool-dir", dir_.file("spool-x")});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("https"), std::string::npos) << refused.err;
 }

@@ -64,27 +64,6 @@ size_t collect_header(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
-// A curl_slist that frees itself.
-class HeaderList {
- public:
-  explicit HeaderList(const CurlLibrary& curl) : curl_(curl) {}
-  ~HeaderList() {
-    if (list_ != nullptr) curl_.slist_free_all(list_);
-  }
-  HeaderList(const HeaderList&) = delete;
-  HeaderList& operator=(const HeaderList&) = delete;
-  void add(const std::string& item) {
-    curl_slist* grown = curl_.slist_append(list_, item.c_str());
-    if (grown == nullptr) throw std::bad_alloc();
-    list_ = grown;
-  }
-  curl_slist* get() const { return list_; }
-
- private:
-  const CurlLibrary& curl_;
-  curl_slist* list_ = nullptr;
-};
-
 }  // namespace
 
 Status check_server_url(std::string_view text) {
@@ -151,7 +130,7 @@ Result<Reply> AgentClient::perform(std::string_view path, const std::string* bod
   const std::string user_agent = std::string("Semaphore-agent/") + kVersion;
   curl.easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
 
-  HeaderList headers(curl);
+  CurlStringList headers(curl);
   headers.add("Authorization: Bearer " + options_.token);
   headers.add("Accept: application/json");
   if (!etag.empty()) headers.add("If-None-Match: " + etag);

@@ -112,28 +112,6 @@ size_t read_upload(char* buffer, size_t size, size_t count, void* user) {
   return bytes;
 }
 
-// A curl_slist that frees itself.
-class StringList {
- public:
-  explicit StringList(const CurlLibrary& curl) : curl_(curl) {}
-  ~StringList() {
-    if (list_ != nullptr) curl_.slist_free_all(list_);
-  }
-  StringList(const StringList&) = delete;
-  StringList& operator=(const StringList&) = delete;
-
-  void add(const std::string& item) {
-    curl_slist* grown = curl_.slist_append(list_, item.c_str());
-    if (grown == nullptr) throw std::bad_alloc();
-    list_ = grown;
-  }
-  curl_slist* get() const { return list_; }
-
- private:
-  const CurlLibrary& curl_;
-  curl_slist* list_ = nullptr;
-};
-
 std::string seconds_text(std::chrono::milliseconds duration) {
   const auto ms = duration.count();
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
@@ -246,7 +224,7 @@ SendOutcome CurlSender::send(const store::ChannelRecord& channel, const store::D
     curl.easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
 
     // The connection goes to the addresses checked above and nowhere else.
-    StringList pinned(curl);
+    CurlStringList pinned(curl);
     if (!url->address) {
       std::string entry = url->host + ":" + std::to_string(url->port) + ":";
       for (std::size_t i = 0; i < addresses->size(); ++i) {
@@ -266,8 +244,8 @@ SendOutcome CurlSender::send(const store::ChannelRecord& channel, const store::D
     curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &keep_response);
     curl.easy_setopt(easy, CURLOPT_WRITEDATA, &response);
 
-    StringList headers(curl);
-    StringList recipients(curl);
+    CurlStringList headers(curl);
+    CurlStringList recipients(curl);
     HttpPayload http;
     EmailPayload email;
     Upload upload;

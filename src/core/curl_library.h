@@ -12,6 +12,9 @@
 // Used by src/alerts (curl_sender.cpp) and src/agent (agent_client.cpp).
 #include <curl/curl.h>
 
+#include <new>
+#include <string>
+
 namespace semaphore {
 
 // The libcurl functions Semaphore calls. setopt and getinfo are variadic in C and called through these
@@ -34,5 +37,29 @@ struct CurlLibrary {
 // message naming the Debian package to install when the library, one of its functions or its
 // initialisation fails, or when it is older than 7.85 (CURLOPT_PROTOCOLS_STR); a later call tries again.
 const CurlLibrary& curl_library();
+
+// A curl_slist (headers, mail recipients, pinned addresses) that frees itself: libcurl keeps a pointer to
+// it for the transfer, so it must outlive the easy_perform that uses it.
+class CurlStringList {
+ public:
+  explicit CurlStringList(const CurlLibrary& curl) : curl_(curl) {}
+  ~CurlStringList() {
+    if (list_ != nullptr) curl_.slist_free_all(list_);
+  }
+  CurlStringList(const CurlStringList&) = delete;
+  CurlStringList& operator=(const CurlStringList&) = delete;
+
+  // Throws std::bad_alloc when libcurl cannot copy the item.
+  void add(const std::string& item) {
+    curl_slist* grown = curl_.slist_append(list_, item.c_str());
+    if (grown == nullptr) throw std::bad_alloc();
+    list_ = grown;
+  }
+  curl_slist* get() const { return list_; }
+
+ private:
+  const CurlLibrary& curl_;
+  curl_slist* list_ = nullptr;
+};
 
 }  // namespace semaphore

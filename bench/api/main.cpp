@@ -292,7 +292,7 @@ int run_backend(const Config& config, const std::string& backend, Figures& figur
     figures.csv_bytes = bytes;
     csv_rates.push_back(static_cast<double>(rows) / csv_s);
     started = Clock::now();
-    const auto selected = db.results_between(api_user->id, host_id, from, to);
+    const auto selected = db.results_between(api_user->id, host_id, store::kLocalLocationId, from, to);
     const double select_s = seconds_since(started);
     if (!selected || selected->size() != seeded.size()) return std::fprintf(stderr, "SELECT failed\n"), 1;
     select_rates.push_back(static_cast<double>(selected->size()) / select_s);

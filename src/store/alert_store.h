@@ -35,8 +35,9 @@ class AlertStore {
   virtual Status set_host_alert_overrides(Id user_id, Id host_id, const HostAlertOverrides& overrides) = 0;
 
   // --- state and events ---
-  // The host's state as the last evaluated round left it; nullopt before its first round.
-  virtual Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id) = 0;
+  // The host's state at `location_id` as its last evaluated round left it; nullopt before its first round.
+  virtual Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id,
+                                                                   Id location_id) = 0;
   // The user's events that `query` selects, newest first (alert_records.h EventQuery). Errc::not_found:
   // query.host_id is not the user's host.
   virtual Result<std::vector<AlertEventRecord>> user_events(Id user_id, const EventQuery& query) = 0;
@@ -83,9 +84,9 @@ class AlertStore {
   virtual Result<std::vector<DeliveryRecord>> channel_deliveries(Id user_id, Id channel_id, int limit) = 0;
 
   // --- for the pages (soci_store_alert_pages.cpp) ---
-  // The alert state of every host of the user that has one (hosts before their first round have none), by
-  // host id: the report's state column in one query.
-  virtual Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id) = 0;
+  // The alert state at `location_id` of every host of the user that has one (hosts before their first round
+  // have none), by host id: the report's state column in one query.
+  virtual Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id, Id location_id) = 0;
 };
 
 }  // namespace semaphore::store

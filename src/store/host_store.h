@@ -18,10 +18,15 @@
 
 namespace semaphore::store {
 
-// Each host of `hosts`, in their order, with its latest rounds out of `rounds` (in any order; rounds of
-// other hosts are ignored): HostStatus::latest is the round of the host's main kind (icmp for icmp and both
-// hosts, tcp for tcp hosts), latest_tcp a both host's tcp round.
-std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::span<const PingResult> rounds);
+// Each host of `hosts`, in their order, with its latest rounds from `location_id` out of `rounds` (in any
+// order; rounds of other hosts and other locations are ignored): HostStatus::latest is the round of the
+// host's main kind (icmp for icmp and both hosts, tcp for tcp hosts), latest_tcp a both host's tcp round.
+std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::span<const PingResult> rounds,
+                                           Id location_id);
+// The same for every location (issue 16): HostStatus::locations holds, by location id, each location that
+// has a round of the host in `rounds`; `latest` and `latest_tcp` stay empty.
+std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
+                                                std::span<const PingResult> rounds);
 
 class HostStore {
  public:
@@ -51,42 +56,48 @@ class HostStore {
   // --- results, for pages and the API ---
   static constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 
-  // Each of the user's hosts with its latest result (ordered by provider, hostname): HostStatus::latest is
-  // the latest icmp row (tcp hosts: the latest tcp row), latest_tcp a both host's latest tcp row. The same
-  // as join_latest_rounds(list_hosts(user_id), latest_rounds(user_id)), read in one go.
-  virtual Result<std::vector<HostStatus>> host_statuses(Id user_id) = 0;
-  // The newest row of each method of each of the user's hosts (latest_results, migration 010), ordered by
-  // host id and method: one range read, however many rows the hosts have.
+  // Each of the user's hosts with its latest result from `location_id` (ordered by provider, hostname):
+  // HostStatus::latest is the latest icmp row (tcp hosts: the latest tcp row), latest_tcp a both host's
+  // latest tcp row. The same as join_latest_rounds(list_hosts(user_id), latest_rounds(user_id), location_id).
+  virtual Result<std::vector<HostStatus>> host_statuses(Id user_id, Id location_id) = 0;
+  // The newest row of each location and method of each of the user's hosts (latest_results, migration 010;
+  // every location since issue 16, each row's PingResult::location_id set), ordered by host id, location id
+  // and method: one range read of the table's key, however many rows the hosts have.
   virtual Result<std::vector<PingResult>> latest_rounds(Id user_id) = 0;
+  // The same for one host of the user (none for another user's host): its key range.
+  virtual Result<std::vector<PingResult>> latest_rounds_of_host(Id user_id, Id host_id) = 0;
   // A number that changes whenever one of the user's hosts is added, changed or deleted (by anyone: this
   // process, the CLI, another server), 0 before the user's first host: a reader that keeps the host list
   // reads it again only when this moved. Read it before the list it guards.
   virtual Result<std::int64_t> host_list_version(Id user_id) = 0;
-  // The user's hosts that `query` picks, each with its latest result, ordered by id (the API's pages).
+  // The user's hosts that `query` picks, each with its latest result from query.location_id, ordered by id
+  // (the API's pages).
   virtual Result<std::vector<HostStatus>> find_host_statuses(Id user_id, const HostQuery& query) = 0;
-  // The host's rows with from <= ts < to, oldest first (one round's icmp row before its tcp row), of every
-  // method, each saying its own (PingResult::method), at most `limit`; Errc::not_found if the host is not
-  // the user's.
-  virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
-                                                          std::size_t limit) = 0;
-  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to) {
-    return results_between(user_id, host_id, from, to, kAll);
+  // The host's rows from `location_id` with from <= ts < to, oldest first (one round's icmp row before its
+  // tcp row), of every method, each saying its own (PingResult::method), at most `limit`; Errc::not_found if
+  // the host is not the user's. One key range of ping_results (the location is packed into its method).
+  virtual Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, Id location_id,
+                                                          EpochMs from, EpochMs to, std::size_t limit) = 0;
+  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, Id location_id, EpochMs from,
+                                                  EpochMs to) {
+    return results_between(user_id, host_id, location_id, from, to, kAll);
   }
-  // The host's rollups of `period_s` with from <= bucket_start < to, oldest first (icmp before tcp in a
-  // bucket), of every method (Rollup::method), at most `limit`; scoped like results_between.
-  virtual Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
-                                                      EpochMs to, std::size_t limit) = 0;
-  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
-                                              EpochMs to) {
-    return rollups_between(user_id, host_id, period_s, from, to, kAll);
+  // The host's rollups from `location_id` of `period_s` with from <= bucket_start < to, oldest first (icmp
+  // before tcp in a bucket), of every method (Rollup::method), at most `limit`; scoped like results_between.
+  virtual Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, Id location_id, int period_s,
+                                                      EpochMs from, EpochMs to, std::size_t limit) = 0;
+  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, Id location_id, int period_s,
+                                              EpochMs from, EpochMs to) {
+    return rollups_between(user_id, host_id, location_id, period_s, from, to, kAll);
   }
-  // The rollups of `period_s` with from <= bucket_start < to of every host in `host_ids` that is the user's
-  // (ids of other users' hosts or of no host give no rows, never an error), ordered by host, bucket_start,
-  // method: one indexed read for a page of hosts (the report's sparklines). At most kMaxHostsPerRead ids
-  // (Errc::invalid_argument beyond).
+  // The rollups from `location_id` of `period_s` with from <= bucket_start < to of every host in `host_ids`
+  // that is the user's (ids of other users' hosts or of no host give no rows, never an error), ordered by
+  // host, bucket_start, method: one indexed read for a page of hosts (the report's sparklines). At most
+  // kMaxHostsPerRead ids (Errc::invalid_argument beyond).
   static constexpr std::size_t kMaxHostsPerRead = 1000;
-  virtual Result<std::vector<Rollup>> rollups_of_hosts(Id user_id, std::span<const Id> host_ids, int period_s,
-                                                       EpochMs from, EpochMs to) = 0;
+  virtual Result<std::vector<Rollup>> rollups_of_hosts(Id user_id, std::span<const Id> host_ids,
+                                                       Id location_id, int period_s, EpochMs from,
+                                                       EpochMs to) = 0;
 };
 
 }  // namespace semaphore::store

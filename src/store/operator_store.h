@@ -18,8 +18,8 @@ class OperatorStore {
 
   // A cheap round trip that reads the database (the schema version): is the database answering?
   virtual Status check_connection() = 0;
-  // Every host of every user with its latest result, ordered by host id. One query.
-  virtual Result<std::vector<HostStatus>> all_host_statuses() = 0;
+  // Every host of every user with its latest result from `location_id`, ordered by host id. One query.
+  virtual Result<std::vector<HostStatus>> all_host_statuses(Id location_id) = 0;
 };
 
 }  // namespace semaphore::store

@@ -106,13 +106,23 @@ struct HostQuery {
   std::optional<Id> id;  // only this host
   Id after_id = 0;
   std::size_t limit = 0;
+  Id location_id = kLocalLocationId;  // whose latest rounds the statuses carry (issue 16)
 };
 
-// A host's latest round, for the report and overview pages.
+// One location's latest rounds of a host (issue 16): `latest` and `latest_tcp` as in HostStatus.
+struct LocationRounds {
+  Id location_id = kLocalLocationId;
+  std::optional<PingResult> latest, latest_tcp;
+};
+
+// A host's latest round, for the report and overview pages. The reads of one location (host_statuses,
+// find_host_statuses, all_host_statuses) set `latest` and `latest_tcp`; the join of every location
+// (join_rounds_by_location: the report, the overview) sets `locations` instead.
 struct HostStatus {
   Host host;
-  std::optional<PingResult> latest;      // the latest icmp row (tcp hosts: the latest tcp row)
-  std::optional<PingResult> latest_tcp;  // `both` hosts: the latest tcp row; otherwise empty
+  std::optional<PingResult> latest;       // the latest icmp row (tcp hosts: the latest tcp row)
+  std::optional<PingResult> latest_tcp;   // `both` hosts: the latest tcp row; otherwise empty
+  std::vector<LocationRounds> locations;  // each location with a latest row of the host, by location id
 };
 
 // Hourly (period_s = 3600) or daily (86400) aggregate of a host's rounds, for long chart ranges.

@@ -27,10 +27,6 @@ namespace semaphore::store {
 
 inline constexpr Id kMaxResultLocationId = 16384;
 
-// The location the reads of pages, the API, CSV export, the alerts' pages and /metrics show (issue 16,
-// phase 1: `local`). The next phase (per-location views) makes it a parameter of those reads.
-inline constexpr Id kShownLocationId = kLocalLocationId;
-
 // The stored `method` of a row of `kind` from `location_id` (1..kMaxResultLocationId).
 constexpr int pack_method(ProbeKind kind, Id location_id) {
   return static_cast<int>((location_id - 1) * 2) + static_cast<int>(kind);

@@ -69,20 +69,21 @@ class SociStore final : public Store {
   Result<Host> find_host(Id user_id, Id host_id) override;
   Result<std::vector<Host>> list_hosts(Id user_id) override;
   Result<std::int64_t> count_hosts(Id user_id) override;
-  Result<std::vector<HostStatus>> host_statuses(Id user_id) override;
+  Result<std::vector<HostStatus>> host_statuses(Id user_id, Id location_id) override;
   Result<std::vector<HostStatus>> find_host_statuses(Id user_id, const HostQuery& query) override;
   using HostStore::results_between;
   using HostStore::rollups_between;
-  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
-                                                  std::size_t limit) override;
-  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, int period_s, EpochMs from, EpochMs to,
-                                              std::size_t limit) override;
+  Result<std::vector<PingResult>> results_between(Id user_id, Id host_id, Id location_id, EpochMs from,
+                                                  EpochMs to, std::size_t limit) override;
+  Result<std::vector<Rollup>> rollups_between(Id user_id, Id host_id, Id location_id, int period_s,
+                                              EpochMs from, EpochMs to, std::size_t limit) override;
   Result<std::vector<PingResult>> latest_rounds(Id user_id) override;
+  Result<std::vector<PingResult>> latest_rounds_of_host(Id user_id, Id host_id) override;
   Result<std::int64_t> host_list_version(Id user_id) override;
-  Result<std::vector<Rollup>> rollups_of_hosts(Id user_id, std::span<const Id> host_ids, int period_s,
-                                               EpochMs from, EpochMs to) override;
+  Result<std::vector<Rollup>> rollups_of_hosts(Id user_id, std::span<const Id> host_ids, Id location_id,
+                                               int period_s, EpochMs from, EpochMs to) override;
   // OperatorStore (soci_store_hosts.cpp)
-  Result<std::vector<HostStatus>> all_host_statuses() override;
+  Result<std::vector<HostStatus>> all_host_statuses(Id location_id) override;
 
   // TokenStore (soci_store_tokens.cpp)
   Result<ApiToken> create_token(const ApiToken& token, std::int64_t max_per_user) override;
@@ -117,7 +118,7 @@ class SociStore final : public Store {
   Status set_user_alert_rules(Id user_id, const UserAlertRules& rules) override;
   Result<HostAlertOverrides> host_alert_overrides(Id user_id, Id host_id) override;
   Status set_host_alert_overrides(Id user_id, Id host_id, const HostAlertOverrides& overrides) override;
-  Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id) override;
+  Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id, Id location_id) override;
   using AlertStore::user_events;
   Result<std::vector<AlertEventRecord>> user_events(Id user_id, const EventQuery& query) override;
   Result<std::vector<AlertEventRecord>> host_events(Id user_id, Id host_id, EpochMs from, EpochMs to,
@@ -141,7 +142,8 @@ class SociStore final : public Store {
                          std::optional<EpochMs> retry_at) override;
   Status release_channel(const std::string& worker_id, Id channel_id) override;
   Result<std::int64_t> delete_finished_deliveries_before(EpochMs before, std::int64_t limit) override;
-  Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id) override;  // soci_store_alert_pages.cpp
+  Result<std::vector<AlertStateRecord>> user_alert_states(
+      Id user_id, Id location_id) override;  // soci_store_alert_pages.cpp
 
   // PathStore (soci_store_paths.cpp)
   Result<HostPathRecord> insert_path(const HostPathRecord& path, std::optional<EpochMs> event_at) override;

@@ -243,18 +243,21 @@ Status SociStore::set_host_alert_overrides(Id user_id, Id host_id, const HostAle
 
 // --- state and events ---
 
-Result<std::optional<AlertStateRecord>> SociStore::host_alert_state(Id user_id, Id host_id) {
+Result<std::optional<AlertStateRecord>> SociStore::host_alert_state(Id user_id, Id host_id, Id location_id) {
   using Out = std::optional<AlertStateRecord>;
   return with_session<Out>("read alert state", [&](soci::session& sql) -> Result<Out> {
-    const long long user = user_id, host = host_id;
+    const long long user = user_id, host = host_id, location = location_id;
     if (!host_belongs_to(sql, user, host)) return no_such_host();
     StateRow row;
     Out state;
     for_each_row(
         sql, row,
-        std::string("SELECT ") + kStateColumns +
-            " FROM alert_state WHERE host_id = :h AND location_id = " + std::to_string(kShownLocationId),
-        [&](soci::statement& st) { st.exchange(soci::use(host)); }, [&] { state = row.take(); });
+        std::string("SELECT ") + kStateColumns + " FROM alert_state WHERE host_id = :h AND location_id = :l",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(host));
+          st.exchange(soci::use(location));
+        },
+        [&] { state = row.take(); });
     return state;
   });
 }

@@ -179,14 +179,14 @@ Result<std::int64_t> SociStore::count_hosts(Id user_id) {
 
 namespace {
 
-// Each host the query picks with its latest results: `where` is the WHERE clause (bound by `bind_where`),
-// `order` the ORDER BY and LIMIT that follow it. HostStatus::latest is the latest row of the host's main
-// kind (icmp for icmp and both hosts, tcp for tcp hosts); latest_tcp, for both hosts only, the latest tcp
-// row. Both come from latest_results (migration 010), the copy of each (host, method)'s newest row that a
-// trigger on ping_results keeps: a key lookup in a small table per host, where reading the newest row out
-// of ping_results itself was an index seek per host into millions of rows (141 ms for 10,000 hosts on
+// Each host the query picks with its latest results from `location_id`: `where` is the WHERE clause (bound
+// by `bind_where`), `order` the ORDER BY and LIMIT that follow it. HostStatus::latest is the latest row of
+// the host's main kind (icmp for icmp and both hosts, tcp for tcp hosts); latest_tcp, for both hosts only,
+// the latest tcp row. Both come from latest_results (migration 010), the copy of each (host, method)'s newest
+// row that a trigger on ping_results keeps: a key lookup in a small table per host, where reading the newest
+// row out of ping_results itself was an index seek per host into millions of rows (141 ms for 10,000 hosts on
 // SQLite, 456 ms on PostgreSQL, on every /report after a write).
-std::vector<HostStatus> read_host_statuses(soci::session& sql, const std::string& where_order,
+std::vector<HostStatus> read_host_statuses(soci::session& sql, Id location_id, const std::string& where_order,
                                            const std::function<void(soci::statement&)>& bind_where) {
   struct Row {
     HostRow host;
@@ -198,7 +198,8 @@ std::vector<HostStatus> read_host_statuses(soci::session& sql, const std::string
     }
   } row;
   const std::string main_kind = "(CASE WHEN h.probe_method = 'tcp' THEN 1 ELSE 0 END)";
-  const std::string location = std::to_string(kShownLocationId);
+  // The id goes into the text as a number (an integer, never a request's text), where the join needs it.
+  const std::string location = std::to_string(location_id);
   std::vector<HostStatus> statuses;
   for_each_row(
       sql, row,
@@ -211,7 +212,7 @@ std::vector<HostStatus> read_host_statuses(soci::session& sql, const std::string
           "h.id AND t.location_id = " +
           location + " AND t.method = 1 " + where_order,
       bind_where, [&] {
-        HostStatus status{row.host.take(), std::nullopt, std::nullopt};
+        HostStatus status{row.host.take(), std::nullopt, std::nullopt, {}};
         if (row.result.found()) status.latest = row.result.take();
         if (row.tcp.found()) status.latest_tcp = row.tcp.take();
         statuses.push_back(std::move(status));
@@ -231,14 +232,16 @@ long long sql_limit(std::size_t limit) {
 // The host list and the latest rounds, each one range read, joined here: for a user with many hosts this
 // is cheaper than the join in SQL (a key lookup per host and per method), and it is the join the report
 // does with a host list it kept (join_latest_rounds).
-Result<std::vector<HostStatus>> SociStore::host_statuses(Id user_id) {
+Result<std::vector<HostStatus>> SociStore::host_statuses(Id user_id, Id location_id) {
   auto hosts = list_hosts(user_id);
   if (!hosts) return hosts.error();
   auto rounds = latest_rounds(user_id);
   if (!rounds) return rounds.error();
-  return join_latest_rounds(*hosts, *rounds);
+  return join_latest_rounds(*hosts, *rounds, location_id);
 }
 
+// Every location's rows in one range of latest_results' key (user_id, host_id, location_id, method): a page
+// that shows every location reads them all at the cost of one, and learns which locations report.
 Result<std::vector<PingResult>> SociStore::latest_rounds(Id user_id) {
   const long long user = user_id;
   return with_session<std::vector<PingResult>>(
@@ -248,9 +251,29 @@ Result<std::vector<PingResult>> SociStore::latest_rounds(Id user_id) {
         for_each_row(
             sql, row,
             "SELECT " + latest_result_columns("r") +
-                " FROM latest_results r WHERE r.user_id = :u AND r.location_id = " +
-                std::to_string(kShownLocationId) + " ORDER BY r.user_id, r.host_id, r.location_id, r.method",
+                " FROM latest_results r WHERE r.user_id = :u ORDER BY r.user_id, r.host_id, r.location_id, "
+                "r.method",
             [&](soci::statement& st) { st.exchange(soci::use(user)); },
+            [&] { rounds.push_back(row.take()); });
+        return rounds;
+      });
+}
+
+Result<std::vector<PingResult>> SociStore::latest_rounds_of_host(Id user_id, Id host_id) {
+  const long long user = user_id, host = host_id;
+  return with_session<std::vector<PingResult>>(
+      "read a host's latest rounds", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
+        ResultRow row;
+        std::vector<PingResult> rounds;
+        for_each_row(
+            sql, row,
+            "SELECT " + latest_result_columns("r") +
+                " FROM latest_results r WHERE r.user_id = :u AND r.host_id = :h ORDER BY r.user_id, "
+                "r.host_id, r.location_id, r.method",
+            [&](soci::statement& st) {
+              st.exchange(soci::use(user));
+              st.exchange(soci::use(host));
+            },
             [&] { rounds.push_back(row.take()); });
         return rounds;
       });
@@ -267,10 +290,10 @@ Result<std::int64_t> SociStore::host_list_version(Id user_id) {
                                     });
 }
 
-Result<std::vector<HostStatus>> SociStore::all_host_statuses() {
+Result<std::vector<HostStatus>> SociStore::all_host_statuses(Id location_id) {
   return with_session<std::vector<HostStatus>>(
       "read every host's status", [&](soci::session& sql) -> Result<std::vector<HostStatus>> {
-        return read_host_statuses(sql, "ORDER BY h.id", [](soci::statement&) {});
+        return read_host_statuses(sql, location_id, "ORDER BY h.id", [](soci::statement&) {});
       });
 }
 
@@ -287,7 +310,7 @@ Result<std::vector<HostStatus>> SociStore::find_host_statuses(Id user_id, const 
   where += " ORDER BY h.id LIMIT :n";
   return with_session<std::vector<HostStatus>>(
       "find host statuses", [&](soci::session& sql) -> Result<std::vector<HostStatus>> {
-        return read_host_statuses(sql, where, [&](soci::statement& st) {
+        return read_host_statuses(sql, query.location_id, where, [&](soci::statement& st) {
           st.exchange(soci::use(user));
           st.exchange(soci::use(after));
           if (query.id) st.exchange(soci::use(only));
@@ -299,8 +322,8 @@ Result<std::vector<HostStatus>> SociStore::find_host_statuses(Id user_id, const 
       });
 }
 
-Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_id, EpochMs from, EpochMs to,
-                                                           std::size_t limit) {
+Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_id, Id location_id,
+                                                           EpochMs from, EpochMs to, std::size_t limit) {
   const long long user = user_id, host = host_id, from_ms = from, to_ms = to, count = sql_limit(limit);
   return with_session<std::vector<PingResult>>(
       "read results", [&](soci::session& sql) -> Result<std::vector<PingResult>> {
@@ -310,7 +333,7 @@ Result<std::vector<PingResult>> SociStore::results_between(Id user_id, Id host_i
         for_each_row(
             sql, row,
             "SELECT " + result_columns("r") + " FROM ping_results r WHERE r.host_id = :h AND " +
-                sql_method_of_location("r.method", kShownLocationId) +
+                sql_method_of_location("r.method", location_id) +
                 " AND r.ts >= :f AND r.ts < :t ORDER BY r.ts, r.method LIMIT :n",
             [&](soci::statement& st) {
               st.exchange(soci::use(host));
@@ -367,9 +390,10 @@ struct RollupRow {
 
 }  // namespace
 
-Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, int period_s, EpochMs from,
-                                                       EpochMs to, std::size_t limit) {
-  const long long user = user_id, host = host_id, from_ms = from, to_ms = to, count = sql_limit(limit);
+Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, Id location_id, int period_s,
+                                                       EpochMs from, EpochMs to, std::size_t limit) {
+  const long long user = user_id, host = host_id, location = location_id, from_ms = from, to_ms = to,
+                  count = sql_limit(limit);
   return with_session<std::vector<Rollup>>(
       "read rollups", [&](soci::session& sql) -> Result<std::vector<Rollup>> {
         if (!host_belongs_to(sql, user, host)) return no_such_host();
@@ -379,13 +403,13 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
             sql, row,
             std::string("SELECT ") + kRollupColumns +
                 " FROM ping_rollups r WHERE r.host_id = :h AND r.period_s = :p AND r.bucket_start >= :f AND "
-                "r.bucket_start < :t AND r.location_id = " +
-                std::to_string(kShownLocationId) + " ORDER BY r.bucket_start, r.method LIMIT :n",
+                "r.bucket_start < :t AND r.location_id = :l ORDER BY r.bucket_start, r.method LIMIT :n",
             [&](soci::statement& st) {
               st.exchange(soci::use(host));
               st.exchange(soci::use(period_s));
               st.exchange(soci::use(from_ms));
               st.exchange(soci::use(to_ms));
+              st.exchange(soci::use(location));
               st.exchange(soci::use(count));
             },
             [&] { rollups.push_back(row.take()); });
@@ -394,13 +418,14 @@ Result<std::vector<Rollup>> SociStore::rollups_between(Id user_id, Id host_id, i
 }
 
 Result<std::vector<Rollup>> SociStore::rollups_of_hosts(Id user_id, std::span<const Id> host_ids,
-                                                        int period_s, EpochMs from, EpochMs to) {
+                                                        Id location_id, int period_s, EpochMs from,
+                                                        EpochMs to) {
   if (host_ids.size() > kMaxHostsPerRead) {
     return make_error(Errc::invalid_argument, "too many hosts in one read");
   }
   std::vector<Rollup> rollups;
   if (host_ids.empty()) return rollups;
-  const long long user = user_id, from_ms = from, to_ms = to;
+  const long long user = user_id, location = location_id, from_ms = from, to_ms = to;
   // The ids go into the text as numbers (they are integers, never a request's text): one statement whatever
   // their count, each host's range a seek on the (host_id, period_s, bucket_start, method) key; the join
   // keeps other users' hosts out.
@@ -418,39 +443,78 @@ Result<std::vector<Rollup>> SociStore::rollups_of_hosts(Id user_id, std::span<co
         std::string("SELECT ") + kRollupColumns +
             " FROM ping_rollups r JOIN hosts h ON h.id = r.host_id WHERE h.user_id = :u AND r.host_id IN (" +
             ids +
-            ") AND r.period_s = :p AND r.bucket_start >= :f AND r.bucket_start < :t AND r.location_id = " +
-            std::to_string(kShownLocationId) + " ORDER BY r.host_id, r.bucket_start, r.method",
+            ") AND r.period_s = :p AND r.bucket_start >= :f AND r.bucket_start < :t AND r.location_id = :l "
+            "ORDER BY r.host_id, r.bucket_start, r.method",
         [&](soci::statement& st) {
           st.exchange(soci::use(user));
           st.exchange(soci::use(period_s));
           st.exchange(soci::use(from_ms));
           st.exchange(soci::use(to_ms));
+          st.exchange(soci::use(location));
         },
         [&] { rollups.push_back(row.take()); });
     return rollups;
   });
 }
 
-std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::span<const PingResult> rounds) {
-  std::unordered_map<Id, std::size_t> position;
+namespace {
+
+// Puts `round` where a host of `method` keeps it: `latest` (its main kind) or `latest_tcp` (a both host's
+// tcp round); a round of a kind the host no longer measures is left out.
+void place_round(ProbeMethod method, const PingResult& round, std::optional<PingResult>& latest,
+                 std::optional<PingResult>& latest_tcp) {
+  const ProbeKind main_kind = method == ProbeMethod::tcp ? ProbeKind::tcp : ProbeKind::icmp;
+  if (round.method == main_kind) {
+    latest = round;
+  } else if (method == ProbeMethod::both && round.method == ProbeKind::tcp) {
+    latest_tcp = round;
+  }
+}
+
+// Each host of `hosts` as a status with nothing measured yet, and where each host id is among them.
+std::vector<HostStatus> empty_statuses(std::span<const Host> hosts,
+                                       std::unordered_map<Id, std::size_t>& position) {
   position.reserve(hosts.size());
   std::vector<HostStatus> statuses;
   statuses.reserve(hosts.size());
   for (const Host& host : hosts) {
     position.emplace(host.id, statuses.size());
-    statuses.push_back(HostStatus{host, std::nullopt, std::nullopt});
+    statuses.push_back(HostStatus{host, std::nullopt, std::nullopt, {}});
   }
+  return statuses;
+}
+
+}  // namespace
+
+std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::span<const PingResult> rounds,
+                                           Id location_id) {
+  std::unordered_map<Id, std::size_t> position;
+  std::vector<HostStatus> statuses = empty_statuses(hosts, position);
+  for (const PingResult& round : rounds) {
+    if (round.location_id != location_id) continue;
+    const auto found = position.find(round.host_id);
+    if (found == position.end()) continue;
+    HostStatus& status = statuses[found->second];
+    place_round(status.host.probe.method, round, status.latest, status.latest_tcp);
+  }
+  return statuses;
+}
+
+std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
+                                                std::span<const PingResult> rounds) {
+  std::unordered_map<Id, std::size_t> position;
+  std::vector<HostStatus> statuses = empty_statuses(hosts, position);
   for (const PingResult& round : rounds) {
     const auto found = position.find(round.host_id);
     if (found == position.end()) continue;
     HostStatus& status = statuses[found->second];
-    const ProbeMethod method = status.host.probe.method;
-    const ProbeKind main_kind = method == ProbeMethod::tcp ? ProbeKind::tcp : ProbeKind::icmp;
-    if (round.method == main_kind) {
-      status.latest = round;
-    } else if (method == ProbeMethod::both && round.method == ProbeKind::tcp) {
-      status.latest_tcp = round;
+    // latest_rounds orders a host's rows by location, so the location is most often the last one added.
+    auto at = std::find_if(status.locations.begin(), status.locations.end(),
+                           [&](const LocationRounds& each) { return each.location_id >= round.location_id; });
+    if (at == status.locations.end() || at->location_id != round.location_id) {
+      at = status.locations.insert(at, LocationRounds{round.location_id, std::nullopt, std::nullopt});
     }
+    place_round(status.host.probe.method, round, at->latest, at->latest_tcp);
   }
   return statuses;
 }

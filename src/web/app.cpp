@@ -257,7 +257,8 @@ Response metrics_page(WebAppParts& parts, RequestContext& ctx) {
   parts.metrics.write_prometheus(out);
   if (parts.service.write_metrics) parts.service.write_metrics(out);
   if (ctx.site.options.metrics_hosts && database_up) {
-    if (auto hosts = parts.stores.operators.all_host_statuses()) {
+    // `local`'s rounds: the host metrics carry no location label yet (issue 16 keeps them as they were).
+    if (auto hosts = parts.stores.operators.all_host_statuses(store::kLocalLocationId)) {
       write_host_metrics(out, *hosts, ctx.now, ctx.site.stale_after());
     } else {
       spdlog::warn("/metrics: cannot read the hosts: {}", log_safe(hosts.error().message));
@@ -309,12 +310,12 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_account_routes(routes, stores.accounts, stores.tokens, parts.passwords, parts.throttle);
   add_manage_routes(routes, stores.hosts, parts.host_service, stores.alerts);
   add_import_routes(routes, stores.hosts, parts.host_service);
-  add_report_routes(routes, stores.hosts, stores.alerts, stores.paths, parts.report);
+  add_report_routes(routes, stores.hosts, stores.alerts, stores.paths, stores.locations, parts.report);
   add_alerts_routes(routes, stores.hosts, stores.alerts);
   add_alert_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);
-  add_api_host_routes(routes, stores.hosts, parts.host_service, stores.alerts);
-  add_api_result_routes(routes, stores.hosts);
-  add_api_report_routes(routes, stores.hosts, stores.alerts, parts.report);
+  add_api_host_routes(routes, stores.hosts, parts.host_service, stores.alerts, stores.locations);
+  add_api_result_routes(routes, stores.hosts, stores.locations);
+  add_api_report_routes(routes, stores.hosts, stores.alerts, stores.locations, parts.report);
   add_api_alert_routes(routes, stores.alerts);
   add_api_path_routes(routes, stores.paths);
   add_api_channel_routes(routes, stores.hosts, stores.alerts, parts.channel_tester);

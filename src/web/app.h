@@ -43,7 +43,8 @@ struct WebStores {
   store::OperatorStore& operators;     // /readyz's database check, /metrics' per-host gauges (every user's)
   store::AlertStore& alerts;           // /alerts, the host pages' rules, state and events, their API
   store::PathStore& paths;             // the host pages' network paths and their API (issue 15)
-  store::LocationStore& locations;     // /locations and GET /api/v1/locations (issue 16; admins)
+  store::LocationStore& locations;     // /locations and GET /api/v1/locations (issue 16; admins); the names
+                                       // of the locations the report, the host page and the API show
 };
 
 // The ping service when it runs in the same process (`semaphore run`; web never includes monitor, so cli

@@ -3,6 +3,7 @@
 // context, the route table each page module adds its routes to, and what each module is given at start-up.
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -197,14 +198,36 @@ struct ReportAlerts {
   std::vector<store::AlertEventRecord> events;  // newest first
 };
 
+// The report's host statuses (report_listing.h report_statuses): every host with each location's latest
+// rounds (HostStatus::locations), and the locations that report any of them, by id (issue 16).
+struct ReportStatuses {
+  std::vector<store::HostStatus> statuses;
+  std::vector<store::Location> locations;
+
+  // The location a single-location part of the page shows (the sparklines): `local` when it reports, else
+  // the first that does, else `local`.
+  store::Id default_location() const {
+    for (const store::Location& each : locations) {
+      if (each.id == store::kLocalLocationId) return each.id;
+    }
+    return locations.empty() ? store::kLocalLocationId : locations.front().id;
+  }
+  // The location `id` among them, or nullptr.
+  const store::Location* find(store::Id id) const {
+    for (const store::Location& each : locations) {
+      if (each.id == id) return &each;
+    }
+    return nullptr;
+  }
+};
+
 // What the report pages keep between requests (see versioned_cache.h, page_cache.h, sparklines.h).
 struct ReportCaches {
   SparklineCache sparklines;
   PageCache pages;           // the report page's bodies
   HostPageCache host_pages;  // the host report pages, by user, host and range
   // The report's host statuses, by user id, under the data version (every write).
-  VersionedCache<std::shared_ptr<const std::vector<store::HostStatus>>> statuses{
-      10'000, kReportListBytes, weigh_list<store::HostStatus>};
+  VersionedCache<std::shared_ptr<const ReportStatuses>> statuses{10'000, kReportListBytes, weigh_statuses};
   // The report's host lists, by user id, under the user's host list version (HostStore::host_list_version):
   // at 10,000 hosts a round's writes come every few seconds and change only the latest rounds, so a miss
   // of `statuses` reads those (one range) and joins them to the list kept here.
@@ -217,6 +240,9 @@ struct ReportCaches {
   template <class T>
   static std::size_t weigh_list(const std::shared_ptr<const std::vector<T>>& list) {
     return list->size() * kBytesPerHost;
+  }
+  static std::size_t weigh_statuses(const std::shared_ptr<const ReportStatuses>& kept) {
+    return kept->statuses.size() * kBytesPerHost * std::max<std::size_t>(1, kept->locations.size());
   }
   // Their alert states, windows and latest events, by user id.
   VersionedCache<std::shared_ptr<const ReportAlerts>> alerts;
@@ -233,10 +259,10 @@ void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostServ
                        store::AlertStore& alerts);
 void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                       store::PathStore& paths, ReportCaches& caches);
+                       store::PathStore& paths, store::LocationStore& locations, ReportCaches& caches);
 // /report/{id}.csv and /report/{id}
 void add_host_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                            store::PathStore& paths, HostPageCache& pages);
+                            store::PathStore& paths, store::LocationStore& locations, HostPageCache& pages);
 // /alerts: the default rules, maintenance windows and recent events (pages/alerts_page.cpp)
 void add_alerts_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts);
 // /alerts' Channels section and /alerts/channels/... (pages/alert_channels_page.cpp): add, edit, enable,
@@ -257,10 +283,10 @@ void add_channels_section(RequestContext& ctx, store::AlertStore& alerts,
 void add_locations_routes(Routes& routes, store::LocationStore& locations);
 // /api/v1 (src/web/api/): hosts (list, add, read, change, delete, import), results, report, openapi.json
 void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
-                         store::AlertStore& alerts);
-void add_api_result_routes(Routes& routes, store::HostStore& hosts);
+                         store::AlertStore& alerts, store::LocationStore& locations);
+void add_api_result_routes(Routes& routes, store::HostStore& hosts, store::LocationStore& locations);
 void add_api_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                           ReportCaches& caches);
+                           store::LocationStore& locations, ReportCaches& caches);
 void add_api_openapi_routes(Routes& routes);
 // /api/v1/events, /api/v1/maintenance, /api/v1/alert-rules (src/web/api/v1_alerts.cpp)
 void add_api_alert_routes(Routes& routes, store::AlertStore& alerts);

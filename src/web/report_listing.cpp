@@ -155,6 +155,7 @@ std::variant<ReportQuery, ReportQueryError> parse_report_query(const FormData& q
     }
     parsed.per = *number;
   }
+  parsed.by_location = query.get("by") == "location";
   return parsed;
 }
 
@@ -177,7 +178,8 @@ std::string AlertWords::operator()(const store::Host& host) const {
 }
 
 ReportListing list_report(const std::vector<store::HostStatus>& statuses, const ReportQuery& query,
-                          EpochMs now, std::chrono::seconds stale_after, const AlertWords& alert_words) {
+                          EpochMs now, std::chrono::seconds stale_after, const AlertWords& alert_words,
+                          std::optional<store::Id> location_id) {
   ReportListing listing;
   listing.total = statuses.size();
   std::vector<ReportRow> rows;
@@ -186,14 +188,17 @@ ReportListing list_report(const std::vector<store::HostStatus>& statuses, const 
   const bool alert_sorted = query.sort == "alert";
   for (const auto& status : statuses) {
     const store::Host& host = status.host;
-    const HostView view = judge_host(status, now, stale_after);
+    const LocationView judged = location_id ? judge_at(status, *location_id, now, stale_after)
+                                            : judge_worst(status, now, stale_after);
+    const HostView& view = judged.view;
     ++listing.counts[static_cast<std::size_t>(view.state)];
     if (query.provider && host.provider != *query.provider) continue;
     if (query.state && view.state != *query.state) continue;
     if (!query.service.empty() && host.service != query.service) continue;
     if (!query.label.empty() && host.label != query.label) continue;
     if (!query.q.empty() && lower_ascii(host.hostname).find(query.q) == std::string::npos) continue;
-    rows.push_back({&status, view, &shown_round(status, view), alert_sorted ? alert_words(host) : ""});
+    rows.push_back(
+        {&status, view, judged.location, &shown_round(host, judged), alert_sorted ? alert_words(host) : ""});
   }
   sort_rows(rows, query.sort, query.descending);
   listing.matched = rows.size();
@@ -212,9 +217,9 @@ ReportListing list_report(const std::vector<store::HostStatus>& statuses, const 
 // The host list is kept under its version (read again only when a host was added, changed or deleted) and
 // joined to the latest rounds read now. The version is read before the list, so a list read after a change
 // is kept under that change's version or a newer one, never an older: at worst the next miss reads it again.
-Result<std::shared_ptr<const std::vector<store::HostStatus>>> report_statuses(RequestContext& ctx,
-                                                                              store::HostStore& hosts,
-                                                                              ReportCaches& caches) {
+Result<std::shared_ptr<const ReportStatuses>> report_statuses(RequestContext& ctx, store::HostStore& hosts,
+                                                              store::LocationStore& locations,
+                                                              ReportCaches& caches) {
   const std::string user_key = std::to_string(ctx.user->id);
   if (auto kept = caches.statuses.find(user_key, ctx.data_version)) return *kept;
   const auto version = hosts.host_list_version(ctx.user->id);
@@ -229,8 +234,25 @@ Result<std::shared_ptr<const std::vector<store::HostStatus>>> report_statuses(Re
   }
   auto rounds = hosts.latest_rounds(ctx.user->id);
   if (!rounds) return rounds.error();
-  auto statuses =
-      std::make_shared<const std::vector<store::HostStatus>>(store::join_latest_rounds(*list, *rounds));
+  auto kept = std::make_shared<ReportStatuses>();
+  kept->statuses = store::join_rounds_by_location(*list, *rounds);
+  // The locations that report any of the hosts: those with a latest row (the rounds come by host, so a
+  // small sorted set of ids, not one per row).
+  std::vector<store::Id> reporting;
+  for (const store::PingResult& round : *rounds) {
+    const auto at = std::lower_bound(reporting.begin(), reporting.end(), round.location_id);
+    if (at == reporting.end() || *at != round.location_id) reporting.insert(at, round.location_id);
+  }
+  if (!reporting.empty()) {
+    auto all = locations.list_locations();
+    if (!all) return all.error();
+    for (store::Location& location : *all) {
+      if (std::binary_search(reporting.begin(), reporting.end(), location.id)) {
+        kept->locations.push_back(std::move(location));
+      }
+    }
+  }
+  std::shared_ptr<const ReportStatuses> statuses = std::move(kept);
   caches.statuses.put(user_key, ctx.data_version, statuses);
   return statuses;
 }
@@ -245,7 +267,9 @@ std::shared_ptr<const ReportAlerts> report_alerts(RequestContext& ctx, store::Al
     spdlog::error("user {}: report alerts not read: {}", ctx.user->id, log_safe(error.message));
     complete = false;
   };
-  if (auto states = alerts.user_alert_states(ctx.user->id)) {
+  // `local`'s alert states: the alert state of a host across its locations is the quorum's (issue 16's next
+  // phase); until then the alerts judge each location apart and the pages show `local`'s.
+  if (auto states = alerts.user_alert_states(ctx.user->id, store::kLocalLocationId)) {
     for (auto& state : *states) loaded->states.emplace(state.host_id, std::move(state));
   } else {
     failed(states.error());

@@ -15,6 +15,7 @@
 
 #include "core/provider.h"
 #include "core/result.h"
+#include "store/location_store.h"
 #include "web/app_context.h"
 #include "web/view/host_state.h"
 
@@ -29,7 +30,7 @@ inline constexpr std::array<std::string_view, 12> kReportSortKeys = {"status", "
                                                                      "method", "min",   "avg",    "max",
                                                                      "median", "loss",  "jitter", "updated"};
 
-// What the URL asks for, checked: ?q=&provider=&status=&service=&label=&sort=&dir=&page=&per=.
+// What the URL asks for, checked: ?q=&provider=&status=&service=&label=&sort=&dir=&page=&per=&by=.
 struct ReportQuery {
   std::string q;  // searched in hostnames, ASCII case-insensitively (kept lower-cased); "" = every host
   std::optional<Provider> provider;
@@ -39,6 +40,7 @@ struct ReportQuery {
   bool descending = true;
   std::size_t page = 1;  // 1-based; past the last page means the last
   std::size_t per = kReportDefaultPerPage;
+  bool by_location = false;  // by=location: the page shows a column per location (issue 16)
 };
 
 // A query's problem: the message for the user and the parameter it is about.
@@ -56,11 +58,13 @@ std::variant<ReportQuery, ReportQueryError> parse_report_query(const FormData& q
 // How bad an alert state word is, for sorting: down 5, flapping 4, degraded 3, unknown 2, paused 1, up 0.
 int alert_severity(std::string_view alert);
 
-// One listed host: its status, the state the pages judge from it, the round whose figures are shown, and its
-// alert state word (alert_view.h).
+// One listed host: its status, the state the pages judge from it (the worst across its locations, or one
+// location's), the location that state is (nullptr: none reports the host), the round whose figures are
+// shown (that location's), and its alert state word (alert_view.h).
 struct ReportRow {
   const store::HostStatus* status = nullptr;
   HostView view;
+  const store::LocationRounds* location = nullptr;
   const std::optional<store::PingResult>* shown = nullptr;
   std::string alert;
 };
@@ -90,16 +94,19 @@ class AlertWords {
   std::vector<store::Id> in_window_;  // sorted
 };
 
-// Judges every host, counts them, keeps the ones the query's filters and search keep, sorts them (by the
-// column, then hostname, then id, so equal values keep one order from page to page) and slices the page.
+// Judges every host (the worst across its locations, judge_worst; or only `location_id`'s rounds when set),
+// counts them, keeps the ones the query's filters and search keep, sorts them (by the column, then hostname,
+// then id, so equal values keep one order from page to page) and slices the page.
 ReportListing list_report(const std::vector<store::HostStatus>& statuses, const ReportQuery& query,
-                          EpochMs now, std::chrono::seconds stale_after, const AlertWords& alert_words);
+                          EpochMs now, std::chrono::seconds stale_after, const AlertWords& alert_words,
+                          std::optional<store::Id> location_id = std::nullopt);
 
-// The user's hosts with their latest rounds, kept under the data version (ReportCaches::statuses); on a
-// miss, the host list kept under its host list version joined to the latest rounds read now.
-Result<std::shared_ptr<const std::vector<store::HostStatus>>> report_statuses(RequestContext& ctx,
-                                                                              store::HostStore& hosts,
-                                                                              ReportCaches& caches);
+// The user's hosts with every location's latest rounds, kept under the data version
+// (ReportCaches::statuses); on a miss, the host list kept under its host list version joined to the latest
+// rounds read now (store::join_rounds_by_location), and the locations' names.
+Result<std::shared_ptr<const ReportStatuses>> report_statuses(RequestContext& ctx, store::HostStore& hosts,
+                                                              store::LocationStore& locations,
+                                                              ReportCaches& caches);
 
 // The latest events the report page shows above its table.
 inline constexpr int kReportEventsInStrip = 10;

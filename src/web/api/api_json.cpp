@@ -22,9 +22,10 @@ json::value number_or_null(const std::optional<double>& value) {
   return *value;
 }
 
-json::value latest_json(const std::optional<store::PingResult>& latest) {
+json::value latest_json(const std::optional<store::PingResult>& latest, std::string_view location) {
   if (!latest) return nullptr;
   return json::object{{"ts", format_iso8601(latest->ts)},
+                      {"location", location},
                       {"sent", latest->sent},
                       {"received", latest->received},
                       {"loss", number_or_null(loss_of(latest->sent, latest->received))},
@@ -40,7 +41,7 @@ json::value latest_json(const std::optional<store::PingResult>& latest) {
 
 json::object host_json(const store::Host& host, HostState state,
                        const std::optional<store::PingResult>& latest,
-                       const std::optional<store::PingResult>& latest_tcp) {
+                       const std::optional<store::PingResult>& latest_tcp, std::string_view location) {
   return json::object{{"id", host.id},
                       {"hostname", host.hostname},
                       {"provider", to_string(host.provider)},
@@ -50,12 +51,35 @@ json::object host_json(const store::Host& host, HostState state,
                       {"probe", format_probe_spec(host.probe)},
                       {"created_at", format_iso8601(host.created_at)},
                       {"state", to_string(state)},
-                      {"latest", latest_json(latest)},
-                      {"latest_tcp", latest_json(latest_tcp)}};
+                      {"latest", latest_json(latest, location)},
+                      {"latest_tcp", latest_json(latest_tcp, location)}};
 }
 
-json::object status_json(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after) {
-  return host_json(status.host, judge_host(status, now, stale_after).state, status.latest, status.latest_tcp);
+json::object status_json(const store::HostStatus& status, std::string_view location, EpochMs now,
+                         std::chrono::seconds stale_after) {
+  return host_json(status.host, judge_host(status, now, stale_after).state, status.latest, status.latest_tcp,
+                   location);
+}
+
+std::variant<std::optional<store::Location>, Response> location_param(const RequestContext& ctx,
+                                                                      store::LocationStore& locations) {
+  if (!ctx.query.has("location")) return std::optional<store::Location>();
+  auto found = locations.find_location(ctx.query.get("location"));
+  if (found) return std::optional<store::Location>(std::move(*found));
+  if (found.error().code == Errc::not_found) {
+    return api_error(400, "bad_field", "location is not the name of a location.", "location");
+  }
+  return api_store_error(found.error());
+}
+
+std::variant<store::Location, Response> location_or_local(const RequestContext& ctx,
+                                                          store::LocationStore& locations) {
+  auto named = location_param(ctx, locations);
+  if (auto* refused = std::get_if<Response>(&named)) return std::move(*refused);
+  if (auto& location = std::get<std::optional<store::Location>>(named)) return std::move(*location);
+  auto local = locations.find_location_by_id(store::kLocalLocationId);
+  if (!local) return api_store_error(local.error());
+  return std::move(*local);
 }
 
 json::object point_json(const SeriesPoint& point) {

@@ -23,16 +23,26 @@ namespace semaphore::web::api {
 // A number, or null.
 boost::json::value number_or_null(const std::optional<double>& value);
 
-// The latest round of a host as JSON (null when there is none).
-boost::json::value latest_json(const std::optional<store::PingResult>& latest);
-// A host with its state, probe spec and latest round (and a both host's latest tcp round): the one Host
-// schema of every API answer.
+// The latest round of a host as JSON (null when there is none), with the name of the location it was
+// measured from (issue 16).
+boost::json::value latest_json(const std::optional<store::PingResult>& latest, std::string_view location);
+// A host with its state, probe spec and latest round (and a both host's latest tcp round), both from the
+// location named `location`: the one Host schema of every API answer.
 boost::json::object host_json(const store::Host& host, HostState state,
                               const std::optional<store::PingResult>& latest,
-                              const std::optional<store::PingResult>& latest_tcp = std::nullopt);
-// host_json of a host's status, its state judged by its probe method (view/host_state.h judge_host).
-boost::json::object status_json(const store::HostStatus& status, EpochMs now,
+                              const std::optional<store::PingResult>& latest_tcp, std::string_view location);
+// host_json of a host's status (one location's: `location` its name), its state judged by its probe method
+// (view/host_state.h judge_host).
+boost::json::object status_json(const store::HostStatus& status, std::string_view location, EpochMs now,
                                 std::chrono::seconds stale_after);
+
+// The location a request names with `location=NAME`: nullopt when it names none; the 400 answer (bad_field)
+// for a name that is no location's.
+std::variant<std::optional<store::Location>, Response> location_param(const RequestContext& ctx,
+                                                                      store::LocationStore& locations);
+// The location named by `location=NAME`, else `local` (id 1, whatever its name now); or the 400 answer.
+std::variant<store::Location, Response> location_or_local(const RequestContext& ctx,
+                                                          store::LocationStore& locations);
 // One point of a host's results.
 boost::json::object point_json(const SeriesPoint& point);
 

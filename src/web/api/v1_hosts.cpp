@@ -90,10 +90,15 @@ std::optional<std::string> text_filter(const RequestContext& ctx, const std::str
   return ctx.query.get(name);
 }
 
-Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
+Response list_hosts(RequestContext& ctx, store::HostStore& hosts, store::LocationStore& locations) {
   const auto limit = api::limit_param(ctx, kDefaultPage, kMaxPage);
   if (const auto* refused = std::get_if<Response>(&limit)) return *refused;
+  // The latest rounds (and the state judged from them) of `location=NAME`, else of `local`.
+  auto location = api::location_or_local(ctx, locations);
+  if (auto* refused = std::get_if<Response>(&location)) return std::move(*refused);
+  const store::Location& shown = std::get<store::Location>(location);
   store::HostQuery query;
+  query.location_id = shown.id;
   if (ctx.query.has("provider")) {
     query.provider = parse_provider(ctx.query.get("provider"));
     if (!query.provider)
@@ -135,21 +140,26 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts) {
   json::array list;
   list.reserve(page.size());
   for (const auto& status : page) {
-    list.push_back(api::status_json(status, ctx.now, ctx.site.stale_after()));
+    list.push_back(api::status_json(status, shown.name, ctx.now, ctx.site.stale_after()));
   }
   return json_response(200, json::object{{"hosts", std::move(list)}, {"next_cursor", std::move(next)}});
 }
 
-// The caller's host `id` with its state, its alert state and its alert rule overrides, or the 404.
-Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts, store::Id id,
-                  int status) {
+// The caller's host `id` with its state and latest rounds at `location=NAME` (else `local`), its alert state
+// there and its alert rule overrides, or the 404.
+Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
+                  store::LocationStore& locations, store::Id id, int status) {
+  auto location = api::location_or_local(ctx, locations);
+  if (auto* refused = std::get_if<Response>(&location)) return std::move(*refused);
+  const store::Location& shown = std::get<store::Location>(location);
   store::HostQuery query;
   query.id = id;
+  query.location_id = shown.id;
   auto found = hosts.find_host_statuses(ctx.user->id, query);
   if (!found) return api_store_error(found.error());
   if (found->empty()) return not_found();
   const store::HostStatus& host = found->front();
-  auto state = alerts.host_alert_state(ctx.user->id, id);
+  auto state = alerts.host_alert_state(ctx.user->id, id, shown.id);
   if (!state) return api_store_error(state.error());
   auto overrides = alerts.host_alert_overrides(ctx.user->id, id);
   if (!overrides) return api_store_error(overrides.error());
@@ -157,16 +167,17 @@ Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   if (!windows) return api_store_error(windows.error());
   std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != id; });
   alerts::TimeZones zones;
-  json::object body = api::status_json(host, ctx.now, ctx.site.stale_after());
+  json::object body = api::status_json(host, shown.name, ctx.now, ctx.site.stale_after());
   body["alert_state"] = alert_state_word(host.host, *state, alerts::in_any_window(*windows, ctx.now, zones));
   body["alert_rules"] = api::overrides_json(alerts::overrides_from(*overrides));
   return json_response(status, body);
 }
 
-Response get_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts) {
+Response get_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
+                  store::LocationStore& locations) {
   const auto id = ctx.id_param();
   if (!id) return not_found();
-  return one_host(ctx, hosts, alerts, *id, 200);
+  return one_host(ctx, hosts, alerts, locations, *id, 200);
 }
 
 Response add_host(RequestContext& ctx, domain::HostService& host_service) {
@@ -189,13 +200,14 @@ Response add_host(RequestContext& ctx, domain::HostService& host_service) {
           422, "limit_exceeded",
           "You have reached the limit of " + std::to_string(host_service.host_limit(*ctx.user)) + " hosts.");
   }
-  Response response = json_response(201, host_json(addition.host, HostState::unknown, std::nullopt));
+  Response response =
+      json_response(201, host_json(addition.host, HostState::unknown, std::nullopt, std::nullopt, ""));
   response.add_header("Location", "/api/v1/hosts/" + std::to_string(addition.host.id));
   return response;
 }
 
 Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostService& host_service,
-                    store::AlertStore& alerts) {
+                    store::AlertStore& alerts, store::LocationStore& locations) {
   const auto id = ctx.id_param();
   if (!id) return not_found();
   auto stored = hosts.find_host(ctx.user->id, *id);
@@ -234,7 +246,7 @@ Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostSe
       return api_store_error(saved.error());
     }
   }
-  return one_host(ctx, hosts, alerts, *id, 200);
+  return one_host(ctx, hosts, alerts, locations, *id, 200);
 }
 
 Response delete_host(RequestContext& ctx, store::HostStore& hosts) {
@@ -318,13 +330,14 @@ Response import_hosts(RequestContext& ctx, domain::HostService& host_service) {
 }  // namespace
 
 void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
-                         store::AlertStore& alerts) {
-  routes.add(Method::get, "/api/v1/hosts", Access::api, bind_handler(list_hosts, hosts));
+                         store::AlertStore& alerts, store::LocationStore& locations) {
+  routes.add(Method::get, "/api/v1/hosts", Access::api, bind_handler(list_hosts, hosts, locations));
   routes.add(Method::post, "/api/v1/hosts", Access::api, bind_handler(add_host, host_service));
   routes.add(Method::post, "/api/v1/hosts/import", Access::api, bind_handler(import_hosts, host_service));
-  routes.add(Method::get, "/api/v1/hosts/{id}", Access::api, bind_handler(get_host, hosts, alerts));
+  routes.add(Method::get, "/api/v1/hosts/{id}", Access::api,
+             bind_handler(get_host, hosts, alerts, locations));
   routes.add(Method::patch, "/api/v1/hosts/{id}", Access::api,
-             bind_handler(patch_host, hosts, host_service, alerts));
+             bind_handler(patch_host, hosts, host_service, alerts, locations));
   routes.add(Method::delete_, "/api/v1/hosts/{id}", Access::api, bind_handler(delete_host, hosts));
 }
 

@@ -2,8 +2,9 @@
 // rounds (raw) or its hourly or daily buckets (the rollups, and buckets of the raw rounds not rolled up yet)
 // of one probe kind, oldest first, in pages keyed on time. Without `method`, the host's primary kind (ICMP,
 // or TCP for a tcp host), so that a client written before probe methods reads one row per round as before;
-// a `both` host's chart asks for each kind. JSON by default; CSV (the host report's format) with Accept:
-// text/csv, the next page's cursor then in the X-Next-Cursor header.
+// a `both` host's chart asks for each kind. `location=NAME` (issue 16): the rounds measured from that
+// location, else from `local`; an unknown name is a 400. JSON by default; CSV (the host report's format) with
+// Accept: text/csv, the next page's cursor then in the X-Next-Cursor header.
 #include <boost/json/array.hpp>
 
 #include "web/api/api_error.h"
@@ -44,7 +45,7 @@ bool wants_csv(const RequestContext& ctx) {
   return ctx.request.header("accept").find("text/csv") != std::string_view::npos;
 }
 
-Response host_results(RequestContext& ctx, store::HostStore& hosts) {
+Response host_results(RequestContext& ctx, store::HostStore& hosts, store::LocationStore& locations) {
   const auto id = ctx.id_param();
   if (!id) return api_error(404, "not_found", "No such host, or it is not yours.");
   const auto limit = api::limit_param(ctx, kDefaultPage, kMaxPage);
@@ -75,6 +76,9 @@ Response host_results(RequestContext& ctx, store::HostStore& hosts) {
     if (text == "tcp") kind = ProbeKind::tcp;
     if (!kind) return api_error(400, "bad_field", "method is icmp or tcp.", "method");
   }
+  auto location = api::location_or_local(ctx, locations);
+  if (auto* refused = std::get_if<Response>(&location)) return std::move(*refused);
+  const store::Location& measured_from = std::get<store::Location>(location);
   EpochMs page_from = from;
   if (ctx.query.has("cursor")) {
     const auto next = api::decode_cursor('r', ctx.query.get("cursor"));
@@ -89,7 +93,7 @@ Response host_results(RequestContext& ctx, store::HostStore& hosts) {
     if (!host) return api_store_error(host.error());
     kind = primary_kind(host->probe.method);
   }
-  auto page = load_series_page(hosts, ctx.user->id, *id, page_from, to, resolution.period_s,
+  auto page = load_series_page(hosts, ctx.user->id, *id, measured_from.id, page_from, to, resolution.period_s,
                                std::get<std::size_t>(limit), *kind);
   if (!page) return api_store_error(page.error());
   const std::optional<std::string> next =
@@ -109,6 +113,7 @@ Response host_results(RequestContext& ctx, store::HostStore& hosts) {
   return json_response(200, json::object{{"host_id", *id},
                                          {"resolution", resolution.name},
                                          {"method", to_string(*kind)},
+                                         {"location", measured_from.name},
                                          {"from", format_iso8601(from)},
                                          {"to", format_iso8601(to)},
                                          {"results", std::move(results)},
@@ -117,8 +122,9 @@ Response host_results(RequestContext& ctx, store::HostStore& hosts) {
 
 }  // namespace
 
-void add_api_result_routes(Routes& routes, store::HostStore& hosts) {
-  routes.add(Method::get, "/api/v1/hosts/{id}/results", Access::api, bind_handler(host_results, hosts));
+void add_api_result_routes(Routes& routes, store::HostStore& hosts, store::LocationStore& locations) {
+  routes.add(Method::get, "/api/v1/hosts/{id}/results", Access::api,
+             bind_handler(host_results, hosts, locations));
 }
 
 }  // namespace semaphore::web

@@ -9,22 +9,27 @@ namespace {
 
 constexpr std::size_t kWorstShown = 5;
 
+// Each host's state is the worst across the locations that report it, as on /report.
 Response overview(RequestContext& ctx, store::HostStore& hosts) {
-  auto statuses = hosts.host_statuses(ctx.user->id);
-  if (!statuses) return ctx.store_error(statuses.error());
+  auto list = hosts.list_hosts(ctx.user->id);
+  if (!list) return ctx.store_error(list.error());
+  auto rounds = hosts.latest_rounds(ctx.user->id);
+  if (!rounds) return ctx.store_error(rounds.error());
+  const std::vector<store::HostStatus> joined = store::join_rounds_by_location(*list, *rounds);
+  const std::vector<store::HostStatus>* statuses = &joined;
   int counts[4] = {0, 0, 0, 0};
   struct Entry {
     const store::HostStatus* status;
-    HostView view;
+    LocationView view;
   };
   std::vector<Entry> attention;
   for (const auto& status : *statuses) {
-    const HostView view = judge_host(status, ctx.now, ctx.site.stale_after());
-    ++counts[static_cast<int>(view.state)];
-    if (view.state != HostState::up) attention.push_back({&status, view});
+    const LocationView view = judge_worst(status, ctx.now, ctx.site.stale_after());
+    ++counts[static_cast<int>(view.view.state)];
+    if (view.view.state != HostState::up) attention.push_back({&status, view});
   }
   std::stable_sort(attention.begin(), attention.end(), [](const Entry& a, const Entry& b) {
-    return severity(a.view.state) > severity(b.view.state);
+    return severity(a.view.view.state) > severity(b.view.view.state);
   });
   if (attention.size() > kWorstShown) attention.resize(kWorstShown);
 
@@ -41,10 +46,10 @@ Response overview(RequestContext& ctx, store::HostStore& hosts) {
     item.set("id", std::to_string(entry.status->host.id));
     item.set("hostname", entry.status->host.hostname);
     set_if(item, "label", entry.status->host.label);
-    item.set("state", entry.view.text());
-    item.set("state_css", std::string(entry.view.css()));
+    item.set("state", entry.view.view.text());
+    item.set("state_css", std::string(entry.view.view.css()));
     item.set("method", method_label(entry.status->host.probe));
-    const auto& latest = shown_round(*entry.status, entry.view);
+    const auto& latest = shown_round(entry.status->host, entry.view);
     item.set("loss", latest ? format_loss(latest->sent, latest->received) : "—");
     item.set("median", latest ? format_ms(latest->median_ms) : "—");
     worst.push_back(item);

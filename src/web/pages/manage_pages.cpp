@@ -218,7 +218,7 @@ void add_alert_section(RequestContext& ctx, store::AlertStore& alerts, const sto
   data.set("rules", rule_form_rows(rows, "override"));
   set_if(data, "rules_error", form_error);
 
-  auto state = alerts.host_alert_state(ctx.user->id, host.id);
+  auto state = alerts.host_alert_state(ctx.user->id, host.id, store::kLocalLocationId);
   auto windows = alerts.list_maintenance_windows(ctx.user->id);
   bool in_maintenance = false;
   if (windows) {

@@ -2,6 +2,8 @@
 // hosts are 100 pages of 100, not one 20 MB page), sorted, filtered and searched on the server over all the
 // user's hosts, with every choice in the URL (bookmarkable, works without JavaScript; app.js refreshes the
 // page in place each round interval); the summary counts cover every host; a strip of the latest events.
+// Each host's state is the worst across the locations that report it (issue 16); `by=location` shows a column
+// per location instead of the figures (offered when more than one location reports).
 #include <spdlog/spdlog.h>
 
 #include <boost/url/encode.hpp>
@@ -61,8 +63,20 @@ std::string report_href(const ReportQuery& query, std::string_view sort, bool de
   if (!query.service.empty()) href += "&service=" + encoded(query.service);
   if (!query.label.empty()) href += "&label=" + encoded(query.label);
   if (query.per != kReportDefaultPerPage) href += "&per=" + std::to_string(query.per);
+  if (query.by_location) href += "&by=location";
   if (page > 1) href += "&page=" + std::to_string(page);
   return href;
+}
+
+// The columns whose values are one round's figures: `by=location` shows a column per location in their place.
+bool is_figure_column(std::string_view key) {
+  return key == "min" || key == "avg" || key == "max" || key == "median" || key == "loss" ||
+         key == "jitter" || key == "updated";
+}
+
+// A location as the page names it: its label when it has one, else its name.
+const std::string& location_title(const store::Location& location) {
+  return location.label.empty() ? location.name : location.label;
 }
 
 std::string iso_seconds(EpochMs ms) {
@@ -73,7 +87,7 @@ std::string iso_seconds(EpochMs ms) {
 // One row of the table, written here rather than by a template (HtmlWriter says why); every value through
 // text() (escaped).
 void write_row(const RequestContext& ctx, const ReportRow& row, const std::optional<Sparkline>& spark,
-               std::string& out) {
+               const std::vector<store::Location>* by_location, std::string& out) {
   const store::Host& host = row.status->host;
   const auto& latest = *row.shown;
   const std::optional<double> none;
@@ -101,27 +115,41 @@ void write_row(const RequestContext& ctx, const ReportRow& row, const std::optio
     html.raw("      <td class=\"num\" data-value=\"").text(format_number(value, 3)).raw("\">").text(shown);
     html.raw("</td>\n");
   };
+  if (by_location) {
+    // A cell per location: its own verdict on the host and its latest average.
+    for (const store::Location& location : *by_location) {
+      const LocationView at = judge_at(*row.status, location.id, ctx.now, ctx.site.stale_after());
+      const auto& round = shown_round(host, at);
+      html.raw("      <td class=\"location-cell\" data-location=\"").text(location.name);
+      html.raw("\" data-value=\"").number(severity(at.view.state)).raw("\"><span class=\"badge state-");
+      html.text(at.view.css()).raw("\">").text(at.location ? at.view.text() : "none").raw("</span> ");
+      html.raw("<span class=\"num\">").text(round ? format_ms(round->avg_ms) : "—").raw("</span></td>\n");
+    }
+  }
   const auto figure = [&](std::optional<double> store::PingResult::*field) {
     const std::optional<double>& value = latest ? (*latest).*field : none;
     cell(value, format_ms(value));
   };
-  figure(&store::PingResult::min_ms);
-  figure(&store::PingResult::avg_ms);
-  figure(&store::PingResult::max_ms);
-  figure(&store::PingResult::median_ms);
-  cell(latest ? loss_of(latest->sent, latest->received) : none,
-       latest ? format_loss(latest->sent, latest->received) : "—");
-  figure(&store::PingResult::stddev_ms);
-  html.raw("      <td data-value=\"");
-  if (latest) {
-    html.number(latest->ts).raw("\"><time datetime=\"").text(iso_seconds(latest->ts)).raw("\">");
-    html.text(format_age(latest->ts, ctx.now)).raw("</time>");
-    if (!latest->error.empty())
-      html.raw("<br><span class=\"muted small\">").text(latest->error).raw("</span>");
-  } else {
-    html.raw("\">never");
+  if (!by_location) {
+    figure(&store::PingResult::min_ms);
+    figure(&store::PingResult::avg_ms);
+    figure(&store::PingResult::max_ms);
+    figure(&store::PingResult::median_ms);
+    cell(latest ? loss_of(latest->sent, latest->received) : none,
+         latest ? format_loss(latest->sent, latest->received) : "—");
+    figure(&store::PingResult::stddev_ms);
+    html.raw("      <td data-value=\"");
+    if (latest) {
+      html.number(latest->ts).raw("\"><time datetime=\"").text(iso_seconds(latest->ts)).raw("\">");
+      html.text(format_age(latest->ts, ctx.now)).raw("</time>");
+      if (!latest->error.empty())
+        html.raw("<br><span class=\"muted small\">").text(latest->error).raw("</span>");
+    } else {
+      html.raw("\">never");
+    }
+    html.raw("</td>\n");
   }
-  html.raw("</td>\n      <td>");
+  html.raw("      <td>");
   if (spark) {
     html.raw(
         "<svg class=\"spark\" viewBox=\"0 0 120 24\" preserveAspectRatio=\"none\" role=\"img\" "
@@ -148,15 +176,19 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Rep
       .add(static_cast<int>(host.provider));
   print.add(static_cast<int>(host.probe.method)).add(static_cast<int>(host.probe.tcp_port));
   print.add(static_cast<int>(row.view.state)).add(static_cast<int>(row.view.note)).add(row.alert);
-  // Both rows: the state is judged from both, the figures come from one of them.
-  for (const auto* round : {&row.status->latest, &row.status->latest_tcp}) {
-    const auto& latest = *round;
-    print.add(latest.has_value()).add(round == row.shown);
-    if (!latest) continue;
-    print.add(latest->ts).add(latest->sent).add(latest->received).add(latest->min_ms).add(latest->avg_ms);
-    print.add(latest->max_ms).add(latest->median_ms).add(latest->stddev_ms).add(latest->error);
-    print.add(static_cast<int>(latest->method)).add(latest->refused);
-    print.add(format_age(latest->ts, ctx.now));
+  // Every location's rows: the state is judged from them all, the figures come from one of them.
+  print.add(row.status->locations.size());
+  for (const store::LocationRounds& location : row.status->locations) {
+    print.add(location.location_id);
+    for (const auto* round : {&location.latest, &location.latest_tcp}) {
+      const auto& latest = *round;
+      print.add(latest.has_value()).add(round == row.shown);
+      if (!latest) continue;
+      print.add(latest->ts).add(latest->sent).add(latest->received).add(latest->min_ms).add(latest->avg_ms);
+      print.add(latest->max_ms).add(latest->median_ms).add(latest->stddev_ms).add(latest->error);
+      print.add(static_cast<int>(latest->method)).add(latest->refused);
+      print.add(format_age(latest->ts, ctx.now));
+    }
   }
 }
 
@@ -198,14 +230,20 @@ TemplateData options_of(const std::vector<std::string>& values) {
 }
 
 Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
-                ReportCaches& caches) {
+                store::LocationStore& locations, ReportCaches& caches) {
   auto parsed = parse_report_query(ctx.query, "status");
   if (auto* problem = std::get_if<ReportQueryError>(&parsed)) return ctx.error_page(400, problem->message);
   ReportQuery query = std::get<ReportQuery>(std::move(parsed));
 
-  auto read = report_statuses(ctx, hosts, caches);
+  auto read = report_statuses(ctx, hosts, locations, caches);
   if (!read) return ctx.store_error(read.error());
-  const std::shared_ptr<const std::vector<store::HostStatus>> statuses = std::move(*read);
+  const std::shared_ptr<const ReportStatuses> kept = std::move(*read);
+  const std::vector<store::HostStatus>* statuses = &kept->statuses;
+  // The toggle is offered when more than one location reports; with one there is nothing to compare.
+  const bool several_locations = kept->locations.size() > 1;
+  const std::vector<store::Location>* by_location =
+      several_locations && query.by_location ? &kept->locations : nullptr;
+  if (!several_locations) query.by_location = false;
   const std::shared_ptr<const ReportAlerts> alert_data = report_alerts(ctx, alerts, caches);
 
   // Every host is judged (the summary counts cover them all); the ones the filters and search keep are
@@ -225,6 +263,9 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   Fingerprint print;
   print.add(self).add(generated_iso).add(static_cast<long long>(ctx.site.round_interval.count()));
   print.add(statuses->size()).add(matched);
+  print.add(several_locations).add(query.by_location).add(kept->locations.size());
+  for (const store::Location& location : kept->locations)
+    print.add(location.id).add(location.name).add(location.label);
   for (const int count : listing.counts) print.add(count);
   for (const ReportRow& row : page_rows) add_to_fingerprint(print, ctx, row);
   for (const auto& event : alert_data->events) print.add(event.id).add(event.host_id);
@@ -236,14 +277,16 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
     for (const std::string& value : *list) print.add(value);
   }
   const std::string key = "report/" + std::to_string(ctx.user->id) + self;
-  if (auto kept = caches.pages.find(key, print.bytes())) return ctx.page_html(200, *kept, "Report", "report");
+  if (auto body = caches.pages.find(key, print.bytes())) return ctx.page_html(200, *body, "Report", "report");
 
   TemplateData data;
   TemplateData columns{TemplateData::type::list};
   for (const Column& column : kColumns) {
+    if (by_location && is_figure_column(column.key)) continue;
     TemplateData item;
     item.set("title", std::string(column.title));
     item.set("numeric", column.numeric);
+    item.set("sortable", true);
     const bool sorted = query.sort == column.key;
     item.set("sorted", sorted);
     if (sorted) item.set("aria_sort", std::string(query.descending ? "descending" : "ascending"));
@@ -251,7 +294,27 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
     item.set("href", report_href(query, column.key, next_descending, 1));
     columns.push_back(item);
   }
+  if (by_location) {
+    for (const store::Location& location : *by_location) {
+      TemplateData item;
+      item.set("title", location_title(location));
+      item.set("numeric", false);
+      item.set("sortable", false);
+      item.set("sorted", false);
+      columns.push_back(item);
+    }
+  }
   data.set("columns", columns);
+  data.set("by_location", query.by_location);
+  if (several_locations) {
+    // The toggle: the same page (filters, sort, page size) with and without a column per location.
+    ReportQuery toggled = query;
+    toggled.by_location = !query.by_location;
+    data.set("location_toggle", true);
+    data.set("location_toggle_href", report_href(toggled, query.sort, query.descending, query.page));
+    data.set("location_toggle_text",
+             std::string(query.by_location ? "Show the worst state only" : "Show a column per location"));
+  }
   data.set("sort", query.sort);
   data.set("dir", std::string(query.descending ? "desc" : "asc"));
   data.set("q", query.q);
@@ -324,11 +387,14 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   for (const ReportRow& row : page_rows) {
     wanted.push_back({row.status->host.id, primary_kind(row.status->host.probe.method)});
   }
-  const auto sparks = caches.sparklines.get_page(hosts, ctx.user->id, wanted, ctx.now);
+  const auto sparks =
+      caches.sparklines.get_page(hosts, ctx.user->id, kept->default_location(), wanted, ctx.now);
   // The rows by hand (html_writer.h): kainjow copies every value of a list's data several times over.
   std::string rows_html;
   rows_html.reserve(page_rows.size() * 1800);
-  for (std::size_t i = 0; i < page_rows.size(); ++i) write_row(ctx, page_rows[i], sparks[i], rows_html);
+  for (std::size_t i = 0; i < page_rows.size(); ++i) {
+    write_row(ctx, page_rows[i], sparks[i], by_location, rows_html);
+  }
   data.set("rows_html", rows_html);  // mustache data copies its strings whatever we pass
   const std::string strip = events_strip(*alert_data, *statuses);
   data.set("has_events", !strip.empty());
@@ -341,9 +407,10 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
 }  // namespace
 
 void add_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
-                       store::PathStore& paths, ReportCaches& caches) {
-  routes.add(Method::get, "/report", Access::signed_in, bind_handler(report, hosts, alerts, caches));
-  add_host_report_routes(routes, hosts, alerts, paths, caches.host_pages);
+                       store::PathStore& paths, store::LocationStore& locations, ReportCaches& caches) {
+  routes.add(Method::get, "/report", Access::signed_in,
+             bind_handler(report, hosts, alerts, locations, caches));
+  add_host_report_routes(routes, hosts, alerts, paths, locations, caches.host_pages);
 }
 
 }  // namespace semaphore::web

@@ -1,9 +1,11 @@
 // The smoke chart of /report/{id}: a min–max band per round (or hour, or day), the median as a line whose
 // points are coloured by that round's loss, the host's alert events as vertical marks (their title says what
 // changed), and a hover read-out. One such series per probe kind the host measures (data-methods: "icmp",
-// "tcp" or "icmp tcp"; a `both` host draws ICMP and TCP in their own colours). Data from
-// /api/v1/hosts/{id}/results?method=... and /api/v1/events (the session cookie), page by page, turned into
-// the columns uPlot draws from.
+// "tcp" or "icmp tcp"; a `both` host draws ICMP and TCP in their own colours) and location (issue 16:
+// data-locations, the names; data-selected, the one whose band and loss points are drawn: the others draw
+// their median line only, each in a colour of its own). Data from
+// /api/v1/hosts/{id}/results?method=...&location=... and /api/v1/events (the session cookie), page by page,
+// turned into the columns uPlot draws from.
 'use strict';
 
 (function () {
@@ -23,15 +25,18 @@
   const fmtMs = (v) => (v === null || v === undefined ? '—' : v < 1 ? v.toFixed(3) + ' ms' : v.toFixed(1) + ' ms');
   const fmtLoss = (v) => (v === null || v === undefined ? '—' : Math.round(v * 100) + '%');
 
-  // The chart's kinds ('icmp', 'tcp'): each is three uPlot series (min, median, max) after the x axis, so
-  // kind k's min is series 1 + 3k, its median 2 + 3k, its max 3 + 3k.
+  // The chart's kinds ('icmp', 'tcp'). Its series are keyed 'kind@location'; each is three uPlot series (min,
+  // median, max) after the x axis, so series k's min is uPlot series 1 + 3k, its median 2 + 3k, its max 3 + 3k.
   const kindStyle = {
     icmp: { label: 'ICMP', line: '--accent', band: '--band' },
     tcp: { label: 'TCP', line: '--tcp', band: '--tcp-band' },
   };
+  // The median lines of the locations that are not selected, one colour per location (by its place).
+  const otherLines = ['#8e44ad', '#16a085', '#d35400', '#2c3e50', '#c0392b', '#7f8c8d'];
 
-  // Fills between each kind's min and max series.
-  function bandPlugin(kinds) {
+  // Fills between the selected location's min and max series of each kind (`keys`: the series keys, `banded`:
+  // whether each has a band).
+  function bandPlugin(keys, banded) {
     return {
       hooks: {
         draw: (u) => {
@@ -43,10 +48,11 @@
           for (let i = 1; i < xs.length; i++) step = Math.min(step, xs[i] - xs[i - 1]);
           if (!Number.isFinite(step)) step = 60;
           const width = Math.max(2, (u.valToPos(xs[0] + step, 'x', true) - u.valToPos(xs[0], 'x', true)) * 0.9);
-          kinds.forEach((kind, k) => {
+          keys.forEach((key, k) => {
+            if (!banded[k]) return;
             const mins = u.data[1 + 3 * k];
             const maxs = u.data[3 + 3 * k];
-            ctx.fillStyle = color(kindStyle[kind].band);
+            ctx.fillStyle = color(kindStyle[key.split('@')[0]].band);
             for (let i = 0; i < xs.length; i++) {
               if (mins[i] === null || maxs[i] === null) continue;
               const x = u.valToPos(xs[i], 'x', true);
@@ -63,7 +69,7 @@
 
   // Colours each kind's median points by loss, and marks rounds with no reply at the bottom in the "all
   // lost" colour (a second kind's a little higher, so both show).
-  function lossPlugin(kinds, columns) {
+  function lossPlugin(keys, banded, columns) {
     return {
       hooks: {
         draw: (u) => {
@@ -71,16 +77,19 @@
           const xs = u.data[0];
           const radius = Math.max(1.5, Math.min(3, u.bbox.width / Math.max(1, xs.length) / 3));
           ctx.save();
-          kinds.forEach((kind, k) => {
+          let drawn = 0;
+          keys.forEach((key, k) => {
+            if (!banded[k]) return;  // the selected location's points only
+            const row = drawn++;
             const medians = u.data[2 + 3 * k];
-            const { loss, sent } = columns[kind];
+            const { loss, sent } = columns[key];
             for (let i = 0; i < xs.length; i++) {
               const level = lossLevel(loss[i], sent[i]);
               if (level < 0) continue;
               const x = u.valToPos(xs[i], 'x', true);
               ctx.fillStyle = lossColors[level];
               if (medians[i] === null) {
-                ctx.fillRect(x - radius, u.bbox.top + u.bbox.height - 4 - 6 * k, radius * 2, 4);
+                ctx.fillRect(x - radius, u.bbox.top + u.bbox.height - 4 - 6 * row, radius * 2, 4);
                 continue;
               }
               ctx.beginPath();
@@ -143,12 +152,13 @@
     };
   }
 
-  // One kind's points in the range as columns ({ts: [...seconds], min: [...], ...}), or null when a page
-  // failed.
-  async function load(element, kind, from) {
+  // One series' points ('kind@location') in the range as columns ({ts: [...seconds], min: [...], ...}), or
+  // null when a page failed.
+  async function load(element, key, from) {
+    const [kind, location] = key.split('@');
     const base = element.getAttribute('data-src') + '?from=' + from + '&resolution=' +
       encodeURIComponent(element.getAttribute('data-resolution') || 'raw') + '&method=' + encodeURIComponent(kind) +
-      '&limit=10000';
+      (location ? '&location=' + encodeURIComponent(location) : '') + '&limit=10000';
     const data = { ts: [], min: [], median: [], max: [], loss: [], sent: [], received: [], refused: [] };
     let url = base;
     for (let pages = 0; url && pages < 50; pages++) {
@@ -194,17 +204,26 @@
   async function draw(element, existing) {
     const kinds = (element.getAttribute('data-methods') || 'icmp').split(/\s+/).filter((kind) => kindStyle[kind]);
     if (kinds.length === 0) kinds.push('icmp');
+    const selected = element.getAttribute('data-selected') || '';
+    const locations = (element.getAttribute('data-locations') || selected).split(/\s+/).filter((name) => name);
+    if (locations.length === 0) locations.push('');
+    // The selected location's series first, so that its band and points are under the other lines.
+    locations.sort((a, b) => (b === selected) - (a === selected));
+    const keys = locations.flatMap((location) => kinds.map((kind) => kind + '@' + location));
+    const banded = keys.map((key) => key.split('@')[1] === selected);
     const to = Date.now() / 1000;
     const from = Math.floor(to - (Number(element.getAttribute('data-span')) || 86400));
-    const [events, ...pages] = await Promise.all([loadEvents(element), ...kinds.map((kind) => load(element, kind, from))]);
+    const [events, ...pages] = await Promise.all([loadEvents(element), ...keys.map((key) => load(element, key, from))]);
     if (pages.some((page) => page === null)) return existing;
     const loaded = {};
-    kinds.forEach((kind, k) => { loaded[kind] = pages[k]; });
-    const data = align(kinds, loaded);
+    keys.forEach((key, k) => { loaded[key] = pages[k]; });
+    const data = align(keys, loaded);
     if (existing) existing.destroy();
     element.replaceChildren();
     element.classList.add('loaded');
-    element.setAttribute('data-drawn-methods', kinds.filter((kind) => loaded[kind].ts.length > 0).join(' '));
+    element.setAttribute('data-drawn-methods',
+      [...new Set(keys.filter((key) => loaded[key].ts.length > 0).map((key) => key.split('@')[0]))].join(' '));
+    element.setAttribute('data-drawn-series', keys.filter((key) => loaded[key].ts.length > 0).join(' '));
     if (data.ts.length === 0) {
       const note = document.createElement('p');
       note.className = 'muted';
@@ -217,20 +236,27 @@
     readout.setAttribute('aria-live', 'off');
     const series = [{}];
     const columns = [data.ts];
-    for (const kind of kinds) {
+    const others = locations.filter((location) => location !== selected);
+    keys.forEach((key, k) => {
+      const [kind, location] = key.split('@');
       const style = kindStyle[kind];
-      const column = data.columns[kind];
+      const column = data.columns[key];
+      const label = (locations.length > 1 ? location + ' ' : '') + style.label;
+      const line = banded[k] ? color(style.line) : otherLines[others.indexOf(location) % otherLines.length];
       series.push(
-        { label: style.label + ' min', stroke: 'transparent', points: { show: false } },
-        { label: style.label + ' median', stroke: color(style.line), width: 1.5, points: { show: false }, spanGaps: false },
-        { label: style.label + ' max', stroke: 'transparent', points: { show: false } },
+        { label: label + ' min', stroke: 'transparent', points: { show: false } },
+        { label: label + ' median', stroke: line, width: 1.5, dash: kind === 'tcp' && !banded[k] ? [4, 3] : undefined, points: { show: false }, spanGaps: false },
+        { label: label + ' max', stroke: 'transparent', points: { show: false } },
       );
       columns.push(column.min, column.median, column.max);
-    }
+      // The legend's swatch of this series (the page lists one per location and kind).
+      const swatch = document.querySelector('.series-key[data-method="' + kind + '"][data-location="' + location + '"] .key');
+      if (swatch && !banded[k]) swatch.style.background = line;
+    });
     const options = {
       width: Math.max(280, element.clientWidth),
       height: 320,
-      plugins: [bandPlugin(kinds), lossPlugin(kinds, data.columns), eventsPlugin(events)],
+      plugins: [bandPlugin(keys, banded), lossPlugin(keys, banded, data.columns), eventsPlugin(events)],
       scales: { x: { time: true, range: () => [from, to] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
         { stroke: color('--muted'), grid: { stroke: color('--line') } },
@@ -249,10 +275,12 @@
             }
             const when = new Date(data.ts[i] * 1000).toISOString().replace('T', ' ').slice(0, 19);
             const parts = [];
-            for (const kind of kinds) {
-              const c = data.columns[kind];
+            for (const key of keys) {
+              const [kind, location] = key.split('@');
+              const c = data.columns[key];
               if (c.sent[i] === null) continue;
-              parts.push((kinds.length > 1 ? kindStyle[kind].label + ': ' : '') + 'min ' + fmtMs(c.min[i]) +
+              const name = (locations.length > 1 ? location + ' ' : '') + (kinds.length > 1 ? kindStyle[kind].label : '');
+              parts.push((name.trim() ? name.trim() + ': ' : '') + 'min ' + fmtMs(c.min[i]) +
                 ', median ' + fmtMs(c.median[i]) + ', max ' + fmtMs(c.max[i]) + ', loss ' + fmtLoss(c.loss[i]) +
                 ' (' + c.received[i] + '/' + c.sent[i] + (c.refused[i] ? ', ' + c.refused[i] + ' refused' : '') + ')');
             }

@@ -65,12 +65,80 @@ HostView judge_host(const store::HostStatus& status, EpochMs now, std::chrono::s
   return judge_host(ProbeMethod::both, status.latest, status.latest_tcp, now, stale_after);
 }
 
-const std::optional<store::PingResult>& shown_round(const store::HostStatus& status, const HostView& view) {
-  if (status.host.probe.method == ProbeMethod::both && status.latest_tcp &&
-      (view.note == StateNote::icmp_filtered || !status.latest)) {
-    return status.latest_tcp;
+HostView judge_host(const store::Host& host, const store::LocationRounds& rounds, EpochMs now,
+                    std::chrono::seconds stale_after) {
+  switch (host.probe.method) {
+    case ProbeMethod::icmp:
+      return judge_host(ProbeMethod::icmp, rounds.latest, std::nullopt, now, stale_after);
+    case ProbeMethod::tcp:
+      return judge_host(ProbeMethod::tcp, std::nullopt, rounds.latest, now, stale_after);
+    case ProbeMethod::both:
+      break;
   }
-  return status.latest;
+  return judge_host(ProbeMethod::both, rounds.latest, rounds.latest_tcp, now, stale_after);
+}
+
+namespace {
+
+const std::optional<store::PingResult>& shown_of(ProbeMethod method,
+                                                 const std::optional<store::PingResult>& latest,
+                                                 const std::optional<store::PingResult>& latest_tcp,
+                                                 const HostView& view) {
+  if (method == ProbeMethod::both && latest_tcp && (view.note == StateNote::icmp_filtered || !latest)) {
+    return latest_tcp;
+  }
+  return latest;
+}
+
+// How bad a location's verdict is when locations are compared: unknown (no fresh round) below up.
+int worst_rank(HostState state) {
+  switch (state) {
+    case HostState::down:
+      return 3;
+    case HostState::degraded:
+      return 2;
+    case HostState::up:
+      return 1;
+    case HostState::unknown:
+      return 0;
+  }
+  return 0;
+}
+
+const std::optional<store::PingResult> kNoRound;
+
+}  // namespace
+
+const std::optional<store::PingResult>& shown_round(const store::HostStatus& status, const HostView& view) {
+  return shown_of(status.host.probe.method, status.latest, status.latest_tcp, view);
+}
+
+const std::optional<store::PingResult>& shown_round(const store::Host& host,
+                                                    const store::LocationRounds& rounds,
+                                                    const HostView& view) {
+  return shown_of(host.probe.method, rounds.latest, rounds.latest_tcp, view);
+}
+
+LocationView judge_worst(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after) {
+  LocationView worst;
+  for (const store::LocationRounds& rounds : status.locations) {
+    const HostView view = judge_host(status.host, rounds, now, stale_after);
+    if (!worst.location || worst_rank(view.state) > worst_rank(worst.view.state)) worst = {view, &rounds};
+  }
+  return worst;
+}
+
+LocationView judge_at(const store::HostStatus& status, store::Id location_id, EpochMs now,
+                      std::chrono::seconds stale_after) {
+  for (const store::LocationRounds& rounds : status.locations) {
+    if (rounds.location_id == location_id)
+      return {judge_host(status.host, rounds, now, stale_after), &rounds};
+  }
+  return {};
+}
+
+const std::optional<store::PingResult>& shown_round(const store::Host& host, const LocationView& view) {
+  return view.location ? shown_round(host, *view.location, view.view) : kNoRound;
 }
 
 std::string HostView::text() const {

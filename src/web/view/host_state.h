@@ -57,10 +57,33 @@ HostView judge_host(ProbeMethod method, const std::optional<store::PingResult>& 
 // `latest_tcp` the TCP row of a both host).
 HostView judge_host(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after);
 
+// The same from one location's rounds of `host` (issue 16).
+HostView judge_host(const store::Host& host, const store::LocationRounds& rounds, EpochMs now,
+                    std::chrono::seconds stale_after);
+
 // The round whose figures (latency, loss) the report and the overview show for a host: its `latest` (an
 // icmp host's ICMP row, a tcp host's TCP row), but a `both` host's TCP row when its ICMP is filtered or it
 // has no ICMP row yet.
 const std::optional<store::PingResult>& shown_round(const store::HostStatus& status, const HostView& view);
+const std::optional<store::PingResult>& shown_round(const store::Host& host,
+                                                    const store::LocationRounds& rounds,
+                                                    const HostView& view);
+
+// A host's state across the locations that report it (issue 16): each location judged by judge_host, and the
+// worst of them kept — down, then degraded, then up; a location with no fresh round (unknown: stale, or
+// offline) counts only when no location has a fresh one, so that one silent location does not hide what the
+// others see. `location` is the location whose verdict it is (the first by id among equals, so `local`
+// before the others), or nullptr when no location has a round of the host (then the state is unknown).
+struct LocationView {
+  HostView view;
+  const store::LocationRounds* location = nullptr;
+};
+LocationView judge_worst(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after);
+// The same over one location's rounds only (`location_id`; nullptr when it has none of the host).
+LocationView judge_at(const store::HostStatus& status, store::Id location_id, EpochMs now,
+                      std::chrono::seconds stale_after);
+// The round whose figures a LocationView shows: shown_round of its location, or an empty one.
+const std::optional<store::PingResult>& shown_round(const store::Host& host, const LocationView& view);
 
 // The method as the pages label it: "ICMP", "TCP 22", "ICMP + TCP 443".
 std::string method_label(const ProbeSpec& probe);

@@ -153,15 +153,16 @@ void limit_by_oldest_point(Series& series) {
 }  // namespace
 
 Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id host_id,
-                           const RangeSpec& range, EpochMs now, ProbeKind kind) {
+                           store::Id location_id, const RangeSpec& range, EpochMs now, ProbeKind kind) {
   Series series;
   series.kind = kind;
+  series.location_id = location_id;
   series.range = range;
   series.to = now + 1;
   series.from = now - range.span_ms;
   series.same_until = std::numeric_limits<EpochMs>::max();
   if (range.rollup_period_s == 0) {
-    auto rounds = store.results_between(user_id, host_id, series.from, series.to);
+    auto rounds = store.results_between(user_id, host_id, location_id, series.from, series.to);
     if (!rounds) return rounds.error();
     keep_kind(*rounds, kind);
     series.points.reserve(rounds->size());
@@ -169,11 +170,12 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
     limit_by_oldest_point(series);
     return series;
   }
-  auto rollups = store.rollups_between(user_id, host_id, range.rollup_period_s, series.from, series.to);
+  auto rollups =
+      store.rollups_between(user_id, host_id, location_id, range.rollup_period_s, series.from, series.to);
   if (!rollups) return rollups.error();
   keep_kind(*rollups, kind);
   if (rollups->empty() && range.span_ms <= 30 * kDay) {
-    auto rounds = store.results_between(user_id, host_id, series.from, series.to);
+    auto rounds = store.results_between(user_id, host_id, location_id, series.from, series.to);
     if (!rounds) return rounds.error();
     keep_kind(*rounds, kind);
     series.points = bucket_rounds(*rounds, range.rollup_period_s);
@@ -186,7 +188,7 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
   const EpochMs rolled_until =
       rollups->empty() ? series.from : rollups->back().bucket_start + EpochMs{range.rollup_period_s} * 1000;
   if (rolled_until < series.to && series.to - rolled_until <= 2 * kDay) {
-    auto recent = store.results_between(user_id, host_id, rolled_until, series.to);
+    auto recent = store.results_between(user_id, host_id, location_id, rolled_until, series.to);
     if (!recent) return recent.error();
     keep_kind(*recent, kind);
     for (auto& point : bucket_rounds(*recent, range.rollup_period_s))
@@ -199,13 +201,13 @@ Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id
 }
 
 Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, store::Id host_id,
-                                    EpochMs from, EpochMs to, int period_s, std::size_t limit,
-                                    ProbeKind kind) {
+                                    store::Id location_id, EpochMs from, EpochMs to, int period_s,
+                                    std::size_t limit, ProbeKind kind) {
   SeriesPage page;
   if (limit == 0 || from >= to) return page;
   const std::size_t read = rows_to_read(limit);
   if (period_s == 0) {
-    auto rounds = store.results_between(user_id, host_id, from, to, read);
+    auto rounds = store.results_between(user_id, host_id, location_id, from, to, read);
     if (!rounds) return rounds.error();
     const auto cut = drop_last_time(*rounds, read, [](const store::PingResult& round) { return round.ts; });
     keep_kind(*rounds, kind);
@@ -222,7 +224,7 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
   }
   const EpochMs period_ms = EpochMs{period_s} * 1000;
   from -= ((from % period_ms) + period_ms) % period_ms;  // down to the bucket's start, also before 1970
-  auto rollups = store.rollups_between(user_id, host_id, period_s, from, to, read);
+  auto rollups = store.rollups_between(user_id, host_id, location_id, period_s, from, to, read);
   if (!rollups) return rollups.error();
   const auto rollups_cut =
       drop_last_time(*rollups, read, [](const store::Rollup& rollup) { return rollup.bucket_start; });
@@ -243,7 +245,8 @@ Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, 
   const auto room = static_cast<EpochMs>(limit - page.points.size());
   const EpochMs tail_to = (to - tail_from) / period_ms < room ? to : tail_from + room * period_ms;
   if (tail_from >= tail_to) return page;
-  auto rounds = store.results_between(user_id, host_id, tail_from, tail_to, kMaxRoundsPerPage + 1);
+  auto rounds =
+      store.results_between(user_id, host_id, location_id, tail_from, tail_to, kMaxRoundsPerPage + 1);
   if (!rounds) return rounds.error();
   std::optional<EpochMs> cut_bucket;
   if (rounds->size() > kMaxRoundsPerPage) {

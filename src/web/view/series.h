@@ -49,6 +49,7 @@ std::vector<ProbeKind> kinds_of(ProbeMethod method);
 // row each round, and a host whose method changed keeps its older rows); everything below keeps `kind`'s.
 struct Series {
   ProbeKind kind = ProbeKind::icmp;
+  store::Id location_id = store::kLocalLocationId;  // where the points were measured from (issue 16)
   RangeSpec range;
   EpochMs from = 0, to = 0;
   std::vector<SeriesPoint> points;  // oldest first
@@ -57,11 +58,14 @@ struct Series {
   EpochMs same_until = 0;
 };
 
-// Errc::not_found when the host is not the user's; Errc::unavailable on database trouble.
+// The points of `kind` measured from `location_id`. Errc::not_found when the host is not the user's;
+// Errc::unavailable on database trouble.
 Result<Series> load_series(store::HostStore& store, store::Id user_id, store::Id host_id,
-                           const RangeSpec& range, EpochMs now, ProbeKind kind = ProbeKind::icmp);
+                           store::Id location_id, const RangeSpec& range, EpochMs now,
+                           ProbeKind kind = ProbeKind::icmp);
 
-// One page of a host's points of `kind` with from <= ts < to (the API's results): raw rounds (`period_s` 0),
+// One page of a host's points of `kind` from `location_id` with from <= ts < to (the API's results): raw
+// rounds (`period_s` 0),
 // or buckets of 3600 or 86400 s — the rollups, and after the last rollup buckets made here from the raw
 // rounds (the hour or day not rolled up yet, or every bucket when the ping service has built none). `from` is
 // taken down to its bucket's start. At most `limit` points; `next_from` is where the next page starts
@@ -74,8 +78,8 @@ struct SeriesPage {
 // page).
 inline constexpr std::size_t kMaxRoundsPerPage = 200'000;
 Result<SeriesPage> load_series_page(store::HostStore& store, store::Id user_id, store::Id host_id,
-                                    EpochMs from, EpochMs to, int period_s, std::size_t limit,
-                                    ProbeKind kind = ProbeKind::icmp);
+                                    store::Id location_id, EpochMs from, EpochMs to, int period_s,
+                                    std::size_t limit, ProbeKind kind = ProbeKind::icmp);
 
 // A rollup as a point of a series (its kind, its figures, `rounds` rounds).
 SeriesPoint point_of_rollup(const store::Rollup& rollup);

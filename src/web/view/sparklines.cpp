@@ -58,42 +58,44 @@ int loss_level(int sent, int received) {
 }
 
 std::optional<std::optional<Sparkline>> SparklineCache::kept(store::Id user_id, store::Id host_id,
-                                                             ProbeKind kind, EpochMs now) {
+                                                             store::Id location_id, ProbeKind kind,
+                                                             EpochMs now) {
   std::lock_guard lock(mutex_);
   const auto it = entries_.find(host_id);
-  if (it != entries_.end() && it->second.user_id == user_id && it->second.kind == kind &&
-      now - it->second.built_at < ttl_.count()) {
+  if (it != entries_.end() && it->second.user_id == user_id && it->second.location_id == location_id &&
+      it->second.kind == kind && now - it->second.built_at < ttl_.count()) {
     return it->second.value;
   }
   return std::nullopt;
 }
 
-void SparklineCache::keep(store::Id user_id, store::Id host_id, ProbeKind kind, EpochMs now,
-                          const std::optional<Sparkline>& value) {
+void SparklineCache::keep(store::Id user_id, store::Id host_id, store::Id location_id, ProbeKind kind,
+                          EpochMs now, const std::optional<Sparkline>& value) {
   std::lock_guard lock(mutex_);
   if (entries_.size() > 100'000) entries_.clear();
   // An empty sparkline is kept for a few seconds only: the host's first round is about to come.
   const EpochMs built_at = value ? now : now - ttl_.count() + 5000;
-  entries_[host_id] = Entry{user_id, kind, built_at, value};
+  entries_[host_id] = Entry{user_id, location_id, kind, built_at, value};
 }
 
 std::optional<Sparkline> SparklineCache::get(store::HostStore& store, store::Id user_id, store::Id host_id,
-                                             ProbeKind kind, EpochMs now) {
-  if (auto value = kept(user_id, host_id, kind, now)) return *value;
+                                             store::Id location_id, ProbeKind kind, EpochMs now) {
+  if (auto value = kept(user_id, host_id, location_id, kind, now)) return *value;
   RangeSpec day{"24h", kDay, 3600};  // hourly points: rollups, else bucketed rounds
-  auto series = load_series(store, user_id, host_id, day, now, kind);
+  auto series = load_series(store, user_id, host_id, location_id, day, now, kind);
   if (!series) return std::nullopt;  // not cached: the next view tries again
   std::optional<Sparkline> result = draw(series->points, now);
-  keep(user_id, host_id, kind, now, result);
+  keep(user_id, host_id, location_id, kind, now, result);
   return result;
 }
 
 std::vector<std::optional<Sparkline>> SparklineCache::get_page(store::HostStore& store, store::Id user_id,
+                                                               store::Id location_id,
                                                                std::span<const Wanted> hosts, EpochMs now) {
   std::vector<std::optional<Sparkline>> result(hosts.size());
   std::vector<std::size_t> missing;  // indexes into hosts
   for (std::size_t i = 0; i < hosts.size(); ++i) {
-    if (auto value = kept(user_id, hosts[i].host_id, hosts[i].kind, now)) {
+    if (auto value = kept(user_id, hosts[i].host_id, location_id, hosts[i].kind, now)) {
       result[i] = std::move(*value);
     } else {
       missing.push_back(i);
@@ -104,7 +106,7 @@ std::vector<std::optional<Sparkline>> SparklineCache::get_page(store::HostStore&
     std::vector<store::Id> ids;
     ids.reserve(last - first);
     for (std::size_t k = first; k < last; ++k) ids.push_back(hosts[missing[k]].host_id);
-    auto rollups = store.rollups_of_hosts(user_id, ids, 3600, now - kDay, now + 1);
+    auto rollups = store.rollups_of_hosts(user_id, ids, location_id, 3600, now - kDay, now + 1);
     if (!rollups) continue;  // nullopt for these, not kept
     // Ordered by host: each host's points, of every kind (the wanted kind is picked below).
     std::unordered_map<store::Id, std::vector<SeriesPoint>> points;
@@ -113,12 +115,12 @@ std::vector<std::optional<Sparkline>> SparklineCache::get_page(store::HostStore&
       const Wanted& wanted = hosts[missing[k]];
       const auto found = points.find(wanted.host_id);
       if (found == points.end()) {  // no rollup yet (or not the user's host: get() says not found)
-        result[missing[k]] = get(store, user_id, wanted.host_id, wanted.kind, now);
+        result[missing[k]] = get(store, user_id, wanted.host_id, location_id, wanted.kind, now);
         continue;
       }
       std::erase_if(found->second, [&](const SeriesPoint& point) { return point.method != wanted.kind; });
       result[missing[k]] = draw(found->second, now);
-      keep(user_id, wanted.host_id, wanted.kind, now, result[missing[k]]);
+      keep(user_id, wanted.host_id, location_id, wanted.kind, now, result[missing[k]]);
     }
   }
   return result;

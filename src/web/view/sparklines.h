@@ -32,10 +32,11 @@ class SparklineCache {
  public:
   explicit SparklineCache(std::chrono::milliseconds ttl = std::chrono::minutes(1)) : ttl_(ttl) {}
 
-  // The host's `kind` of rows (its primary kind: series.h); nullopt when it has no median in the last 24 h
-  // (or the database failed). Kept per host with its kind, so a method changed to another kind is read anew.
-  std::optional<Sparkline> get(store::HostStore& store, store::Id user_id, store::Id host_id, ProbeKind kind,
-                               EpochMs now);
+  // The host's `kind` of rows (its primary kind: series.h) from `location_id`; nullopt when it has no median
+  // in the last 24 h (or the database failed). Kept per host with its kind and location, so a method changed
+  // to another kind, or a page that shows another location, is read anew.
+  std::optional<Sparkline> get(store::HostStore& store, store::Id user_id, store::Id host_id,
+                               store::Id location_id, ProbeKind kind, EpochMs now);
 
   // The sparklines of a page of hosts, in the order asked: the ones kept as they are, the others from one
   // read of their hourly rollups (HostStore::rollups_of_hosts). A host without any rollup in the last day
@@ -46,18 +47,20 @@ class SparklineCache {
     ProbeKind kind = ProbeKind::icmp;
   };
   std::vector<std::optional<Sparkline>> get_page(store::HostStore& store, store::Id user_id,
-                                                 std::span<const Wanted> hosts, EpochMs now);
+                                                 store::Id location_id, std::span<const Wanted> hosts,
+                                                 EpochMs now);
 
  private:
   struct Entry {
     store::Id user_id = 0;
+    store::Id location_id = store::kLocalLocationId;
     ProbeKind kind = ProbeKind::icmp;
     EpochMs built_at = 0;
     std::optional<Sparkline> value;
   };
-  std::optional<std::optional<Sparkline>> kept(store::Id user_id, store::Id host_id, ProbeKind kind,
-                                               EpochMs now);
-  void keep(store::Id user_id, store::Id host_id, ProbeKind kind, EpochMs now,
+  std::optional<std::optional<Sparkline>> kept(store::Id user_id, store::Id host_id, store::Id location_id,
+                                               ProbeKind kind, EpochMs now);
+  void keep(store::Id user_id, store::Id host_id, store::Id location_id, ProbeKind kind, EpochMs now,
             const std::optional<Sparkline>& value);
 
   std::chrono::milliseconds ttl_;

@@ -229,7 +229,7 @@ TEST_F(AlertsDeliveryTest, TwoWorkersAndTwoDispatchersOnPostgresqlSendEachEventO
   ASSERT_TRUE(eventually(
       [&] {
         for (store::Id host : hosts_) {
-          auto state = db_->host_alert_state(user_, host);
+          auto state = db_->host_alert_state(user_, host, store::kLocalLocationId);
           if (!state || !state->has_value()) return false;
         }
         return true;

@@ -117,7 +117,7 @@ TEST_P(MonitorStoreTest, RollupsEqualARecomputationFromRawRows) {
     const auto expected = recompute(rows, period);
     std::size_t seen = 0;
     for (Id host : hosts) {
-      auto rollups = store_->rollups_between(user.id, host, period, 0, to + kDay);
+      auto rollups = store_->rollups_between(user.id, host, store::kLocalLocationId, period, 0, to + kDay);
       ASSERT_TRUE(rollups) << rollups.error().message;
       for (const auto& r : *rollups) {
         ++seen;
@@ -142,7 +142,8 @@ TEST_P(MonitorStoreTest, RollupsEqualARecomputationFromRawRows) {
   late.error.clear();
   ASSERT_TRUE(store_->insert_results(std::span(&late, 1)));
   ASSERT_TRUE(store_->refresh_rollups(3600, from, from + 1, 50));
-  auto rollups = store_->rollups_between(user.id, late.host_id, 3600, from - kHour, from + kHour);
+  auto rollups = store_->rollups_between(user.id, late.host_id, store::kLocalLocationId, 3600, from - kHour,
+                                         from + kHour);
   ASSERT_TRUE(rollups);
   ASSERT_FALSE(rollups->empty());
   EXPECT_DOUBLE_EQ(*rollups->front().min_ms, 0.05);
@@ -158,7 +159,7 @@ TEST_P(MonitorStoreTest, PruningDeletesOnlyOldRows) {
   auto deleted = store_->prune_results(11 * kDay, 2);
   ASSERT_TRUE(deleted);
   EXPECT_EQ(*deleted, 5 * 24);
-  auto kept = store_->results_between(user.id, hosts[0], 0, 20 * kDay);
+  auto kept = store_->results_between(user.id, hosts[0], store::kLocalLocationId, 0, 20 * kDay);
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->size(), 24u);
   EXPECT_GE(kept->front().ts, 11 * kDay);
@@ -168,13 +169,15 @@ TEST_P(MonitorStoreTest, PruningDeletesOnlyOldRows) {
     // them all, so nothing before February has gone).
     EXPECT_EQ(*store_->prune_rollups(11 * kDay + 6 * kHour, 2), 0);
     EXPECT_EQ(*store_->prune_rollups(31 * kDay, 2), 5 * 48);
-    EXPECT_TRUE(store_->rollups_between(user.id, hosts[0], 3600, 0, 20 * kDay)->empty());
+    EXPECT_TRUE(
+        store_->rollups_between(user.id, hosts[0], store::kLocalLocationId, 3600, 0, 20 * kDay)->empty());
     return;
   }
   auto pruned = store_->prune_rollups(11 * kDay + 6 * kHour, 2);
   ASSERT_TRUE(pruned);
   EXPECT_EQ(*pruned, 5 * 30);
-  EXPECT_EQ(store_->rollups_between(user.id, hosts[0], 3600, 0, 20 * kDay)->size(), 18u);
+  EXPECT_EQ(store_->rollups_between(user.id, hosts[0], store::kLocalLocationId, 3600, 0, 20 * kDay)->size(),
+            18u);
 }
 
 TEST_P(MonitorStoreTest, SingleWorkerLock) {
@@ -360,10 +363,12 @@ TEST_P(MonitorStoreTest, MaintenanceKeepsRollupsCurrentAndPrunes) {
   EXPECT_EQ(metrics.rollup_runs, 1u);
   EXPECT_EQ(metrics.maintenance_errors, 0u);
   // The current and previous hours, and the current day, are rolled up.
-  const auto hourly = store_->rollups_between(user.id, host, 3600, now - 2 * kHour, now + kHour);
+  const auto hourly =
+      store_->rollups_between(user.id, host, store::kLocalLocationId, 3600, now - 2 * kHour, now + kHour);
   ASSERT_TRUE(hourly);
   EXPECT_EQ(hourly->size(), 2u);
-  const auto daily = store_->rollups_between(user.id, host, 86400, now - kDay, now + kDay);
+  const auto daily =
+      store_->rollups_between(user.id, host, store::kLocalLocationId, 86400, now - kDay, now + kDay);
   ASSERT_TRUE(daily);
   ASSERT_EQ(daily->size(), 1u);
   EXPECT_EQ(daily->front().rounds, 10 * 6 + 3);  // 10:30 into the day, a round every 10 minutes
@@ -371,17 +376,21 @@ TEST_P(MonitorStoreTest, MaintenanceKeepsRollupsCurrentAndPrunes) {
   // cutoff stays until all of it has expired).
   if (GetParam() == DbKind::sqlite) {
     EXPECT_EQ(metrics.rows_pruned, 6u * 24);
-    EXPECT_EQ(store_->results_between(user.id, host, 0, now)->size(), 6u * 48);
+    EXPECT_EQ(store_->results_between(user.id, host, store::kLocalLocationId, 0, now)->size(), 6u * 48);
   } else {
     const EpochMs first_kept_day = (now - 2 * kDay) / kDay * kDay;
     const auto expired = static_cast<std::uint64_t>((first_kept_day - (now - 3 * kDay)) / (10 * 60000));
     EXPECT_EQ(metrics.rows_pruned, expired);
-    EXPECT_EQ(store_->results_between(user.id, host, 0, now)->size(), 6u * 72 - expired);
+    EXPECT_EQ(store_->results_between(user.id, host, store::kLocalLocationId, 0, now)->size(),
+              6u * 72 - expired);
   }
   // A replayed old row marks its buckets for the next run.
   maintenance.mark_dirty(now - 30 * kHour);
   maintenance.run_once(now + 1);
-  EXPECT_EQ(store_->rollups_between(user.id, host, 3600, now - 31 * kHour, now + kHour)->size(), 31u);
+  EXPECT_EQ(
+      store_->rollups_between(user.id, host, store::kLocalLocationId, 3600, now - 31 * kHour, now + kHour)
+          ->size(),
+      31u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MonitorStoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),

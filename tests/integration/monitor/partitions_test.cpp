@@ -86,7 +86,7 @@ TEST_P(PartitionTest, ARowForAnyDayLandsInItsDaysPartition) {
   EXPECT_EQ(query("SELECT COUNT(*) FROM ping_results_20261201"), "1");
   EXPECT_EQ(query("SELECT COUNT(*) FROM ping_results_20261021"), "1");
   // And reads back through the store with its figures (REAL keeps these exactly).
-  const auto back = store_->results_between(user.id, host, 0, kNoon + 2 * kDay);
+  const auto back = store_->results_between(user.id, host, store::kLocalLocationId, 0, kNoon + 2 * kDay);
   ASSERT_TRUE(back);
   ASSERT_EQ(back->size(), 3u);
   EXPECT_DOUBLE_EQ(*back->front().median_ms, 12.5);
@@ -184,7 +184,10 @@ TEST_P(PartitionTest, OnlyOneOfTwoWorkersRunsMaintenance) {
   EXPECT_FALSE(second.leads());
   EXPECT_EQ(metrics_b.rollup_runs, 0u);
   EXPECT_EQ(metrics_b.maintenance_errors, 0u);
-  EXPECT_TRUE(store_->rollups_between(user.id, host, 3600, kNoon + 2 * kHour, kNoon + 3 * kHour)->empty());
+  EXPECT_TRUE(store_
+                  ->rollups_between(user.id, host, store::kLocalLocationId, 3600, kNoon + 2 * kHour,
+                                    kNoon + 3 * kHour)
+                  ->empty());
   auto lock = other_store->try_lock_maintenance();
   ASSERT_TRUE(lock);
   EXPECT_EQ(*lock, nullptr);
@@ -197,7 +200,11 @@ TEST_P(PartitionTest, OnlyOneOfTwoWorkersRunsMaintenance) {
   second.run_once(kNoon + 2 * kHour + 2 * 60'000);
   EXPECT_TRUE(second.leads());
   EXPECT_EQ(metrics_b.rollup_runs, 1u);
-  EXPECT_EQ(store_->rollups_between(user.id, host, 3600, kNoon + 2 * kHour, kNoon + 3 * kHour)->size(), 1u);
+  EXPECT_EQ(store_
+                ->rollups_between(user.id, host, store::kLocalLocationId, 3600, kNoon + 2 * kHour,
+                                  kNoon + 3 * kHour)
+                ->size(),
+            1u);
   EXPECT_EQ(*store_->try_lock_maintenance(), nullptr);
 }
 
@@ -247,7 +254,10 @@ TEST_P(PartitionTest, MaintenanceRebuildsOneClosedDaysKeyAPassAndNeverTodays) {
   // Same rows, still found through the key; a replay of yesterday still inserts nothing twice.
   EXPECT_EQ(rows_between(kNoon - kDay, kNoon + kDay), rows_before);
   EXPECT_EQ(*store_->insert_results(std::vector<store::PingResult>{row(hosts[3], kNoon - kDay)}), 0);
-  EXPECT_EQ(store_->results_between(user.id, hosts[3], kNoon - kDay, kNoon - 12 * kHour)->size(), 300u);
+  EXPECT_EQ(
+      store_->results_between(user.id, hosts[3], store::kLocalLocationId, kNoon - kDay, kNoon - 12 * kHour)
+          ->size(),
+      300u);
   // Each day once: nothing is left to do.
   EXPECT_EQ(*store_->compact_partitions(kNoon), 0);
 }

@@ -69,7 +69,7 @@ class ServiceTest : public ::testing::Test {
                                                                     const std::vector<store::Id>& hosts) {
     std::map<store::Id, std::map<EpochMs, store::PingResult>> out;
     for (store::Id id : hosts) {
-      auto rows = db.results_between(user, id, 0, now_epoch_ms() + 60000);
+      auto rows = db.results_between(user, id, store::kLocalLocationId, 0, now_epoch_ms() + 60000);
       if (!rows && rows.error().code == Errc::not_found) continue;  // a deleted host
       EXPECT_TRUE(rows) << rows.error().message;
       if (!rows) continue;
@@ -343,7 +343,7 @@ TEST_F(ServiceTest, EachHostIsProbedByItsMethodAndGetsARowPerKind) {
 
   auto rows_by_kind = [&](store::Id host) {
     std::map<ProbeKind, std::vector<store::PingResult>> out;
-    const auto rows = db->results_between(user->id, host, 0, now_epoch_ms() + 60000);
+    const auto rows = db->results_between(user->id, host, store::kLocalLocationId, 0, now_epoch_ms() + 60000);
     EXPECT_TRUE(rows);
     if (rows) {
       for (const auto& row : *rows) out[row.method].push_back(row);
@@ -473,11 +473,12 @@ TEST_F(ServiceTest, AHostThatGoesSilentIsDownOnceAndUpOnceWhenItAnswersAgain) {
   EXPECT_FALSE(down.median_ms.has_value());
   EXPECT_EQ(down.reason, "every probe lost for 3 rounds");
   // The down event is the third silent round's: that round's row is stored, and the two before it lost too.
-  const auto rows = db->results_between(user->id, answering, down.at - 2 * kInterval.count(), down.at + 1);
+  const auto rows = db->results_between(user->id, answering, store::kLocalLocationId,
+                                        down.at - 2 * kInterval.count(), down.at + 1);
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 3u);
   for (const auto& row : *rows) EXPECT_EQ(row.received, 0) << row.ts;
-  const auto state = db->host_alert_state(user->id, answering);
+  const auto state = db->host_alert_state(user->id, answering, store::kLocalLocationId);
   ASSERT_TRUE(state && state->has_value());
   EXPECT_EQ((*state)->shown, "up");
 

@@ -90,7 +90,7 @@ class WorkersTest : public ::testing::Test {
   std::map<store::Id, std::set<EpochMs>> rows() {
     std::map<store::Id, std::set<EpochMs>> out;
     for (store::Id id : hosts_) {
-      auto found = db_->results_between(user_, id, 0, now_epoch_ms() + 60000);
+      auto found = db_->results_between(user_, id, store::kLocalLocationId, 0, now_epoch_ms() + 60000);
       EXPECT_TRUE(found) << found.error().message;
       if (!found) continue;
       for (const auto& row : *found) out[id].insert(row.ts);

@@ -106,7 +106,7 @@ TEST_P(AlertStoreTest, ASilentHostGoesDownOnceAfterNRoundsWithThatRoundsFigures)
   EXPECT_EQ(events[1].median_ms, 20.0);
   EXPECT_EQ(events[1].max_ms, 22.0);
 
-  const auto state = store_->host_alert_state(user.id, host.id).value();
+  const auto state = store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value();
   ASSERT_TRUE(state.has_value());
   EXPECT_EQ(state->shown, "down");
   EXPECT_EQ(state->lost_streak, 5);
@@ -135,12 +135,12 @@ TEST_P(AlertStoreTest, EachLocationsRoundsAreJudgedAgainstThatLocationsState) {
     far.location_id = paris->id;
     EXPECT_EQ(insert({good(host.id, number), far}), 2);
   }
-  const auto state = store_->host_alert_state(user.id, host.id).value();
+  const auto state = store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value();
   ASSERT_TRUE(state.has_value());
   EXPECT_EQ(state->shown, "up");
   EXPECT_EQ(state->lost_streak, 0);
   EXPECT_EQ(state->last_round_at, kStart + 5 * kRound);
-  const auto states = store_->user_alert_states(user.id).value();
+  const auto states = store_->user_alert_states(user.id, store::kLocalLocationId).value();
   ASSERT_EQ(states.size(), 1u);
   EXPECT_EQ(states[0].shown, "up");
   // paris' own state went down after its third lost round (its event does not name it yet).
@@ -161,26 +161,28 @@ TEST_P(AlertStoreTest, AReplayedBatchMakesNoSecondEvent) {
   EXPECT_EQ(insert(batch), 4);
   const Events once = {"r1 unknown>up recovered (quiet: first_round)", "r4 up>down all_lost"};
   EXPECT_EQ(events_of(user.id, host.id), once);
-  const auto state = store_->host_alert_state(user.id, host.id).value();
+  const auto state = store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value();
 
   // The spool replays the batch after an outage, twice: nothing is inserted, nothing evaluated.
   EXPECT_EQ(insert(batch), 0);
   EXPECT_EQ(insert(batch), 0);
   EXPECT_EQ(events_of(user.id, host.id), once);
-  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->lost_streak, state->lost_streak);
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value()->lost_streak,
+            state->lost_streak);
 
   // A batch of old rows and one new one: only the new one counts (the streak goes on from 3 to 4).
   std::vector<PingResult> mixed = batch;
   mixed.push_back(lost(host.id, 5));
   EXPECT_EQ(insert(mixed), 1);
   EXPECT_EQ(events_of(user.id, host.id), once);
-  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->lost_streak, 4);
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value()->lost_streak, 4);
 
   // Rounds older than the last evaluated one (a spool file replayed late) are stored but change nothing.
   PingResult older = good(host.id, 1);
   older.ts -= 10 * kRound;
   EXPECT_EQ(insert({older}), 1);
-  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->last_round_at, kStart + 4 * kRound);
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value()->last_round_at,
+            kStart + 4 * kRound);
   EXPECT_EQ(events_of(user.id, host.id), once);
 }
 
@@ -280,7 +282,7 @@ TEST_P(AlertStoreTest, EventsAreScopedByUser) {
   EXPECT_TRUE(store_->user_events(bob.id, bobs[0].id, 100).value().empty());
 
   EXPECT_EQ(store_->host_events(alice.id, b.id, 0, kStart * 2, 100).error().code, Errc::not_found);
-  EXPECT_EQ(store_->host_alert_state(alice.id, b.id).error().code, Errc::not_found);
+  EXPECT_EQ(store_->host_alert_state(alice.id, b.id, store::kLocalLocationId).error().code, Errc::not_found);
   EXPECT_EQ(store_->host_alert_overrides(alice.id, b.id).error().code, Errc::not_found);
   store::HostAlertOverrides overrides;
   overrides.down_after = 1;
@@ -296,14 +298,14 @@ TEST_P(AlertStoreTest, UserAlertStatesHoldEveryEvaluatedHostOfTheUserOnly) {
   const auto b = make_host(bob.id, "b.example.com");
   for (int r = 1; r <= 3; ++r) insert({lost(a1.id, r), good(a2.id, r), good(b.id, r)});
 
-  const auto states = store_->user_alert_states(alice.id).value();
+  const auto states = store_->user_alert_states(alice.id, store::kLocalLocationId).value();
   ASSERT_EQ(states.size(), 2u);
   EXPECT_EQ(states[0].host_id, a1.id);
   EXPECT_EQ(states[0].shown, "down");
   EXPECT_EQ(states[1].host_id, a2.id);
   EXPECT_EQ(states[1].shown, "up");
   for (const auto& state : states) EXPECT_NE(state.host_id, never.id);
-  const auto bobs = store_->user_alert_states(bob.id).value();
+  const auto bobs = store_->user_alert_states(bob.id, store::kLocalLocationId).value();
   ASSERT_EQ(bobs.size(), 1u);
   EXPECT_EQ(bobs[0].host_id, b.id);
 }
@@ -343,7 +345,7 @@ TEST_P(AlertStoreTest, DeletingAHostDeletesItsStateAndEvents) {
   EXPECT_EQ(events[0].host_id, kept.id);
   // Gone from the tables, not only hidden: a new host may get the old id on SQLite.
   const auto again = make_host(user.id, "a.example.com");
-  EXPECT_FALSE(store_->host_alert_state(user.id, again.id).value().has_value());
+  EXPECT_FALSE(store_->host_alert_state(user.id, again.id, store::kLocalLocationId).value().has_value());
   EXPECT_TRUE(store_->host_alert_overrides(user.id, again.id).value().empty());
   EXPECT_TRUE(events_of(user.id, again.id).empty());
   // A round of the deleted host arriving late is dropped, with no event.
@@ -422,7 +424,8 @@ TEST_P(AlertStoreTest, AnotherWriterOfTheSameHostMeanwhileWaitsAndTheDownCountsO
   EXPECT_EQ(*other_written, 1);
   EXPECT_EQ(events_of(user.id, host.id),
             (Events{"r1 unknown>up recovered (quiet: first_round)", "r4 up>down all_lost"}));
-  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->last_round_at, kStart + 4 * kRound);
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value()->last_round_at,
+            kStart + 4 * kRound);
 }
 
 // Probe methods (issue 15): one measurement per host per round is judged.
@@ -446,7 +449,7 @@ TEST_P(AlertStoreTest, ABothHostWhoseIcmpIsFilteredButTcpAnswersIsUpWithoutAnEve
     insert({lost(host.id, number), tcp(good(host.id, number, 30), number % 2 ? 5 : 0)});
   }
   EXPECT_EQ(events_of(user.id, host.id), (Events{"r1 unknown>up recovered (quiet: first_round)"}));
-  const auto state = store_->host_alert_state(user.id, host.id).value();
+  const auto state = store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value();
   ASSERT_TRUE(state.has_value());
   EXPECT_EQ(state->shown, "up");
   EXPECT_EQ(state->lost_streak, 0);
@@ -471,16 +474,19 @@ TEST_P(AlertStoreTest, ABothHostsRoundSplitOverTwoBatchesIsJudgedOnceOnBothRows)
   // The writer cut each round between its icmp row and its tcp row: judged when the second comes, once.
   for (int number = 1; number <= 5; ++number) {
     insert({lost(host.id, number)});
-    EXPECT_EQ(store_->host_alert_state(user.id, host.id).value().has_value(), number > 1) << number;
+    EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value().has_value(),
+              number > 1)
+        << number;
     insert({tcp(good(host.id, number))});
   }
   EXPECT_EQ(events_of(user.id, host.id), (Events{"r1 unknown>up recovered (quiet: first_round)"}));
-  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->last_round_at, kStart + 4 * kRound);
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value()->last_round_at,
+            kStart + 4 * kRound);
   // The tcp row first and the icmp row later works the same, and a replay of either judges nothing again.
   insert({tcp(lost(host.id, 6))});
   insert({lost(host.id, 6)});
   insert({lost(host.id, 6), tcp(lost(host.id, 6))});
-  EXPECT_EQ(store_->host_alert_state(user.id, host.id).value()->lost_streak, 1);
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value()->lost_streak, 1);
 }
 
 TEST_P(AlertStoreTest, ATcpHostIsJudgedOnItsTcpRowsAndAnIcmpHostOnItsIcmpRows) {

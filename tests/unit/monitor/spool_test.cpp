@@ -209,14 +209,14 @@ TEST(Spool, AFileWrittenBeforeErrorCodesReplaysIntoTheStoreWithTheSameWords) {
   ASSERT_EQ(file->batches().size(), 1u);
   ASSERT_EQ(*db->insert_results(file->batches()[0]), 6);
 
-  const auto first = *db->results_between(user.id, hosts[0], 0, 1'000'000);
+  const auto first = *db->results_between(user.id, hosts[0], store::kLocalLocationId, 0, 1'000'000);
   ASSERT_EQ(first.size(), 4u);
   const char* words[] = {"unresolvable", "refused", "unreachable", "timeout"};
   for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(first[i].error, words[i]);
     EXPECT_EQ(first[i].refused, 0);
   }
-  const auto second = *db->results_between(user.id, hosts[1], 0, 1'000'000);
+  const auto second = *db->results_between(user.id, hosts[1], store::kLocalLocationId, 0, 1'000'000);
   ASSERT_EQ(second.size(), 2u);
   EXPECT_EQ(second[0].error, "send failed");
   EXPECT_EQ(second[0].method, ProbeKind::tcp);
@@ -259,7 +259,7 @@ TEST(Spool, AFileWrittenBeforeLocationsReplaysAsTheLocalLocation) {
   ASSERT_EQ(*db->insert_results(rows), 3);
   EXPECT_EQ(*db->insert_results(rows), 0);
   // The pages read local's rows: the two old ones, with their words.
-  const auto local = *db->results_between(user.id, std::stoll(a), 0, 1'000'000);
+  const auto local = *db->results_between(user.id, std::stoll(a), store::kLocalLocationId, 0, 1'000'000);
   ASSERT_EQ(local.size(), 2u);
   EXPECT_EQ(local[0].received, 4);
   EXPECT_EQ(local[1].error, "timeout");

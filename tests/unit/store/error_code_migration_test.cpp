@@ -144,7 +144,7 @@ TEST_P(Migration011Test, TurnsEveryErrorWordIntoItsCodeWithoutLosingARow) {
             "0");
 
   // Through the store: the words as they were written, the RSTs beside an error kept.
-  const auto host2 = *store->results_between(1, 2, 0, 4'000'000'000'000LL);
+  const auto host2 = *store->results_between(1, 2, store::kLocalLocationId, 0, 4'000'000'000'000LL);
   ASSERT_EQ(host2.size(), static_cast<std::size_t>(2 * kRounds + 1));
   int words_seen = 0;
   for (const store::PingResult& row : host2) {
@@ -162,13 +162,13 @@ TEST_P(Migration011Test, TurnsEveryErrorWordIntoItsCodeWithoutLosingARow) {
     words_seen += lost ? 1 : 0;
   }
   EXPECT_GT(words_seen, 10);
-  const auto host4 = *store->results_between(1, 4, kStart + 5, kStart + 6);
+  const auto host4 = *store->results_between(1, 4, store::kLocalLocationId, kStart + 5, kStart + 6);
   ASSERT_EQ(host4.size(), 1u);
   EXPECT_EQ(host4[0].error, "error");
-  const auto host3 = *store->results_between(1, 3, kStart + 5, kStart + 6);
+  const auto host3 = *store->results_between(1, 3, store::kLocalLocationId, kStart + 5, kStart + 6);
   ASSERT_EQ(host3.size(), 1u);
   EXPECT_EQ(host3[0].error, "");
-  const auto statuses = *store->host_statuses(1);
+  const auto statuses = *store->host_statuses(1, store::kLocalLocationId);
   ASSERT_EQ(statuses.size(), static_cast<std::size_t>(kHosts));
   ASSERT_TRUE(statuses[0].latest);
   EXPECT_EQ(statuses[0].latest->error, "unreachable");
@@ -194,7 +194,7 @@ TEST_P(Migration011Test, TurnsEveryErrorWordIntoItsCodeWithoutLosingARow) {
     EXPECT_EQ(row.error, "send failed");
   }
   EXPECT_TRUE(found);
-  const auto replayed = *store->results_between(1, 1, late.ts, late.ts + 1);
+  const auto replayed = *store->results_between(1, 1, store::kLocalLocationId, late.ts, late.ts + 1);
   ASSERT_EQ(replayed.size(), 1u);
   EXPECT_EQ(replayed[0].error, "refused");
 

@@ -47,7 +47,8 @@ PingResult round_row(store::Id host_id, EpochMs ts, ProbeKind method, int receiv
 std::optional<PingResult> newest_stored(store::Store& store, store::Id user_id, store::Id host_id,
                                         ProbeKind method) {
   std::optional<PingResult> newest;
-  const auto history = store.results_between(user_id, host_id, 0, 4'000'000'000'000LL);
+  const auto history =
+      store.results_between(user_id, host_id, store::kLocalLocationId, 0, 4'000'000'000'000LL);
   for (const PingResult& row : *history) {
     if (row.method == method && (!newest || row.ts > newest->ts)) newest = row;
   }
@@ -70,7 +71,7 @@ void expect_same_row(const std::optional<PingResult>& got, const std::optional<P
 
 // Every host's status against its history: the latest of its main kind, and a both host's latest tcp row.
 void expect_statuses_match_history(store::Store& store, store::Id user_id, const std::string& when) {
-  const auto statuses = store.host_statuses(user_id);
+  const auto statuses = store.host_statuses(user_id, store::kLocalLocationId);
   ASSERT_TRUE(statuses.ok()) << statuses.error().message;
   for (const auto& status : *statuses) {
     const auto& host = status.host;
@@ -125,7 +126,7 @@ TEST_P(StoreTest, TheLatestRoundIsEachHostsNewestRowInWhateverOrderRoundsArrive)
   ASSERT_EQ(found.size(), 1u);
   expect_same_row(found[0].latest_tcp, newest_stored(*store_, user.id, hosts[2].id, ProbeKind::tcp),
                   "find_host_statuses");
-  const auto all = *store_->all_host_statuses();
+  const auto all = *store_->all_host_statuses(store::kLocalLocationId);
   EXPECT_EQ(all.size(), hosts.size());
   for (const auto& status : all) {
     if (status.host.id == hosts.back().id) {
@@ -149,7 +150,7 @@ TEST_P(StoreTest, RetentionForgetsALatestRoundWhoseRowItRemoved) {
   ASSERT_TRUE(pruned.ok()) << pruned.error().message;
   EXPECT_GE(*pruned, 1);
   expect_statuses_match_history(*store_, user.id, "after retention");
-  const auto statuses = *store_->host_statuses(user.id);
+  const auto statuses = *store_->host_statuses(user.id, store::kLocalLocationId);
   for (const auto& status : statuses) {
     if (status.host.id == silent.id) {
       EXPECT_FALSE(status.latest);
@@ -278,7 +279,7 @@ TEST_P(Migration010Test, CopiesEveryHostsNewestRowAndKeepsUpWithPlainSqlInserts)
   // One copy per (host, method) with rows: hosts 1-4's icmp rows and host 2's tcp rows.
   EXPECT_EQ(query("SELECT COUNT(*) FROM latest_results"), "5");
   expect_statuses_match_history(*store, 1, "after migrating");
-  const auto migrated_statuses = *store->host_statuses(1);
+  const auto migrated_statuses = *store->host_statuses(1, store::kLocalLocationId);
   for (const auto& status : migrated_statuses) {
     if (status.host.id == 2) {
       ASSERT_TRUE(status.latest_tcp);
@@ -296,7 +297,7 @@ TEST_P(Migration010Test, CopiesEveryHostsNewestRowAndKeepsUpWithPlainSqlInserts)
       std::to_string(kStart + 98 * 60'000LL) + ", 5, 5, 1, 1, 1, 1, 0, 0, 0), (5, " + std::to_string(kStart) +
       ", 5, 5, 1, 1, 1, 1, 0, 0, 0);\n");
   expect_statuses_match_history(*store, 1, "after a bulk load");
-  const auto loaded_statuses = *store->host_statuses(1);
+  const auto loaded_statuses = *store->host_statuses(1, store::kLocalLocationId);
   for (const auto& status : loaded_statuses) {
     if (status.host.id == 1) {
       ASSERT_TRUE(status.latest);

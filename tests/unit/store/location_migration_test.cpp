@@ -4,7 +4,7 @@
 // and a checksum, before and after; every row is then the `local` location's (id 1). ping_results' location
 // is packed into `method` (store/result_location.h), so its rows are exactly as they were. After it, two
 // locations' rows of one host and round both stay, a replay doubles nothing, the latest copy is kept per
-// location, rollups are computed per location, and the reads show `local`'s rows.
+// location, rollups are computed per location, and each read shows the location it is given.
 #include <string>
 #include <vector>
 
@@ -216,18 +216,32 @@ TEST_P(Migration013Test, KeysEveryRowByLocationWithoutLosingOne) {
   EXPECT_EQ(query("SELECT location_id || ' ' || method FROM latest_results WHERE host_id = 2 ORDER BY "
                   "location_id, method"),
             "1 0\n1 1\n2 0\n2 1");
-  // The reads show local's rows only (phase 1): local's last round of host 1, not paris' beside it.
-  const auto host1_rows = *store->results_between(1, 1, ts, ts + 1);
+  // Each read shows the location it is given: local's last round of host 1, not paris' beside it.
+  const auto host1_rows = *store->results_between(1, 1, store::kLocalLocationId, ts, ts + 1);
   ASSERT_EQ(host1_rows.size(), 1u);
   EXPECT_EQ(host1_rows[0].location_id, 1);
   EXPECT_NE(host1_rows[0].median_ms, std::optional<double>(42.0));
-  const auto statuses = *store->host_statuses(1);
+  const auto statuses = *store->host_statuses(1, store::kLocalLocationId);
   ASSERT_EQ(statuses.size(), static_cast<std::size_t>(kHosts));
   ASSERT_TRUE(statuses[1].latest);
   EXPECT_EQ(statuses[1].latest->location_id, 1);
   EXPECT_NE(statuses[1].latest->median_ms, std::optional<double>(42.0));
+  const auto paris_rows = *store->results_between(1, 1, paris->id, ts, ts + 1);
+  ASSERT_EQ(paris_rows.size(), 1u);
+  EXPECT_EQ(paris_rows[0].median_ms, std::optional<double>(42.0));
+  // The latest rounds of every location, in key order (host, location, kind).
   const auto latest = *store->latest_rounds(1);
-  for (const store::PingResult& row : latest) EXPECT_EQ(row.location_id, 1);
+  std::size_t of_paris = 0;
+  for (std::size_t i = 0; i < latest.size(); ++i) {
+    if (latest[i].location_id == paris->id) ++of_paris;
+    if (i == 0) continue;
+    const auto& a = latest[i - 1];
+    const auto& b = latest[i];
+    EXPECT_TRUE(a.host_id < b.host_id || (a.host_id == b.host_id && a.location_id < b.location_id) ||
+                (a.host_id == b.host_id && a.location_id == b.location_id && a.method < b.method))
+        << i;
+  }
+  EXPECT_EQ(of_paris, 3u) << "host 1's round and host 2's two kinds";
 
   // Rollups per location: paris' hour of host 1 beside local's, each from its own rows.
   const long long hour = ts / 3'600'000 * 3'600'000;
@@ -237,9 +251,17 @@ TEST_P(Migration013Test, KeysEveryRowByLocationWithoutLosingOne) {
             "BIGINT) AS TEXT) FROM ping_rollups WHERE host_id = 1 AND period_s = 3600 AND bucket_start = " +
             std::to_string(hour) + " ORDER BY location_id"),
       "1 1 2507\n2 1 42000");  // local's median 1 + 1 + 39 * 0.013 ms
-  const auto rollups = *store->rollups_between(1, 1, 3600, hour, hour + 3'600'000);
+  const auto rollups = *store->rollups_between(1, 1, store::kLocalLocationId, 3600, hour, hour + 3'600'000);
   ASSERT_EQ(rollups.size(), 1u);
   EXPECT_EQ(rollups[0].location_id, 1);
+  const auto paris_rollups = *store->rollups_between(1, 1, paris->id, 3600, hour, hour + 3'600'000);
+  ASSERT_EQ(paris_rollups.size(), 1u);
+  EXPECT_EQ(paris_rollups[0].location_id, paris->id);
+  EXPECT_EQ(paris_rollups[0].median_ms, std::optional<double>(42.0));
+  const std::vector<store::Id> page{1};
+  const auto paris_page = *store->rollups_of_hosts(1, page, paris->id, 3600, hour, hour + 3'600'000);
+  ASSERT_EQ(paris_page.size(), 1u);
+  EXPECT_EQ(paris_page[0].location_id, paris->id);
 
   // Hosts still cascade: a deleted host's rows of every location go with it.
   ASSERT_TRUE(store->delete_host(1, 2).ok());

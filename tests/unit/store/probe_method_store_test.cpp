@@ -88,7 +88,7 @@ TEST_P(StoreTest, HostsKeepTheirProbeSpecThroughEveryWriteAndRead) {
   const auto listed = store_->list_hosts(user.id);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(probes_of(*listed), expected);
-  const auto statuses = store_->host_statuses(user.id);
+  const auto statuses = store_->host_statuses(user.id, store::kLocalLocationId);
   ASSERT_TRUE(statuses.ok());
   std::vector<Host> status_hosts;
   for (const auto& status : *statuses) status_hosts.push_back(status.host);
@@ -115,7 +115,7 @@ TEST_P(StoreTest, ARoundsIcmpAndTcpRowsAreTwoRowsThatSayTheirMethod) {
   EXPECT_EQ(*store_->insert_results(batch), 3);
   EXPECT_EQ(*store_->insert_results(batch), 0);  // a replay: the key is (host_id, ts, method)
 
-  const auto rows = *store_->results_between(user.id, host.id, 0, 10000);
+  const auto rows = *store_->results_between(user.id, host.id, store::kLocalLocationId, 0, 10000);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].ts, 1000);
   EXPECT_EQ(rows[0].method, ProbeKind::icmp);
@@ -144,7 +144,7 @@ TEST_P(StoreTest, ARoundsIcmpAndTcpRowsAreTwoRowsThatSayTheirMethod) {
                                         row(host.id, 2000, ProbeKind::icmp, 5)};
   EXPECT_EQ(*store_->insert_results_evaluated(more, evaluator), 1);
   EXPECT_EQ(evaluator.rounds, 1u);
-  EXPECT_EQ(store_->results_between(user.id, host.id, 0, 10000)->size(), 4u);
+  EXPECT_EQ(store_->results_between(user.id, host.id, store::kLocalLocationId, 0, 10000)->size(), 4u);
 }
 
 TEST_P(StoreTest, LatestStatusReadsTheHostsKindAndABothHostsTcpRow) {
@@ -163,7 +163,7 @@ TEST_P(StoreTest, LatestStatusReadsTheHostsKindAndABothHostsTcpRow) {
       row(both.id, 1000, ProbeKind::icmp, 5),
   };
   ASSERT_EQ(*store_->insert_results(batch), 7);
-  const auto read = store_->host_statuses(user.id);
+  const auto read = store_->host_statuses(user.id, store::kLocalLocationId);
   ASSERT_TRUE(read.ok());
   const auto& statuses = *read;
   ASSERT_EQ(statuses.size(), 3u);
@@ -194,7 +194,7 @@ TEST_P(StoreTest, LatestStatusReadsTheHostsKindAndABothHostsTcpRow) {
   ASSERT_EQ(found.size(), 1u);
   ASSERT_TRUE(found[0].latest_tcp);
   EXPECT_EQ(found[0].latest_tcp->ts, 1000);
-  const auto all = store_->all_host_statuses();
+  const auto all = store_->all_host_statuses(store::kLocalLocationId);
   ASSERT_TRUE(all.ok());
   for (const auto& status : *all) {
     if (status.host.id == tcp.id) {
@@ -216,7 +216,8 @@ TEST_P(StoreTest, RollupsAreComputedPerMethod) {
   }
   ASSERT_EQ(*store_->insert_results(batch), 12);
   ASSERT_TRUE(store_->refresh_rollups(3600, kHour, 2 * kHour, 10).ok());
-  const auto rollups = *store_->rollups_between(user.id, host.id, 3600, 0, 10 * kHour);
+  const auto rollups =
+      *store_->rollups_between(user.id, host.id, store::kLocalLocationId, 3600, 0, 10 * kHour);
   ASSERT_EQ(rollups.size(), 2u);
   EXPECT_EQ(rollups[0].method, ProbeKind::icmp);
   EXPECT_EQ(rollups[0].rounds, 6);
@@ -302,7 +303,7 @@ TEST_P(Migration006Test, KeepsEveryRowAsAnIcmpRowAndEveryHostAsAnIcmpHost) {
   EXPECT_EQ(query("SELECT COUNT(*) FROM hosts WHERE probe_method <> 'icmp' OR tcp_port <> 443"), "0");
 
   // Through the store: the rows read back as icmp rows, and the new key takes a tcp row beside them.
-  const auto rows = *store->results_between(1, 2, 0, 2'000'000'000'000LL);
+  const auto rows = *store->results_between(1, 2, store::kLocalLocationId, 0, 2'000'000'000'000LL);
   ASSERT_EQ(rows.size(), static_cast<std::size_t>(kRounds));
   EXPECT_EQ(rows[0].method, ProbeKind::icmp);
   EXPECT_EQ(store->find_host(1, 2)->probe, ProbeSpec{});
@@ -310,7 +311,7 @@ TEST_P(Migration006Test, KeepsEveryRowAsAnIcmpRowAndEveryHostAsAnIcmpHost) {
   tcp.method = ProbeKind::tcp;
   tcp.refused = 1;
   EXPECT_EQ(*store->insert_results(std::vector<PingResult>{tcp, rows[1]}), 1);
-  EXPECT_EQ(store->results_between(1, 2, 0, 2'000'000'000'000LL)->size(),
+  EXPECT_EQ(store->results_between(1, 2, store::kLocalLocationId, 0, 2'000'000'000'000LL)->size(),
             static_cast<std::size_t>(kRounds) + 1);
 }
 

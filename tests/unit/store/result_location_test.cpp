@@ -38,7 +38,7 @@ TEST(ResultLocation, TheSqlHelpersSayTheSameArithmetic) {
   EXPECT_EQ(sql_kind_of("r.method"), "(r.method % 2)");
   // One location's rows of both kinds: one range of the key (host_id, method, ts).
   EXPECT_EQ(sql_method_of_location("r.method", 3), "r.method BETWEEN 4 AND 5");
-  EXPECT_EQ(sql_method_of_location("r.method", kShownLocationId), "r.method BETWEEN 0 AND 1");
+  EXPECT_EQ(sql_method_of_location("r.method", kLocalLocationId), "r.method BETWEEN 0 AND 1");
 }
 
 }  // namespace

@@ -209,7 +209,7 @@ TEST_P(StoreTest, InsertResultsIsIdempotentAndKeepsNulls) {
   EXPECT_EQ(*store_->insert_results(batch), 3);
   EXPECT_EQ(*store_->insert_results(batch), 0);  // a replay inserts nothing and fails nothing
 
-  const auto rows = *store_->results_between(user.id, host.id, 0, 10000);
+  const auto rows = *store_->results_between(user.id, host.id, store::kLocalLocationId, 0, 10000);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].ts, 1000);
   EXPECT_EQ(rows[0].received, 5);
@@ -222,7 +222,7 @@ TEST_P(StoreTest, InsertResultsIsIdempotentAndKeepsNulls) {
   EXPECT_EQ(rows[1].sent, 5);
 
   // Range is [from, to).
-  EXPECT_EQ(store_->results_between(user.id, host.id, 2000, 3000)->size(), 1u);
+  EXPECT_EQ(store_->results_between(user.id, host.id, store::kLocalLocationId, 2000, 3000)->size(), 1u);
 }
 
 // Since migration 011 the error is a code (store/result_error.h): the five words round-trip, and text that is
@@ -244,7 +244,7 @@ TEST_P(StoreTest, LargeBatchesRoundTripAndAnUnknownErrorTextReadsAsError) {
   EXPECT_EQ(*store_->insert_results(batch), 3000);
   EXPECT_EQ(*store_->insert_results(batch), 0);
 
-  const auto rows = *store_->results_between(user.id, host.id, 0, 100000);
+  const auto rows = *store_->results_between(user.id, host.id, store::kLocalLocationId, 0, 100000);
   ASSERT_EQ(rows.size(), 3000u);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     ASSERT_EQ(rows[i].ts, batch[i].ts);
@@ -283,7 +283,7 @@ TEST_P(StoreTest, HostStatusesShowEachHostWithItsLatestRound) {
                                                            make_result(pinged.id, 2000, 0),
                                                            make_result(foreign.id, 3000, 5)})
                   .ok());
-  const auto statuses = *store_->host_statuses(user.id);
+  const auto statuses = *store_->host_statuses(user.id, store::kLocalLocationId);
   ASSERT_EQ(statuses.size(), 2u);
   for (const auto& status : statuses) {
     EXPECT_NE(status.host.id, foreign.id);
@@ -312,7 +312,7 @@ TEST_P(StoreTest, AllHostStatusesShowEveryUsersHostsForTheOperator) {
                   .ok());
   store::OperatorStore& operators = *store_;
   ASSERT_TRUE(operators.check_connection().ok());
-  const auto statuses = operators.all_host_statuses();
+  const auto statuses = operators.all_host_statuses(store::kLocalLocationId);
   ASSERT_TRUE(statuses.ok()) << statuses.error().message;
   ASSERT_EQ(statuses->size(), 3u);
   EXPECT_EQ((*statuses)[0].host.id, pinged.id);
@@ -375,13 +375,13 @@ TEST_P(StoreTest, HostPagesAreInIdOrderAfterTheCursorWithTheFiltersThatAreSet) {
   EXPECT_EQ(one->front().latest->ts, 1000);
   EXPECT_TRUE(store_->find_host_statuses(other.id, query)->empty()) << "another user's host is not found";
 
-  const auto results = store_->results_between(user.id, ids[1], 0, 10000, 0);
+  const auto results = store_->results_between(user.id, ids[1], store::kLocalLocationId, 0, 10000, 0);
   EXPECT_TRUE(results->empty()) << "limit 0";
   ASSERT_TRUE(store_
                   ->insert_results(
                       std::vector<PingResult>{make_result(ids[1], 2000, 5), make_result(ids[1], 3000, 5)})
                   .ok());
-  const auto two = *store_->results_between(user.id, ids[1], 0, 10000, 2);
+  const auto two = *store_->results_between(user.id, ids[1], store::kLocalLocationId, 0, 10000, 2);
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[1].ts, 2000);
 }
@@ -391,9 +391,11 @@ TEST_P(StoreTest, ResultsAndRollupsOfAnotherUsersHostAreNotFound) {
   const auto bob = make_user("bob@example.com");
   const auto host = make_host(alice.id, "a.example.com");
   ASSERT_TRUE(store_->insert_results(std::vector<PingResult>{make_result(host.id, 1000, 5)}).ok());
-  EXPECT_EQ(store_->results_between(bob.id, host.id, 0, 10000).error().code, Errc::not_found);
-  EXPECT_EQ(store_->rollups_between(bob.id, host.id, 3600, 0, 10000).error().code, Errc::not_found);
-  EXPECT_TRUE(store_->rollups_between(alice.id, host.id, 3600, 0, 10000)->empty());
+  EXPECT_EQ(store_->results_between(bob.id, host.id, store::kLocalLocationId, 0, 10000).error().code,
+            Errc::not_found);
+  EXPECT_EQ(store_->rollups_between(bob.id, host.id, store::kLocalLocationId, 3600, 0, 10000).error().code,
+            Errc::not_found);
+  EXPECT_TRUE(store_->rollups_between(alice.id, host.id, store::kLocalLocationId, 3600, 0, 10000)->empty());
 }
 
 // The report's sparklines (issue 17): one read of a page of hosts' hourly rollups, scoped to the user.
@@ -413,7 +415,7 @@ TEST_P(StoreTest, RollupsOfHostsReadsAPageOfHostsInOneReadScopedToTheUser) {
   ASSERT_TRUE(store_->refresh_rollups(3600, 0, 5 * kHour, 100).ok());
 
   const std::vector<store::Id> page = {a2.id, a1.id, b1.id, 999'999};
-  const auto read = store_->rollups_of_hosts(alice.id, page, 3600, kHour, 3 * kHour);
+  const auto read = store_->rollups_of_hosts(alice.id, page, store::kLocalLocationId, 3600, kHour, 3 * kHour);
   ASSERT_TRUE(read.ok()) << read.error().message;
   std::vector<std::pair<store::Id, EpochMs>> got;
   for (const auto& rollup : *read) got.emplace_back(rollup.host_id, rollup.bucket_start);
@@ -422,15 +424,24 @@ TEST_P(StoreTest, RollupsOfHostsReadsAPageOfHostsInOneReadScopedToTheUser) {
   EXPECT_EQ(got, want) << "by host and time, within [from, to); bob's host and a missing id give nothing";
   EXPECT_EQ(read->front().rounds, 1);
   EXPECT_EQ(read->front().sent, 5);
-  EXPECT_TRUE(
-      store_->rollups_of_hosts(bob.id, std::vector<store::Id>{a1.id, a2.id}, 3600, 0, 5 * kHour)->empty())
+  EXPECT_TRUE(store_
+                  ->rollups_of_hosts(bob.id, std::vector<store::Id>{a1.id, a2.id}, store::kLocalLocationId,
+                                     3600, 0, 5 * kHour)
+                  ->empty())
       << "another user's hosts are not read";
-  EXPECT_TRUE(store_->rollups_of_hosts(alice.id, std::vector<store::Id>{a1.id}, 86400, 0, 5 * kHour)->empty())
+  EXPECT_TRUE(store_
+                  ->rollups_of_hosts(alice.id, std::vector<store::Id>{a1.id}, store::kLocalLocationId, 86400,
+                                     0, 5 * kHour)
+                  ->empty())
       << "only the period asked for";
-  EXPECT_TRUE(store_->rollups_of_hosts(alice.id, std::vector<store::Id>{}, 3600, 0, 5 * kHour)->empty());
+  EXPECT_TRUE(
+      store_
+          ->rollups_of_hosts(alice.id, std::vector<store::Id>{}, store::kLocalLocationId, 3600, 0, 5 * kHour)
+          ->empty());
   const std::vector<store::Id> too_many(store::HostStore::kMaxHostsPerRead + 1, a1.id);
-  EXPECT_EQ(store_->rollups_of_hosts(alice.id, too_many, 3600, 0, 5 * kHour).error().code,
-            Errc::invalid_argument);
+  EXPECT_EQ(
+      store_->rollups_of_hosts(alice.id, too_many, store::kLocalLocationId, 3600, 0, 5 * kHour).error().code,
+      Errc::invalid_argument);
 }
 
 TEST_P(StoreTest, ManyThreadsCanWriteAtOnce) {
@@ -448,14 +459,14 @@ TEST_P(StoreTest, ManyThreadsCanWriteAtOnce) {
   }
   for (auto& writer : writers) writer.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(store_->results_between(user.id, host.id, 0, 100000)->size(), 120u);
+  EXPECT_EQ(store_->results_between(user.id, host.id, store::kLocalLocationId, 0, 100000)->size(), 120u);
 }
 
 TEST_P(StoreTest, DataVersionChangesWithEveryCommitOfAnyProcess) {
   const auto user = make_user("a@example.com");
   const auto first = store_->data_version();
   ASSERT_TRUE(first.ok()) << first.error().message;
-  ASSERT_TRUE(store_->host_statuses(user.id).ok());
+  ASSERT_TRUE(store_->host_statuses(user.id, store::kLocalLocationId).ok());
   // Reads change nothing (on PostgreSQL the cluster's other transactions may: the token may change anyway).
   if (GetParam() == DbKind::sqlite) {
     EXPECT_EQ(*store_->data_version(), *first);

@@ -254,7 +254,7 @@ class FrozenDatabase : public store::OperatorStore {
     if (fail) return make_error(Errc::unavailable, "connection refused");
     return {};
   }
-  Result<std::vector<store::HostStatus>> all_host_statuses() override {
+  Result<std::vector<store::HostStatus>> all_host_statuses(store::Id) override {
     return std::vector<store::HostStatus>{};
   }
   void thaw(bool failing) {

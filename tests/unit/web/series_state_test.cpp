@@ -105,6 +105,41 @@ TEST(HostState, JudgedByTheProbeMethod) {
   EXPECT_EQ(shown_round(status, judge_host(status, now, stale))->method, ProbeKind::icmp);
 }
 
+// Across locations (issue 16): the worst verdict, down over degraded over up; a location with no fresh round
+// counts only when none has one; among equals the first location (by id: local) is the one shown.
+TEST(HostState, TheWorstLocationDecides) {
+  const auto stale = std::chrono::seconds(300);
+  const EpochMs now = 1'000'000'000;
+  store::HostStatus status;
+  status.host.probe = {ProbeMethod::icmp, 443};
+  const auto at = [](store::Id location, std::optional<store::PingResult> latest) {
+    return store::LocationRounds{location, std::move(latest), std::nullopt};
+  };
+  EXPECT_EQ(judge_worst(status, now, stale).view.state, HostState::unknown) << "no location reports it";
+  EXPECT_EQ(judge_worst(status, now, stale).location, nullptr);
+
+  status.locations = {at(1, round_at(now - 1000, 5, 5, 1.0)), at(2, round_at(now - 1000, 5, 3, 9.0)),
+                      at(3, round_at(now - 999'000, 5, 0, std::nullopt))};
+  LocationView worst = judge_worst(status, now, stale);
+  EXPECT_EQ(worst.view.state, HostState::degraded) << "location 3's stale round is not a fresh down";
+  ASSERT_NE(worst.location, nullptr);
+  EXPECT_EQ(worst.location->location_id, 2);
+  EXPECT_EQ(shown_round(status.host, worst)->median_ms, std::optional<double>(9.0));
+
+  status.locations[2] = at(3, round_at(now - 1000, 5, 0, std::nullopt));
+  EXPECT_EQ(judge_worst(status, now, stale).view.state, HostState::down);
+  EXPECT_EQ(judge_worst(status, now, stale).location->location_id, 3);
+
+  status.locations = {at(1, round_at(now - 1000, 5, 5, 1.0)), at(2, round_at(now - 1000, 5, 5, 2.0))};
+  EXPECT_EQ(judge_worst(status, now, stale).location->location_id, 1) << "among equals, the first";
+  status.locations = {at(1, round_at(now - 999'000, 5, 5, 1.0)), at(2, round_at(now - 999'000, 5, 5, 2.0))};
+  EXPECT_EQ(judge_worst(status, now, stale).view.state, HostState::unknown) << "none fresh: unknown";
+
+  EXPECT_EQ(judge_at(status, 2, now, stale).location->location_id, 2);
+  EXPECT_EQ(judge_at(status, 7, now, stale).location, nullptr);
+  EXPECT_EQ(judge_at(status, 7, now, stale).view.state, HostState::unknown);
+}
+
 TEST(HostState, MethodLabels) {
   EXPECT_EQ(method_label({ProbeMethod::icmp, 443}), "ICMP");
   EXPECT_EQ(method_label({ProbeMethod::tcp, 22}), "TCP 22");

@@ -313,7 +313,8 @@ TEST_F(ProbeMethodUiTest, ABothHostsPageChartsBothMethodsAndListsARowPerMethod) 
   const Response page = alice.call(Method::get, "/report/" + std::to_string(host) + "?range=1h");
   ASSERT_EQ(page.status, 200);
   EXPECT_TRUE(contains(page.body, "data-methods=\"icmp tcp\"")) << page.body;
-  EXPECT_TRUE(contains(page.body, "<span class=\"series-key\" data-method=\"icmp\" data-location=\"local\">"));
+  EXPECT_TRUE(
+      contains(page.body, "<span class=\"series-key\" data-method=\"icmp\" data-location=\"local\">"));
   EXPECT_TRUE(contains(page.body, "<span class=\"series-key\" data-method=\"tcp\" data-location=\"local\">"));
   EXPECT_TRUE(contains(page.body, "Latency: ICMP and TCP"));
   EXPECT_TRUE(

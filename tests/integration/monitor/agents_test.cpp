@@ -46,16 +46,8 @@ class AgentsTest : public ::testing::Test {
     url_ = "sqlite:" + dir_.file("server.db");
     db_ = open_migrated(url_);
     ASSERT_TRUE(db_);
-    auto user = db_->create_user("agents@example.com", "x", true);
-    ASSERT_TRUE(user);
-    for (std::uint32_t i = 0; i < kHosts; ++i) {
-      store::Host host;
-      host.user_id = user->id;
-      host.hostname = simnet::v4_host(i).to_string();
-      auto added = db_->add_host(host);
-      ASSERT_TRUE(added);
-      hosts_.push_back(added->id);
-    }
+    hosts_ = add_simnet_hosts(*db_, "agents@example.com", kHosts);
+    ASSERT_EQ(hosts_.size(), static_cast<std::size_t>(kHosts));
     port_ = free_tcp_port();
   }
 

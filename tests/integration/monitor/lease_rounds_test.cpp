@@ -73,16 +73,9 @@ class LeaseRoundsTest : public ::testing::Test {
     ASSERT_TRUE(network_);
     db_ = open_migrated(server_.create_database("lease_rounds"));
     ASSERT_TRUE(db_);
-    auto user = db_->create_user("l@example.com", "x", true);
-    ASSERT_TRUE(user);
-    for (std::uint32_t i = 0; i < kHosts; ++i) {
-      store::Host host;
-      host.user_id = user->id;
-      host.hostname = simnet::v4_host(i).to_string();
-      auto added = db_->add_host(host);
-      ASSERT_TRUE(added);
-      hosts_.insert(added->id);
-    }
+    const auto ids = add_simnet_hosts(*db_, "l@example.com", kHosts);
+    ASSERT_EQ(ids.size(), static_cast<std::size_t>(kHosts));
+    hosts_.insert(ids.begin(), ids.end());
   }
 
   PostgresServer server_;

@@ -63,6 +63,26 @@ inline std::unique_ptr<simnet::Network> start_simnet(const std::vector<simnet::H
   return std::move(*network);
 }
 
+// A user `email` (an admin) owning simnet::v4_host(0) .. v4_host(count - 1), added in that order: their ids
+// (fewer after a GTest failure).
+inline std::vector<store::Id> add_simnet_hosts(store::Store& db, const std::string& email,
+                                               std::uint32_t count) {
+  std::vector<store::Id> ids;
+  auto user = db.create_user(email, "x", true);
+  EXPECT_TRUE(user) << (user ? "" : user.error().message);
+  if (!user) return ids;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    store::Host host;
+    host.user_id = user->id;
+    host.hostname = simnet::v4_host(i).to_string();
+    auto added = db.add_host(host);
+    EXPECT_TRUE(added) << (added ? "" : added.error().message);
+    if (!added) return ids;
+    ids.push_back(added->id);
+  }
+  return ids;
+}
+
 inline std::unique_ptr<store::Store> open_migrated(const std::string& url) {
   auto parsed = parse_db_url(url);
   EXPECT_TRUE(parsed);

@@ -126,7 +126,9 @@ Result<Reply> AgentClient::perform(std::string_view path, const std::string* bod
   curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
   curl.easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl.easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl.easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.empty() ? nullptr : options_.ca_file.c_str());
+  // Only when given: NULL would not mean "the default" but "no CA file at all" (CURLOPT_CAINFO(3)), and the
+  // file cannot change between requests, so the handle keeps what it was given first.
+  if (!options_.ca_file.empty()) curl.easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
   const std::string user_agent = std::string("Semaphore-agent/") + kVersion;
   curl.easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
 

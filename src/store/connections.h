@@ -36,8 +36,8 @@ class Connections {
     return i < per_lane_ ? background_.at(i) : interactive_.at(i - per_lane_);
   }
 
-  // Runs `work` on a pooled connection; a soci_error becomes an Error (a broken connection is reopened
-  // for the next caller). Every store method goes through here.
+  // Runs `work` on a pooled connection; a soci_error becomes an Error. A connection found broken is
+  // reopened, and the work run once more on it when it reopens. Every store method goes through here.
   template <class T>
   Result<T> with_session(const char* what, const std::function<Result<T>(soci::session&)>& work);
 
@@ -73,20 +73,30 @@ class WriteTransaction {
 template <class T>
 Result<T> Connections::with_session(const char* what, const std::function<Result<T>(soci::session&)>& work) {
   soci::session sql(pool());
-  try {
-    return work(sql);
-  } catch (const soci::soci_error& error) {
-    Error translated = translate(error, what);
-    if (translated.code == Errc::unavailable) {
+  // A pooled connection can break while it sits idle (the server restarted or dropped it): its first
+  // statement fails. It is reopened at once, and when that works the call is made once more on it, so an
+  // outage fails only the calls made during it, not the first call on each pooled connection afterwards.
+  // Running the work again is safe: the failed attempt's transaction died with its connection, and a call
+  // that failed is retried by its caller anyway.
+  for (bool retried = false;; retried = true) {
+    try {
+      return work(sql);
+    } catch (const soci::soci_error& error) {
+      Error translated = translate(error, what);
+      if (translated.code != Errc::unavailable) return translated;
+      bool reopened = false;
       try {
-        if (!sql.is_connected()) sql.reconnect();  // so the next caller on this connection gets a live one
+        if (!sql.is_connected()) {
+          sql.reconnect();
+          reopened = true;
+        }
       } catch (const soci::soci_error&) {
         // Still down: the next call tries again.
       }
+      if (!reopened || retried) return translated;
+    } catch (const std::exception& error) {
+      return make_error(Errc::internal, std::string(what) + ": " + error.what());
     }
-    return translated;
-  } catch (const std::exception& error) {
-    return make_error(Errc::internal, std::string(what) + ": " + error.what());
   }
 }
 

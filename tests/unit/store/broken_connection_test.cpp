@@ -25,10 +25,10 @@ TEST(BrokenConnections, EveryCallAfterTheServerDroppedItsConnectionsAnswers) {
   store::MonitorStore& monitor = **store;
   ASSERT_TRUE(monitor.check_connection());
 
-  const auto dropped = run_command(
-      {"psql", "-qtA", url, "-c",
-       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
-       "AND pid <> pg_backend_pid();"});
+  const std::string drop_every_other_connection =
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND "
+      "pid <> pg_backend_pid();";
+  const auto dropped = run_command({"psql", "-qtA", url, "-c", drop_every_other_connection});
   ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
   ASSERT_GT(std::stoi(dropped.out), 0) << "the store's connections were not there to drop";
 

@@ -29,6 +29,7 @@ AlertRules effective_rules(const AlertRules& defaults, const HostRuleOverrides& 
   if (overrides.baseline_factor) rules.baseline_factor = on_unless_zero(*overrides.baseline_factor);
   if (overrides.flap_changes) rules.flap_changes = *overrides.flap_changes;
   if (overrides.flap_window) rules.flap_window = *overrides.flap_window;
+  if (overrides.quorum) rules.quorum = *overrides.quorum > 0 ? overrides.quorum : std::nullopt;
   return rules;
 }
 
@@ -50,6 +51,9 @@ std::optional<RuleError> validate(const AlertRules& rules) {
   if (auto error = count_error("flap_changes", rules.flap_changes, 2, 1000)) return error;
   if (rules.flap_window < std::chrono::minutes(1) || rules.flap_window > std::chrono::hours(24 * 7)) {
     return RuleError{"flap_window", "flap_window must be between 1 minute and 7 days"};
+  }
+  if (rules.quorum) {
+    if (auto error = count_error("quorum", *rules.quorum, 1, 100)) return error;
   }
   return std::nullopt;
 }

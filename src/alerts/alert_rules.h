@@ -18,6 +18,10 @@ struct AlertRules {
       baseline_factor;   // R: median above R x the host's 7-day baseline is poor (off by default)
   int flap_changes = 6;  // F: this many state changes ...
   std::chrono::seconds flap_window{3600};  // ... within W make the host flapping; stable W/4 settles it
+  // Q (issue 16): how many of the locations that report a host must see it down (or degraded) before the
+  // host is; nullopt: a majority of them. Clamped to the locations reporting, so a location gone offline
+  // never makes `down` unreachable (alerts/quorum.h).
+  std::optional<int> quorum;
 };
 
 // The fields a host may override; nullopt keeps the user's default. `median_ms` and `baseline_factor` are
@@ -29,6 +33,7 @@ struct HostRuleOverrides {
   std::optional<double> baseline_factor;  // 0 turns the rule off for this host
   std::optional<int> flap_changes;
   std::optional<std::chrono::seconds> flap_window;
+  std::optional<int> quorum;  // 0 goes back to the majority for this host
 };
 
 AlertRules effective_rules(const AlertRules& defaults, const HostRuleOverrides& overrides);

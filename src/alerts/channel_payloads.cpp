@@ -332,6 +332,10 @@ std::string webhook_body(const store::Delivery& delivery, const NotificationCont
   body += ",\"median_ms\":" + number_json(rounded_ms(event.median_ms));
   body += ",\"max_ms\":" + number_json(rounded_ms(event.max_ms)) + "}";
   body += ",\"reason\":" + json::serialize(json::value(event.reason));
+  // The locations that saw the new state (issue 16).
+  json::array locations;
+  for (const std::string& name : event.locations) locations.emplace_back(name);
+  body += ",\"locations\":" + json::serialize(locations);
   // The verdict of the path measured at the state change (issue 15), when it was stored before the send.
   body +=
       ",\"path_verdict\":" +

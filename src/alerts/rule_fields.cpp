@@ -37,6 +37,7 @@ std::optional<double> rule_value(const AlertRules& rules, const RuleField& field
   if (name == "baseline_factor") return rules.baseline_factor;
   if (name == "flap_changes") return rules.flap_changes;
   if (name == "flap_window_s") return static_cast<double>(rules.flap_window.count());
+  if (name == "quorum") return as_double(rules.quorum);
   return std::nullopt;
 }
 
@@ -44,6 +45,8 @@ void set_rule_value(AlertRules& rules, const RuleField& field, std::optional<dou
   const std::string_view name = field.name;
   if (name == "median_ms") rules.median_ms = value;
   if (name == "baseline_factor") rules.baseline_factor = value;
+  if (name == "quorum")
+    rules.quorum = as_int(value ? std::optional<double>(std::clamp(*value, -1e9, 1e9)) : value);
   if (!value) return;
   // Out-of-range numbers are clamped into int first, so that validate() sees them as out of range.
   const double v = std::clamp(*value, -1e9, 1e9);
@@ -67,6 +70,7 @@ std::optional<double> override_value(const HostRuleOverrides& overrides, const R
   if (name == "flap_window_s" && overrides.flap_window) {
     return static_cast<double>(overrides.flap_window->count());
   }
+  if (name == "quorum") return as_double(overrides.quorum);
   return std::nullopt;
 }
 
@@ -80,6 +84,7 @@ void set_override_value(HostRuleOverrides& overrides, const RuleField& field, st
   if (name == "median_ms") overrides.median_ms = value;
   if (name == "baseline_factor") overrides.baseline_factor = value;
   if (name == "flap_changes") overrides.flap_changes = as_int(value);
+  if (name == "quorum") overrides.quorum = as_int(value);
   if (name == "flap_window_s") {
     overrides.flap_window =
         value ? std::optional<std::chrono::seconds>(static_cast<std::int64_t>(*value)) : std::nullopt;

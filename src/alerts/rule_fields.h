@@ -19,10 +19,11 @@ struct RuleField {
   std::string_view unit;   // "rounds", "%", "ms", "x baseline", "changes", "seconds"
   std::string_view help;   // one sentence for people
   bool whole;              // a whole number (counts, seconds)
-  bool can_be_off;         // median_ms and baseline_factor: off unless set
+  bool can_be_off;         // median_ms, baseline_factor and quorum: unset unless given (0 unsets per host)
+  std::string_view unset = "off";  // what an unset value means, as shown: "off", or quorum's "majority"
 };
 
-inline constexpr std::array<RuleField, 8> kRuleFields = {{
+inline constexpr std::array<RuleField, 9> kRuleFields = {{
     {"down_after", "Down after", "rounds",
      "A host is down after this many rounds in a row in which every probe was lost.", true, false},
     {"up_after", "Up after", "rounds",
@@ -46,6 +47,10 @@ inline constexpr std::array<RuleField, 8> kRuleFields = {{
      "The window the changes above are counted in; a flapping host settles after a quarter of it without a "
      "change.",
      true, false},
+    {"quorum", "Locations that must agree", "locations",
+     "When several locations ping a host, it is down (or degraded) only when at least this many of those "
+     "reporting it see it so. A majority of them unless set; more than are reporting counts as all of them.",
+     true, true, "majority"},
 }};
 
 const RuleField* find_rule_field(std::string_view name);

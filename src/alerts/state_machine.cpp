@@ -118,6 +118,8 @@ const char* to_string(Trigger trigger) {
       return "settled";
     case Trigger::maintenance_ended:
       return "maintenance_ended";
+    case Trigger::quorum:
+      return "quorum";
   }
   return "recovered";
 }

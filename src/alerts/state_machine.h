@@ -38,6 +38,7 @@ enum class Trigger : std::uint8_t {
   flapping,           // F changes within W
   settled,            // flapping ended: stable for W/4
   maintenance_ended,  // the state at a window's end differs from the state at its start
+  quorum,             // the host's state across locations changed as locations came or went (quorum.h)
 };
 const char* to_string(Trigger trigger);
 
@@ -70,9 +71,10 @@ struct AlertEvent {
   HostState to = HostState::unknown;
   EpochMs at = 0;  // the round's start
   Trigger trigger = Trigger::recovered;
-  std::string reason;       // for people: "loss 40% >= 20% for 3 rounds"
-  store::PingResult round;  // the figures of the round that fired
-  Quiet quiet = Quiet::no;  // Quiet::no: notify the channels
+  std::string reason;                  // for people: "loss 40% >= 20% for 3 rounds"
+  store::PingResult round;             // the figures of the round that fired
+  Quiet quiet = Quiet::no;             // Quiet::no: notify the channels
+  std::vector<std::string> locations;  // the locations that see the new state (alerts/quorum.h)
   bool notify() const { return quiet == Quiet::no; }
 };
 

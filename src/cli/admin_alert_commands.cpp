@@ -74,7 +74,7 @@ void print_rules(const alerts::AlertRules& rules) {
   for (const alerts::RuleField& field : alerts::kRuleFields) {
     const auto value = alerts::rule_value(rules, field);
     std::printf("%-16s %s%s\n", std::string(field.name).c_str(),
-                value ? alerts::format_rule_value(*value).c_str() : "off",
+                value ? alerts::format_rule_value(*value).c_str() : std::string(field.unset).c_str(),
                 value ? (" " + std::string(field.unit)).c_str() : "");
   }
 }
@@ -98,7 +98,7 @@ void set_rules(const GlobalOptions& global, const AlertCommandOptions& options) 
     const alerts::RuleField* field = alerts::find_rule_field(name);
     std::string flag = "--" + name;
     std::replace(flag.begin(), flag.end(), '_', '-');
-    if (field->can_be_off && text == "off") {
+    if (field->can_be_off && (text == "off" || text == field->unset)) {
       alerts::set_rule_value(rules, *field, std::nullopt);
       continue;
     }

@@ -23,6 +23,7 @@ struct UserAlertRules {
   std::optional<double> baseline_factor;
   int flap_changes = 0;
   std::int64_t flap_window_s = 0;
+  std::optional<int> quorum;  // nullopt: a majority of the reporting locations
 };
 
 // A host's overrides of its user's rules (table host_alert_rules): nullopt keeps the user's value;
@@ -32,10 +33,11 @@ struct HostAlertOverrides {
   std::optional<double> loss_percent, median_ms, baseline_factor;
   std::optional<int> flap_changes;
   std::optional<std::int64_t> flap_window_s;
+  std::optional<int> quorum;  // 0: back to the majority
 
   bool empty() const {
     return !down_after && !up_after && !degraded_after && !loss_percent && !median_ms && !baseline_factor &&
-           !flap_changes && !flap_window_s;
+           !flap_changes && !flap_window_s && !quorum;
   }
 };
 
@@ -53,7 +55,18 @@ struct AlertStateRecord {
   std::optional<std::string> window_start_state;
 };
 
-// One state change (table alert_events), with the figures of the round that caused it.
+// A host's one state across its locations (table alert_quorum, issue 16; alerts::QuorumState): what the
+// pages show and the channels are told. Before the host's first judged round there is none (or `unknown`).
+struct QuorumStateRecord {
+  Id host_id = 0;
+  std::string shown = "unknown";
+  EpochMs last_change_at = 0;
+  std::optional<std::string> window_start_state;
+  bool operator==(const QuorumStateRecord&) const = default;
+};
+
+// One state change of a host (its quorum's, issue 16) (table alert_events), with the figures of the round
+// that caused it.
 struct AlertEventRecord {
   Id id = 0;  // assigned by the store
   Id host_id = 0;
@@ -70,6 +83,9 @@ struct AlertEventRecord {
   // and its verdict ("the loss starts at hop 6, ..."). Read only: the path's insert sets it.
   std::optional<Id> path_id;
   std::string path_verdict;
+  // The locations that saw the new state (issue 16): one name when one location reports the host; empty for
+  // events recorded before migration 014.
+  std::vector<std::string> locations;
   // Written, not read back: a trace was queued for this event (monitor::PathTriggeringEvaluator sets it), so
   // its notifications wait for the path — the outbox rows are due when the path is attached, or
   // kNotificationPathWaitMs (store/notification_store.h) after they were written, whichever is first.

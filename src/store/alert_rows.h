@@ -28,10 +28,13 @@ struct Nullable {
 // "1700000000000,1700000060000": alert_state.recent_changes.
 std::string join_times(const std::vector<EpochMs>& times);
 std::vector<EpochMs> split_times(const std::string& text);
+// "paris,frankfurt": alert_events.locations (location names hold no comma).
+std::string join_names(const std::vector<std::string>& names);
+std::vector<std::string> split_names(const std::string& text);
 
 constexpr const char* kUserRulesColumns =
     "down_after, up_after, degraded_after, loss_percent, median_ms, baseline_factor, flap_changes, "
-    "flap_window_s";
+    "flap_window_s, quorum";
 
 struct UserRulesRow {
   long long user_id = 0;
@@ -39,6 +42,7 @@ struct UserRulesRow {
   double loss_percent = 0;
   Nullable<double> median_ms, baseline_factor;
   long long flap_window_s = 0;
+  Nullable<int> quorum;
 
   // Binds kUserRulesColumns.
   void bind(soci::statement& st) {
@@ -50,20 +54,21 @@ struct UserRulesRow {
     st.exchange(baseline_factor.into());
     st.exchange(soci::into(flap_changes));
     st.exchange(soci::into(flap_window_s));
+    st.exchange(quorum.into());
   }
   UserAlertRules take() const {
     return UserAlertRules{down_after,   up_after,        degraded_after,
                           loss_percent, median_ms.get(), baseline_factor.get(),
-                          flap_changes, flap_window_s};
+                          flap_changes, flap_window_s,   quorum.get()};
   }
 };
 
 constexpr const char* kOverrideColumns =
     "down_after, up_after, degraded_after, loss_percent, median_ms, baseline_factor, flap_changes, "
-    "flap_window_s";
+    "flap_window_s, quorum";
 
 struct OverridesRow {
-  Nullable<int> down_after, up_after, degraded_after, flap_changes;
+  Nullable<int> down_after, up_after, degraded_after, flap_changes, quorum;
   Nullable<double> loss_percent, median_ms, baseline_factor;
   Nullable<long long> flap_window_s;
 
@@ -77,6 +82,7 @@ struct OverridesRow {
     st.exchange(baseline_factor.into());
     st.exchange(flap_changes.into());
     st.exchange(flap_window_s.into());
+    st.exchange(quorum.into());
   }
   HostAlertOverrides take() const {
     HostAlertOverrides o;
@@ -88,6 +94,7 @@ struct OverridesRow {
     o.baseline_factor = baseline_factor.get();
     o.flap_changes = flap_changes.get();
     if (auto w = flap_window_s.get()) o.flap_window_s = *w;
+    o.quorum = quorum.get();
     return o;
   }
   void put(const HostAlertOverrides& o) {
@@ -98,6 +105,7 @@ struct OverridesRow {
     median_ms.set(o.median_ms);
     baseline_factor.set(o.baseline_factor);
     flap_changes.set(o.flap_changes);
+    quorum.set(o.quorum);
     flap_window_s.set(o.flap_window_s ? std::optional<long long>(*o.flap_window_s) : std::nullopt);
   }
 };
@@ -155,8 +163,7 @@ struct StateRow {
 constexpr const char* kEventColumns =
     "e.id, e.host_id, e.user_id, e.at, e.from_state, e.to_state, e.trigger, e.reason, e.quiet, e.sent, "
     "e.received, e.min_ms, e.median_ms, e.max_ms, e.path_id, (SELECT p.verdict FROM host_paths p WHERE p.id "
-    "= "
-    "e.path_id)";
+    "= e.path_id), e.locations";
 
 struct EventRow {
   long long id = 0, host_id = 0, user_id = 0, at = 0;
@@ -165,6 +172,7 @@ struct EventRow {
   Nullable<double> min_ms, median_ms, max_ms;
   Nullable<long long> path_id;
   Nullable<std::string> path_verdict;
+  std::string locations;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -183,6 +191,7 @@ struct EventRow {
     st.exchange(max_ms.into());
     st.exchange(path_id.into());
     st.exchange(path_verdict.into());
+    st.exchange(soci::into(locations));
   }
   AlertEventRecord take() const {
     AlertEventRecord e;
@@ -202,6 +211,7 @@ struct EventRow {
     e.max_ms = max_ms.get();
     if (auto path = path_id.get()) e.path_id = *path;
     e.path_verdict = path_verdict.get().value_or("");
+    e.locations = split_names(locations);
     return e;
   }
 };

@@ -87,6 +87,11 @@ class AlertStore {
   // The alert state at `location_id` of every host of the user that has one (hosts before their first round
   // have none), by host id: the report's state column in one query.
   virtual Result<std::vector<AlertStateRecord>> user_alert_states(Id user_id, Id location_id) = 0;
+  // Issue 16: the host's one state across its locations (alerts/quorum.h) — what the pages show and the
+  // channels were told; nullopt before its first judged round. Errc::not_found: not the user's host.
+  virtual Result<std::optional<QuorumStateRecord>> host_quorum_state(Id user_id, Id host_id) = 0;
+  // The same for every host of the user that has one, by host id.
+  virtual Result<std::vector<QuorumStateRecord>> user_quorum_states(Id user_id) = 0;
 };
 
 }  // namespace semaphore::store

@@ -51,6 +51,9 @@ class Dialect {
   // until the transaction ends, passing over (not waiting for) rows other transactions hold, so that
   // concurrent claimers never take or wait on each other's rows (NotificationStore::claim_channels).
   virtual std::string lock_rows_skip_locked(const std::string& alias) const = 0;
+  // " FOR UPDATE" where several writers can meet on one row (PostgreSQL); "" where writes are serialized
+  // anyway (SQLite: one writer at a time), so the store may skip making rows only to lock them.
+  virtual const char* lock_rows_for_update() const = 0;
 
   // --- reading and writing ---
   // DataVersionSource::data_version() for this back end.

@@ -5,17 +5,29 @@
 // implementation to the writer.
 //
 // MonitorStore::insert_results_evaluated calls it inside the transaction that inserts the rounds, once per
-// host that got at least one new row (duplicates skipped by ON CONFLICT are never handed over, so a replayed
-// batch evaluates nothing twice), then writes the states and events it returns before the commit: a round
-// and its events are stored together or not at all.
+// host and location that got at least one new row (duplicates skipped by ON CONFLICT are never handed over,
+// so a replayed batch evaluates nothing twice), then writes the states and events it returns before the
+// commit: a round and its events are stored together or not at all.
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "store/alert_records.h"
 #include "store/records.h"
 
 namespace semaphore::store {
+
+// Another location's say on the host (issue 16): its alert_state row and what the registry knows of it. The
+// evaluator decides from these whether it votes on a given round (alerts/quorum.h).
+struct LocationVoteRecord {
+  Id location_id = 0;
+  std::string name;
+  std::string shown;          // its alert_state.shown
+  EpochMs last_round_at = 0;  // its newest judged round of the host
+  EpochMs interval_ms = 0;    // its round interval as last reported (0: never reported)
+  EpochMs last_seen_at = 0;   // its last heartbeat (0: never)
+};
 
 // Everything a host's evaluation needs, loaded in the transaction.
 struct HostAlertContext {
@@ -25,6 +37,14 @@ struct HostAlertContext {
   HostAlertOverrides overrides;                  // all nullopt: none
   std::optional<AlertStateRecord> state;         // nullopt: the host's first round
   std::vector<MaintenanceWindowRecord> windows;  // the user's windows for this host or for all hosts
+  // Issue 16: the location whose rounds these are, the other locations that have judged the host, and the
+  // host's state across them (nullopt: none yet), read after the transaction locked it (PostgreSQL), so two
+  // locations' writers of one host take turns and each sees the other's committed vote.
+  Id location_id = 0;
+  std::string location_name;
+  std::vector<LocationVoteRecord> other_locations;
+  std::optional<QuorumStateRecord> quorum;
+  EpochMs now = 0;  // the transaction's clock, for "online"
 };
 
 // One inserted round, with the host's baseline for the round's hour when the evaluator asked for it.
@@ -35,7 +55,9 @@ struct RoundToEvaluate {
 
 struct HostAlertOutcome {
   AlertStateRecord state;  // written back (host_id, and the check on last_round_at, by the store)
-  std::vector<AlertEventRecord> events;  // inserted in order (id and user_id set by the store)
+  std::vector<AlertEventRecord>
+      events;  // the host's events, inserted in order (id and user_id set by the store)
+  std::optional<QuorumStateRecord> quorum;  // the host's new state across locations; nullopt: unchanged
 };
 
 class RoundEvaluator {

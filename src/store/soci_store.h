@@ -119,6 +119,8 @@ class SociStore final : public Store {
   Result<HostAlertOverrides> host_alert_overrides(Id user_id, Id host_id) override;
   Status set_host_alert_overrides(Id user_id, Id host_id, const HostAlertOverrides& overrides) override;
   Result<std::optional<AlertStateRecord>> host_alert_state(Id user_id, Id host_id, Id location_id) override;
+  Result<std::optional<QuorumStateRecord>> host_quorum_state(Id user_id, Id host_id) override;
+  Result<std::vector<QuorumStateRecord>> user_quorum_states(Id user_id) override;
   using AlertStore::user_events;
   Result<std::vector<AlertEventRecord>> user_events(Id user_id, const EventQuery& query) override;
   Result<std::vector<AlertEventRecord>> host_events(Id user_id, Id host_id, EpochMs from, EpochMs to,
@@ -184,8 +186,10 @@ class SociStore final : public Store {
   // insert_results_evaluated's part after the insert, inside its transaction (soci_store_alerts.cpp).
   Status evaluate_inserted(soci::session& sql, std::span<const PingResult> results,
                            const std::vector<std::size_t>& inserted, RoundEvaluator& evaluator);
+  // `registry`: every location by id (name, interval, last heartbeat), read once per batch, for the votes.
   Status evaluate_chunk(soci::session& sql, Id location, const std::vector<Id>& hosts,
-                        std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator);
+                        std::map<Id, std::vector<RoundToEvaluate>>& rounds, RoundEvaluator& evaluator,
+                        const std::map<Id, LocationVoteRecord>& registry);
   // Sets each round's baseline for the hosts whose rules use one, from the cache or, at most once per host
   // per hour of rounds, from ping_rollups.
   // Writes the outbox rows of the chunk's events that are to be sent (soci_store_channels.cpp): one per

@@ -27,4 +27,53 @@ Result<std::vector<AlertStateRecord>> SociStore::user_alert_states(Id user_id, I
   });
 }
 
+namespace {
+
+// Reads alert_quorum rows ("host_id, shown, last_change_at, window_start_state") of `where`, by host id.
+std::vector<QuorumStateRecord> quorum_rows(soci::session& sql, const std::string& where, long long bound) {
+  std::vector<QuorumStateRecord> states;
+  long long host_id = 0, changed = 0;
+  std::string shown;
+  Nullable<std::string> window_start;
+  soci::statement st =
+      (sql.prepare << "SELECT host_id, shown, last_change_at, window_start_state FROM "
+                      "alert_quorum WHERE " +
+                          where + " ORDER BY host_id",
+       soci::use(bound), soci::into(host_id), soci::into(shown), soci::into(changed), window_start.into());
+  if (st.execute(true)) {
+    do {
+      states.push_back(QuorumStateRecord{host_id, shown, changed, window_start.get()});
+    } while (st.fetch());
+  }
+  return states;
+}
+
+}  // namespace
+
+Result<std::optional<QuorumStateRecord>> SociStore::host_quorum_state(Id user_id, Id host_id) {
+  using Out = std::optional<QuorumStateRecord>;
+  return with_session<Out>("read host state", [&](soci::session& sql) -> Result<Out> {
+    const long long user = user_id, host = host_id;
+    long long owned = 0;
+    sql << "SELECT COUNT(*) FROM hosts WHERE id = :h AND user_id = :u", soci::use(host), soci::use(user),
+        soci::into(owned);
+    if (owned == 0) return make_error(Errc::not_found, "no such host");
+    auto states = quorum_rows(sql, "host_id = :h", host);
+    // A row made only to be locked (PostgreSQL) before the host's first verdict reads as none.
+    if (states.empty() || (states.front().shown == "unknown" && states.front().last_change_at == 0)) {
+      return Out{};
+    }
+    return Out{std::move(states.front())};
+  });
+}
+
+Result<std::vector<QuorumStateRecord>> SociStore::user_quorum_states(Id user_id) {
+  using Out = std::vector<QuorumStateRecord>;
+  return with_session<Out>("read host states", [&](soci::session& sql) -> Result<Out> {
+    auto states = quorum_rows(sql, "host_id IN (SELECT id FROM hosts WHERE user_id = :u)", user_id);
+    std::erase_if(states, [](const auto& s) { return s.shown == "unknown" && s.last_change_at == 0; });
+    return states;
+  });
+}
+
 }  // namespace semaphore::store

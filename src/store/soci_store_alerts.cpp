@@ -33,6 +33,23 @@ std::vector<EpochMs> split_times(const std::string& text) {
   return times;
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
+  return text;
+}
+
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    const std::size_t comma = std::min(text.find(',', begin), text.size());
+    if (comma > begin) names.push_back(text.substr(begin, comma - begin));
+    begin = comma + 1;
+  }
+  return names;
+}
+
 namespace {
 
 constexpr std::size_t kHostsPerQuery = 500;  // ids per IN list
@@ -149,6 +166,76 @@ void keep_effective_rounds(soci::session& sql, Id location, const std::map<Id, P
   }
 }
 
+// Every location by id, as a vote's template (name, interval, last heartbeat; the host's fields empty).
+std::map<Id, LocationVoteRecord> load_registry(soci::session& sql) {
+  std::map<Id, LocationVoteRecord> registry;
+  long long id = 0, interval = 0, seen = 0;
+  std::string name;
+  soci::indicator seen_indicator = soci::i_null;
+  soci::statement st =
+      (sql.prepare << "SELECT id, name, interval_ms, last_seen_at FROM locations", soci::into(id),
+       soci::into(name), soci::into(interval), soci::into(seen, seen_indicator));
+  if (st.execute(true)) {
+    do {
+      LocationVoteRecord& location = registry[id];
+      location.location_id = id;
+      location.name = name;
+      location.interval_ms = interval;
+      location.last_seen_at = seen_indicator == soci::i_ok ? seen : 0;
+    } while (st.fetch());
+  }
+  return registry;
+}
+
+// The hosts' state across locations and the other locations' votes into `contexts`. Where writers of
+// several locations can meet (PostgreSQL), each host's alert_quorum row is made if missing and locked first,
+// in id order: a second location's writer of the same host waits here until the first commits, then reads
+// its vote — so two locations that lose a host in the same minute never both count the other as still up.
+void load_quorum_context(soci::session& sql, const Dialect& dialect, Id location, const std::string& ids,
+                         const std::map<Id, LocationVoteRecord>& registry,
+                         std::map<Id, HostAlertContext>& contexts) {
+  const std::string lock = dialect.lock_rows_for_update();
+  if (!lock.empty()) {
+    sql << "INSERT INTO alert_quorum (host_id, shown, last_change_at) SELECT id, 'unknown', 0 FROM hosts "
+           "WHERE id IN (" +
+               ids + ") ORDER BY id ON CONFLICT (host_id) DO NOTHING";
+  }
+  {
+    long long host_id = 0, changed = 0;
+    std::string shown;
+    Nullable<std::string> window_start;
+    soci::statement st =
+        (sql.prepare << "SELECT host_id, shown, last_change_at, window_start_state FROM alert_quorum WHERE "
+                        "host_id IN (" +
+                            ids + ") ORDER BY host_id" + lock,
+         soci::into(host_id), soci::into(shown), soci::into(changed), window_start.into());
+    if (st.execute(true)) {
+      do {
+        if (auto it = contexts.find(host_id); it != contexts.end()) {
+          it->second.quorum = QuorumStateRecord{host_id, shown, changed, window_start.get()};
+        }
+      } while (st.fetch());
+    }
+  }
+  long long host_id = 0, other = 0, last_round = 0;
+  std::string shown;
+  soci::statement st = (sql.prepare << "SELECT host_id, location_id, shown, last_round_at FROM alert_state "
+                                       "WHERE host_id IN (" +
+                                           ids + ") AND location_id <> " + std::to_string(location),
+                        soci::into(host_id), soci::into(other), soci::into(shown), soci::into(last_round));
+  if (st.execute(true)) {
+    do {
+      const auto context = contexts.find(host_id);
+      const auto known = registry.find(other);
+      if (context == contexts.end() || known == registry.end()) continue;
+      LocationVoteRecord vote = known->second;
+      vote.shown = shown;
+      vote.last_round_at = last_round;
+      context->second.other_locations.push_back(std::move(vote));
+    } while (st.fetch());
+  }
+}
+
 }  // namespace
 
 // --- rules ---
@@ -171,22 +258,29 @@ Status SociStore::set_user_alert_rules(Id user_id, const UserAlertRules& rules) 
   Nullable<double> median, baseline;
   median.set(rules.median_ms);
   baseline.set(rules.baseline_factor);
+  Nullable<int> quorum;
+  quorum.set(rules.quorum);
   auto done = with_session<bool>("store alert rules", [&](soci::session& sql) -> Result<bool> {
     WriteTransaction transaction(sql, *dialect_);
     long long found = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :u", soci::use(user), soci::into(found);
     if (found == 0) return make_error(Errc::not_found, "no such user");
     sql << "INSERT INTO alert_rules (user_id, down_after, up_after, degraded_after, loss_percent, median_ms, "
-           "baseline_factor, flap_changes, flap_window_s, updated_at) VALUES (:u, :d, :up, :dg, :l, :m, :b, "
-           ":f, :w, :t) ON CONFLICT (user_id) DO UPDATE SET down_after = excluded.down_after, up_after = "
+           "baseline_factor, flap_changes, flap_window_s, quorum, updated_at) VALUES (:u, :d, :up, :dg, :l, "
+           ":m, "
+           ":b, :f, :w, :q, :t) ON CONFLICT (user_id) DO UPDATE SET down_after = excluded.down_after, "
+           "up_after = "
            "excluded.up_after, degraded_after = excluded.degraded_after, loss_percent = "
            "excluded.loss_percent, "
            "median_ms = excluded.median_ms, baseline_factor = excluded.baseline_factor, flap_changes = "
-           "excluded.flap_changes, flap_window_s = excluded.flap_window_s, updated_at = excluded.updated_at",
+           "excluded.flap_changes, flap_window_s = excluded.flap_window_s, quorum = excluded.quorum, "
+           "updated_at = "
+           "excluded.updated_at",
         soci::use(user), soci::use(rules.down_after), soci::use(rules.up_after),
         soci::use(rules.degraded_after), soci::use(rules.loss_percent),
         soci::use(median.value, median.indicator), soci::use(baseline.value, baseline.indicator),
-        soci::use(rules.flap_changes), soci::use(window), soci::use(now);
+        soci::use(rules.flap_changes), soci::use(window), soci::use(quorum.value, quorum.indicator),
+        soci::use(now);
     transaction.commit();
     return true;
   });
@@ -219,12 +313,14 @@ Status SociStore::set_host_alert_overrides(Id user_id, Id host_id, const HostAle
       OverridesRow row;
       row.put(overrides);
       sql << "INSERT INTO host_alert_rules (host_id, down_after, up_after, degraded_after, loss_percent, "
-             "median_ms, baseline_factor, flap_changes, flap_window_s, updated_at) VALUES (:h, :d, :up, :dg, "
-             ":l, :m, :b, :f, :w, :t) ON CONFLICT (host_id) DO UPDATE SET down_after = excluded.down_after, "
+             "median_ms, baseline_factor, flap_changes, flap_window_s, quorum, updated_at) VALUES (:h, :d, "
+             ":up, "
+             ":dg, :l, :m, :b, :f, :w, :q, :t) ON CONFLICT (host_id) DO UPDATE SET down_after = "
+             "excluded.down_after, "
              "up_after = excluded.up_after, degraded_after = excluded.degraded_after, loss_percent = "
              "excluded.loss_percent, median_ms = excluded.median_ms, baseline_factor = "
              "excluded.baseline_factor, flap_changes = excluded.flap_changes, flap_window_s = "
-             "excluded.flap_window_s, updated_at = excluded.updated_at",
+             "excluded.flap_window_s, quorum = excluded.quorum, updated_at = excluded.updated_at",
           soci::use(host), soci::use(row.down_after.value, row.down_after.indicator),
           soci::use(row.up_after.value, row.up_after.indicator),
           soci::use(row.degraded_after.value, row.degraded_after.indicator),
@@ -232,7 +328,8 @@ Status SociStore::set_host_alert_overrides(Id user_id, Id host_id, const HostAle
           soci::use(row.median_ms.value, row.median_ms.indicator),
           soci::use(row.baseline_factor.value, row.baseline_factor.indicator),
           soci::use(row.flap_changes.value, row.flap_changes.indicator),
-          soci::use(row.flap_window_s.value, row.flap_window_s.indicator), soci::use(now);
+          soci::use(row.flap_window_s.value, row.flap_window_s.indicator),
+          soci::use(row.quorum.value, row.quorum.indicator), soci::use(now);
     }
     transaction.commit();
     return true;
@@ -430,6 +527,7 @@ Status SociStore::evaluate_inserted(soci::session& sql, std::span<const PingResu
   // location's alert state; quorum over the locations is a later phase), then by host (ascending ids:
   // concurrent writers lock state rows in one order), oldest first.
   std::map<Id, std::map<Id, std::vector<RoundToEvaluate>>> rounds_by_location;
+  const std::map<Id, LocationVoteRecord> registry = load_registry(sql);
   for (std::size_t i : inserted) {
     rounds_by_location[results[i].location_id][results[i].host_id].push_back(
         RoundToEvaluate{results[i], std::nullopt});
@@ -446,7 +544,9 @@ Status SociStore::evaluate_inserted(soci::session& sql, std::span<const PingResu
       const std::vector<Id> chunk(
           host_ids.begin() + static_cast<std::ptrdiff_t>(begin),
           host_ids.begin() + static_cast<std::ptrdiff_t>(std::min(host_ids.size(), begin + kHostsPerQuery)));
-      if (auto status = evaluate_chunk(sql, location, chunk, rounds, evaluator); !status) return status;
+      if (auto status = evaluate_chunk(sql, location, chunk, rounds, evaluator, registry); !status) {
+        return status;
+      }
     }
   }
   return {};
@@ -454,7 +554,8 @@ Status SociStore::evaluate_inserted(soci::session& sql, std::span<const PingResu
 
 Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vector<Id>& hosts,
                                  std::map<Id, std::vector<RoundToEvaluate>>& rounds,
-                                 RoundEvaluator& evaluator) {
+                                 RoundEvaluator& evaluator,
+                                 const std::map<Id, LocationVoteRecord>& registry) {
   const std::string ids = in_list(hosts);
   std::map<Id, HostAlertContext> contexts;
   std::map<Id, std::string> provider_of_host;  // for the channels' provider filters
@@ -467,7 +568,9 @@ Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vec
          soci::into(host_id), soci::into(user_id), soci::into(provider), soci::into(method));
     if (st.execute(true)) {
       do {
-        contexts[host_id] = HostAlertContext{host_id, user_id, std::nullopt, {}, std::nullopt, {}};
+        HostAlertContext& context = contexts[host_id];
+        context.host_id = host_id;
+        context.user_id = user_id;
         provider_of_host[host_id] = provider;
         method_of_host[host_id] = parse_probe_method(method).value_or(ProbeMethod::icmp);
       } while (st.fetch());
@@ -477,6 +580,21 @@ Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vec
   keep_effective_rounds(sql, location, method_of_host, rounds);
   std::erase_if(contexts, [&](const auto& entry) { return rounds[entry.first].empty(); });
   if (contexts.empty()) return {};
+  const std::string judged_ids = in_list([&] {
+    std::vector<Id> judged;
+    for (const auto& entry : contexts) judged.push_back(entry.first);
+    return judged;
+  }());
+  // First of the reads below: on PostgreSQL it locks the hosts' quorum rows (see load_quorum_context).
+  load_quorum_context(sql, *dialect_, location, judged_ids, registry, contexts);
+  const auto here = registry.find(location);
+  const std::string location_name = here != registry.end() ? here->second.name : std::to_string(location);
+  const EpochMs now = now_epoch_ms();
+  for (auto& [host, context] : contexts) {
+    context.location_id = location;
+    context.location_name = location_name;
+    context.now = now;
+  }
   std::vector<Id> users;
   users.reserve(contexts.size());
   for (const auto& [host, context] : contexts) users.push_back(context.user_id);
@@ -560,9 +678,29 @@ Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vec
        soci::use(row.last_change_at), soci::use(row.last_round_at),
        soci::use(row.window_start_state.value, row.window_start_state.indicator), soci::use(state_location),
        soci::use(expected));
+  long long quorum_host = 0, quorum_changed = 0;
+  std::string quorum_shown;
+  Nullable<std::string> quorum_window;
+  soci::statement upsert_quorum(sql);
+  bool quorum_prepared = false;  // only when a host's state across locations changed (or is new)
+  auto prepare_upsert_quorum = [&] {
+    upsert_quorum.exchange(soci::use(quorum_host));
+    upsert_quorum.exchange(soci::use(quorum_shown));
+    upsert_quorum.exchange(soci::use(quorum_changed));
+    upsert_quorum.exchange(soci::use(quorum_window.value, quorum_window.indicator));
+    upsert_quorum.alloc();
+    upsert_quorum.prepare(
+        "INSERT INTO alert_quorum (host_id, shown, last_change_at, window_start_state) VALUES (:h, :s, :c, "
+        ":w) "
+        "ON CONFLICT (host_id) DO UPDATE SET shown = excluded.shown, last_change_at = "
+        "excluded.last_change_at, "
+        "window_start_state = excluded.window_start_state");
+    upsert_quorum.define_and_bind();
+    quorum_prepared = true;
+  };
   struct EventValues {
     long long host_id = 0, user_id = 0, at = 0, id = 0;
-    std::string from_state, to_state, trigger, reason, quiet;
+    std::string from_state, to_state, trigger, reason, quiet, locations;
     int sent = 0, received = 0;
     Nullable<double> min_ms, median_ms, max_ms;
   } values;
@@ -581,12 +719,14 @@ Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vec
     insert_event.exchange(soci::use(values.min_ms.value, values.min_ms.indicator));
     insert_event.exchange(soci::use(values.median_ms.value, values.median_ms.indicator));
     insert_event.exchange(soci::use(values.max_ms.value, values.max_ms.indicator));
+    insert_event.exchange(soci::use(values.locations));
     insert_event.exchange(soci::into(values.id));
     insert_event.alloc();
     insert_event.prepare(
         "INSERT INTO alert_events (host_id, user_id, at, from_state, to_state, trigger, reason, quiet, sent, "
-        "received, min_ms, median_ms, max_ms) VALUES (:h, :u, :a, :f, :t, :g, :r, :q, :s, :v, :mn, :md, :mx) "
-        "RETURNING id");
+        "received, min_ms, median_ms, max_ms, locations) VALUES (:h, :u, :a, :f, :t, :g, :r, :q, :s, :v, "
+        ":mn, "
+        ":md, :mx, :lo) RETURNING id");
     insert_event.define_and_bind();
     insert_prepared = true;
   };
@@ -600,6 +740,14 @@ Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vec
     if (upsert_state.get_affected_rows() != 1) {
       return make_error(Errc::unavailable, "the alert state of host " + std::to_string(host) +
                                                " changed during the write; the batch is retried");
+    }
+    if (outcome.quorum) {
+      if (!quorum_prepared) prepare_upsert_quorum();
+      quorum_host = host;
+      quorum_shown = outcome.quorum->shown;
+      quorum_changed = outcome.quorum->last_change_at;
+      quorum_window.set(outcome.quorum->window_start_state);
+      upsert_quorum.execute(true);
     }
     for (AlertEventRecord& event : outcome.events) {
       event.host_id = host;
@@ -618,6 +766,7 @@ Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vec
       values.min_ms.set(event.min_ms);
       values.median_ms.set(event.median_ms);
       values.max_ms.set(event.max_ms);
+      values.locations = join_names(event.locations);
       insert_event.execute(true);
       event.id = values.id;
       if (event.quiet == "no") to_send.push_back(event);

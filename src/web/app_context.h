@@ -193,7 +193,7 @@ std::optional<store::Id> parse_id(std::string_view text);
 // What the report shows of alerts (pages/report_page.cpp): the user's hosts' alert states, the maintenance
 // windows and the latest events.
 struct ReportAlerts {
-  std::map<store::Id, store::AlertStateRecord> states;  // by host id
+  std::map<store::Id, store::QuorumStateRecord> states;  // by host id: each host's state across locations
   std::vector<store::MaintenanceWindowRecord> windows;
   std::vector<store::AlertEventRecord> events;  // newest first
 };

@@ -173,7 +173,7 @@ std::string AlertWords::operator()(const store::Host& host) const {
   const auto state = alerts_.states.find(host.id);
   return alert_state_word(
       host,
-      state != alerts_.states.end() ? std::optional<store::AlertStateRecord>(state->second) : std::nullopt,
+      state != alerts_.states.end() ? std::optional<store::QuorumStateRecord>(state->second) : std::nullopt,
       all_in_window_ || std::binary_search(in_window_.begin(), in_window_.end(), host.id));
 }
 
@@ -267,9 +267,8 @@ std::shared_ptr<const ReportAlerts> report_alerts(RequestContext& ctx, store::Al
     spdlog::error("user {}: report alerts not read: {}", ctx.user->id, log_safe(error.message));
     complete = false;
   };
-  // `local`'s alert states: the alert state of a host across its locations is the quorum's (issue 16's next
-  // phase); until then the alerts judge each location apart and the pages show `local`'s.
-  if (auto states = alerts.user_alert_states(ctx.user->id, store::kLocalLocationId)) {
+  // Each host's state across its locations (issue 16: the quorum's, alerts/quorum.h).
+  if (auto states = alerts.user_quorum_states(ctx.user->id)) {
     for (auto& state : *states) loaded->states.emplace(state.host_id, std::move(state));
   } else {
     failed(states.error());

@@ -32,6 +32,7 @@ class PostgresqlDialect final : public Dialect {
   std::string lock_rows_skip_locked(const std::string& alias) const override {
     return " FOR NO KEY UPDATE OF " + alias + " SKIP LOCKED";
   }
+  const char* lock_rows_for_update() const override { return " FOR UPDATE"; }
 
   // txid_current_snapshot(): the same snapshot means no transaction that wrote committed since.
   Result<std::string> data_version(Connections& connections) override;

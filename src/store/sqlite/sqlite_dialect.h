@@ -27,6 +27,7 @@ class SqliteDialect final : public Dialect {
   bool lock_user(soci::session& sql, long long user_id) const override;
   // Nothing: BEGIN IMMEDIATE already holds the database's one write lock.
   std::string lock_rows_skip_locked(const std::string&) const override { return ""; }
+  const char* lock_rows_for_update() const override { return ""; }
 
   // PRAGMA data_version of a connection that never writes.
   Result<std::string> data_version(Connections& connections) override;

@@ -47,6 +47,13 @@ json::object event_json(const store::AlertEventRecord& event) {
                              {"max_ms", number_or_null(event.max_ms)}}},
       // Issue 15: where the trouble is, from the path traced for the event; null until it is stored.
       {"path_verdict", event.path_verdict.empty() ? json::value(nullptr) : json::value(event.path_verdict)},
+      // Issue 16: the locations that saw the new state (empty for events recorded before they were named).
+      {"locations",
+       [&] {
+         json::array names;
+         for (const std::string& name : event.locations) names.emplace_back(name);
+         return names;
+       }()},
   };
 }
 

@@ -159,8 +159,10 @@ Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   if (!found) return api_store_error(found.error());
   if (found->empty()) return not_found();
   const store::HostStatus& host = found->front();
-  auto state = alerts.host_alert_state(ctx.user->id, id, shown.id);
+  auto state = alerts.host_quorum_state(ctx.user->id, id);
   if (!state) return api_store_error(state.error());
+  auto location_state = alerts.host_alert_state(ctx.user->id, id, shown.id);
+  if (!location_state) return api_store_error(location_state.error());
   auto overrides = alerts.host_alert_overrides(ctx.user->id, id);
   if (!overrides) return api_store_error(overrides.error());
   auto windows = alerts.list_maintenance_windows(ctx.user->id);
@@ -168,7 +170,12 @@ Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != id; });
   alerts::TimeZones zones;
   json::object body = api::status_json(host, shown.name, ctx.now, ctx.site.stale_after());
-  body["alert_state"] = alert_state_word(host.host, *state, alerts::in_any_window(*windows, ctx.now, zones));
+  const bool in_window = alerts::in_any_window(*windows, ctx.now, zones);
+  body["alert_state"] = alert_state_word(host.host, *state, in_window);
+  // The shown location's own verdict (its vote): the same words, "unknown" before it judged a round.
+  body["location_alert_state"] = !host.host.enabled || in_window ? "paused"
+                                 : *location_state               ? (*location_state)->shown
+                                                                 : "unknown";
   body["alert_rules"] = api::overrides_json(alerts::overrides_from(*overrides));
   return json_response(status, body);
 }

@@ -62,9 +62,9 @@ void add_rules(RequestContext& ctx, store::AlertStore& alerts, const RulesForm& 
       row.value = alerts::format_rule_value(*value);
     }
     const auto built_in = alerts::rule_value(defaults, field);
-    row.placeholder = built_in ? alerts::format_rule_value(*built_in) : "off";
-    row.default_text =
-        built_in ? alerts::format_rule_value(*built_in) + " " + std::string(field.unit) : "off";
+    row.placeholder = built_in ? alerts::format_rule_value(*built_in) : std::string(field.unset);
+    row.default_text = built_in ? alerts::format_rule_value(*built_in) + " " + std::string(field.unit)
+                                : std::string(field.unset);
     const auto error = form.errors.find(std::string(field.name));
     if (error != form.errors.end()) row.error = error->second;
     rows.push_back(std::move(row));

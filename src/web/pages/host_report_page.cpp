@@ -155,11 +155,11 @@ void write_round(const SeriesPoint& point, Columns columns, std::string& out) {
   html.raw("</td><td>").text(point.error).raw("</td></tr>\n");
 }
 
-// The host's alert state and its events in the range, newest first, into `data`. A read failure shows as a
-// note in the section; the chart and rounds still show.
+// The host's alert state (across its locations) and its events in the range, newest first, into `data`. A
+// read failure shows as a note in the section; the chart and rounds still show.
 void add_alerts(RequestContext& ctx, store::AlertStore& alerts, const store::Host& host,
-                store::Id location_id, const RangeSpec& range, TemplateData& data) {
-  auto state = alerts.host_alert_state(ctx.user->id, host.id, location_id);
+                const RangeSpec& range, TemplateData& data) {
+  auto state = alerts.host_quorum_state(ctx.user->id, host.id);
   auto windows = alerts.list_maintenance_windows(ctx.user->id);
   auto events = alerts.host_events(ctx.user->id, host.id, ctx.now - range.span_ms, ctx.now + 1, kEventsShown);
   if (!state || !windows || !events) {
@@ -183,16 +183,17 @@ void add_alerts(RequestContext& ctx, store::AlertStore& alerts, const store::Hos
   data.set("events_since_s", std::to_string((ctx.now - range.span_ms) / 1000));
 }
 
-// One row of the latest-round table per location: its latest round (the figures the report shows for it)
-// and its own verdict on the host.
+// One row of the latest-round table per location: its latest round (the figures the report shows for it),
+// its own verdict on the host, and its alert state (its vote in the host's: `alert_word`).
 void write_location_row(const RequestContext& ctx, const store::Host& host, const store::Location& location,
-                        const store::LocationRounds* rounds, bool selected, std::string& out) {
+                        const store::LocationRounds* rounds, bool selected, const std::string& alert_word,
+                        std::string& out) {
   HtmlWriter html(out);
   html.raw("      <tr data-location=\"").text(location.name).raw("\"");
   if (selected) html.raw(" class=\"selected\"");
   html.raw("><th scope=\"row\">").text(location_title(location)).raw("</th>");
   if (!rounds) {
-    html.raw("<td colspan=\"8\" class=\"muted\">no round yet</td></tr>\n");
+    html.raw("<td colspan=\"9\" class=\"muted\">no round yet</td></tr>\n");
     return;
   }
   const HostView view = judge_host(host, *rounds, ctx.now, ctx.site.stale_after());
@@ -210,6 +211,7 @@ void write_location_row(const RequestContext& ctx, const store::Host& host, cons
     html.raw("</td>");
   }
   html.raw("<td><span class=\"badge state-").text(view.css()).raw("\">").text(view.text());
+  html.raw("</span></td><td><span class=\"badge state-").text(alert_word).raw("\">").text(alert_word);
   html.raw("</span></td></tr>\n");
 }
 
@@ -323,7 +325,14 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertS
     for (const store::LocationRounds& each : page.status.locations) {
       if (each.location_id == location.id) rounds = &each;
     }
-    write_location_row(ctx, host, location, rounds, location.id == selected.id, locations_html);
+    // Its alert state: its own, which the host's counts as one vote among the locations' (alerts/quorum.h).
+    std::string alert_word = "unknown";
+    if (rounds) {
+      if (auto state = alerts.host_alert_state(ctx.user->id, host.id, location.id); state && *state) {
+        alert_word = (*state)->shown;
+      }
+    }
+    write_location_row(ctx, host, location, rounds, location.id == selected.id, alert_word, locations_html);
   }
   data.set("locations_html", locations_html);
   // The selected location's latest round, one row per kind.
@@ -358,7 +367,7 @@ Response host_report(RequestContext& ctx, store::HostStore& hosts, store::AlertS
   data.set("method_column", columns.method);
   data.set("refused_column", columns.refused);
   data.set("range", std::string(range.name));
-  add_alerts(ctx, alerts, host, selected.id, range, data);
+  add_alerts(ctx, alerts, host, range, data);
   data.set("paths_html", render_host_paths(ctx.site.templates, paths, ctx.user->id, host.id));  // issue 15
   data.set("refresh_s", std::to_string(ctx.site.round_interval.count()));
   const bool buckets = range.rollup_period_s != 0;

@@ -207,18 +207,21 @@ void add_alert_section(RequestContext& ctx, store::AlertStore& alerts, const sto
       row.value = alerts::format_rule_value(*value);
     }
     const auto inherited = alerts::rule_value(defaults, field);
-    row.placeholder = inherited ? alerts::format_rule_value(*inherited) : "off";
-    row.default_text = "your default, " +
-                       (inherited ? alerts::format_rule_value(*inherited) + " " + std::string(field.unit)
-                                  : std::string("off")) +
-                       (field.can_be_off ? "; 0 turns it off for this host" : "");
+    row.placeholder = inherited ? alerts::format_rule_value(*inherited) : std::string(field.unset);
+    row.default_text =
+        "your default, " +
+        (inherited ? alerts::format_rule_value(*inherited) + " " + std::string(field.unit)
+                   : std::string(field.unset)) +
+        (!field.can_be_off      ? std::string()
+         : field.unset == "off" ? std::string("; 0 turns it off for this host")
+                                : "; 0 sets it back to " + std::string(field.unset) + " for this host");
     if (const auto error = form.errors.find(name); error != form.errors.end()) row.error = error->second;
     rows.push_back(std::move(row));
   }
   data.set("rules", rule_form_rows(rows, "override"));
   set_if(data, "rules_error", form_error);
 
-  auto state = alerts.host_alert_state(ctx.user->id, host.id, store::kLocalLocationId);
+  auto state = alerts.host_quorum_state(ctx.user->id, host.id);
   auto windows = alerts.list_maintenance_windows(ctx.user->id);
   bool in_maintenance = false;
   if (windows) {
@@ -226,7 +229,7 @@ void add_alert_section(RequestContext& ctx, store::AlertStore& alerts, const sto
     alerts::TimeZones zones;
     in_maintenance = alerts::in_any_window(*windows, ctx.now, zones);
   }
-  const std::optional<store::AlertStateRecord> record = state ? *state : std::nullopt;
+  const std::optional<store::QuorumStateRecord> record = state ? *state : std::nullopt;
   data.set("alert_state", alert_state_word(host, record, in_maintenance));
   if (record && record->last_change_at > 0) {
     data.set("alert_since", event_time(record->last_change_at));

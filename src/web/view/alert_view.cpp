@@ -5,7 +5,7 @@
 
 namespace semaphore::web {
 
-std::string alert_state_word(const store::Host& host, const std::optional<store::AlertStateRecord>& state,
+std::string alert_state_word(const store::Host& host, const std::optional<store::QuorumStateRecord>& state,
                              bool in_maintenance) {
   if (!host.enabled || in_maintenance) return "paused";
   return state ? state->shown : "unknown";

@@ -14,8 +14,9 @@
 namespace semaphore::web {
 
 // The state the alerts show for a host: "paused" when it is disabled or inside a maintenance window, else
-// the state its last evaluated round left ("up", "degraded", "down", "flapping"), "unknown" before one.
-std::string alert_state_word(const store::Host& host, const std::optional<store::AlertStateRecord>& state,
+// its state across its locations as their rounds left it ("up", "degraded", "down", "flapping"; issue 16's
+// quorum), "unknown" before one.
+std::string alert_state_word(const store::Host& host, const std::optional<store::QuorumStateRecord>& state,
                              bool in_maintenance);
 
 // "notify", or why not: "quiet: first round", "quiet: flapping", "quiet: maintenance window".

@@ -118,10 +118,9 @@ TEST_P(AlertStoreTest, ASilentHostGoesDownOnceAfterNRoundsWithThatRoundsFigures)
   EXPECT_EQ(events_of(user.id, host.id).size(), 3u);
 }
 
-TEST_P(AlertStoreTest, EachLocationsRoundsAreJudgedAgainstThatLocationsState) {
-  // Issue 16, phase 1: alert state is per (host, location). A second location that loses every probe goes
-  // down in its own state row; local's stays up, and local's is the one the pages read. (Quorum over the
-  // locations, and events that name their location, are the next phase.)
+TEST_P(AlertStoreTest, TheHostIsDownOnlyWhenAQuorumOfItsLocationsSeeItSo) {
+  // Issue 16: each location judges its rounds against its own state; the host's state, the one the pages
+  // read and the channels are told, is the quorum's (a majority of the online locations: 2 of 2 here).
   const auto user = make_user("a@example.com");
   const auto host = make_host(user.id, "a.example.com");
   auto paris = store_->add_location([] {
@@ -130,27 +129,103 @@ TEST_P(AlertStoreTest, EachLocationsRoundsAreJudgedAgainstThatLocationsState) {
     return location;
   }());
   ASSERT_TRUE(paris.ok()) << paris.error().message;
-  for (int number = 1; number <= 6; ++number) {
-    PingResult far = lost(host.id, number);
-    far.location_id = paris->id;
-    EXPECT_EQ(insert({good(host.id, number), far}), 2);
+  // Both online: heard from just now, 60 s rounds.
+  for (const Id location : {store::kLocalLocationId, paris->id}) {
+    store::LocationHeartbeat beat;
+    beat.location_id = location;
+    beat.at = now_epoch_ms();
+    beat.interval_ms = kRound;
+    ASSERT_TRUE(store_->record_heartbeat(beat).ok());
   }
+  const auto far = [&](PingResult row) {
+    row.location_id = paris->id;
+    return row;
+  };
+  for (int number = 1; number <= 6; ++number) {
+    EXPECT_EQ(insert({good(host.id, number), far(lost(host.id, number))}), 2);
+  }
+  // paris' own state went down after its third lost round; local's is up, and so is the host's.
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, paris->id).value()->shown, "down");
   const auto state = store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value();
   ASSERT_TRUE(state.has_value());
   EXPECT_EQ(state->shown, "up");
-  EXPECT_EQ(state->lost_streak, 0);
   EXPECT_EQ(state->last_round_at, kStart + 5 * kRound);
-  const auto states = store_->user_alert_states(user.id, store::kLocalLocationId).value();
-  ASSERT_EQ(states.size(), 1u);
-  EXPECT_EQ(states[0].shown, "up");
-  // paris' own state went down after its third lost round (its event does not name it yet).
+  EXPECT_EQ(store_->host_quorum_state(user.id, host.id).value()->shown, "up");
+  EXPECT_EQ(events_of(user.id, host.id), (Events{"r1 unknown>up recovered (quiet: first_round)"}));
+
+  // local loses it too, in rounds of one location per batch (as two writers would): down at local's
+  // third lost round, named by both.
+  for (int number = 7; number <= 9; ++number) {
+    insert({far(lost(host.id, number))});
+    insert({lost(host.id, number)});
+  }
   EXPECT_EQ(events_of(user.id, host.id),
-            (Events{"r1 unknown>up recovered (quiet: first_round)", "r3 unknown>down all_lost"}));
+            (Events{"r1 unknown>up recovered (quiet: first_round)", "r9 up>down all_lost"}));
+  const auto events = store_->user_events(user.id, 0, 100).value();  // newest first
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].locations, (std::vector<std::string>{"local", "paris"}));
+  EXPECT_EQ(events[1].locations, (std::vector<std::string>{"local"}));
+  EXPECT_EQ(events[0].reason,
+            "every probe lost for 3 rounds at local; down from local, paris (2 of 2 locations, 2 needed)");
+  const auto quorum = store_->host_quorum_state(user.id, host.id).value();
+  ASSERT_TRUE(quorum.has_value());
+  EXPECT_EQ(quorum->shown, "down");
+  EXPECT_EQ(quorum->last_change_at, kStart + 8 * kRound);
+  const auto all = store_->user_quorum_states(user.id).value();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].shown, "down");
+
   // A replay of both locations' rounds evaluates nothing twice.
-  PingResult far = lost(host.id, 6);
-  far.location_id = paris->id;
-  EXPECT_EQ(insert({good(host.id, 6), far}), 0);
+  EXPECT_EQ(insert({lost(host.id, 9), far(lost(host.id, 9))}), 0);
   EXPECT_EQ(store_->user_events(user.id, 0, 100).value().size(), 2u);
+  // Another user sees none of it.
+  const auto other = make_user("b@example.com");
+  EXPECT_EQ(store_->host_quorum_state(other.id, host.id).error().code, Errc::not_found);
+  EXPECT_TRUE(store_->user_quorum_states(other.id).value().empty());
+}
+
+TEST_P(AlertStoreTest, ALocationGoneSilentHasNoSay) {
+  // paris saw the host up in its last rounds, then went silent: its last heartbeat is an hour old (more than
+  // 3 of its intervals). Counted, its "up" would keep the host up (2 needed of 2); it is not, so local's
+  // down is the host's.
+  const auto user = make_user("a@example.com");
+  const auto host = make_host(user.id, "a.example.com");
+  auto paris = store_->add_location([] {
+    store::Location location;
+    location.name = "paris";
+    return location;
+  }());
+  ASSERT_TRUE(paris.ok());
+  const auto beat = [&](Id location, EpochMs at) {
+    store::LocationHeartbeat heartbeat;
+    heartbeat.location_id = location;
+    heartbeat.at = at;
+    heartbeat.interval_ms = kRound;
+    ASSERT_TRUE(store_->record_heartbeat(heartbeat).ok());
+  };
+  beat(store::kLocalLocationId, now_epoch_ms());
+  beat(paris->id, now_epoch_ms() - 3600 * 1000);
+  for (int number = 1; number <= 3; ++number) {
+    PingResult far = good(host.id, number);
+    far.location_id = paris->id;
+    EXPECT_EQ(insert({good(host.id, number), far}), 2);
+  }
+  for (int number = 4; number <= 6; ++number) EXPECT_EQ(insert({lost(host.id, number)}), 1);
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, paris->id).value()->shown, "up");
+  EXPECT_EQ(events_of(user.id, host.id),
+            (Events{"r1 unknown>up recovered (quiet: first_round)", "r6 up>down all_lost"}));
+
+  // Heard from again (online), its "up" counts: local's next lost round changes nothing, and the host is
+  // up again through the quorum, named as such.
+  beat(paris->id, now_epoch_ms());
+  PingResult far = good(host.id, 7);
+  far.location_id = paris->id;
+  EXPECT_EQ(insert({far}), 1);
+  const auto events = store_->user_events(user.id, 0, 100).value();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].from_state + ">" + events[0].to_state, "down>up");
+  EXPECT_EQ(events[0].trigger, "quorum");  // paris' state did not change: the set of voters did
+  EXPECT_EQ(events[0].locations, (std::vector<std::string>{"paris"}));
 }
 
 TEST_P(AlertStoreTest, AReplayedBatchMakesNoSecondEvent) {

@@ -134,6 +134,8 @@ TEST_P(Migration013Test, KeysEveryRowByLocationWithoutLosingOne) {
   const std::string rollups_before =
       every_row("ping_rollups", kRollupColumns, "host_id, period_s, bucket_start, method");
   const std::string states_before = every_row("alert_state", kStateColumns, "host_id");
+  constexpr const char* kQuorumColumns = "host_id, shown, last_change_at, window_start_state";
+  const std::string shown_before = every_row("alert_state", kQuorumColumns, "host_id");
   const std::string partitions_sql =
       "SELECT string_agg(CAST(CAST(inhrelid AS regclass) AS TEXT), ',' ORDER BY CAST(CAST(inhrelid AS "
       "regclass) AS TEXT)) FROM pg_inherits WHERE inhparent IN (to_regclass('ping_results'), "
@@ -158,6 +160,9 @@ TEST_P(Migration013Test, KeysEveryRowByLocationWithoutLosingOne) {
   EXPECT_EQ(every_row("ping_rollups", kRollupColumns, "host_id, period_s, bucket_start, method"),
             rollups_before);
   EXPECT_EQ(every_row("alert_state", kStateColumns, "host_id"), states_before);
+  // Migration 014 (quorum alerts): each host's state across locations starts as the state the pages showed,
+  // local's, so an upgrade raises no event.
+  EXPECT_EQ(every_row("alert_quorum", kQuorumColumns, "host_id"), shown_before);
   EXPECT_EQ(query("SELECT COUNT(*) FROM ping_results WHERE method NOT IN (0, 1)"), "0");
   for (const char* table :
        {"latest_results", "ping_rollups", "alert_state", "host_leases", "probe_workers"}) {

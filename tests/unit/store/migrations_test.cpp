@@ -142,7 +142,7 @@ TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
       "latest_results", "ping_rollups",     "probe_workers",   "host_leases",  "schema_version",
       "alert_rules",    "host_alert_rules", "alert_state",     "alert_events", "maintenance_windows",
       "alert_channels", "alert_outbox",     "api_tokens",      "host_paths",   "host_list_versions",
-      "locations"};
+      "locations",      "alert_quorum"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -245,7 +245,8 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"baseline_factor", {"REAL", false}},
         {"flap_changes", {"INTEGER", true}},
         {"flap_window_s", {"INTEGER", true}},
-        {"updated_at", {"INTEGER", true}}}},
+        {"updated_at", {"INTEGER", true}},
+        {"quorum", {"INTEGER", false}}}},
       {"host_alert_rules",
        {{"host_id", {"INTEGER", false}},
         {"down_after", {"INTEGER", false}},
@@ -256,7 +257,8 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"baseline_factor", {"REAL", false}},
         {"flap_changes", {"INTEGER", false}},
         {"flap_window_s", {"INTEGER", false}},
-        {"updated_at", {"INTEGER", true}}}},
+        {"updated_at", {"INTEGER", true}},
+        {"quorum", {"INTEGER", false}}}},
       {"alert_state",
        {{"host_id", {"INTEGER", true}},
         {"location_id", {"INTEGER", true}},
@@ -284,7 +286,13 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"min_ms", {"REAL", false}},
         {"median_ms", {"REAL", false}},
         {"max_ms", {"REAL", false}},
-        {"path_id", {"INTEGER", false}}}},
+        {"path_id", {"INTEGER", false}},
+        {"locations", {"TEXT", true}}}},
+      {"alert_quorum",
+       {{"host_id", {"INTEGER", false}},
+        {"shown", {"TEXT", true}},
+        {"last_change_at", {"INTEGER", true}},
+        {"window_start_state", {"TEXT", false}}}},
       {"host_paths",
        {{"id", {"INTEGER", false}},
         {"host_id", {"INTEGER", true}},
@@ -385,6 +393,7 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"alert_rules", {"user_id"}},
       {"host_alert_rules", {"host_id"}},
       {"alert_state", {"host_id", "location_id"}},
+      {"alert_quorum", {"host_id"}},
       {"alert_channels", {"user_id", "name"}},
       {"alert_outbox", {"event_id", "channel_id"}},  // one notification per event per channel
   };

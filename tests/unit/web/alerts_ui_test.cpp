@@ -559,7 +559,7 @@ TEST_F(AlertsUiTest, ApiAlertRulesReadTheDefaultsAndPutReplacesThem) {
   const json::value defaults = body_of(alice.api(Method::get, "/api/v1/alert-rules"));
   EXPECT_EQ(json::serialize(defaults),
             R"({"down_after":3,"up_after":2,"degraded_after":3,"loss_percent":20,"median_ms":null,)"
-            R"("baseline_factor":null,"flap_changes":6,"flap_window_s":3600})");
+            R"("baseline_factor":null,"flap_changes":6,"flap_window_s":3600,"quorum":null})");
   const Response put = alice.api(Method::put, "/api/v1/alert-rules", R"({"down_after":5,"median_ms":150})");
   ASSERT_EQ(put.status, 200) << put.body;
   const auto stored = store->user_alert_rules(user_id("alice@example.com")).value();

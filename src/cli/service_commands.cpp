@@ -22,6 +22,7 @@
 #include "monitor/probe_service.h"
 #include "web/app.h"
 #include "web/housekeeping.h"
+#include "web/location_watch.h"
 #include "web/server/fd_budget.h"
 #include "web/server/http_server.h"
 
@@ -119,6 +120,9 @@ void serve(const GlobalOptions& global, const web::WebOptions& web_options, cons
       *store, *store,
       web::HousekeepingOptions{web::SessionRules{web_options.session_idle, web_options.session_max}});
   housekeeping.start();
+  // A location going silent, or coming back, is recorded and logged once (issue 16), off the I/O threads.
+  web::LocationWatch location_watch(*store);
+  location_watch.start();
   // Notifications: sent from the outbox by the dispatcher's own threads, never an I/O thread (a page's Send
   // test is the one send on a handler thread, throttled per user).
   alerts::Dispatcher dispatcher(*store, sender, alert_options.dispatcher, host_and_pid());

@@ -35,8 +35,20 @@ struct Location {
   std::int64_t rounds_late = 0;
   std::int64_t spool_backlog = 0;  // rows waiting in the spool, as last reported
   std::int64_t interval_ms = 0;    // its round interval, as last reported; 0: never reported
+  // Since when it is recorded offline (mark_location_offline); nullopt while online or never judged.
+  std::optional<EpochMs> offline_since;
 
   bool is_agent() const { return token_hash.has_value(); }
+};
+
+// A location going offline or coming back (table location_events, migration 014).
+struct LocationEvent {
+  Id id = 0;
+  Id location_id = 0;
+  std::string location_name;
+  EpochMs at = 0;
+  std::string kind;                     // "offline" or "online"
+  std::optional<EpochMs> last_seen_at;  // when it was last heard from, as the event was recorded
 };
 
 // One worker's report after a round (or several, when earlier writes failed): the counts are deltas added
@@ -75,6 +87,13 @@ class LocationStore {
   virtual Status remove_location(const std::string& name) = 0;
   // Adds the heartbeat's deltas and sets the rest; Errc::not_found when the location is gone.
   virtual Status record_heartbeat(const LocationHeartbeat& heartbeat) = 0;
+  // Records that the location went offline at `at` (sets offline_since and adds an event) unless it is
+  // recorded offline already: true when this call recorded it, so that of several servers watching, one
+  // does. mark_location_online is the way back (clears it, adds an "online" event), true likewise.
+  virtual Result<bool> mark_location_offline(Id location_id, EpochMs at) = 0;
+  virtual Result<bool> mark_location_online(Id location_id, EpochMs at) = 0;
+  // The latest events of every location, newest first, at most `limit` (1..1000).
+  virtual Result<std::vector<LocationEvent>> recent_location_events(int limit) = 0;
 };
 
 }  // namespace semaphore::store

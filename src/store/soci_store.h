@@ -168,6 +168,9 @@ class SociStore final : public Store {
   Status set_location_token_hash(const std::string& name, const std::string& token_hash) override;
   Status remove_location(const std::string& name) override;
   Status record_heartbeat(const LocationHeartbeat& heartbeat) override;
+  Result<bool> mark_location_offline(Id location_id, EpochMs at) override;
+  Result<bool> mark_location_online(Id location_id, EpochMs at) override;
+  Result<std::vector<LocationEvent>> recent_location_events(int limit) override;
 
  private:
   template <class T>

@@ -191,10 +191,17 @@ std::map<Id, LocationVoteRecord> load_registry(soci::session& sql) {
 // several locations can meet (PostgreSQL), each host's alert_quorum row is made if missing and locked first,
 // in id order: a second location's writer of the same host waits here until the first commits, then reads
 // its vote — so two locations that lose a host in the same minute never both count the other as still up.
+// With one location reporting (most installations) there is no other writer of another location to wait
+// for, and the lock (a write to every locked row on PostgreSQL) is skipped.
 void load_quorum_context(soci::session& sql, const Dialect& dialect, Id location, const std::string& ids,
                          const std::map<Id, LocationVoteRecord>& registry,
                          std::map<Id, HostAlertContext>& contexts) {
-  const std::string lock = dialect.lock_rows_for_update();
+  const EpochMs now = now_epoch_ms();
+  const auto reporting = std::count_if(registry.begin(), registry.end(), [&](const auto& entry) {
+    const LocationVoteRecord& each = entry.second;
+    return each.interval_ms > 0 && each.last_seen_at >= now - 3 * each.interval_ms;
+  });
+  const std::string lock = reporting > 1 ? dialect.lock_rows_for_update() : "";
   if (!lock.empty()) {
     sql << "INSERT INTO alert_quorum (host_id, shown, last_change_at) SELECT id, 'unknown', 0 FROM hosts "
            "WHERE id IN (" +

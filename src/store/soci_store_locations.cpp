@@ -1,4 +1,5 @@
 // SociStore's LocationStore (issue 16): the locations table. An agent's token is here only as its hash.
+#include <algorithm>
 #include <optional>
 
 #include "store/rows.h"
@@ -9,13 +10,15 @@ namespace {
 
 constexpr const char* kLocationColumns =
     "id, name, label, token_hash, created_at, last_seen_at, version, rounds_on_time, rounds_late, "
-    "spool_backlog, interval_ms";
+    "spool_backlog, interval_ms, offline_since";
 
 // The row buffers SOCI fills for kLocationColumns.
 struct LocationRow {
-  long long id = 0, created_at = 0, last_seen_at = 0, on_time = 0, late = 0, backlog = 0, interval = 0;
+  long long id = 0, created_at = 0, last_seen_at = 0, on_time = 0, late = 0, backlog = 0, interval = 0,
+            offline_since = 0;
   std::string name, label, token_hash, version;
-  soci::indicator hash_indicator = soci::i_null, seen_indicator = soci::i_null;
+  soci::indicator hash_indicator = soci::i_null, seen_indicator = soci::i_null,
+                  offline_indicator = soci::i_null;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -29,6 +32,7 @@ struct LocationRow {
     st.exchange(soci::into(late));
     st.exchange(soci::into(backlog));
     st.exchange(soci::into(interval));
+    st.exchange(soci::into(offline_since, offline_indicator));
   }
   Location take() const {
     Location location;
@@ -43,6 +47,7 @@ struct LocationRow {
     location.rounds_late = late;
     location.spool_backlog = backlog;
     location.interval_ms = interval;
+    if (offline_indicator == soci::i_ok) location.offline_since = offline_since;
     return location;
   }
 };
@@ -209,6 +214,69 @@ Status SociStore::record_heartbeat(const LocationHeartbeat& heartbeat) {
     st.execute(true);
     return st.get_affected_rows() > 0;
   }));
+}
+
+namespace {
+
+// Sets or clears offline_since where `condition` holds and, when this statement changed it, records the
+// event in the same transaction.
+Result<bool> mark_location(soci::session& sql, const Dialect& dialect, long long id, long long at,
+                           const char* update, const char* kind) {
+  WriteTransaction transaction(sql, dialect);
+  soci::statement st = (sql.prepare << update, soci::use(at), soci::use(id));
+  st.execute(true);
+  if (st.get_affected_rows() == 0) return false;
+  const std::string event_kind = kind;
+  sql << "INSERT INTO location_events (location_id, at, kind, last_seen_at) SELECT id, :a, :k, last_seen_at "
+         "FROM locations WHERE id = :i",
+      soci::use(at), soci::use(event_kind), soci::use(id);
+  transaction.commit();
+  return true;
+}
+
+}  // namespace
+
+Result<bool> SociStore::mark_location_offline(Id location_id, EpochMs at) {
+  return with_session<bool>("mark location offline", [&](soci::session& sql) -> Result<bool> {
+    return mark_location(sql, *dialect_, location_id, at,
+                         "UPDATE locations SET offline_since = :a WHERE id = :i AND offline_since IS NULL",
+                         "offline");
+  });
+}
+
+Result<bool> SociStore::mark_location_online(Id location_id, EpochMs at) {
+  return with_session<bool>("mark location online", [&](soci::session& sql) -> Result<bool> {
+    // :a is bound for the shape shared with the offline statement; the row just loses its offline_since.
+    return mark_location(sql, *dialect_, location_id, at,
+                         "UPDATE locations SET offline_since = NULL WHERE offline_since IS NOT NULL AND "
+                         "offline_since <= :a AND id = :i",
+                         "online");
+  });
+}
+
+Result<std::vector<LocationEvent>> SociStore::recent_location_events(int limit) {
+  using Out = std::vector<LocationEvent>;
+  return with_session<Out>("list location events", [&](soci::session& sql) -> Result<Out> {
+    const int most = std::clamp(limit, 1, 1000);
+    long long id = 0, location = 0, at = 0, seen = 0;
+    std::string name, kind;
+    soci::indicator seen_indicator = soci::i_null;
+    Out events;
+    soci::statement st =
+        (sql.prepare
+             << "SELECT e.id, e.location_id, l.name, e.at, e.kind, e.last_seen_at FROM location_events e "
+                "JOIN locations l ON l.id = e.location_id ORDER BY e.id DESC LIMIT :n",
+         soci::use(most), soci::into(id), soci::into(location), soci::into(name), soci::into(at),
+         soci::into(kind), soci::into(seen, seen_indicator));
+    if (st.execute(true)) {
+      do {
+        events.push_back(
+            LocationEvent{id, location, name, at, kind,
+                          seen_indicator == soci::i_ok ? std::optional<EpochMs>(seen) : std::nullopt});
+      } while (st.fetch());
+    }
+    return events;
+  });
 }
 
 }  // namespace semaphore::store

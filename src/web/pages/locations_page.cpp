@@ -1,6 +1,7 @@
 // GET /locations (issue 16, admins only): the locations hosts are pinged from, with what each reports
 // (last seen, version, rounds on time and late, spool backlog) and whether it is online. Anyone else gets
-// the 404 of a page that does not exist. Read on the handler pool (store::LocationStore::list_locations);
+// the 404 of a page that does not exist; below them, the latest times one went offline or came back. Read on
+// the handler pool (store::LocationStore::list_locations);
 // every value is escaped by the template.
 #include "domain/locations.h"
 #include "web/app_context.h"
@@ -14,6 +15,8 @@ std::string seen_text(const std::optional<EpochMs>& ms) {
   const std::string iso = format_iso8601(*ms);
   return iso.size() >= 19 ? iso.substr(0, 10) + " " + iso.substr(11, 8) + " UTC" : iso;
 }
+
+constexpr int kLocationEventsShown = 20;
 
 std::string interval_text(std::int64_t ms) {
   if (ms <= 0) return "-";
@@ -42,6 +45,20 @@ Response locations_page(RequestContext& ctx, store::LocationStore& locations) {
   }
   TemplateData data;
   data.set("locations", rows);
+  // The latest times a location went offline or came back (web/location_watch.h), newest first.
+  auto events = locations.recent_location_events(kLocationEventsShown);
+  if (!events) return ctx.store_error(events.error());
+  TemplateData event_rows{TemplateData::type::list};
+  for (const auto& event : *events) {
+    TemplateData row;
+    row.set("at", seen_text(event.at));
+    row.set("name", event.location_name);
+    row.set("kind", event.kind);
+    row.set("last_seen", seen_text(event.last_seen_at));
+    event_rows.push_back(row);
+  }
+  data.set("has_events", !events->empty());
+  data.set("events", event_rows);
   return ctx.page(200, "locations", "Locations", std::move(data), "locations");
 }
 

@@ -157,6 +157,29 @@ TEST_P(LocationStoreTest, ConcurrentWorkersOfOneLocationLoseNoRounds) {
   EXPECT_EQ(local->rounds_late, kWorkers * 5);
 }
 
+TEST_P(LocationStoreTest, GoingOfflineAndBackIsRecordedOnceEachWhoeverMarksIt) {
+  LocationHeartbeat beat;
+  beat.location_id = 1;
+  beat.at = 1'700'000'000'000;
+  beat.interval_ms = 60'000;
+  ASSERT_TRUE(store_->record_heartbeat(beat).ok());
+  const EpochMs silent = beat.at + 180'000;
+  EXPECT_TRUE(store_->mark_location_offline(1, silent).value());
+  EXPECT_FALSE(store_->mark_location_offline(1, silent + 1).value());  // a second server, too late
+  EXPECT_EQ(store_->find_location_by_id(1)->offline_since, std::optional<EpochMs>(silent));
+  EXPECT_TRUE(store_->mark_location_online(1, silent + 60'000).value());
+  EXPECT_FALSE(store_->mark_location_online(1, silent + 60'001).value());
+  EXPECT_FALSE(store_->find_location_by_id(1)->offline_since.has_value());
+  const auto events = store_->recent_location_events(100).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, "online");
+  EXPECT_EQ(events[0].at, silent + 60'000);
+  EXPECT_EQ(events[1].kind, "offline");
+  EXPECT_EQ(events[1].location_name, "local");
+  EXPECT_EQ(events[1].last_seen_at, std::optional<EpochMs>(beat.at));
+  EXPECT_FALSE(store_->mark_location_offline(999, silent).value());  // no such location: nothing to mark
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LocationStoreTest, ::testing::Values(DbKind::sqlite, DbKind::postgresql),
                          backend_name);
 

@@ -142,7 +142,7 @@ TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
       "latest_results", "ping_rollups",     "probe_workers",   "host_leases",  "schema_version",
       "alert_rules",    "host_alert_rules", "alert_state",     "alert_events", "maintenance_windows",
       "alert_channels", "alert_outbox",     "api_tokens",      "host_paths",   "host_list_versions",
-      "locations",      "alert_quorum"};
+      "locations",      "alert_quorum",     "location_events"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -361,7 +361,14 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"rounds_on_time", {"INTEGER", true}},
         {"rounds_late", {"INTEGER", true}},
         {"spool_backlog", {"INTEGER", true}},
-        {"interval_ms", {"INTEGER", true}}}},
+        {"interval_ms", {"INTEGER", true}},
+        {"offline_since", {"INTEGER", false}}}},
+      {"location_events",
+       {{"id", {"INTEGER", false}},
+        {"location_id", {"INTEGER", true}},
+        {"at", {"INTEGER", true}},
+        {"kind", {"TEXT", true}},
+        {"last_seen_at", {"INTEGER", false}}}},
   };
   for (const auto& [table, columns] : expected) EXPECT_EQ(catalog.columns(table), columns) << table;
 }

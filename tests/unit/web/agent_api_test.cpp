@@ -7,6 +7,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "alerts/round_evaluator.h"
 #include "domain/agent_protocol.h"
 #include "domain/api_tokens.h"
 #include "domain/locations.h"
@@ -248,6 +249,61 @@ TEST_F(AgentApiTest, AServerThatTakesNoAgentsAnswers404) {
   const Response answer = agent_call(Method::get, "/api/v1/agent/assignment");
   EXPECT_EQ(answer.status, 404);
   EXPECT_EQ(error_of(answer).first, "not_found");
+}
+
+TEST_F(AgentApiTest, TwoAgentsJudgeAHostAndOnlyTheirQuorumChangesItsState) {
+  // Issue 16: agents of two locations push rounds of host a. Loss at fra alone makes fra's own state
+  // degraded and leaves the host up (a majority of 2 is 2); the same loss at sin too makes the host
+  // degraded, in one event that names both.
+  alerts::StoreRoundEvaluator evaluator;
+  AgentIngest ingest;
+  ingest.results = store.get();
+  ingest.evaluator = &evaluator;
+  ingest.settings.interval = std::chrono::seconds(30);
+  app().set_agent_ingest(ingest);
+  auto sin = domain::create_location(*store, "sin", "Singapore", now_epoch_ms());
+  ASSERT_TRUE(sin.ok());
+  store::LocationHeartbeat beat;
+  beat.interval_ms = 30'000;
+  for (const std::string& each : {token, sin->token}) {
+    ASSERT_EQ(
+        agent_call(Method::post, "/api/v1/agent/heartbeat", domain::encode_heartbeat(beat), each).status,
+        204);
+  }
+  const EpochMs start = (now_epoch_ms() / 30'000 - 20) * 30'000;
+  const auto push = [&](const std::string& with_token, int number, int received) {
+    store::PingResult result = row(0, start + number * 30'000);
+    result.received = received;  // of 5: 2 is 60 % loss, a poor round
+    const Response answer = agent_call(Method::post, "/api/v1/agent/results",
+                                       domain::encode_result_batch(std::vector{result}), with_token);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+  };
+  for (int number = 0; number < 5; ++number) {
+    push(token, number, number == 0 ? 5 : 2);  // fra: lossy from its second round
+    push(sin->token, number, 5);
+  }
+  EXPECT_EQ(store->host_alert_state(user_id, hosts[0].id, location_id).value()->shown, "degraded");
+  EXPECT_EQ(store->host_alert_state(user_id, hosts[0].id, sin->location.id).value()->shown, "up");
+  EXPECT_EQ(store->host_quorum_state(user_id, hosts[0].id).value()->shown, "up");
+  auto events = store->user_events(user_id, 0, 100).value();
+  ASSERT_EQ(events.size(), 1u);  // the host's first verdict, quiet
+  EXPECT_EQ(events[0].to_state, "up");
+  EXPECT_EQ(events[0].quiet, "first_round");
+
+  for (int number = 5; number < 8; ++number) {
+    push(token, number, 2);
+    push(sin->token, number, 2);
+  }
+  EXPECT_EQ(store->host_quorum_state(user_id, hosts[0].id).value()->shown, "degraded");
+  events = store->user_events(user_id, 0, 100).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].from_state + ">" + events[0].to_state, "up>degraded");
+  EXPECT_EQ(events[0].at, start + 7 * 30'000);  // sin's third poor round
+  EXPECT_EQ(events[0].trigger, "loss");
+  EXPECT_EQ(events[0].quiet, "no");
+  EXPECT_EQ(events[0].locations, (std::vector<std::string>{"fra", "sin"}));
+  EXPECT_EQ(events[0].reason,
+            "loss 60% >= 20% for 3 rounds at sin; degraded from fra, sin (2 of 2 locations, 2 needed)");
 }
 
 }  // namespace

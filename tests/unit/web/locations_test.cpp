@@ -7,6 +7,7 @@
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "unit/web/test_browser.h"
+#include "web/location_watch.h"
 
 namespace semaphore::web {
 namespace {
@@ -132,6 +133,54 @@ TEST_F(LocationsPageTest, LabelsAreEscaped) {
   const Response api = admin.api(Method::get, "/api/v1/locations");
   EXPECT_EQ(body_of(api).at("locations").as_array()[1].at("label").as_string(),
             "<script>alert(1)</script> & \"x\"");
+}
+
+TEST_F(LocationsPageTest, ALocationGoingSilentIsRecordedOnceByOneOfTheWatchersAndAgainWhenItIsBack) {
+  auto fra = domain::create_location(*store, "fra", "", 0);
+  ASSERT_TRUE(fra.ok());
+  const store::Id id = fra->location.id;
+  const EpochMs start = now_epoch_ms();
+  const auto beat = [&](EpochMs at) {
+    store::LocationHeartbeat heartbeat;
+    heartbeat.location_id = id;
+    heartbeat.at = at;
+    heartbeat.interval_ms = 60'000;
+    ASSERT_TRUE(store->record_heartbeat(heartbeat).ok());
+  };
+  LocationWatch one(*store), another(*store);  // two servers watching one database
+  // Never heard from: not "going" offline.
+  EXPECT_TRUE(one.check(start).empty());
+  beat(start);
+  EXPECT_TRUE(one.check(start + 60'000).empty());  // online
+  // Silent for 3 intervals: offline, recorded once, whichever watcher looks first.
+  const EpochMs later = start + 3 * 60'000;
+  const auto recorded = one.check(later);
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded[0].location_name, "fra");
+  EXPECT_EQ(recorded[0].kind, "offline");
+  EXPECT_TRUE(another.check(later + 1000).empty());
+  EXPECT_TRUE(one.check(later + 2000).empty());
+  EXPECT_EQ(store->find_location("fra")->offline_since, later);
+  // Back: one "online" event.
+  beat(later + 5000);
+  EXPECT_EQ(another.check(later + 6000).size(), 1u);
+  EXPECT_TRUE(one.check(later + 7000).empty());
+  EXPECT_FALSE(store->find_location("fra")->offline_since.has_value());
+
+  const auto events = store->recent_location_events(10).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, "online");
+  EXPECT_EQ(events[1].kind, "offline");
+  EXPECT_EQ(events[1].at, later);
+  EXPECT_EQ(events[1].last_seen_at, start);
+  // The admin's page lists them.
+  Browser admin{app()};
+  admin.sign_up("admin%40example.com");
+  const Response page = admin.call(Method::get, "/locations");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(page.body, "<td>fra</td><td><span class=\"badge status-offline\">offline</span>"));
+  EXPECT_TRUE(contains(page.body, "<td>fra</td><td><span class=\"badge status-online\">online</span>"));
+  EXPECT_FALSE(contains(page.body, "No location has gone offline yet."));
 }
 
 }  // namespace

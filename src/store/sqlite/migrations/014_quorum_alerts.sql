@@ -18,3 +18,17 @@ ALTER TABLE host_alert_rules ADD COLUMN quorum INTEGER;
 
 -- The locations that saw an event's new state, comma-separated names ('' for events recorded before).
 ALTER TABLE alert_events ADD COLUMN locations TEXT NOT NULL DEFAULT '';
+
+-- A location going offline (silent for 3 of its intervals) and coming back, each recorded once however many
+-- servers watch (web/location_watch.h): offline_since is set by the one conditional UPDATE that wins, and only
+-- that one records the event. The hosts' states do not change because of it (quorum.h drops a silent
+-- location's votes): this is the one event that says so.
+ALTER TABLE locations ADD COLUMN offline_since INTEGER;
+CREATE TABLE location_events (
+  id INTEGER PRIMARY KEY,
+  location_id INTEGER NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('offline', 'online')),
+  last_seen_at INTEGER
+);
+CREATE INDEX location_events_location ON location_events (location_id);

@@ -22,7 +22,8 @@
 namespace semaphore::agent {
 namespace {
 
-monitor::ServiceOptions service_options(const AgentOptions& options, const domain::AgentSettings& settings) {
+monitor::ServiceOptions service_options(const AgentOptions& options, const domain::AgentSettings& settings,
+                                        const std::string& location) {
   monitor::ServiceOptions service;
   service.interval = settings.interval;
   service.probes = settings.probes;
@@ -36,6 +37,8 @@ monitor::ServiceOptions service_options(const AgentOptions& options, const domai
   service.tcp_max_sockets = options.tcp_max_sockets;
   service.worker_id = options.worker_id;
   service.path_interval = std::chrono::milliseconds(0);  // paths are measured by database-connected workers
+  service.location_name = location;
+  service.results_destination = "server";
   return service;
 }
 
@@ -91,7 +94,8 @@ Status run_agent(const AgentOptions& options, std::stop_token stop) {
     parts.source = source.round_source();
     parts.sink = std::make_unique<HttpResultSink>(options.client, refusals);
     parts.record_heartbeat = http_heartbeat(options.client, refusals);
-    auto service = monitor::ProbeService::create_remote(service_options(options, settings), std::move(parts));
+    auto service = monitor::ProbeService::create_remote(
+        service_options(options, settings, source.current()->location), std::move(parts));
     if (!service) return service.error();
     (*service)->start();
     {

@@ -56,6 +56,7 @@ void run_probe(const GlobalOptions& global, const monitor::ServiceOptions& optio
   monitor::ServiceOptions with_location = options;
   if (!location.empty()) {
     with_location.location_id = resolve_location(*store, location);
+    with_location.location_name = location;
     spdlog::info("probe: pinging as location {} (id {})", location, with_location.location_id);
   }
 

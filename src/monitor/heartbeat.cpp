@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "core/text.h"
+
 namespace semaphore::monitor {
 
 Heartbeat::Heartbeat(HeartbeatRecorder record, HeartbeatOptions options,
@@ -54,13 +56,13 @@ Status Heartbeat::write_now() {
     // Only what was written is taken off: rounds that ended during the write stay for the next one.
     on_time_ -= beat.rounds_on_time;
     late_ -= beat.rounds_late;
-    if (failing_) spdlog::info("heartbeat of location {}: written again", options_.location_id);
+    if (failing_) spdlog::info("heartbeat of location {}: written again", options_.location_name);
     failing_ = false;
   } else if (!failing_) {
     failing_ = true;
     spdlog::warn(
         "heartbeat of location {} not written ({}); rounds go on, and it is retried after each round",
-        options_.location_id, written.error().message);
+        options_.location_name, log_safe(written.error().message));
   }
   return written;
 }

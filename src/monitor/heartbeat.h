@@ -30,6 +30,7 @@ using HeartbeatRecorder = std::function<Status(const store::LocationHeartbeat&)>
 
 struct HeartbeatOptions {
   store::Id location_id = 1;
+  std::string location_name = "local";  // for the log
   std::string version;
   std::chrono::milliseconds interval{std::chrono::seconds(60)};
 };

@@ -76,6 +76,9 @@ struct ServiceOptions {
   // The location this service reports as in its heartbeat (issue 16; monitor/heartbeat.h): `local`, which
   // migration 012 makes as id 1.
   std::int64_t location_id = 1;
+  // For the log only: the location's name, and where results go ("database"; an agent's: "server").
+  std::string location_name = "local";
+  std::string results_destination = "database";
 };
 
 class ProbeService {

@@ -81,11 +81,11 @@ void ResultWriter::note_failure(const Error& error) {
     metrics_.database_up = 0;
     unhealthy_since_ = now;
     backoff_ = options_.backoff_initial;
-    spdlog::warn("writer: database write failed ({}); retrying with back-off, spooling after {} ms",
-                 log_safe(error.message), options_.spool_after.count());
+    spdlog::warn("writer: {} write failed ({}); retrying with back-off, spooling after {} ms",
+                 options_.destination, log_safe(error.message), options_.spool_after.count());
   } else {
     backoff_ = std::min(backoff_ * 2, options_.backoff_max);
-    spdlog::debug("writer: database still failing: {}", log_safe(error.message));
+    spdlog::debug("writer: {} still failing: {}", options_.destination, log_safe(error.message));
   }
   next_retry_ = now + backoff_;
 }
@@ -112,7 +112,7 @@ bool ResultWriter::try_insert(std::span<const store::PingResult> batch, bool rep
   metrics_.results_written += static_cast<std::uint64_t>(*inserted);
   if (replay) metrics_.results_replayed += batch.size();
   if (!healthy_) {
-    spdlog::info("writer: database is back after {} s",
+    spdlog::info("writer: {} is back after {} s", options_.destination,
                  std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - unhealthy_since_).count());
     healthy_ = true;
     metrics_.database_up = 1;

@@ -68,6 +68,8 @@ struct WriterOptions {
   // The service's location (issue 16): push() stamps it on every row, so that the rows, the spool and a
   // replay carry it (a spooled row keeps the location it was measured from).
   store::Id location_id = store::kLocalLocationId;
+  // Where the rows go, as the log names it: "database" (run, probe) or "server" (an agent).
+  std::string destination = "database";
 };
 
 class ResultWriter {

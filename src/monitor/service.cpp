@@ -155,6 +155,7 @@ class Service : public ProbeService {
   static HeartbeatOptions heartbeat_options(const ServiceOptions& options) {
     HeartbeatOptions h;
     h.location_id = options.location_id;
+    h.location_name = options.location_name;
     h.version = kVersion;
     h.interval = options.interval;
     return h;
@@ -188,6 +189,7 @@ class Service : public ProbeService {
     w.queue_capacity = options.queue_capacity;
     w.spool_after = options.spool_after;
     w.location_id = options.location_id;
+    w.destination = options.results_destination;
     return w;
   }
 

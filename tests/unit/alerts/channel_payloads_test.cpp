@@ -50,6 +50,7 @@ store::Delivery degraded_delivery() {
   delivery.event.min_ms = 12.3456;
   delivery.event.median_ms = 14.5;
   delivery.event.max_ms = 20.0004;
+  delivery.event.locations = {"paris", "tokyo"};
   return delivery;
 }
 
@@ -111,7 +112,8 @@ TEST(WebhookPayload, BodyHasExactlyTheDocumentedFields) {
   std::vector<std::string> keys;
   for (const auto& member : body) keys.emplace_back(member.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"event_id", "host", "state", "previous_state", "at", "round",
-                                            "reason", "path_verdict", "report_url"}));
+                                            "reason", "locations", "path_verdict", "report_url"}));
+  EXPECT_EQ(body.at("locations"), json::parse(R"(["paris","tokyo"])"));
   EXPECT_EQ(body.at("event_id"), "42");
   EXPECT_EQ(body.at("host"), json::parse(R"({"id":11,"hostname":"db.example.com","provider":"aws",
                                              "service":"postgres","label":"primary"})"));

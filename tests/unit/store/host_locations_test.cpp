@@ -64,12 +64,17 @@ TEST_P(HostLocationsTest, SetAndReadPerHostAndForEveryHostOfTheUser) {
   EXPECT_EQ((*all)[2].host_id, b.id);
   EXPECT_EQ((*all)[2].location_id, store::kLocalLocationId);
   // The listing's hosts carry theirs (one read for them all).
-  for (const store::Host& host : *store_->list_hosts(user.id)) {
-    EXPECT_EQ(host.locations_off, host.id == a.id ? std::vector<Id>{fra, par} : b_off) << host.hostname;
+  const std::vector<Id> a_off = {fra, par};
+  const auto listed = store_->list_hosts(user.id);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  for (const store::Host& host : *listed) {
+    EXPECT_EQ(host.locations_off, host.id == a.id ? a_off : b_off) << host.hostname;
   }
   store::HostQuery query;
-  for (const store::HostStatus& status : *store_->find_host_statuses(user.id, query)) {
-    EXPECT_EQ(status.host.locations_off, status.host.id == a.id ? std::vector<Id>{fra, par} : b_off);
+  const auto statuses = store_->find_host_statuses(user.id, query);
+  ASSERT_TRUE(statuses.ok()) << statuses.error().message;
+  for (const store::HostStatus& status : *statuses) {
+    EXPECT_EQ(status.host.locations_off, status.host.id == a.id ? a_off : b_off);
   }
   query.id = b.id;
   EXPECT_EQ(store_->find_host_statuses(user.id, query)->front().host.locations_off, b_off);
@@ -139,8 +144,10 @@ TEST_P(HostLocationsTest, ASwitchedOffLocationsOldRoundsAreNotTheHostsLatest) {
   EXPECT_TRUE(store_->host_statuses(user.id, store::kLocalLocationId)->front().latest.has_value());
   // The rows themselves stay (history), but the join of every location leaves fra's out.
   EXPECT_EQ(store_->latest_rounds(user.id)->size(), 2u);
-  const auto hosts = *store_->list_hosts(user.id);
-  const auto joined = store::join_rounds_by_location(hosts, *store_->latest_rounds(user.id));
+  const auto hosts = store_->list_hosts(user.id);
+  const auto rounds = store_->latest_rounds(user.id);
+  ASSERT_TRUE(hosts.ok() && rounds.ok());
+  const auto joined = store::join_rounds_by_location(*hosts, *rounds);
   ASSERT_EQ(joined.front().locations.size(), 1u);
   EXPECT_EQ(joined.front().locations.front().location_id, store::kLocalLocationId);
 

@@ -1,6 +1,7 @@
 #pragma once
 // Where a round's hosts come from.
-//  - AllHostsSource: every enabled host; the single worker on SQLite (or a lone worker anywhere).
+//  - AllHostsSource: every enabled host of its location (issue 16: not those switched off for it); the single
+//    worker on SQLite (or a lone worker anywhere).
 //  - LeaseHostSource (PostgreSQL): the hosts this worker holds leases on. Each round it renews its leases and
 //    claims free or expired ones in batches (FOR UPDATE SKIP LOCKED, a short transaction each) up to a fair
 //    share of hosts per live worker. After the round it gives back what it holds beyond that share, so a
@@ -27,11 +28,16 @@ namespace semaphore::monitor {
 
 class AllHostsSource : public HostSource {
  public:
-  explicit AllHostsSource(store::MonitorStore& store) : store_(store) {}
-  Result<std::vector<store::Host>> hosts_for_round(EpochMs) override { return store_.list_enabled_hosts(); }
+  // Every enabled host that `location_id` pings (not those switched off for it, issue 16).
+  AllHostsSource(store::MonitorStore& store, store::Id location_id)
+      : store_(store), location_id_(location_id) {}
+  Result<std::vector<store::Host>> hosts_for_round(EpochMs) override {
+    return store_.list_enabled_hosts(location_id_);
+  }
 
  private:
   store::MonitorStore& store_;
+  store::Id location_id_;
 };
 
 class LeaseHostSource : public HostSource {

@@ -253,7 +253,7 @@ Result<std::unique_ptr<ProbeService>> ProbeService::create_with(
         std::make_unique<LeaseHostSource>(store, worker_id, ttl, options.lease_chunk,
                                           std::chrono::milliseconds(0), timing->window, options.location_id);
   } else {
-    source = std::make_unique<AllHostsSource>(store);
+    source = std::make_unique<AllHostsSource>(store, options.location_id);
   }
   ServiceParts parts;
   parts.store = &store;

@@ -53,6 +53,19 @@ class HostStore {
   virtual Result<std::vector<Host>> list_hosts(Id user_id) = 0;  // ordered by provider, hostname
   virtual Result<std::int64_t> count_hosts(Id user_id) = 0;
 
+  // --- the locations switched off per host (issue 16; host_location_exclusions, migration 015) ---
+  // Makes `location_ids` (any order, repeats ignored) the locations that do not ping the user's host
+  // `host_id`; empty: every location pings it. One transaction, which also moves the user's
+  // host_list_version (the report keeps the host list, with Host::locations_off, under it).
+  // Errc::not_found for another user's host (or none), and for an id that is no location's: nothing changes.
+  virtual Status set_host_locations_off(Id user_id, Id host_id, std::span<const Id> location_ids) = 0;
+  // The locations switched off for the user's host, ascending (find_host's Host::locations_off);
+  // Errc::not_found for another user's host.
+  virtual Result<std::vector<Id>> host_locations_off(Id user_id, Id host_id) = 0;
+  // Every (host, location) switched off among the user's hosts, by host id then location id: one read for a
+  // listing (list_hosts and find_host_statuses fill Host::locations_off from it).
+  virtual Result<std::vector<HostLocationOff>> user_locations_off(Id user_id) = 0;
+
   // --- results, for pages and the API ---
   static constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 

@@ -27,8 +27,10 @@ class MonitorStore {
   // A cheap round trip: is the database answering? (The result writer probes an outage with it.)
   virtual Status check_connection() = 0;
 
-  // Every enabled host of every user: what a lone probe worker pings.
-  virtual Result<std::vector<Host>> list_enabled_hosts() = 0;
+  // Every enabled host of every user that `location_id` pings (issue 16: not those a user switched off for
+  // it, HostStore::set_host_locations_off), by id: what a lone probe worker of that location pings, and an
+  // agent's assignment.
+  virtual Result<std::vector<Host>> list_enabled_hosts(Id location_id) = 0;
 
   // Inserts the batch in one transaction; rows whose (host_id, ts, method, location_id) exists already are
   // skipped (idempotent replays), and rows of hosts deleted meanwhile are dropped. Returns the number of rows
@@ -49,14 +51,17 @@ class MonitorStore {
   // holding lock_single_worker, pings every enabled host (SQLite).
   virtual bool leases_hosts() const = 0;
   // Leases (PostgreSQL): in one transaction, records the worker's heartbeat, drops workers silent for ttl,
-  // renews the worker's leases to now + ttl, then claims free or expired enabled hosts in chunks
+  // renews the worker's leases to now + ttl (dropping those of hosts disabled or switched off for its
+  // location since), then claims free or expired enabled hosts of its location (never one switched off for
+  // it: HostStore::set_host_locations_off) in chunks
   // (FOR NO KEY UPDATE SKIP LOCKED, so concurrent claimers never wait on or take each other's hosts) until
   // it holds its fair share. SQLite: Errc::invalid_argument (one worker there: lock_single_worker).
   virtual Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) = 0;
   // One more batch (issue 17: claimed while the round runs): at most `request.chunk` free or expired enabled
-  // hosts with ids above `after`, leased to the worker until now + ttl in one short transaction (the same
-  // FOR NO KEY UPDATE SKIP LOCKED claim as claim_host_leases' batches; no heartbeat, no renewal). Returns
-  // the hosts claimed, ordered by id; empty when none is free above `after`. SQLite: Errc::invalid_argument.
+  // hosts of the request's location (none switched off for it) with ids above `after`, leased to the worker
+  // until now + ttl in one short transaction (the same FOR NO KEY UPDATE SKIP LOCKED claim as
+  // claim_host_leases' batches; no heartbeat, no renewal). Returns the hosts claimed, ordered by id; empty
+  // when none is free above `after`. SQLite: Errc::invalid_argument.
   virtual Result<std::vector<Host>> claim_more_host_leases(const LeaseRequest& request, Id after) = 0;
   // Keeps the worker's `keep` lowest-id leases and releases the rest; keep = 0 also forgets the worker.
   // SQLite: nothing to release.

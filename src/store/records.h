@@ -1,6 +1,7 @@
 #pragma once
 // The records the store keeps and hands out: plain values, shared by every store interface (account_store.h,
 // host_store.h, monitor_store.h) and by their callers.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -77,6 +78,21 @@ struct Host {
   bool enabled = true;
   EpochMs created_at = 0;
   ProbeSpec probe;  // how the ping service measures it: icmp (default), tcp:PORT or both:PORT (issue 15)
+  // The locations switched off for this host (issue 16, table host_location_exclusions): they do not ping
+  // it, and the pages never judge it by their old rounds. Ids, ascending; empty: every location pings it.
+  // Filled by HostStore's reads of a user's hosts (find_host, list_hosts, host_statuses,
+  // find_host_statuses); written only by HostStore::set_host_locations_off (update_host leaves it alone).
+  std::vector<Id> locations_off{};  // "{}": a Host initialized by position may stop before it unwarned
+
+  bool location_off(Id location_id) const {
+    return std::find(locations_off.begin(), locations_off.end(), location_id) != locations_off.end();
+  }
+};
+
+// One location switched off for one host (HostStore::user_locations_off).
+struct HostLocationOff {
+  Id host_id = 0;
+  Id location_id = 0;
 };
 
 // One row per host per round and probe kind (a `both` host has an icmp and a tcp row each round). RTT

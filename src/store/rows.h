@@ -17,6 +17,11 @@ constexpr const char* kHostColumns =
     "h.id, h.user_id, h.hostname, h.provider, h.service, h.label, h.enabled, h.created_at, h.probe_method, "
     "h.tcp_port";
 
+// The condition that leaves out a host `h` switched off for the location bound as :l (issue 16,
+// host_location_exclusions): every read that gives a location its hosts says it.
+constexpr const char* kNotSwitchedOff =
+    "NOT EXISTS (SELECT 1 FROM host_location_exclusions x WHERE x.host_id = h.id AND x.location_id = :l)";
+
 // A host's probe spec from its hosts.probe_method and hosts.tcp_port columns (an unknown method, which the
 // CHECK constraint rules out, reads as icmp).
 inline ProbeSpec probe_spec_of(const std::string& method, int tcp_port) {

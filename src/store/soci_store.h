@@ -69,6 +69,9 @@ class SociStore final : public Store {
   Result<Host> find_host(Id user_id, Id host_id) override;
   Result<std::vector<Host>> list_hosts(Id user_id) override;
   Result<std::int64_t> count_hosts(Id user_id) override;
+  Status set_host_locations_off(Id user_id, Id host_id, std::span<const Id> location_ids) override;
+  Result<std::vector<Id>> host_locations_off(Id user_id, Id host_id) override;
+  Result<std::vector<HostLocationOff>> user_locations_off(Id user_id) override;
   Result<std::vector<HostStatus>> host_statuses(Id user_id, Id location_id) override;
   Result<std::vector<HostStatus>> find_host_statuses(Id user_id, const HostQuery& query) override;
   using HostStore::results_between;
@@ -96,7 +99,7 @@ class SociStore final : public Store {
 
   // MonitorStore (soci_store_monitor.cpp); check_connection is OperatorStore's too
   Status check_connection() override;
-  Result<std::vector<Host>> list_enabled_hosts() override;
+  Result<std::vector<Host>> list_enabled_hosts(Id location_id) override;
   Result<std::int64_t> insert_results(std::span<const PingResult> results) override;
   Result<std::int64_t> insert_results_evaluated(std::span<const PingResult> results,
                                                 RoundEvaluator& evaluator) override;  // soci_store_alerts.cpp

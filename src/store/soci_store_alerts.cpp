@@ -226,9 +226,12 @@ void load_quorum_context(soci::session& sql, const Dialect& dialect, Id location
   }
   long long host_id = 0, other = 0, last_round = 0;
   std::string shown;
-  soci::statement st = (sql.prepare << "SELECT host_id, location_id, shown, last_round_at FROM alert_state "
+  // A location switched off for the host (migration 015) has no say from the moment it is switched off.
+  soci::statement st = (sql.prepare << "SELECT host_id, location_id, shown, last_round_at FROM alert_state a "
                                        "WHERE host_id IN (" +
-                                           ids + ") AND location_id <> " + std::to_string(location),
+                                           ids + ") AND location_id <> " + std::to_string(location) +
+                                           " AND NOT EXISTS (SELECT 1 FROM host_location_exclusions x WHERE "
+                                           "x.host_id = a.host_id AND x.location_id = a.location_id)",
                         soci::into(host_id), soci::into(other), soci::into(shown), soci::into(last_round));
   if (st.execute(true)) {
     do {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <span>
 #include <unordered_map>
 
 #include "store/result_location.h"
@@ -21,6 +22,35 @@ bool host_belongs_to(soci::session& sql, long long user_id, long long host_id) {
 
 Error no_such_host() {
   return make_error(Errc::not_found, "no such host");
+}
+
+// The locations switched off for the user's hosts (issue 16), by host then location: all of them, or
+// `host_id`'s only (when not 0). One range of the table's key per host, reached through hosts' user index.
+std::vector<HostLocationOff> read_locations_off(soci::session& sql, long long user_id, long long host_id) {
+  std::vector<HostLocationOff> found;
+  long long host = 0, location = 0;
+  soci::statement st =
+      (sql.prepare
+           << "SELECT x.host_id, x.location_id FROM host_location_exclusions x JOIN hosts h ON h.id = "
+              "x.host_id WHERE h.user_id = :u AND (:h1 = 0 OR h.id = :h2) ORDER BY x.host_id, "
+              "x.location_id",
+       soci::use(user_id), soci::use(host_id), soci::use(host_id), soci::into(host), soci::into(location));
+  st.execute();
+  while (st.fetch()) found.push_back(HostLocationOff{host, location});
+  return found;
+}
+
+// Sets each host's Host::locations_off from `off` (ordered by host id, then location id).
+void attach_locations_off(std::span<Host> hosts, const std::vector<HostLocationOff>& off) {
+  if (off.empty()) return;
+  std::unordered_map<Id, Host*> by_id;
+  by_id.reserve(hosts.size());
+  for (Host& host : hosts) by_id.emplace(host.id, &host);
+  for (const HostLocationOff& each : off) {
+    if (const auto found = by_id.find(each.host_id); found != by_id.end()) {
+      found->second->locations_off.push_back(each.location_id);
+    }
+  }
 }
 
 // Inserts `host` (user_id and created_at set) and returns it with its id; Errc::duplicate when the user has
@@ -150,6 +180,9 @@ Result<Host> SociStore::find_host(Id user_id, Id host_id) {
         },
         [&] { found = row.take(); });
     if (!found) return no_such_host();
+    for (const HostLocationOff& off : read_locations_off(sql, user, host)) {
+      found->locations_off.push_back(off.location_id);
+    }
     return *found;
   });
 }
@@ -164,6 +197,7 @@ Result<std::vector<Host>> SociStore::list_hosts(Id user_id) {
         std::string("SELECT ") + kHostColumns +
             " FROM hosts h WHERE h.user_id = :u ORDER BY h.provider, h.hostname",
         [&](soci::statement& st) { st.exchange(soci::use(user)); }, [&] { hosts.push_back(row.take()); });
+    attach_locations_off(hosts, read_locations_off(sql, user, 0));
     return hosts;
   });
 }
@@ -175,6 +209,58 @@ Result<std::int64_t> SociStore::count_hosts(Id user_id) {
     sql << "SELECT COUNT(*) FROM hosts WHERE user_id = :u", soci::use(user), soci::into(count);
     return static_cast<std::int64_t>(count);
   });
+}
+
+Status SociStore::set_host_locations_off(Id user_id, Id host_id, std::span<const Id> location_ids) {
+  const long long user = user_id, host = host_id;
+  std::vector<long long> ids(location_ids.begin(), location_ids.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  auto set = with_session<bool>("switch locations off", [&](soci::session& sql) -> Result<bool> {
+    WriteTransaction transaction(sql, *dialect_);
+    if (!host_belongs_to(sql, user, host)) return no_such_host();
+    // Each id checked first: the foreign key would refuse it too, but as a failed statement (which aborts
+    // a PostgreSQL transaction) rather than as the caller's mistake.
+    for (const long long id : ids) {
+      long long found = 0;
+      sql << "SELECT COUNT(*) FROM locations WHERE id = :i", soci::use(id), soci::into(found);
+      if (found == 0) return make_error(Errc::not_found, "no location has id " + std::to_string(id));
+    }
+    sql << "DELETE FROM host_location_exclusions WHERE host_id = :h", soci::use(host);
+    for (long long id : ids) {
+      sql << "INSERT INTO host_location_exclusions (host_id, location_id) VALUES (:h, :l)", soci::use(host),
+          soci::use(id);
+    }
+    // The host list that the report keeps under this number holds each host's switched-off locations.
+    sql << "INSERT INTO host_list_versions (user_id, version) VALUES (:u, 1) ON CONFLICT (user_id) DO UPDATE "
+           "SET version = host_list_versions.version + 1",
+        soci::use(user);
+    transaction.commit();
+    return true;
+  });
+  if (!set) return set.error();
+  return {};
+}
+
+Result<std::vector<Id>> SociStore::host_locations_off(Id user_id, Id host_id) {
+  const long long user = user_id, host = host_id;
+  return with_session<std::vector<Id>>(
+      "read locations off", [&](soci::session& sql) -> Result<std::vector<Id>> {
+        if (!host_belongs_to(sql, user, host)) return no_such_host();
+        std::vector<Id> ids;
+        for (const HostLocationOff& off : read_locations_off(sql, user, host)) {
+          ids.push_back(off.location_id);
+        }
+        return ids;
+      });
+}
+
+Result<std::vector<HostLocationOff>> SociStore::user_locations_off(Id user_id) {
+  const long long user = user_id;
+  return with_session<std::vector<HostLocationOff>>(
+      "read locations off", [&](soci::session& sql) -> Result<std::vector<HostLocationOff>> {
+        return read_locations_off(sql, user, 0);
+      });
 }
 
 namespace {
@@ -200,6 +286,11 @@ std::vector<HostStatus> read_host_statuses(soci::session& sql, Id location_id, c
   const std::string main_kind = "(CASE WHEN h.probe_method = 'tcp' THEN 1 ELSE 0 END)";
   // The id goes into the text as a number (an integer, never a request's text), where the join needs it.
   const std::string location = std::to_string(location_id);
+  // A location switched off for a host (issue 16) shows none of its old rounds of it.
+  const std::string off =
+      "NOT EXISTS (SELECT 1 FROM host_location_exclusions x WHERE x.host_id = h.id AND "
+      "x.location_id = " +
+      location + ")";
   std::vector<HostStatus> statuses;
   for_each_row(
       sql, row,
@@ -207,10 +298,10 @@ std::vector<HostStatus> read_host_statuses(soci::session& sql, Id location_id, c
           latest_result_columns("t") +
           " FROM hosts h LEFT JOIN latest_results r ON r.user_id = h.user_id AND r.host_id = h.id AND "
           "r.location_id = " +
-          location + " AND r.method = " + main_kind +
+          location + " AND r.method = " + main_kind + " AND " + off +
           " LEFT JOIN latest_results t ON h.probe_method = 'both' AND t.user_id = h.user_id AND t.host_id = "
           "h.id AND t.location_id = " +
-          location + " AND t.method = 1 " + where_order,
+          location + " AND t.method = 1 AND " + off + " " + where_order,
       bind_where, [&] {
         HostStatus status{row.host.take(), std::nullopt, std::nullopt, {}};
         if (row.result.found()) status.latest = row.result.take();
@@ -310,7 +401,7 @@ Result<std::vector<HostStatus>> SociStore::find_host_statuses(Id user_id, const 
   where += " ORDER BY h.id LIMIT :n";
   return with_session<std::vector<HostStatus>>(
       "find host statuses", [&](soci::session& sql) -> Result<std::vector<HostStatus>> {
-        return read_host_statuses(sql, query.location_id, where, [&](soci::statement& st) {
+        auto statuses = read_host_statuses(sql, query.location_id, where, [&](soci::statement& st) {
           st.exchange(soci::use(user));
           st.exchange(soci::use(after));
           if (query.id) st.exchange(soci::use(only));
@@ -319,6 +410,18 @@ Result<std::vector<HostStatus>> SociStore::find_host_statuses(Id user_id, const 
           if (query.label) st.exchange(soci::use(*query.label));
           st.exchange(soci::use(limit));
         });
+        // The API's hosts say which locations are off (a page of hosts: the user's few rows, or one host's).
+        const auto off = read_locations_off(sql, user, query.id ? only : 0);
+        if (!off.empty()) {
+          std::unordered_map<Id, std::size_t> position;
+          for (std::size_t i = 0; i < statuses.size(); ++i) position.emplace(statuses[i].host.id, i);
+          for (const HostLocationOff& each : off) {
+            if (const auto found = position.find(each.host_id); found != position.end()) {
+              statuses[found->second].host.locations_off.push_back(each.location_id);
+            }
+          }
+        }
+        return statuses;
       });
 }
 
@@ -495,6 +598,7 @@ std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::spa
     const auto found = position.find(round.host_id);
     if (found == position.end()) continue;
     HostStatus& status = statuses[found->second];
+    if (status.host.location_off(round.location_id)) continue;  // its old rounds: never shown (issue 16)
     place_round(status.host.probe.method, round, status.latest, status.latest_tcp);
   }
   return statuses;
@@ -508,6 +612,7 @@ std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
     const auto found = position.find(round.host_id);
     if (found == position.end()) continue;
     HostStatus& status = statuses[found->second];
+    if (status.host.location_off(round.location_id)) continue;  // its old rounds: never shown (issue 16)
     // latest_rounds orders a host's rows by location, so the location is most often the last one added.
     auto at = std::find_if(status.locations.begin(), status.locations.end(),
                            [&](const LocationRounds& each) { return each.location_id >= round.location_id; });

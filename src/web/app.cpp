@@ -308,7 +308,7 @@ WebApp::WebApp(WebStores stores, const WebOptions& options, domain::PasswordCost
   add_home_routes(routes, stores.hosts);
   add_auth_routes(routes, stores.accounts, parts.passwords, parts.throttle);
   add_account_routes(routes, stores.accounts, stores.tokens, parts.passwords, parts.throttle);
-  add_manage_routes(routes, stores.hosts, parts.host_service, stores.alerts);
+  add_manage_routes(routes, stores.hosts, parts.host_service, stores.alerts, stores.locations);
   add_import_routes(routes, stores.hosts, parts.host_service);
   add_report_routes(routes, stores.hosts, stores.alerts, stores.paths, stores.locations, parts.report);
   add_alerts_routes(routes, stores.hosts, stores.alerts);

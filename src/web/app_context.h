@@ -256,7 +256,7 @@ void add_auth_routes(Routes& routes, store::AccountStore& accounts, PasswordWork
 void add_account_routes(Routes& routes, store::AccountStore& accounts, store::TokenStore& tokens,
                         PasswordWork& passwords, SigninThrottle& throttle);
 void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
-                       store::AlertStore& alerts);
+                       store::AlertStore& alerts, store::LocationStore& locations);
 void add_import_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service);
 void add_report_routes(Routes& routes, store::HostStore& hosts, store::AlertStore& alerts,
                        store::PathStore& paths, store::LocationStore& locations, ReportCaches& caches);

@@ -215,7 +215,8 @@ namespace {
 
 // One batch of the lease claim, its own transaction: up to `want` free (never leased, or expired) enabled
 // hosts with ids above `after`, leased to `worker` of `location` until `expires`. Returns their ids. Leases
-// are per location (issue 16): a host is free for a location when that location's lease on it is.
+// are per location (issue 16): a host is free for a location when that location's lease on it is; a host
+// switched off for the location (host_location_exclusions) is never its to claim.
 std::vector<long long> claim_batch(soci::session& sql, const Dialect& dialect, const std::string& worker,
                                    long long location, long long expires, long long now, long long after,
                                    long long want) {
@@ -230,11 +231,13 @@ std::vector<long long> claim_batch(soci::session& sql, const Dialect& dialect, c
            << "INSERT INTO host_leases (host_id, location_id, worker_id, expires_at) SELECT id, :l, :w, "
               ":e FROM (SELECT h.id FROM hosts h WHERE h.enabled = 1 AND h.id > :a AND NOT EXISTS "
               "(SELECT 1 FROM host_leases l WHERE l.host_id = h.id AND l.location_id = :l2 AND "
-              "l.expires_at >= :n) ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h SKIP LOCKED) AS free "
+              "l.expires_at >= :n) AND NOT EXISTS (SELECT 1 FROM host_location_exclusions x WHERE "
+              "x.host_id = h.id AND x.location_id = :l3) ORDER BY h.id LIMIT :k FOR NO KEY UPDATE OF h "
+              "SKIP LOCKED) AS free "
               "ON CONFLICT (host_id, location_id) DO UPDATE SET worker_id = excluded.worker_id, "
               "expires_at = excluded.expires_at WHERE host_leases.expires_at < :n2 RETURNING host_id",
        soci::use(location), soci::use(worker), soci::use(expires), soci::use(after), soci::use(location),
-       soci::use(now), soci::use(want), soci::use(now), soci::into(claimed));
+       soci::use(now), soci::use(location), soci::use(want), soci::use(now), soci::into(claimed));
   const bool got = st.execute(true);
   transaction.commit();
   if (!got) claimed.clear();
@@ -264,6 +267,11 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
       sql << "DELETE FROM host_leases WHERE worker_id = :w AND host_id IN (SELECT id FROM hosts WHERE "
              "enabled = 0)",
           soci::use(worker);
+      // Nor does it keep a host switched off for its location since (issue 16): another worker of the
+      // location would never take it over, and this one would ping it on.
+      sql << "DELETE FROM host_leases WHERE worker_id = :w AND location_id = :l AND host_id IN (SELECT "
+             "host_id FROM host_location_exclusions WHERE location_id = :l2)",
+          soci::use(worker), soci::use(location), soci::use(location);
       // Renewed rows are locked in host id order, the order in which a claimer takes over expired leases
       // (claim_batch): in any other order, a worker renewing leases that had just expired and another
       // worker claiming them each waited for a row the other held (bench/scale: "deadlock detected").
@@ -274,7 +282,9 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
       // The fair share is among the workers of this location: every location's workers cover every host.
       sql << "SELECT COUNT(*) FROM probe_workers WHERE location_id = :l", soci::use(location),
           soci::into(workers);
-      sql << "SELECT COUNT(*) FROM hosts WHERE enabled = 1", soci::into(enabled);
+      sql << "SELECT COUNT(*) FROM hosts h WHERE h.enabled = 1 AND NOT EXISTS (SELECT 1 FROM "
+             "host_location_exclusions x WHERE x.host_id = h.id AND x.location_id = :l)",
+          soci::use(location), soci::into(enabled);
       sql << "SELECT COUNT(*) FROM host_leases WHERE worker_id = :w", soci::use(worker), soci::into(own);
       workers = std::max(1LL, workers);
       grant.live_workers = workers;
@@ -313,8 +323,12 @@ Result<LeaseGrant> PostgresqlDialect::claim_host_leases(Connections& connections
         sql, row,
         std::string("SELECT ") + kHostColumns +
             " FROM hosts h JOIN host_leases l ON l.host_id = h.id WHERE l.worker_id = :w AND h.enabled = 1 "
-            "ORDER BY h.id",
-        [&](soci::statement& st) { st.exchange(soci::use(worker)); },
+            "AND " +
+            kNotSwitchedOff + " ORDER BY h.id",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(worker));
+          st.exchange(soci::use(location));
+        },
         [&] { grant.hosts.push_back(row.take()); });
     return grant;
   });
@@ -324,7 +338,8 @@ Result<std::vector<Host>> PostgresqlDialect::claim_more_host_leases(Connections&
                                                                     const LeaseRequest& request, Id after) {
   return connections.with_session<std::vector<Host>>(
       "claim host leases", [&](soci::session& sql) -> Result<std::vector<Host>> {
-        const long long now = request.now, expires = request.now + request.ttl_ms;
+        const long long now = request.now, expires = request.now + request.ttl_ms,
+                        location = request.location_id;
         std::vector<long long> claimed = claim_batch(sql, *this, request.worker_id, request.location_id,
                                                      expires, now, after, std::max(1, request.chunk));
         std::vector<Host> hosts;
@@ -339,8 +354,12 @@ Result<std::vector<Host>> PostgresqlDialect::claim_more_host_leases(Connections&
         for_each_row(
             sql, row,
             std::string("SELECT ") + kHostColumns +
-                " FROM hosts h WHERE h.id = ANY(CAST(:ids AS BIGINT[])) AND h.enabled = 1 ORDER BY h.id",
-            [&](soci::statement& st) { st.exchange(soci::use(array)); },
+                " FROM hosts h WHERE h.id = ANY(CAST(:ids AS BIGINT[])) AND h.enabled = 1 AND " +
+                kNotSwitchedOff + " ORDER BY h.id",
+            [&](soci::statement& st) {
+              st.exchange(soci::use(array));
+              st.exchange(soci::use(location));
+            },
             [&] { hosts.push_back(row.take()); });
         return hosts;
       });

@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -39,9 +40,41 @@ json::value latest_json(const std::optional<store::PingResult>& latest, std::str
                       {"refused", latest->refused}};
 }
 
+json::array locations_off_json(const store::Host& host, std::span<const store::Location> all_locations) {
+  json::array names;
+  for (const store::Id id : host.locations_off) {
+    const auto found = std::find_if(all_locations.begin(), all_locations.end(),
+                                    [&](const store::Location& location) { return location.id == id; });
+    if (found != all_locations.end()) names.emplace_back(found->name);
+  }
+  return names;
+}
+
+std::variant<std::vector<store::Id>, FieldProblem> read_locations_off(
+    const json::value& value, std::span<const store::Location> all_locations) {
+  const json::array* names = value.if_array();
+  if (names == nullptr) {
+    return FieldProblem{"locations_off", "locations_off is a list of location names."};
+  }
+  std::vector<store::Id> ids;
+  for (const json::value& name : *names) {
+    if (!name.is_string()) return FieldProblem{"locations_off", "locations_off is a list of location names."};
+    const std::string_view text = name.get_string();
+    const auto found = std::find_if(all_locations.begin(), all_locations.end(),
+                                    [&](const store::Location& location) { return location.name == text; });
+    if (found == all_locations.end()) {
+      return FieldProblem{"locations_off", "locations_off names a location that does not exist."};
+    }
+    if (std::find(ids.begin(), ids.end(), found->id) == ids.end()) ids.push_back(found->id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 json::object host_json(const store::Host& host, HostState state,
                        const std::optional<store::PingResult>& latest,
-                       const std::optional<store::PingResult>& latest_tcp, std::string_view location) {
+                       const std::optional<store::PingResult>& latest_tcp, std::string_view location,
+                       std::span<const store::Location> all_locations) {
   return json::object{{"id", host.id},
                       {"hostname", host.hostname},
                       {"provider", to_string(host.provider)},
@@ -52,13 +85,14 @@ json::object host_json(const store::Host& host, HostState state,
                       {"created_at", format_iso8601(host.created_at)},
                       {"state", to_string(state)},
                       {"latest", latest_json(latest, location)},
-                      {"latest_tcp", latest_json(latest_tcp, location)}};
+                      {"latest_tcp", latest_json(latest_tcp, location)},
+                      {"locations_off", locations_off_json(host, all_locations)}};
 }
 
 json::object status_json(const store::HostStatus& status, std::string_view location, EpochMs now,
-                         std::chrono::seconds stale_after) {
+                         std::chrono::seconds stale_after, std::span<const store::Location> all_locations) {
   return host_json(status.host, judge_host(status, now, stale_after).state, status.latest, status.latest_tcp,
-                   location);
+                   location, all_locations);
 }
 
 std::variant<std::optional<store::Location>, Response> location_param(const RequestContext& ctx,

@@ -1,24 +1,33 @@
 #pragma once
 // What the /api/v1 handlers share (internal to src/web/api): the JSON of a host and of a point, times in
 // and out, query parameters (limit, cursor) and the opaque cursors. Every value goes through Boost.JSON.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "alerts/alert_rules.h"
 #include "core/clock.h"
 #include "store/alert_records.h"
+#include "store/location_store.h"
 #include "store/records.h"
 #include "web/app_context.h"
 #include "web/view/host_state.h"
 #include "web/view/series.h"
 
 namespace semaphore::web::api {
+
+// A body field at fault ("" when the body as a whole is) and what is wrong with it.
+struct FieldProblem {
+  std::string field, message;
+};
 
 // A number, or null.
 boost::json::value number_or_null(const std::optional<double>& value);
@@ -27,14 +36,25 @@ boost::json::value number_or_null(const std::optional<double>& value);
 // measured from (issue 16).
 boost::json::value latest_json(const std::optional<store::PingResult>& latest, std::string_view location);
 // A host with its state, probe spec and latest round (and a both host's latest tcp round), both from the
-// location named `location`: the one Host schema of every API answer.
+// location named `location`, and the names of the locations switched off for it (`locations_off`, issue 16;
+// Host::locations_off named from `all_locations`): the one Host schema of every API answer.
 boost::json::object host_json(const store::Host& host, HostState state,
                               const std::optional<store::PingResult>& latest,
-                              const std::optional<store::PingResult>& latest_tcp, std::string_view location);
+                              const std::optional<store::PingResult>& latest_tcp, std::string_view location,
+                              std::span<const store::Location> all_locations);
 // host_json of a host's status (one location's: `location` its name), its state judged by its probe method
 // (view/host_state.h judge_host).
 boost::json::object status_json(const store::HostStatus& status, std::string_view location, EpochMs now,
-                                std::chrono::seconds stale_after);
+                                std::chrono::seconds stale_after,
+                                std::span<const store::Location> all_locations);
+// Host::locations_off as the API says it: the locations' names, by id (an id no longer among
+// `all_locations` is left out).
+boost::json::array locations_off_json(const store::Host& host,
+                                      std::span<const store::Location> all_locations);
+// A body's `locations_off` (a list of location names, each at most once) as location ids, or the problem
+// (field "locations_off") with a name that is no location's, or a value of another shape.
+std::variant<std::vector<store::Id>, FieldProblem> read_locations_off(
+    const boost::json::value& value, std::span<const store::Location> all_locations);
 
 // The location a request names with `location=NAME`: nullopt when it names none; the 400 answer (bad_field)
 // for a name that is no location's.
@@ -52,10 +72,6 @@ boost::json::object event_json(const store::AlertEventRecord& event);
 boost::json::object rules_json(const alerts::AlertRules& rules);
 boost::json::object overrides_json(const alerts::HostRuleOverrides& overrides);
 
-// A body field at fault ("" when the body as a whole is) and what is wrong with it.
-struct FieldProblem {
-  std::string field, message;
-};
 // A host's `alert_rules` object laid over `overrides`: a number sets a rule, null clears it (the user's value
 // applies again); each value is checked. The problem names "alert_rules.<rule>".
 std::optional<FieldProblem> read_overrides(const boost::json::value& value,

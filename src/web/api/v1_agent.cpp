@@ -43,7 +43,9 @@ EpochMs regular_rollup_horizon(EpochMs now) {
 Response get_assignment(RequestContext& ctx, AgentEndpoints& agents) {
   const AgentIngest& ingest = agents.ingest;
   if (ingest.results == nullptr) return no_agents();
-  auto listed = ingest.results->list_enabled_hosts();
+  // The hosts this agent's location pings: a host switched off for it (issue 16) leaves the list, so the
+  // version below, made from the list, moves and the agent's next If-None-Match gets the new one.
+  auto listed = ingest.results->list_enabled_hosts(ctx.agent_location->id);
   if (!listed) return api_store_error(listed.error());
   domain::AgentAssignment assignment;
   assignment.location = ctx.agent_location->name;

@@ -1,4 +1,5 @@
 // /api/v1/hosts: list (filters, cursor pages), add one, read, change, delete, import up to 10,000 at once.
+// A host's `locations_off` (issue 16): the names of the locations switched off for it, set on POST and PATCH.
 // Every host goes in through domain::HostService (the same field rules, target policy and per-user limit as
 // the pages and the CLI); every read is scoped by the caller's user id (another user's host is 404).
 #include <boost/json/array.hpp>
@@ -7,6 +8,8 @@
 #include <array>
 #include <iterator>
 #include <span>
+#include <variant>
+#include <vector>
 
 #include "alerts/maintenance_window.h"
 #include "alerts/round_evaluator.h"
@@ -54,7 +57,8 @@ std::optional<FieldError> read_host_fields(const json::value& value,
     if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
       return FieldError{std::string(key), "This field is not known here."};
     }
-    if (key == "alert_rules") continue;  // read by patch_host (api::read_overrides)
+    if (key == "alert_rules") continue;    // read by patch_host (api::read_overrides)
+    if (key == "locations_off") continue;  // read by add_host and patch_host (api::read_locations_off)
     if (key == "enabled") {
       if (!field.is_bool()) return FieldError{"enabled", "enabled is true or false."};
       input.enabled = field.get_bool();
@@ -74,10 +78,34 @@ std::optional<FieldError> read_host_fields(const json::value& value,
   return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 6> kAddFields = {"hostname", "provider", "service",
-                                                        "label",    "enabled",  "probe"};
-constexpr std::array<std::string_view, 6> kPatchFields = {"provider", "service",     "label",
-                                                          "enabled",  "alert_rules", "probe"};
+// An import's items: the fields of a host alone. One host added (POST) may say its locations switched off
+// too (issue 16), as may a PATCH.
+constexpr std::array<std::string_view, 6> kImportFields = {"hostname", "provider", "service",
+                                                           "label",    "enabled",  "probe"};
+constexpr std::array<std::string_view, 7> kAddFields = {"hostname", "provider", "service",      "label",
+                                                        "enabled",  "probe",    "locations_off"};
+constexpr std::array<std::string_view, 7> kPatchFields = {"provider",    "service", "label",        "enabled",
+                                                          "alert_rules", "probe",   "locations_off"};
+
+// Every location, to name the ids of Host::locations_off and to read the names a body sends.
+std::variant<std::vector<store::Location>, Response> all_locations(store::LocationStore& locations) {
+  auto all = locations.list_locations();
+  if (!all) return api_store_error(all.error());
+  return std::move(*all);
+}
+
+// The body's `locations_off`, when it has one, as location ids; or the 400 naming it.
+std::variant<std::optional<std::vector<store::Id>>, Response> body_locations_off(
+    const json::value& body, std::span<const store::Location> all) {
+  const json::object* object = body.if_object();
+  const json::value* value = object != nullptr ? object->if_contains("locations_off") : nullptr;
+  if (value == nullptr) return std::optional<std::vector<store::Id>>();
+  auto read = api::read_locations_off(*value, all);
+  if (auto* problem = std::get_if<api::FieldProblem>(&read)) {
+    return api_error(400, "bad_field", problem->message, problem->field);
+  }
+  return std::optional<std::vector<store::Id>>(std::move(std::get<std::vector<store::Id>>(read)));
+}
 
 Response bad_field(const FieldError& error) {
   if (error.field.empty()) return api_error(400, "bad_field", error.message);
@@ -137,10 +165,13 @@ Response list_hosts(RequestContext& ctx, store::HostStore& hosts, store::Locatio
     page.pop_back();
     next = api::encode_cursor('h', page.back().host.id);
   }
+  auto all = all_locations(locations);
+  if (auto* refused = std::get_if<Response>(&all)) return std::move(*refused);
+  const auto& named = std::get<std::vector<store::Location>>(all);
   json::array list;
   list.reserve(page.size());
   for (const auto& status : page) {
-    list.push_back(api::status_json(status, shown.name, ctx.now, ctx.site.stale_after()));
+    list.push_back(api::status_json(status, shown.name, ctx.now, ctx.site.stale_after(), named));
   }
   return json_response(200, json::object{{"hosts", std::move(list)}, {"next_cursor", std::move(next)}});
 }
@@ -168,8 +199,11 @@ Response one_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   auto windows = alerts.list_maintenance_windows(ctx.user->id);
   if (!windows) return api_store_error(windows.error());
   std::erase_if(*windows, [&](const auto& window) { return window.host_id && *window.host_id != id; });
+  auto all = all_locations(locations);
+  if (auto* refused = std::get_if<Response>(&all)) return std::move(*refused);
   alerts::TimeZones zones;
-  json::object body = api::status_json(host, shown.name, ctx.now, ctx.site.stale_after());
+  json::object body = api::status_json(host, shown.name, ctx.now, ctx.site.stale_after(),
+                                       std::get<std::vector<store::Location>>(all));
   const bool in_window = alerts::in_any_window(*windows, ctx.now, zones);
   body["alert_state"] = alert_state_word(host.host, *state, in_window);
   // The shown location's own verdict (its vote): the same words, "unknown" before it judged a round.
@@ -187,9 +221,17 @@ Response get_host(RequestContext& ctx, store::HostStore& hosts, store::AlertStor
   return one_host(ctx, hosts, alerts, locations, *id, 200);
 }
 
-Response add_host(RequestContext& ctx, domain::HostService& host_service) {
+Response add_host(RequestContext& ctx, store::HostStore& hosts, domain::HostService& host_service,
+                  store::LocationStore& locations) {
   domain::HostInput input;
   if (auto error = read_host_fields(ctx.json, kAddFields, input, true)) return bad_field(*error);
+  auto all = all_locations(locations);
+  if (auto* refused = std::get_if<Response>(&all)) return std::move(*refused);
+  const auto& named = std::get<std::vector<store::Location>>(all);
+  // Checked before the host is added: a refused POST adds nothing.
+  auto off = body_locations_off(ctx.json, named);
+  if (auto* refused = std::get_if<Response>(&off)) return std::move(*refused);
+  auto& locations_off = std::get<std::optional<std::vector<store::Id>>>(off);
   auto additions = host_service.add(ctx.user->id, std::span(&input, 1));
   if (!additions) return api_store_error(additions.error());
   const domain::HostAddition& addition = additions->front();
@@ -207,8 +249,15 @@ Response add_host(RequestContext& ctx, domain::HostService& host_service) {
           422, "limit_exceeded",
           "You have reached the limit of " + std::to_string(host_service.host_limit(*ctx.user)) + " hosts.");
   }
+  store::Host added = addition.host;
+  if (locations_off && !locations_off->empty()) {
+    if (auto set = hosts.set_host_locations_off(ctx.user->id, added.id, *locations_off); !set) {
+      return api_store_error(set.error());
+    }
+    added.locations_off = *locations_off;
+  }
   Response response =
-      json_response(201, host_json(addition.host, HostState::unknown, std::nullopt, std::nullopt, ""));
+      json_response(201, host_json(added, HostState::unknown, std::nullopt, std::nullopt, "", named));
   response.add_header("Location", "/api/v1/hosts/" + std::to_string(addition.host.id));
   return response;
 }
@@ -228,6 +277,14 @@ Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostSe
                      "hostname");
   }
   if (auto error = read_host_fields(ctx.json, kPatchFields, input, false)) return bad_field(*error);
+  std::optional<std::vector<store::Id>> locations_off;
+  if (ctx.json.is_object() && ctx.json.as_object().contains("locations_off")) {
+    auto all = all_locations(locations);
+    if (auto* refused = std::get_if<Response>(&all)) return std::move(*refused);
+    auto off = body_locations_off(ctx.json, std::get<std::vector<store::Location>>(all));
+    if (auto* refused = std::get_if<Response>(&off)) return std::move(*refused);
+    locations_off = std::move(std::get<std::optional<std::vector<store::Id>>>(off));
+  }
   domain::HostErrors errors;
   auto host = host_service.validate(input, errors);
   if (!host) {
@@ -251,6 +308,11 @@ Response patch_host(RequestContext& ctx, store::HostStore& hosts, domain::HostSe
     if (auto saved = alerts.set_host_alert_overrides(ctx.user->id, *id, alerts::to_record(*overrides));
         !saved) {
       return api_store_error(saved.error());
+    }
+  }
+  if (locations_off && *locations_off != stored->locations_off) {
+    if (auto set = hosts.set_host_locations_off(ctx.user->id, *id, *locations_off); !set) {
+      return api_store_error(set.error());
     }
   }
   return one_host(ctx, hosts, alerts, locations, *id, 200);
@@ -293,7 +355,7 @@ Response import_hosts(RequestContext& ctx, domain::HostService& host_service) {
   input_index.reserve(items->size());
   for (std::size_t i = 0; i < items->size(); ++i) {
     domain::HostInput input;
-    if (auto error = read_host_fields((*items)[i], kAddFields, input, true)) {
+    if (auto error = read_host_fields((*items)[i], kImportFields, input, true)) {
       results[i] = rejected(i, "bad_field", error->message, error->field);
       continue;
     }
@@ -339,7 +401,8 @@ Response import_hosts(RequestContext& ctx, domain::HostService& host_service) {
 void add_api_host_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
                          store::AlertStore& alerts, store::LocationStore& locations) {
   routes.add(Method::get, "/api/v1/hosts", Access::api, bind_handler(list_hosts, hosts, locations));
-  routes.add(Method::post, "/api/v1/hosts", Access::api, bind_handler(add_host, host_service));
+  routes.add(Method::post, "/api/v1/hosts", Access::api,
+             bind_handler(add_host, hosts, host_service, locations));
   routes.add(Method::post, "/api/v1/hosts/import", Access::api, bind_handler(import_hosts, host_service));
   routes.add(Method::get, "/api/v1/hosts/{id}", Access::api,
              bind_handler(get_host, hosts, alerts, locations));

@@ -32,6 +32,9 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
   const ReportListing listing =
       list_report(kept.statuses, query, ctx.now, ctx.site.stale_after(), AlertWords(*alert_data, ctx.now),
                   only ? std::optional<store::Id>(only->id) : std::nullopt);
+  // Every location, to name each host's switched-off ones (the report's own list holds only those reporting).
+  auto all = locations.list_locations();
+  if (!all) return api_store_error(all.error());
   json::array list;
   list.reserve(listing.rows.size());
   const std::optional<store::PingResult> none;
@@ -39,7 +42,7 @@ Response report(RequestContext& ctx, store::HostStore& hosts, store::AlertStore&
     const store::Location* location = row.location ? kept.find(row.location->location_id) : nullptr;
     json::object host =
         api::host_json(row.status->host, row.view.state, row.location ? row.location->latest : none,
-                       row.location ? row.location->latest_tcp : none, location ? location->name : "");
+                       row.location ? row.location->latest_tcp : none, location ? location->name : "", *all);
     host["alert_state"] = row.alert;
     list.push_back(std::move(host));
   }

@@ -1,8 +1,12 @@
 // GET /manage, POST /manage/hosts (add), GET|POST /manage/hosts/{id} (edit), POST /manage/hosts/{id}/delete,
 // POST /manage/hosts/{id}/alerts (the host's alert rule overrides; the edit page also shows its alert state).
+// The edit form's "Ping from" boxes switch a location off for the host (issue 16; with more than one
+// location).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <span>
 #include <variant>
 
@@ -237,11 +241,52 @@ void add_alert_section(RequestContext& ctx, store::AlertStore& alerts, const sto
   data.set("in_maintenance", in_maintenance);
 }
 
-Response edit_page(RequestContext& ctx, store::AlertStore& alerts, int status, const store::Host& stored,
-                   const domain::HostInput& shown, const ProbeFields& probe, const domain::HostErrors& errors,
-                   const OverrideForm& overrides = {}) {
+// "Ping from": a checkbox per location, ticked for those that ping the host (issue 16), shown only when
+// there is more than one location to choose from. `off` is what the form shows as switched off: the stored
+// set, or what was just sent. A read failure leaves the section out (the rest of the form still works).
+void add_location_section(RequestContext& ctx, store::LocationStore& locations, const store::Host& host,
+                          const std::vector<store::Id>& off, TemplateData& data) {
+  auto all = locations.list_locations();
+  if (!all) {
+    spdlog::error("user {}: host {} locations not read: {}", ctx.user->id, host.id,
+                  log_safe(all.error().message));
+    return;
+  }
+  if (all->size() < 2) return;
+  TemplateData list{TemplateData::type::list};
+  for (const store::Location& location : *all) {
+    TemplateData item;
+    item.set("location_id", std::to_string(location.id));
+    item.set("location_text",
+             location.label.empty() ? location.name : location.name + " (" + location.label + ")");
+    item.set("location_on", std::find(off.begin(), off.end(), location.id) == off.end());
+    list.push_back(item);
+  }
+  data.set("ping_locations", list);
+  data.set("several_locations", true);
+}
+
+// The locations the edit form switches off: every location whose box is not ticked, or nullopt when the form
+// had no such boxes (one location only, or a form from before them): then nothing changes.
+std::optional<std::vector<store::Id>> locations_off_from_form(const FormData& form,
+                                                              const std::vector<store::Location>& all) {
+  if (form.get("locations_shown") != "1") return std::nullopt;
+  const std::vector<std::string>& ticked = form.get_all("ping_from");
+  std::vector<store::Id> off;
+  for (const store::Location& location : all) {
+    const std::string id = std::to_string(location.id);
+    if (std::find(ticked.begin(), ticked.end(), id) == ticked.end()) off.push_back(location.id);
+  }
+  return off;
+}
+
+Response edit_page(RequestContext& ctx, store::AlertStore& alerts, store::LocationStore& locations,
+                   int status, const store::Host& stored, const domain::HostInput& shown,
+                   const ProbeFields& probe, const domain::HostErrors& errors,
+                   const OverrideForm& overrides = {}, const std::vector<store::Id>* typed_off = nullptr) {
   TemplateData data;
   add_alert_section(ctx, alerts, stored, overrides, data);
+  add_location_section(ctx, locations, stored, typed_off ? *typed_off : stored.locations_off, data);
   data.set("id", std::to_string(stored.id));
   data.set("original_hostname", stored.hostname);
   data.set("hostname", shown.hostname);
@@ -254,38 +299,53 @@ Response edit_page(RequestContext& ctx, store::AlertStore& alerts, int status, c
   return ctx.page(status, "host_edit", "Edit " + stored.hostname, std::move(data), "manage");
 }
 
-Response get_edit(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts) {
+Response get_edit(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
+                  store::LocationStore& locations) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto host = hosts.find_host(ctx.user->id, *id);
   if (!host) return ctx.store_error(host.error());
-  return edit_page(ctx, alerts, 200, *host, input_of(*host), ProbeFields::of(host->probe), {});
+  return edit_page(ctx, alerts, locations, 200, *host, input_of(*host), ProbeFields::of(host->probe), {});
 }
 
 Response post_edit(RequestContext& ctx, store::HostStore& hosts, const domain::HostService& host_service,
-                   store::AlertStore& alerts) {
+                   store::AlertStore& alerts, store::LocationStore& locations) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto stored = hosts.find_host(ctx.user->id, *id);
   if (!stored) return ctx.store_error(stored.error());
   const domain::HostInput input = input_from_form(ctx.form, true);
   const ProbeFields probe = ProbeFields::from_form(ctx.form);
+  std::optional<std::vector<store::Id>> off;
+  if (ctx.form.get("locations_shown") == "1") {
+    auto all = locations.list_locations();
+    if (!all) return ctx.store_error(all.error());
+    off = locations_off_from_form(ctx.form, *all);
+  }
+  const std::vector<store::Id>* typed_off = off ? &*off : nullptr;
   domain::HostErrors errors;
   auto host = host_service.validate(input, errors);
-  if (!host) return edit_page(ctx, alerts, 400, *stored, input, probe, errors);
+  if (!host) return edit_page(ctx, alerts, locations, 400, *stored, input, probe, errors, {}, typed_off);
   host->id = *id;
   host->user_id = ctx.user->id;
   if (auto updated = hosts.update_host(*host); !updated) {
     if (updated.error().code == Errc::duplicate) {
       errors.hostname = "You are watching this host already.";
-      return edit_page(ctx, alerts, 400, *stored, input, probe, errors);
+      return edit_page(ctx, alerts, locations, 400, *stored, input, probe, errors, {}, typed_off);
     }
     return ctx.store_error(updated.error());
+  }
+  if (off && *off != stored->locations_off) {
+    if (auto set = hosts.set_host_locations_off(ctx.user->id, *id, *off); !set) {
+      return ctx.store_error(set.error());
+    }
+    spdlog::info("user {}: host {} switched off for {} locations", ctx.user->id, *id, off->size());
   }
   return ctx.redirect_with_flash("/manage", "host_updated");
 }
 
-Response post_overrides(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts) {
+Response post_overrides(RequestContext& ctx, store::HostStore& hosts, store::AlertStore& alerts,
+                        store::LocationStore& locations) {
   const auto id = ctx.id_param();
   if (!id) return ctx.error_page(404, "There is no such page, or it is not yours.");
   auto host = hosts.find_host(ctx.user->id, *id);
@@ -310,7 +370,8 @@ Response post_overrides(RequestContext& ctx, store::HostStore& hosts, store::Ale
   }
   if (!form.errors.empty()) {
     form.form_error = "Some rules need a fix; nothing was saved.";
-    return edit_page(ctx, alerts, 400, *host, input_of(*host), ProbeFields::of(host->probe), {}, form);
+    return edit_page(ctx, alerts, locations, 400, *host, input_of(*host), ProbeFields::of(host->probe), {},
+                     form);
   }
   if (auto saved = alerts.set_host_alert_overrides(ctx.user->id, *id, alerts::to_record(overrides)); !saved) {
     return ctx.store_error(saved.error());
@@ -331,15 +392,16 @@ Response post_delete(RequestContext& ctx, store::HostStore& hosts) {
 }  // namespace
 
 void add_manage_routes(Routes& routes, store::HostStore& hosts, domain::HostService& host_service,
-                       store::AlertStore& alerts) {
+                       store::AlertStore& alerts, store::LocationStore& locations) {
   routes.add(Method::get, "/manage", Access::signed_in,
              [&hosts](RequestContext& ctx) { return manage_page(ctx, hosts, 200, ManageView{}); });
   routes.add(Method::post, "/manage/hosts", Access::signed_in, bind_handler(add_host, hosts, host_service));
-  routes.add(Method::get, "/manage/hosts/{id}", Access::signed_in, bind_handler(get_edit, hosts, alerts));
+  routes.add(Method::get, "/manage/hosts/{id}", Access::signed_in,
+             bind_handler(get_edit, hosts, alerts, locations));
   routes.add(Method::post, "/manage/hosts/{id}", Access::signed_in,
-             bind_handler(post_edit, hosts, host_service, alerts));
+             bind_handler(post_edit, hosts, host_service, alerts, locations));
   routes.add(Method::post, "/manage/hosts/{id}/alerts", Access::signed_in,
-             bind_handler(post_overrides, hosts, alerts));
+             bind_handler(post_overrides, hosts, alerts, locations));
   routes.add(Method::post, "/manage/hosts/{id}/delete", Access::signed_in, bind_handler(post_delete, hosts));
 }
 

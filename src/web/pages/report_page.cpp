@@ -118,6 +118,13 @@ void write_row(const RequestContext& ctx, const ReportRow& row, const std::optio
   if (by_location) {
     // A cell per location: its own verdict on the host and its latest average.
     for (const store::Location& location : *by_location) {
+      if (host.location_off(location.id)) {
+        // Switched off for this host (issue 16): the location does not ping it; its old rounds are not shown.
+        html.raw("      <td class=\"location-cell location-off\" data-location=\"").text(location.name);
+        html.raw("\" data-value=\"-1\"><span class=\"muted\" title=\"not pinged from ").text(location.name);
+        html.raw("\">off</span></td>\n");
+        continue;
+      }
       const LocationView at = judge_at(*row.status, location.id, ctx.now, ctx.site.stale_after());
       const auto& round = shown_round(host, at);
       html.raw("      <td class=\"location-cell\" data-location=\"").text(location.name);
@@ -176,7 +183,10 @@ void add_to_fingerprint(Fingerprint& print, const RequestContext& ctx, const Rep
       .add(static_cast<int>(host.provider));
   print.add(static_cast<int>(host.probe.method)).add(static_cast<int>(host.probe.tcp_port));
   print.add(static_cast<int>(row.view.state)).add(static_cast<int>(row.view.note)).add(row.alert);
-  // Every location's rows: the state is judged from them all, the figures come from one of them.
+  // The locations switched off for it (their column says "off"), and every location's rows: the state is
+  // judged from them all, the figures come from one of them.
+  print.add(host.locations_off.size());
+  for (const store::Id off : host.locations_off) print.add(off);
   print.add(row.status->locations.size());
   for (const store::LocationRounds& location : row.status->locations) {
     print.add(location.location_id);

@@ -122,6 +122,8 @@ const std::optional<store::PingResult>& shown_round(const store::Host& host,
 LocationView judge_worst(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after) {
   LocationView worst;
   for (const store::LocationRounds& rounds : status.locations) {
+    // A location switched off for the host (issue 16) no longer pings it: its last rounds say nothing now.
+    if (status.host.location_off(rounds.location_id)) continue;
     const HostView view = judge_host(status.host, rounds, now, stale_after);
     if (!worst.location || worst_rank(view.state) > worst_rank(worst.view.state)) worst = {view, &rounds};
   }
@@ -130,6 +132,7 @@ LocationView judge_worst(const store::HostStatus& status, EpochMs now, std::chro
 
 LocationView judge_at(const store::HostStatus& status, store::Id location_id, EpochMs now,
                       std::chrono::seconds stale_after) {
+  if (status.host.location_off(location_id)) return {};
   for (const store::LocationRounds& rounds : status.locations) {
     if (rounds.location_id == location_id)
       return {judge_host(status.host, rounds, now, stale_after), &rounds};

@@ -72,14 +72,16 @@ const std::optional<store::PingResult>& shown_round(const store::Host& host,
 // A host's state across the locations that report it (issue 16): each location judged by judge_host, and the
 // worst of them kept — down, then degraded, then up; a location with no fresh round (unknown: stale, or
 // offline) counts only when no location has a fresh one, so that one silent location does not hide what the
-// others see. `location` is the location whose verdict it is (the first by id among equals, so `local`
+// others see. A location switched off for the host (Host::locations_off) is never counted, its old rounds
+// neither. `location` is the location whose verdict it is (the first by id among equals, so `local`
 // before the others), or nullptr when no location has a round of the host (then the state is unknown).
 struct LocationView {
   HostView view;
   const store::LocationRounds* location = nullptr;
 };
 LocationView judge_worst(const store::HostStatus& status, EpochMs now, std::chrono::seconds stale_after);
-// The same over one location's rounds only (`location_id`; nullptr when it has none of the host).
+// The same over one location's rounds only (`location_id`; nullptr when it has none of the host, or is
+// switched off for it).
 LocationView judge_at(const store::HostStatus& status, store::Id location_id, EpochMs now,
                       std::chrono::seconds stale_after);
 // The round whose figures a LocationView shows: shown_round of its location, or an empty one.

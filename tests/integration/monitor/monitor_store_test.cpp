@@ -293,6 +293,75 @@ TEST_P(MonitorStoreTest, LeasesArePerLocation) {
   EXPECT_EQ(a->hosts.size(), 20u);
 }
 
+TEST_P(MonitorStoreTest, LeaseClaimsSkipHostsSwitchedOffForTheirLocationOnly) {
+  // Issue 16: a host switched off for a location is never claimed by that location's workers (the first
+  // claim, the batches claimed while a round runs, the fair share), nor kept by one that held it before the
+  // switch; another location's workers take it as before.
+  if (GetParam() == DbKind::sqlite) GTEST_SKIP() << "no leases on SQLite (list_enabled_hosts: StoreTest)";
+  const auto user = make_user("a@example.com");
+  std::vector<Id> hosts;
+  for (int i = 0; i < 10; ++i) hosts.push_back(make_host(user.id, "h" + std::to_string(i) + ".example").id);
+  auto location = [&](const std::string& name) {
+    store::Location made;
+    made.name = name;
+    auto added = store_->add_location(made);
+    EXPECT_TRUE(added) << added.error().message;
+    return added->id;
+  };
+  const Id fra = location("fra"), par = location("par");
+  const std::vector<Id> off_fra = {fra};
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->set_host_locations_off(user.id, hosts[i], off_fra));
+  const std::vector<Id> off_par = {par};
+  ASSERT_TRUE(store_->set_host_locations_off(user.id, hosts[9], off_par));
+  auto ids = [](const std::vector<store::Host>& leased) {
+    std::set<Id> out;
+    for (const auto& h : leased) out.insert(h.id);
+    return out;
+  };
+
+  auto local = store_->claim_host_leases({"local1", 1000, 3000, 4});
+  ASSERT_TRUE(local) << local.error().message;
+  EXPECT_EQ(ids(local->hosts), std::set<Id>(hosts.begin(), hosts.end())) << "local pings every host";
+  EXPECT_EQ(local->fair_share, 10);
+
+  auto f = store_->claim_host_leases({"fra1", 1000, 3000, 4, 0, fra});
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(ids(f->hosts), std::set<Id>(hosts.begin() + 3, hosts.end()));
+  EXPECT_EQ(f->fair_share, 7) << "the share is of the hosts the location pings";
+
+  // The batches claimed while a round runs: par's worker takes one batch, then the rest after it.
+  auto p = store_->claim_host_leases({"par1", 1000, 3000, 4, 1, par});
+  ASSERT_TRUE(p) << p.error().message;
+  std::set<Id> par_held = ids(p->hosts);
+  for (Id after = p->claimed_after; after > 0;) {
+    auto more = store_->claim_more_host_leases({"par1", 1001, 3000, 4, 0, par}, after);
+    ASSERT_TRUE(more) << more.error().message;
+    if (more->empty()) break;
+    for (const auto& h : *more) EXPECT_TRUE(par_held.insert(h.id).second);
+    after = more->back().id;
+  }
+  EXPECT_EQ(par_held, std::set<Id>(hosts.begin(), hosts.end() - 1));
+
+  // Switched off while fra's worker holds it: its next renewal lets it go, and nobody of fra takes it.
+  ASSERT_TRUE(store_->set_host_locations_off(user.id, hosts[3], off_fra));
+  f = store_->claim_host_leases({"fra1", 2000, 3000, 4, 0, fra});
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(ids(f->hosts), std::set<Id>(hosts.begin() + 4, hosts.end()));
+  auto f2 = store_->claim_host_leases({"fra2", 2000, 3000, 4, 0, fra});
+  ASSERT_TRUE(f2) << f2.error().message;
+  EXPECT_EQ(ids(f2->hosts).count(hosts[3]), 0u);
+  local = store_->claim_host_leases({"local1", 2000, 3000, 4});
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->hosts.size(), 10u);
+
+  // Switched on again: fra's workers take it back.
+  ASSERT_TRUE(store_->set_host_locations_off(user.id, hosts[3], {}));
+  ASSERT_TRUE(store_->release_host_leases("fra2", 0));
+  f = store_->claim_host_leases({"fra1", 3000, 3000, 10, 0, fra});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(ids(f->hosts), std::set<Id>(hosts.begin() + 3, hosts.end()));
+}
+
 TEST_P(MonitorStoreTest, BudgetedLeaseBatchesClaimEveryHostExactlyOnceAcrossTwoWorkers) {
   if (GetParam() == DbKind::sqlite) GTEST_SKIP() << "one worker on SQLite";
   const auto user = make_user("a@example.com");

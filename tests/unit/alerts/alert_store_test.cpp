@@ -228,6 +228,37 @@ TEST_P(AlertStoreTest, ALocationGoneSilentHasNoSay) {
   EXPECT_EQ(events[0].locations, (std::vector<std::string>{"paris"}));
 }
 
+TEST_P(AlertStoreTest, ALocationSwitchedOffForTheHostHasNoSayFromThatMoment) {
+  // paris sees the host up, local loses it: 2 needed of 2, the host stays up. Switched off for the host
+  // (migration 015), paris' fresh "up" no longer counts, and local's next round makes the host down.
+  const auto user = make_user("a@example.com");
+  const auto host = make_host(user.id, "a.example.com");
+  auto paris = store_->add_location([] {
+    store::Location location;
+    location.name = "paris";
+    return location;
+  }());
+  ASSERT_TRUE(paris.ok());
+  for (const Id location : {store::kLocalLocationId, paris->id}) {
+    store::LocationHeartbeat beat;
+    beat.location_id = location;
+    beat.at = now_epoch_ms();
+    beat.interval_ms = kRound;
+    ASSERT_TRUE(store_->record_heartbeat(beat).ok());
+  }
+  for (int number = 1; number <= 4; ++number) {
+    PingResult far = good(host.id, number);
+    far.location_id = paris->id;
+    EXPECT_EQ(insert({number == 1 ? good(host.id, number) : lost(host.id, number), far}), 2);
+  }
+  EXPECT_EQ(store_->host_alert_state(user.id, host.id, store::kLocalLocationId).value()->shown, "down");
+  EXPECT_EQ(store_->host_quorum_state(user.id, host.id).value()->shown, "up");
+  ASSERT_TRUE(store_->set_host_locations_off(user.id, host.id, std::vector<Id>{paris->id}).ok());
+  EXPECT_EQ(insert({lost(host.id, 5)}), 1);
+  EXPECT_EQ(events_of(user.id, host.id),
+            (Events{"r1 unknown>up recovered (quiet: first_round)", "r5 up>down quorum"}));
+}
+
 TEST_P(AlertStoreTest, AReplayedBatchMakesNoSecondEvent) {
   const auto user = make_user("a@example.com");
   const auto host = make_host(user.id, "a.example.com");

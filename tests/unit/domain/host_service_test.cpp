@@ -91,7 +91,7 @@ TEST_F(HostServiceTest, AnUnknownUserIsAnErrorAndAddsNothing) {
   auto result = service.add(user + 100, std::vector<HostInput>{{"x.example", "", "", "", true}});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, Errc::not_found);
-  EXPECT_EQ(store->list_enabled_hosts()->size(), 0u);
+  EXPECT_EQ(store->list_enabled_hosts(store::kLocalLocationId)->size(), 0u);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ TEST(BrokenConnections, EveryCallAfterTheServerDroppedItsConnectionsAnswers) {
   }
   const store::InteractiveLane lane;
   for (int i = 0; i < 10; ++i) {
-    auto listed = monitor.list_enabled_hosts();
+    auto listed = monitor.list_enabled_hosts(store::kLocalLocationId);
     EXPECT_TRUE(listed) << "interactive call " << i << ": " << listed.error().message;
   }
 }

@@ -138,11 +138,12 @@ class MigratedSqlite : public ::testing::Test {
 TEST_F(MigratedSqlite, CreatesEveryTableTheStoreUsesAndNoOther) {
   const Catalog catalog(path_);
   const std::set<std::string> expected = {
-      "users",          "sessions",         "signin_failures", "hosts",        "ping_results",
-      "latest_results", "ping_rollups",     "probe_workers",   "host_leases",  "schema_version",
-      "alert_rules",    "host_alert_rules", "alert_state",     "alert_events", "maintenance_windows",
-      "alert_channels", "alert_outbox",     "api_tokens",      "host_paths",   "host_list_versions",
-      "locations",      "alert_quorum",     "location_events"};
+      "users",        "sessions",       "signin_failures",     "hosts",
+      "ping_results", "latest_results", "ping_rollups",        "probe_workers",
+      "host_leases",  "schema_version", "alert_rules",         "host_alert_rules",
+      "alert_state",  "alert_events",   "maintenance_windows", "alert_channels",
+      "alert_outbox", "api_tokens",     "host_paths",          "host_list_versions",
+      "locations",    "alert_quorum",   "location_events",     "host_location_exclusions"};
   EXPECT_EQ(catalog.tables(), expected);
 }
 
@@ -369,6 +370,7 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
         {"at", {"INTEGER", true}},
         {"kind", {"TEXT", true}},
         {"last_seen_at", {"INTEGER", false}}}},
+      {"host_location_exclusions", {{"host_id", {"INTEGER", true}}, {"location_id", {"INTEGER", true}}}},
   };
   for (const auto& [table, columns] : expected) EXPECT_EQ(catalog.columns(table), columns) << table;
 }
@@ -390,6 +392,7 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"ping_rollups", {"host_id", "period_s", "bucket_start", "location_id", "method"}},
       {"probe_workers", {"worker_id"}},
       {"host_leases", {"host_id", "location_id"}},
+      {"host_location_exclusions", {"host_id", "location_id"}},  // a location off for a host once
       // Not ON CONFLICT targets (token inserts say ON CONFLICT DO NOTHING, with no target), but what
       // makes a name clash a duplicate and a token hash one token's.
       {"api_tokens", {"token_hash"}},
@@ -438,6 +441,10 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
       (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"location_id", "locations", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("probe_workers"),
             (std::set<Key>{{"location_id", "locations", "id", "CASCADE"}}));
+  // A location switched off for a host (migration 015) goes with the host and with the location.
+  EXPECT_EQ(
+      catalog.foreign_keys("host_location_exclusions"),
+      (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"location_id", "locations", "id", "CASCADE"}}));
   EXPECT_EQ(catalog.foreign_keys("api_tokens"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
   // Alerts: a user's rules and windows go with the user; a host's overrides, state, events and windows with
   // the host.
@@ -494,6 +501,10 @@ TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
   EXPECT_EQ(catalog.index_columns("host_paths_by_time"), (std::vector<std::string>{"measured_at"}));
   EXPECT_EQ(catalog.index_columns("host_paths_by_previous"), (std::vector<std::string>{"previous_id"}));
   EXPECT_EQ(catalog.index_columns("alert_events_by_path"), (std::vector<std::string>{"path_id"}));
+  // A location's switched-off hosts (the claims' and lists' lookups go by the key; this one is for the
+  // location's foreign key).
+  EXPECT_EQ(catalog.index_columns("host_location_exclusions_location"),
+            (std::vector<std::string>{"location_id"}));
 }
 
 TEST_F(MigratedSqlite, RecordsTheLatestVersionOnceAndAgainIsANoOp) {

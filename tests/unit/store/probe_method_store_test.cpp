@@ -93,7 +93,7 @@ TEST_P(StoreTest, HostsKeepTheirProbeSpecThroughEveryWriteAndRead) {
   std::vector<Host> status_hosts;
   for (const auto& status : *statuses) status_hosts.push_back(status.host);
   EXPECT_EQ(probes_of(status_hosts), expected);
-  const auto enabled = store_->list_enabled_hosts();
+  const auto enabled = store_->list_enabled_hosts(store::kLocalLocationId);
   ASSERT_TRUE(enabled.ok());
   EXPECT_EQ(probes_of(*enabled), expected);
   if (GetParam() == DbKind::postgresql) {  // the lease grant reads hosts with its own query

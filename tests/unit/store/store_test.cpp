@@ -174,7 +174,7 @@ TEST_P(StoreTest, HostsAreUniquePerUserAndScopedByUser) {
   EXPECT_EQ(*store_->count_hosts(alice.id), 2);
   EXPECT_EQ(*store_->count_hosts(bob.id), 1);
 
-  const auto enabled = *store_->list_enabled_hosts();
+  const auto enabled = *store_->list_enabled_hosts(store::kLocalLocationId);
   ASSERT_EQ(enabled.size(), 2u);  // Alice's disabled host is not pinged
   EXPECT_EQ(enabled[0].id, bobs.id < second.id ? bobs.id : second.id);
 

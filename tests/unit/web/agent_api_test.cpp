@@ -130,6 +130,38 @@ TEST_F(AgentApiTest, TheAssignmentListsEveryEnabledHostWithTheSettingsAndNothing
   EXPECT_EQ(after->hosts[0].id, hosts[0].id);
 }
 
+TEST_F(AgentApiTest, AHostSwitchedOffForTheLocationLeavesItsAssignmentWithANewVersion) {
+  // Issue 16: a user switches the agent's location off for a host; the agent's next fetch (If-None-Match
+  // with the version it has) gets a new version without that host; another location's switch changes
+  // nothing for it; switched on again, the host is back.
+  const Response first = agent_call(Method::get, "/api/v1/agent/assignment");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string etag = header_of(first, "ETag");
+  const std::vector<store::Id> local_off = {store::kLocalLocationId};
+  ASSERT_TRUE(store->set_host_locations_off(user_id, hosts[0].id, local_off).ok());
+  EXPECT_EQ(agent_call(Method::get, "/api/v1/agent/assignment", "", "", {{"if-none-match", etag}}).status,
+            304)
+      << "switching local off changes nothing for fra";
+
+  const std::vector<store::Id> fra_off = {location_id};
+  ASSERT_TRUE(store->set_host_locations_off(user_id, hosts[0].id, fra_off).ok());
+  const Response changed =
+      agent_call(Method::get, "/api/v1/agent/assignment", "", "", {{"if-none-match", etag}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  auto after = domain::decode_assignment(changed.body);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  ASSERT_EQ(after->hosts.size(), 1u);
+  EXPECT_EQ(after->hosts[0].id, hosts[1].id);
+  EXPECT_NE(header_of(changed, "ETag"), etag);
+
+  ASSERT_TRUE(store->set_host_locations_off(user_id, hosts[0].id, {}).ok());
+  const Response back = agent_call(Method::get, "/api/v1/agent/assignment", "", "",
+                                   {{"if-none-match", header_of(changed, "ETag")}});
+  ASSERT_EQ(back.status, 200);
+  EXPECT_EQ(header_of(back, "ETag"), etag) << "the same hosts and settings: the first version again";
+  EXPECT_EQ(domain::decode_assignment(back.body)->hosts.size(), 2u);
+}
+
 TEST_F(AgentApiTest, ABatchIsStoredUnderTheTokensLocationOnceHoweverOftenItIsSent) {
   const EpochMs ts = (now_epoch_ms() / 60'000) * 60'000;
   const std::vector<store::PingResult> rows{row(0, ts), row(1, ts)};

@@ -592,6 +592,7 @@ Status SociStore::evaluate_chunk(soci::session& sql, Id location, const std::vec
   if (contexts.empty()) return {};
   const std::string judged_ids = in_list([&] {
     std::vector<Id> judged;
+    judged.reserve(contexts.size());
     for (const auto& entry : contexts) judged.push_back(entry.first);
     return judged;
   }());

@@ -40,8 +40,8 @@ std::string describe(const AlertEvent& event) {
 // Several locations pinging one host, each round of each in turn, as the writer sees them.
 class Locations {
  public:
-  explicit Locations(std::vector<std::string> names, AlertRules rules = {})
-      : names_(std::move(names)), states_(names_.size()), rules_(std::move(rules)) {}
+  explicit Locations(std::vector<std::string> names, const AlertRules& rules = {})
+      : names_(std::move(names)), states_(names_.size()), rules_(rules) {}
 
   // One round: `received[i]` replies of 10 at location i (-1: that location sends nothing this round).
   void round(const std::vector<int>& received, bool maintenance = false) {

@@ -30,14 +30,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 AlertEvent host_event(HostState from, HostState to, const RoundInput& input, Trigger trigger,
                       std::string reason, Quiet quiet, std::vector<std::string> locations) {
-  AlertEvent event;
-  event.from = from;
-  event.to = to;
-  event.at = input.round.ts;
-  event.trigger = trigger;
-  event.reason = std::move(reason);
-  event.round = input.round;
-  event.quiet = quiet;
+  AlertEvent event = make_event(from, to, input, trigger, std::move(reason), quiet);
   event.locations = std::move(locations);
   return event;
 }

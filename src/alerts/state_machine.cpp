@@ -74,6 +74,8 @@ std::optional<Change> next_measured(const HostAlertState& state, const AlertRule
   return std::nullopt;
 }
 
+}  // namespace
+
 AlertEvent make_event(HostState from, HostState to, const RoundInput& input, Trigger trigger,
                       std::string reason, Quiet quiet) {
   AlertEvent event;
@@ -86,8 +88,6 @@ AlertEvent make_event(HostState from, HostState to, const RoundInput& input, Tri
   event.quiet = quiet;
   return event;
 }
-
-}  // namespace
 
 const char* to_string(HostState state) {
   return kStateNames[static_cast<std::size_t>(state)];

@@ -78,6 +78,10 @@ struct AlertEvent {
   bool notify() const { return quiet == Quiet::no; }
 };
 
+// An event of `input`'s round (at its start, with its figures); the state machine's and the quorum's.
+AlertEvent make_event(HostState from, HostState to, const RoundInput& input, Trigger trigger,
+                      std::string reason, Quiet quiet);
+
 // Evaluates one round for one host: updates `state` and returns the events (usually none, at most two).
 // A round not newer than the last one evaluated changes nothing (a replayed or duplicate round).
 std::vector<AlertEvent> evaluate_round(HostAlertState& state, const AlertRules& rules,

@@ -160,6 +160,25 @@ struct StateRow {
   }
 };
 
+constexpr const char* kQuorumColumns = "host_id, shown, last_change_at, window_start_state";
+
+// The row buffers of kQuorumColumns (table alert_quorum).
+struct QuorumRow {
+  long long host_id = 0, last_change_at = 0;
+  std::string shown;
+  Nullable<std::string> window_start_state;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(host_id));
+    st.exchange(soci::into(shown));
+    st.exchange(soci::into(last_change_at));
+    st.exchange(window_start_state.into());
+  }
+  QuorumStateRecord take() const {
+    return QuorumStateRecord{host_id, shown, last_change_at, window_start_state.get()};
+  }
+};
+
 constexpr const char* kEventColumns =
     "e.id, e.host_id, e.user_id, e.at, e.from_state, e.to_state, e.trigger, e.reason, e.quiet, e.sent, "
     "e.received, e.min_ms, e.median_ms, e.max_ms, e.path_id, (SELECT p.verdict FROM host_paths p WHERE p.id "

@@ -29,22 +29,14 @@ Result<std::vector<AlertStateRecord>> SociStore::user_alert_states(Id user_id, I
 
 namespace {
 
-// Reads alert_quorum rows ("host_id, shown, last_change_at, window_start_state") of `where`, by host id.
+// Reads the alert_quorum rows of `where` (with one bound value), by host id.
 std::vector<QuorumStateRecord> quorum_rows(soci::session& sql, const std::string& where, long long bound) {
   std::vector<QuorumStateRecord> states;
-  long long host_id = 0, changed = 0;
-  std::string shown;
-  Nullable<std::string> window_start;
-  soci::statement st =
-      (sql.prepare << "SELECT host_id, shown, last_change_at, window_start_state FROM "
-                      "alert_quorum WHERE " +
-                          where + " ORDER BY host_id",
-       soci::use(bound), soci::into(host_id), soci::into(shown), soci::into(changed), window_start.into());
-  if (st.execute(true)) {
-    do {
-      states.push_back(QuorumStateRecord{host_id, shown, changed, window_start.get()});
-    } while (st.fetch());
-  }
+  QuorumRow row;
+  for_each_row(
+      sql, row,
+      std::string("SELECT ") + kQuorumColumns + " FROM alert_quorum WHERE " + where + " ORDER BY host_id",
+      [&](soci::statement& st) { st.exchange(soci::use(bound)); }, [&] { states.push_back(row.take()); });
   return states;
 }
 

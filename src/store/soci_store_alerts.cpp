@@ -208,21 +208,15 @@ void load_quorum_context(soci::session& sql, const Dialect& dialect, Id location
                ids + ") ORDER BY id ON CONFLICT (host_id) DO NOTHING";
   }
   {
-    long long host_id = 0, changed = 0;
-    std::string shown;
-    Nullable<std::string> window_start;
-    soci::statement st =
-        (sql.prepare << "SELECT host_id, shown, last_change_at, window_start_state FROM alert_quorum WHERE "
-                        "host_id IN (" +
-                            ids + ") ORDER BY host_id" + lock,
-         soci::into(host_id), soci::into(shown), soci::into(changed), window_start.into());
-    if (st.execute(true)) {
-      do {
-        if (auto it = contexts.find(host_id); it != contexts.end()) {
-          it->second.quorum = QuorumStateRecord{host_id, shown, changed, window_start.get()};
-        }
-      } while (st.fetch());
-    }
+    QuorumRow row;
+    for_each_row(
+        sql, row,
+        std::string("SELECT ") + kQuorumColumns + " FROM alert_quorum WHERE host_id IN (" + ids +
+            ") ORDER BY host_id" + lock,
+        [](soci::statement&) {},
+        [&] {
+          if (auto it = contexts.find(row.host_id); it != contexts.end()) it->second.quorum = row.take();
+        });
   }
   long long host_id = 0, other = 0, last_round = 0;
   std::string shown;

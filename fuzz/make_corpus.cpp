@@ -245,6 +245,35 @@ void reply_matching_seeds() {
   write("reply_matching", "v4_raw_socket_errors_and_forgeries", cat({Bytes{2}, mixed}));
 }
 
+// Trace matching: a flags byte as above, then operations: kind (0 the destination's echo reply, 1 a time
+// exceeded from a router, bit 7 set: quoting another host's address; 2 raw bytes), probe serial (4 hosts x
+// 6: host 2 unresolved), the sender (replies: a host, 4 the probe's own; errors: the router's number), the
+// delay in 8 ms steps, the quote length (errors: 8 + n % 40 bytes), the flips (trace_matching_fuzz.cpp).
+void trace_matching_seeds() {
+  Bytes hops{0};
+  for (std::uint8_t serial = 0; serial < 24; ++serial) {
+    if (serial / 6 == 2) continue;
+    hops.insert(hops.end(), {1, serial, static_cast<std::uint8_t>(10 + serial), 1, 32, 0});
+  }
+  for (std::uint8_t serial : {0, 3, 6, 9, 20, 23}) hops.insert(hops.end(), {0, serial, 4, 2, 0});
+  hops.insert(hops.end(), {0, 0, 4, 3, 0, 0, 1, 4, 200, 0});  // a duplicate reply, a late one
+  write("trace_matching", "v4_hops_and_replies", hops);
+  hops[0] = 1;
+  write("trace_matching", "v6_hops_and_replies", hops);
+  hops[0] = 2;
+  write("trace_matching", "v4_raw_socket_hops_and_replies", hops);
+  const Bytes mixed{1,    7,  20, 0,   0,  0,        // a short quote for probe 7: matched weakly
+                    1,    7,  21, 1,   32, 0,        // then its whole quote: answered already
+                    0x81, 8,  1,  1,   32, 0,        // an error naming another destination
+                    0,    9,  0,  2,   0,            // probe 9's reply from host 0 (it is host 1's)
+                    0,    10, 4,  2,   1,  12, 255,  // probe 10's reply with a byte flipped
+                    1,    11, 22, 130, 0,  0,        // a short quote past the timeout
+                    0,    13, 4,  2,   0};           // the destination's reply
+  write("trace_matching", "v4_short_quotes_and_forgeries", cat({Bytes{0}, mixed}));
+  write("trace_matching", "v6_short_quotes_and_forgeries", cat({Bytes{1}, mixed}));
+  write("trace_matching", "v4_raw_socket_short_quotes_and_forgeries", cat({Bytes{2}, mixed}));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s <corpus dir>\n", argv[0]);
@@ -253,6 +282,7 @@ int main(int argc, char** argv) {
   g_root = argv[1];
   icmp_seeds();
   reply_matching_seeds();
+  trace_matching_seeds();
   ring_seeds();
   target_seeds();
   spool_seeds();

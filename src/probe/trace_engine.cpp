@@ -15,6 +15,7 @@
 #include "probe/local_broadcasts.h"
 #include "probe/probe_cookie.h"
 #include "probe/token_bucket.h"
+#include "probe/trace_matching.h"
 
 namespace semaphore::probe {
 namespace {
@@ -439,62 +440,50 @@ void TraceEngine::handle_packet(Run& run, int fi, const Incoming& packet) {
   }
 }
 
-void TraceEngine::match_reply(Run& run, int fi, const IcmpMessage& message, const Incoming& packet) {
+TraceMatchScope TraceEngine::match_scope(Run& run, int fi) const {
   const IcmpSocket& socket = fi == 0 ? *sockets_.v4 : *sockets_.v6;
-  if (message.identifier != socket.identifier() || !message.payload) {
-    ++counters_.foreign;
-    return;
-  }
-  const EchoPayload& payload = *message.payload;
-  const std::uint32_t host = run.per_host == 0 ? UINT32_MAX : payload.serial / run.per_host;
-  if (host >= run.hosts.size() || payload.cookie != run.cookies.of(payload.serial) ||
-      !run.hosts[host].has_address || !(run.hosts[host].address == packet.source.unmapped())) {
-    ++counters_.foreign;
-    return;
-  }
-  const SequenceMap::Entry entry = sequences_[fi].lookup(message.sequence);
-  if (entry.serial != payload.serial || payload.send_ns != entry.sent_ns) {
-    ++counters_.late;
-    return;
-  }
-  answer(run, payload.serial, packet.source.unmapped(),
-         packet.rx_ns - (entry.tx_ns != 0 ? entry.tx_ns : entry.sent_ns), true, false);
+  TraceMatchScope scope;
+  scope.identifier = socket.identifier();
+  scope.per_host = run.per_host;
+  scope.hosts = static_cast<std::uint32_t>(run.hosts.size());
+  scope.timeout_ns = run.timeout_ns;
+  scope.cookies = &run.cookies;
+  scope.sequences = &sequences_[fi];
+  scope.address_of = [&run](std::uint32_t host) -> const IpAddress* {
+    return run.hosts[host].has_address ? &run.hosts[host].address : nullptr;
+  };
+  scope.pending = [&run](std::uint32_t serial) { return run.probes[serial].state == kPending; };
+  return scope;
+}
+
+void TraceEngine::match_reply(Run& run, int fi, const IcmpMessage& message, const Incoming& packet) {
+  const TraceMatch match = match_trace_reply(match_scope(run, fi), message, packet.source, packet.rx_ns);
+  take_match(run, match);
 }
 
 void TraceEngine::match_error(Run& run, int fi, const IcmpMessage& message, const IpAddress& destination,
                               const IpAddress& reporter, std::int64_t rx_ns) {
-  const IcmpSocket& socket = fi == 0 ? *sockets_.v4 : *sockets_.v6;
-  if (message.identifier != socket.identifier()) {
-    ++counters_.foreign;
-    return;
+  const TraceMatch match = match_trace_error(match_scope(run, fi), message, destination, reporter, rx_ns);
+  if (match.verdict == TraceVerdict::matched)
+    ++(match.short_quote ? counters_.short_quotes : counters_.hop_answers);
+  take_match(run, match);
+}
+
+void TraceEngine::take_match(Run& run, const TraceMatch& match) {
+  switch (match.verdict) {
+    case TraceVerdict::matched:
+      answer(run, match.serial, match.from, match.rtt_ns, match.destination, match.short_quote);
+      return;
+    case TraceVerdict::foreign:
+      ++counters_.foreign;
+      return;
+    case TraceVerdict::late:
+      ++counters_.late;
+      return;
+    case TraceVerdict::unverified:
+      ++counters_.unverified;
+      return;
   }
-  const SequenceMap::Entry entry = sequences_[fi].lookup(message.sequence);
-  const auto rtt = [&] { return rx_ns - (entry.tx_ns != 0 ? entry.tx_ns : entry.sent_ns); };
-  if (!message.payload) {
-    // A short quote: only the identifier and sequence to go by. Matched to the probe bound to that
-    // sequence when it went to the quoted destination, is still unanswered and the answer is in time.
-    if (entry.serial == SequenceMap::kNoProbe || run.per_host == 0) return void(++counters_.unverified);
-    const std::uint32_t host = entry.serial / run.per_host;
-    if (host >= run.hosts.size() || !(run.hosts[host].address == destination.unmapped()) ||
-        run.probes[entry.serial].state != kPending || rtt() > run.timeout_ns || rtt() < 0) {
-      return void(++counters_.unverified);
-    }
-    ++counters_.short_quotes;
-    answer(run, entry.serial, reporter.unmapped(), rtt(), false, true);
-    return;
-  }
-  const EchoPayload& payload = *message.payload;
-  const std::uint32_t host = run.per_host == 0 ? UINT32_MAX : payload.serial / run.per_host;
-  if (host >= run.hosts.size() || payload.cookie != run.cookies.of(payload.serial) ||
-      !run.hosts[host].has_address || !(run.hosts[host].address == destination.unmapped()) ||
-      entry.serial != payload.serial || payload.send_ns != entry.sent_ns) {
-    ++counters_.unverified;
-    return;
-  }
-  ++counters_.hop_answers;
-  // An unreachable from the destination itself is its answer (a host that refuses echo at that TTL);
-  // from elsewhere, as a time exceeded: the hop's.
-  answer(run, payload.serial, reporter.unmapped(), rtt(), false, false);
 }
 
 void TraceEngine::answer(Run& run, std::uint32_t serial, const IpAddress& from, std::int64_t rtt_ns,

@@ -9,12 +9,12 @@
 // raw IPv4 writes it into the header it builds). Every probe asks for its own kernel transmit stamp. RTT =
 // kernel receive stamp of the answer - kernel transmit stamp of the probe, as in the ping engine.
 //
-// Matching: an echo reply and a time exceeded (or unreachable) are matched to their probe only when the
-// identifier, the probe's cookie, the sequence still bound to that serial, the send time and the address
-// the probe went to all agree (for an error: those of the request it quotes). A router that quotes only
-// RFC 792's minimum (IP header + 8 bytes: identifier and sequence, no payload) cannot prove which probe it
-// answers; such an error is matched *weakly*, only to a probe of this run still unanswered whose sequence
-// binding, destination and timeout fit, and counted in TraceHop::short_quotes. For a path that is
+// Matching (trace_matching.h): an echo reply and a time exceeded (or unreachable) are matched to their probe
+// only when the identifier, the probe's cookie, the sequence still bound to that serial, the send time and
+// the address the probe went to all agree (for an error: those of the request it quotes). A router that
+// quotes only RFC 792's minimum (IP header + 8 bytes: identifier and sequence, no payload) cannot prove which
+// probe it answers; such an error is matched *weakly*, only to a probe of this run still unanswered whose
+// sequence binding, destination and timeout fit, and counted in TraceHop::short_quotes. For a path that is
 // information about a hop (its address and RTT), never about the destination: only a verified echo reply
 // marks a host reached. An error whose quote carries a payload that fails a check is never matched.
 //
@@ -30,6 +30,7 @@
 #include "probe/icmp_socket.h"
 #include "probe/resolver.h"
 #include "probe/sequence_map.h"
+#include "probe/trace_matching.h"
 #include "probe/tracer.h"
 
 namespace semaphore::probe {
@@ -56,9 +57,12 @@ class TraceEngine final : public Tracer {
   void flush(Run& run);
   void receive_all(Run& run);
   void handle_packet(Run& run, int family_index, const Incoming& packet);
+  // The matching itself is trace_matching.h's; these hand it the run and count or take its verdict.
+  TraceMatchScope match_scope(Run& run, int family_index) const;
   void match_reply(Run& run, int family_index, const IcmpMessage& message, const Incoming& packet);
   void match_error(Run& run, int family_index, const IcmpMessage& message, const IpAddress& destination,
                    const IpAddress& reporter, std::int64_t rx_ns);
+  void take_match(Run& run, const TraceMatch& match);
   void answer(Run& run, std::uint32_t serial, const IpAddress& from, std::int64_t rtt_ns, bool destination,
               bool short_quote);
   std::vector<TraceResult> results(Run& run);

@@ -3,7 +3,8 @@
 // server it trusts less than itself). Beyond not crashing: a batch it accepts holds at most
 // kMaxAgentBatchRows rows, each within the documented bounds, and encoding it and decoding it again gives
 // the same rows (RTTs to within an ulp); an accepted heartbeat's counts are never negative; an accepted
-// assignment encodes and decodes to itself.
+// assignment encodes and decodes to itself; accepted changes (domain/assignment_changes.h) do too, and
+// applied to a held list they give a list whose own version is the one they announce, or are refused.
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -11,8 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <variant>
 
 #include "domain/agent_protocol.h"
+#include "domain/assignment_changes.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -73,6 +76,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(again->hosts[i].id == assignment->hosts[i].id &&
                  again->hosts[i].hostname == assignment->hosts[i].hostname &&
                  again->hosts[i].probe == assignment->hosts[i].probe);
+    }
+  }
+  if (auto reply = domain::decode_assignment_reply(text)) {
+    if (const auto* changes = std::get_if<domain::AssignmentChanges>(&*reply)) {
+      auto again = domain::decode_assignment_reply(domain::encode_assignment_changes(*changes));
+      FUZZ_CHECK(again && std::holds_alternative<domain::AssignmentChanges>(*again));
+      const auto& back = std::get<domain::AssignmentChanges>(*again);
+      FUZZ_CHECK(back.since == changes->since && back.version == changes->version &&
+                 back.removed == changes->removed && back.changed.size() == changes->changed.size());
+      // A held list of three hosts whose version is the changes' `since` (so that they are applied).
+      domain::AgentAssignment held;
+      for (store::Id id = 1; id <= 3; ++id) {
+        store::Host host;
+        host.id = id * 2;
+        host.hostname = "h" + std::to_string(id) + ".example.com";
+        held.hosts.push_back(host);
+      }
+      held.version = changes->since;
+      if (auto applied = domain::apply_changes(held, *changes)) {
+        FUZZ_CHECK(domain::assignment_version(applied->settings, applied->hosts) == changes->version);
+      }
     }
   }
   return 0;

@@ -10,8 +10,10 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
+#include <variant>
 
 #include "core/text.h"
+#include "domain/assignment_changes.h"
 
 namespace semaphore::agent {
 namespace {
@@ -59,12 +61,24 @@ std::unique_ptr<monitor::HostSource> AssignmentSource::round_source() {
 }
 
 AssignmentSource::Fetch AssignmentSource::fetch() {
-  std::string etag;
+  std::optional<domain::AgentAssignment> held;
   {
     std::lock_guard lock(mutex_);
-    if (held_ && !refused_) etag = "\"" + held_->version + "\"";
+    if (!refused_) held = held_;
   }
-  auto reply = client_.get(kAssignmentPath, etag);
+  if (auto fetched = fetch_from(held ? &*held : nullptr)) return *fetched;
+  // Changes that did not apply to what is held: once more, for the whole list.
+  return fetch_from(nullptr).value_or(Fetch::failed);
+}
+
+std::optional<AssignmentSource::Fetch> AssignmentSource::fetch_from(const domain::AgentAssignment* held) {
+  std::string path(kAssignmentPath);
+  std::string etag;
+  if (held != nullptr) {
+    etag = "\"" + held->version + "\"";
+    path += "?since=" + held->version;  // hex: nothing to escape
+  }
+  auto reply = client_.get(path, etag);
   const auto failed = [this](const std::string& why) {
     if (!failing_) {
       spdlog::warn("agent: cannot fetch the assignment ({}); pinging the hosts held until it answers", why);
@@ -88,12 +102,26 @@ AssignmentSource::Fetch AssignmentSource::fetch() {
     return Fetch::unchanged;
   }
   if (reply->status != 200) return failed("HTTP " + std::to_string(reply->status));
-  auto decoded = domain::decode_assignment(reply->body);
+  auto decoded = domain::decode_assignment_reply(reply->body);
   if (!decoded) return failed(decoded.error().message);
+  domain::AgentAssignment next;
+  if (auto* changes = std::get_if<domain::AssignmentChanges>(&*decoded)) {
+    if (held == nullptr) return failed("changes came for a fetch of the whole list");
+    auto applied = domain::apply_changes(*held, *changes);
+    if (!applied) {
+      spdlog::info("agent: the assignment's changes do not apply ({}); fetching the whole list",
+                   applied.error().message);
+      return std::nullopt;
+    }
+    next = std::move(*applied);
+    save_cache(domain::encode_assignment(next));
+  } else {
+    next = std::move(std::get<domain::AgentAssignment>(*decoded));
+    save_cache(reply->body);
+  }
   if (failing_) spdlog::info("agent: the server answers again");
   failing_ = false;
-  save_cache(reply->body);
-  keep(std::move(*decoded));
+  keep(std::move(next));
   return Fetch::changed;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Where an agent's hosts and settings come from (issue 16): the server's GET /api/v1/agent/assignment,
-// asked at every round start with the version it holds (If-None-Match), so an unchanged list costs a 304.
+// asked at every round start with the version it holds (If-None-Match), so an unchanged list costs a 304,
+// and a changed one only its changes (?since=, domain/assignment_changes.h). Changes that do not apply to
+// what is held (the server's answer for another version, a result whose version differs) are never
+// half-used: the source asks for the whole list at once.
 //
 // While the server cannot be reached the agent keeps pinging the hosts it last got (a round is never
 // skipped for want of a server); the last assignment is also kept in `<spool dir>/assignment.json` (0600), so
@@ -47,6 +50,9 @@ class AssignmentSource {
   std::unique_ptr<monitor::HostSource> round_source();
 
  private:
+  // One request: with `held`, for the changes since it; without, for the whole list. nullopt: changes came
+  // that do not apply to `held` (the caller asks for the whole list).
+  std::optional<Fetch> fetch_from(const domain::AgentAssignment* held);
   void keep(domain::AgentAssignment assignment);
   void save_cache(const std::string& body) const;
 

@@ -84,6 +84,8 @@ std::string number_json(const std::optional<double>& value) {
 
 std::string event_id(const store::Delivery& delivery) {
   if (is_test_delivery(delivery)) return "test-" + std::to_string(delivery.event.at);
+  // A location's events are numbered apart from the hosts' (issue 16): their ids never collide.
+  if (delivery.location) return "location-" + std::to_string(delivery.event.id);
   return std::to_string(delivery.event.id);
 }
 
@@ -110,6 +112,14 @@ std::vector<std::pair<std::string, std::string>> facts(const store::Delivery& de
   const auto& event = delivery.event;
   std::vector<std::pair<std::string, std::string>> out;
   out.emplace_back("State", state_line(event));
+  if (delivery.location) {
+    if (!delivery.location->label.empty()) out.emplace_back("Location", delivery.location->label);
+    if (delivery.location->last_seen_at) {
+      out.emplace_back("Last heard from", format_iso8601(*delivery.location->last_seen_at));
+    }
+    out.emplace_back("At", format_iso8601(event.at));
+    return out;
+  }
   if (event.sent > 0) out.emplace_back("Probes", probes_text(event));
   if (const auto rtt = rtt_text(event); !rtt.empty()) out.emplace_back("RTT min / median / max", rtt);
   if (!delivery.host.provider.empty()) out.emplace_back("Provider", delivery.host.provider);
@@ -216,9 +226,9 @@ std::string slack_link_url(std::string_view url) {
 
 int discord_color(std::string_view state) {
   if (state == "down") return 0xD93025;
-  if (state == "degraded") return 0xF29900;
+  if (state == "degraded" || state == "offline") return 0xF29900;
   if (state == "flapping") return 0x9334E6;
-  if (state == "up") return 0x1E8E3E;
+  if (state == "up" || state == "online") return 0x1E8E3E;
   if (state == "test") return 0x1A73E8;
   return 0x5F6368;
 }
@@ -226,8 +236,8 @@ int discord_color(std::string_view state) {
 std::string ntfy_tags(std::string_view state) {
   const char* emoji = "information_source";
   if (state == "down") emoji = "rotating_light";
-  if (state == "degraded" || state == "flapping") emoji = "warning";
-  if (state == "up") emoji = "white_check_mark";
+  if (state == "degraded" || state == "flapping" || state == "offline") emoji = "warning";
+  if (state == "up" || state == "online") emoji = "white_check_mark";
   return std::string(emoji) + ",semaphore," + header_safe(state);
 }
 
@@ -294,6 +304,8 @@ store::Delivery test_delivery(const store::ChannelRecord& channel, EpochMs now) 
 
 std::string notification_title(const store::Delivery& delivery) {
   if (is_test_delivery(delivery)) return "Semaphore test notification";
+  if (delivery.location)
+    return "Location " + delivery.location->name + " is " + upper(delivery.event.to_state);
   return delivery.host.hostname + " is " + upper(delivery.event.to_state);
 }
 
@@ -311,7 +323,27 @@ static std::string reason_and_path(const store::AlertEventRecord& event) {
                               : event.reason + "\nPath: " + event.path_verdict;
 }
 
+// A location's event (issue 16): the same envelope as a host's, with "location" where a host's has "host"
+// and no round.
+static std::string location_webhook_body(const store::Delivery& delivery,
+                                         const NotificationContext& context) {
+  const auto& event = delivery.event;
+  const store::NotifiedLocation& where = *delivery.location;
+  json::object location{{"id", where.id}, {"name", where.name}, {"label", where.label}};
+  location["last_seen_at"] = where.last_seen_at ? json::value(format_iso8601(*where.last_seen_at)) : nullptr;
+  return json::serialize(json::object{
+      {"event_id", event_id(delivery)},
+      {"location", std::move(location)},
+      {"state", event.to_state},
+      {"previous_state", event.from_state},
+      {"at", format_iso8601(event.at)},
+      {"reason", event.reason},
+      {"report_url", context.report_url.empty() ? json::value(nullptr) : json::value(context.report_url)},
+  });
+}
+
 std::string webhook_body(const store::Delivery& delivery, const NotificationContext& context) {
+  if (delivery.location) return location_webhook_body(delivery, context);
   const auto& event = delivery.event;
   const json::object host{{"id", delivery.host.id},
                           {"hostname", delivery.host.hostname},
@@ -438,7 +470,7 @@ HttpPayload discord_payload(const store::Delivery& delivery, const NotificationC
 
 int ntfy_priority(std::string_view state) {
   if (state == "down") return 5;
-  if (state == "degraded" || state == "flapping") return 4;
+  if (state == "degraded" || state == "flapping" || state == "offline") return 4;
   return 3;
 }
 
@@ -502,8 +534,9 @@ EmailPayload email_payload(const store::ChannelRecord& channel, const store::Del
   const std::string domain = at == std::string::npos ? "semaphore.invalid" : email.from.substr(at + 1);
   // The same notification always gets the same Message-ID, so that a resend after an unclear failure (the
   // server took the message but the reply was lost) is one message to mail clients that dedupe.
-  const std::string id =
-      is_test_delivery(delivery) ? "test-" + std::to_string(event.at) : "event-" + std::to_string(event.id);
+  const std::string id = is_test_delivery(delivery) ? "test-" + std::to_string(event.at)
+                         : delivery.location        ? "location-event-" + std::to_string(event.id)
+                                                    : "event-" + std::to_string(event.id);
   const std::string boundary =
       "=_semaphore_" + id + "_" + std::to_string(channel.id);  // never in base64 text
 

@@ -40,7 +40,9 @@ struct EmailPayload {
 // The webhook's JSON body (compact): event_id (a string: the event's id in decimal digits, or "test-..."
 // for a test notification), host {id, hostname, provider, service, label}, state, previous_state, at
 // (ISO 8601 UTC), round {sent, received, loss (percent), min_ms, median_ms, max_ms (null when no reply)},
-// reason, report_url (null when the server has no --public-url).
+// reason, report_url (null when the server has no --public-url). A location's event (issue 16): event_id
+// "location-<id>", location {id, name, label, last_seen_at (ISO 8601 or null)} instead of host, state
+// "offline" or "online", previous_state, at, reason, report_url (the /locations page); no round.
 std::string webhook_body(const store::Delivery& delivery, const NotificationContext& context);
 
 // Lower-case hex HMAC-SHA256 of `message` under `key` (libsodium's crypto_auth_hmacsha256: any key length).
@@ -54,14 +56,16 @@ HttpPayload webhook_payload(const store::ChannelRecord& channel, const store::De
                             const NotificationContext& context);
 HttpPayload slack_payload(const store::Delivery& delivery, const NotificationContext& context);
 HttpPayload discord_payload(const store::Delivery& delivery, const NotificationContext& context);
-// ntfy's priority by state: down 5 (urgent), degraded and flapping 4 (high), anything else 3 (default).
+// ntfy's priority by state: down 5 (urgent), degraded, flapping and a location offline 4 (high), anything
+// else 3 (default).
 int ntfy_priority(std::string_view state);
 HttpPayload ntfy_payload(const store::ChannelRecord& channel, const store::Delivery& delivery,
                          const NotificationContext& context, const NtfyOptions& options);
 EmailPayload email_payload(const store::ChannelRecord& channel, const store::Delivery& delivery,
                            const NotificationContext& context, const EmailOptions& options);
 
-// The one line a notification says: "host.example.com is DOWN: every probe lost for 3 rounds".
+// The one line a notification says: "host.example.com is DOWN: every probe lost for 3 rounds"; for a
+// location's event "Location fra is OFFLINE".
 std::string notification_title(const store::Delivery& delivery);
 // The round's figures for people: "5 sent, 0 received, 100% loss" and ", RTT min/median/max 1.2/3.4/5.6 ms"
 // when a reply came.

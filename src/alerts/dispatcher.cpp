@@ -27,6 +27,11 @@ std::string Dispatcher::report_url(store::Id host_id) const {
   return options_.public_url + "/report/" + std::to_string(host_id);
 }
 
+std::string Dispatcher::locations_url() const {
+  if (options_.public_url.empty()) return {};
+  return options_.public_url + "/locations";
+}
+
 Dispatcher::Pass Dispatcher::run_once(const std::string& worker_id, std::stop_token stop) {
   Pass pass;
   const EpochMs now = clock_();
@@ -62,8 +67,9 @@ void Dispatcher::deliver_channel(const std::string& worker_id, const store::Chan
     // Only the channel's head may be sent; a later row waits for it (order per channel). A row whose
     // retry time has not come stops the channel, as does a claim about to run out.
     if (delivery.next_attempt_at > now || now >= claim.claimed_until) return;
-    const SendOutcome outcome =
-        sender_.send(claim.channel, delivery, NotificationContext{report_url(delivery.host.id), now});
+    const SendOutcome outcome = sender_.send(
+        claim.channel, delivery,
+        NotificationContext{delivery.location ? locations_url() : report_url(delivery.host.id), now});
     const EpochMs done = clock_();
     Status recorded;
     std::optional<EpochMs> retry_at;

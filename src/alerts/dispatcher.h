@@ -71,6 +71,8 @@ class Dispatcher {
 
   // The link to a host's page in a notification ("" without --public-url).
   std::string report_url(store::Id host_id) const;
+  // The link in a location's notification (issue 16): the /locations page ("" without --public-url).
+  std::string locations_url() const;
 
  private:
   // Sends one claimed channel's deliveries in order; false when the claim was lost (stop at once).

@@ -152,44 +152,39 @@ std::string assignment_version(const AgentSettings& settings, const std::vector<
   return hex(digest, sizeof digest);
 }
 
-std::string encode_assignment(const AgentAssignment& assignment) {
-  json::array hosts;
-  hosts.reserve(assignment.hosts.size());
-  for (const auto& host : assignment.hosts) {
-    hosts.push_back(
-        json::object{{"id", host.id}, {"target", host.hostname}, {"probe", format_probe_spec(host.probe)}});
-  }
-  const AgentSettings& s = assignment.settings;
-  return json::serialize(json::object{
-      {"version", assignment.version},
-      {"location", assignment.location},
-      {"settings", json::object{{"interval_ms", s.interval.count()},
-                                {"probes", s.probes},
-                                {"timeout_ms", s.timeout.count()},
-                                {"probe_spacing_ms", s.probe_spacing.count()},
-                                {"targets", policy_word(s.targets)}}},
-      {"hosts", std::move(hosts)},
-  });
+namespace {
+
+json::object settings_object(const AgentSettings& s) {
+  return json::object{{"interval_ms", s.interval.count()},
+                      {"probes", s.probes},
+                      {"timeout_ms", s.timeout.count()},
+                      {"probe_spacing_ms", s.probe_spacing.count()},
+                      {"targets", policy_word(s.targets)}};
 }
 
-Result<AgentAssignment> decode_assignment(std::string_view text) {
-  boost::system::error_code ec;
-  const json::value value = json::parse(text, ec);
-  if (ec) return invalid("the assignment is not valid JSON");
-  const json::object* object = value.if_object();
-  if (object == nullptr) return invalid("the assignment is not a JSON object");
-  AgentAssignment assignment;
-  const json::value* version = object->if_contains("version");
-  const json::value* location = object->if_contains("location");
-  const json::value* settings = object->if_contains("settings");
-  const json::value* hosts = object->if_contains("hosts");
-  if (version == nullptr || !version->is_string() || location == nullptr || !location->is_string() ||
-      settings == nullptr || !settings->is_object() || hosts == nullptr || !hosts->is_array()) {
+json::array hosts_array(const std::vector<store::Host>& hosts) {
+  json::array list;
+  list.reserve(hosts.size());
+  for (const auto& host : hosts) {
+    list.push_back(
+        json::object{{"id", host.id}, {"target", host.hostname}, {"probe", format_probe_spec(host.probe)}});
+  }
+  return list;
+}
+
+// The members every reply has: version, location and settings.
+Status decode_heading(const json::object& object, std::string& version, std::string& location,
+                      AgentSettings& settings) {
+  const json::value* version_value = object.if_contains("version");
+  const json::value* location_value = object.if_contains("location");
+  const json::value* settings_value = object.if_contains("settings");
+  if (version_value == nullptr || !version_value->is_string() || location_value == nullptr ||
+      !location_value->is_string() || settings_value == nullptr || !settings_value->is_object()) {
     return invalid("the assignment lacks its version, location, settings or hosts");
   }
-  assignment.version = std::string(version->get_string());
-  assignment.location = std::string(location->get_string());
-  const json::object& s = settings->get_object();
+  version = std::string(version_value->get_string());
+  location = std::string(location_value->get_string());
+  const json::object& s = settings_value->get_object();
   const auto interval = integer_field(s, "interval_ms", 100, 24LL * 3600 * 1000);
   const auto probes = integer_field(s, "probes", 1, kMaxAgentProbesPerRound);
   const auto timeout = integer_field(s, "timeout_ms", 0, 3'600'000);
@@ -200,11 +195,14 @@ Result<AgentAssignment> decode_assignment(std::string_view text) {
   }
   auto policy = parse_target_policy(targets->get_string());
   if (!policy) return invalid("the assignment's settings name an unknown target policy");
-  assignment.settings =
-      AgentSettings{std::chrono::milliseconds(*interval), static_cast<int>(*probes),
-                    std::chrono::milliseconds(*timeout), std::chrono::milliseconds(*spacing), *policy};
-  const json::array& list = hosts->get_array();
-  assignment.hosts.reserve(list.size());
+  settings = AgentSettings{std::chrono::milliseconds(*interval), static_cast<int>(*probes),
+                           std::chrono::milliseconds(*timeout), std::chrono::milliseconds(*spacing), *policy};
+  return {};
+}
+
+Result<std::vector<store::Host>> decode_hosts(const json::array& list) {
+  std::vector<store::Host> hosts;
+  hosts.reserve(list.size());
   for (const json::value& item : list) {
     const json::object* host = item.if_object();
     if (host == nullptr) return invalid("an assignment's host is not an object");
@@ -221,9 +219,102 @@ Result<AgentAssignment> decode_assignment(std::string_view text) {
     parsed.id = *id;
     parsed.hostname = std::string(target->get_string());
     parsed.probe = *spec;
-    assignment.hosts.push_back(std::move(parsed));
+    hosts.push_back(std::move(parsed));
   }
+  return hosts;
+}
+
+Result<AssignmentChanges> decode_changes(const json::object& object) {
+  AssignmentChanges changes;
+  if (auto heading = decode_heading(object, changes.version, changes.location, changes.settings); !heading) {
+    return heading.error();
+  }
+  const json::value* since = object.if_contains("since");
+  const json::value* changed = object.if_contains("changed");
+  const json::value* removed = object.if_contains("removed");
+  if (since == nullptr || !since->is_string() || changed == nullptr || !changed->is_array() ||
+      removed == nullptr || !removed->is_array()) {
+    return invalid("the assignment's changes lack their since, changed or removed");
+  }
+  changes.since = std::string(since->get_string());
+  auto hosts = decode_hosts(changed->get_array());
+  if (!hosts) return hosts.error();
+  changes.changed = std::move(*hosts);
+  changes.removed.reserve(removed->get_array().size());
+  for (const json::value& id : removed->get_array()) {
+    if (!id.is_int64() || id.get_int64() < 1) return invalid("a removed host's id is not a positive integer");
+    changes.removed.push_back(id.get_int64());
+  }
+  return changes;
+}
+
+Result<AgentAssignment> decode_whole(const json::object& object) {
+  AgentAssignment assignment;
+  if (auto heading = decode_heading(object, assignment.version, assignment.location, assignment.settings);
+      !heading) {
+    return heading.error();
+  }
+  const json::value* hosts = object.if_contains("hosts");
+  if (hosts == nullptr || !hosts->is_array()) {
+    return invalid("the assignment lacks its version, location, settings or hosts");
+  }
+  auto decoded = decode_hosts(hosts->get_array());
+  if (!decoded) return decoded.error();
+  assignment.hosts = std::move(*decoded);
   return assignment;
+}
+
+Result<json::object> parse_reply(std::string_view text) {
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec) return invalid("the assignment is not valid JSON");
+  json::object* object = value.if_object();
+  if (object == nullptr) return invalid("the assignment is not a JSON object");
+  return std::move(*object);
+}
+
+}  // namespace
+
+std::string encode_assignment(const AgentAssignment& assignment) {
+  return json::serialize(json::object{
+      {"version", assignment.version},
+      {"location", assignment.location},
+      {"settings", settings_object(assignment.settings)},
+      {"hosts", hosts_array(assignment.hosts)},
+  });
+}
+
+std::string encode_assignment_changes(const AssignmentChanges& changes) {
+  json::array removed;
+  removed.reserve(changes.removed.size());
+  for (const store::Id id : changes.removed) removed.push_back(id);
+  return json::serialize(json::object{
+      {"version", changes.version},
+      {"location", changes.location},
+      {"settings", settings_object(changes.settings)},
+      {"since", changes.since},
+      {"changed", hosts_array(changes.changed)},
+      {"removed", std::move(removed)},
+  });
+}
+
+Result<AgentAssignment> decode_assignment(std::string_view text) {
+  auto object = parse_reply(text);
+  if (!object) return object.error();
+  return decode_whole(*object);
+}
+
+Result<std::variant<AgentAssignment, AssignmentChanges>> decode_assignment_reply(std::string_view text) {
+  auto object = parse_reply(text);
+  if (!object) return object.error();
+  if (object->contains("since")) {
+    auto changes = decode_changes(*object);
+    if (!changes) return changes.error();
+    return std::variant<AgentAssignment, AssignmentChanges>(std::move(*changes));
+  }
+  auto whole = decode_whole(*object);
+  if (!whole) return whole.error();
+  return std::variant<AgentAssignment, AssignmentChanges>(std::move(*whole));
 }
 
 std::string encode_result_batch(std::span<const store::PingResult> rows) {

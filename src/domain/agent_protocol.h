@@ -5,6 +5,11 @@
 //
 //   GET  /api/v1/agent/assignment   -> {"version", "location", "settings": {...}, "hosts": [{"id", "target",
 //                                       "probe"}]}; with If-None-Match: "<version>" unchanged -> 304
+//   GET  /api/v1/agent/assignment?since=<version>
+//                                   -> the same, or, when the server still knows <version>, only what
+//                                   changed:
+//                                      {"version", "location", "settings", "since", "changed": [hosts],
+//                                       "removed": [ids]} (domain/assignment_changes.h)
 //   POST /api/v1/agent/results      <- {"rows": [{"host", "ts", "method", "sent", "received", "refused",
 //                                       "min_ms", "avg_ms", "max_ms", "median_ms", "stddev_ms", "error"}]}
 //                                   -> {"inserted", "duplicates", "skipped"}
@@ -23,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "core/clock.h"
@@ -68,9 +74,23 @@ struct AgentAssignment {
 // the assignment's ETag.
 std::string assignment_version(const AgentSettings& settings, const std::vector<store::Host>& hosts);
 
+// What changed from the assignment of version `since` to the one of version `version` (the hosts added or
+// whose target or probe changed, and the ids of those removed; the settings and location whole).
+struct AssignmentChanges {
+  std::string version;
+  std::string location;
+  AgentSettings settings;
+  std::string since;
+  std::vector<store::Host> changed;  // sorted by id
+  std::vector<store::Id> removed;    // sorted
+};
+
 std::string encode_assignment(const AgentAssignment& assignment);
+std::string encode_assignment_changes(const AssignmentChanges& changes);
 // Errc::invalid_argument saying what is wrong (the agent logs it and keeps its last assignment).
 Result<AgentAssignment> decode_assignment(std::string_view json);
+// Either reply to GET /api/v1/agent/assignment: a whole assignment, or the changes (a "since" member).
+Result<std::variant<AgentAssignment, AssignmentChanges>> decode_assignment_reply(std::string_view json);
 
 std::string encode_result_batch(std::span<const store::PingResult> rows);
 // The rows of a batch (their location_id left at its default: the caller sets the token's). Errc::

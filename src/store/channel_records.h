@@ -59,12 +59,24 @@ struct NotifiedHost {
   std::string label;
 };
 
-// One notification of one event to one channel (table alert_outbox), with what sending it needs.
+// The location a location's event is about (issue 16): it went offline or came back.
+struct NotifiedLocation {
+  Id id = 0;
+  std::string name;
+  std::string label;
+  std::optional<EpochMs> last_seen_at;  // when it was last heard from, as the event was recorded
+};
+
+// One notification of one event to one channel (table alert_outbox), with what sending it needs. Either a
+// host's event (`host` set, `location` nullopt) or a location's (migration 016): then `location` is set,
+// `host` is empty and `event` holds the location event's id and time, to_state "offline" or "online",
+// from_state the other one, trigger "location", no figures.
 struct Delivery {
   Id id = 0;  // the outbox row: ascending ids are the channel's order
   Id channel_id = 0;
   AlertEventRecord event;
   NotifiedHost host;
+  std::optional<NotifiedLocation> location;
   int attempts = 0;  // failed attempts so far
   EpochMs created_at = 0;
   EpochMs next_attempt_at = 0;
@@ -74,9 +86,11 @@ struct Delivery {
 struct DeliveryRecord {
   Id id = 0;
   Id channel_id = 0;
-  AlertEventRecord event;  // what was (or is to be) sent
-  std::string status;      // pending | delivered | abandoned
-  int attempts = 0;        // failed attempts so far
+  // What was (or is to be) sent. A location's event (migration 016): host_id 0, trigger "location",
+  // to_state "offline" or "online", locations {its name}, reason what it means for the hosts.
+  AlertEventRecord event;
+  std::string status;  // pending | delivered | abandoned
+  int attempts = 0;    // failed attempts so far
   EpochMs created_at = 0;
   EpochMs next_attempt_at = 0;         // pending: when the next attempt is due
   std::optional<EpochMs> finished_at;  // delivered or abandoned: when

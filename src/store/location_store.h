@@ -89,7 +89,9 @@ class LocationStore {
   virtual Status record_heartbeat(const LocationHeartbeat& heartbeat) = 0;
   // Records that the location went offline at `at` (sets offline_since and adds an event) unless it is
   // recorded offline already: true when this call recorded it, so that of several servers watching, one
-  // does. mark_location_online is the way back (clears it, adds an "online" event), true likewise.
+  // does. mark_location_online is the way back (clears it, adds an "online" event), true likewise. The
+  // event's notifications go in with it (migration 016): one outbox row per enabled channel of an admin that
+  // covers all hosts and providers and, if narrowed by state, "down" (offline) or "up" (online).
   virtual Result<bool> mark_location_offline(Id location_id, EpochMs at) = 0;
   virtual Result<bool> mark_location_online(Id location_id, EpochMs at) = 0;
   // The latest events of every location, newest first, at most `limit` (1..1000).

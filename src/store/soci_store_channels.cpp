@@ -359,6 +359,112 @@ struct ClaimedRow {
   }
 };
 
+// A location's event (migration 016) as a notification carries it: the event's id and time, its kind as
+// the new state and the other kind as the old, trigger "location", no figures.
+AlertEventRecord location_event_record(long long id, long long at, const std::string& kind,
+                                       const std::string& location_name) {
+  AlertEventRecord event;
+  event.id = id;
+  event.at = at;
+  event.to_state = kind;
+  event.from_state = kind == "offline" ? "online" : "offline";
+  event.trigger = "location";
+  // What it means for the hosts: a silent location's votes no longer count (alerts/quorum.h).
+  event.reason = kind == "offline" ? "no round from location " + location_name +
+                                         " for 3 of its intervals; its hosts are judged by the other "
+                                         "locations until it is back"
+                                   : "location " + location_name + " reports again";
+  event.quiet = "no";
+  event.locations = {location_name};
+  return event;
+}
+
+// The outbox columns both kinds of delivery start with, then the location event's and its location's.
+constexpr const char* kLocationEventColumns = "le.id, le.at, le.kind, l.id, l.name, l.label, le.last_seen_at";
+constexpr const char* kLocationEventJoin =
+    " JOIN location_events le ON le.id = o.location_event_id JOIN locations l ON l.id = le.location_id";
+
+struct LocationEventRow {
+  long long id = 0, at = 0, location_id = 0;
+  std::string kind, name, label;
+  Nullable<long long> last_seen_at;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(at));
+    st.exchange(soci::into(kind));
+    st.exchange(soci::into(location_id));
+    st.exchange(soci::into(name));
+    st.exchange(soci::into(label));
+    st.exchange(last_seen_at.into());
+  }
+  AlertEventRecord event() const { return location_event_record(id, at, kind, name); }
+  NotifiedLocation location() const { return NotifiedLocation{location_id, name, label, last_seen_at.get()}; }
+};
+
+// o.id, o.channel_id, o.status, o.attempts, o.created_at, o.next_attempt_at, o.finished_at, o.last_error,
+// then kLocationEventColumns: a location's delivery as /alerts lists it.
+struct LocationDeliveryRow {
+  long long id = 0, channel_id = 0, created_at = 0, next_attempt_at = 0;
+  std::string status, last_error;
+  int attempts = 0;
+  Nullable<long long> finished_at;
+  LocationEventRow event;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(channel_id));
+    st.exchange(soci::into(status));
+    st.exchange(soci::into(attempts));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::into(next_attempt_at));
+    st.exchange(finished_at.into());
+    st.exchange(soci::into(last_error));
+    event.bind(st);
+  }
+  DeliveryRecord take() const {
+    DeliveryRecord d;
+    d.id = id;
+    d.channel_id = channel_id;
+    d.event = event.event();
+    d.status = status;
+    d.attempts = attempts;
+    d.created_at = created_at;
+    d.next_attempt_at = next_attempt_at;
+    d.finished_at = finished_at.get();
+    d.last_error = last_error;
+    return d;
+  }
+};
+
+// o.id, o.channel_id, o.attempts, o.created_at, o.next_attempt_at, then kLocationEventColumns: a location's
+// delivery as the dispatcher sends it.
+struct ClaimedLocationRow {
+  long long id = 0, channel_id = 0, created_at = 0, next_attempt_at = 0;
+  int attempts = 0;
+  LocationEventRow event;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(channel_id));
+    st.exchange(soci::into(attempts));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::into(next_attempt_at));
+    event.bind(st);
+  }
+  Delivery take() const {
+    Delivery d;
+    d.id = id;
+    d.channel_id = channel_id;
+    d.event = event.event();
+    d.location = event.location();
+    d.attempts = attempts;
+    d.created_at = created_at;
+    d.next_attempt_at = next_attempt_at;
+    return d;
+  }
+};
+
 }  // namespace
 
 Result<std::vector<DeliveryRecord>> SociStore::channel_deliveries(Id user_id, Id channel_id, int limit) {
@@ -366,20 +472,29 @@ Result<std::vector<DeliveryRecord>> SociStore::channel_deliveries(Id user_id, Id
   return with_session<Out>("list deliveries", [&](soci::session& sql) -> Result<Out> {
     const long long user = user_id, id = channel_id, most = clamp_limit(limit);
     if (!channel_belongs_to(sql, user, id)) return no_such_channel();
+    // The hosts' events and the locations' (migration 016), each the newest `most`, then merged.
+    constexpr const char* kOutboxColumns =
+        "SELECT o.id, o.channel_id, o.status, o.attempts, o.created_at, o.next_attempt_at, o.finished_at, "
+        "o.last_error, ";
+    const auto bind_uses = [&](soci::statement& st) {
+      st.exchange(soci::use(id));
+      st.exchange(soci::use(most));
+    };
     DeliveryRow row;
     Out deliveries;
-    for_each_row(
-        sql, row,
-        std::string("SELECT o.id, o.channel_id, o.status, o.attempts, o.created_at, o.next_attempt_at, "
-                    "o.finished_at, o.last_error, ") +
-            kEventColumns +
-            " FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id WHERE o.channel_id = :c ORDER BY "
-            "o.id DESC LIMIT :l",
-        [&](soci::statement& st) {
-          st.exchange(soci::use(id));
-          st.exchange(soci::use(most));
-        },
-        [&] { deliveries.push_back(row.take()); });
+    for_each_row(sql, row,
+                 std::string(kOutboxColumns) + kEventColumns +
+                     " FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id WHERE o.channel_id = :c "
+                     "ORDER BY o.id DESC LIMIT :l",
+                 bind_uses, [&] { deliveries.push_back(row.take()); });
+    LocationDeliveryRow location_row;
+    for_each_row(sql, location_row,
+                 std::string(kOutboxColumns) + kLocationEventColumns + " FROM alert_outbox o" +
+                     kLocationEventJoin + " WHERE o.channel_id = :c ORDER BY o.id DESC LIMIT :l",
+                 bind_uses, [&] { deliveries.push_back(location_row.take()); });
+    std::sort(deliveries.begin(), deliveries.end(),
+              [](const DeliveryRecord& a, const DeliveryRecord& b) { return a.id > b.id; });
+    if (deliveries.size() > static_cast<std::size_t>(most)) deliveries.resize(static_cast<std::size_t>(most));
     return deliveries;
   });
 }
@@ -511,21 +626,35 @@ Result<std::vector<ChannelClaim>> SociStore::claim_channels(const ClaimRequest& 
           std::string("SELECT ") + kChannelColumns + " FROM alert_channels c WHERE c.id IN (" + ids + ")",
           [](soci::statement&) {}, [&] { channels[row.id] = row.channel(); });
     }
+    // Each channel's oldest `per_channel` pending rows: the hosts' events, then the locations' (migration
+    // 016), merged back into the channel's order.
     std::map<Id, std::vector<Delivery>> deliveries;
     {
+      const std::string oldest_pending =
+          "SELECT o.id, o.channel_id, o.attempts, o.created_at, o.next_attempt_at, {} FROM (SELECT id, "
+          "ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY id) AS rn FROM alert_outbox WHERE status = "
+          "'pending' AND channel_id IN (" +
+          ids + ")) r JOIN alert_outbox o ON o.id = r.id";
+      const auto with_columns = [&](const std::string& columns) {
+        std::string query = oldest_pending;
+        query.replace(query.find("{}"), 2, columns);
+        return query;
+      };
+      const auto bind_uses = [&](soci::statement& st) { st.exchange(soci::use(per_channel)); };
       ClaimedRow row;
       for_each_row(
           sql, row,
-          std::string("SELECT o.id, o.channel_id, o.attempts, o.created_at, o.next_attempt_at, ") +
-              kEventColumns +
-              ", h.id, h.hostname, h.provider, h.service, h.label FROM (SELECT id, ROW_NUMBER() OVER "
-              "(PARTITION BY channel_id ORDER BY id) AS rn FROM alert_outbox WHERE status = 'pending' AND "
-              "channel_id IN (" +
-              ids +
-              ")) r JOIN alert_outbox o ON o.id = r.id JOIN alert_events e ON e.id = o.event_id JOIN hosts h "
-              "ON h.id = e.host_id WHERE r.rn <= :p ORDER BY o.channel_id, o.id",
-          [&](soci::statement& st) { st.exchange(soci::use(per_channel)); },
-          [&] { deliveries[row.channel_id].push_back(row.take()); });
+          with_columns(std::string(kEventColumns) + ", h.id, h.hostname, h.provider, h.service, h.label") +
+              " JOIN alert_events e ON e.id = o.event_id JOIN hosts h ON h.id = e.host_id WHERE r.rn "
+              "<= :p",
+          bind_uses, [&] { deliveries[row.channel_id].push_back(row.take()); });
+      ClaimedLocationRow location_row;
+      for_each_row(sql, location_row,
+                   with_columns(kLocationEventColumns) + kLocationEventJoin + " WHERE r.rn <= :p", bind_uses,
+                   [&] { deliveries[location_row.channel_id].push_back(location_row.take()); });
+      for (auto& [channel, list] : deliveries) {
+        std::sort(list.begin(), list.end(), [](const Delivery& a, const Delivery& b) { return a.id < b.id; });
+      }
     }
     transaction.commit();
     for (long long id : claimed) {

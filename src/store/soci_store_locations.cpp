@@ -219,7 +219,7 @@ Status SociStore::record_heartbeat(const LocationHeartbeat& heartbeat) {
 namespace {
 
 // Sets or clears offline_since where `condition` holds and, when this statement changed it, records the
-// event in the same transaction.
+// event and its notifications in the same transaction.
 Result<bool> mark_location(soci::session& sql, const Dialect& dialect, long long id, long long at,
                            const char* update, const char* kind) {
   WriteTransaction transaction(sql, dialect);
@@ -230,6 +230,18 @@ Result<bool> mark_location(soci::session& sql, const Dialect& dialect, long long
   sql << "INSERT INTO location_events (location_id, at, kind, last_seen_at) SELECT id, :a, :k, last_seen_at "
          "FROM locations WHERE id = :i",
       soci::use(at), soci::use(event_kind), soci::use(id);
+  // Its notifications, in the same transaction (migration 016): every enabled channel of an admin that covers
+  // all hosts and providers, and whose states (if narrowed) include the one the location's change means for
+  // its hosts' checks — down for offline, up for online. The event is the location's newest: this
+  // transaction's conditional UPDATE above holds the location's row, so no other event of it comes between.
+  const std::string state_pattern = std::string("%,") + (event_kind == "offline" ? "down" : "up") + ",%";
+  sql << "INSERT INTO alert_outbox (channel_id, location_event_id, user_id, status, attempts, "
+         "next_attempt_at, "
+         "created_at) SELECT c.id, (SELECT MAX(e.id) FROM location_events e WHERE e.location_id = :i), "
+         "c.user_id, 'pending', 0, :a, :a2 FROM alert_channels c JOIN users u ON u.id = c.user_id WHERE "
+         "u.is_admin = 1 AND c.enabled = 1 AND c.host_ids = '' AND c.providers = '' AND (c.states = '' OR "
+         "',' || c.states || ',' LIKE :p)",
+      soci::use(id), soci::use(at), soci::use(at), soci::use(state_pattern);
   transaction.commit();
   return true;
 }

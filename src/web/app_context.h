@@ -16,6 +16,7 @@
 #include "alerts/rule_fields.h"
 #include "core/clock.h"
 #include "core/probe_method.h"
+#include "domain/assignment_changes.h"
 #include "domain/host_input.h"
 #include "domain/host_service.h"
 #include "domain/passwords.h"
@@ -303,6 +304,7 @@ void add_api_location_routes(Routes& routes, store::LocationStore& locations);
 struct AgentEndpoints {
   AgentIngest ingest;  // results null: this process takes no agents
   ConcurrencyGate pushes{2, 8};
+  domain::AssignmentHistory history;  // the assignments handed out, to send an agent only what changed
 };
 // /api/v1/agent/assignment, results, heartbeat and status (api/v1_agent.cpp, issue 16).
 void add_api_agent_routes(Routes& routes, store::LocationStore& locations, AgentEndpoints& agents);

@@ -161,10 +161,21 @@ void HttpReceiver::handle(int fd) {
     const std::lock_guard lock(mutex_);
     received_.push_back(std::move(request));
   }
-  const int status = status_.load();
+  int status = status_.load();
+  std::string body;
+  {
+    const std::lock_guard lock(mutex_);
+    body = body_;
+    if (!queued_.empty()) {
+      status = queued_.front().first;
+      body = std::move(queued_.front().second);
+      queued_.pop_front();
+    }
+  }
   const std::string response =
       "HTTP/1.1 " + std::to_string(status) + (status < 400 ? " OK" : " Error") +
-      "\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+      "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
   std::size_t sent = 0;
   while (sent < response.size()) {
     const ssize_t wrote = ::send(fd, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);

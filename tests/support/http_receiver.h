@@ -1,14 +1,15 @@
 #pragma once
 // A tiny HTTP/1.1 receiver on 127.0.0.1 for tests of outgoing notifications (webhooks, Send test): it
 // accepts one request per connection, records it (method, target, headers lower-cased, body) and answers
-// with a status the test chose (200 unless told otherwise), then closes. POSIX sockets and one thread: no
-// HTTP library, so any test can link it. Bounded: headers up to 64 KiB, bodies up to 1 MiB. It can stop
-// listening (connections refused, like a receiver that is down) and listen again on the same port.
+// with a status and body the test chose (200 "ok" unless told otherwise), then closes. POSIX sockets and one
+// thread: no HTTP library, so any test can link it. Bounded: headers up to 64 KiB, bodies up to 1 MiB. It can
+// stop listening (connections refused, like a receiver that is down) and listen again on the same port.
 //
 // Also the independent check of a webhook's signature (libsodium's HMAC-SHA256, not the code under test), as
 // a receiver following the README does it.
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -35,6 +36,17 @@ class HttpReceiver {
   int port() const { return port_; }
   std::string url(const std::string& path = "/hook") const;
   void answer_with(int status) { status_.store(status); }
+  // The status and the body of the answers from now on ("ok" until told otherwise).
+  void answer_with(int status, std::string body) {
+    const std::lock_guard lock(mutex_);
+    body_ = std::move(body);
+    status_.store(status);
+  }
+  // One answer for the next request only; queued answers go out in order, before the standing one.
+  void queue_answer(int status, std::string body) {
+    const std::lock_guard lock(mutex_);
+    queued_.emplace_back(status, std::move(body));
+  }
   std::vector<ReceivedRequest> received() const;
   // Waits until at least `count` requests came in (or the timeout passed); true if they did.
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;
@@ -53,6 +65,8 @@ class HttpReceiver {
   std::atomic<int> status_{200};
   mutable std::mutex mutex_;
   std::vector<ReceivedRequest> received_;
+  std::string body_ = "ok";                         // guarded
+  std::deque<std::pair<int, std::string>> queued_;  // guarded
   std::thread thread_;
 };
 

@@ -22,8 +22,9 @@ namespace semaphore::store {
 namespace {
 
 // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
-// batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent. unnest() turns eleven array
-// parameters back into rows.
+// batch on the foreign key), and NOT EXISTS those of a host switched off for the row's location since (issue
+// 16; `v.method / 2 + 1` is result_location.h's sql_location_of); ON CONFLICT DO NOTHING makes replays
+// idempotent. unnest() turns eleven array parameters back into rows.
 constexpr const char* kInsertResults =
     "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
     "stddev_ms, method, refused) SELECT v.* FROM unnest(CAST(:h AS BIGINT[]), CAST(:t AS BIGINT[]), "
@@ -32,7 +33,9 @@ constexpr const char* kInsertResults =
     "CAST(:f3 AS DOUBLE PRECISION[]), CAST(:f4 AS DOUBLE PRECISION[]), "
     "CAST(:m AS SMALLINT[]), CAST(:x AS SMALLINT[])) "
     "AS v(host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, stddev_ms, method, refused) "
-    "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) ON CONFLICT (host_id, ts, method) DO NOTHING";
+    "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = v.host_id) AND NOT EXISTS (SELECT 1 FROM "
+    "host_location_exclusions x WHERE x.host_id = v.host_id AND x.location_id = v.method / 2 + 1) "
+    "ON CONFLICT (host_id, ts, method) DO NOTHING";
 
 class NoWorkerLock : public WorkerLock {};
 

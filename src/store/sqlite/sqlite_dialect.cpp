@@ -95,19 +95,22 @@ Result<std::string> SqliteDialect::data_version(Connections&) {
 std::int64_t SqliteDialect::insert_results(soci::session& sql, std::span<const PingResult> results,
                                            std::vector<std::size_t>* inserted_rows) const {
   // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the
-  // batch on the foreign key); ON CONFLICT DO NOTHING makes replays idempotent.
+  // batch on the foreign key), and NOT EXISTS those of a host switched off for the row's location since
+  // (issue 16: it has no say from that moment, however late its rows arrive); ON CONFLICT DO NOTHING makes
+  // replays idempotent.
   ResultRow row;
   soci::statement st =
       (sql.prepare
            << "INSERT INTO ping_results (host_id, ts, sent, received, min_ms, avg_ms, max_ms, median_ms, "
               "stddev_ms, method, refused) SELECT :h, :t, :s, :r, :f0, :f1, :f2, :f3, :f4, :m, :x "
-              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = :h2) ON CONFLICT (host_id, ts, method) DO "
-              "NOTHING",
+              "WHERE EXISTS (SELECT 1 FROM hosts WHERE id = :h2) AND NOT EXISTS (SELECT 1 FROM "
+              "host_location_exclusions WHERE host_id = :h3 AND location_id = " +
+                  sql_location_of(":m2") + ") ON CONFLICT (host_id, ts, method) DO NOTHING",
        soci::use(row.host_id), soci::use(row.ts), soci::use(row.sent), soci::use(row.received),
        soci::use(row.figures[0], row.indicators[0]), soci::use(row.figures[1], row.indicators[1]),
        soci::use(row.figures[2], row.indicators[2]), soci::use(row.figures[3], row.indicators[3]),
        soci::use(row.figures[4], row.indicators[4]), soci::use(row.method), soci::use(row.refused),
-       soci::use(row.host_id));
+       soci::use(row.host_id), soci::use(row.host_id), soci::use(row.method));
   std::int64_t inserted = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
     row.put(results[i]);

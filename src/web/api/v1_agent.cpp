@@ -2,7 +2,9 @@
 // with its location's token (Access::agent, web/security/agent_auth.h); the location of what it sends is the
 // token's, never a field of the request. Wire format: domain/agent_protocol.h.
 //
-//   GET  /api/v1/agent/assignment  the hosts to ping and the settings, with an ETag (304 when unchanged)
+//   GET  /api/v1/agent/assignment  the hosts to ping and the settings, with an ETag (304 when unchanged);
+//                                  ?since=<the version held>: only what changed, when the server still
+//                                  remembers that version (domain/assignment_changes.h)
 //   POST /api/v1/agent/results     a batch of rows, stored idempotently (key: host, location, kind, round
 //                                  time) with the alerts evaluated in the same transaction, as the local
 //                                  writer stores its own: a batch sent again after a timeout adds nothing
@@ -19,6 +21,7 @@
 
 #include "core/text.h"
 #include "domain/agent_protocol.h"
+#include "domain/assignment_changes.h"
 #include "store/lane.h"
 #include "store/result_location.h"
 #include "web/api/api_error.h"
@@ -67,7 +70,10 @@ Response get_assignment(RequestContext& ctx, AgentEndpoints& agents) {
     response.add_header("ETag", etag);
     return response;
   }
-  Response response = text_response(200, domain::encode_assignment(assignment), "application/json");
+  auto changes = agents.history.changes_since(ctx.agent_location->id, assignment, ctx.query.get("since"));
+  Response response = text_response(
+      200, changes ? domain::encode_assignment_changes(*changes) : domain::encode_assignment(assignment),
+      "application/json");
   response.add_header("ETag", etag);
   return response;
 }

@@ -442,6 +442,77 @@ TEST(EmailPayload, NoFieldCanAddAHeader) {
 
 // --- the test notification ---------------------------------------------------------------------------
 
+// --- a location's event (issue 16) -------------------------------------------------------------------
+
+store::Delivery location_delivery() {
+  store::Delivery delivery;
+  delivery.id = 8;
+  delivery.channel_id = 3;
+  delivery.event.id = 4;
+  delivery.event.at = 1767225600000;  // 2026-01-01T00:00:00Z
+  delivery.event.from_state = "online";
+  delivery.event.to_state = "offline";
+  delivery.event.trigger = "location";
+  delivery.event.reason = "no round from location fra for 3 of its intervals";
+  delivery.event.quiet = "no";
+  delivery.event.locations = {"fra"};
+  delivery.location = store::NotifiedLocation{2, "fra", "Frankfurt (Hetzner)", 1767225420000};
+  return delivery;
+}
+
+NotificationContext locations_context() {
+  return NotificationContext{"https://semaphore.example.com/locations", 1767225605123};
+}
+
+TEST(LocationNotification, TheWebhookBodyNamesTheLocationInsteadOfAHost) {
+  const std::string text = webhook_body(location_delivery(), locations_context());
+  const json::object body = json::parse(text).as_object();
+  std::vector<std::string> keys;
+  for (const auto& member : body) keys.emplace_back(member.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"event_id", "location", "state", "previous_state", "at", "reason",
+                                            "report_url"}));
+  EXPECT_EQ(body.at("event_id"), "location-4") << "never the id of a host's event";
+  EXPECT_EQ(body.at("location"), json::parse(R"json({"id":2,"name":"fra","label":"Frankfurt (Hetzner)",
+                                                 "last_seen_at":"2025-12-31T23:57:00.000Z"})json"));
+  EXPECT_EQ(body.at("state"), "offline");
+  EXPECT_EQ(body.at("previous_state"), "online");
+  EXPECT_EQ(body.at("report_url"), "https://semaphore.example.com/locations");
+  const auto payload =
+      webhook_payload(channel_of("webhook", "s3cret"), location_delivery(), locations_context());
+  EXPECT_EQ(header(payload, "X-Semaphore-Event"), "location-4");
+  EXPECT_EQ(header(payload, "X-Semaphore-Signature"),
+            "sha256=" + webhook_signature("s3cret", 1767225605, payload.body));
+}
+
+TEST(LocationNotification, EveryKindSaysWhichLocationAndWhen) {
+  EXPECT_EQ(notification_title(location_delivery()), "Location fra is OFFLINE");
+  const auto slack = json::parse(slack_payload(location_delivery(), locations_context()).body).as_object();
+  EXPECT_EQ(slack.at("text"), "Location fra is OFFLINE: no round from location fra for 3 of its intervals");
+  const auto ntfy = ntfy_payload(channel_of("ntfy"), location_delivery(), locations_context(), {});
+  EXPECT_EQ(header(ntfy, "Priority"), "4");
+  EXPECT_EQ(header(ntfy, "Tags"), "warning,semaphore,offline");
+  EXPECT_NE(ntfy.body.find("Location: Frankfurt (Hetzner)\n"), std::string::npos) << ntfy.body;
+  EXPECT_NE(ntfy.body.find("Last heard from: 2025-12-31T23:57:00.000Z\n"), std::string::npos) << ntfy.body;
+  EXPECT_EQ(ntfy.body.find("Probes"), std::string::npos) << "a location's event has no round";
+  const auto email =
+      email_payload(channel_of("email"), location_delivery(), locations_context(), email_options());
+  const auto headers = headers_of(email.message);
+  EXPECT_EQ(headers.at("Subject"), "[Semaphore] Location fra is OFFLINE");
+  EXPECT_EQ(headers.at("Message-ID"), "<semaphore.location-event-4.channel-3@example.com>");
+  const auto discord =
+      json::parse(discord_payload(location_delivery(), locations_context()).body).as_object();
+  EXPECT_EQ(discord.at("embeds").as_array().at(0).as_object().at("url"),
+            "https://semaphore.example.com/locations");
+
+  store::Delivery back = location_delivery();
+  back.event.from_state = "offline";
+  back.event.to_state = "online";
+  EXPECT_EQ(notification_title(back), "Location fra is ONLINE");
+  EXPECT_EQ(ntfy_payload(channel_of("ntfy"), back, locations_context(), {}).headers.size(),
+            ntfy.headers.size());
+  EXPECT_EQ(header(ntfy_payload(channel_of("ntfy"), back, locations_context(), {}), "Priority"), "3");
+}
+
 TEST(TestNotification, GoesThroughTheSameShapes) {
   const store::Delivery test = test_delivery(channel_of("webhook"), 1767225600000);
   EXPECT_TRUE(is_test_delivery(test));

@@ -268,6 +268,86 @@ TEST_P(ChannelStoreTest, AClaimReturnsTheChannelsDeliveriesInOrderAndHoldsItUnti
   EXPECT_EQ(store_->claim_channels(claim_by("", kLater, kLater + 1)).error().code, Errc::invalid_argument);
 }
 
+TEST_P(ChannelStoreTest, ALocationGoingOfflineAndBackNotifiesTheAdminsChannelsThatCoverEverything) {
+  // Issue 16 (migration 016): one notification per change of the location, however many hosts it pings,
+  // to each enabled channel of an admin that covers all hosts and providers (and, narrowed by state, "down"
+  // for offline, "up" for online); a user's channels and an admin's channel for chosen hosts get none. It
+  // waits in the channel's order behind the host events before it.
+  auto admin = store_->create_user("admin@example.com", "hash", true);
+  ASSERT_TRUE(admin.ok()) << admin.error().message;
+  const auto user = make_user("user@example.com");
+  const auto host = make_host(admin->id, "a.example.com");
+  const auto all = add(channel(admin->id, "all"));
+  auto down_only = channel(admin->id, "down-only");
+  down_only.states = {"down"};
+  const auto down = add(down_only);
+  auto one_host = channel(admin->id, "one-host");
+  one_host.host_ids = {host.id};
+  const auto chosen = add(one_host);
+  auto aws = channel(admin->id, "aws");
+  aws.providers = {"AWS"};
+  const auto by_provider = add(aws);
+  const auto users_own = add(channel(user.id, "mine"));
+  auto disabled = channel(admin->id, "off");
+  disabled.enabled = false;
+  const auto off = add(disabled);
+  rounds({host.id}, 1, 1, 5);
+  rounds({host.id}, 2, 4, 0);  // the host's down event: before the location's, in every covering channel
+
+  store::Location fra_row;
+  fra_row.name = "fra";
+  fra_row.label = "Frankfurt";
+  auto fra = store_->add_location(fra_row);
+  ASSERT_TRUE(fra.ok()) << fra.error().message;
+  store::LocationHeartbeat beat;
+  beat.location_id = fra->id;
+  beat.at = kStart;
+  beat.interval_ms = kRound;
+  ASSERT_TRUE(store_->record_heartbeat(beat).ok());
+  ASSERT_TRUE(store_->mark_location_offline(fra->id, kStart + 4 * kRound).value());
+  EXPECT_FALSE(store_->mark_location_offline(fra->id, kStart + 5 * kRound).value()) << "recorded once";
+  ASSERT_TRUE(store_->mark_location_online(fra->id, kStart + 9 * kRound).value());
+
+  EXPECT_EQ(outbox_of(admin->id, all.id), (States{"down", "offline", "online"}));
+  EXPECT_EQ(outbox_of(admin->id, down.id), (States{"down", "offline"}));
+  EXPECT_EQ(outbox_of(admin->id, chosen.id), (States{"down"}));
+  EXPECT_EQ(outbox_of(admin->id, by_provider.id), (States{"down"}));
+  EXPECT_TRUE(outbox_of(user.id, users_own.id).empty());
+  EXPECT_TRUE(outbox_of(admin->id, off.id).empty());
+
+  auto request = claim_by("w1", kLater, kLater + kHour);
+  request.max_channels = 10;
+  const auto claims = store_->claim_channels(request);
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  const store::ChannelClaim* claim_of_all = nullptr;
+  for (const auto& claim : *claims) {
+    if (claim.channel.id == all.id) claim_of_all = &claim;
+  }
+  ASSERT_NE(claim_of_all, nullptr);
+  ASSERT_EQ(claim_of_all->deliveries.size(), 3u);
+  const store::Delivery& host_event = claim_of_all->deliveries[0];
+  EXPECT_FALSE(host_event.location.has_value());
+  EXPECT_EQ(host_event.host.hostname, "a.example.com");
+  const store::Delivery& offline = claim_of_all->deliveries[1];
+  ASSERT_TRUE(offline.location.has_value());
+  EXPECT_EQ(offline.location->id, fra->id);
+  EXPECT_EQ(offline.location->name, "fra");
+  EXPECT_EQ(offline.location->label, "Frankfurt");
+  EXPECT_EQ(offline.location->last_seen_at, kStart);
+  EXPECT_EQ(offline.event.to_state, "offline");
+  EXPECT_EQ(offline.event.from_state, "online");
+  EXPECT_EQ(offline.event.at, kStart + 4 * kRound);
+  EXPECT_EQ(offline.event.trigger, "location");
+  EXPECT_EQ(offline.host.id, 0);
+  EXPECT_LT(host_event.id, offline.id);
+  EXPECT_EQ(claim_of_all->deliveries[2].event.to_state, "online");
+
+  // Recorded like any other; a removed location takes its notifications with it (their event goes).
+  ASSERT_TRUE(store_->delivery_succeeded("w1", offline.id, kLater + 1).ok());
+  ASSERT_TRUE(store_->remove_location("fra").ok());
+  EXPECT_EQ(outbox_of(admin->id, all.id), (States{"down"}));
+}
+
 TEST_P(ChannelStoreTest, ClaimsTakeTheLongestWaitingChannelsFirstUpToTheLimit) {
   const auto user = make_user("a@example.com");
   const auto early = make_host(user.id, "early.example.com");

@@ -193,6 +193,39 @@ TEST_P(DispatcherTest, SendsEachEventOnceInOrderWithItsLink) {
   EXPECT_TRUE(status->status.last_success_at.has_value());
 }
 
+TEST_P(DispatcherTest, ALocationGoingOfflineIsSentOnceToAnAdminsChannelLinkingTheLocationsPage) {
+  // Issue 16: the location's own event, not one per host, to the admin's channel (the fixture's user is the
+  // first user, so the admin); another user's channel gets none.
+  const Id admins_channel = add_channel("ops");
+  auto other = store_->create_user("other@example.com", "hash", true);
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  ASSERT_FALSE(other->is_admin);
+  store::ChannelRecord channel;
+  channel.user_id = other->id;
+  channel.name = "mine";
+  channel.kind = "webhook";
+  channel.url = "http://127.0.0.1:9/hook";
+  channel.secret = "s";
+  ASSERT_TRUE(store_->add_channel(channel, 20).ok());
+  const EpochMs now = now_epoch_ms();
+  ASSERT_TRUE(store_->mark_location_offline(store::kLocalLocationId, now).value());
+
+  RecordingSender sender;
+  std::atomic<EpochMs> clock{now + 1000};
+  auto d = dispatcher(sender, clock);
+  EXPECT_EQ(d.run_once("w1").delivered, 1);
+  EXPECT_EQ(d.run_once("w1").claimed_channels, 0);
+  const auto sent = sender.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].channel_id, admins_channel);
+  EXPECT_EQ(sent[0].to_state, "offline");
+  EXPECT_EQ(sent[0].report_url, "https://semaphore.example/locations");
+  const auto events = store_->recent_location_events(10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(sent[0].event_id, events->front().id);
+}
+
 TEST_P(DispatcherTest, ARetryableFailureHoldsTheChannelUntilItsRetryThenKeepsTheOrder) {
   const Id channel = add_channel("hook");
   make_events(2);

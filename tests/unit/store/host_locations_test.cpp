@@ -1,7 +1,7 @@
 // The locations switched off per host (issue 16, host_location_exclusions, migration 015), on SQLite and on
 // a real PostgreSQL: set and read (per host and in bulk), scoped by user; the hosts a location pings
-// (list_enabled_hosts) and the reads of one location's latest rounds leave them out; the rows go with their
-// host and with their location; the host list's version moves.
+// (list_enabled_hosts) and the reads of one location's latest rounds leave them out, and their new rows are
+// not stored; the rows go with their host and with their location; the host list's version moves.
 #include <algorithm>
 #include <vector>
 
@@ -154,6 +154,28 @@ TEST_P(HostLocationsTest, ASwitchedOffLocationsOldRoundsAreNotTheHostsLatest) {
   // Switched on again: its rounds count again.
   ASSERT_TRUE(store_->set_host_locations_off(user.id, host.id, {}));
   EXPECT_TRUE(store_->find_host_statuses(user.id, query)->front().latest.has_value());
+}
+
+TEST_P(HostLocationsTest, RowsFromALocationSwitchedOffForTheHostAreNotStoredFromThatMoment) {
+  // A round in flight (or an agent's spool replayed) when the user switched fra off: its rows arrive after
+  // the switch and are left out, in the same insert that stores the other locations' and hosts' rows.
+  const auto user = make_user("a@example.com");
+  const auto a = make_host(user.id, "a.example"), b = make_host(user.id, "b.example");
+  const Id fra = add_location("fra");
+  const std::vector<Id> off = {fra};
+  ASSERT_TRUE(store_->set_host_locations_off(user.id, a.id, off));
+  const EpochMs now = now_epoch_ms();
+  const std::vector<store::PingResult> batch = {round_at(a.id, fra, now), round_at(b.id, fra, now),
+                                                round_at(a.id, store::kLocalLocationId, now)};
+  auto inserted = store_->insert_results(batch);
+  ASSERT_TRUE(inserted.ok()) << inserted.error().message;
+  EXPECT_EQ(*inserted, 2) << "a's fra row is left out; b's fra row and a's local row are stored";
+
+  // Switched on again, the same rows go in: only a's fra row was missing (the others are duplicates).
+  ASSERT_TRUE(store_->set_host_locations_off(user.id, a.id, {}));
+  auto again = store_->insert_results(batch);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*again, 1);
 }
 
 TEST_P(HostLocationsTest, TheRowsGoWithTheirHostAndTheirLocationAndTheHostListVersionMoves) {

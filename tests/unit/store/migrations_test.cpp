@@ -343,7 +343,8 @@ TEST_F(MigratedSqlite, TablesHaveTheColumnsTheQueriesName) {
       {"alert_outbox",
        {{"id", {"INTEGER", false}},
         {"channel_id", {"INTEGER", true}},
-        {"event_id", {"INTEGER", true}},
+        {"event_id", {"INTEGER", false}},           // a host's event, or
+        {"location_event_id", {"INTEGER", false}},  // a location's (migration 016)
         {"user_id", {"INTEGER", true}},
         {"status", {"TEXT", true}},
         {"attempts", {"INTEGER", true}},
@@ -405,7 +406,8 @@ TEST_F(MigratedSqlite, EveryOnConflictTargetIsAUniqueKey) {
       {"alert_state", {"host_id", "location_id"}},
       {"alert_quorum", {"host_id"}},
       {"alert_channels", {"user_id", "name"}},
-      {"alert_outbox", {"event_id", "channel_id"}},  // one notification per event per channel
+      {"alert_outbox", {"event_id", "channel_id"}},           // one notification per event per channel
+      {"alert_outbox", {"location_event_id", "channel_id"}},  // and per location event (migration 016)
   };
   for (const auto& [table, key] : needed) {
     EXPECT_TRUE(catalog.unique_keys(table).contains(key))
@@ -465,9 +467,11 @@ TEST_F(MigratedSqlite, DeletingAUserOrHostCascadesToWhatHangsOffIt) {
             (std::set<Key>{{"host_id", "hosts", "id", "CASCADE"}, {"user_id", "users", "id", "CASCADE"}}));
   // Channels go with their user, deliveries with their channel and with their event (so with its host).
   EXPECT_EQ(catalog.foreign_keys("alert_channels"), (std::set<Key>{{"user_id", "users", "id", "CASCADE"}}));
+  // A location's notifications (migration 016) go with its events, so with the location.
   EXPECT_EQ(catalog.foreign_keys("alert_outbox"),
             (std::set<Key>{{"channel_id", "alert_channels", "id", "CASCADE"},
-                           {"event_id", "alert_events", "id", "CASCADE"}}));
+                           {"event_id", "alert_events", "id", "CASCADE"},
+                           {"location_event_id", "location_events", "id", "CASCADE"}}));
 }
 
 TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
@@ -496,6 +500,8 @@ TEST_F(MigratedSqlite, IndexesForTheFrequentLookups) {
   EXPECT_EQ(catalog.index_columns("alert_outbox_by_channel"), (std::vector<std::string>{"channel_id", "id"}));
   EXPECT_EQ(catalog.index_columns("alert_outbox_by_event"),
             (std::vector<std::string>{"event_id", "channel_id"}));
+  EXPECT_EQ(catalog.index_columns("alert_outbox_by_location_event"),
+            (std::vector<std::string>{"location_event_id", "channel_id"}));
   EXPECT_EQ(catalog.index_columns("alert_outbox_finished"), (std::vector<std::string>{"finished_at"}));
   EXPECT_EQ(catalog.index_columns("host_paths_by_host"), (std::vector<std::string>{"host_id", "id"}));
   EXPECT_EQ(catalog.index_columns("host_paths_by_time"), (std::vector<std::string>{"measured_at"}));

@@ -7,9 +7,12 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <variant>
+
 #include "alerts/round_evaluator.h"
 #include "domain/agent_protocol.h"
 #include "domain/api_tokens.h"
+#include "domain/assignment_changes.h"
 #include "domain/locations.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -160,6 +163,71 @@ TEST_F(AgentApiTest, AHostSwitchedOffForTheLocationLeavesItsAssignmentWithANewVe
   ASSERT_EQ(back.status, 200);
   EXPECT_EQ(header_of(back, "ETag"), etag) << "the same hosts and settings: the first version again";
   EXPECT_EQ(domain::decode_assignment(back.body)->hosts.size(), 2u);
+}
+
+TEST_F(AgentApiTest, AnAgentAskingSinceItsVersionGetsOnlyWhatChangedAndItAddsUpToTheWholeList) {
+  // Issue 16: "fetches its host list (changes since its last fetch)". Four hosts; then one added, one
+  // renamed, one deleted, one switched off for this location: the answer to ?since= carries those four
+  // and nothing else, and applied to the old list it is the whole list the server sends without since.
+  for (const char* name : {"c.example.com", "d.example.com"}) {
+    store::Host more;
+    more.user_id = user_id;
+    more.hostname = name;
+    auto added = store->add_host(more);
+    ASSERT_TRUE(added.ok());
+    hosts.push_back(*added);
+  }
+  const Response first = agent_call(Method::get, "/api/v1/agent/assignment");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto held = domain::decode_assignment(first.body);
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  ASSERT_EQ(held->hosts.size(), 4u);
+
+  store::Host added;
+  added.user_id = user_id;
+  added.hostname = "e.example.com";
+  auto made = store->add_host(added);
+  ASSERT_TRUE(made.ok());
+  store::Host renamed = hosts[1];
+  renamed.hostname = "renamed.example.com";
+  ASSERT_TRUE(store->update_host(renamed).ok());
+  ASSERT_TRUE(store->delete_host(user_id, hosts[2].id).ok());
+  const std::vector<store::Id> fra_off = {location_id};
+  ASSERT_TRUE(store->set_host_locations_off(user_id, hosts[3].id, fra_off).ok());
+
+  const Response changed = agent_call(Method::get, "/api/v1/agent/assignment?since=" + held->version, "", "",
+                                      {{"if-none-match", "\"" + held->version + "\""}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  auto reply = domain::decode_assignment_reply(changed.body);
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  const auto* changes = std::get_if<domain::AssignmentChanges>(&*reply);
+  ASSERT_NE(changes, nullptr) << "changes, not the whole list: " << changed.body;
+  EXPECT_EQ(changes->since, held->version);
+  ASSERT_EQ(changes->changed.size(), 2u);
+  EXPECT_EQ(changes->changed[0].id, hosts[1].id);
+  EXPECT_EQ(changes->changed[0].hostname, "renamed.example.com");
+  EXPECT_EQ(changes->changed[1].id, made->id);
+  EXPECT_EQ(changes->removed, (std::vector<store::Id>{hosts[2].id, hosts[3].id}));
+  EXPECT_EQ(changed.body.find("secret label"), std::string::npos);
+
+  const Response whole = agent_call(Method::get, "/api/v1/agent/assignment");
+  auto expected = domain::decode_assignment(whole.body);
+  ASSERT_TRUE(expected.ok());
+  auto applied = domain::apply_changes(*held, *changes);
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(applied->version, expected->version);
+  EXPECT_EQ(header_of(changed, "ETag"), "\"" + expected->version + "\"");
+  ASSERT_EQ(applied->hosts.size(), expected->hosts.size());
+  for (std::size_t i = 0; i < applied->hosts.size(); ++i) {
+    EXPECT_EQ(applied->hosts[i].id, expected->hosts[i].id);
+    EXPECT_EQ(applied->hosts[i].hostname, expected->hosts[i].hostname);
+  }
+
+  const Response unknown =
+      agent_call(Method::get, "/api/v1/agent/assignment?since=0123456789abcdef0123456789abcdef");
+  ASSERT_EQ(unknown.status, 200);
+  EXPECT_TRUE(domain::decode_assignment(unknown.body).ok())
+      << "a version the server never handed out: the whole list";
 }
 
 TEST_F(AgentApiTest, ABatchIsStoredUnderTheTokensLocationOnceHoweverOftenItIsSent) {

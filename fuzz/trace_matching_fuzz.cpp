@@ -37,41 +37,11 @@ constexpr std::uint32_t kUnresolvedHost = 2;
 constexpr std::uint16_t kIdentifier = 0x7ace;
 constexpr std::int64_t kStartNs = 1'800'000'000'000'000'000, kTimeoutNs = 1'000'000'000;
 
-struct Input {
-  std::span<const std::uint8_t> data;
-  std::size_t at = 0;
-  bool more() const { return at < data.size(); }
-  std::uint8_t byte() { return at < data.size() ? data[at++] : 0; }
-  std::span<const std::uint8_t> bytes(std::size_t n) {
-    n = std::min(n, data.size() - at);
-    const auto out = data.subspan(at, n);
-    at += n;
-    return out;
-  }
-};
-
-IpAddress host_address(AddressFamily family, std::uint32_t host) {
-  IpAddress address;
-  address.family = family;
-  if (family == AddressFamily::v4) {
-    address.bytes[0] = 192, address.bytes[1] = 0, address.bytes[2] = 2;
-    address.bytes[3] = static_cast<std::uint8_t>(host + 1);
-  } else {
-    address.bytes[0] = 0x20, address.bytes[1] = 0x01, address.bytes[2] = 0x0d, address.bytes[3] = 0xb8;
-    address.bytes[15] = static_cast<std::uint8_t>(host + 1);
-  }
-  return address;
-}
-
-std::array<std::uint8_t, 4> v4_bytes(const IpAddress& address) {
-  return {address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3]};
-}
-
 // A router on the way: 198.51.100.x / 2001:db8::1:x, never a host's address.
 IpAddress router_address(AddressFamily family, std::uint8_t n) {
   IpAddress address = host_address(family, 0);
   if (family == AddressFamily::v4) {
-    address.bytes[1] = 51, address.bytes[2] = 100, address.bytes[3] = n;
+    address.bytes[0] = 198, address.bytes[1] = 51, address.bytes[2] = 100, address.bytes[3] = n;
   } else {
     address.bytes[13] = 1, address.bytes[15] = n;
   }

@@ -291,13 +291,15 @@ Result<std::vector<ChannelWithStatus>> SociStore::list_channels(Id user_id) {
 namespace {
 
 // A channel's outbox row for /alerts: o.id, o.channel_id, o.status, o.attempts, o.created_at,
-// o.next_attempt_at, o.finished_at, o.last_error, then kEventColumns.
-struct DeliveryRow {
+// o.next_attempt_at, o.finished_at, o.last_error, then the event's columns: kEventColumns (EventRow) for a
+// host's event, kLocationEventColumns (LocationEventRow) for a location's.
+template <class Event>
+struct DeliveryRowOf {
   long long id = 0, channel_id = 0, created_at = 0, next_attempt_at = 0;
   std::string status, last_error;
   int attempts = 0;
   Nullable<long long> finished_at;
-  EventRow event;
+  Event event;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -324,14 +326,15 @@ struct DeliveryRow {
     return d;
   }
 };
+using DeliveryRow = DeliveryRowOf<EventRow>;
 
 // A delivery for the dispatcher: o.id, o.channel_id, o.attempts, o.created_at, o.next_attempt_at, then
-// kEventColumns, then the host's h.id, h.hostname, h.provider, h.service, h.label.
-struct ClaimedRow {
-  long long id = 0, channel_id = 0, created_at = 0, next_attempt_at = 0, host_id = 0;
+// what it is about (`About`: HostEventRow or LocationEventRow), which fills in its part of the Delivery.
+template <class About>
+struct ClaimedRowOf {
+  long long id = 0, channel_id = 0, created_at = 0, next_attempt_at = 0;
   int attempts = 0;
-  EventRow event;
-  std::string hostname, provider, service, label;
+  About about;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -339,6 +342,27 @@ struct ClaimedRow {
     st.exchange(soci::into(attempts));
     st.exchange(soci::into(created_at));
     st.exchange(soci::into(next_attempt_at));
+    about.bind(st);
+  }
+  Delivery take() const {
+    Delivery d;
+    d.id = id;
+    d.channel_id = channel_id;
+    about.fill(d);
+    d.attempts = attempts;
+    d.created_at = created_at;
+    d.next_attempt_at = next_attempt_at;
+    return d;
+  }
+};
+
+// A host's event: kEventColumns, then the host's h.id, h.hostname, h.provider, h.service, h.label.
+struct HostEventRow {
+  EventRow event;
+  long long host_id = 0;
+  std::string hostname, provider, service, label;
+
+  void bind(soci::statement& st) {
     event.bind(st);
     st.exchange(soci::into(host_id));
     st.exchange(soci::into(hostname));
@@ -346,18 +370,12 @@ struct ClaimedRow {
     st.exchange(soci::into(service));
     st.exchange(soci::into(label));
   }
-  Delivery take() const {
-    Delivery d;
-    d.id = id;
-    d.channel_id = channel_id;
+  void fill(Delivery& d) const {
     d.event = event.take();
     d.host = NotifiedHost{host_id, hostname, provider, service, label};
-    d.attempts = attempts;
-    d.created_at = created_at;
-    d.next_attempt_at = next_attempt_at;
-    return d;
   }
 };
+using ClaimedRow = ClaimedRowOf<HostEventRow>;
 
 // A location's event (migration 016) as a notification carries it: the event's id and time, its kind as
 // the new state and the other kind as the old, trigger "location", no figures.
@@ -398,72 +416,16 @@ struct LocationEventRow {
     st.exchange(soci::into(label));
     st.exchange(last_seen_at.into());
   }
-  AlertEventRecord event() const { return location_event_record(id, at, kind, name); }
-  NotifiedLocation location() const { return NotifiedLocation{location_id, name, label, last_seen_at.get()}; }
-};
-
-// o.id, o.channel_id, o.status, o.attempts, o.created_at, o.next_attempt_at, o.finished_at, o.last_error,
-// then kLocationEventColumns: a location's delivery as /alerts lists it.
-struct LocationDeliveryRow {
-  long long id = 0, channel_id = 0, created_at = 0, next_attempt_at = 0;
-  std::string status, last_error;
-  int attempts = 0;
-  Nullable<long long> finished_at;
-  LocationEventRow event;
-
-  void bind(soci::statement& st) {
-    st.exchange(soci::into(id));
-    st.exchange(soci::into(channel_id));
-    st.exchange(soci::into(status));
-    st.exchange(soci::into(attempts));
-    st.exchange(soci::into(created_at));
-    st.exchange(soci::into(next_attempt_at));
-    st.exchange(finished_at.into());
-    st.exchange(soci::into(last_error));
-    event.bind(st);
-  }
-  DeliveryRecord take() const {
-    DeliveryRecord d;
-    d.id = id;
-    d.channel_id = channel_id;
-    d.event = event.event();
-    d.status = status;
-    d.attempts = attempts;
-    d.created_at = created_at;
-    d.next_attempt_at = next_attempt_at;
-    d.finished_at = finished_at.get();
-    d.last_error = last_error;
-    return d;
+  AlertEventRecord take() const { return location_event_record(id, at, kind, name); }
+  void fill(Delivery& d) const {
+    d.event = take();
+    d.location = NotifiedLocation{location_id, name, label, last_seen_at.get()};
   }
 };
 
-// o.id, o.channel_id, o.attempts, o.created_at, o.next_attempt_at, then kLocationEventColumns: a location's
-// delivery as the dispatcher sends it.
-struct ClaimedLocationRow {
-  long long id = 0, channel_id = 0, created_at = 0, next_attempt_at = 0;
-  int attempts = 0;
-  LocationEventRow event;
+using LocationDeliveryRow = DeliveryRowOf<LocationEventRow>;
 
-  void bind(soci::statement& st) {
-    st.exchange(soci::into(id));
-    st.exchange(soci::into(channel_id));
-    st.exchange(soci::into(attempts));
-    st.exchange(soci::into(created_at));
-    st.exchange(soci::into(next_attempt_at));
-    event.bind(st);
-  }
-  Delivery take() const {
-    Delivery d;
-    d.id = id;
-    d.channel_id = channel_id;
-    d.event = event.event();
-    d.location = event.location();
-    d.attempts = attempts;
-    d.created_at = created_at;
-    d.next_attempt_at = next_attempt_at;
-    return d;
-  }
-};
+using ClaimedLocationRow = ClaimedRowOf<LocationEventRow>;
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 //  - Each location stores one row per host per round, through a SIGKILL of one agent (which loses at most
 //    the rounds it had not pushed yet) and a server stopped for longer than the agents' spool delay (after
 //    which every round of every agent arrives, none twice).
+//  - Loss that one location sees and the other does not (the simulator drops 40% of one agent's probes to
+//    one host) leaves the host up (a quorum of two is both) and that location's own state degraded.
 //  - An agent whose token was rotated is refused (401) and says so in its log once a minute, not at each of
 //    its requests.
 //  - HTTPS: with a self-signed certificate made here, an agent given it as --ca-file reports; one without
@@ -197,6 +199,51 @@ TEST_F(AgentsTest, TwoLocationsStoreEveryRoundThroughAKillAndAServerOutage) {
     EXPECT_FALSE(location->version.empty()) << name;
     EXPECT_GT(location->rounds_on_time, 3) << name;
   }
+}
+
+TEST_F(AgentsTest, LossSeenFromOneLocationOnlyLeavesTheHostUpAndThatLocationDegraded) {
+  // Issue 16: two agents ping the same simulated hosts; the network loses 40% of one agent's probes to one
+  // host (the simulator tells the agents apart by their echo identifiers), nothing of the other's. With two
+  // locations a quorum is both: the host stays up, while that location's own state (its vote) is degraded.
+  const MadeLocation fra = make_location("fra");
+  const MadeLocation nyc = make_location("nyc");
+  auto server = start_server("server.log");
+  auto fra_agent = start_agent("fra", fra.token_file);
+  ASSERT_TRUE(eventually([&] { return has_rows(fra.id); }, 30s)) << fra_agent->log() << server->log();
+  const auto fra_ids = network_->identifiers_seen();
+  ASSERT_EQ(fra_ids.size(), 1u);
+  auto nyc_agent = start_agent("nyc", nyc.token_file);
+  ASSERT_TRUE(eventually([&] { return network_->identifiers_seen().size() == 2; }, 30s)) << nyc_agent->log();
+  std::uint16_t nyc_id = 0;
+  for (const auto id : network_->identifiers_seen()) {
+    if (id != fra_ids.front()) nyc_id = id;
+  }
+  network_->drop_for_identifier(nyc_id, {0}, 0.4);  // 2 of nyc's 5 probes a round to host 0
+
+  auto user = db_->find_user_by_email("agents@example.com");
+  ASSERT_TRUE(user.ok());
+  const store::Id host = hosts_[0];
+  const auto vote = [&](store::Id location) -> std::string {
+    auto state = db_->host_alert_state(user->id, host, location);
+    return state.ok() && *state ? (*state)->shown : "";
+  };
+  EXPECT_TRUE(eventually([&] { return vote(nyc.id) == "degraded"; }, 40s))
+      << "nyc's vote: " << vote(nyc.id) << "\n"
+      << nyc_agent->log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * kIntervalMs));
+  EXPECT_EQ(vote(fra.id), "up");
+  auto shown = db_->host_quorum_state(user->id, host);
+  ASSERT_TRUE(shown.ok() && *shown);
+  EXPECT_EQ((*shown)->shown, "up") << "one location of two is no quorum";
+  auto events = db_->host_events(user->id, host, 0, now_epoch_ms() + 60'000, 100);
+  ASSERT_TRUE(events.ok());
+  for (const auto& event : *events) EXPECT_EQ(event.to_state, "up") << event.reason;
+  // Host 1 is not touched by the loss: nyc sees it up too.
+  EXPECT_EQ(db_->host_alert_state(user->id, hosts_[1], nyc.id).value().value().shown, "up");
+
+  EXPECT_EQ(fra_agent->stop(SIGTERM), 0) << fra_agent->log();
+  EXPECT_EQ(nyc_agent->stop(SIGTERM), 0) << nyc_agent->log();
+  EXPECT_EQ(server->stop(SIGTERM), 0);
 }
 
 TEST_F(AgentsTest, ARotatedTokenIsRefusedAndLoggedOnceAMinute) {

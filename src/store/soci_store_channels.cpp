@@ -397,7 +397,7 @@ AlertEventRecord location_event_record(long long id, long long at, const std::st
   return event;
 }
 
-// The outbox columns both kinds of delivery start with, then the location event's and its location's.
+// A location event's columns (after the outbox row's) and the joins that bring them.
 constexpr const char* kLocationEventColumns = "le.id, le.at, le.kind, l.id, l.name, l.label, le.last_seen_at";
 constexpr const char* kLocationEventJoin =
     " JOIN location_events le ON le.id = o.location_event_id JOIN locations l ON l.id = le.location_id";
@@ -424,7 +424,6 @@ struct LocationEventRow {
 };
 
 using LocationDeliveryRow = DeliveryRowOf<LocationEventRow>;
-
 using ClaimedLocationRow = ClaimedRowOf<LocationEventRow>;
 
 }  // namespace

@@ -89,6 +89,15 @@ inline IpAddress host_address(AddressFamily family, std::uint32_t host) {
   return address;
 }
 
+// Flips a few of `packet`'s bytes as the input says: mostly none or few, so that genuine packets stay common.
+inline void flip_bytes(Bytes& packet, Input& input) {
+  const int flips = input.byte() % 4;
+  for (int i = 0; i < flips && !packet.empty(); ++i) {
+    const std::size_t at = input.byte() % packet.size();
+    packet[at] ^= input.byte();
+  }
+}
+
 inline std::array<std::uint8_t, 4> v4_bytes(const IpAddress& address) {
   return {address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3]};
 }

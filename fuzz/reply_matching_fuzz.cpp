@@ -56,14 +56,6 @@ std::optional<std::uint32_t> serial_claimed(const IcmpMessage& message) {
   return message.payload->serial;
 }
 
-void flip_bytes(Bytes& packet, Input& input) {
-  const int flips = input.byte() % 4;  // mostly none or few: genuine packets must stay common
-  for (int i = 0; i < flips && !packet.empty(); ++i) {
-    const std::size_t at = input.byte() % packet.size();
-    packet[at] ^= input.byte();
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

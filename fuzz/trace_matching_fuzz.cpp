@@ -62,14 +62,6 @@ struct Probes {
   std::int64_t rtt_ns[kSerials] = {};
 };
 
-void flip_bytes(Bytes& packet, Input& input) {
-  const int flips = input.byte() % 4;
-  for (int i = 0; i < flips && !packet.empty(); ++i) {
-    const std::size_t at = input.byte() % packet.size();
-    packet[at] ^= input.byte();
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -43,7 +43,8 @@ AssignmentSource::AssignmentSource(ClientOptions client, std::string cache_path,
 std::optional<domain::AgentAssignment> AssignmentSource::current() const {
   std::lock_guard lock(mutex_);
   if (refused_) return domain::AgentAssignment{};  // a removed location pings nothing
-  return held_;
+  if (!held_) return std::nullopt;
+  return *held_;
 }
 
 bool AssignmentSource::refused() const {
@@ -61,12 +62,13 @@ std::unique_ptr<monitor::HostSource> AssignmentSource::round_source() {
 }
 
 AssignmentSource::Fetch AssignmentSource::fetch() {
-  std::optional<domain::AgentAssignment> held;
+  // The list held is shared, not copied: a round start that gets a 304 costs no copy of it.
+  std::shared_ptr<const domain::AgentAssignment> held;
   {
     std::lock_guard lock(mutex_);
     if (!refused_) held = held_;
   }
-  if (auto fetched = fetch_from(held ? &*held : nullptr)) return *fetched;
+  if (auto fetched = fetch_from(held.get())) return *fetched;
   // Changes that did not apply to what is held: once more, for the whole list.
   return fetch_from(nullptr).value_or(Fetch::failed);
 }
@@ -133,7 +135,7 @@ void AssignmentSource::keep(domain::AgentAssignment assignment) {
     if (!first && held_->settings != assignment.settings) notify = settings_changed_;
     spdlog::info("agent: location {}, {} hosts to ping{}", log_safe(assignment.location),
                  assignment.hosts.size(), first ? "" : " (the assignment changed)");
-    held_ = std::move(assignment);
+    held_ = std::make_shared<const domain::AgentAssignment>(std::move(assignment));
     refused_ = false;
   }
   if (notify) notify();
@@ -154,7 +156,7 @@ bool AssignmentSource::load_cache() {
   spdlog::info("agent: the server does not answer; pinging the {} hosts of the assignment kept in {}",
                decoded->hosts.size(), cache_path_);
   std::lock_guard lock(mutex_);
-  held_ = std::move(*decoded);
+  held_ = std::make_shared<const domain::AgentAssignment>(std::move(*decoded));
   return true;
 }
 

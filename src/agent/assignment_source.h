@@ -60,9 +60,9 @@ class AssignmentSource {
   std::string cache_path_;
   ThrottledLog& refusals_;
   mutable std::mutex mutex_;
-  std::optional<domain::AgentAssignment> held_;  // guarded
-  bool refused_ = false;                         // guarded: the last answer was 401
-  std::function<void()> settings_changed_;       // guarded
+  std::shared_ptr<const domain::AgentAssignment> held_;  // guarded; replaced whole, never changed in place
+  bool refused_ = false;                                 // guarded: the last answer was 401
+  std::function<void()> settings_changed_;               // guarded
   bool failing_ = false;  // the last fetch failed (logged once until one succeeds); fetching thread only
 };
 

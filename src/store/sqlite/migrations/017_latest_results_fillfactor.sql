@@ -1,0 +1,5 @@
+-- latest_results' pages half full (issue 17), SQLite dialect: nothing to do. PostgreSQL's 017 leaves room on
+-- each page of latest_results for the next version of its rows (heap-only updates); SQLite rewrites a row in
+-- place in its b-tree and has no fillfactor. The version exists on both back ends so that their schema
+-- versions stay the same numbers (Migrations.BothBackEndsHaveTheSameGaplessVersions); a file of comments only
+-- applies no statement and records the version.

@@ -33,22 +33,6 @@ std::optional<std::size_t> parse_count(std::string_view text, std::size_t max) {
   return value;
 }
 
-// The value a column sorts by; missing values sort last in either direction.
-std::optional<double> sort_value(const ReportRow& row, std::string_view key) {
-  const auto& latest = *row.shown;
-  if (key == "status") return severity(row.view.state);
-  if (key == "alert") return alert_severity(row.alert);
-  if (key == "updated") return latest ? std::optional<double>(static_cast<double>(latest->ts)) : std::nullopt;
-  if (!latest) return std::nullopt;
-  if (key == "min") return latest->min_ms;
-  if (key == "avg") return latest->avg_ms;
-  if (key == "max") return latest->max_ms;
-  if (key == "median") return latest->median_ms;
-  if (key == "jitter") return latest->stddev_ms;
-  if (key == "loss") return loss_of(latest->sent, latest->received);
-  return std::nullopt;
-}
-
 // The report's order among equal values of a column: by hostname, then id.
 bool before_by_name(const store::Host& a, const store::Host& b) {
   return a.hostname != b.hostname ? a.hostname < b.hostname : a.id < b.id;
@@ -79,7 +63,7 @@ void sort_rows(std::vector<ReportRow>& rows, std::string_view key, bool descendi
     } else if (key == "method") {
       keyed.push_back({std::nullopt, method_label(host.probe), i});
     } else {
-      keyed.push_back({sort_value(rows[i], key), {}, i});
+      keyed.push_back({report_sort_value(rows[i], key), {}, i});
     }
   }
   const auto host_of = [&](const Keyed& k) -> const store::Host& { return rows[k.index].status->host; };
@@ -119,6 +103,21 @@ int alert_severity(std::string_view alert) {
   if (alert == "unknown") return 2;
   if (alert == "paused") return 1;
   return 0;
+}
+
+std::optional<double> report_sort_value(const ReportRow& row, std::string_view key) {
+  const auto& latest = *row.shown;
+  if (key == "status") return severity(row.view.state);
+  if (key == "alert") return alert_severity(row.alert);
+  if (key == "updated") return latest ? std::optional<double>(static_cast<double>(latest->ts)) : std::nullopt;
+  if (!latest) return std::nullopt;
+  if (key == "min") return latest->min_ms;
+  if (key == "avg") return latest->avg_ms;
+  if (key == "max") return latest->max_ms;
+  if (key == "median") return latest->median_ms;
+  if (key == "jitter") return latest->stddev_ms;
+  if (key == "loss") return loss_of(latest->sent, latest->received);
+  return std::nullopt;
 }
 
 std::variant<ReportQuery, ReportQueryError> parse_report_query(const FormData& query,

@@ -69,6 +69,10 @@ struct ReportRow {
   std::string alert;
 };
 
+// The number a numeric column sorts by (status, alert, updated, min, avg, max, median, jitter, loss) for a
+// listed row; nullopt for a missing figure, which sorts last either way, and for the textual columns.
+std::optional<double> report_sort_value(const ReportRow& row, std::string_view key);
+
 // The counts over every host, and the page of the hosts the filters keep, in the query's order.
 struct ReportListing {
   std::array<int, 4> counts{};  // by HostState: every host, whatever the filters

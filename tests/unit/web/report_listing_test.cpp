@@ -46,22 +46,6 @@ std::vector<store::HostStatus> made_up_statuses(int count, std::mt19937& random)
   return statuses;
 }
 
-// The column's value of a listed row as the page documents it; missing values sort last either way.
-std::optional<double> column(const ReportRow& row, const std::string& key) {
-  const auto& latest = *row.shown;
-  if (key == "status") return severity(row.view.state);
-  if (key == "alert") return alert_severity(row.alert);
-  if (key == "updated") return latest ? std::optional<double>(static_cast<double>(latest->ts)) : std::nullopt;
-  if (!latest) return std::nullopt;
-  if (key == "min") return latest->min_ms;
-  if (key == "avg") return latest->avg_ms;
-  if (key == "max") return latest->max_ms;
-  if (key == "median") return latest->median_ms;
-  if (key == "jitter") return latest->stddev_ms;
-  if (key == "loss") return loss_of(latest->sent, latest->received);
-  return std::nullopt;
-}
-
 // Whether `a` may come before `b`: the documented order, checked pair by pair.
 bool in_order(const ReportRow& a, const ReportRow& b, const std::string& key, bool descending) {
   const store::Host& ha = a.status->host;
@@ -75,7 +59,7 @@ bool in_order(const ReportRow& a, const ReportRow& b, const std::string& key, bo
     const std::string tb = key == "provider" ? std::string(to_string(hb.provider)) : method_label(hb.probe);
     if (ta != tb) return descending ? ta > tb : ta < tb;
   } else {
-    const auto va = column(a, key), vb = column(b, key);
+    const auto va = report_sort_value(a, key), vb = report_sort_value(b, key);
     if (va != vb) {
       if (!va || !vb) return va.has_value();
       return descending ? *va > *vb : *va < *vb;

@@ -3,10 +3,10 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <exception>
 #include <utility>
 
+#include "core/ascii.h"
 #include "core/curl_library.h"
 #include "core/ip_address.h"
 #include "core/text.h"
@@ -20,7 +20,7 @@ Error invalid(std::string message) {
 }
 
 bool loopback_host(std::string host) {
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  host = lower_ascii(host);
   if (host == "localhost") return true;
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const auto parsed = IpAddress::parse(host);
@@ -55,8 +55,7 @@ size_t collect_header(char* data, size_t size, size_t count, void* user) {
   const std::string_view line(data, bytes);
   const auto colon = line.find(':');
   if (colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string name = lower_ascii(line.substr(0, colon));
     const std::string value(trim(line.substr(colon + 1)));
     if (name == "etag") reply->etag = value;
     if (name == "retry-after") reply->retry_after = value;

@@ -2,9 +2,10 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include <cctype>
 #include <charconv>
 #include <chrono>
+
+#include "core/ascii.h"
 
 namespace semaphore::alerts {
 namespace {
@@ -67,8 +68,7 @@ const std::array<std::string_view, 40> kCommonZones = {
 
 std::optional<int> day_bit(std::string_view name) {
   if (name.size() != 3) return std::nullopt;
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = lower_ascii(name);
   for (std::size_t i = 0; i < kDayNames.size(); ++i) {
     if (kDayNames[i] == lower) return static_cast<int>(i);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/text.h"
 
 namespace semaphore {
@@ -10,8 +11,7 @@ namespace semaphore {
 Result<std::string> normalize_email(std::string_view input) {
   const std::string_view trimmed = trim(input);
   if (trimmed.empty()) return make_error(Errc::invalid_argument, "enter an email address");
-  std::string email(trimmed);
-  std::transform(email.begin(), email.end(), email.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string email = lower_ascii(trimmed);
   if (email.size() > 254) return make_error(Errc::invalid_argument, "the email address is too long");
   const auto at = email.find('@');
   const bool shaped = at != std::string::npos && at > 0 && at + 1 < email.size() &&

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/ascii.h"
 #include "core/text.h"
 
 namespace semaphore {
@@ -27,15 +28,12 @@ bool is_ascii_digit(char c) {
 bool is_ascii_alnum(char c) {
   return is_ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-char to_ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 Result<Target> validate_ascii_hostname(std::string name) {
   if (!name.empty() && name.back() == '.') name.pop_back();  // a fully qualified name's root dot
   if (name.empty()) return invalid("the hostname is empty");
   if (name.size() > 253) return invalid("the hostname is longer than 253 characters");
-  std::transform(name.begin(), name.end(), name.begin(), to_ascii_lower);
+  std::transform(name.begin(), name.end(), name.begin(), to_lower_ascii);
 
   std::string_view rest = name;
   std::string_view last_label;

@@ -1,9 +1,9 @@
 #include "domain/host_list.h"
 
-#include <cctype>
 #include <map>
 #include <optional>
 
+#include "core/ascii.h"
 #include "core/text.h"
 
 namespace semaphore::domain {
@@ -13,8 +13,7 @@ namespace {
 bool names_probe_method(std::string_view field) {
   field = trim(field);
   const auto colon = field.find(':');
-  std::string name(field.substr(0, colon));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string name = lower_ascii(field.substr(0, colon));
   return name == "icmp" || name == "tcp" || name == "both";
 }
 

@@ -1,8 +1,8 @@
 #include "store/connections.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "core/ascii.h"
 #include "store/dialect.h"
 
 namespace semaphore::store {
@@ -39,8 +39,7 @@ BackgroundLane::~BackgroundLane() {
 Error translate(const soci::soci_error& error, const char* what) {
   std::string message = error.get_error_message();
   if (message.empty()) message = error.what();
-  std::string text = message;  // lower-cased, for matching
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string text = lower_ascii(message);  // for matching
   const std::string prefix = std::string(what) + ": ";
   switch (error.get_error_category()) {
     case soci::soci_error::constraint_violation:

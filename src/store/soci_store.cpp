@@ -3,17 +3,12 @@
 #include "store/soci_store.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "core/ascii.h"
 #include "store/migrations.h"
 
 namespace semaphore::store {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 // Reads the columns of `users` selected by kUserColumns.
 constexpr const char* kUserColumns = "id, email, password_hash, is_admin, created_at, max_hosts";
@@ -133,7 +128,7 @@ Status SociStore::migrate() {
 
 Result<User> SociStore::create_user(const std::string& email, const std::string& password_hash,
                                     bool first_user_is_admin) {
-  const std::string normalized = lower(email);
+  const std::string normalized = lower_ascii(email);
   return with_session<User>("create user", [&](soci::session& sql) -> Result<User> {
     WriteTransaction transaction(sql, *dialect_);
     long long users = 0;
@@ -155,7 +150,7 @@ Result<User> SociStore::create_user(const std::string& email, const std::string&
 }
 
 Result<User> SociStore::find_user_by_email(const std::string& email) {
-  const std::string normalized = lower(email);
+  const std::string normalized = lower_ascii(email);
   return with_session<User>(
       "find user", [&](soci::session& sql) { return fetch_one_user(sql, "email = :e", normalized); });
 }

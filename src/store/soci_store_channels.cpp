@@ -3,12 +3,12 @@
 // soci_store_alerts.cpp). Every user-facing query is scoped by user_id; the dispatcher's are scoped by its
 // claim (claimed_by) instead.
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <map>
 #include <optional>
 #include <type_traits>
 
+#include "core/ascii.h"
 #include "store/alert_rows.h"
 #include "store/rows.h"
 #include "store/soci_store.h"
@@ -483,11 +483,7 @@ bool covers(const std::vector<T>& list, const T& value) {
 
 // Provider names as hosts store them (core/provider.h: AWS, GCP, Azure, Other), in any case.
 bool covers_provider(const std::vector<std::string>& list, const std::string& provider) {
-  const auto same = [&](const std::string& word) {
-    return word.size() == provider.size() &&
-           std::equal(word.begin(), word.end(), provider.begin(),
-                      [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
-  };
+  const auto same = [&](const std::string& word) { return iequals_ascii(word, provider); };
   return list.empty() || std::any_of(list.begin(), list.end(), same);
 }
 

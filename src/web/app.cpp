@@ -9,10 +9,10 @@
 #include <boost/url/grammar/lut_chars.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <exception>
 #include <optional>
 
+#include "core/ascii.h"
 #include "core/text.h"
 #include "store/lane.h"
 #include "web/api/api_error.h"
@@ -136,12 +136,7 @@ Response serve_asset(const Assets& assets, const Request& request) {
 bool is_json_type(std::string_view type) {
   type = type.substr(0, type.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  constexpr std::string_view kJson = "application/json";
-  if (type.size() != kJson.size()) return false;
-  for (std::size_t i = 0; i < type.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
-  }
-  return true;
+  return iequals_ascii(type, "application/json");
 }
 
 // An API route's request (the caller is signed in: by the session cookie, or by a token; or an agent): a

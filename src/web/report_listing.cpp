@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "alerts/maintenance_window.h"
+#include "core/ascii.h"
 #include "core/text.h"
 #include "web/view/alert_view.h"
 
@@ -15,14 +16,6 @@ namespace {
 constexpr std::size_t kMaxPageNumber = 1'000'000;
 constexpr std::size_t kMaxSearchBytes = 100;  // q
 constexpr std::size_t kMaxFilterBytes = 200;  // service, label (a host's own are at most this long)
-
-std::string lower_ascii(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
 
 // A whole number in [1, max], or nullopt.
 std::optional<std::size_t> parse_count(std::string_view text, std::size_t max) {

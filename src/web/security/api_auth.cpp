@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 
+#include "core/ascii.h"
 #include "core/text.h"
 #include "domain/api_tokens.h"
 #include "web/api/api_error.h"
@@ -28,12 +28,6 @@ Response rate_limited(std::string_view message, std::chrono::milliseconds wait) 
   return response;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
 
 bool scope_allows(store::TokenScope scope, Method method) {
@@ -43,7 +37,8 @@ bool scope_allows(store::TokenScope scope, Method method) {
 std::optional<std::string_view> bearer_credentials(std::string_view authorization) {
   const std::string_view value = trim(authorization);
   const auto space = value.find(' ');
-  if (space == std::string_view::npos || !iequals(value.substr(0, space), "Bearer")) return std::nullopt;
+  if (space == std::string_view::npos || !iequals_ascii(value.substr(0, space), "Bearer"))
+    return std::nullopt;
   const std::string_view credentials = trim(value.substr(space + 1));
   if (credentials.empty()) return std::nullopt;
   return credentials;

@@ -3,7 +3,8 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/ascii.h"
 
 namespace semaphore::web {
 namespace {
@@ -29,11 +30,6 @@ Method method_of(http::verb verb) {
   }
 }
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 }  // namespace
 
 std::variant<Request, ProtocolError> to_request(http::request<http::string_body>&& message,
@@ -44,7 +40,7 @@ std::variant<Request, ProtocolError> to_request(http::request<http::string_body>
     const auto comma = coding.rfind(',');
     std::string last(comma == std::string_view::npos ? coding : coding.substr(comma + 1));
     std::erase_if(last, [](char c) { return c == ' ' || c == '\t'; });
-    if (lower(std::move(last)) != "chunked") {
+    if (lower_ascii(last) != "chunked") {
       return ProtocolError{400, "The request's Transfer-Encoding is not supported."};
     }
   }
@@ -57,7 +53,7 @@ std::variant<Request, ProtocolError> to_request(http::request<http::string_body>
   request.query = std::string(url->encoded_query());
   request.headers.reserve(8);
   for (const auto& field : message) {
-    request.headers.emplace_back(lower(std::string(field.name_string())), std::string(field.value()));
+    request.headers.emplace_back(lower_ascii(field.name_string()), std::string(field.value()));
   }
   request.body = std::move(message.body());
   request.client_address = client_address;

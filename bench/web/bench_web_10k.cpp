@@ -199,25 +199,34 @@ bool measure(testing::HttpClient& http, store::Store& db, const Seeded& seeded,
              const std::vector<Page>& pages, int samples, bool miss, const std::string& phase) {
   EpochMs ts = now_epoch_ms() + 3'600'000;  // the writes' own times, ahead of the service's rounds
   std::size_t next_host = 0;
+  // One result row from the bench's own connection, as the ping service writes: the data version moves.
+  const auto write_one = [&]() {
+    store::PingResult row;
+    row.host_id = seeded.hosts[next_host++ % seeded.hosts.size()];
+    row.ts = ++ts;
+    row.sent = 5;
+    row.received = 5;
+    row.min_ms = row.avg_ms = row.median_ms = row.max_ms = 1.0;
+    row.stddev_ms = 0.0;
+    if (auto written = db.insert_results(std::vector<store::PingResult>{row}); !written) {
+      std::fprintf(stderr, "write: %s\n", written.error().message.c_str());
+      return false;
+    }
+    return true;
+  };
   for (const Page& page : pages) {
-    // Warm-up: the first requests fill the caches that do not depend on the data version (sparklines).
-    for (int i = 0; i < 3; ++i) http.get(page.target);
+    // Warm-up: the first requests fill the caches that do not depend on the data version (sparklines), and
+    // the first miss on each of the server's handler threads grows that thread's malloc arena (the first
+    // four misses of a run took 33-50 ms where the rest took 11-20): a server that has been up serves from
+    // warm threads, which is what is measured.
+    for (int i = 0; i < 8; ++i) {
+      if (miss && !write_one()) return false;
+      http.get(page.target);
+    }
     std::vector<double> times;
     std::size_t bytes = 0;
     for (int i = 0; i < samples; ++i) {
-      if (miss) {
-        store::PingResult row;
-        row.host_id = seeded.hosts[next_host++ % seeded.hosts.size()];
-        row.ts = ++ts;
-        row.sent = 5;
-        row.received = 5;
-        row.min_ms = row.avg_ms = row.median_ms = row.max_ms = 1.0;
-        row.stddev_ms = 0.0;
-        if (auto written = db.insert_results(std::vector<store::PingResult>{row}); !written) {
-          std::fprintf(stderr, "write: %s\n", written.error().message.c_str());
-          return false;
-        }
-      }
+      if (miss && !write_one()) return false;
       const auto started = Clock::now();
       const auto response = http.get(page.target);
       times.push_back(ms_since(started));
@@ -230,6 +239,16 @@ bool measure(testing::HttpClient& http, store::Store& db, const Seeded& seeded,
     std::printf("  %-16s %-28s %-6s p50 %7.1f ms   p99 %7.1f ms   max %7.1f ms   %6zu kB\n", phase.c_str(),
                 page.name.c_str(), miss ? "miss" : "cached", percentile(times, 0.50), percentile(times, 0.99),
                 *std::max_element(times.begin(), times.end()), bytes / 1024);
+    // Where the tail is: the slowest samples by their place in the run (a few at the start, or spread over
+    // it).
+    std::vector<std::size_t> order(times.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const std::size_t shown = std::min<std::size_t>(5, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(shown), order.end(),
+                      [&](std::size_t a, std::size_t b) { return times[a] > times[b]; });
+    std::printf("  %-16s %-28s        slowest:", "", "");
+    for (std::size_t i = 0; i < shown; ++i) std::printf(" #%zu %.1f ms", order[i], times[order[i]]);
+    std::printf("\n");
     std::fflush(stdout);
   }
   return true;

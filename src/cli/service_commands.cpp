@@ -15,6 +15,7 @@
 #include "cli/service_options.h"
 #include "cli/store_access.h"
 #include "cli/web_options.h"
+#include "core/allocator_tuning.h"
 #include "core/process_name.h"
 #include "domain/target_choice.h"
 #include "monitor/maintenance.h"
@@ -50,6 +51,7 @@ domain::AgentSettings settings_of(const monitor::ServiceOptions& service) {
 // Agents (issue 16) are told `agent_settings`; their rows are evaluated by the same alerts as the service's.
 void serve(const GlobalOptions& global, const web::WebOptions& web_options, const AlertOptions& alert_options,
            const monitor::ServiceOptions* service_options, domain::AgentSettings agent_settings) {
+  keep_freed_memory_for_reuse();  // before any thread starts (core/allocator_tuning.h says why)
   auto store = open_store(global);
   // Notifications go out through libcurl under the web's --targets (link-local and metadata addresses
   // always refused): the dispatcher's, and the channels' Send test. It outlives the app and the dispatcher.

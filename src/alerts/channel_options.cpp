@@ -8,6 +8,7 @@
 #include <boost/url/parse.hpp>
 #include <stdexcept>
 
+#include "core/ascii.h"
 #include "core/email.h"
 #include "core/text.h"
 
@@ -18,13 +19,6 @@ namespace json = boost::json;
 
 Error invalid(std::string message) {
   return make_error(Errc::invalid_argument, std::move(message));
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
 }
 
 bool is_http_kind(std::string_view kind) {
@@ -96,7 +90,7 @@ Result<EmailOptions> parse_email(const json::object& object, std::string_view ur
     email.username = std::string(trim(text));
   }
 
-  const bool implicit_tls = lower(url.substr(0, 6)) == "smtps:";
+  const bool implicit_tls = lower_ascii(url.substr(0, 6)) == "smtps:";
   email.tls = implicit_tls ? SmtpTls::tls : SmtpTls::starttls;
   if (const json::value* tls = object.if_contains("tls"); tls && !tls->is_null()) {
     if (!tls->is_string()) return invalid("tls: must be \"starttls\", \"tls\" or \"none\"");
@@ -172,7 +166,7 @@ Result<ChannelUrl> parse_channel_url(std::string_view kind, std::string_view inp
   const boost::urls::url_view& url = *parsed;
 
   ChannelUrl out;
-  out.scheme = lower(url.scheme());
+  out.scheme = lower_ascii(url.scheme());
   const bool scheme_ok = email ? (out.scheme == "smtp" || out.scheme == "smtps")
                                : (out.scheme == "http" || out.scheme == "https");
   if (!scheme_ok) return invalid(std::string("enter ") + wanted);

@@ -3,18 +3,12 @@
 #include <algorithm>
 
 #include "alerts/channel_payloads.h"
+#include "core/ascii.h"
 #include "core/provider.h"
 #include "core/text.h"
 
 namespace semaphore::alerts {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
-}
 
 template <std::size_t N>
 bool one_of(const std::string& word, const std::string_view (&words)[N]) {
@@ -28,7 +22,7 @@ std::optional<std::string> normalize_words(std::vector<std::string>& words,
                                            const std::string_view (&allowed)[N], bool to_lower) {
   std::vector<std::string> out;
   for (const auto& word : words) {
-    std::string normalized = to_lower ? lower(trim(word)) : std::string(trim(word));
+    std::string normalized = to_lower ? lower_ascii(trim(word)) : std::string(trim(word));
     if (!one_of(normalized, allowed)) return word;
     if (std::find(out.begin(), out.end(), normalized) == out.end()) out.push_back(std::move(normalized));
   }
@@ -66,7 +60,7 @@ std::string default_channel_name(const store::ChannelRecord& channel) {
 std::optional<ChannelIssue> check_channel_input(store::ChannelRecord& channel,
                                                 std::optional<TargetPolicy> policy,
                                                 const std::set<store::Id>* own_hosts) {
-  channel.kind = lower(trim(channel.kind));
+  channel.kind = lower_ascii(trim(channel.kind));
   if (!is_channel_kind(channel.kind)) {
     return ChannelIssue{"kind", "Choose webhook, slack, discord, ntfy or email."};
   }
@@ -104,7 +98,7 @@ std::optional<ChannelIssue> check_channel_input(store::ChannelRecord& channel,
 CreateOutcome create_channel(store::AlertStore& alerts, store::ChannelRecord channel,
                              std::optional<TargetPolicy> policy, const std::set<store::Id>* own_hosts) {
   CreateOutcome outcome;
-  if (lower(trim(channel.kind)) == "webhook") channel.secret = make_webhook_secret();
+  if (lower_ascii(trim(channel.kind)) == "webhook") channel.secret = make_webhook_secret();
   if (auto issue = check_channel_input(channel, policy, own_hosts)) {
     outcome.issue = std::move(issue);
     return outcome;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/ascii.h"
+
 namespace semaphore {
 
 std::string_view to_string(ProbeMethod method) {
@@ -37,8 +39,7 @@ std::optional<ProbeSpec> parse_probe_spec(std::string_view text, std::string& er
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   const auto colon = text.find(':');
-  std::string name(text.substr(0, colon));
-  for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  const std::string name = lower_ascii(text.substr(0, colon));
   const auto method = parse_probe_method(name);
   if (!method) {
     error = "The probe method must be icmp, tcp, tcp:PORT, both or both:PORT.";

@@ -2,15 +2,14 @@
 
 #include <algorithm>
 
+#include "core/ascii.h"
 #include "core/text.h"
 #include "domain/secret_token.h"
 
 namespace semaphore::domain {
 
 Result<std::string> normalize_location_name(std::string_view name) {
-  std::string lowered(trim(name));
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::string lowered = lower_ascii(trim(name));
   if (lowered.empty()) return make_error(Errc::invalid_argument, "Give the location a name.");
   if (lowered.size() > kMaxLocationNameChars) {
     return make_error(Errc::invalid_argument, "A location's name has at most 32 characters.");

@@ -40,7 +40,7 @@ std::variant<Request, ProtocolError> to_request(http::request<http::string_body>
     const auto comma = coding.rfind(',');
     std::string last(comma == std::string_view::npos ? coding : coding.substr(comma + 1));
     std::erase_if(last, [](char c) { return c == ' ' || c == '\t'; });
-    if (lower_ascii(last) != "chunked") {
+    if (!iequals_ascii(last, "chunked")) {
       return ProtocolError{400, "The request's Transfer-Encoding is not supported."};
     }
   }

@@ -45,6 +45,10 @@ void sort_rows(std::vector<ReportRow>& rows, std::string_view key, bool descendi
   };
   const bool by_hostname = key == "host";
   const bool textual = key == "provider" || key == "method";
+  const bool name_ordered = std::is_sorted(
+      rows.begin(), rows.end(),
+      [](const ReportRow& a, const ReportRow& b) { return before_by_name(a.status->host, b.status->host); });
+  if (name_ordered && by_hostname && !descending) return;  // already in the order asked for
   std::vector<Keyed> keyed;
   keyed.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -68,11 +72,7 @@ void sort_rows(std::vector<ReportRow>& rows, std::string_view key, bool descendi
     if (!a.number || !b.number) return a.number.has_value();
     return descending ? *a.number > *b.number : *a.number < *b.number;
   };
-  const bool name_ordered = std::is_sorted(
-      rows.begin(), rows.end(),
-      [](const ReportRow& a, const ReportRow& b) { return before_by_name(a.status->host, b.status->host); });
   if (name_ordered) {
-    if (by_hostname && !descending) return;
     std::stable_sort(keyed.begin(), keyed.end(), column_before);
   } else {
     std::sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {

@@ -32,11 +32,11 @@ Result<std::vector<store::Host>> LeaseHostSource::hosts_for_round(EpochMs round_
     std::lock_guard lock(mutex_);
     held_ = held;
     claimed_.clear();
-    // More may be free: the first batch claimed hosts and the share is not reached.
-    start = claiming_ = background && held < fair_share_ && grant->claimed_after > 0 && !stopping_;
+    // More may be free: the first batch found candidates and the share is not reached.
+    start = claiming_ = background && held < fair_share_ && grant->resume_after > 0 && !stopping_;
   }
   if (start) {
-    claimer_ = std::thread([this, deadline = round_ts + claim_window_.count(), after = grant->claimed_after] {
+    claimer_ = std::thread([this, deadline = round_ts + claim_window_.count(), after = grant->resume_after] {
       claim_in_background(deadline, after);
     });
   }
@@ -50,8 +50,9 @@ Result<std::vector<store::Host>> LeaseHostSource::hosts_for_round(EpochMs round_
 }
 
 void LeaseHostSource::claim_in_background(EpochMs deadline, store::Id after) {
-  // Batches until the share is held, no host is free above the last one claimed, or the window closes (a
-  // host claimed later could not get its probes in before the round's end; it is claimed next round).
+  // Batches until the share is held, no host is free above the last one examined, or the window closes (a
+  // host claimed later could not get its probes in before the round's end; it is claimed next round). A
+  // batch that claims nothing is no reason to stop (store::LeaseBatch): other workers took its candidates.
   for (;;) {
     std::int64_t want = 0;
     {
@@ -68,12 +69,13 @@ void LeaseHostSource::claim_in_background(EpochMs deadline, store::Id after) {
                    log_safe(batch.error().message));
       break;
     }
-    if (batch->empty()) break;
-    after = batch->back().id;
+    if (batch->examined_through == 0) break;
+    after = batch->examined_through;
+    if (batch->hosts.empty()) continue;
     std::lock_guard lock(mutex_);
-    held_ += static_cast<std::int64_t>(batch->size());
+    held_ += static_cast<std::int64_t>(batch->hosts.size());
     ++background_batches_;
-    for (store::Host& host : *batch) claimed_.push_back(std::move(host));
+    for (store::Host& host : batch->hosts) claimed_.push_back(std::move(host));
     changed_.notify_all();
   }
   std::lock_guard lock(mutex_);

@@ -67,8 +67,8 @@ class Dialect {
   // --- sharing hosts among probe workers (monitor_store.h) ---
   virtual bool leases_hosts() const = 0;
   virtual Result<LeaseGrant> claim_host_leases(Connections& connections, const LeaseRequest& request) = 0;
-  virtual Result<std::vector<Host>> claim_more_host_leases(Connections& connections,
-                                                           const LeaseRequest& request, Id after) = 0;
+  virtual Result<LeaseBatch> claim_more_host_leases(Connections& connections, const LeaseRequest& request,
+                                                    Id after) = 0;
   virtual Status release_host_leases(Connections& connections, const std::string& worker_id,
                                      std::int64_t keep) = 0;
   virtual Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,

@@ -60,9 +60,9 @@ class MonitorStore {
   // One more batch (issue 17: claimed while the round runs): at most `request.chunk` free or expired enabled
   // hosts of the request's location (none switched off for it) with ids above `after`, leased to the worker
   // until now + ttl in one short transaction (the same FOR NO KEY UPDATE SKIP LOCKED claim as
-  // claim_host_leases' batches; no heartbeat, no renewal). Returns the hosts claimed, ordered by id; empty
-  // when none is free above `after`. SQLite: Errc::invalid_argument.
-  virtual Result<std::vector<Host>> claim_more_host_leases(const LeaseRequest& request, Id after) = 0;
+  // claim_host_leases' batches; no heartbeat, no renewal). Returns the hosts claimed and the highest id
+  // examined (LeaseBatch: go on from there while it is not 0). SQLite: Errc::invalid_argument.
+  virtual Result<LeaseBatch> claim_more_host_leases(const LeaseRequest& request, Id after) = 0;
   // Keeps the worker's `keep` lowest-id leases and releases the rest; keep = 0 also forgets the worker.
   // SQLite: nothing to release.
   virtual Status release_host_leases(const std::string& worker_id, std::int64_t keep) = 0;

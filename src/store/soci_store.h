@@ -105,7 +105,7 @@ class SociStore final : public Store {
                                                 RoundEvaluator& evaluator) override;  // soci_store_alerts.cpp
   bool leases_hosts() const override;
   Result<LeaseGrant> claim_host_leases(const LeaseRequest& request) override;
-  Result<std::vector<Host>> claim_more_host_leases(const LeaseRequest& request, Id after) override;
+  Result<LeaseBatch> claim_more_host_leases(const LeaseRequest& request, Id after) override;
   Status release_host_leases(const std::string& worker_id, std::int64_t keep) override;
   Result<std::unique_ptr<WorkerLock>> lock_single_worker(const std::string& worker_id,
                                                          Id location_id = kLocalLocationId) override;

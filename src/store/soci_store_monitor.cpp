@@ -122,7 +122,7 @@ Result<LeaseGrant> SociStore::claim_host_leases(const LeaseRequest& request) {
   return dialect_->claim_host_leases(connections_, request);
 }
 
-Result<std::vector<Host>> SociStore::claim_more_host_leases(const LeaseRequest& request, Id after) {
+Result<LeaseBatch> SociStore::claim_more_host_leases(const LeaseRequest& request, Id after) {
   return dialect_->claim_more_host_leases(connections_, request, after);
 }
 

@@ -43,8 +43,8 @@ class PostgresqlDialect final : public Dialect {
   // Leases: FOR NO KEY UPDATE SKIP LOCKED claims, ON CONFLICT upserts of heartbeats and leases.
   bool leases_hosts() const override { return true; }
   Result<LeaseGrant> claim_host_leases(Connections& connections, const LeaseRequest& request) override;
-  Result<std::vector<Host>> claim_more_host_leases(Connections& connections, const LeaseRequest& request,
-                                                   Id after) override;
+  Result<LeaseBatch> claim_more_host_leases(Connections& connections, const LeaseRequest& request,
+                                            Id after) override;
   Status release_host_leases(Connections& connections, const std::string& worker_id,
                              std::int64_t keep) override;
   // A lock that holds nothing: workers share the hosts through leases.

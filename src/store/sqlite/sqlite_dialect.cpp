@@ -126,7 +126,7 @@ Result<LeaseGrant> SqliteDialect::claim_host_leases(Connections&, const LeaseReq
   return make_error(Errc::invalid_argument, "host leases need PostgreSQL; SQLite runs a single probe worker");
 }
 
-Result<std::vector<Host>> SqliteDialect::claim_more_host_leases(Connections&, const LeaseRequest&, Id) {
+Result<LeaseBatch> SqliteDialect::claim_more_host_leases(Connections&, const LeaseRequest&, Id) {
   return make_error(Errc::invalid_argument, "host leases need PostgreSQL; SQLite runs a single probe worker");
 }
 

@@ -38,8 +38,8 @@ class SqliteDialect final : public Dialect {
   // One probe worker pings every host: no leases (Errc::invalid_argument), nothing to release.
   bool leases_hosts() const override { return false; }
   Result<LeaseGrant> claim_host_leases(Connections& connections, const LeaseRequest& request) override;
-  Result<std::vector<Host>> claim_more_host_leases(Connections& connections, const LeaseRequest& request,
-                                                   Id after) override;
+  Result<LeaseBatch> claim_more_host_leases(Connections& connections, const LeaseRequest& request,
+                                            Id after) override;
   Status release_host_leases(Connections& connections, const std::string& worker_id,
                              std::int64_t keep) override;
   // An flock on "<file>.probe-lock".

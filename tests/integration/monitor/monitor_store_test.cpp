@@ -1,10 +1,13 @@
 // The store methods the ping service added (leases, single-worker lock, rollups, retention), on SQLite and on
 // a real PostgreSQL, through the store test fixture (a fresh migrated database per test).
 #include <gtest/gtest.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -333,12 +336,11 @@ TEST_P(MonitorStoreTest, LeaseClaimsSkipHostsSwitchedOffForTheirLocationOnly) {
   auto p = store_->claim_host_leases({"par1", 1000, 3000, 4, 1, par});
   ASSERT_TRUE(p) << p.error().message;
   std::set<Id> par_held = ids(p->hosts);
-  for (Id after = p->claimed_after; after > 0;) {
+  for (Id after = p->resume_after; after > 0;) {
     auto more = store_->claim_more_host_leases({"par1", 1001, 3000, 4, 0, par}, after);
     ASSERT_TRUE(more) << more.error().message;
-    if (more->empty()) break;
-    for (const auto& h : *more) EXPECT_TRUE(par_held.insert(h.id).second);
-    after = more->back().id;
+    for (const auto& h : more->hosts) EXPECT_TRUE(par_held.insert(h.id).second);
+    after = more->examined_through;
   }
   EXPECT_EQ(par_held, std::set<Id>(hosts.begin(), hosts.end() - 1));
 
@@ -414,6 +416,124 @@ TEST_P(MonitorStoreTest, BudgetedLeaseBatchesClaimEveryHostExactlyOnceAcrossTwoW
   std::set<Id> all(held_a.begin(), held_a.end());
   all.insert(held_b.begin(), held_b.end());
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kHosts)) << "every host held, none by both";
+}
+
+// The contention that made a lease claimer stop early, made deterministic: another worker's transaction has
+// inserted leases on the first `taken` hosts and not committed yet. A claim started now chooses those hosts
+// as candidates (its snapshot does not see the leases; the hosts' rows are not locked), waits on the other
+// transaction's inserts, and once it commits leaves them to it: a batch that claims nothing, with every host
+// above it free. `claim` runs in a thread; the other transaction commits once the claim waits for it.
+template <typename Claim>
+void claim_while_another_worker_commits(const std::string& url, int taken, Claim claim) {
+  // SOCI's own parser mangles URLs: the test server's postgresql://USER@HOST:PORT/DB as keywords.
+  const auto at = url.find('@'), colon = url.rfind(':'), slash = url.rfind('/');
+  soci::session other(soci::postgresql, "user=" + url.substr(url.find("//") + 2, at - url.find("//") - 2) +
+                                            " host=" + url.substr(at + 1, colon - at - 1) +
+                                            " port=" + url.substr(colon + 1, slash - colon - 1) +
+                                            " dbname=" + url.substr(slash + 1));
+  other << "DELETE FROM host_leases WHERE worker_id = 'other'";  // a case made before
+  soci::transaction open(other);
+  other << "INSERT INTO host_leases (host_id, location_id, worker_id, expires_at) SELECT id, 1, 'other', "
+           "1000000 FROM hosts ORDER BY id LIMIT :n",
+      soci::use(taken);
+  std::thread claimer(claim);
+  int waiting = 0;
+  for (int i = 0; i < 3000 && waiting == 0; ++i) {
+    other << "SELECT COUNT(*) FROM pg_locks WHERE NOT granted", soci::into(waiting);
+    if (waiting == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  open.commit();
+  claimer.join();
+  EXPECT_GT(waiting, 0) << "the claim never waited for the other worker's leases: the case is not made";
+}
+
+TEST_P(MonitorStoreTest, LeaseClaimGoesOnPastABatchWhoseHostsAnotherWorkerTook) {
+  if (GetParam() == DbKind::sqlite) GTEST_SKIP() << "one worker on SQLite";
+  const auto user = make_user("a@example.com");
+  std::vector<Id> hosts;
+  for (int i = 0; i < 200; ++i) hosts.push_back(make_host(user.id, "h" + std::to_string(i) + ".example").id);
+  std::sort(hosts.begin(), hosts.end());
+  auto ids = [](const std::vector<store::Host>& leased) {
+    std::set<Id> out;
+    for (const auto& h : leased) out.insert(h.id);
+    return out;
+  };
+
+  // The round-start claim (claim_host_leases), batches of 50: its first claims none of the other worker's
+  // 50, and the claim goes on to the 150 after them.
+  std::optional<Result<store::LeaseGrant>> grant;
+  claim_while_another_worker_commits(url_.location, 50, [&] {
+    grant = store_->claim_host_leases({"a", 1000, 60000, 50});
+  });
+  ASSERT_TRUE(grant && *grant) << (grant ? (*grant).error().message : "no grant");
+  EXPECT_EQ((*grant)->fair_share, 200) << "the other worker has no heartbeat: a is the only one";
+  EXPECT_EQ(ids((*grant)->hosts), std::set<Id>(hosts.begin() + 50, hosts.end()));
+  EXPECT_EQ((*grant)->resume_after, 0) << "the claim ended because nothing was free, not at its first batch";
+
+  // The batches claimed while a round runs (claim_more_host_leases): the empty batch names how far it
+  // looked, and the next batch from there claims the hosts after it.
+  ASSERT_TRUE(store_->release_host_leases("a", 0));
+  std::optional<Result<store::LeaseBatch>> batch;
+  claim_while_another_worker_commits(url_.location, 100, [&] {
+    batch = store_->claim_more_host_leases({"b", 2000, 60000, 40}, 0);
+  });
+  ASSERT_TRUE(batch && *batch) << (batch ? (*batch).error().message : "no batch");
+  EXPECT_TRUE((*batch)->hosts.empty()) << "its candidates were the other worker's (the first 40 of its 100)";
+  EXPECT_EQ((*batch)->examined_through, hosts[39]);
+  std::set<Id> held;
+  for (Id after = (*batch)->examined_through; after > 0;) {
+    auto more = store_->claim_more_host_leases({"b", 2001, 60000, 40}, after);
+    ASSERT_TRUE(more) << more.error().message;
+    for (const auto& h : more->hosts) EXPECT_TRUE(held.insert(h.id).second);
+    after = more->examined_through;
+  }
+  EXPECT_EQ(held, std::set<Id>(hosts.begin() + 100, hosts.end()));
+}
+
+TEST_P(MonitorStoreTest, ThreeClaimersOnOneRangeEachReachTheirShare) {
+  // Three workers claim batches over the same ids at once, each up to its share of a third, as the
+  // background claimers do after a worker gave back its surplus. Whatever the batches meet, each ends with
+  // its share and every host is held exactly once: a claimer stops only when nothing is free above it.
+  if (GetParam() == DbKind::sqlite) GTEST_SKIP() << "one worker on SQLite";
+  const auto user = make_user("a@example.com");
+  constexpr int kHosts = 3000, kShare = kHosts / 3, kChunk = 25;
+  std::vector<store::Host> hosts(kHosts);
+  for (int i = 0; i < kHosts; ++i) hosts[i].hostname = "h" + std::to_string(i) + ".example";
+  ASSERT_TRUE(store_->add_hosts(user.id, hosts, kHosts));
+  std::vector<std::unique_ptr<store::Store>> others;
+  for (int i = 0; i < 2; ++i) {
+    auto opened = store::Store::open(url_);
+    ASSERT_TRUE(opened.ok());
+    others.push_back(std::move(opened).value());
+  }
+  std::vector<store::MonitorStore*> stores = {store_.get(), others[0].get(), others[1].get()};
+  std::vector<std::vector<Id>> held(3);
+  std::atomic<int> failures{0};
+  auto claimer = [&](int w) {
+    const std::string name = "w" + std::to_string(w);
+    for (Id after = 0;;) {
+      const int want = std::min<int>(kChunk, kShare - static_cast<int>(held[w].size()));
+      if (want <= 0) return;
+      auto batch = stores[w]->claim_more_host_leases({name, 1000, 60000, want}, after);
+      if (!batch) {
+        ++failures;
+        return;
+      }
+      for (const auto& h : batch->hosts) held[w].push_back(h.id);
+      if (batch->examined_through == 0) return;
+      after = batch->examined_through;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 3; ++w) threads.emplace_back(claimer, w);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<Id> all;
+  for (int w = 0; w < 3; ++w) {
+    EXPECT_EQ(held[w].size(), static_cast<std::size_t>(kShare)) << "w" << w;
+    all.insert(held[w].begin(), held[w].end());
+  }
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kHosts)) << "every host held, none twice";
 }
 
 TEST_P(MonitorStoreTest, MaintenanceKeepsRollupsCurrentAndPrunes) {

@@ -19,7 +19,7 @@
 //   bench_scale [--parts workers,engine] [--workers 4] [--hosts-per-worker 250000] [--interval 60]
 //               [--rounds 3] [--after-kill 3] [--warmup-max 10] [--engine-hosts 1000000] [--engine-count 5]
 //               [--engine-rate 0 (= hosts / 12 s)] [--engine-timeout 700] [--engine-realtime yes]
-//               [--deadline 3600]
+//               [--deadline 3600] [--keep-logs DIR (the workers' logs, copied there at the end)]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/types.h>
@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -78,6 +79,7 @@ struct Config {
   int engine_timeout_ms = 700;
   bool engine_realtime = true;  // run semaphore ping under `chrt -f 20` (when chrt is there)
   int deadline_s = 3600;
+  std::string keep_logs;  // a directory for the workers' logs (the bench's own directory goes at its end)
 };
 
 // The i-th simulated host: 10.64.0.1 + i.
@@ -173,6 +175,7 @@ class WorkersBench {
     const int status = measure();
     stop_workers();
     report_rounds();
+    keep_logs();
     return status;
   }
 
@@ -324,6 +327,24 @@ class WorkersBench {
         std::fprintf(stderr, "worker w%zu exited %d; its log ends:\n%s\n", k, code,
                      log.substr(log.size() > 2000 ? log.size() - 2000 : 0).c_str());
       }
+    }
+  }
+
+  // The workers' logs say who claimed and released how many hosts when (the leases' hand-over).
+  void keep_logs() const {
+    if (config_.keep_logs.empty()) return;
+    std::error_code error;
+    std::filesystem::create_directories(config_.keep_logs, error);
+    for (std::size_t k = 0; k < workers_.size() && !error; ++k) {
+      const std::string name = "w" + std::to_string(k) + ".log";
+      std::filesystem::copy_file(dir_.file(name), std::filesystem::path(config_.keep_logs) / name,
+                                 std::filesystem::copy_options::overwrite_existing, error);
+    }
+    if (error) {
+      std::fprintf(stderr, "bench_scale: cannot keep the workers' logs in %s: %s\n",
+                   config_.keep_logs.c_str(), error.message().c_str());
+    } else {
+      std::printf("  the workers' logs: %s/w*.log\n", config_.keep_logs.c_str());
     }
   }
 
@@ -637,6 +658,8 @@ int run_bench(int argc, char** argv) {
       config.engine_realtime = value == "yes";
     } else if (name == "--deadline") {
       config.deadline_s = std::stoi(value);
+    } else if (name == "--keep-logs") {
+      config.keep_logs = value;
     } else {
       std::fprintf(stderr, "bench_scale: unknown option %s\n", name.c_str());
       return 2;

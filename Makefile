@@ -42,7 +42,7 @@ test-under-load:
 	scripts/test-under-load $(BUILD_DIR)
 
 # The libFuzzer targets (fuzz/README.md), FUZZ_SECONDS each (clang with ASan and UBSan, in build-fuzz/).
-# `make test` fuzzes the six core/probe targets for 10 s each (scripts/run-tests); `scripts/fuzz 30` is a
+# `make test` fuzzes nine of the ten targets for 10 s each (scripts/run-tests); `scripts/fuzz 30` is a
 # short run of all of them.
 FUZZ_SECONDS ?= 300
 fuzz:

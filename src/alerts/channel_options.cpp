@@ -90,7 +90,7 @@ Result<EmailOptions> parse_email(const json::object& object, std::string_view ur
     email.username = std::string(trim(text));
   }
 
-  const bool implicit_tls = lower_ascii(url.substr(0, 6)) == "smtps:";
+  const bool implicit_tls = iequals_ascii(url.substr(0, 6), "smtps:");
   email.tls = implicit_tls ? SmtpTls::tls : SmtpTls::starttls;
   if (const json::value* tls = object.if_contains("tls"); tls && !tls->is_null()) {
     if (!tls->is_string()) return invalid("tls: must be \"starttls\", \"tls\" or \"none\"");

@@ -77,8 +77,8 @@ std::int64_t day_of(std::int64_t ms) {
   return (ms - ((ms % kDayMs) + kDayMs) % kDayMs) / kDayMs;
 }
 
-// SOCI hands PostgreSQL connect strings to its own key=value parser, which mangles URLs: let libpq parse the
-// URL (every form it accepts) and hand SOCI the equivalent keyword list.
+}  // namespace
+
 std::string postgresql_conninfo(const std::string& url) {
   load_libpq();  // here, so that a missing libpq is one clear message before any connection is tried
   char* parse_error = nullptr;
@@ -106,8 +106,6 @@ std::string postgresql_conninfo(const std::string& url) {
   if (!has_connect_timeout) conninfo += "connect_timeout='5'";
   return conninfo;
 }
-
-}  // namespace
 
 std::string PostgresqlDialect::display_name() const {
   return redact_db_url(url_);

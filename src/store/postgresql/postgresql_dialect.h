@@ -9,6 +9,11 @@
 
 namespace semaphore::store {
 
+// SOCI hands PostgreSQL connect strings to its own key=value parser, which mangles URLs: libpq parses the URL
+// (every form it accepts) and this returns the equivalent keyword list for soci::session, with a 5 s
+// connect_timeout unless the URL sets one. Throws std::runtime_error for a URL libpq cannot parse.
+std::string postgresql_conninfo(const std::string& url);
+
 class PostgresqlDialect final : public Dialect {
  public:
   explicit PostgresqlDialect(std::string url) : url_(std::move(url)) {}

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "monitor/maintenance.h"
+#include "store/postgresql/postgresql_dialect.h"
 #include "unit/store/store_fixture.h"
 
 namespace semaphore::testing {
@@ -425,12 +426,7 @@ TEST_P(MonitorStoreTest, BudgetedLeaseBatchesClaimEveryHostExactlyOnceAcrossTwoW
 // above it free. `claim` runs in a thread; the other transaction commits once the claim waits for it.
 template <typename Claim>
 void claim_while_another_worker_commits(const std::string& url, int taken, Claim claim) {
-  // SOCI's own parser mangles URLs: the test server's postgresql://USER@HOST:PORT/DB as keywords.
-  const auto at = url.find('@'), colon = url.rfind(':'), slash = url.rfind('/');
-  soci::session other(soci::postgresql, "user=" + url.substr(url.find("//") + 2, at - url.find("//") - 2) +
-                                            " host=" + url.substr(at + 1, colon - at - 1) +
-                                            " port=" + url.substr(colon + 1, slash - colon - 1) +
-                                            " dbname=" + url.substr(slash + 1));
+  soci::session other(soci::postgresql, store::postgresql_conninfo(url));
   other << "DELETE FROM host_leases WHERE worker_id = 'other'";  // a case made before
   soci::transaction open(other);
   other << "INSERT INTO host_leases (host_id, location_id, worker_id, expires_at) SELECT id, 1, 'other', "

@@ -8,16 +8,10 @@
 #include "store/store.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text_lines.h"
 
 namespace semaphore::testing {
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 std::vector<std::string> fields_of(const std::string& line) {
   std::vector<std::string> fields;

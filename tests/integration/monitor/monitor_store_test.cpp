@@ -14,6 +14,7 @@
 
 #include "monitor/maintenance.h"
 #include "store/postgresql/postgresql_dialect.h"
+#include "support/durations.h"
 #include "unit/store/store_fixture.h"
 
 namespace semaphore::testing {
@@ -22,8 +23,6 @@ namespace {
 using store::Id;
 
 class MonitorStoreTest : public StoreTest {};
-
-constexpr EpochMs kHour = 3'600'000, kDay = 86'400'000;
 
 // Random rounds for `hosts` over [from, to), every `step`: some lossy, some silent.
 std::vector<store::PingResult> random_rounds(const std::vector<Id>& hosts, EpochMs from, EpochMs to,

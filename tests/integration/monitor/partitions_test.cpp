@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "monitor/maintenance.h"
+#include "support/durations.h"
 #include "unit/store/store_fixture.h"
 
 namespace semaphore::testing {
@@ -17,7 +18,6 @@ namespace {
 
 using store::Id;
 
-constexpr EpochMs kHour = 3'600'000, kDay = 86'400'000;
 // 2026-11-30 12:00 UTC: day 20,787 since the epoch.
 constexpr EpochMs kNoon = 20'787 * kDay + 12 * kHour;
 

@@ -86,7 +86,7 @@ long time_wait_sockets() {
   return total;
 }
 
-PingOptions quick(int count) {
+PingOptions quick_tcp(int count) {
   PingOptions options;
   options.count = count;
   options.per_host_interval = 10ms;
@@ -114,7 +114,7 @@ TEST(TcpLoopback, AnOpenPortAnswersWithAnRttAndAClosedOneIsRefusedButUp) {
                                             {"::1", {}, open6.port()},
                                             {"127.0.0.1", {}, closed4.port()},
                                             {"::1", {}, closed6.port()}};
-    const auto results = pinger->run(requests, quick(5), {});
+    const auto results = pinger->run(requests, quick_tcp(5), {});
     ASSERT_EQ(results.size(), 4u);
     for (std::size_t i = 0; i < results.size(); ++i) {
       const HostResult& r = results[i];
@@ -162,7 +162,7 @@ TEST(TcpLoopback, NoSocketIsLeftOpenOrInTimeWaitAfterManyProbes) {
       requests.push_back({"127.0.0." + std::to_string(2 + i % 100), {}, closed4.port()});
     }
   }
-  PingOptions options = quick(3);
+  PingOptions options = quick_tcp(3);
   options.per_host_interval = 1ms;
   options.rate = 20000;
   const auto results = pinger->run(requests, options, {});
@@ -190,7 +190,7 @@ TEST(TcpLoopback, StopClosesEverySocketInFlight) {
     std::this_thread::sleep_for(200ms);
     stop.request_stop();
   });
-  PingOptions options = quick(100);
+  PingOptions options = quick_tcp(100);
   options.per_host_interval = 50ms;
   options.timeout = 500ms;
   const auto started = std::chrono::steady_clock::now();
@@ -206,7 +206,7 @@ TEST(TcpLoopback, StopClosesEverySocketInFlight) {
 TEST(TcpLoopback, NamesResolveAndPolicyRefusesWithoutConnecting) {
   auto pinger = open_tcp(9);
   ASSERT_TRUE(pinger);
-  PingOptions options = quick(1);
+  PingOptions options = quick_tcp(1);
   options.policy = TargetPolicy::allow_private;
   const auto results = pinger->run(
       std::vector<PingRequest>{{"localhost", {}, 0}, {"169.254.169.254", {}, 0}, {"nosuch.invalid", {}, 0}},

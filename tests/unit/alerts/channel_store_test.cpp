@@ -11,6 +11,7 @@
 
 #include "alerts/round_evaluator.h"
 #include "store_fixture.h"
+#include "support/durations.h"
 
 namespace semaphore::testing {
 namespace {
@@ -20,15 +21,15 @@ using store::ClaimRequest;
 using store::Id;
 using store::PingResult;
 
-constexpr EpochMs kStart = 1'700'000'400'000;
-constexpr EpochMs kRound = 60'000;
-constexpr EpochMs kHour = 3'600'000;
-constexpr EpochMs kLater = kStart + 1000 * kRound;  // a dispatcher's "now": every event is due
+constexpr EpochMs kChannelsStart = 1'700'000'400'000;
+constexpr EpochMs kChannelsRound = 60'000;
+constexpr EpochMs kLater =
+    kChannelsStart + 1000 * kChannelsRound;  // a dispatcher's "now": every event is due
 
-PingResult round_of(Id host, int number, int received) {
+PingResult channel_round(Id host, int number, int received) {
   PingResult round;
   round.host_id = host;
-  round.ts = kStart + (number - 1) * kRound;
+  round.ts = kChannelsStart + (number - 1) * kChannelsRound;
   round.sent = 5;
   round.received = received;
   if (received > 0) {
@@ -54,7 +55,7 @@ class ChannelStoreTest : public StoreTest {
   void rounds(const std::vector<Id>& hosts, int first, int last, int received) {
     for (int r = first; r <= last; ++r) {
       std::vector<PingResult> batch;
-      for (Id host : hosts) batch.push_back(round_of(host, r, received));
+      for (Id host : hosts) batch.push_back(channel_round(host, r, received));
       insert(batch);
     }
   }
@@ -129,14 +130,14 @@ TEST_P(ChannelStoreTest, AnEventWritesOneOutboxRowPerEnabledCoveringChannelAndAR
   const auto strangers = add(channel(stranger.id, "all"));
 
   // Round 1 makes a quiet first_round event (unknown > up): nothing to send.
-  const std::vector<PingResult> first = {round_of(host.id, 1, 5)};
+  const std::vector<PingResult> first = {channel_round(host.id, 1, 5)};
   insert(first);
   ASSERT_EQ(store_->user_events(user.id, 0, 10).value().size(), 1u);
   EXPECT_EQ(outbox_of(user.id, all.id), States{});
 
   // Down after three lost rounds: one row for each enabled channel that covers the host and the state.
-  const std::vector<PingResult> batch = {round_of(host.id, 2, 0), round_of(host.id, 3, 0),
-                                         round_of(host.id, 4, 0)};
+  const std::vector<PingResult> batch = {channel_round(host.id, 2, 0), channel_round(host.id, 3, 0),
+                                         channel_round(host.id, 4, 0)};
   EXPECT_EQ(insert(batch), 3);
   EXPECT_EQ(outbox_of(user.id, all.id), States{"down"});
   EXPECT_EQ(outbox_of(user.id, this_host.id), States{"down"});
@@ -151,7 +152,7 @@ TEST_P(ChannelStoreTest, AnEventWritesOneOutboxRowPerEnabledCoveringChannelAndAR
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].status, "pending");
   EXPECT_EQ(rows[0].attempts, 0);
-  EXPECT_EQ(rows[0].next_attempt_at, kStart + 3 * kRound);  // the event's time: due at once
+  EXPECT_EQ(rows[0].next_attempt_at, kChannelsStart + 3 * kChannelsRound);  // the event's time: due at once
   EXPECT_EQ(rows[0].event.host_id, host.id);
   EXPECT_EQ(rows[0].event.from_state, "up");
   EXPECT_FALSE(rows[0].finished_at.has_value());
@@ -183,8 +184,8 @@ TEST_P(ChannelStoreTest, AMaintenanceWindowsQuietEventsWriteNothing) {
   store::MaintenanceWindowRecord window;
   window.user_id = user.id;
   window.kind = "once";
-  window.starts_at = kStart;
-  window.ends_at = kStart + 100 * kRound;
+  window.starts_at = kChannelsStart;
+  window.ends_at = kChannelsStart + 100 * kChannelsRound;
   ASSERT_TRUE(store_->add_maintenance_window(window).ok());
   rounds({host.id}, 1, 1, 5);
   rounds({host.id}, 2, 4, 0);
@@ -204,7 +205,7 @@ TEST_P(ChannelStoreTest, AClaimReturnsTheChannelsDeliveriesInOrderAndHoldsItUnti
   rounds({host.id}, 7, 9, 0);  // down
 
   // Not due yet: the oldest row's time has not come.
-  EXPECT_TRUE(store_->claim_channels(claim_by("w1", kStart, kStart + kHour)).value().empty());
+  EXPECT_TRUE(store_->claim_channels(claim_by("w1", kChannelsStart, kChannelsStart + kHour)).value().empty());
 
   auto request = claim_by("w1", kLater, kLater + kHour);
   request.per_channel = 2;
@@ -218,7 +219,7 @@ TEST_P(ChannelStoreTest, AClaimReturnsTheChannelsDeliveriesInOrderAndHoldsItUnti
   EXPECT_EQ(claim.claimed_until, kLater + kHour);
   ASSERT_EQ(claim.deliveries.size(), 2u);  // the oldest two of three
   EXPECT_EQ(claim.deliveries[0].event.to_state, "down");
-  EXPECT_EQ(claim.deliveries[0].event.at, kStart + 3 * kRound);
+  EXPECT_EQ(claim.deliveries[0].event.at, kChannelsStart + 3 * kChannelsRound);
   EXPECT_EQ(claim.deliveries[1].event.to_state, "up");
   EXPECT_LT(claim.deliveries[0].id, claim.deliveries[1].id);
   EXPECT_EQ(claim.deliveries[0].host.id, host.id);
@@ -301,12 +302,13 @@ TEST_P(ChannelStoreTest, ALocationGoingOfflineAndBackNotifiesTheAdminsChannelsTh
   ASSERT_TRUE(fra.ok()) << fra.error().message;
   store::LocationHeartbeat beat;
   beat.location_id = fra->id;
-  beat.at = kStart;
-  beat.interval_ms = kRound;
+  beat.at = kChannelsStart;
+  beat.interval_ms = kChannelsRound;
   ASSERT_TRUE(store_->record_heartbeat(beat).ok());
-  ASSERT_TRUE(store_->mark_location_offline(fra->id, kStart + 4 * kRound).value());
-  EXPECT_FALSE(store_->mark_location_offline(fra->id, kStart + 5 * kRound).value()) << "recorded once";
-  ASSERT_TRUE(store_->mark_location_online(fra->id, kStart + 9 * kRound).value());
+  ASSERT_TRUE(store_->mark_location_offline(fra->id, kChannelsStart + 4 * kChannelsRound).value());
+  EXPECT_FALSE(store_->mark_location_offline(fra->id, kChannelsStart + 5 * kChannelsRound).value())
+      << "recorded once";
+  ASSERT_TRUE(store_->mark_location_online(fra->id, kChannelsStart + 9 * kChannelsRound).value());
 
   EXPECT_EQ(outbox_of(admin->id, all.id), (States{"down", "offline", "online"}));
   EXPECT_EQ(outbox_of(admin->id, down.id), (States{"down", "offline"}));
@@ -333,10 +335,10 @@ TEST_P(ChannelStoreTest, ALocationGoingOfflineAndBackNotifiesTheAdminsChannelsTh
   EXPECT_EQ(offline.location->id, fra->id);
   EXPECT_EQ(offline.location->name, "fra");
   EXPECT_EQ(offline.location->label, "Frankfurt");
-  EXPECT_EQ(offline.location->last_seen_at, kStart);
+  EXPECT_EQ(offline.location->last_seen_at, kChannelsStart);
   EXPECT_EQ(offline.event.to_state, "offline");
   EXPECT_EQ(offline.event.from_state, "online");
-  EXPECT_EQ(offline.event.at, kStart + 4 * kRound);
+  EXPECT_EQ(offline.event.at, kChannelsStart + 4 * kChannelsRound);
   EXPECT_EQ(offline.event.trigger, "location");
   EXPECT_EQ(offline.host.id, 0);
   EXPECT_LT(host_event.id, offline.id);
@@ -560,10 +562,10 @@ TEST_P(ChannelStoreTest, UserEventsFilterByHostAndTimeWithACursor) {
   EXPECT_EQ(events[0].to_state, "up");
   for (const auto& event : events) EXPECT_EQ(event.host_id, a.id);
 
-  query.since = kStart + 3 * kRound;  // round 4 on
+  query.since = kChannelsStart + 3 * kChannelsRound;  // round 4 on
   events = store_->user_events(alice.id, query).value();
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].at, kStart + 3 * kRound);
+  EXPECT_EQ(events[1].at, kChannelsStart + 3 * kChannelsRound);
 
   query.limit = 1;
   events = store_->user_events(alice.id, query).value();
@@ -576,7 +578,7 @@ TEST_P(ChannelStoreTest, UserEventsFilterByHostAndTimeWithACursor) {
   EXPECT_TRUE(store_->user_events(alice.id, query).value().empty());
 
   store::EventQuery all_since;
-  all_since.since = kStart + 3 * kRound;
+  all_since.since = kChannelsStart + 3 * kChannelsRound;
   EXPECT_EQ(store_->user_events(alice.id, all_since).value().size(), 3u);  // a down, b down, a up
   EXPECT_EQ(store_->user_events(alice.id, store::EventQuery{}).value().size(), 5u);
 

@@ -16,6 +16,7 @@
 #include "alerts/dispatcher.h"
 #include "alerts/round_evaluator.h"
 #include "store_fixture.h"
+#include "support/durations.h"
 
 namespace semaphore::testing {
 namespace {
@@ -25,7 +26,6 @@ using store::PingResult;
 
 constexpr EpochMs kStart = 1'700'000'400'000;
 constexpr EpochMs kRound = 60'000;
-constexpr EpochMs kHour = 3'600'000;
 
 PingResult round_of(Id host, int number, bool answered) {
   PingResult round;

@@ -1,6 +1,7 @@
 // Maintenance windows (issue 14): one-off and weekly windows, weekly ones in an IANA zone read from the
 // system's tz database (tzdata), across daylight-saving changes and midnight.
 #include "alerts/maintenance_window.h"
+#include "support/durations.h"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +11,8 @@ namespace {
 // 2026-01-05 is a Monday; 2026-07-06 too.
 constexpr EpochMs kMondayJanuaryUtc = 1'767'571'200'000;  // 2026-01-05 00:00 UTC
 constexpr EpochMs kMondayJulyUtc = 1'783'296'000'000;     // 2026-07-06 00:00 UTC
-constexpr EpochMs kMinute = 60'000;
-constexpr EpochMs kHour = 60 * kMinute;
+using testing::kHour;
+using testing::kMinute;
 
 store::MaintenanceWindowRecord weekly(int days, int start_minute, int end_minute, std::string zone) {
   store::MaintenanceWindowRecord window;

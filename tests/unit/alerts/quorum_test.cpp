@@ -13,10 +13,10 @@
 namespace semaphore::alerts {
 namespace {
 
-constexpr EpochMs kStart = 1'700'000'000'000;
-constexpr EpochMs kRound = 60'000;
+constexpr EpochMs kQuorumStart = 1'700'000'000'000;
+constexpr EpochMs kQuorumRound = 60'000;
 
-store::PingResult round_of(int received, EpochMs at, int sent = 10) {
+store::PingResult quorum_round(int received, EpochMs at, int sent = 10) {
   store::PingResult round;
   round.host_id = 1;
   round.ts = at;
@@ -28,9 +28,10 @@ store::PingResult round_of(int received, EpochMs at, int sent = 10) {
 
 // "r4 up>down all_lost [a,b]" (rN: the round's number from 1; the locations that agree), with
 // " (quiet: ...)" for a recorded one.
-std::string describe(const AlertEvent& event) {
-  std::string text = "r" + std::to_string((event.at - kStart) / kRound + 1) + " " + to_string(event.from) +
-                     ">" + to_string(event.to) + " " + to_string(event.trigger) + " [";
+std::string describe_quorum_event(const AlertEvent& event) {
+  std::string text = "r" + std::to_string((event.at - kQuorumStart) / kQuorumRound + 1) + " " +
+                     to_string(event.from) + ">" + to_string(event.to) + " " + to_string(event.trigger) +
+                     " [";
   for (std::size_t i = 0; i < event.locations.size(); ++i) text += (i ? "," : "") + event.locations[i];
   text += "]";
   if (!event.notify()) text += std::string(" (quiet: ") + to_string(event.quiet) + ")";
@@ -45,11 +46,11 @@ class Locations {
 
   // One round: `received[i]` replies of 10 at location i (-1: that location sends nothing this round).
   void round(const std::vector<int>& received, bool maintenance = false) {
-    const EpochMs at = kStart + round_ * kRound;
+    const EpochMs at = kQuorumStart + round_ * kQuorumRound;
     ++round_;
     for (std::size_t i = 0; i < names_.size(); ++i) {
       if (received[i] < 0) continue;
-      RoundInput input{round_of(received[i], at), std::nullopt, maintenance};
+      RoundInput input{quorum_round(received[i], at), std::nullopt, maintenance};
       const auto location_events = evaluate_round(states_[i], rules_, input);
       location_events_[i].insert(location_events_[i].end(), location_events.begin(), location_events.end());
       std::vector<LocationVote> votes;
@@ -68,7 +69,7 @@ class Locations {
 
   std::vector<std::string> host_events() const {
     std::vector<std::string> out;
-    for (const AlertEvent& event : host_events_) out.push_back(describe(event));
+    for (const AlertEvent& event : host_events_) out.push_back(describe_quorum_event(event));
     return out;
   }
   const std::vector<AlertEvent>& raw_host_events() const { return host_events_; }
@@ -202,25 +203,28 @@ TEST(Quorum, ALocationThatStopsReportingLeavesTheOthersToDecide) {
   context.host_id = 1;
   context.location_id = 1;
   context.location_name = "a";
-  context.now = kStart + 10 * kRound;
-  store::LocationVoteRecord b{2, "b", "down", kStart + 9 * kRound, kRound, kStart + 9 * kRound};
-  store::LocationVoteRecord c{3, "c", "up", kStart + 9 * kRound, kRound, kStart + 9 * kRound};
+  context.now = kQuorumStart + 10 * kQuorumRound;
+  store::LocationVoteRecord b{
+      2, "b", "down", kQuorumStart + 9 * kQuorumRound, kQuorumRound, kQuorumStart + 9 * kQuorumRound};
+  store::LocationVoteRecord c{
+      3, "c", "up", kQuorumStart + 9 * kQuorumRound, kQuorumRound, kQuorumStart + 9 * kQuorumRound};
   context.other_locations = {b, c};
-  context.state = store::AlertStateRecord{1, "down", "down", 4, 4, 0, {}, kStart, kStart + 8 * kRound, {}};
-  context.quorum = store::QuorumStateRecord{1, "down", kStart + 3 * kRound, std::nullopt};
+  context.state = store::AlertStateRecord{
+      1, "down", "down", 4, 4, 0, {}, kQuorumStart, kQuorumStart + 8 * kQuorumRound, {}};
+  context.quorum = store::QuorumStateRecord{1, "down", kQuorumStart + 3 * kQuorumRound, std::nullopt};
   StoreRoundEvaluator evaluator;
   // a's round 10, still lost: b and c vote as they stand (fresh, online): down stays.
-  store::RoundToEvaluate lost_round{round_of(0, kStart + 9 * kRound), std::nullopt};
+  store::RoundToEvaluate lost_round{quorum_round(0, kQuorumStart + 9 * kQuorumRound), std::nullopt};
   auto outcome = evaluator.evaluate(context, std::span(&lost_round, 1));
   EXPECT_TRUE(outcome.events.empty());
   EXPECT_FALSE(outcome.quorum.has_value());  // unchanged: not written
 
   // Later, b has been silent for more than 3 of its intervals: a alone says down, c up; 2 needed of 2.
-  context.now = kStart + 20 * kRound;
-  context.state->last_round_at = kStart + 9 * kRound;
-  context.other_locations[1].last_round_at = kStart + 19 * kRound;
-  context.other_locations[1].last_seen_at = kStart + 19 * kRound;
-  store::RoundToEvaluate later{round_of(0, kStart + 19 * kRound), std::nullopt};
+  context.now = kQuorumStart + 20 * kQuorumRound;
+  context.state->last_round_at = kQuorumStart + 9 * kQuorumRound;
+  context.other_locations[1].last_round_at = kQuorumStart + 19 * kQuorumRound;
+  context.other_locations[1].last_seen_at = kQuorumStart + 19 * kQuorumRound;
+  store::RoundToEvaluate later{quorum_round(0, kQuorumStart + 19 * kQuorumRound), std::nullopt};
   outcome = evaluator.evaluate(context, std::span(&later, 1));
   ASSERT_EQ(outcome.events.size(), 1u);
   EXPECT_EQ(outcome.events[0].from_state, "down");
@@ -232,12 +236,12 @@ TEST(Quorum, ALocationThatStopsReportingLeavesTheOthersToDecide) {
   EXPECT_EQ(outcome.quorum->shown, "up");
 
   // A location that reports but no longer pings the host (its newest round of it is old) has no say either.
-  context.other_locations[0].last_seen_at = context.now;  // b online again ...
-  context.other_locations[0].last_round_at = kStart;      // ... with only an old verdict on this host
-  context.quorum = store::QuorumStateRecord{1, "up", kStart + 19 * kRound, std::nullopt};
-  context.state->last_round_at = kStart + 19 * kRound;
-  store::RoundToEvaluate next{round_of(0, kStart + 20 * kRound), std::nullopt};
-  context.now = kStart + 21 * kRound;
+  context.other_locations[0].last_seen_at = context.now;    // b online again ...
+  context.other_locations[0].last_round_at = kQuorumStart;  // ... with only an old verdict on this host
+  context.quorum = store::QuorumStateRecord{1, "up", kQuorumStart + 19 * kQuorumRound, std::nullopt};
+  context.state->last_round_at = kQuorumStart + 19 * kQuorumRound;
+  store::RoundToEvaluate next{quorum_round(0, kQuorumStart + 20 * kQuorumRound), std::nullopt};
+  context.now = kQuorumStart + 21 * kQuorumRound;
   context.other_locations[1].last_seen_at = context.now;
   outcome = evaluator.evaluate(context, std::span(&next, 1));
   EXPECT_TRUE(outcome.events.empty());  // a down, c up: still 1 of 2

@@ -1,13 +1,14 @@
 // The notification retry schedule: doubling from the first delay, capped, the last try at 24 h, then give up.
 #include "alerts/retry_policy.h"
+#include "support/durations.h"
 
 #include <gtest/gtest.h>
 
 namespace semaphore::alerts {
 namespace {
 
-constexpr EpochMs kSecond = 1000;
-constexpr EpochMs kHour = 3600 * kSecond;
+using testing::kHour;
+using testing::kSecond;
 constexpr EpochMs kCreated = 1'700'000'000'000;
 
 TEST(RetryPolicy, DoublesFromTheFirstDelay) {

@@ -239,7 +239,7 @@ class Migration006Test : public OldDatabaseTest {
 
 // The same text on both back ends: a row count and a sum over every column, NULLs counted apart.
 // `coded`: the schema from migration 011 on (the error word as a code: error_word_sql).
-std::string results_checksum(bool coded) {
+std::string methodless_results_checksum(bool coded) {
   return "SELECT COUNT(*) || ' ' || SUM(host_id * 1000003 + ts % 1000003 + sent * 7 + received * 11 + "
          "COALESCE(CAST(ROUND(min_ms * 1000) AS INTEGER), -1) * 13 + COALESCE(CAST(ROUND(avg_ms * 1000) AS "
          "INTEGER), -1) * 17 + COALESCE(CAST(ROUND(max_ms * 1000) AS INTEGER), -1) * 19 + "
@@ -248,7 +248,7 @@ std::string results_checksum(bool coded) {
          "AS INTEGER), -1) * 29 + COALESCE(LENGTH(" +
          error_word_sql(coded) + "), -1) * 31) FROM ping_results";
 }
-constexpr const char* kRollupsChecksum =
+constexpr const char* kMethodlessRollupsChecksum =
     "SELECT COUNT(*) || ' ' || SUM(host_id * 1000003 + period_s + bucket_start % 1000003 + rounds * 7 + "
     "sent * 11 + received * 13 + COALESCE(CAST(ROUND(median_ms * 1000) AS INTEGER), -1) * 17 + "
     "COALESCE(CAST(ROUND(avg_ms * 1000) AS INTEGER), -1) * 19) FROM ping_rollups";
@@ -285,7 +285,8 @@ TEST_P(Migration006Test, KeepsEveryRowAsAnIcmpRowAndEveryHostAsAnIcmpHost) {
     }
   }
   run_sql(schema + data);
-  const std::string results_before = query(results_checksum(false)), rollups_before = query(kRollupsChecksum);
+  const std::string results_before = query(methodless_results_checksum(false)),
+                    rollups_before = query(kMethodlessRollupsChecksum);
   ASSERT_EQ(results_before.substr(0, results_before.find(' ')), std::to_string(kHosts * kRounds));
   ASSERT_EQ(rollups_before.substr(0, rollups_before.find(' ')), std::to_string(kHosts * 6));
 
@@ -296,8 +297,8 @@ TEST_P(Migration006Test, KeepsEveryRowAsAnIcmpRowAndEveryHostAsAnIcmpHost) {
   ASSERT_TRUE(store->migrate().ok());
   EXPECT_EQ(*store->schema_version(), store::Store::latest_schema_version(GetParam()));
 
-  EXPECT_EQ(query(results_checksum(true)), results_before);
-  EXPECT_EQ(query(kRollupsChecksum), rollups_before);
+  EXPECT_EQ(query(methodless_results_checksum(true)), results_before);
+  EXPECT_EQ(query(kMethodlessRollupsChecksum), rollups_before);
   EXPECT_EQ(query("SELECT COUNT(*) FROM ping_results WHERE method <> 0 OR refused % 4096 <> 0"), "0");
   EXPECT_EQ(query("SELECT COUNT(*) FROM ping_rollups WHERE method <> 0"), "0");
   EXPECT_EQ(query("SELECT COUNT(*) FROM hosts WHERE probe_method <> 'icmp' OR tcp_port <> 443"), "0");

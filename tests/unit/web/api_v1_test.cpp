@@ -12,6 +12,7 @@
 #include <set>
 
 #include "store/store.h"
+#include "support/durations.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "unit/web/test_browser.h"
@@ -25,8 +26,8 @@ namespace {
 namespace json = boost::json;
 using namespace web_testing;  // the shared test browser (test_browser.h)
 
-constexpr EpochMs kMinute = 60'000;
-constexpr EpochMs kHour = 60 * kMinute;
+using testing::kHour;
+using testing::kMinute;
 
 class ApiV1Test : public ::testing::Test {
  protected:

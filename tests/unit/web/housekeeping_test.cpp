@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/durations.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "web/security/throttle.h"
@@ -16,7 +17,9 @@
 namespace semaphore::web {
 namespace {
 
-constexpr EpochMs kMinute = 60'000, kHour = 60 * kMinute, kDay = 24 * kHour;
+using testing::kDay;
+using testing::kHour;
+using testing::kMinute;
 
 class HousekeepingTest : public ::testing::Test {
  protected:

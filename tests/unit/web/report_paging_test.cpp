@@ -9,6 +9,7 @@
 #include <set>
 
 #include "store/store.h"
+#include "support/durations.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "unit/web/test_browser.h"
@@ -20,7 +21,7 @@ namespace {
 using namespace web_testing;  // the shared test browser (test_browser.h)
 
 constexpr int kHosts = 230;
-constexpr EpochMs kHour = 3'600'000;
+using testing::kHour;
 
 std::string name_of(int i) {
   char text[32];

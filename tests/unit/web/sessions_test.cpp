@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "support/durations.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "unit/web/flaky_account_store.h"
@@ -18,7 +19,9 @@
 namespace semaphore::web {
 namespace {
 
-constexpr EpochMs kSecond = 1000, kHour = 3'600'000, kDay = 24 * kHour;
+using testing::kDay;
+using testing::kHour;
+using testing::kSecond;
 
 class SessionsTest : public ::testing::Test {
  protected:

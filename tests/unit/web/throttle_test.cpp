@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/durations.h"
 #include "support/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -11,7 +12,8 @@ namespace semaphore::web {
 namespace {
 
 using std::chrono::seconds;
-constexpr EpochMs kSecond = 1000, kHour = 3'600'000;
+using testing::kHour;
+using testing::kSecond;
 
 class ThrottleTest : public ::testing::Test {
  protected:

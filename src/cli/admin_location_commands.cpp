@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/admin_output.h"
 #include "cli/store_access.h"
 #include "domain/locations.h"
 
@@ -16,13 +17,6 @@ struct LocationCommandOptions {
   std::string new_name;
   std::optional<std::string> label;
 };
-
-// "2026-11-27 22:51 UTC", or `none` for a missing time.
-std::string when(const std::optional<EpochMs>& ms, const char* none) {
-  if (!ms) return none;
-  const std::string iso = format_iso8601(*ms);
-  return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC" : iso;
-}
 
 // A refusal from domain/locations.h as the exit it means: bad input 2, unknown or taken 1.
 [[noreturn]] void refuse(const Error& error, int invalid_code) {
@@ -55,7 +49,7 @@ void list_locations(const GlobalOptions& global) {
   for (const auto& location : *locations) {
     std::printf("%-32s %-24s %-5s %-21s %-10s %s\n", location.name.c_str(),
                 location.label.empty() ? "-" : location.label.c_str(), domain::location_kind(location),
-                when(location.last_seen_at, "never").c_str(),
+                utc_minute_or(location.last_seen_at, "never").c_str(),
                 location.version.empty() ? "-" : location.version.c_str(),
                 domain::to_string(domain::location_status(location, now)));
   }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/admin_output.h"
 #include "cli/store_access.h"
 #include "core/email.h"
 #include "core/units.h"
@@ -19,13 +20,6 @@ struct TokenCommandOptions {
   std::string scope = "read";
   std::string expires;  // a duration (core/units.h); empty: never
 };
-
-// "2026-11-27 22:51 UTC", or `none` for a missing time.
-std::string when(const std::optional<EpochMs>& ms, const char* none) {
-  if (!ms) return none;
-  const std::string iso = format_iso8601(*ms);
-  return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC" : iso;
-}
 
 void create_token(const GlobalOptions& global, const TokenCommandOptions& options) {
   const auto scope = store::parse_token_scope(options.scope);
@@ -55,7 +49,7 @@ void create_token(const GlobalOptions& global, const TokenCommandOptions& option
   }
   std::fprintf(stderr, "created %s token %s for %s, expires %s; it is shown only now\n",
                store::to_string(made->record.scope), made->record.name.c_str(), user.email.c_str(),
-               when(made->record.expires_at, "never").c_str());
+               utc_minute_or(made->record.expires_at, "never").c_str());
   std::printf("%s\n", made->token.c_str());
 }
 
@@ -67,10 +61,11 @@ void list_tokens(const GlobalOptions& global, const TokenCommandOptions& options
   const EpochMs now = now_epoch_ms();
   std::printf("%-6s %-32s %-6s %-21s %-21s %s\n", "ID", "NAME", "SCOPE", "CREATED", "LAST USED", "EXPIRES");
   for (const auto& token : *tokens) {
-    const std::string expires = when(token.expires_at, "never") + (token.expired(now) ? " (expired)" : "");
+    const std::string expires =
+        utc_minute_or(token.expires_at, "never") + (token.expired(now) ? " (expired)" : "");
     std::printf("%-6lld %-32s %-6s %-21s %-21s %s\n", static_cast<long long>(token.id), token.name.c_str(),
-                store::to_string(token.scope), when(token.created_at, "").c_str(),
-                when(token.last_used_at, "never").c_str(), expires.c_str());
+                store::to_string(token.scope), utc_minute_or(token.created_at, "").c_str(),
+                utc_minute_or(token.last_used_at, "never").c_str(), expires.c_str());
   }
 }
 

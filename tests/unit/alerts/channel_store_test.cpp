@@ -23,8 +23,8 @@ using store::PingResult;
 
 constexpr EpochMs kChannelsStart = 1'700'000'400'000;
 constexpr EpochMs kChannelsRound = 60'000;
-constexpr EpochMs kLater =
-    kChannelsStart + 1000 * kChannelsRound;  // a dispatcher's "now": every event is due
+// A dispatcher's "now": every event is due.
+constexpr EpochMs kLater = kChannelsStart + 1000 * kChannelsRound;
 
 PingResult channel_round(Id host, int number, int received) {
   PingResult round;

@@ -58,6 +58,9 @@ class Dialect {
   // --- reading and writing ---
   // DataVersionSource::data_version() for this back end.
   virtual Result<std::string> data_version(Connections& connections) = 0;
+  // A condition on `latest_results <alias>` that keeps the rows written by transactions the data version
+  // bound as `:since` did not see (HostStore::latest_rounds_written_since); "" when the back end cannot tell.
+  virtual std::string written_since(const std::string& /*alias*/) const { return ""; }
   // MonitorStore::insert_results' statements, inside the caller's transaction; returns the rows inserted.
   // With `inserted`, also says which: the indexes into `results` of the rows inserted (not the duplicates
   // skipped, nor the rows of deleted hosts), ascending.

@@ -10,7 +10,10 @@
 //  - Safe to call from many threads at once (a connection pool inside).
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -27,6 +30,15 @@ std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::spa
 // has a round of the host in `rounds`; `latest` and `latest_tcp` stay empty.
 std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
                                                 std::span<const PingResult> rounds);
+// Where each host is among statuses: host id -> index.
+using StatusPositions = std::unordered_map<Id, std::size_t>;
+StatusPositions positions_of(std::span<const HostStatus> statuses);
+// Puts `rounds` into `statuses` as join_rounds_by_location does, each replacing the round its host holds for
+// its location and kind: so statuses joined from some rounds, then given the rows written since (newer rows
+// of the same keys, and new keys), equal the join of the whole latest rows. Rounds of hosts not among them
+// and of a location switched off for the host are left out.
+void place_rounds_by_location(std::vector<HostStatus>& statuses, const StatusPositions& positions,
+                              std::span<const PingResult> rounds);
 
 class HostStore {
  public:
@@ -79,9 +91,17 @@ class HostStore {
   virtual Result<std::vector<PingResult>> latest_rounds(Id user_id) = 0;
   // The same for one host of the user (none for another user's host): its key range.
   virtual Result<std::vector<PingResult>> latest_rounds_of_host(Id user_id, Id host_id) = 0;
+  // The user's latest rows (as latest_rounds, in no order) that a reader who took `data_version`
+  // (DataVersionSource::data_version of this database) before reading latest_rounds may not have seen:
+  // those written by transactions that version did not see; perhaps some it saw too. A row that goes
+  // without a write moves host_list_version instead. nullopt: the back end cannot tell (SQLite): read
+  // latest_rounds whole.
+  virtual Result<std::optional<std::vector<PingResult>>> latest_rounds_written_since(
+      Id user_id, const std::string& data_version) = 0;
   // A number that changes whenever one of the user's hosts is added, changed or deleted (by anyone: this
-  // process, the CLI, another server), 0 before the user's first host: a reader that keeps the host list
-  // reads it again only when this moved. Read it before the list it guards.
+  // process, the CLI, another server) and when retention deletes one of their latest rows, 0 before the
+  // user's first host: a reader that keeps the host list reads it again only when this moved. Read it
+  // before the list it guards.
   virtual Result<std::int64_t> host_list_version(Id user_id) = 0;
   // The user's hosts that `query` picks, each with its latest result from query.location_id, ordered by id
   // (the API's pages).

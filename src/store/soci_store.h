@@ -82,6 +82,8 @@ class SociStore final : public Store {
                                               EpochMs from, EpochMs to, std::size_t limit) override;
   Result<std::vector<PingResult>> latest_rounds(Id user_id) override;
   Result<std::vector<PingResult>> latest_rounds_of_host(Id user_id, Id host_id) override;
+  Result<std::optional<std::vector<PingResult>>> latest_rounds_written_since(
+      Id user_id, const std::string& data_version) override;
   Result<std::int64_t> host_list_version(Id user_id) override;
   Result<std::vector<Rollup>> rollups_of_hosts(Id user_id, std::span<const Id> host_ids, Id location_id,
                                                int period_s, EpochMs from, EpochMs to) override;

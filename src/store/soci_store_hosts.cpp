@@ -350,6 +350,30 @@ Result<std::vector<PingResult>> SociStore::latest_rounds(Id user_id) {
       });
 }
 
+// The user's key range again, keeping only the rows the version's snapshot did not see (the dialect's
+// condition, migration 018): PostgreSQL still walks the range, but sends, and we parse, only those rows.
+Result<std::optional<std::vector<PingResult>>> SociStore::latest_rounds_written_since(
+    Id user_id, const std::string& data_version) {
+  using Out = std::optional<std::vector<PingResult>>;
+  const std::string written_since = dialect_->written_since("r");
+  if (written_since.empty() || data_version.empty()) return Out{};
+  const long long user = user_id;
+  return with_session<Out>("read latest rounds written since", [&](soci::session& sql) -> Result<Out> {
+    ResultRow row;
+    std::vector<PingResult> rounds;
+    for_each_row(
+        sql, row,
+        "SELECT " + latest_result_columns("r") + " FROM latest_results r WHERE r.user_id = :u AND " +
+            written_since,
+        [&](soci::statement& st) {
+          st.exchange(soci::use(user));
+          st.exchange(soci::use(data_version));
+        },
+        [&] { rounds.push_back(row.take()); });
+    return Out{std::move(rounds)};
+  });
+}
+
 Result<std::vector<PingResult>> SociStore::latest_rounds_of_host(Id user_id, Id host_id) {
   const long long user = user_id, host = host_id;
   return with_session<std::vector<PingResult>>(
@@ -606,11 +630,24 @@ std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::spa
 
 std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
                                                 std::span<const PingResult> rounds) {
-  std::unordered_map<Id, std::size_t> position;
+  StatusPositions position;
   std::vector<HostStatus> statuses = empty_statuses(hosts, position);
+  place_rounds_by_location(statuses, position, rounds);
+  return statuses;
+}
+
+StatusPositions positions_of(std::span<const HostStatus> statuses) {
+  StatusPositions position;
+  position.reserve(statuses.size());
+  for (std::size_t i = 0; i < statuses.size(); ++i) position.emplace(statuses[i].host.id, i);
+  return position;
+}
+
+void place_rounds_by_location(std::vector<HostStatus>& statuses, const StatusPositions& positions,
+                              std::span<const PingResult> rounds) {
   for (const PingResult& round : rounds) {
-    const auto found = position.find(round.host_id);
-    if (found == position.end()) continue;
+    const auto found = positions.find(round.host_id);
+    if (found == positions.end()) continue;
     HostStatus& status = statuses[found->second];
     if (status.host.location_off(round.location_id)) continue;  // its old rounds: never shown (issue 16)
     // latest_rounds orders a host's rows by location, so the location is most often the last one added.
@@ -621,7 +658,6 @@ std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
     }
     place_round(status.host.probe.method, round, at->latest, at->latest_tcp);
   }
-  return statuses;
 }
 
 }  // namespace semaphore::store

@@ -178,13 +178,20 @@ Result<std::int64_t> SociStore::prune_results(EpochMs cutoff, int hosts_per_batc
     // latest_results copies each host's newest row (migration 010): a copy whose row is now gone (a host
     // with no round since the cutoff) goes too, so a host shows no latest round rather than one its history
     // no longer holds. (On PostgreSQL whole days are dropped, so the cutoff alone would be a day early.)
+    // Its user's host list version moves in the same transaction: a reader that merges the rows written
+    // since what it kept (HostStore::latest_rounds_written_since) cannot see a row go, and reads all again.
     const long long before = cutoff;
+    const std::string gone =
+        "latest_results.ts < :c AND NOT EXISTS (SELECT 1 FROM ping_results r WHERE r.host_id = "
+        "latest_results.host_id AND r.method = " +
+        sql_packed_method("latest_results.location_id", "latest_results.method") +
+        " AND r.ts = latest_results.ts)";
     WriteTransaction transaction(sql, *dialect_);
-    sql << "DELETE FROM latest_results WHERE ts < :c AND NOT EXISTS (SELECT 1 FROM ping_results r WHERE "
-           "r.host_id = latest_results.host_id AND r.method = " +
-               sql_packed_method("latest_results.location_id", "latest_results.method") +
-               " AND r.ts = latest_results.ts)",
+    sql << "UPDATE host_list_versions SET version = version + 1 WHERE user_id IN (SELECT user_id FROM "
+           "latest_results WHERE " +
+               gone + ")",
         soci::use(before);
+    sql << "DELETE FROM latest_results WHERE " + gone, soci::use(before);
     transaction.commit();
     return pruned;
   });

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -204,6 +205,11 @@ struct ReportAlerts {
 struct ReportStatuses {
   std::vector<store::HostStatus> statuses;
   std::vector<store::Location> locations;
+  // What a later miss needs to merge the rows written since instead of reading every latest row again: the
+  // host list version the statuses were joined to, and where each host is among them (shared by the
+  // statuses merged from these).
+  std::string host_list_version;
+  std::shared_ptr<const store::StatusPositions> positions;
 
   // The location a single-location part of the page shows (the sparklines): `local` when it reports, else
   // the first that does, else `local`.

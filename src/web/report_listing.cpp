@@ -246,25 +246,56 @@ Result<std::shared_ptr<const ReportStatuses>> report_statuses(RequestContext& ct
     list = std::make_shared<const std::vector<store::Host>>(std::move(*read));
     caches.host_lists.put(user_key, list_version, list);
   }
-  auto rounds = hosts.latest_rounds(ctx.user->id);
-  if (!rounds) return rounds.error();
-  auto kept = std::make_shared<ReportStatuses>();
-  kept->statuses = store::join_rounds_by_location(*list, *rounds);
-  // The locations that report any of the hosts: those with a latest row (the rounds come by host, so a
-  // small sorted set of ids, not one per row).
-  std::vector<store::Id> reporting;
-  for (const store::PingResult& round : *rounds) {
-    const auto at = std::lower_bound(reporting.begin(), reporting.end(), round.location_id);
-    if (at == reporting.end() || *at != round.location_id) reporting.insert(at, round.location_id);
-  }
-  if (!reporting.empty()) {
+  // The locations that report any of the hosts: `known` and those of `rounds` (a small sorted set of ids, not
+  // one per row); their names are read again only when `rounds` brings one not known.
+  const auto note_locations =
+      [&](const std::vector<store::PingResult>& rounds,
+          std::vector<store::Location> known) -> Result<std::vector<store::Location>> {
+    std::vector<store::Id> reporting;
+    for (const store::Location& location : known) reporting.push_back(location.id);
+    std::sort(reporting.begin(), reporting.end());
+    const std::size_t before = reporting.size();
+    for (const store::PingResult& round : rounds) {
+      const auto at = std::lower_bound(reporting.begin(), reporting.end(), round.location_id);
+      if (at == reporting.end() || *at != round.location_id) reporting.insert(at, round.location_id);
+    }
+    if (reporting.size() == before) return known;
     auto all = locations.list_locations();
     if (!all) return all.error();
+    std::vector<store::Location> named;
     for (store::Location& location : *all) {
       if (std::binary_search(reporting.begin(), reporting.end(), location.id)) {
-        kept->locations.push_back(std::move(location));
+        named.push_back(std::move(location));
       }
     }
+    return named;
+  };
+  auto kept = std::make_shared<ReportStatuses>();
+  kept->host_list_version = list_version;
+  // A miss after the round's writes: what was kept for the same host list, and the rows written since its
+  // version (PostgreSQL, migration 018) put into a copy of it, rather than every latest row again.
+  if (auto stale = caches.statuses.latest(user_key);
+      stale && stale->second->host_list_version == list_version && stale->second->positions) {
+    auto written = hosts.latest_rounds_written_since(ctx.user->id, stale->first);
+    if (!written) return written.error();
+    if (*written) {
+      const ReportStatuses& before = *stale->second;
+      kept->statuses = before.statuses;
+      kept->positions = before.positions;
+      store::place_rounds_by_location(kept->statuses, *kept->positions, **written);
+      auto named = note_locations(**written, before.locations);
+      if (!named) return named.error();
+      kept->locations = std::move(*named);
+    }
+  }
+  if (!kept->positions) {
+    auto rounds = hosts.latest_rounds(ctx.user->id);
+    if (!rounds) return rounds.error();
+    kept->statuses = store::join_rounds_by_location(*list, *rounds);
+    kept->positions = std::make_shared<const store::StatusPositions>(store::positions_of(kept->statuses));
+    auto named = note_locations(*rounds, {});
+    if (!named) return named.error();
+    kept->locations = std::move(*named);
   }
   std::shared_ptr<const ReportStatuses> statuses = std::move(kept);
   caches.statuses.put(user_key, ctx.data_version, statuses);

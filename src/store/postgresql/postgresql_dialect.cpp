@@ -147,6 +147,14 @@ Result<std::string> PostgresqlDialect::data_version(Connections& connections) {
       });
 }
 
+// The data version is a snapshot's text (xmin:xmax:running xids), which pg_snapshot reads; the writer of each
+// latest row is recorded by its trigger (migration 018). NULL: written before that migration, so before any
+// version taken since.
+std::string PostgresqlDialect::written_since(const std::string& alias) const {
+  return alias + ".written_by IS NOT NULL AND NOT pg_visible_in_snapshot(" + alias +
+         ".written_by, CAST(:since AS pg_snapshot))";
+}
+
 std::int64_t PostgresqlDialect::insert_results(soci::session& sql, std::span<const PingResult> results,
                                                std::vector<std::size_t>* inserted_rows) const {
   // INSERT ... SELECT ... WHERE EXISTS drops rows of hosts deleted since the round (instead of failing the

@@ -41,6 +41,7 @@ class PostgresqlDialect final : public Dialect {
 
   // txid_current_snapshot(): the same snapshot means no transaction that wrote committed since.
   Result<std::string> data_version(Connections& connections) override;
+  std::string written_since(const std::string& alias) const override;
   // One statement per batch: ten array parameters that unnest() turns back into rows.
   std::int64_t insert_results(soci::session& sql, std::span<const PingResult> results,
                               std::vector<std::size_t>* inserted = nullptr) const override;

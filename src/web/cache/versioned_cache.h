@@ -34,6 +34,15 @@ class VersionedCache {
     return it->second.value;
   }
 
+  // What is kept under `key`, whatever its version, with that version: for a reader that can bring an old
+  // value up to date cheaper than reading it again (report_listing.cpp, report_statuses).
+  std::optional<std::pair<std::string, Value>> latest(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    const auto it = entries_.find(key);
+    if (it == entries_.end()) return std::nullopt;
+    return std::pair<std::string, Value>{it->second.version, it->second.value};
+  }
+
   void put(const std::string& key, const std::string& version, Value value) {
     if (version.empty()) return;
     const std::size_t bytes = kEntryOverhead + key.size() + version.size() + (weigh_ ? weigh_(value) : 0);

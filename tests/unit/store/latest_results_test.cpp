@@ -3,16 +3,22 @@
 // whatever order rounds arrive in (late replays, duplicates, one batch holding several rounds of a host),
 // whoever writes them (the store, or plain SQL through the database's own client), after retention, and
 // after migrating a database that already has rows.
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "old_database_fixture.h"
+#include "store/host_store.h"
+#include "store/postgresql/postgresql_dialect.h"
 #include "store/result_error.h"
 #include "store_fixture.h"
 #include "support/process.h"
@@ -196,6 +202,131 @@ TEST_P(StoreTest, LatestRoundsAreEachOfTheUsersHostsNewestRowsAndNoOtherUsers) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(keys, expected);  // ordered by host and method; none of bob's
   EXPECT_EQ(store_->latest_rounds(bob.id)->size(), 1u);
+}
+
+// Migration 018 (issue 17): a /report miss merges the latest rows written since the data version it kept
+// them under. On PostgreSQL those are exactly the rows whose transaction that version's snapshot did not see
+// — including one in progress when the version was taken, committed later; SQLite says it cannot tell.
+TEST_P(StoreTest, LatestRoundsWrittenSinceAVersionAreTheRowsItDidNotSee) {
+  const auto alice = make_user("alice@example.com"), bob = make_user("bob@example.com");
+  const auto a = make_host(alice.id, "a.example.com"), b = make_host(alice.id, "b.example.com");
+  const auto theirs = make_host(bob.id, "theirs.example.com");
+  const EpochMs t = 1'790'000'000'000LL;  // 03:33 UTC: the rows below share one day's partition
+  ASSERT_TRUE(store_
+                  ->insert_results(std::vector<PingResult>{round_row(a.id, t, ProbeKind::icmp, 5),
+                                                           round_row(b.id, t, ProbeKind::icmp, 5),
+                                                           round_row(theirs.id, t, ProbeKind::icmp, 5)})
+                  .ok());
+  const std::string version = store_->data_version().value();
+  const auto nothing = store_->latest_rounds_written_since(alice.id, version);
+  ASSERT_TRUE(nothing.ok()) << nothing.error().message;
+  if (GetParam() == DbKind::sqlite) {
+    EXPECT_FALSE(*nothing) << "SQLite cannot tell: the reader reads every latest row";
+    return;
+  }
+  ASSERT_TRUE(*nothing);
+  EXPECT_TRUE((*nothing)->empty()) << "nothing written since the version";
+
+  // b's newer round and bob's are written; a's late old round replaces nothing.
+  ASSERT_TRUE(
+      store_
+          ->insert_results(std::vector<PingResult>{round_row(b.id, t + 60'000, ProbeKind::icmp, 3),
+                                                   round_row(theirs.id, t + 60'000, ProbeKind::icmp, 5),
+                                                   round_row(a.id, t - 60'000, ProbeKind::icmp, 4)})
+          .ok());
+  const auto written = store_->latest_rounds_written_since(alice.id, version);
+  ASSERT_TRUE(written.ok() && *written) << (written.ok() ? "" : written.error().message);
+  ASSERT_EQ((*written)->size(), 1u) << "b's row only: a's copy was not rewritten, bob's is not alice's";
+  expect_same_row((**written)[0], newest_stored(*store_, alice.id, b.id, ProbeKind::icmp), "b's newest");
+
+  // A transaction that writes a's round is in progress when the next version is taken, and commits after.
+  soci::session other(soci::postgresql, store::postgresql_conninfo(url_.location));
+  soci::transaction open(other);
+  const long long host = a.id, at = t + 120'000;
+  other
+      << "INSERT INTO ping_results (host_id, ts, method, sent, received, min_ms, avg_ms, max_ms, median_ms, "
+         "stddev_ms, refused) VALUES (:h, :t, 0, 5, 5, 1.5, 2.5, 3.5, 2.25, 0.5, 0)",
+      soci::use(host), soci::use(at);
+  const std::string during = store_->data_version().value();
+  open.commit();
+  const auto after = store_->latest_rounds_written_since(alice.id, during);
+  ASSERT_TRUE(after.ok() && *after) << (after.ok() ? "" : after.error().message);
+  ASSERT_EQ((*after)->size(), 1u) << "a's row, which the version did not see; not b's, which it did";
+  EXPECT_EQ((**after)[0].host_id, a.id);
+  EXPECT_EQ((**after)[0].ts, at);
+  EXPECT_EQ((**after)[0].median_ms, 2.25);
+}
+
+// Retention's removal of a latest row is not a write a merge can see: it moves the user's host list version,
+// so a reader that kept the list reads every latest row again.
+TEST_P(StoreTest, RetentionRemovingALatestRoundMovesItsUsersHostListVersion) {
+  const auto alice = make_user("alice@example.com"), bob = make_user("bob@example.com");
+  const auto silent = make_host(alice.id, "silent.example.com");
+  const auto active = make_host(bob.id, "active.example.com");
+  const EpochMs now = 1'790'000'000'000LL, day = 86'400'000;
+  ASSERT_TRUE(
+      store_
+          ->insert_results(std::vector<PingResult>{round_row(silent.id, now - 40 * day, ProbeKind::icmp, 5),
+                                                   round_row(active.id, now, ProbeKind::icmp, 5)})
+          .ok());
+  const std::int64_t alice_before = *store_->host_list_version(alice.id);
+  const std::int64_t bob_before = *store_->host_list_version(bob.id);
+  ASSERT_TRUE(store_->prune_results(now - 30 * day, 100).ok());
+  EXPECT_TRUE(store_->latest_rounds(alice.id)->empty());
+  EXPECT_NE(*store_->host_list_version(alice.id), alice_before) << "alice's latest round went";
+  EXPECT_EQ(*store_->host_list_version(bob.id), bob_before) << "bob's stayed";
+}
+
+// The merge a /report miss does (store::place_rounds_by_location): statuses joined from some latest rows,
+// given the rows written since (newer rows of the same keys, and keys not seen before), are the join of all
+// the latest rows — every probe method, several locations, a location switched off for a host.
+TEST(LatestRoundsMerge, StatusesGivenTheRowsWrittenSinceEqualTheJoinOfEveryLatestRow) {
+  std::vector<Host> hosts;
+  for (int i = 0; i < 40; ++i) {
+    Host host;
+    host.id = 100 + i;
+    host.hostname = "h" + std::to_string(i) + ".example.com";
+    host.probe.method = i % 3 == 0 ? ProbeMethod::icmp : i % 3 == 1 ? ProbeMethod::tcp : ProbeMethod::both;
+    if (i % 7 == 0) host.locations_off = {3};
+    hosts.push_back(host);
+  }
+  const auto describe = [](const std::vector<store::HostStatus>& statuses) {
+    std::string text;
+    for (const auto& status : statuses) {
+      text += std::to_string(status.host.id) + ":";
+      for (const auto& at : status.locations) {
+        text += " " + std::to_string(at.location_id) + "=" +
+                (at.latest ? std::to_string(at.latest->ts) : "-") + "/" +
+                (at.latest_tcp ? std::to_string(at.latest_tcp->ts) : "-");
+      }
+      text += "\n";
+    }
+    return text;
+  };
+  std::mt19937 random(17);
+  for (int trial = 0; trial < 50; ++trial) {
+    // Each key's row as first read, and the rows written since: newer rows of some keys, and new keys.
+    std::map<std::tuple<store::Id, store::Id, int>, PingResult> first, since;
+    for (int n = 0; n < 80; ++n) {
+      PingResult row = round_row(hosts[random() % hosts.size()].id, 1'000'000 + n, ProbeKind::icmp, 5);
+      row.location_id = 1 + static_cast<store::Id>(random() % 3);
+      row.method = random() % 2 ? ProbeKind::tcp : ProbeKind::icmp;
+      const auto key = std::make_tuple(row.host_id, row.location_id, static_cast<int>(row.method));
+      (n < 50 ? first : since)[key] = row;  // later rows have later times
+    }
+    std::vector<PingResult> first_rows, since_rows, all_rows;
+    std::map<std::tuple<store::Id, store::Id, int>, PingResult> all = first;
+    for (const auto& [key, row] : since) all[key] = row;
+    for (const auto& [key, row] : first) first_rows.push_back(row);
+    for (const auto& [key, row] : since) since_rows.push_back(row);
+    for (const auto& [key, row] : all) all_rows.push_back(row);
+    std::shuffle(since_rows.begin(), since_rows.end(), random);
+
+    std::vector<store::HostStatus> merged = store::join_rounds_by_location(hosts, first_rows);
+    store::place_rounds_by_location(merged, store::positions_of(merged), since_rows);
+    ASSERT_EQ(describe(merged), describe(store::join_rounds_by_location(hosts, all_rows)))
+        << "trial " << trial;
+  }
 }
 
 // Migration 017 (PostgreSQL): each round rewrites every host's latest row, and the new version stays on its

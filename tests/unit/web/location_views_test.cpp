@@ -138,6 +138,50 @@ TEST_P(LocationViewsTest, TheReportShowsEachHostsWorstStateAcrossLocations) {
   EXPECT_FALSE(contains(page.body, "healthy.example.com")) << "filtered by the worst state";
 }
 
+// Issue 17: a /report miss after writes shows every host's newest rounds whether it merged the rows written
+// since what it kept (PostgreSQL, HostStore::latest_rounds_written_since) or read them all (SQLite): a
+// host's rounds one after another, a host that goes down, a new location's rounds, a host added.
+TEST_P(LocationViewsTest, TheReportAfterEachWriteShowsTheNewestRounds) {
+  const store::Id a = add_host("a.example.com");
+  const store::Id b = add_host("b.example.com");
+  insert({round(a, store::kLocalLocationId, 60, 5, 10.0), round(b, store::kLocalLocationId, 60, 5, 20.0)});
+  const auto report = [&](const std::string& query) {
+    const Response response = api("/api/v1/report?sort=host&dir=asc" + query);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return body_of(response);
+  };
+  const auto median_of = [](const json::value& body, std::size_t index) {
+    return body.at("hosts").as_array().at(index).at("latest").at("median_ms").as_double();
+  };
+  json::value body = report("");
+  EXPECT_EQ(median_of(body, 0), 10.0);
+  EXPECT_EQ(median_of(body, 1), 20.0);
+  for (int i = 1; i <= 5; ++i) {
+    insert({round(a, store::kLocalLocationId, 50 - i, 5, 10.0 + i)});
+    body = report("");
+    EXPECT_EQ(median_of(body, 0), 10.0 + i) << "a's round " << i;
+    EXPECT_EQ(median_of(body, 1), 20.0) << "b unchanged";
+  }
+  insert({round(b, store::kLocalLocationId, 40, 0, 0)});
+  body = report("");
+  EXPECT_EQ(body.at("counts").at("down").as_int64(), 1);
+  EXPECT_EQ(body.at("hosts").as_array().at(1).at("state").as_string(), "down");
+
+  const store::Id paris = add_location("paris");
+  insert({round(a, paris, 30, 5, 70.0)});
+  body = report("&location=paris");
+  EXPECT_EQ(median_of(body, 0), 70.0) << "the new location's round";
+  EXPECT_EQ(body.at("hosts").as_array().at(1).at("latest").kind(), json::kind::null) << "b: none from paris";
+
+  // A host added (the host list moves: everything is read again) and its round.
+  const store::Id c = add_host("c.example.com");
+  insert({round(c, store::kLocalLocationId, 20, 5, 30.0)});
+  body = report("");
+  ASSERT_EQ(body.at("hosts").as_array().size(), 3u);
+  EXPECT_EQ(median_of(body, 2), 30.0);
+  EXPECT_EQ(median_of(body, 0), 15.0) << "a's newest local round";
+}
+
 // The toggle: offered only when more than one location reports; `by=location` shows a column per location
 // (its state and average), and every link of the page keeps it.
 TEST_P(LocationViewsTest, ByLocationShowsAColumnPerLocationAndTheLinksKeepIt) {

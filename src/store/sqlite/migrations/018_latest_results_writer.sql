@@ -1,0 +1,5 @@
+-- Which transaction last wrote each latest_results row (issue 17), SQLite dialect: nothing to do. PostgreSQL's
+-- 018 records it so that a /report miss reads only the rows written since the version it kept; SQLite has no
+-- snapshot to compare with, and its whole read of a user's latest rows is fast enough (bench/web), so
+-- HostStore::latest_rounds_written_since says "cannot tell" there. The version exists on both back ends so
+-- that their schema versions stay the same numbers; a file of comments only records the version.

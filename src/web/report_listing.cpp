@@ -252,6 +252,7 @@ Result<std::shared_ptr<const ReportStatuses>> report_statuses(RequestContext& ct
       [&](const std::vector<store::PingResult>& rounds,
           std::vector<store::Location> known) -> Result<std::vector<store::Location>> {
     std::vector<store::Id> reporting;
+    reporting.reserve(known.size());
     for (const store::Location& location : known) reporting.push_back(location.id);
     std::sort(reporting.begin(), reporting.end());
     const std::size_t before = reporting.size();

@@ -26,13 +26,14 @@ namespace semaphore::store {
 // host's main kind (icmp for icmp and both hosts, tcp for tcp hosts), latest_tcp a both host's tcp round.
 std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::span<const PingResult> rounds,
                                            Id location_id);
-// The same for every location (issue 16): HostStatus::locations holds, by location id, each location that
-// has a round of the host in `rounds`; `latest` and `latest_tcp` stay empty.
-std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
-                                                std::span<const PingResult> rounds);
 // Where each host is among statuses: host id -> index.
 using StatusPositions = std::unordered_map<Id, std::size_t>;
-StatusPositions positions_of(std::span<const HostStatus> statuses);
+// The same for every location (issue 16): HostStatus::locations holds, by location id, each location that
+// has a round of the host in `rounds`; `latest` and `latest_tcp` stay empty. `positions`, when given, gets
+// the map the join built (for place_rounds_by_location later), so that a caller keeping it builds none.
+std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
+                                                std::span<const PingResult> rounds,
+                                                StatusPositions* positions = nullptr);
 // Puts `rounds` into `statuses` as join_rounds_by_location does, each replacing the round its host holds for
 // its location and kind: so statuses joined from some rounds, then given the rows written since (newer rows
 // of the same keys, and new keys), equal the join of the whole latest rows. Rounds of hosts not among them

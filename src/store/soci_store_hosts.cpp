@@ -629,18 +629,13 @@ std::vector<HostStatus> join_latest_rounds(std::span<const Host> hosts, std::spa
 }
 
 std::vector<HostStatus> join_rounds_by_location(std::span<const Host> hosts,
-                                                std::span<const PingResult> rounds) {
+                                                std::span<const PingResult> rounds,
+                                                StatusPositions* positions) {
   StatusPositions position;
   std::vector<HostStatus> statuses = empty_statuses(hosts, position);
   place_rounds_by_location(statuses, position, rounds);
+  if (positions != nullptr) *positions = std::move(position);
   return statuses;
-}
-
-StatusPositions positions_of(std::span<const HostStatus> statuses) {
-  StatusPositions position;
-  position.reserve(statuses.size());
-  for (std::size_t i = 0; i < statuses.size(); ++i) position.emplace(statuses[i].host.id, i);
-  return position;
 }
 
 void place_rounds_by_location(std::vector<HostStatus>& statuses, const StatusPositions& positions,

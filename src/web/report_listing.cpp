@@ -292,8 +292,9 @@ Result<std::shared_ptr<const ReportStatuses>> report_statuses(RequestContext& ct
   if (!kept->positions) {
     auto rounds = hosts.latest_rounds(ctx.user->id);
     if (!rounds) return rounds.error();
-    kept->statuses = store::join_rounds_by_location(*list, *rounds);
-    kept->positions = std::make_shared<const store::StatusPositions>(store::positions_of(kept->statuses));
+    auto positions = std::make_shared<store::StatusPositions>();
+    kept->statuses = store::join_rounds_by_location(*list, *rounds, positions.get());
+    kept->positions = std::move(positions);
     auto named = note_locations(*rounds, {});
     if (!named) return named.error();
     kept->locations = std::move(*named);

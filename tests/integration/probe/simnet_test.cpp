@@ -217,6 +217,36 @@ TEST_F(Simnet, SilentHostsLoseEveryProbeAndLossSharesAreExact) {
   EXPECT_FALSE(std::isnan(results[2].rtts_ms[0]));
 }
 
+// The request span is what bench/scale takes a pinger's real send rate from: every request of the run between
+// its first and its last kernel send stamp, each host's probes at least the interval apart, and a restart
+// forgetting the runs before.
+TEST_F(Simnet, TheRequestSpanHoldsEveryRequestOfTheRunFromItsFirstToItsLastStamp) {
+  std::vector<HostEntry> table;
+  for (std::uint32_t i = 0; i < 10; ++i) {
+    table.push_back({simnet::v4_host(i), Behaviour{1, 0, Mode::normal}});
+    table.push_back({simnet::v6_host(i), Behaviour{1, 0, i == 0 ? Mode::silent : Mode::normal}});
+  }
+  start(table);
+  ping(options(2, 10ms, 100ms));  // an earlier run, to be forgotten
+  network_->restart_request_span();
+  const auto realtime_ns = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  };
+  const std::int64_t before = realtime_ns();
+  const auto results = ping(options(4, 30ms, 200ms));
+  const std::int64_t after = realtime_ns();
+  const simnet::Stats stats = network_->stats();
+  ASSERT_EQ(results.size(), table.size());
+  EXPECT_EQ(stats.span_requests, 4 * table.size());  // the silent host's requests too
+  EXPECT_GE(stats.span_first_ns, before);
+  EXPECT_LE(stats.span_last_ns, after);
+  // A host's fourth probe leaves at least three intervals after its first, which is inside the span.
+  EXPECT_GE(stats.span_last_ns - stats.span_first_ns, 3 * 30'000'000);
+  EXPECT_EQ(stats.tap_drops, 0u);
+}
+
 class SimnetReplyRing : public Simnet, public ::testing::WithParamInterface<PingOptions::ReplyRing> {};
 
 TEST_P(SimnetReplyRing, DuplicatesAndMalformedRepliesAreCountedAndNeverMatched) {

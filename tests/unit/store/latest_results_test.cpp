@@ -322,8 +322,9 @@ TEST(LatestRoundsMerge, StatusesGivenTheRowsWrittenSinceEqualTheJoinOfEveryLates
     for (const auto& [key, row] : all) all_rows.push_back(row);
     std::shuffle(since_rows.begin(), since_rows.end(), random);
 
-    std::vector<store::HostStatus> merged = store::join_rounds_by_location(hosts, first_rows);
-    store::place_rounds_by_location(merged, store::positions_of(merged), since_rows);
+    store::StatusPositions positions;
+    std::vector<store::HostStatus> merged = store::join_rounds_by_location(hosts, first_rows, &positions);
+    store::place_rounds_by_location(merged, positions, since_rows);
     ASSERT_EQ(describe(merged), describe(store::join_rounds_by_location(hosts, all_rows)))
         << "trial " << trial;
   }

@@ -454,6 +454,7 @@ struct EngineFigures {
   double rate = 0, wall_s = 0, cpu_s = 0, p50 = NAN, p99 = NAN, max = NAN;
   double nominal_p50 = NAN, nominal_p99 = NAN;  // against the table's delay: the simulator's lateness counts
   double send_span_s = 0, sent_rate = 0;        // first to last request, by the simulator's stamps
+  std::uint64_t span_requests = 0;              // the requests the simulator saw in that span
   long peak_kb = 0;
   std::uint64_t late = 0, receive_drops = 0, send_errors = 0;
   int exit_code = 0;
@@ -511,12 +512,11 @@ class EngineBench {
         "included); %.0f probes/s offered; sent at %.0f probes/s (%zu probes from the first to the last in "
         "%.2f s, at the offered rate %.2f s); wall %.1f s\n",
         full.hosts, 100 * full.cpu_s / full.wall_s, 1e6 * full.cpu_s / static_cast<double>(full.probes),
-        full.rate, full.sent_rate, full.probes, full.send_span_s,
+        full.rate, full.sent_rate, static_cast<std::size_t>(full.span_requests), full.send_span_s,
         static_cast<double>(full.probes - 1) / full.rate, full.wall_s);
     std::printf(
-        "  RTT error against the simulator's truth (the delay each reply really got): p50 %.3f ms, p99 %.3f "
-        "ms "
-        "(goal <= 0.1), max %.3f ms\n",
+        "  RTT error against the simulator's truth (the delay each reply really got): p50 %.3f ms, "
+        "p99 %.3f ms (goal <= 0.1), max %.3f ms\n",
         full.p50, full.p99, full.max);
     std::printf(
         "  (against the table's delay, the simulator's lateness included: p50 %.3f ms, p99 %.3f ms)\n",
@@ -613,6 +613,7 @@ class EngineBench {
     f.cpu_s = m.cpu_s;
     f.peak_kb = m.max_rss_kb;
     f.exit_code = m.exit_code;
+    f.span_requests = span.span_requests;
     f.send_span_s = static_cast<double>(span.span_last_ns - span.span_first_ns) / 1e9;
     if (span.span_requests > 1 && f.send_span_s > 0)
       f.sent_rate = static_cast<double>(span.span_requests - 1) / f.send_span_s;

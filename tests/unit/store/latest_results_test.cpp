@@ -388,7 +388,8 @@ TEST_P(StoreTest, TheHostListVersionMovesWithEveryChangeToTheUsersOwnHostsOnly) 
   host.label = "rack 7";
   ASSERT_TRUE(store_->update_host(host).ok());
   expect_moved("after changing a host");
-  // Several hosts in one transaction (PostgreSQL's trigger moves the version once a transaction: migration 019).
+  // Several hosts in one transaction (PostgreSQL's trigger moves the version once a transaction: migration
+  // 019).
   std::vector<Host> batch(3);
   batch[0].hostname = "b.example.com";
   batch[1].hostname = "c.example.com";

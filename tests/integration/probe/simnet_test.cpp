@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "probe/icmp_socket.h"
 #include "probe/pinger.h"
 #include "probe_test_env.h"
 #include "simnet/network.h"
@@ -229,11 +230,6 @@ TEST_F(Simnet, TheRequestSpanHoldsEveryRequestOfTheRunFromItsFirstToItsLastStamp
   start(table);
   ping(options(2, 10ms, 100ms));  // an earlier run, to be forgotten
   network_->restart_request_span();
-  const auto realtime_ns = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-  };
   const std::int64_t before = realtime_ns();
   const auto results = ping(options(4, 30ms, 200ms));
   const std::int64_t after = realtime_ns();
